@@ -1,0 +1,4 @@
+/* cmd_build.c: STUB */
+#include "cli/cli.h"
+#include <stdio.h>
+int folio_cmd_build(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "not yet\n"); return 1; }

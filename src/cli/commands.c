@@ -1,0 +1,91 @@
+/* commands.c: the table of subcommands, their help texts, and the small ones (help, version). */
+#include "cli/cli.h"
+#include <stdio.h>
+#include <string.h>
+
+static int S_cmd_version(int argc, char **argv)
+{
+  (void)argc; (void)argv;
+  printf("folio %s\n", FOLIO_VERSION);
+  return 0;
+}
+
+static int S_cmd_help(int argc, char **argv)
+{
+  if (argc < 1) {
+    printf("Usage: folio COMMAND [OPTIONS]\n\nCommands:\n");
+    for (const folio_command *c = folio_commands; c->name; c++)
+      printf("  %-9s %s\n", c->name, c->summary);
+    return 0;
+  }
+  const folio_command *cmd = folio_find_command(argv[0]);
+  if (cmd == NULL) {
+    fprintf(stderr, "folio help: unknown command '%s'\n", argv[0]);
+    return 2;
+  }
+  folio_print_usage(cmd);
+  return 0;
+}
+
+const folio_command folio_commands[] = {
+  {"build", "build the site into its output folder (public/)",
+   "Usage: folio build [OPTIONS]\n\n"
+   "Builds the site in the current folder (or --source) into public/.\n"
+   "The previous output is replaced only when the whole build succeeded.\n\n"
+   "Options:\n"
+   "  -s, --source DIR       the site folder (default: .)\n"
+   "  -o, --output DIR       where to write the site (default: site.lua's output, else public)\n"
+   "  -D, --drafts           include pages with draft: true\n"
+   "  -F, --future           include pages dated in the future\n"
+   "  -j, --jobs N           worker threads (default: number of CPUs)\n"
+   "  -q, --quiet            print only errors\n",
+   folio_cmd_build},
+  {"serve", "preview the site on localhost, rebuilding and reloading on every change",
+   "Usage: folio serve [OPTIONS]\n\n"
+   "Builds the site for preview, serves it and rebuilds what changed.\n\n"
+   "Options:\n"
+   "  -s, --source DIR       the site folder (default: .)\n"
+   "  -p, --port N           port to listen on (default: 1313, or the next free one)\n"
+   "  -b, --bind ADDR        address to listen on (default: 127.0.0.1)\n"
+   "      --no-drafts        hide drafts and future pages\n"
+   "  -j, --jobs N           worker threads (default: number of CPUs)\n",
+   folio_cmd_serve},
+  {"new", "create a site or a post",
+   "Usage: folio new site DIR\n"
+   "       folio new post \"Title\" [--section posts]\n\n"
+   "'new site' creates a site folder with site.lua, content/, static/, layouts/ and scripts/.\n"
+   "'new post' (inside a site) writes content/posts/YYYY-MM-DD-slug.md with front matter.\n",
+   folio_cmd_new},
+  {"version", "print folio's version", "Usage: folio version\n", S_cmd_version},
+  {"help", "show help for a command", "Usage: folio help [COMMAND]\n", S_cmd_help},
+  {"lua", "run a Lua script with folio's API loaded (for tools and tests)",
+   "Usage: folio lua FILE [ARGS...]\n\n"
+   "Runs FILE in a Lua 5.4 state with the `folio` table and folio's modules loaded;\n"
+   "ARGS are in the global `arg` table as with the lua interpreter.\n",
+   folio_cmd_lua},
+  {NULL, NULL, NULL, NULL},
+};
+
+const folio_command *folio_find_command(const char *name)
+{
+  for (const folio_command *c = folio_commands; c->name; c++)
+    if (strcmp(c->name, name) == 0)
+      return c;
+  return NULL;
+}
+
+int folio_wants_help(int argc, char **argv)
+{
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0)
+      return 0;
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+      return 1;
+  }
+  return 0;
+}
+
+void folio_print_usage(const folio_command *cmd)
+{
+  fputs(cmd->usage, stdout);
+}

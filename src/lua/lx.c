@@ -1,0 +1,119 @@
+/* lx.c: creating folio's Lua states, loading its embedded modules, and protected calls with
+ * tracebacks. Every call from C into Lua goes through lx_pcall. */
+#include "lua/lx.h"
+#include "core/embedded.h"
+#include <stdio.h>
+#include <string.h>
+
+static const char CONTEXT_KEY = 'c';
+
+static int S_message_handler(lua_State *L)
+{
+  if (lua_type(L, 1) == LUA_TTABLE) /* structured error from folio.fail: keep as is */
+    return 1;
+  const char *msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+      return 1;
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+int lx_pcall(lua_State *L, int nargs, int nresults)
+{
+  int base = lua_gettop(L) - nargs;
+  lua_pushcfunction(L, S_message_handler);
+  lua_insert(L, base);
+  int status = lua_pcall(L, nargs, nresults, base);
+  lua_remove(L, base);
+  return status;
+}
+
+/* Module name "folio.template" -> embedded "src/lua/folio/template.lua". */
+static int S_embedded_searcher(lua_State *L)
+{
+  const char *name = luaL_checkstring(L, 1);
+  luaL_Buffer path;
+  luaL_buffinit(L, &path);
+  luaL_addstring(&path, "src/lua/");
+  for (const char *p = name; *p; p++)
+    luaL_addchar(&path, *p == '.' ? '/' : *p);
+  luaL_addstring(&path, ".lua");
+  luaL_pushresult(&path);
+  const char *key = lua_tostring(L, -1);
+  const folio_embedded_file *file = folio_embedded_find(key);
+  if (file == NULL) {
+    lua_pushfstring(L, "no embedded file '%s'", key);
+    return 1;
+  }
+  lua_pushfstring(L, "@%s", key);
+  if (luaL_loadbuffer(L, (const char *)file->data, file->size, lua_tostring(L, -1)) != LUA_OK)
+    return lua_error(L);
+  lua_pushstring(L, key);
+  return 2;
+}
+
+static void S_install_searcher(lua_State *L)
+{
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "searchers");
+  lua_Integer n = luaL_len(L, -1);
+  /* Put ours second, after package.preload, so folio's own modules win over files on disk. */
+  for (lua_Integer i = n; i >= 2; i--) {
+    lua_rawgeti(L, -1, i);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushcfunction(L, S_embedded_searcher);
+  lua_rawseti(L, -2, 2);
+  lua_pop(L, 2);
+}
+
+static int S_setup(lua_State *L)
+{
+  luaL_openlibs(L);
+  S_install_searcher(L);
+  lua_newtable(L);
+  int folio = lua_gettop(L);
+  lx_open_util(L, folio);
+  lx_open_fs(L, folio);
+  lx_open_date(L, folio);
+  lx_open_frontmatter(L, folio);
+  lx_open_markdown(L, folio);
+  lua_pushliteral(L, FOLIO_VERSION);
+  lua_setfield(L, folio, "version");
+  lua_setglobal(L, "folio");
+  return 0;
+}
+
+lua_State *lx_new_state(void *context)
+{
+  lua_State *L = luaL_newstate();
+  if (L == NULL)
+    return NULL;
+  lua_pushlightuserdata(L, context);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &CONTEXT_KEY);
+  lua_pushcfunction(L, S_setup);
+  if (lx_pcall(L, 0, 0) != LUA_OK) {
+    fprintf(stderr, "folio: cannot set up Lua: %s\n", lua_tostring(L, -1));
+    lua_close(L);
+    return NULL;
+  }
+  return L;
+}
+
+void *lx_context(lua_State *L)
+{
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &CONTEXT_KEY);
+  void *context = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return context;
+}
+
+int lx_require(lua_State *L, const char *module)
+{
+  lua_getglobal(L, "require");
+  lua_pushstring(L, module);
+  return lx_pcall(L, 1, 1);
+}

@@ -1,0 +1,39 @@
+/* lx.h: the C <-> Lua boundary. One lua_State per build worker; lx_new_state() opens the standard
+ * libraries, the `folio` table with every C binding, and a searcher that loads folio's own Lua
+ * modules from the binary ("folio.template" -> src/lua/folio/template.lua). Binding files are
+ * lx_<subsystem>.c, each with one lx_open_<subsystem>() that fills fields of the `folio` table. */
+#ifndef FOLIO_LX_H
+#define FOLIO_LX_H
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+/* A fresh state with the folio table installed as a global, or NULL when out of memory.
+ * `context` is stored for bindings to fetch with lx_context(). */
+lua_State *lx_new_state(void *context);
+void *lx_context(lua_State *L);
+
+/* lua_pcall with a message handler that appends a traceback to string errors (tables raised as
+ * structured errors pass through untouched). [-(nargs+1), +(nresults|1), -] */
+int lx_pcall(lua_State *L, int nargs, int nresults);
+
+/* Loads and runs a folio module by name (require); returns LUA_OK or an error status with the
+ * message on the stack. [-0, +1, -] */
+int lx_require(lua_State *L, const char *module);
+
+/* Bindings, each filling fields of the table at stack index `folio`. */
+void lx_open_markdown(lua_State *L, int folio); /* folio.markdown, folio.ast   (lx_ast.c) */
+void lx_open_frontmatter(lua_State *L, int folio); /* folio.frontmatter       (lx_frontmatter.c) */
+void lx_open_date(lua_State *L, int folio);     /* folio.date                  (lx_date.c) */
+void lx_open_fs(lua_State *L, int folio);       /* folio.fs                    (lx_fs.c) */
+void lx_open_util(lua_State *L, int folio);     /* folio.escape, folio.embedded (lx_util.c) */
+
+/* Copies the value at `index` of `from` onto the top of `to`: nil, booleans, numbers, strings and
+ * tables (shared and cyclic references keep their shape; metatables registered with
+ * lx_register_metatable travel by name). Functions and userdata become nil. [-0, +1, m] on `to`. */
+void lx_copy_value(lua_State *from, int index, lua_State *to);
+/* Names the metatable on top of the stack so lx_copy_value can re-attach it in another state.
+ * [-1, +0, -] */
+void lx_register_metatable(lua_State *L, const char *name);
+
+#endif

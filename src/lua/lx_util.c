@@ -1,0 +1,74 @@
+/* lx_util.c: small helpers every template and hook uses, written in C because they run for
+ * every value a template prints: folio.escape (HTML escaping) and folio.embedded (read files
+ * built into the binary). */
+#include "lua/lx.h"
+#include "core/embedded.h"
+#include <string.h>
+
+/* folio.escape(v) -> string. nil gives "", other non-strings go through tostring. */
+static int l_escape(lua_State *L)
+{
+  if (lua_isnoneornil(L, 1)) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
+  size_t len;
+  const char *s = luaL_tolstring(L, 1, &len);
+  size_t first = strcspn(s, "&<>\"'");
+  if (first == len) /* nothing to escape: return the string itself */
+    return 1;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, s, first);
+  for (size_t i = first; i < len; i++) {
+    switch (s[i]) {
+    case '&': luaL_addstring(&b, "&amp;"); break;
+    case '<': luaL_addstring(&b, "&lt;"); break;
+    case '>': luaL_addstring(&b, "&gt;"); break;
+    case '"': luaL_addstring(&b, "&quot;"); break;
+    case '\'': luaL_addstring(&b, "&#39;"); break;
+    default: luaL_addchar(&b, s[i]);
+    }
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* folio.embedded.read(path) -> string | nil */
+static int l_embedded_read(lua_State *L)
+{
+  const folio_embedded_file *f = folio_embedded_find(luaL_checkstring(L, 1));
+  if (f == NULL)
+    return 0;
+  lua_pushlstring(L, (const char *)f->data, f->size);
+  return 1;
+}
+
+/* folio.embedded.list(prefix) -> sorted list of paths starting with prefix */
+static int l_embedded_list(lua_State *L)
+{
+  size_t plen;
+  const char *prefix = luaL_optlstring(L, 1, "", &plen);
+  lua_newtable(L);
+  lua_Integer n = 0;
+  for (size_t i = 0; i < folio_embedded_count; i++)
+    if (strncmp(folio_embedded_files[i].path, prefix, plen) == 0) {
+      lua_pushstring(L, folio_embedded_files[i].path);
+      lua_rawseti(L, -2, ++n);
+    }
+  lua_getglobal(L, "table");
+  lua_getfield(L, -1, "sort");
+  lua_pushvalue(L, -3);
+  lua_call(L, 1, 0);
+  lua_pop(L, 1);
+  return 1;
+}
+
+void lx_open_util(lua_State *L, int folio)
+{
+  lua_pushcfunction(L, l_escape);
+  lua_setfield(L, folio, "escape");
+  static const luaL_Reg embedded[] = {{"read", l_embedded_read}, {"list", l_embedded_list}, {NULL, NULL}};
+  luaL_newlib(L, embedded);
+  lua_setfield(L, folio, "embedded");
+}
