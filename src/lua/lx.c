@@ -4,6 +4,7 @@
 #include "core/embedded.h"
 #include <stdio.h>
 #include <string.h>
+#include <lua-lpeg.h>
 
 static const char CONTEXT_KEY = 'c';
 
@@ -74,6 +75,10 @@ static int S_setup(lua_State *L)
 {
   luaL_openlibs(L);
   S_install_searcher(L);
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE); /* require "lpeg" works anywhere */
+  lua_pushcfunction(L, luaopen_lpeg);
+  lua_setfield(L, -2, "lpeg");
+  lua_pop(L, 1);
   lua_newtable(L);
   int folio = lua_gettop(L);
   lx_open_util(L, folio);
