@@ -1,2 +1,143 @@
--- STUB: replaced by the real generator.
-local out = assert(io.open(arg[2], "w")); out:write("return {}\n"); out:close()
+-- gen_emoji.lua: generates scripts/emoji_data.lua, the shortcode -> Unicode table the emoji
+-- plugin uses.  Run by CMake:
+--
+--   lua5.4 tools/gen_emoji.lua GITHUB_GO OUT.lua [ALIASES_JSON]
+--
+-- GITHUB_GO is goldmark-emoji's definition/github.go (Debian golang-github-yuin-goldmark-emoji-dev),
+-- GitHub's gemoji set written as Go calls, one emoji per line:
+--     NewEmoji("thumbs up", []int32{128077}, "+1"),
+-- NewEmoji takes any number of short names after the code points, so every quoted string after
+-- the `}` is an alias.  That file keeps only one alias per emoji (`+1` but not `thumbsup`), so
+-- ALIASES_JSON, node-emoji's lib/emoji.json (Debian node-emoji: a flat {"name": "emoji"} object),
+-- may add further names: a name is taken only when its emoji is already in the GitHub set
+-- (ignoring U+FE0F) and it is not one of the Slack-style dashed names (`flag-us`, `skin-tone-2`).
+-- The merged name gets the GitHub set's spelling of the emoji.
+--
+-- The output is Lua source, sorted by name so rebuilds are byte-identical.  Exits non-zero when
+-- the sources yield fewer than 1,000 names: a changed input format must not silently empty the
+-- table.
+local src_path, out_path, aliases_path = arg[1], arg[2], arg[3]
+if not src_path or not out_path then
+  io.stderr:write("usage: lua5.4 gen_emoji.lua GITHUB_GO OUT.lua [ALIASES_JSON]\n")
+  os.exit(2)
+end
+
+local function die(msg)
+  io.stderr:write("gen_emoji: ", msg, "\n")
+  os.exit(1)
+end
+
+local function slurp(path)
+  local f, err = io.open(path, "rb")
+  if not f then die(err) end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local emoji = {}   -- name -> UTF-8 string
+local by_value = {} -- emoji without U+FE0F -> the GitHub spelling
+local count = 0
+local FE0F = utf8.char(0xFE0F)
+
+local function add(name, value)
+  if emoji[name] == nil then count = count + 1 end
+  emoji[name] = value
+end
+
+-- 1. GitHub's set.
+local lineno = 0
+for line in slurp(src_path):gmatch("[^\n]+") do
+  lineno = lineno + 1
+  local points, names = line:match("^%s*NewEmoji%(%b\"\"%s*,%s*%[%]int32{([%d,%s]*)}%s*,(.*)%)%s*,%s*$")
+  if points then
+    local chars = {}
+    for n in points:gmatch("%d+") do chars[#chars + 1] = utf8.char(tonumber(n)) end
+    local value = table.concat(chars)
+    local any = false
+    for name in names:gmatch('"([^"]*)"') do
+      add(name, value)
+      any = true
+    end
+    if #chars == 0 or not any then die(string.format("%s:%d: cannot read %q", src_path, lineno, line)) end
+    local key = value:gsub(FE0F, "")
+    by_value[key] = by_value[key] or value
+  elseif line:find("NewEmoji(", 1, true) then
+    die(string.format("%s:%d: unexpected line %q", src_path, lineno, line))
+  end
+end
+local github_count = count
+
+-- 2. Extra aliases for the same emoji.
+local merged = 0
+if aliases_path then
+  local text = slurp(aliases_path)
+  -- A flat object of string keys and string values.  JSON escapes are decoded (\uXXXX with
+  -- surrogate pairs, and the one-letter ones), though the packaged file uses none.
+  local function unescape(s)
+    s = s:gsub("\\u([dD][89abAB]%x%x)\\u([dD][c-fC-F]%x%x)", function(hi, lo)
+      return utf8.char(0x10000 + (tonumber(hi, 16) - 0xD800) * 0x400 + (tonumber(lo, 16) - 0xDC00))
+    end)
+    s = s:gsub("\\u(%x%x%x%x)", function(h) return utf8.char(tonumber(h, 16)) end)
+    local map = { n = "\n", t = "\t", r = "\r", b = "\b", f = "\f" }
+    return (s:gsub("\\(.)", function(c) return map[c] or c end))
+  end
+  local pairs_found = 0
+  local pos
+  local function read_string()
+    local s, e = text:find('^%s*"', pos)
+    if not s then return nil end
+    local i = e + 1
+    while true do
+      local c = text:sub(i, i)
+      if c == "" then die(aliases_path .. ": unterminated string") end
+      if c == "\\" then i = i + 2
+      elseif c == '"' then break
+      else i = i + 1 end
+    end
+    local raw = text:sub(e + 1, i - 1)
+    pos = i + 1
+    return unescape(raw)
+  end
+  pos = (text:find("{", 1, true) or die(aliases_path .. ": not a JSON object")) + 1
+  while true do
+    local name = read_string()
+    if not name then break end
+    local _, colon = text:find("^%s*:", pos)
+    if not colon then die(aliases_path .. ": expected ':' at byte " .. pos) end
+    pos = colon + 1
+    local value = read_string() or die(aliases_path .. ": expected a string value at byte " .. pos)
+    pairs_found = pairs_found + 1
+    local canonical = by_value[(value:gsub(FE0F, ""))]
+    if canonical and emoji[name] == nil and (name == "-1" or not name:find("-", 1, true)) then
+      add(name, canonical)
+      merged = merged + 1
+    end
+    local _, comma = text:find("^%s*,", pos)
+    if comma then pos = comma + 1 end
+  end
+  if pairs_found < 1000 then die(string.format("%s: only %d entries read", aliases_path, pairs_found)) end
+end
+
+if count < 1000 then
+  die(string.format("only %d shortcodes found in %s: has its format changed?", count, src_path))
+end
+
+local names = {}
+for name in pairs(emoji) do names[#names + 1] = name end
+table.sort(names)
+local out = { "-- Generated by tools/gen_emoji.lua from ", src_path,
+  aliases_path and (" and " .. aliases_path) or "", ". DO NOT EDIT.\n",
+  string.format("-- %d shortcodes: %d from GitHub's set, %d extra aliases.\nreturn {\n",
+    count, github_count, merged) }
+for _, name in ipairs(names) do
+  local escaped = emoji[name]:gsub("[\xC2-\xF4][\x80-\xBF]*", function(ch)
+    return string.format("\\u{%X}", utf8.codepoint(ch))
+  end)
+  out[#out + 1] = string.format("  [%q] = \"%s\",\n", name, escaped)
+end
+out[#out + 1] = "}\n"
+local f, err = io.open(out_path, "wb")
+if not f then die(err) end
+f:write(table.concat(out))
+f:close()

@@ -1,0 +1,89 @@
+-- emoji.lua: GitHub emoji shortcodes (`:sparkles:`, `:+1:`) become the Unicode emoji.
+--
+-- Plugin: on when "emoji" is listed in site.lua's `plugins`.  Works on the Markdown tree, so
+-- only text is touched: code spans, code blocks, raw HTML and link URLs are other node types,
+-- and the visible text of an autolink (which is its URL) is skipped too.  Names it does not
+-- know stay as written.  The table (about 1,900 names) is generated at build time by
+-- tools/gen_emoji.lua and built into folio as scripts/emoji_data.lua.
+--
+-- Options (site.lua: `{ "emoji", extra = { shipit = "🐿️" } }`):
+--   extra   a table of more names, or names to override
+local opts = ... or {}
+
+local emoji = assert(load(assert(folio.embedded.read("scripts/emoji_data.lua"),
+  "emoji: scripts/emoji_data.lua is not built in"), "@scripts/emoji_data.lua", "t", {}))()
+if opts.extra then
+  local merged = setmetatable({}, { __index = emoji })
+  for name, value in pairs(opts.extra) do merged[name] = value end
+  emoji = merged
+end
+
+local NAME = "^[%w_+%-]+$"
+
+-- Replaces every known `:name:` in s.  A colon that closes an unknown name may open the next
+-- one, so `:nope:tada:` gives ":nope🎉" as on GitHub.  Returns nil when nothing changed.
+local function replace(s)
+  local out, last, pos, changed = {}, 1, 1, false
+  while true do
+    local open = s:find(":", pos, true)
+    if not open then break end
+    local close = s:find(":", open + 1, true)
+    if not close then break end
+    local name = s:sub(open + 1, close - 1)
+    local value = name:find(NAME) and emoji[name]
+    if value then
+      out[#out + 1] = s:sub(last, open - 1)
+      out[#out + 1] = value
+      last, pos, changed = close + 1, close + 1, true
+    else
+      pos = close
+    end
+  end
+  if not changed then return nil end
+  out[#out + 1] = s:sub(last)
+  return table.concat(out)
+end
+
+-- An autolink's text is its URL (`https://example.com/:x:/`); leave it as written.
+local function in_autolink(node, text)
+  local link = node.parent
+  if not link or link.type ~= "link" or not link.url then return false end
+  return link.url == text or link.url:sub(-#text) == text -- mailto: is added to e-mail autolinks
+end
+
+folio.hook("ast", function(doc, page)
+  -- Most pages have no shortcode at all; don't walk their trees.
+  local source = page and page.source
+  if source and not source:find(":[%w_+%-]+:") then return end
+
+  -- The parser splits text at some characters (cmark-gfm's autolinker stops at every ':'), so
+  -- `:sparkles:` may arrive as several neighbouring text nodes.  Take each run of adjacent
+  -- text nodes as one string.  Collect first, then change the tree.
+  local runs = {}
+  for node in doc:select("text") do
+    local prev = node.prev
+    if not (prev and prev.type == "text") then
+      local run = { node }
+      local nxt = node.next
+      while nxt and nxt.type == "text" do
+        run[#run + 1] = nxt
+        nxt = nxt.next
+      end
+      runs[#runs + 1] = run
+    end
+  end
+
+  for _, run in ipairs(runs) do
+    local first = run[1]
+    local parts = {}
+    for i, node in ipairs(run) do parts[i] = node.literal end
+    local text = table.concat(parts)
+    if text:find(":", 1, true) and not in_autolink(first, text) then
+      local new = replace(text)
+      if new then
+        first.literal = new
+        for i = 2, #run do run[i]:remove() end
+      end
+    end
+  end
+end)
