@@ -1,4 +1,80 @@
-/* cmd_build.c: STUB */
+/* cmd_build.c: `folio build`: one full build of a site into its output folder. */
 #include "cli/cli.h"
+#include "core/build.h"
+#include <errno.h>
 #include <stdio.h>
-int folio_cmd_build(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "not yet\n"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Parses the options `build` and `serve` share; returns 0, or 2 on bad usage. */
+static int S_parse(int argc, char **argv, folio_build_options *o, const char **source)
+{
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+    if ((!strcmp(a, "-s") || !strcmp(a, "--source")) && next) { *source = next; i++; }
+    else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && next) { o->output_dir = next; i++; }
+    else if (!strcmp(a, "-D") || !strcmp(a, "--drafts")) o->drafts = 1;
+    else if (!strcmp(a, "-F") || !strcmp(a, "--future")) o->future = 1;
+    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = 1;
+    else if ((!strcmp(a, "-j") || !strcmp(a, "--jobs")) && next) {
+      char *end;
+      long n = strtol(next, &end, 10);
+      if (*end || n < 1 || n > 32) {
+        fprintf(stderr, "folio build: --jobs takes a number from 1 to 32\n");
+        return 2;
+      }
+      o->jobs = (int)n;
+      i++;
+    } else {
+      fprintf(stderr, "folio build: unknown option '%s' (see folio build --help)\n", a);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+static double S_now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int folio_cmd_build(int argc, char **argv)
+{
+  folio_build_options options = {0};
+  const char *source = ".";
+  int rc = S_parse(argc, argv, &options, &source);
+  if (rc != 0)
+    return rc;
+  if (chdir(source) != 0) {
+    fprintf(stderr, "folio build: cannot enter the site folder %s: %s\n", source, strerror(errno));
+    return 1;
+  }
+  double t0 = S_now_ms();
+  folio_diag *diag = folio_diag_new();
+  if (diag == NULL) {
+    fprintf(stderr, "folio build: out of memory\n");
+    return 1;
+  }
+  folio_build *b = folio_build_new(&options, diag);
+  int status = b ? folio_build_run(b) : 1;
+  folio_diag_sort(diag);
+  int color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+  folio_diag_print(diag, stderr, color);
+  size_t errors = folio_diag_count(diag, FOLIO_ERROR);
+  if (status != 0) {
+    fprintf(stderr, "folio build: failed with %zu error%s; the previous output was left as it was\n", errors,
+            errors == 1 ? "" : "s");
+  } else if (!options.quiet) {
+    printf("Built %zu pages into %s in %.0f ms (load %.0f, process %.0f, assemble %.0f, render %.0f; %d threads)\n",
+           b->pages_written, b->output_path, S_now_ms() - t0, b->phase_ms[0], b->phase_ms[1], b->phase_ms[2],
+           b->phase_ms[3], b->nstates);
+  }
+  folio_build_free(b);
+  folio_diag_free(diag);
+  return status;
+}

@@ -83,6 +83,7 @@ static int S_setup(lua_State *L)
   int folio = lua_gettop(L);
   lx_open_util(L, folio);
   lx_open_fs(L, folio);
+  lx_open_build(L, folio);
   lx_open_date(L, folio);
   lx_open_frontmatter(L, folio);
   lx_open_markdown(L, folio);

@@ -27,6 +27,7 @@ void lx_open_frontmatter(lua_State *L, int folio); /* folio.frontmatter       (l
 void lx_open_date(lua_State *L, int folio);     /* folio.date                  (lx_date.c) */
 void lx_open_fs(lua_State *L, int folio);       /* folio.fs                    (lx_fs.c) */
 void lx_open_util(lua_State *L, int folio);     /* folio.escape, folio.embedded (lx_util.c) */
+void lx_open_build(lua_State *L, int folio);    /* folio.build: output, content store, diagnostics (lx_build.c) */
 
 /* Copies the value at `index` of `from` onto the top of `to`: nil, booleans, numbers, strings and
  * tables (shared and cyclic references keep their shape; metatables registered with

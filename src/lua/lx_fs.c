@@ -1,3 +1,246 @@
-/* lx_fs.c: STUB (being written). */
+/* lx_fs.c: folio.fs, the file-system view Lua code gets: reading sources (UTF-8 checked, BOM and
+ * CRLF normalised), stat, and scanning folders (following symlinks, refusing loops). */
 #include "lua/lx.h"
-void lx_open_fs(lua_State *L, int folio) { (void)L; (void)folio; }
+#include "core/fsutil.h"
+#include "core/utf8.h"
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Pushes an error table {message=, line=, hint=}. [-0, +1, m] */
+static void S_push_error(lua_State *L, const char *message, int line, const char *hint)
+{
+  lua_createtable(L, 0, 3);
+  lua_pushstring(L, message);
+  lua_setfield(L, -2, "message");
+  if (line > 0) {
+    lua_pushinteger(L, line);
+    lua_setfield(L, -2, "line");
+  }
+  if (hint) {
+    lua_pushstring(L, hint);
+    lua_setfield(L, -2, "hint");
+  }
+}
+
+/* Removes '\r' before '\n' in place; returns the new length. */
+static size_t S_strip_cr(char *s, size_t len)
+{
+  char *cr = memchr(s, '\r', len);
+  if (cr == NULL)
+    return len;
+  size_t out = (size_t)(cr - s);
+  for (size_t i = out; i < len; i++)
+    if (!(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))
+      s[out++] = s[i];
+  return out;
+}
+
+/* folio.fs.read_source(path) -> text | nil, err  [-1, +1|2, m]
+ * The text is valid UTF-8, without a BOM, with LF line ends. */
+static int l_read_source(lua_State *L)
+{
+  const char *path = luaL_checkstring(L, 1);
+  char *data;
+  size_t len;
+  int rc = folio_read_file(path, &data, &len);
+  if (rc != 0) {
+    lua_pushnil(L);
+    S_push_error(L, strerror(-rc), 0,
+                 rc == -EACCES ? "check the file's permissions" : "check that the file exists and is readable");
+    return 2;
+  }
+  char *text = data;
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+    text += 3;
+    len -= 3;
+  }
+  size_t bad = folio_utf8_invalid_at(text, len);
+  if (bad != len) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "the file is not valid UTF-8 (byte 0x%02X at offset %zu)",
+             (unsigned)(unsigned char)text[bad], bad + (size_t)(text - data));
+    int line = folio_line_of(text, bad);
+    free(data);
+    lua_pushnil(L);
+    S_push_error(L, msg, line, "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)");
+    return 2;
+  }
+  len = S_strip_cr(text, len);
+  lua_pushlstring(L, text, len);
+  free(data);
+  return 1;
+}
+
+/* folio.fs.read(path) -> bytes | nil, message  [-1, +1|2, m] */
+static int l_read(lua_State *L)
+{
+  const char *path = luaL_checkstring(L, 1);
+  char *data;
+  size_t len;
+  int rc = folio_read_file(path, &data, &len);
+  if (rc != 0) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", path, strerror(-rc));
+    return 2;
+  }
+  lua_pushlstring(L, data, len);
+  free(data);
+  return 1;
+}
+
+static void S_push_stat(lua_State *L, const struct stat *st, int is_link)
+{
+  lua_createtable(L, 0, 5);
+  lua_pushstring(L, is_link ? "link" : S_ISDIR(st->st_mode) ? "dir" : S_ISREG(st->st_mode) ? "file" : "other");
+  lua_setfield(L, -2, "type");
+  lua_pushinteger(L, (lua_Integer)st->st_mtim.tv_sec);
+  lua_setfield(L, -2, "mtime");
+  lua_pushinteger(L, (lua_Integer)st->st_mtim.tv_nsec);
+  lua_setfield(L, -2, "mtime_ns");
+  lua_pushinteger(L, (lua_Integer)st->st_size);
+  lua_setfield(L, -2, "size");
+}
+
+/* folio.fs.stat(path [, nofollow]) -> {type=, mtime=, mtime_ns=, size=} | nil  [-1|2, +1, m] */
+static int l_stat(lua_State *L)
+{
+  const char *path = luaL_checkstring(L, 1);
+  int nofollow = lua_toboolean(L, 2);
+  struct stat st;
+  if ((nofollow ? lstat(path, &st) : stat(path, &st)) != 0)
+    return 0;
+  S_push_stat(L, &st, nofollow && S_ISLNK(st.st_mode));
+  return 1;
+}
+
+typedef struct {
+  lua_State *L;
+  int files;   /* result table index */
+  int errors;  /* error table index */
+  lua_Integer nfiles, nerrors;
+  struct { dev_t dev; ino_t ino; } stack[64]; /* folders on the current path, to spot loops */
+  int depth;
+} S_scan;
+
+static void S_scan_error(S_scan *s, const char *path, const char *message, const char *hint)
+{
+  lua_State *L = s->L;
+  lua_createtable(L, 0, 3);
+  lua_pushstring(L, path);
+  lua_setfield(L, -2, "file");
+  lua_pushstring(L, message);
+  lua_setfield(L, -2, "message");
+  lua_pushstring(L, hint);
+  lua_setfield(L, -2, "hint");
+  lua_rawseti(L, s->errors, ++s->nerrors);
+}
+
+static int S_skip_name(const char *name)
+{
+  size_t n = strlen(name);
+  return name[0] == '.' || (n > 0 && name[n - 1] == '~') || (name[0] == '#' && name[n - 1] == '#') ||
+         strcmp(name, "4913") == 0;
+}
+
+static int S_compare_names(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void S_scan_dir(S_scan *s, const char *dir)
+{
+  struct stat st;
+  luaL_checkstack(s->L, 8, "scanning folders");
+  if (stat(dir, &st) != 0)
+    return;
+  for (int i = 0; i < s->depth; i++)
+    if (s->stack[i].dev == st.st_dev && s->stack[i].ino == st.st_ino) {
+      S_scan_error(s, dir, "symbolic link loop: this folder contains itself",
+                   "remove or fix the symbolic link that points back to a parent folder");
+      return;
+    }
+  if (s->depth == (int)(sizeof s->stack / sizeof s->stack[0])) {
+    S_scan_error(s, dir, "folders nested too deeply (more than 64 levels)", "flatten the folder structure");
+    return;
+  }
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    S_scan_error(s, dir, strerror(errno), "check the folder's permissions");
+    return;
+  }
+  s->stack[s->depth].dev = st.st_dev;
+  s->stack[s->depth].ino = st.st_ino;
+  s->depth++;
+  /* Collect and sort names so the scan order (and so the build) is deterministic. */
+  char **names = NULL;
+  size_t count = 0, cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (S_skip_name(e->d_name))
+      continue;
+    if (count == cap) {
+      cap = cap ? cap * 2 : 32;
+      char **bigger = realloc(names, cap * sizeof *names);
+      if (!bigger) break;
+      names = bigger;
+    }
+    if ((names[count] = strdup(e->d_name)) == NULL) break;
+    count++;
+  }
+  closedir(d);
+  if (count > 1)
+    qsort(names, count, sizeof *names, S_compare_names);
+  for (size_t i = 0; i < count; i++) {
+    lua_State *L = s->L;
+    const char *path = lua_pushfstring(L, "%s/%s", dir, names[i]);
+    struct stat est;
+    if (stat(path, &est) != 0) {
+      struct stat lst;
+      if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        S_scan_error(s, path, errno == ELOOP ? "symbolic link loop" : "broken symbolic link",
+                     "remove the link or point it at an existing file");
+    } else if (S_ISDIR(est.st_mode)) {
+      S_scan_dir(s, path);
+    } else if (S_ISREG(est.st_mode)) {
+      lua_createtable(L, 0, 3);
+      lua_pushvalue(L, -2);
+      lua_setfield(L, -2, "path");
+      lua_pushinteger(L, (lua_Integer)est.st_mtim.tv_sec);
+      lua_setfield(L, -2, "mtime");
+      lua_pushinteger(L, (lua_Integer)est.st_size);
+      lua_setfield(L, -2, "size");
+      lua_rawseti(L, s->files, ++s->nfiles);
+    }
+    lua_pop(L, 1);
+    free(names[i]);
+  }
+  free(names);
+  s->depth--;
+}
+
+/* folio.fs.scan(dir) -> files, errors  [-1, +2, m]
+ * files: sorted list of {path=, mtime=, size=} for every regular file below dir (symlinks
+ * followed; dotfiles and editor backups skipped); errors: list of {file=, message=, hint=}. */
+static int l_scan(lua_State *L)
+{
+  const char *dir = luaL_checkstring(L, 1);
+  S_scan s = {0};
+  s.L = L;
+  lua_newtable(L);
+  s.files = lua_gettop(L);
+  lua_newtable(L);
+  s.errors = lua_gettop(L);
+  S_scan_dir(&s, dir);
+  return 2;
+}
+
+void lx_open_fs(lua_State *L, int folio)
+{
+  static const luaL_Reg fs[] = {
+    {"read_source", l_read_source}, {"read", l_read}, {"stat", l_stat}, {"scan", l_scan}, {NULL, NULL}};
+  luaL_newlib(L, fs);
+  lua_setfield(L, folio, "fs");
+}

@@ -64,8 +64,21 @@ static int l_embedded_list(lua_State *L)
   return 1;
 }
 
+/* folio.register_metatable(name, mt): lets tables with this metatable keep it when they are
+ * copied to another worker's state (see lx_copy_value). [-2, +0, -] */
+static int l_register_metatable(lua_State *L)
+{
+  const char *name = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  lx_register_metatable(L, name);
+  return 0;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
+  lua_pushcfunction(L, l_register_metatable);
+  lua_setfield(L, folio, "register_metatable");
   lua_pushcfunction(L, l_escape);
   lua_setfield(L, folio, "escape");
   static const luaL_Reg embedded[] = {{"read", l_embedded_read}, {"list", l_embedded_list}, {NULL, NULL}};

@@ -1,0 +1,294 @@
+/* build.c: runs the phases of a build (see build.h) over a pool of worker threads, each with
+ * its own Lua state, and puts the result in place only when no error was reported. */
+#include "core/build.h"
+#include "core/fsutil.h"
+#include "lua/lx.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int pipeline_ref_key; /* registry slot holding the folio.pipeline table */
+
+folio_build *folio_build_of(lua_State *L)
+{
+  return lx_context(L);
+}
+
+static double S_now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Reports an internal error (a bug in folio's own Lua, or out of memory) from the top of L. */
+static void S_internal_error(folio_build *b, lua_State *L, const char *what)
+{
+  const char *msg = lua_tostring(L, -1);
+  char text[512];
+  snprintf(text, sizeof text, "internal error in %s: %s", what, msg ? msg : "(not a string)");
+  folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, text, "please report this as a bug in folio");
+  lua_pop(L, 1);
+}
+
+/* Pushes pipeline[fn]. [-0, +1, -] */
+static void S_push_pipeline_fn(lua_State *L, const char *fn)
+{
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &pipeline_ref_key);
+  lua_getfield(L, -1, fn);
+  lua_remove(L, -2);
+}
+
+/* Calls pipeline[fn] with the `nargs` values on the stack; leaves `nresults` results, or
+ * reports an internal error and returns -1. */
+static int S_call(folio_build *b, lua_State *L, const char *fn, int nargs, int nresults)
+{
+  S_push_pipeline_fn(L, fn);
+  lua_insert(L, -(nargs + 1));
+  if (lx_pcall(L, nargs, nresults) != LUA_OK) {
+    S_internal_error(b, L, fn);
+    return -1;
+  }
+  return 0;
+}
+
+static lua_State *S_new_state(folio_build *b)
+{
+  lua_State *L = lx_new_state(b);
+  if (L == NULL)
+    return NULL;
+  if (lx_require(L, "folio.pipeline") != LUA_OK) {
+    S_internal_error(b, L, "loading folio.pipeline");
+    lua_close(L);
+    return NULL;
+  }
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &pipeline_ref_key);
+  if (S_call(b, L, "load", 0, 1) != 0 || !lua_toboolean(L, -1)) {
+    lua_close(L);
+    return NULL;
+  }
+  lua_pop(L, 1);
+  return L;
+}
+
+folio_build *folio_build_new(const folio_build_options *options, folio_diag *diag)
+{
+  folio_build *b = calloc(1, sizeof *b);
+  if (b == NULL)
+    return NULL;
+  b->options = *options;
+  b->diag = diag;
+  b->out_dirfd = -1;
+  int jobs = options->jobs;
+  if (jobs <= 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    jobs = n > 0 ? (int)n : 1;
+  }
+  if (jobs > 32)
+    jobs = 32;
+  b->states = calloc((size_t)jobs, sizeof *b->states);
+  if (b->states == NULL) {
+    free(b);
+    return NULL;
+  }
+  double t0 = S_now_ms();
+  /* States are created one after another on this thread: loading a site may set the time zone,
+   * which is process-wide. A problem in site.lua is reported once, by the first state. */
+  for (int i = 0; i < jobs; i++) {
+    lua_State *L = S_new_state(b);
+    if (L == NULL) {
+      folio_build_free(b);
+      return NULL;
+    }
+    b->states[b->nstates++] = L;
+  }
+  b->phase_ms[0] = S_now_ms() - t0;
+  return b;
+}
+
+void folio_build_free(folio_build *b)
+{
+  if (b == NULL)
+    return;
+  for (int i = 0; i < b->nstates; i++)
+    lua_close(b->states[i]);
+  free(b->states);
+  for (size_t i = 0; i < b->content.count; i++)
+    free(b->content.html[i]);
+  free(b->content.html);
+  free(b->content.len);
+  if (b->out_dirfd >= 0)
+    close(b->out_dirfd);
+  free(b->staging_path);
+  free(b->output_path);
+  free(b);
+}
+
+/* ---- parallel phases ------------------------------------------------------------------- */
+
+typedef struct {
+  folio_build *b;
+  lua_State *L;
+  const char *fn;
+  atomic_size_t *next;
+  size_t count;
+  pthread_t thread;
+} S_worker;
+
+static void *S_work(void *arg)
+{
+  S_worker *w = arg;
+  for (;;) {
+    size_t i = atomic_fetch_add(w->next, 1);
+    if (i >= w->count)
+      break;
+    lua_pushinteger(w->L, (lua_Integer)i + 1);
+    S_call(w->b, w->L, w->fn, 1, 0);
+  }
+  lua_gc(w->L, LUA_GCSTEP, 0);
+  return NULL;
+}
+
+/* Runs pipeline[fn](i) for i = 1..count, spread over every state (state 0 on this thread). */
+static void S_parallel(folio_build *b, const char *fn, size_t count)
+{
+  atomic_size_t next = 0;
+  S_worker workers[32];
+  int started = 0;
+  int n = b->nstates;
+  if ((size_t)n > count)
+    n = count > 0 ? (int)count : 1;
+  for (int i = 0; i < n; i++)
+    workers[i] = (S_worker){b, b->states[i], fn, &next, count, 0};
+  for (int i = 1; i < n; i++) {
+    if (pthread_create(&workers[i].thread, NULL, S_work, &workers[i]) != 0)
+      break; /* fewer threads is still correct: the others take up the work */
+    started = i;
+  }
+  S_work(&workers[0]);
+  for (int i = 1; i <= started; i++)
+    pthread_join(workers[i].thread, NULL);
+}
+
+/* Copies pipeline[from_fn]() of state `from` into pipeline[to_fn](copy) of state `to`. */
+static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_State *to, const char *to_fn)
+{
+  if (S_call(b, from, from_fn, 0, 1) != 0)
+    return -1;
+  lx_copy_value(from, -1, to);
+  lua_pop(from, 1);
+  return S_call(b, to, to_fn, 1, 0);
+}
+
+/* ---- output folder --------------------------------------------------------------------- */
+
+static int S_prepare_staging(folio_build *b, const char *output)
+{
+  char staging[PATH_MAX];
+  const char *slash = strrchr(output, '/');
+  int n = slash ? snprintf(staging, sizeof staging, "%.*s/.%s.folio-build", (int)(slash - output), output, slash + 1)
+                : snprintf(staging, sizeof staging, ".%s.folio-build", output);
+  if (n < 0 || n >= (int)sizeof staging)
+    return -ENAMETOOLONG;
+  folio_remove_tree(staging); /* left over from an interrupted build */
+  if (mkdir(staging, 0755) != 0)
+    return -errno;
+  b->out_dirfd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (b->out_dirfd < 0)
+    return -errno;
+  free(b->staging_path);
+  free(b->output_path);
+  b->staging_path = strdup(staging);
+  b->output_path = strdup(output);
+  if (!b->staging_path || !b->output_path)
+    return -ENOMEM;
+  return 0;
+}
+
+static void S_discard_staging(folio_build *b)
+{
+  if (b->out_dirfd >= 0) {
+    close(b->out_dirfd);
+    b->out_dirfd = -1;
+  }
+  if (b->staging_path)
+    folio_remove_tree(b->staging_path);
+}
+
+/* The output folder named by the options, else by site.lua (`output`). */
+static const char *S_output_dir(folio_build *b, lua_State *L, char *buf, size_t len)
+{
+  if (b->options.output_dir)
+    return b->options.output_dir;
+  lua_getglobal(L, "folio");
+  lua_getfield(L, -1, "config");
+  lua_getfield(L, -1, "output");
+  const char *out = lua_tostring(L, -1);
+  snprintf(buf, len, "%s", out ? out : "public");
+  lua_pop(L, 3);
+  return buf;
+}
+
+int folio_build_run(folio_build *b)
+{
+  lua_State *L = b->states[0];
+  char outbuf[PATH_MAX];
+  const char *output = S_output_dir(b, L, outbuf, sizeof outbuf);
+  int rc = S_prepare_staging(b, output);
+  if (rc != 0) {
+    char msg[PATH_MAX + 64];
+    snprintf(msg, sizeof msg, "cannot create the build folder next to %s: %s", output, strerror(-rc));
+    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, msg, "check that the output folder's parent is writable");
+    S_discard_staging(b);
+    return 1;
+  }
+  double t0 = S_now_ms();
+  size_t count = 0;
+  if (S_call(b, L, "begin", 0, 1) == 0) {
+    count = (size_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+  }
+  for (int i = 1; i < b->nstates; i++)
+    S_transfer(b, L, "export_sources", b->states[i], "import_sources");
+  S_parallel(b, "process", count);
+  double t1 = S_now_ms();
+  for (int i = 1; i < b->nstates; i++)
+    S_transfer(b, b->states[i], "take_pages", L, "merge");
+  size_t outputs = 0;
+  if (S_call(b, L, "assemble", 0, 1) == 0) {
+    outputs = (size_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+  }
+  for (int i = 1; i < b->nstates; i++)
+    S_transfer(b, L, "export_site", b->states[i], "import_site");
+  double t2 = S_now_ms();
+  S_call(b, L, "copy_static", 0, 0);
+  S_parallel(b, "render", outputs);
+  double t3 = S_now_ms();
+  b->phase_ms[1] = t1 - t0;
+  b->phase_ms[2] = t2 - t1;
+  b->phase_ms[3] = t3 - t2;
+  b->pages_written = outputs;
+  if (folio_diag_count(b->diag, FOLIO_ERROR) > 0) {
+    S_discard_staging(b);
+    return 1;
+  }
+  close(b->out_dirfd);
+  b->out_dirfd = -1;
+  rc = folio_swap_into_place(b->staging_path, b->output_path);
+  if (rc != 0) {
+    char msg[PATH_MAX + 64];
+    snprintf(msg, sizeof msg, "cannot move the new build into %s: %s", b->output_path, strerror(-rc));
+    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, msg, "check the output folder's permissions");
+    S_discard_staging(b);
+    return 1;
+  }
+  return 0;
+}

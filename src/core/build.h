@@ -1,0 +1,58 @@
+/* build.h: one build of a site, batch or preview. A build owns one Lua state per worker thread;
+ * every state loads the same site (config, theme, plugins, hooks). The phases, each in
+ * src/lua/folio/pipeline.lua, are:
+ *   1. process  (parallel): read -> source hooks -> front matter -> frontmatter hooks ->
+ *                           Markdown tree -> ast hooks -> render hooks -> HTML -> html hooks
+ *   2. assemble (main state): all pages together -> site hooks -> the list of outputs
+ *   3. render   (parallel): layouts/templates -> files in a staging folder
+ * then the staging folder replaces the output folder, only if no error was reported. */
+#ifndef FOLIO_BUILD_H
+#define FOLIO_BUILD_H
+#include "core/diag.h"
+#include <lua.h>
+#include <pthread.h>
+#include <stddef.h>
+
+typedef struct {
+  const char *output_dir; /* NULL: site.lua's `output`, else "public" */
+  int drafts;             /* include draft: true pages */
+  int future;             /* include pages dated in the future */
+  int jobs;               /* worker threads; 0 = number of CPUs */
+  int quiet;
+  int preview;            /* building for `folio serve` */
+} folio_build_options;
+
+typedef struct folio_build folio_build;
+
+/* Per-page HTML bodies, kept in C so they are not copied between Lua states. Slot i is written
+ * only by the worker that processes page i; everything is read after the phase ends. */
+typedef struct {
+  char **html;
+  size_t *len;
+  size_t count;
+} folio_content_store;
+
+struct folio_build {
+  folio_build_options options;
+  folio_diag *diag;
+  lua_State **states; /* states[0] is the main state */
+  int nstates;
+  folio_content_store content;
+  int out_dirfd;       /* the staging folder during a build, else -1 */
+  char *staging_path;
+  char *output_path;
+  double phase_ms[4];  /* timings of load, process, assemble, render (for --verbose and benches) */
+  size_t pages_written;
+};
+
+/* Creates the states and loads the site in the current folder. Problems with site.lua, the
+ * theme or a plugin are recorded in `diag` and make it return NULL. */
+folio_build *folio_build_new(const folio_build_options *options, folio_diag *diag);
+/* Runs a full build into the output folder; returns 0, or 1 when errors were reported. */
+int folio_build_run(folio_build *b);
+void folio_build_free(folio_build *b);
+
+/* The build that owns a Lua state (for bindings). */
+folio_build *folio_build_of(lua_State *L);
+
+#endif

@@ -1,0 +1,29 @@
+/* fsutil.h: file-system helpers for the build: reading sources, writing output under a folder,
+ * copying static files, removing a build tree, and swapping a finished build into place.
+ * Functions return 0 on success or a negative errno value; none of them follows a symbolic link
+ * when deleting. */
+#ifndef FOLIO_FSUTIL_H
+#define FOLIO_FSUTIL_H
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads the whole file into a malloc'd, NUL-terminated buffer (caller frees). */
+int folio_read_file(const char *path, char **out, size_t *len);
+
+/* Creates every missing folder of `relpath` (a file path) below the folder `dirfd`. */
+int folio_mkdirs_for(int dirfd, const char *relpath);
+
+/* Writes `len` bytes to `relpath` below `dirfd`, creating folders as needed. */
+int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len);
+
+/* Copies the regular file `src` to `relpath` below `dirfd`, creating folders as needed. */
+int folio_copy_file_at(int dirfd, const char *relpath, const char *src);
+
+/* Removes `path` and everything below it, never following symbolic links. */
+int folio_remove_tree(const char *path);
+
+/* Puts the finished build at `staging` in place of `output`: an atomic exchange when `output`
+ * exists (the old tree is then removed), a rename otherwise. */
+int folio_swap_into_place(const char *staging, const char *output);
+
+#endif

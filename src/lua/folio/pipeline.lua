@@ -1,0 +1,361 @@
+-- folio.pipeline: the build, stage by stage. C (src/core/build.c) calls these functions; each
+-- worker thread has its own Lua state running this same module.
+--
+--   load()        every state: site.lua, theme, plugins, scripts, templates
+--   begin()       main state: find the sources; returns how many
+--   process(id)   any state: read -> source -> front matter -> frontmatter -> tree -> ast ->
+--                 render hooks -> HTML -> html        (one page; result kept in this state)
+--   merge(pages)  main state: the pages other states processed
+--   assemble()    main state: site hooks, generated pages, URL checks; returns output count
+--   render(i)     any state: layouts -> output file  (after import_site in workers)
+local errors = require "folio.errors"
+local sitemod = require "folio.site"
+local pagemod = require "folio.page"
+local template = require "folio.template"
+
+local P = {}
+
+local config, renderer, renderers, opts
+local sources = {}     -- id -> { path=, mtime=, size= }
+local pages = {}       -- id -> page processed in this state
+local site             -- the assembled site (main state; copied into workers)
+local render_list = {} -- outputs, in a stable order shared by all states
+
+local function report(err, default_file, context)
+  local e = errors.normalize(err, default_file, context)
+  folio.build.report(e.severity or "error", e.file, e.line, e.message, e.hint)
+end
+
+----------------------------------------------------------------------------------------------
+-- Page and site objects
+
+local PageMeta = {
+  __index = function(page, key)
+    if key == "content" then return folio.build.content(rawget(page, "id")) end
+  end,
+}
+
+local Site = {}
+Site.__index = Site
+
+-- site:add_page{ url = "/tags/", layout = "terms", ... } -> the page
+function Site:add_page(t)
+  if type(t) ~= "table" or type(t.url) ~= "string" then
+    error("site:add_page needs a table with a url", 2)
+  end
+  t.url = pagemod.normalize_url(t.url)
+  if t.output == nil then t.output = pagemod.output_for(t.url) end
+  t.kind = t.kind or "list"
+  t.title = t.title or ""
+  t.generated = true
+  if t.layout == nil then t.layout = "list" end
+  self.generated[#self.generated + 1] = t
+  return t
+end
+
+function Site:find(url)
+  url = pagemod.normalize_url(url)
+  for _, p in ipairs(self.pages) do if p.url == url then return p end end
+  for _, p in ipairs(self.generated) do if p.url == url then return p end end
+  return nil
+end
+
+----------------------------------------------------------------------------------------------
+-- Loading
+
+local function combine(list)
+  if #list == 0 then return nil end
+  return function(info, page)
+    for _, h in ipairs(list) do
+      local html = h.fn(info, page)
+      if html ~= nil then return html end
+    end
+    return nil
+  end
+end
+
+local function base_path(base_url)
+  local path = base_url:match("^%a[%w+.-]*://[^/]+(/.*)$") or "/"
+  return (path:gsub("/$", ""))
+end
+
+local function template_globals()
+  local prefix = base_path(config.base_url)
+  local absolute_base = config.base_url:gsub("/$", "")
+  local g = {}
+  g.escape = folio.escape
+  g.slugify = pagemod.slugify
+  g.url = function(path)
+    path = tostring(path or "/")
+    if path:find("^%a[%w+.-]*:") or path:find("^//") then return path end
+    return prefix .. (path:find("^/") and path or ("/" .. path))
+  end
+  g.absurl = function(path)
+    path = tostring(path or "/")
+    if path:find("^%a[%w+.-]*:") then return path end
+    return absolute_base .. (path:find("^/") and path or ("/" .. path))
+  end
+  g.date = function(t, fmt) return t and folio.date.format(t, fmt or "%B %-d, %Y") or "" end
+  g.iso_date = function(t) return t and folio.date.iso(t) or "" end
+  return g
+end
+
+function P.load()
+  opts = folio.build.options()
+  local ok, result = pcall(sitemod.load)
+  if not ok then
+    report(result, "site.lua")
+    return false
+  end
+  config = result
+  if opts.base_url then config.base_url = opts.base_url end
+  if config.timezone then
+    local set, err = folio.date.set_timezone(config.timezone)
+    if not set then
+      report({ file = "site.lua", line = pagemod.key_line(folio.fs.read("site.lua") or "", "timezone"),
+               message = "unknown time zone '" .. tostring(config.timezone) .. "': " .. tostring(err),
+               hint = "use an IANA name such as \"Europe/Paris\" or \"UTC\"" }, "site.lua")
+      return false
+    end
+  end
+  local hooks = sitemod.hooks
+  renderers = {
+    link = combine(hooks.render_link), image = combine(hooks.render_image),
+    heading = combine(hooks.render_heading), codeblock = combine(hooks.render_codeblock),
+  }
+  renderer = template.new {
+    find = function(relpath) return sitemod.find_template(config, relpath) end,
+    globals = template_globals(),
+  }
+  folio.register_metatable("folio.page", PageMeta)
+  folio.register_metatable("folio.site", Site)
+  return true
+end
+
+----------------------------------------------------------------------------------------------
+-- Phase 1: one page
+
+local function is_markdown(path)
+  return path:find("%.md$") or path:find("%.markdown$")
+end
+
+function P.begin()
+  local files, problems = folio.fs.scan("content")
+  for _, e in ipairs(problems) do report(e, e.file) end
+  sources = {}
+  for _, f in ipairs(files) do
+    if is_markdown(f.path) then sources[#sources + 1] = f end
+  end
+  pages = {}
+  folio.build.reserve(#sources)
+  return #sources
+end
+
+function P.export_sources() return sources end
+function P.import_sources(list) sources = list; pages = {} end
+
+local stage = "read"
+
+local function run_ast_hooks(doc, page)
+  for _, h in ipairs(sitemod.hooks.ast) do
+    if type(h.fn) == "function" then h.fn(doc, page) else doc:walk(h.fn, page) end
+  end
+end
+
+local function needs_tree(page)
+  return #sitemod.hooks.ast > 0 or page.title == nil or next(renderers) ~= nil
+end
+
+local function process_page(id, src)
+  local page = setmetatable({ id = id, path = src.path, mtime = src.mtime }, PageMeta)
+  stage = "read"
+  local text, err = folio.fs.read_source(src.path)
+  if not text then errors.fail(src.path, err.line, err.message, err.hint) end
+  page.source = text
+  stage = "source"
+  for _, h in ipairs(sitemod.hooks.source) do h.fn(page) end
+  stage = "front matter"
+  local meta, body, body_line = folio.frontmatter.parse(page.source)
+  if not meta then
+    errors.fail(src.path, body.line, "invalid front matter: " .. tostring(body.message),
+                body.hint or "front matter is YAML between two lines of ---")
+  end
+  page.full_source = page.source
+  page.source = body
+  page.body_line = body_line
+  pagemod.from_front_matter(page, meta, src, config)
+  page.full_source = nil
+  stage = "frontmatter"
+  for _, h in ipairs(sitemod.hooks.frontmatter) do h.fn(page) end
+  if page.draft and not opts.drafts and not opts.preview then return nil end
+  if page.date and page.date > folio.date.now() then
+    page.future = true
+    if not opts.future and not opts.preview then return nil end
+  end
+  stage = "Markdown"
+  if needs_tree(page) then
+    local doc = folio.markdown.parse(page.source, config.markdown)
+    stage = "ast"
+    run_ast_hooks(doc, page)
+    local heading = pagemod.title_from_tree(page, doc)
+    if heading and config.title_from_heading then heading:remove() end
+    stage = "render"
+    page.content = folio.markdown.render(doc, renderers, page, config.markdown)
+  else
+    page.content = folio.markdown.to_html(page.source, config.markdown)
+  end
+  pagemod.assign_url(page, config)
+  page.words = pagemod.count_words(page.source)
+  page.reading_time = math.max(1, math.ceil(page.words / (config.words_per_minute or 220)))
+  stage = "html"
+  for _, h in ipairs(sitemod.hooks.html) do h.fn(page) end
+  folio.build.set_content(id, rawget(page, "content") or "")
+  rawset(page, "content", nil)
+  page.source = nil
+  return page
+end
+
+function P.process(id)
+  local src = sources[id]
+  local ok, result = xpcall(process_page, errors.handler, id, src)
+  if ok then
+    pages[id] = result
+  else
+    report(result, src.path, "while processing " .. src.path .. " (" .. stage .. " stage)")
+  end
+end
+
+function P.take_pages() local t = pages; pages = {}; return t end
+
+function P.merge(more)
+  for id, page in pairs(more) do pages[id] = page end
+end
+
+----------------------------------------------------------------------------------------------
+-- Phase 2: the whole site
+
+local function newest_first(a, b)
+  if a.date ~= b.date then return (a.date or 0) > (b.date or 0) end
+  return (a.path or a.url) < (b.path or b.url)
+end
+
+local function link_neighbours(list)
+  -- list is newest first: prev = older, next = newer (as Jekyll's page.previous / page.next)
+  for i, p in ipairs(list) do
+    p.prev = list[i + 1]
+    p.next = list[i - 1]
+  end
+end
+
+local function new_site(all)
+  local s = setmetatable({}, Site)
+  for k, v in pairs(config) do
+    local t = type(v)
+    if t ~= "function" and t ~= "userdata" then s[k] = v end
+  end
+  s.pages, s.posts, s.sections, s.generated = all, {}, {}, {}
+  s.build_time = folio.date.now()
+  s.preview = opts.preview or false
+  for _, p in ipairs(all) do
+    local section = s.sections[p.section]
+    if not section then section = {}; s.sections[p.section] = section end
+    section[#section + 1] = p
+  end
+  s.posts = s.sections.posts or {}
+  return s
+end
+
+local function add_builtin_pages(s, find_output)
+  if not find_output["index.html"] then
+    local listed = #s.posts > 0 and s.posts or s.pages
+    s:add_page { url = "/", kind = "home", layout = "home", title = s.title, pages = listed }
+  end
+  if not find_output["404.html"] and sitemod.find_template(config, "layouts/404.html") then
+    s:add_page { url = "/404.html", kind = "404", layout = "404", title = "Page not found" }
+  end
+end
+
+local function check_outputs(list)
+  local owner = {}
+  local ok = true
+  for _, p in ipairs(list) do
+    local first = owner[p.output]
+    if first then
+      ok = false
+      local a, b = first.path or ("generated page " .. first.url), p.path or ("generated page " .. p.url)
+      report({ file = p.path or first.path, message = "two pages claim the URL " .. p.url .. ": " .. a .. " and " .. b,
+               hint = "give one of them another slug, permalink or url in its front matter" })
+      if first.path and p.path then
+        report({ file = first.path, message = "two pages claim the URL " .. p.url .. ": " .. a .. " and " .. b,
+                 hint = "give one of them another slug, permalink or url in its front matter" })
+      end
+    else
+      owner[p.output] = p
+    end
+  end
+  return ok
+end
+
+function P.assemble()
+  local all = {}
+  for _, p in pairs(pages) do all[#all + 1] = p end
+  table.sort(all, newest_first)
+  site = new_site(all)
+  for _, list in pairs(site.sections) do link_neighbours(list) end
+  local outputs = {}
+  for _, p in ipairs(all) do outputs[p.output] = p end
+  add_builtin_pages(site, outputs)
+  for _, h in ipairs(sitemod.hooks.site) do
+    local ok, err = xpcall(h.fn, errors.handler, site)
+    if not ok then report(err, nil, "in a site hook (" .. h.source .. ")") end
+  end
+  render_list = {}
+  for _, p in ipairs(site.pages) do if p.output then render_list[#render_list + 1] = p end end
+  for _, p in ipairs(site.generated) do if p.output then render_list[#render_list + 1] = p end end
+  check_outputs(render_list)
+  return #render_list
+end
+
+function P.export_site() return { site = site, render_list = render_list } end
+function P.import_site(t) site, render_list = t.site, t.render_list end
+
+----------------------------------------------------------------------------------------------
+-- Phase 3: outputs
+
+function P.copy_static()
+  local theme_static = "themes/" .. config.theme .. "/static"
+  if folio.fs.stat(theme_static) then
+    local files = folio.fs.scan(theme_static)
+    for _, f in ipairs(files) do folio.build.copy(f.path:sub(#theme_static + 2), f.path) end
+  else
+    for _, path in ipairs(folio.embedded.list(theme_static .. "/")) do
+      folio.build.write(path:sub(#theme_static + 2), folio.embedded.read(path))
+    end
+  end
+  if folio.fs.stat("static") then
+    local files, problems = folio.fs.scan("static")
+    for _, e in ipairs(problems) do report(e, e.file) end
+    for _, f in ipairs(files) do folio.build.copy(f.path:sub(#"static/" + 1), f.path) end
+  end
+end
+
+local function render_one(page)
+  local html
+  if page.layout == false or page.layout == "none" then
+    html = page.content or ""
+  else
+    html = renderer:render_page(page, site, page.layout)
+  end
+  folio.build.write(page.output, html)
+end
+
+function P.render(i)
+  local page = render_list[i]
+  local ok, err = xpcall(render_one, errors.handler, page)
+  if not ok then
+    local what = page.path or ("the generated page " .. page.url)
+    report(err, page.path, "while rendering " .. what)
+  end
+end
+
+return P

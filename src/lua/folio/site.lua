@@ -1,0 +1,181 @@
+-- folio.site: loading a site into a Lua state: its configuration (site.lua), the hook registry
+-- (folio.hook), and the code that registers hooks: plugins, the theme's theme.lua, and the
+-- site's own scripts/. Every build worker loads the site the same way.
+local errors = require "folio.errors"
+
+local M = {}
+
+local STAGES = {
+  source = true, frontmatter = true, ast = true, html = true, site = true, serve = true,
+  render_link = true, render_image = true, render_heading = true, render_codeblock = true,
+}
+
+local DEFAULTS = {
+  title = "My site",
+  description = "",
+  author = "",
+  base_url = "http://localhost:1313/",
+  lang = "en",
+  theme = "default",
+  output = "public",
+  permalinks = { posts = "/:year/:month/:day/:slug/", default = "/:path/" },
+  date_order = { "front_matter", "filename", "mtime" },
+  markdown = { raw_html = true, smart = false, hardbreaks = false },
+  plugins = {},
+  title_from_heading = true,
+  words_per_minute = 220,
+}
+
+-- hooks[stage] = list of { fn = f, order = n, seq = k, source = "scripts/x.lua:12" }
+M.hooks = {}
+for stage in pairs(STAGES) do M.hooks[stage] = {} end
+local seq = 0
+local theme_defaults = {}
+
+local function where(fn)
+  local info = debug.getinfo(fn, "S")
+  return info.short_src .. ":" .. (info.linedefined or 0)
+end
+
+-- folio.hook(stage, fn_or_filter [, { order = n }])
+function folio.hook(stage, fn, opts)
+  if not STAGES[stage] then
+    local names = {}
+    for name in pairs(STAGES) do names[#names + 1] = name end
+    table.sort(names)
+    error(string.format("unknown hook stage '%s' (stages: %s)", tostring(stage), table.concat(names, ", ")), 2)
+  end
+  if type(fn) ~= "function" and not (stage == "ast" and type(fn) == "table") then
+    error("folio.hook('" .. stage .. "', ...) needs a function" .. (stage == "ast" and " or a filter table" or ""), 2)
+  end
+  seq = seq + 1
+  local order = opts and opts.order or 50
+  local info = debug.getinfo(2, "Sl")
+  local list = M.hooks[stage]
+  list[#list + 1] = { fn = fn, order = order, seq = seq,
+                      source = type(fn) == "function" and where(fn) or (info.short_src .. ":" .. info.currentline) }
+  table.sort(list, function(a, b)
+    if a.order ~= b.order then return a.order < b.order end
+    return a.seq < b.seq
+  end)
+end
+
+-- folio.defaults{...}: configuration defaults from a theme; site.lua wins.
+function folio.defaults(t)
+  for k, v in pairs(t) do theme_defaults[k] = v end
+end
+
+local function exists(path)
+  local st = folio.fs.stat(path)
+  return st ~= nil and st.type == "file"
+end
+
+-- Reads site.lua: either assignments (`title = "x"`) or `return { ... }`.
+local function load_config()
+  if not exists("site.lua") then
+    errors.fail("site.lua", nil, "no site.lua in this folder",
+                "run folio in a site folder, pass --source DIR, or create a site with 'folio new site DIR'")
+  end
+  local text = assert(folio.fs.read("site.lua"))
+  local env = setmetatable({}, { __index = _G })
+  local chunk, err = load(text, "@site.lua", "t", env)
+  if not chunk then error(err, 0) end
+  local ok, result = xpcall(chunk, errors.handler)
+  if not ok then error(result, 0) end
+  local config = {}
+  local source = type(result) == "table" and result or env
+  for k, v in pairs(source) do config[k] = v end
+  return config
+end
+
+local function merge_defaults(config)
+  for k, v in pairs(theme_defaults) do if config[k] == nil then config[k] = v end end
+  for k, v in pairs(DEFAULTS) do if config[k] == nil then config[k] = v end end
+  if type(config.permalink) == "string" then -- one pattern for posts, as Jekyll's `permalink`
+    config.permalinks = setmetatable({ posts = config.permalink }, { __index = DEFAULTS.permalinks })
+  elseif config.permalinks ~= DEFAULTS.permalinks then
+    setmetatable(config.permalinks, { __index = DEFAULTS.permalinks })
+  end
+  config.markdown = setmetatable(config.markdown, { __index = DEFAULTS.markdown })
+  if not config.base_url:find("/$") then config.base_url = config.base_url .. "/" end
+  return config
+end
+
+-- Runs a Lua file (site or built-in) that registers hooks. `args` is passed as `...`.
+local function run_script(label, text, args)
+  local chunk, err = load(text, "@" .. label, "t", _G)
+  if not chunk then error(err, 0) end
+  local ok, e = xpcall(chunk, errors.handler, args or {})
+  if not ok then error(e, 0) end
+end
+
+-- Returns the text and label of a plugin: the site's scripts/<name>.lua, else folio's own.
+local function find_plugin(name)
+  local path = "scripts/" .. name .. ".lua"
+  if exists(path) then return folio.fs.read(path), path end
+  local builtin = folio.embedded.read(path)
+  if builtin then return builtin, "(folio)/" .. path end
+  return nil
+end
+
+-- The theme's folder on disk, or nil when the theme is one built into folio.
+function M.theme_file(config, relpath)
+  local disk = "themes/" .. config.theme .. "/" .. relpath
+  if exists(disk) then return folio.fs.read(disk), disk end
+  local builtin = folio.embedded.read(disk)
+  if builtin then return builtin, "(folio)/" .. disk end
+  return nil
+end
+
+-- Loads everything; returns the config. Raises a structured error naming the file at fault.
+function M.load()
+  local ok, config = xpcall(load_config, errors.handler)
+  if not ok then error(errors.normalize(config, "site.lua"), 0) end
+  folio.config = config
+  local theme_dir = "themes/" .. tostring(config.theme or DEFAULTS.theme)
+  local theme_lua_text, theme_lua_label = M.theme_file({ theme = config.theme or DEFAULTS.theme }, "theme.lua")
+  local is_theme = folio.fs.stat(theme_dir) or folio.embedded.list(theme_dir .. "/")[1]
+  if not is_theme then
+    errors.fail("site.lua", nil, "theme '" .. tostring(config.theme) .. "' not found",
+                "put it in " .. theme_dir .. "/ or use theme = \"default\"")
+  end
+  if theme_lua_text then
+    local ok2, err = pcall(run_script, theme_lua_label, theme_lua_text)
+    if not ok2 then error(errors.normalize(err, theme_lua_label, "while loading the theme"), 0) end
+  end
+  merge_defaults(config)
+  local named = {}
+  for i, spec in ipairs(config.plugins) do
+    local name, opts = spec, {}
+    if type(spec) == "table" then name, opts = spec[1], spec end
+    if type(name) ~= "string" then
+      errors.fail("site.lua", nil, "plugins[" .. i .. "] has no name",
+                  "write plugins = { \"emoji\", { \"paginate\", per_page = 5 } }")
+    end
+    local text, label = find_plugin(name)
+    if not text then
+      errors.fail("site.lua", nil, "unknown plugin '" .. name .. "'",
+                  "put it in scripts/" .. name .. ".lua or remove it from plugins in site.lua")
+    end
+    named["scripts/" .. name .. ".lua"] = true
+    local ok3, err = pcall(run_script, label, text, opts)
+    if not ok3 then error(errors.normalize(err, label, "while loading plugin '" .. name .. "'"), 0) end
+  end
+  local files = folio.fs.stat("scripts") and folio.fs.scan("scripts") or {}
+  for _, f in ipairs(files) do
+    local rel = f.path
+    if rel:find("%.lua$") and not rel:find("^scripts/[^/]+/") and not named[rel] then
+      local ok4, err = pcall(run_script, rel, folio.fs.read(rel))
+      if not ok4 then error(errors.normalize(err, rel, "while loading site script"), 0) end
+    end
+  end
+  return config
+end
+
+-- Finds a template: the site's file first, then the theme's.
+function M.find_template(config, relpath)
+  if exists(relpath) then return folio.fs.read(relpath), relpath end
+  return M.theme_file(config, relpath)
+end
+
+return M

@@ -1,0 +1,156 @@
+/* lx_build.c: folio.build, what the Lua pipeline (src/lua/folio/pipeline.lua) needs from the C
+ * build it runs in: the build options, writing output files into the staging folder, the
+ * per-page content store, and reporting diagnostics. Outside a build (folio lua), the functions
+ * that need one raise an error. */
+#include "lua/lx.h"
+#include "core/build.h"
+#include "core/fsutil.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static folio_build *S_build(lua_State *L)
+{
+  folio_build *b = folio_build_of(L);
+  if (b == NULL)
+    luaL_error(L, "this function needs a running build");
+  return b;
+}
+
+/* Output paths are relative and may not climb out of the output folder. */
+static const char *S_check_output_path(lua_State *L, int arg)
+{
+  const char *rel = luaL_checkstring(L, arg);
+  if (rel[0] == '/' || rel[0] == '\0')
+    luaL_argerror(L, arg, "output path must be relative and not empty");
+  for (const char *p = rel; *p; ) {
+    const char *end = strchr(p, '/');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if ((n == 2 && p[0] == '.' && p[1] == '.') || n == 0)
+      luaL_argerror(L, arg, lua_pushfstring(L, "output path '%s' leaves the output folder", rel));
+    p += n + (end ? 1 : 0);
+  }
+  return rel;
+}
+
+/* folio.build.write(relpath, data)  [-2, +0, e] */
+static int l_write(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  size_t len;
+  const char *data = luaL_checklstring(L, 2, &len);
+  int rc = folio_write_at(b->out_dirfd, rel, data, len);
+  if (rc != 0)
+    return luaL_error(L, "cannot write %s: %s", rel, strerror(-rc));
+  return 0;
+}
+
+/* folio.build.copy(relpath, source_file)  [-2, +0, e] */
+static int l_copy(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  const char *src = luaL_checkstring(L, 2);
+  int rc = folio_copy_file_at(b->out_dirfd, rel, src);
+  if (rc != 0)
+    return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
+  return 0;
+}
+
+/* folio.build.reserve(n): size the content store for page ids 1..n (main thread, between
+ * phases only). [-1, +0, e] */
+static int l_reserve(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  lua_Integer n = luaL_checkinteger(L, 1);
+  if (n < 0 || (size_t)n <= b->content.count)
+    return 0;
+  char **html = realloc(b->content.html, (size_t)n * sizeof *html);
+  if (html == NULL) return luaL_error(L, "out of memory");
+  b->content.html = html;
+  size_t *len = realloc(b->content.len, (size_t)n * sizeof *len);
+  if (len == NULL) return luaL_error(L, "out of memory");
+  b->content.len = len;
+  for (size_t i = b->content.count; i < (size_t)n; i++) {
+    html[i] = NULL;
+    len[i] = 0;
+  }
+  b->content.count = (size_t)n;
+  return 0;
+}
+
+/* folio.build.set_content(id, html)  [-2, +0, e] */
+static int l_set_content(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  lua_Integer id = luaL_checkinteger(L, 1);
+  size_t len;
+  const char *html = luaL_checklstring(L, 2, &len);
+  luaL_argcheck(L, id >= 1 && (size_t)id <= b->content.count, 1, "page id out of range");
+  char *copy = malloc(len + 1);
+  if (copy == NULL) return luaL_error(L, "out of memory");
+  memcpy(copy, html, len + 1);
+  free(b->content.html[id - 1]);
+  b->content.html[id - 1] = copy;
+  b->content.len[id - 1] = len;
+  return 0;
+}
+
+/* folio.build.content(id) -> html | nil  [-1, +1, m] */
+static int l_content(lua_State *L)
+{
+  folio_build *b = folio_build_of(L);
+  lua_Integer id = luaL_checkinteger(L, 1);
+  if (b == NULL || id < 1 || (size_t)id > b->content.count || b->content.html[id - 1] == NULL)
+    return 0;
+  lua_pushlstring(L, b->content.html[id - 1], b->content.len[id - 1]);
+  return 1;
+}
+
+/* folio.build.report(severity, file, line, message [, hint])  [-5, +0, e]
+ * severity is "error" or "warning". */
+static int l_report(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *severity = luaL_checkstring(L, 1);
+  const char *file = luaL_optstring(L, 2, NULL);
+  lua_Integer line = luaL_optinteger(L, 3, 0);
+  const char *message = luaL_checkstring(L, 4);
+  const char *hint = luaL_optstring(L, 5, NULL);
+  if (folio_diag_add(b->diag, strcmp(severity, "warning") == 0 ? FOLIO_WARNING : FOLIO_ERROR, file,
+                     (int)line, message, hint) != 0)
+    return luaL_error(L, "out of memory");
+  return 0;
+}
+
+/* folio.build.options() -> {drafts=, future=, preview=, output=, jobs=}  [-0, +1, m] */
+static int l_options(lua_State *L)
+{
+  folio_build *b = folio_build_of(L);
+  lua_createtable(L, 0, 5);
+  if (b == NULL)
+    return 1;
+  lua_pushboolean(L, b->options.drafts);
+  lua_setfield(L, -2, "drafts");
+  lua_pushboolean(L, b->options.future);
+  lua_setfield(L, -2, "future");
+  lua_pushboolean(L, b->options.preview);
+  lua_setfield(L, -2, "preview");
+  lua_pushboolean(L, b->options.quiet);
+  lua_setfield(L, -2, "quiet");
+  if (b->options.output_dir) {
+    lua_pushstring(L, b->options.output_dir);
+    lua_setfield(L, -2, "output");
+  }
+  return 1;
+}
+
+void lx_open_build(lua_State *L, int folio)
+{
+  static const luaL_Reg fns[] = {
+    {"write", l_write}, {"copy", l_copy}, {"reserve", l_reserve}, {"set_content", l_set_content},
+    {"content", l_content}, {"report", l_report}, {"options", l_options}, {NULL, NULL}};
+  luaL_newlib(L, fns);
+  lua_setfield(L, folio, "build");
+}
