@@ -20,6 +20,7 @@ function M.slugify(s)
   s = tostring(s or "")
   s = s:gsub("[\195\197][\128-\191]", ACCENTS)
   s = s:lower():gsub("'", ""):gsub("\226\128\153", "")
+  s = s:gsub("\194[\128-\191]", "-"):gsub("\226[\128\129][\128-\191]", "-") -- Latin-1 symbols, general punctuation
   s = s:gsub("[%z\1-\127]", function(c) return c:find("^[%w]$") and c or "-" end)
   s = s:gsub("%-+", "-"):gsub("^%-", ""):gsub("%-$", "")
   return s

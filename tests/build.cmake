@@ -1,0 +1,5 @@
+# Batch build: end-to-end tests, bad input reporting, the seeds, and the Lua page rules.
+folio_shell_test(build_e2e build_e2e.sh)
+folio_shell_test(build_errors build_errors.sh)
+folio_shell_test(build_seeds build_seeds.sh)
+folio_lua_test(page_rules test_page.lua)

@@ -1,0 +1,76 @@
+-- Page rules (src/lua/folio/page.lua): slugs, dated file names, sections, permalinks, outputs.
+local T = dofile("testlib.lua")
+local page = require "folio.page"
+folio.date.set_timezone("UTC")
+
+T.test("slugify", function()
+  T.eq(page.slugify("Why You Should Go to Meetups"), "why-you-should-go-to-meetups")
+  T.eq(page.slugify("Janet's Meetup Writeup"), "janets-meetup-writeup")
+  T.eq(page.slugify("  Café Crème — à la carte!  "), "cafe-creme-a-la-carte")
+  T.eq(page.slugify("C++ & Node.js"), "c-node-js")
+  T.eq(page.slugify("日本語 title"), "日本語-title")
+  T.eq(page.slugify(""), "")
+end)
+
+T.test("dated file names", function()
+  T.eq({ page.split_dated_name("2014-01-08-why-go") }, { "2014-01-08", "why-go" })
+  T.eq({ page.split_dated_name("2014-1-8-x") }, { "2014-01-08", "x" })
+  T.eq({ page.split_dated_name("notes") }, { nil, "notes" })
+end)
+
+T.test("sections", function()
+  T.eq(page.section("content/posts/a.md"), "posts")
+  T.eq(page.section("content/_posts/2014-01-01-a.md"), "posts")
+  T.eq(page.section("content/about.md"), "")
+  T.eq(page.section("content/docs/deep/x.md"), "docs")
+end)
+
+T.test("permalinks and outputs", function()
+  local p = { path = "content/posts/x.md", date = 1389217667, slug = "why-go", title = "Why Go",
+              section = "posts", basename = "x", categories = { "Meet Ups" } }
+  T.eq(page.expand_permalink("/:year/:month/:day/:slug/", p), "/2014/01/08/why-go/")
+  T.eq(page.expand_permalink("/:categories/:title.html", p), "/meet-ups/why-go.html")
+  T.eq(page.expand_permalink(":section/:slug", p), "/posts/why-go/")
+  local about = { path = "content/docs/intro.md", slug = "x", section = "docs", basename = "intro", meta = {} }
+  T.eq(page.expand_permalink("/:path/", about), "/docs/intro/")
+  local index = { path = "content/docs/index.md", section = "docs", basename = "index", meta = {} }
+  T.eq(page.expand_permalink("/:path/", index), "/docs/")
+  T.eq(page.output_for("/a/b/"), "a/b/index.html")
+  T.eq(page.output_for("/"), "index.html")
+  T.eq(page.output_for("/feed.xml"), "feed.xml")
+  T.eq(page.normalize_url("a//b"), "/a/b/")
+  T.eq(page.normalize_url("/old/post.html"), "/old/post.html")
+end)
+
+T.test("slug: front matter, Jekyll name, else title", function()
+  local config = { permalinks = { posts = "/:year/:slug/", default = "/:path/" } }
+  local function url_of(p) page.assign_url(p, config); return p.url end
+  T.eq(url_of({ path = "content/posts/2014-01-08-from-name.md", basename = "2014-01-08-from-name",
+                title = "Other", section = "posts", date = 1389217667, meta = {} }), "/2014/from-name/")
+  T.eq(url_of({ path = "content/posts/000_abc.md", basename = "000_abc", title = "Nice Title",
+                section = "posts", date = 1389217667, meta = {} }), "/2014/nice-title/")
+  T.eq(url_of({ path = "content/posts/x.md", basename = "x", title = "T", section = "posts",
+                date = 1389217667, meta = { slug = "Chosen One" } }), "/2014/chosen-one/")
+  T.eq(url_of({ path = "content/x.md", basename = "x", title = "T", section = "", meta = { permalink = "/custom/" } }), "/custom/")
+end)
+
+T.test("date order", function()
+  local config = { date_order = { "front_matter", "filename", "mtime" } }
+  local function date_of(meta, base, mtime)
+    local p = { path = "content/posts/" .. base .. ".md", basename = base }
+    page.assign_date(p, meta, { mtime = mtime }, config)
+    return p.date
+  end
+  T.eq(date_of({ date = "2014-01-08 21:47:47" }, "2020-01-01-x", 5), 1389217667)
+  T.eq(date_of({}, "2020-01-01-x", 5), 1577836800)
+  T.eq(date_of({}, "plain", 5), 5)
+  T.raises(function() date_of({ date = "2014-13-01" }, "x", 5) end, "invalid date")
+  config.date_order = { "filename", "mtime" }
+  T.eq(date_of({ date = "2014-01-08" }, "2020-01-01-x", 5), 1577836800)
+end)
+
+T.test("word count", function()
+  T.eq(page.count_words("Hello, world! It's a café-day."), 5)
+end)
+
+T.done()
