@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# tools/bench.sh: build-time benchmark. Generates N writeups (default 10,000, ~4 KB each) in tmpfs,
+# builds them cold with folio (3 runs) and prints wall time and peak memory; if `hugo` is installed
+# (Debian package hugo), builds the same posts with Hugo in the same run and prints the ratio.
+#   tools/bench.sh [N] [FOLIO_BINARY]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-10000}
+FOLIO=${2:-build/folio}
+[ -x "$FOLIO" ] || { echo "build folio first (cmake --build build), or pass its path" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+BASE=/dev/shm/folio-bench-$$
+trap 'rm -rf "$BASE"' EXIT
+mkdir -p "$BASE/folio"
+"$FOLIO" lua tools/gen_corpus.lua "$BASE/folio" "$N"
+cat > "$BASE/folio/site.lua" <<'LUA'
+title = "Bench"
+base_url = "https://example.org/"
+timezone = "UTC"
+plugins = { "emoji", "lenient_headings" }
+LUA
+echo "corpus: $N posts, $(du -sh "$BASE/folio/content" | cut -f1) of Markdown, in $BASE"
+
+measure() { # label command...: prints wall seconds and peak RSS
+  local best=999999 mem=0 out
+  for run in 1 2 3; do
+    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    local t=${out% *} m=${out#* }
+    best=$(awk -v a="$t" -v b="$best" 'BEGIN{print (a<b)?a:b}')
+    [ "$m" -gt "$mem" ] && mem=$m
+  done
+  printf "%-34s %6.2f s  %6d MiB peak\n" "$1" "$best" $((mem / 1024))
+  LAST=$best
+}
+measure_named() { local label=$1; shift; measure "$label" "$@"; }
+
+rm -rf "$BASE/folio/public"
+measure_named "folio build (minimal plugins)" "$FOLIO" build -s "$BASE/folio" -q
+FOLIO_T=$LAST
+sed -i 's/^plugins = .*/plugins = { "emoji", "lenient_headings", "summary", "anchors", "taxonomies", "archives", "paginate", "feeds", "sitemap", "related", "search", "redirects", "highlight" }/' "$BASE/folio/site.lua"
+measure_named "folio build (all plugins of new site)" "$FOLIO" build -s "$BASE/folio" -q
+measure_named "folio build -j1 (all plugins)" "$FOLIO" build -s "$BASE/folio" -q -j1
+
+if command -v hugo >/dev/null; then
+  H=$BASE/hugo
+  mkdir -p "$H/layouts/_default" "$H/content"
+  cp -r "$BASE/folio/content/posts" "$H/content/posts"
+  printf 'baseURL = "https://example.org/"\ntitle = "Bench"\n[permalinks]\nposts = "/:year/:month/:day/:slug/"\n' > "$H/config.toml"
+  printf '<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1><time>{{ .Date.Format "2006-01-02" }}</time>{{ .Content }}\n' > "$H/layouts/_default/single.html"
+  printf '<!doctype html><title>{{ .Title }}</title>{{ range .Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}\n' > "$H/layouts/_default/list.html"
+  measure_named "hugo $(hugo version | grep -o 'v[0-9.]*' | head -1)" hugo --quiet -s "$H" -d "$H/public"
+  awk -v h="$LAST" -v f="$FOLIO_T" 'BEGIN{printf "hugo / folio (minimal plugins): %.1fx\n", h / f}'
+else
+  echo "hugo not installed (apt-get install hugo) — no comparison"
+fi
