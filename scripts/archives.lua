@@ -1,0 +1,66 @@
+-- archives.lua: date archives of the posts: a page per year (/2014/), per month (/2014/01/),
+-- and an index (/archives/) of years and months with their counts.
+--
+-- Options (site.lua: `{ "archives", months = false }`):
+--   section   the section archived (default "posts"; false: every dated content page)
+--   months    also write month pages (default true)
+--   url       URL of the index (default "/archives/"; false: no index)
+--
+-- Year and month pages: kind "archive", layout "list", `pages` newest first, `year` ("2014"),
+-- `month` ("01", month pages only). The index: kind "archives", layout "archive", `years`.
+-- Sets site.archives = { { year =, url =, count =, months = { { month =, name =, url =,
+-- count = }, ... } }, ... }, newest year and month first. Months and years are those of the
+-- post dates in the site's time zone. A URL already taken (a page at /2014/) is left alone,
+-- with a warning. Runs at the site stage with order 45 (before pagination).
+local opts = ... or {}
+local section = opts.section == nil and "posts" or opts.section
+
+local function add(site, t)
+  if site:find(t.url) then
+    folio.warn("archives: " .. t.url .. " is already a page; no archive written there")
+    return
+  end
+  site:add_page(t)
+end
+
+folio.hook("site", function(site)
+  local years, by_key = {}, {}
+  for _, page in ipairs(site.pages) do
+    if page.path and page.date and (not section or page.section == section) then
+      local y, m = folio.date.format(page.date, "%Y"), folio.date.format(page.date, "%m")
+      local year = by_key[y]
+      if not year then
+        year = { year = y, url = "/" .. y .. "/", pages = {}, months = {} }
+        by_key[y], years[#years + 1] = year, year
+      end
+      local month = by_key[y .. m]
+      if not month then
+        month = { year = y, month = m, url = "/" .. y .. "/" .. m .. "/", pages = {},
+                  name = folio.date.format(page.date, "%B %Y") }
+        by_key[y .. m], year.months[#year.months + 1] = month, month
+      end
+      year.pages[#year.pages + 1] = page
+      month.pages[#month.pages + 1] = page
+    end
+  end
+  -- site.pages is newest first, so years and months already are.
+  site.archives = {}
+  for _, year in ipairs(years) do
+    local entry = { year = year.year, url = year.url, count = #year.pages, months = {} }
+    add(site, { url = year.url, kind = "archive", layout = "list", title = year.year,
+                year = year.year, pages = year.pages })
+    for _, month in ipairs(year.months) do
+      entry.months[#entry.months + 1] = { month = month.month, name = month.name,
+        url = opts.months ~= false and month.url or nil, count = #month.pages }
+      if opts.months ~= false then
+        add(site, { url = month.url, kind = "archive", layout = "list", title = month.name,
+                    year = month.year, month = month.month, pages = month.pages })
+      end
+    end
+    site.archives[#site.archives + 1] = entry
+  end
+  if opts.url ~= false then
+    add(site, { url = opts.url or "/archives/", kind = "archives", layout = "archive",
+                title = "Archives", years = site.archives })
+  end
+end, { order = 45 })

@@ -1,0 +1,207 @@
+-- highlight.lua: syntax highlighting of fenced code blocks, with one small LPeg grammar per
+-- language. Built in: python (py), c (h), lua, shell (sh, bash, zsh, console), javascript (js,
+-- mjs, cjs, jsx), json, yaml (yml), html (xml, svg), css. A block in another language, or with
+-- none, is left to the default rendering.
+--
+-- Output: <pre class="highlight"><code class="language-python"> with tokens in
+--   <span class="k"> keyword   s string   c comment   n number   f function   o operator
+--   p punctuation   t type / tag   a attribute / key / decorator   b builtin / constant
+--   v variable / entity
+-- (themes/default/static/css/highlight.css colours them). No options.
+--
+-- Adding a language: put a file in the site's scripts/ (loaded after the named plugins) that
+-- calls
+--   folio.highlight.add_language("go", function(h) return <LPeg pattern> end, { "golang" })
+-- The function receives the helpers `h` below (h.lpeg is LPeg) and returns a pattern that
+-- matches one or more tokens at the current position, each made with h.token(class, pattern);
+-- whatever it does not match is copied as plain text, an identifier or a character at a time.
+local lpeg = require("lpeg")
+local P, R, S, C, Ct, Cmt, Cg, Cb = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Ct, lpeg.Cmt, lpeg.Cg, lpeg.Cb
+
+-- Helpers for grammars ------------------------------------------------------------------------
+local h = { lpeg = lpeg }
+h.alpha = R("az", "AZ") + "_"
+h.digit = R("09")
+h.alnum = h.alpha + h.digit
+h.ident = h.alpha * h.alnum ^ 0
+h.space = S(" \t\r\n") ^ 1
+h.blank = S(" \t") ^ 0
+h.rest_of_line = (1 - P("\n")) ^ 0
+h.number = (P("0") * S("xX") * R("09", "af", "AF", "__") ^ 1
+  + (h.digit * R("09", "__") ^ 0 * (P(".") * h.digit ^ 0) ^ -1 + P(".") * h.digit ^ 1)
+    * (S("eE") * S("+-") ^ -1 * h.digit ^ 1) ^ -1) * h.alnum ^ 0
+
+-- A token: the text `pattern` matched, with its class (nil or false: plain text).
+function h.token(class, pattern)
+  return C(pattern) / function(text) return { class or false, text } end
+end
+
+-- Any of the words of `list` (a whole identifier, so `format` is not `for` + `mat`).
+function h.words(list, word)
+  local set = {}
+  for w in list:gmatch("%S+") do set[w] = true end
+  return Cmt(word or h.ident, function(_, i, w) return set[w] and i end)
+end
+
+-- open ... close, with `escape` skipping the next character; single_line stops at a newline.
+function h.delimited(open, close, escape, single_line)
+  local stop = P(close) + (single_line and P("\n") or P(false))
+  local body = (escape and P(escape) * 1 or P(false)) + (1 - stop)
+  return P(open) * body ^ 0 * (P(close) + #P("\n") + -1)
+end
+
+-- A name followed by `(`: a function call or definition.
+function h.call(word) return h.token("f", (word or h.ident) * #(h.blank * "(")) end
+
+-- Registry --------------------------------------------------------------------------------------
+local registry = folio.highlight or { languages = {}, aliases = {} }
+folio.highlight = registry
+
+local fallback = C(h.ident + h.space + 1) / function(text) return { false, text } end
+
+function registry.add_language(name, grammar, aliases)
+  registry.languages[name] = Ct((grammar(h) + fallback) ^ 0)
+  registry.aliases[name] = name
+  for _, a in ipairs(aliases or {}) do registry.aliases[a] = name end
+end
+
+-- The highlighted HTML of `code` in language `lang` (a name or alias), or nil.
+function registry.highlight(code, lang)
+  local name = registry.aliases[(lang or ""):lower()]
+  if not name then return nil end
+  local out = {}
+  for _, tok in ipairs(registry.languages[name]:match(code)) do
+    local class, text = tok[1], folio.escape(tok[2])
+    out[#out + 1] = class and ('<span class="' .. class .. '">' .. text .. "</span>") or text
+  end
+  return table.concat(out), name
+end
+
+folio.hook("render_codeblock", function(block)
+  local html, name = registry.highlight(block.code, block.lang)
+  if not html then return nil end
+  return '<pre class="highlight"><code class="language-' .. name .. '">' .. html .. "</code></pre>\n"
+end)
+
+-- Languages -------------------------------------------------------------------------------------
+local t, words, delimited = h.token, h.words, h.delimited
+local ops = t("o", S("+-*/%=<>!&|^~?:") ^ 1)
+local c_comment = t("c", P("//") * h.rest_of_line + delimited("/*", "*/"))
+
+registry.add_language("python", function()
+  local prefix = S("rRbBuUfF") ^ -2
+  return t("c", "#" * h.rest_of_line)
+    + t("s", prefix * (delimited('"""', '"""', "\\") + delimited("'''", "'''", "\\")
+      + delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true)))
+    + t("a", "@" * h.ident * ("." * h.ident) ^ 0)
+    + t("k", words([[False None True and as assert async await break case class continue def del
+      elif else except finally for from global if import in is lambda match nonlocal not or pass
+      raise return try while with yield]]))
+    + t("b", words([[print len range int str float list dict set tuple bool bytes open enumerate
+      zip map filter sorted reversed sum min max abs isinstance type super object self
+      Exception ValueError TypeError KeyError]]))
+    + h.call() + t("n", h.number) + ops + t("p", S("()[]{},;."))
+end, { "py", "python3" })
+
+registry.add_language("c", function()
+  return c_comment
+    + t("k", "#" * h.blank * h.ident) * (t(nil, h.blank) * t("s", "<" * (1 - S(">\n")) ^ 0 * ">")) ^ -1
+    + t("s", delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true))
+    + t("k", words([[auto break case const continue default do else enum extern for goto if inline
+      register restrict return sizeof static struct switch typedef union volatile while
+      _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert _Thread_local]]))
+    + t("t", words("void char short int long float double signed unsigned bool _Bool FILE")
+      + Cmt(h.ident, function(_, i, w) return w:match("_t$") and i end))
+    + t("b", words("NULL true false stdin stdout stderr errno"))
+    + h.call() + t("n", h.number) + ops + t("p", S("()[]{},;."))
+end, { "h" })
+
+registry.add_language("lua", function()
+  local eq_open = "[" * Cg(P("=") ^ 0, "eq") * "["
+  local eq_close = Cmt("]" * C(P("=") ^ 0) * "]" * Cb("eq"), function(_, _, a, b) return a == b end)
+  local long = eq_open * (1 - eq_close) ^ 0 * (eq_close + -1)
+  return t("c", "--" * (long + h.rest_of_line))
+    + t("s", long + delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true))
+    + t("k", words([[and break do else elseif end false for function goto if in local nil not or
+      repeat return then true until while]]))
+    + t("b", words([[assert collectgarbage error getmetatable ipairs load next pairs pcall print
+      rawequal rawget rawlen rawset require select setmetatable tonumber tostring type xpcall
+      coroutine debug io math os package string table utf8 self _G _ENV]]))
+    + h.call() + t("n", h.number) + t("o", P("..") + S("+-*/%^#=<>~&|") ^ 1) + t("p", S("()[]{},;.:"))
+end)
+
+registry.add_language("shell", function()
+  local word = (h.alnum + S("-.")) ^ 1
+  return t("c", "#" * h.rest_of_line)
+    + t("s", delimited('"', '"', "\\") + delimited("'", "'"))
+    + t("v", "$" * (P("{") * (1 - S("}\n")) ^ 0 * "}" + h.ident + S("@*#?$!-0123456789")))
+    + t("k", words([[if then else elif fi for while until do done case esac function in select
+      time return local export declare readonly break continue]], word))
+    + t("b", words([[echo printf cd pwd read set unset shift source exec exit test eval trap
+      alias type command true false]], word))
+    + t("n", h.digit ^ 1 * #(1 - h.alnum) + h.digit ^ 1 * -1)
+    + t("o", P("&&") + "||" + ">>" + S("|&;<>="))
+    + t("p", S("()[]{}"))
+end, { "sh", "bash", "zsh", "console", "shell-session" })
+
+registry.add_language("javascript", function()
+  return c_comment
+    + t("s", delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true) + delimited("`", "`", "\\"))
+    + t("k", words([[async await break case catch class const continue debugger default delete do
+      else export extends finally for from function if import in instanceof let new of return
+      static super switch this throw try typeof var void while with yield]]))
+    + t("b", words([[true false null undefined NaN Infinity console Math JSON Object Array String
+      Number Boolean Promise Date RegExp Map Set Symbol Error window document globalThis]]))
+    + h.call((h.alpha + "$") * (h.alnum + "$") ^ 0) + t("n", h.number) + ops + t("p", S("()[]{},;."))
+end, { "js", "mjs", "cjs", "jsx", "node" })
+
+registry.add_language("json", function()
+  local str = delimited('"', '"', "\\", true)
+  return t("a", str * #(h.blank * ":")) + t("s", str)
+    + t("k", words("true false null")) + t("n", P("-") ^ -1 * h.number)
+    + t("p", S("{}[],:"))
+end, { "jsonc", "json5" })
+
+registry.add_language("yaml", function()
+  local plain_char = h.alnum + S("_-./$")
+  local ends = #(S(" \t\r\n,]}") + -1)
+  local comment = Cmt(P("#"), function(s, i) return (i == 2 or s:sub(i - 2, i - 2):match("%s")) and i end)
+  return t("c", comment * h.rest_of_line)
+    + t("p", (P("---") + "...") * ends)
+    + t("a", (plain_char - "-") * plain_char ^ 0 * (P(" ") * plain_char ^ 1) ^ 0
+      * #(h.blank * ":" * (S(" \t\r\n") + -1)))
+    + t("s", delimited('"', '"', "\\", true) + delimited("'", "'", nil, true))
+    + t("k", words("true false yes no on off null True False Yes No Null TRUE FALSE NULL ~") * ends)
+    + t("n", S("-+") ^ -1 * h.number * ends)
+    + t("v", S("&*") * plain_char ^ 1)
+    + t("t", "!" * P("!") ^ -1 * plain_char ^ 1)
+    + t("p", S("-?:,[]{}|>"))
+end, { "yml" })
+
+registry.add_language("html", function()
+  local name = (h.alnum + S("-:.")) ^ 1
+  local value = delimited('"', '"') + delimited("'", "'") + (1 - S(" \t\r\n>")) ^ 1
+  local attribute = t("a", name) * (t(nil, h.blank) * t("o", "=") * t(nil, h.blank) * t("s", value)) ^ -1
+  return t("c", delimited("<!--", "-->"))
+    + t("k", "<!" * (1 - P(">")) ^ 0 * ">")
+    + t("p", "<" * P("/") ^ -1) * t("t", name) * (t(nil, h.space) + attribute) ^ 0 * t("p", P("/") ^ -1 * ">")
+    + t("v", "&" * (h.alnum ^ 1 + "#" * h.alnum ^ 1) * ";")
+end, { "xml", "svg", "xhtml" })
+
+registry.add_language("css", function()
+  local ident = (h.alnum + "-") ^ 1
+  local comment = t("c", delimited("/*", "*/"))
+  local str = t("s", delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true))
+  local number = t("n", "#" * R("09", "af", "AF") ^ 1
+    + P("-") ^ -1 * (h.digit ^ 1 * (P(".") * h.digit ^ 1) ^ -1 + "." * h.digit ^ 1) * (R("az") ^ 1 + "%") ^ -1)
+  local value = comment + str + number + t("k", "!important") + t("f", ident * #P("("))
+    + t(nil, ident + h.space) + t("p", S("(),/")) + t("o", S("+*"))
+  -- `name:` is a property only if no `{` comes before the next `;` or `}` (`a:hover {` is not)
+  local property = ident * #(h.blank * ":" * (1 - S("{};")) ^ 0 * S(";}"))
+  local declaration = t("a", property) * t(nil, h.blank) * t("p", ":") * value ^ 0 * t("p", ";") ^ -1
+  local selector = t("t", S(".#") * ident) + t("a", ":" * P(":") ^ -1 * ident) + number
+    + t("t", ident) + t("p", S(",>+~*[]=()"))
+  local block = P({ t("p", "{") * (comment + t(nil, h.space) + declaration + lpeg.V(1)
+    + selector + t("p", ";")) ^ 0 * t("p", "}") })
+  return comment + str + t("k", "@" * ident) + block + selector
+end, { "scss" })

@@ -1,0 +1,70 @@
+-- paginate.lua: splits list pages (home, terms, archives) into pages of `per_page` entries.
+--
+-- Options (site.lua: `{ "paginate", per_page = 5 }`):
+--   per_page   entries per page (default: site.lua's `paginate`, else 10)
+--   kinds      kinds of pages to split (default { "home", "term", "list", "archive" })
+--
+-- Page 1 stays at the list's URL; page k >= 2 is `<list url>page/k/` (`/tags/go/page/2/`), a
+-- copy of the list page with its own slice of `pages`. `<list url>page/1/` is a redirect to the
+-- list's URL (kind "alias", so the sitemap leaves it out); it is written only when there is a
+-- page 2. Every page gets
+--   page.paginator = { number =, count =, total =, per_page =, prev =, next =, first =, last =,
+--                      urls = { url of page 1, url of page 2, ... } }
+-- (prev/next are nil at the ends). A list with no entries is one empty page (count = 1).
+-- Runs at the site stage with order 90, after the plugins that create list pages.
+local opts = ... or {}
+local kinds = {}
+for _, k in ipairs(opts.kinds or { "home", "term", "list", "archive" }) do kinds[k] = true end
+
+local function redirect(to)
+  to = folio.escape(to)
+  return '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Redirecting</title>'
+    .. '<link rel="canonical" href="' .. to .. '"><meta name="robots" content="noindex">'
+    .. '<meta http-equiv="refresh" content="0; url=' .. to .. '"></head>'
+    .. '<body><p><a href="' .. to .. '">' .. to .. '</a></p></body></html>\n'
+end
+
+local function paginate(site, list, per_page)
+  local all = list.pages or {}
+  local count = math.max(1, math.ceil(#all / per_page))
+  local base = list.url:match("^(.*/)")
+  local urls = { list.url }
+  for k = 2, count do urls[k] = base .. "page/" .. k .. "/" end
+  for k = 1, count do
+    local page = list
+    if k > 1 then
+      page = {}
+      for key, v in pairs(list) do
+        if key ~= "url" and key ~= "output" and key ~= "path" then page[key] = v end
+      end
+      page.url = urls[k]
+    end
+    page.pages = table.move(all, (k - 1) * per_page + 1, math.min(k * per_page, #all), 1, {})
+    page.paginator = {
+      number = k, count = count, total = #all, per_page = per_page, urls = urls,
+      first = urls[1], last = urls[count], prev = urls[k - 1], next = urls[k + 1],
+    }
+    if k > 1 then site:add_page(page) end
+  end
+  if count > 1 and not site:find(base .. "page/1/") then
+    site:add_page({ url = base .. "page/1/", kind = "alias", layout = false,
+                    content = redirect(site.base_url:gsub("/$", "") .. list.url) })
+  end
+end
+
+folio.hook("site", function(site)
+  local per_page = math.tointeger(opts.per_page or site.paginate) or 10
+  assert(per_page >= 1, "paginate: per_page must be at least 1")
+  -- The lists to split: generated pages are in site.pages after the content pages; the home
+  -- page is looked up too. Collected first, as pagination adds pages.
+  local lists, seen = {}, {}
+  local function consider(p)
+    if p and not seen[p] and kinds[p.kind] and p.output ~= false and not p.paginator then
+      seen[p] = true
+      lists[#lists + 1] = p
+    end
+  end
+  consider(site:find("/"))
+  for _, p in ipairs(site.pages) do consider(p) end
+  for _, list in ipairs(lists) do paginate(site, list, per_page) end
+end, { order = 90 })
