@@ -1,4 +1,329 @@
-/* cmd_serve.c: STUB */
+/* cmd_serve.c: `folio serve`: the writer's loop. One libuv loop watches the site's folders,
+ * applies each change to a preview build (src/core/build.c: folio_build_update), serves the
+ * result (src/http/server.c) and tells open browser tabs to reload over Server-Sent Events.
+ * The preview is built in a temporary folder, never in the site's output folder. */
 #include "cli/cli.h"
+#include "core/build.h"
+#include "core/fsutil.h"
+#include "core/watch.h"
+#include "http/server.h"
+#include "lua/lx.h"
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
-int folio_cmd_serve(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "not yet\n"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+  uv_loop_t loop;
+  folio_server *server;
+  folio_watch *watch;
+  folio_build *build;
+  folio_diag *diag;
+  folio_build_options options;
+  char preview_root[PATH_MAX - 16]; /* temporary folder we own */
+  char output[PATH_MAX];       /* preview_root/site: what the server serves */
+  char base_url[160];
+  uv_signal_t sigint, sigterm;
+  int color;
+  int had_errors;
+  int needs_full_build;
+  int closing;
+} S_serve;
+
+static const char *const WATCHED[] = {"content", "static", "layouts", "scripts", "themes", "site.lua", NULL};
+
+static double S_now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void S_stamp(char *buf, size_t len)
+{
+  time_t now = time(NULL);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+/* Reports the result of a build or update: errors in the terminal and in the browser. */
+static void S_report(S_serve *s, int failed)
+{
+  folio_diag_sort(s->diag);
+  folio_diag_print(s->diag, stderr, s->color);
+  if (failed) {
+    char *json = folio_diag_to_json(s->diag);
+    if (json) {
+      size_t n = strlen(json) + 16;
+      char *event = malloc(n);
+      if (event) {
+        snprintf(event, n, "{\"errors\":%s}", json);
+        folio_server_broadcast(s->server, "build-error", event);
+        free(event);
+      }
+      free(json);
+    }
+  } else if (s->had_errors) {
+    folio_server_broadcast(s->server, "build-ok", "{}");
+  }
+  s->had_errors = failed;
+}
+
+/* A complete build from scratch: at start, and when site.lua or a script changed. */
+static int S_full_build(S_serve *s, const char *why)
+{
+  double t0 = S_now_ms();
+  folio_diag_clear(s->diag);
+  folio_build_free(s->build);
+  s->build = folio_build_new(&s->options, s->diag);
+  int failed = s->build ? folio_build_run(s->build) : 1;
+  char stamp[16];
+  S_stamp(stamp, sizeof stamp);
+  if (!failed)
+    printf("[%s] %s: built %zu pages in %.0f ms\n", stamp, why, s->build->pages_written, S_now_ms() - t0);
+  else
+    printf("[%s] %s: build failed (%zu errors); still serving the last good pages\n", stamp, why,
+           folio_diag_count(s->diag, FOLIO_ERROR));
+  fflush(stdout);
+  s->needs_full_build = failed; /* updates apply to a complete build only */
+  S_report(s, failed);
+  if (!failed)
+    folio_server_broadcast(s->server, "reload", "{\"paths\":[\"*\"],\"css_only\":false}");
+  return failed;
+}
+
+static void S_on_change(void *ud, const char *const *paths, size_t count, int overflow)
+{
+  S_serve *s = ud;
+  if (s->closing || count == 0)
+    return;
+  char what[PATH_MAX + 32];
+  if (count == 1)
+    snprintf(what, sizeof what, "%s changed", paths[0]);
+  else
+    snprintf(what, sizeof what, "%s and %zu more changed", paths[0], count - 1);
+  if (overflow || s->build == NULL || s->needs_full_build) {
+    S_full_build(s, what);
+    return;
+  }
+  double t0 = S_now_ms();
+  folio_diag_clear(s->diag);
+  folio_update_result r;
+  int failed = folio_build_update(s->build, paths, count, &r);
+  if (r.reload_needed) {
+    free(r.event_json);
+    S_full_build(s, what);
+    return;
+  }
+  char stamp[16];
+  S_stamp(stamp, sizeof stamp);
+  printf("[%s] %s: %zu page%s rendered, %zu changed, in %.0f ms%s\n", stamp, what, r.rendered,
+         r.rendered == 1 ? "" : "s", r.changed, S_now_ms() - t0, failed ? " — with errors" : "");
+  fflush(stdout);
+  if (r.event_json && r.changed > 0)
+    folio_server_broadcast(s->server, "reload", r.event_json);
+  free(r.event_json);
+  S_report(s, failed);
+}
+
+/* ---- the serve hook: Lua sees each request ------------------------------------------------ */
+
+static int S_on_request(void *ud, const folio_http_request *req, folio_http_reply *reply)
+{
+  S_serve *s = ud;
+  if (s->build == NULL)
+    return 0;
+  lua_State *L = folio_build_main_state(s->build);
+  int top = lua_gettop(L);
+  lua_createtable(L, 0, 5);
+  lua_pushstring(L, req->method);
+  lua_setfield(L, -2, "method");
+  lua_pushstring(L, req->path);
+  lua_setfield(L, -2, "path");
+  lua_pushstring(L, req->query);
+  lua_setfield(L, -2, "query");
+  lua_pushstring(L, req->url);
+  lua_setfield(L, -2, "url");
+  lua_createtable(L, 0, (int)req->nheaders);
+  for (size_t i = 0; i < req->nheaders; i++) {
+    luaL_Buffer lower;
+    luaL_buffinit(L, &lower);
+    for (const char *c = req->headers[i].name; *c; c++)
+      luaL_addchar(&lower, (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c));
+    luaL_pushresult(&lower);
+    lua_pushstring(L, req->headers[i].value);
+    lua_rawset(L, -3);
+  }
+  lua_setfield(L, -2, "headers");
+  if (folio_build_call(s->build, "serve", 1, 1) != 0) {
+    lua_settop(L, top);
+    return -1;
+  }
+  int answered = 0;
+  if (lua_istable(L, -1)) {
+    int t = lua_gettop(L);
+    if (lua_getfield(L, t, "headers") == LUA_TTABLE) {
+      lua_pushnil(L);
+      while (lua_next(L, -2)) {
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING)
+          folio_http_reply_add_header(reply, lua_tostring(L, -2), lua_tostring(L, -1));
+        lua_pop(L, 1);
+      }
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, t, "status");
+    lua_getfield(L, t, "body");
+    lua_getfield(L, t, "content_type");
+    if (lua_isinteger(L, -3) || lua_isstring(L, -2)) {
+      answered = 1;
+      folio_http_reply_set_status(reply, lua_isinteger(L, -3) ? (int)lua_tointeger(L, -3) : 200);
+      size_t len = 0;
+      const char *body = lua_isstring(L, -2) ? lua_tolstring(L, -2, &len) : "";
+      folio_http_reply_set_body(reply, lua_isstring(L, -1) ? lua_tostring(L, -1) : "text/html; charset=utf-8",
+                                body, len);
+    }
+  }
+  lua_settop(L, top);
+  return answered;
+}
+
+/* ---- start and stop ------------------------------------------------------------------------- */
+
+static void S_closed(void *ud) { (void)ud; }
+
+static void S_shutdown(S_serve *s)
+{
+  if (s->closing)
+    return;
+  s->closing = 1;
+  printf("\nStopping.\n");
+  if (s->watch) folio_watch_close(s->watch, S_closed, NULL);
+  if (s->server) folio_server_close(s->server, S_closed, NULL);
+  s->watch = NULL;
+  s->server = NULL;
+  uv_close((uv_handle_t *)&s->sigint, NULL);
+  uv_close((uv_handle_t *)&s->sigterm, NULL);
+}
+
+static void S_on_signal(uv_signal_t *handle, int signum)
+{
+  (void)signum;
+  S_shutdown(handle->data);
+}
+
+static int S_parse(int argc, char **argv, S_serve *s, const char **source, const char **bind, int *port,
+                   int *explicit_port)
+{
+  s->options.drafts = 1;
+  s->options.future = 1;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+    if ((!strcmp(a, "-s") || !strcmp(a, "--source")) && next) { *source = next; i++; }
+    else if ((!strcmp(a, "-b") || !strcmp(a, "--bind")) && next) { *bind = next; i++; }
+    else if ((!strcmp(a, "-p") || !strcmp(a, "--port")) && next) {
+      char *end;
+      long n = strtol(next, &end, 10);
+      if (*end || n < 1 || n > 65535) {
+        fprintf(stderr, "folio serve: --port takes a number from 1 to 65535\n");
+        return 2;
+      }
+      *port = (int)n;
+      *explicit_port = 1;
+      i++;
+    } else if (!strcmp(a, "--no-drafts")) { s->options.drafts = 0; s->options.future = 0; }
+    else if ((!strcmp(a, "-j") || !strcmp(a, "--jobs")) && next) { s->options.jobs = atoi(next); i++; }
+    else {
+      fprintf(stderr, "folio serve: unknown option '%s' (see folio serve --help)\n", a);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+static int S_make_preview_dir(S_serve *s)
+{
+  const char *tmp = getenv("TMPDIR");
+  snprintf(s->preview_root, sizeof s->preview_root, "%s/folio-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(s->preview_root) == NULL) {
+    fprintf(stderr, "folio serve: cannot create a preview folder in %s: %s\n", tmp ? tmp : "/tmp", strerror(errno));
+    return -1;
+  }
+  snprintf(s->output, sizeof s->output, "%s/site", s->preview_root);
+  if (mkdir(s->output, 0755) != 0) {
+    fprintf(stderr, "folio serve: cannot create %s: %s\n", s->output, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+int folio_cmd_serve(int argc, char **argv)
+{
+  S_serve s;
+  memset(&s, 0, sizeof s);
+  const char *source = ".", *bind = "127.0.0.1";
+  int port = FOLIO_SERVER_DEFAULT_PORT, explicit_port = 0;
+  int rc = S_parse(argc, argv, &s, &source, &bind, &port, &explicit_port);
+  if (rc != 0)
+    return rc;
+  if (chdir(source) != 0) {
+    fprintf(stderr, "folio serve: cannot enter the site folder %s: %s\n", source, strerror(errno));
+    return 1;
+  }
+  if (access("site.lua", F_OK) != 0) {
+    fprintf(stderr, "folio serve: no site.lua in %s\n  hint: run it in a site folder, pass --source DIR, "
+                    "or create a site with 'folio new site DIR'\n", source);
+    return 1;
+  }
+  s.color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+  if ((s.diag = folio_diag_new()) == NULL || S_make_preview_dir(&s) != 0 || uv_loop_init(&s.loop) != 0) {
+    folio_diag_free(s.diag);
+    if (s.preview_root[0]) folio_remove_tree(s.preview_root);
+    return 1;
+  }
+  folio_server_options so = {0};
+  so.bind = bind;
+  so.port = port;
+  so.port_is_explicit = explicit_port;
+  so.root = s.output;
+  so.on_request = S_on_request;
+  so.ud = &s;
+  char err[256] = "";
+  rc = folio_server_start(&s.loop, &so, &s.server, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "folio serve: %s\n", err[0] ? err : uv_strerror(rc));
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&s.loop);
+    folio_remove_tree(s.preview_root);
+    folio_diag_free(s.diag);
+    return 1;
+  }
+  int bound = folio_server_port(s.server);
+  if (!explicit_port && bound != port)
+    printf("Port %d is in use; using %d instead.\n", port, bound);
+  snprintf(s.base_url, sizeof s.base_url, strchr(bind, ':') ? "http://[%s]:%d/" : "http://%s:%d/", bind, bound);
+  s.options.preview = 1;
+  s.options.base_url = s.base_url;
+  s.options.output_dir = s.output;
+  S_full_build(&s, "start");
+  rc = folio_watch_start(&s.loop, ".", WATCHED, 15, S_on_change, &s, &s.watch, err, sizeof err);
+  if (rc != 0)
+    fprintf(stderr, "folio serve: cannot watch the site (%s); changes will not be picked up\n", err);
+  uv_signal_init(&s.loop, &s.sigint);
+  uv_signal_init(&s.loop, &s.sigterm);
+  s.sigint.data = s.sigterm.data = &s;
+  uv_signal_start(&s.sigint, S_on_signal, SIGINT);
+  uv_signal_start(&s.sigterm, S_on_signal, SIGTERM);
+  printf("Serving %s at %s (watching with %s; Ctrl-C to stop)\n", source, s.base_url,
+         s.watch ? folio_watch_mode(s.watch) : "nothing");
+  fflush(stdout);
+  uv_run(&s.loop, UV_RUN_DEFAULT);
+  folio_build_free(s.build);
+  folio_diag_free(s.diag);
+  folio_remove_tree(s.preview_root);
+  rc = uv_loop_close(&s.loop);
+  return rc == 0 ? 0 : 1;
+}

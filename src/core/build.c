@@ -59,6 +59,16 @@ static int S_call(folio_build *b, lua_State *L, const char *fn, int nargs, int n
   return 0;
 }
 
+int folio_build_call(folio_build *b, const char *fn, int nargs, int nresults)
+{
+  return S_call(b, b->states[0], fn, nargs, nresults);
+}
+
+lua_State *folio_build_main_state(folio_build *b)
+{
+  return b->states[0];
+}
+
 static lua_State *S_new_state(folio_build *b)
 {
   lua_State *L = lx_new_state(b);
@@ -272,6 +282,7 @@ int folio_build_run(folio_build *b)
   S_call(b, L, "copy_static", 0, 0);
   S_parallel(b, "render", outputs);
   double t3 = S_now_ms();
+  S_call(b, L, "remember_outputs", 0, 0);
   b->phase_ms[1] = t1 - t0;
   b->phase_ms[2] = t2 - t1;
   b->phase_ms[3] = t3 - t2;
@@ -291,4 +302,68 @@ int folio_build_run(folio_build *b)
     return 1;
   }
   return 0;
+}
+
+/* ---- preview updates ------------------------------------------------------------------- */
+
+int folio_build_update(folio_build *b, const char *const *paths, size_t count, folio_update_result *result)
+{
+  memset(result, 0, sizeof *result);
+  lua_State *L = b->states[0];
+  lua_createtable(L, (int)count, 0);
+  for (size_t i = 0; i < count; i++) {
+    lua_pushstring(L, paths[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  int paths_index = lua_gettop(L);
+  lua_pushvalue(L, paths_index);
+  if (S_call(b, L, "classify", 1, 1) != 0) {
+    lua_settop(L, paths_index - 1);
+    return 1;
+  }
+  result->reload_needed = strcmp(lua_tostring(L, -1), "reload") == 0;
+  lua_pop(L, 1);
+  if (result->reload_needed) {
+    lua_settop(L, paths_index - 1);
+    return 0;
+  }
+  b->out_dirfd = open(b->output_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (b->out_dirfd < 0) {
+    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "the preview folder disappeared", "restart folio serve");
+    lua_settop(L, paths_index - 1);
+    return 1;
+  }
+  b->compare_writes = 1;
+  lua_pushvalue(L, paths_index);
+  int ok = S_call(b, L, "update", 1, 3) == 0;
+  int css_only = 0;
+  if (ok) {
+    result->full = strcmp(lua_tostring(L, -3), "full") == 0;
+    result->rendered = (size_t)lua_tointeger(L, -2);
+    css_only = lua_toboolean(L, -1);
+    lua_pop(L, 3);
+    if (result->full) {
+      for (int i = 1; i < b->nstates; i++) {
+        S_transfer(b, L, "export_site", b->states[i], "import_site");
+        S_call(b, b->states[i], "reset_templates", 0, 0);
+      }
+      S_parallel(b, "render", result->rendered);
+      for (int i = 1; i < b->nstates; i++)
+        S_transfer(b, b->states[i], "take_changed", L, "merge_changed");
+    } else {
+      S_call(b, L, "render_partial", 0, 0);
+    }
+    lua_pushboolean(L, css_only);
+    if (S_call(b, L, "finish_update", 1, 2) == 0) {
+      const char *json = lua_tostring(L, -2);
+      result->event_json = json ? strdup(json) : NULL;
+      result->changed = (size_t)lua_tointeger(L, -1);
+      lua_pop(L, 2);
+    }
+  }
+  b->compare_writes = 0;
+  close(b->out_dirfd);
+  b->out_dirfd = -1;
+  lua_settop(L, paths_index - 1);
+  return folio_diag_count(b->diag, FOLIO_ERROR) > 0 ? 1 : 0;
 }

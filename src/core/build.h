@@ -20,6 +20,7 @@ typedef struct {
   int jobs;               /* worker threads; 0 = number of CPUs */
   int quiet;
   int preview;            /* building for `folio serve` */
+  const char *base_url;   /* NULL: site.lua's base_url (serve points it at itself) */
 } folio_build_options;
 
 typedef struct folio_build folio_build;
@@ -41,6 +42,7 @@ struct folio_build {
   int out_dirfd;       /* the staging folder during a build, else -1 */
   char *staging_path;
   char *output_path;
+  int compare_writes;  /* preview updates: leave files whose bytes did not change alone */
   double phase_ms[4];  /* timings of load, process, assemble, render (for --verbose and benches) */
   size_t pages_written;
 };
@@ -51,6 +53,26 @@ folio_build *folio_build_new(const folio_build_options *options, folio_diag *dia
 /* Runs a full build into the output folder; returns 0, or 1 when errors were reported. */
 int folio_build_run(folio_build *b);
 void folio_build_free(folio_build *b);
+
+/* What a preview update did. */
+typedef struct {
+  int reload_needed;   /* site.lua, a script or theme.lua changed: make a new build instead */
+  int full;            /* every output was rendered again (a change other pages may show) */
+  size_t rendered;     /* outputs rendered */
+  size_t changed;      /* outputs whose bytes changed (written, or removed) */
+  char *event_json;    /* {"paths": [...], "css_only": bool} for browsers; caller frees */
+} folio_update_result;
+
+/* Applies changed paths (relative to the site folder) to the last build's output in place:
+ * re-processes changed pages, runs the site stage again and renders what may show the change.
+ * Returns 0, or 1 when errors were reported (good pages are still written). */
+int folio_build_update(folio_build *b, const char *const *paths, size_t count, folio_update_result *result);
+
+/* Calls folio.pipeline[fn] in the main state with the `nargs` values pushed on
+ * folio_build_main_state(b); leaves `nresults` results. Returns 0, or -1 after reporting an
+ * internal error (nothing left on the stack). */
+int folio_build_call(folio_build *b, const char *fn, int nargs, int nresults);
+lua_State *folio_build_main_state(folio_build *b);
 
 /* The build that owns a Lua state (for bindings). */
 folio_build *folio_build_of(lua_State *L);

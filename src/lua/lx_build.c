@@ -6,8 +6,12 @@
 #include "core/build.h"
 #include "core/fsutil.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static folio_build *S_build(lua_State *L)
 {
@@ -33,20 +37,64 @@ static const char *S_check_output_path(lua_State *L, int arg)
   return rel;
 }
 
-/* folio.build.write(relpath, data)  [-2, +0, e] */
+/* True when `rel` below dirfd already holds exactly these bytes. */
+static int S_same_content(int dirfd, const char *rel, const char *data, size_t len)
+{
+  int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return 0;
+  struct stat st;
+  int same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+  char buf[16384];
+  for (size_t off = 0; same && off < len;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0 || memcmp(buf, data + off, (size_t)n) != 0 || off + (size_t)n > len)
+      same = 0;
+    else
+      off += (size_t)n;
+  }
+  close(fd);
+  return same;
+}
+
+/* folio.build.write(relpath, data) -> changed  [-2, +1, e]
+ * In a preview update, a file that already holds these bytes is left alone (changed = false). */
 static int l_write(lua_State *L)
 {
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
+  if (b->compare_writes && S_same_content(b->out_dirfd, rel, data, len)) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
   int rc = folio_write_at(b->out_dirfd, rel, data, len);
   if (rc != 0)
     return luaL_error(L, "cannot write %s: %s", rel, strerror(-rc));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* folio.build.remove(relpath): deletes an output file that no page produces any more, and the
+ * folders it leaves empty. [-1, +0, e] */
+static int l_remove(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  if (unlinkat(b->out_dirfd, rel, 0) != 0 && errno != ENOENT)
+    return luaL_error(L, "cannot remove %s: %s", rel, strerror(errno));
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", rel);
+  for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+    *slash = '\0';
+    if (unlinkat(b->out_dirfd, dir, AT_REMOVEDIR) != 0)
+      break; /* not empty, or gone: stop climbing */
+  }
   return 0;
 }
 
-/* folio.build.copy(relpath, source_file)  [-2, +0, e] */
+/* folio.build.copy(relpath, source_file) -> true  [-2, +1, e] */
 static int l_copy(lua_State *L)
 {
   folio_build *b = S_build(L);
@@ -55,7 +103,8 @@ static int l_copy(lua_State *L)
   int rc = folio_copy_file_at(b->out_dirfd, rel, src);
   if (rc != 0)
     return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
-  return 0;
+  lua_pushboolean(L, 1);
+  return 1;
 }
 
 /* folio.build.reserve(n): size the content store for page ids 1..n (main thread, between
@@ -139,6 +188,10 @@ static int l_options(lua_State *L)
   lua_setfield(L, -2, "preview");
   lua_pushboolean(L, b->options.quiet);
   lua_setfield(L, -2, "quiet");
+  if (b->options.base_url) {
+    lua_pushstring(L, b->options.base_url);
+    lua_setfield(L, -2, "base_url");
+  }
   if (b->options.output_dir) {
     lua_pushstring(L, b->options.output_dir);
     lua_setfield(L, -2, "output");
@@ -149,7 +202,7 @@ static int l_options(lua_State *L)
 void lx_open_build(lua_State *L, int folio)
 {
   static const luaL_Reg fns[] = {
-    {"write", l_write}, {"copy", l_copy}, {"reserve", l_reserve}, {"set_content", l_set_content},
+    {"write", l_write}, {"copy", l_copy}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
     {"content", l_content}, {"report", l_report}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "build");

@@ -177,7 +177,7 @@ local function process_page(id, src)
   stage = "front matter"
   local meta, body, body_line = folio.frontmatter.parse(page.source)
   if not meta then
-    errors.fail(src.path, body.line, "invalid front matter: " .. tostring(body.message),
+    errors.fail(src.path, body.line, tostring(body.message),
                 body.hint or "front matter is YAML between two lines of ---")
   end
   page.full_source = page.source
@@ -223,6 +223,7 @@ function P.process(id)
   else
     report(result, src.path, "while processing " .. src.path .. " (" .. stage .. " stage)")
   end
+  return ok
 end
 
 function P.take_pages() local t = pages; pages = {}; return t end
@@ -339,6 +340,8 @@ function P.copy_static()
   end
 end
 
+local changed_urls = {} -- outputs this state wrote with new bytes (preview updates)
+
 local function render_one(page)
   local html
   if page.layout == false or page.layout == "none" then
@@ -346,7 +349,7 @@ local function render_one(page)
   else
     html = renderer:render_page(page, site, page.layout)
   end
-  folio.build.write(page.output, html)
+  if folio.build.write(page.output, html) then changed_urls[#changed_urls + 1] = page.url end
 end
 
 function P.render(i)
@@ -356,6 +359,180 @@ function P.render(i)
     local what = page.path or ("the generated page " .. page.url)
     report(err, page.path, "while rendering " .. what)
   end
+end
+
+----------------------------------------------------------------------------------------------
+-- Preview updates (folio serve): re-process what changed, re-assemble, re-render what may show
+-- it. Only the main state runs these, except `render` for a full re-render.
+
+-- Fields that show only on the page itself and on lists of it; any other field may show on
+-- every page (navigation, neighbours, archives), so a change there re-renders everything.
+local LOCAL_FIELDS = { content = true, summary = true, summary_html = true, words = true,
+  reading_time = true, toc = true, mtime = true, source = true, id = true, prev = true,
+  next = true, related = true, pages = true, meta = true }
+
+local function signature(page)
+  local keys = {}
+  for k, v in pairs(page) do
+    if not LOCAL_FIELDS[k] and type(k) == "string" then keys[#keys + 1] = k end
+  end
+  table.sort(keys)
+  local parts = {}
+  for _, k in ipairs(keys) do
+    local v = page[k]
+    if type(v) == "table" then
+      local items = {}
+      for i, x in ipairs(v) do items[i] = tostring(x) end
+      v = "{" .. table.concat(items, ",") .. "}"
+    end
+    parts[#parts + 1] = k .. "=" .. tostring(v)
+  end
+  return table.concat(parts, "\0")
+end
+
+-- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua: reload all the
+-- Lua and build again) or "update".
+function P.classify(paths)
+  for _, path in ipairs(paths) do
+    if path == "site.lua" or path:find("^scripts/") or path:find("^themes/[^/]+/theme%.lua$") then
+      return "reload"
+    end
+  end
+  return "update"
+end
+
+local previous_outputs = {}   -- output -> url, of the last render list
+local generated_content = {}  -- output -> content of generated pages written as is
+
+local function remember_outputs()
+  previous_outputs, generated_content = {}, {}
+  for _, p in ipairs(render_list) do
+    previous_outputs[p.output] = p.url
+    if p.layout == false or p.layout == "none" then generated_content[p.output] = p.content or "" end
+  end
+end
+P.remember_outputs = remember_outputs
+
+local function lists_page(list_page, ids)
+  if type(list_page.pages) ~= "table" then return false end
+  for _, p in ipairs(list_page.pages) do if ids[p.id] then return true end end
+  return false
+end
+
+-- Applies changed paths; returns "full" or "partial", the number of outputs (full) or of outputs
+-- to render (partial), and whether only stylesheets changed.
+function P.update(paths)
+  local by_path = {}
+  for id, src in pairs(sources) do by_path[src.path] = id end
+  local touched, structural, templates, css_only = {}, false, false, true
+  for _, path in ipairs(paths) do
+    if not path:find("%.css$") then css_only = false end
+    if path:find("^content/") and is_markdown(path) then
+      local st = folio.fs.stat(path)
+      local id = by_path[path]
+      if st and st.type == "file" then
+        if not id then
+          id = #sources + 1
+          sources[id] = { path = path, mtime = st.mtime, size = st.size }
+          folio.build.reserve(id)
+          structural = true
+        end
+        sources[id].mtime = st.mtime
+        local old = pages[id]
+        if P.process(id) then
+          local new = pages[id]
+          if not old or not new or signature(old) ~= signature(new) then structural = true end
+        else
+          pages[id] = old -- keep the last good version on screen; the error goes to the overlay
+        end
+        touched[id] = true
+      elseif id then
+        pages[id], sources[id] = nil, { path = path, mtime = 0, size = 0, deleted = true }
+        folio.build.set_content(id, "")
+        structural = true
+      end
+    elseif path:find("^layouts/") or path:find("^themes/[^/]+/layouts/") then
+      templates = true
+    elseif path:find("^static/") or path:find("^themes/[^/]+/static/") then
+      P.copy_static_file(path)
+    end
+  end
+  if templates then P.reset_templates() end
+  local count = P.assemble()
+  for _, p in ipairs(render_list) do
+    if previous_outputs[p.output] == nil then structural = true end
+  end
+  local still = {}
+  for _, p in ipairs(render_list) do still[p.output] = true end
+  for output in pairs(previous_outputs) do
+    if not still[output] then
+      folio.build.remove(output)
+      changed_urls[#changed_urls + 1] = previous_outputs[output]
+    end
+  end
+  if structural or templates then
+    return "full", count, css_only
+  end
+  local todo = {}
+  for i, p in ipairs(render_list) do
+    local generated_as_is = p.layout == false or p.layout == "none"
+    if touched[p.id] or (p.generated and not generated_as_is and lists_page(p, touched))
+       or (generated_as_is and generated_content[p.output] ~= (p.content or "")) then
+      todo[#todo + 1] = i
+    end
+  end
+  P.partial_todo = todo
+  return "partial", #todo, css_only
+end
+
+function P.render_partial()
+  for _, i in ipairs(P.partial_todo or {}) do P.render(i) end
+  P.partial_todo = nil
+end
+
+function P.reset_templates()
+  renderer = template.new {
+    find = function(relpath) return sitemod.find_template(config, relpath) end,
+    globals = template_globals(),
+  }
+end
+
+function P.copy_static_file(path)
+  local rel = path:gsub("^static/", ""):gsub("^themes/[^/]+/static/", "")
+  local st = folio.fs.stat(path)
+  if st and st.type == "file" then
+    if folio.build.copy(rel, path) then changed_urls[#changed_urls + 1] = "/" .. rel end
+  else
+    folio.build.remove(rel)
+    changed_urls[#changed_urls + 1] = "/" .. rel
+  end
+end
+
+function P.take_changed() local t = changed_urls; changed_urls = {}; return t end
+function P.merge_changed(t) for _, u in ipairs(t) do changed_urls[#changed_urls + 1] = u end end
+
+-- The reload event for browsers: {"paths": [...], "css_only": bool}
+function P.finish_update(css_only)
+  remember_outputs()
+  local urls = P.take_changed()
+  table.sort(urls)
+  local quoted = {}
+  for i, u in ipairs(urls) do quoted[i] = '"' .. u:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"' end
+  return string.format('{"paths":[%s],"css_only":%s}', table.concat(quoted, ","), css_only and #urls > 0 and "true" or "false"), #urls
+end
+
+-- The serve hook stage: returns a reply table or nil.
+function P.serve(request)
+  for _, h in ipairs(sitemod.hooks.serve) do
+    local ok, reply = xpcall(h.fn, errors.handler, request, site)
+    if not ok then
+      local e = errors.normalize(reply, nil, "in a serve hook (" .. h.source .. ")")
+      return { status = 500, content_type = "text/plain; charset=utf-8",
+               body = (e.file or "") .. ":" .. (e.line or 0) .. ": " .. e.message }
+    end
+    if reply ~= nil then return reply end
+  end
+  return nil
 end
 
 return P
