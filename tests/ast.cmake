@@ -1,0 +1,1 @@
+folio_lua_test(ast test_ast.lua)
