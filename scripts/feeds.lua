@@ -3,7 +3,7 @@
 --
 -- Options (site.lua: `{ "feeds", content = "summary", limit = 10 }`):
 --   content   "full" (default): the whole body; "summary": page.summary_html (summary plugin),
---             else the description
+--             else the description, else (no summary at all) the whole body
 --   limit     most entries per feed (default 20)
 --   formats   { "atom", "json" } (default both)
 --   terms     feeds per taxonomy term (default true)
@@ -12,8 +12,8 @@
 -- URLs are absolute, from site.lua's base_url; links in the content that start with `/` are
 -- made absolute too. Dates are RFC 3339 with the site's offset. The author is the page's
 -- `author`, else site.lua's `author` (a name, or { name =, email =, url = }), else the site
--- title. Sets site.feed_links = { { url =, type =, title = }, ... } for the theme's <head>, and
--- page.feed_links on each term page. Runs at the site stage with order 60.
+-- title. Sets site.feed_links = { { href = absolute URL, url = site-relative URL, type =,
+-- title = }, ... } for the theme's <head>, and page.feed_links on each term page. Runs at the site stage with order 60.
 local opts = ... or {}
 local limit = opts.limit or 20
 local formats = opts.formats or { "atom", "json" }
@@ -57,7 +57,8 @@ end
 
 local function body_of(page)
   if opts.content == "summary" then
-    return page.summary_html or (page.description and "<p>" .. esc(page.description) .. "</p>") or ""
+    local html = page.summary_html or (page.description and "<p>" .. esc(page.description) .. "</p>")
+    if html and html ~= "" then return html end
   end
   return page.content or ""
 end
@@ -101,8 +102,8 @@ local function write(site, title, list_url, folder, pages)
           .. '<link rel="alternate" type="text/html" href="' .. esc(abs(p.url)) .. '"/>\n'
           .. "<id>" .. esc(abs(p.url)) .. "</id>\n"
           .. "<published>" .. folio.date.iso(p.date) .. "</published>\n"
-          .. "<updated>" .. folio.date.iso(p.lastmod or p.date) .. "</updated>\n"
-          .. (a and "<author><name>" .. esc(a.name) .. "</name></author>\n" or "")
+          .. "<updated>" .. folio.date.iso(p.lastmod or p.date) .. "</updated>"
+        if a then out[#out + 1] = "<author><name>" .. esc(a.name) .. "</name></author>" end
         for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do
           out[#out + 1] = '<category term="' .. esc(tag.slug) .. '" label="' .. esc(tag.name) .. '"/>'
         end
@@ -137,7 +138,7 @@ local function write(site, title, list_url, folder, pages)
       }) .. "\n"
     end
     site:add_page({ url = url, kind = "feed", layout = false, content = out })
-    links[#links + 1] = { url = url, title = title,
+    links[#links + 1] = { href = abs(url), url = url, title = title,
                           type = format == "atom" and "application/atom+xml" or "application/feed+json" }
   end
   return links

@@ -55,16 +55,13 @@ end
 folio.hook("site", function(site)
   local per_page = math.tointeger(opts.per_page or site.paginate) or 10
   assert(per_page >= 1, "paginate: per_page must be at least 1")
-  -- The lists to split: generated pages are in site.pages after the content pages; the home
-  -- page is looked up too. Collected first, as pagination adds pages.
-  local lists, seen = {}, {}
-  local function consider(p)
-    if p and not seen[p] and kinds[p.kind] and p.output ~= false and not p.paginator then
-      seen[p] = true
-      lists[#lists + 1] = p
+  -- The lists to split, among content pages and generated ones (home, terms, archives), collected
+  -- first as pagination adds pages.
+  local lists = {}
+  for _, group in ipairs({ site.pages, site.generated }) do
+    for _, p in ipairs(group) do
+      if kinds[p.kind] and p.output ~= false and not p.paginator then lists[#lists + 1] = p end
     end
   end
-  consider(site:find("/"))
-  for _, p in ipairs(site.pages) do consider(p) end
   for _, list in ipairs(lists) do paginate(site, list, per_page) end
 end, { order = 90 })

@@ -23,12 +23,10 @@ end
 
 folio.hook("site", function(site)
   local root = site.base_url:gsub("/$", "")
-  local pages, seen = {}, {}
-  local function add(p)
-    if p and not seen[p] and listed(p) then seen[p] = true; pages[#pages + 1] = p end
+  local pages = {}
+  for _, group in ipairs({ site.pages, site.generated }) do
+    for _, p in ipairs(group) do if listed(p) then pages[#pages + 1] = p end end
   end
-  add(site:find("/")) -- the home page, in case the core keeps it out of site.pages
-  for _, p in ipairs(site.pages) do add(p) end
   table.sort(pages, function(a, b) return a.url < b.url end)
   local out = { '<?xml version="1.0" encoding="UTF-8"?>',
                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' }

@@ -4,9 +4,10 @@
 --   H.load("taxonomies", { names = { "tags" } })       -- registers its hooks in H
 --   local site = H.site({ H.post{ title = "A", tags = { "Lua" } } }, { title = "Blog" })
 --   H.run_site(site)                                     -- every "site" hook, by order
--- Only folio.hook is replaced (by a recorder); the rest of `folio` is the real one. Helpers the
--- core has not bound yet in this build (folio.slugify, folio.date.*) get a UTC stand-in, flagged
--- in H.stubbed, so that a test can say which results depend on them.
+-- Only folio.hook is replaced (by a recorder); the rest of `folio` is the real one (folio.slugify
+-- comes from the core's folio.page module). A helper missing from this build gets a stand-in,
+-- flagged in H.stubbed. The site object mirrors the core's (src/lua/folio/pipeline.lua):
+-- site.pages holds the content pages, site.generated what site:add_page added (home included).
 local H = { hooks = {}, stubbed = {} }
 local seq = 0
 
@@ -16,6 +17,7 @@ folio.hook = function(stage, fn, opts)
   H.hooks[#H.hooks + 1] = { stage = stage, fn = fn, order = order, seq = seq }
 end
 
+pcall(require, "folio.page") -- defines folio.slugify
 if not folio.slugify then
   H.stubbed.slugify = true
   local latin = { ["à"]="a", ["á"]="a", ["â"]="a", ["ä"]="a", ["ã"]="a", ["å"]="a", ["ç"]="c",
@@ -29,6 +31,8 @@ if not folio.slugify then
   end
 end
 
+folio.warn = folio.warn or function(msg) H.warnings[#H.warnings + 1] = msg end
+H.warnings = {}
 folio.date = folio.date or {}
 if not folio.date.iso then
   H.stubbed.date = true
@@ -81,8 +85,8 @@ local function output_of(url)
   return url:sub(2)
 end
 
--- A site as the core builds it: pages newest first, posts, home page, add_page, find.
--- Generated pages are appended to site.pages (kept after the content pages).
+-- A site as the core builds it: pages newest first, posts, generated pages (home first),
+-- add_page, find.
 function H.site(pages, config)
   local site = {}
   for k, v in pairs(config or {}) do site[k] = v end
@@ -90,7 +94,7 @@ function H.site(pages, config)
   site.base_url = site.base_url or "https://example.org/"
   pages = table.move(pages, 1, #pages, 1, {})
   table.sort(pages, function(a, b) return (a.date or 0) > (b.date or 0) end)
-  site.pages, site.posts = {}, {}
+  site.pages, site.posts, site.generated = {}, {}, {}
   for _, p in ipairs(pages) do
     site.pages[#site.pages + 1] = p
     if p.section == "posts" then site.posts[#site.posts + 1] = p end
@@ -101,11 +105,10 @@ function H.site(pages, config)
     assert(t.url, "add_page needs url")
     assert(t.layout ~= nil or t.content, "add_page needs layout or content")
     assert(not by_url[t.url], "duplicate page " .. t.url)
-    t.kind = t.kind or "page"
+    t.kind = t.kind or "list"
     t.output = output_of(t.url)
+    t.generated = true
     by_url[t.url] = t
-    self.pages[#self.pages + 1] = t
-    self.generated = self.generated or {}
     self.generated[#self.generated + 1] = t
     return t
   end

@@ -1,0 +1,97 @@
+// search.js: the search box of partials/search.html. Loads the index (search plugin,
+// /search.json) on first focus, ranks title matches above tag and text matches, and lets the
+// keyboard move through the results (Up/Down, Enter opens, Escape closes). No dependencies.
+(function () {
+  "use strict";
+  var input = document.getElementById("search-input");
+  var list = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  if (!input || !list) return;
+  var base = (input.getAttribute("data-base") || "/").replace(/\/$/, "");
+  var index = null, loading = null, active = -1;
+
+  function load() {
+    if (!loading) {
+      loading = fetch(input.getAttribute("data-index"))
+        .then(function (r) { return r.json(); })
+        .then(function (data) { index = data; run(); })
+        .catch(function () { if (status) status.textContent = "Search is not available."; });
+    }
+    return loading;
+  }
+
+  function fold(s) {
+    return (s || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  // Every word of the query must occur; a word in the title counts most.
+  function score(entry, words) {
+    var title = fold(entry.title), tags = fold((entry.tags || []).join(" ")), text = fold(entry.excerpt);
+    var total = 0;
+    for (var i = 0; i < words.length; i++) {
+      var w = words[i];
+      if (title.indexOf(w) >= 0) total += title.indexOf(w) === 0 ? 12 : 10;
+      else if (tags.indexOf(w) >= 0) total += 5;
+      else if (text.indexOf(w) >= 0) total += 1;
+      else return 0;
+    }
+    return total;
+  }
+
+  function show(open) {
+    list.hidden = !open;
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  function select(i) {
+    var items = list.querySelectorAll("[role=option]");
+    if (!items.length) return;
+    active = (i + items.length) % items.length;
+    for (var k = 0; k < items.length; k++) items[k].setAttribute("aria-selected", k === active ? "true" : "false");
+    input.setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function run() {
+    var words = fold(input.value).split(/\s+/).filter(Boolean);
+    list.textContent = "";
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    if (!index || !words.length) { show(false); return; }
+    var hits = [];
+    index.forEach(function (e, n) { var s = score(e, words); if (s) hits.push({ e: e, s: s, n: n }); });
+    hits.sort(function (a, b) { return b.s - a.s || a.n - b.n; });
+    hits.slice(0, 10).forEach(function (h, k) {
+      var li = document.createElement("li");
+      li.id = "search-result-" + k;
+      li.setAttribute("role", "option");
+      var a = document.createElement("a");
+      a.href = base + h.e.url;
+      a.tabIndex = -1;
+      a.textContent = h.e.title;
+      li.appendChild(a);
+      if (h.e.date) {
+        var d = document.createElement("span");
+        d.className = "date";
+        d.textContent = " " + h.e.date;
+        li.appendChild(d);
+      }
+      list.appendChild(li);
+    });
+    if (status) status.textContent = hits.length ? hits.length + " results" : "No results";
+    show(hits.length > 0);
+  }
+
+  input.addEventListener("focus", load, { once: true });
+  input.addEventListener("input", function () { if (index) run(); else load(); });
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "ArrowDown") { ev.preventDefault(); select(active + 1); }
+    else if (ev.key === "ArrowUp") { ev.preventDefault(); select(active - 1); }
+    else if (ev.key === "Enter") {
+      var items = list.querySelectorAll("[role=option] a");
+      var target = items[active >= 0 ? active : 0];
+      if (target) { ev.preventDefault(); window.location.href = target.href; }
+    } else if (ev.key === "Escape") { input.value = ""; run(); }
+  });
+  document.addEventListener("click", function (ev) { if (!input.form.contains(ev.target)) show(false); });
+})();
