@@ -96,7 +96,9 @@ local function merge_defaults(config)
   elseif config.permalinks ~= DEFAULTS.permalinks then
     setmetatable(config.permalinks, { __index = DEFAULTS.permalinks })
   end
-  config.markdown = setmetatable(config.markdown, { __index = DEFAULTS.markdown })
+  if config.markdown ~= DEFAULTS.markdown then
+    setmetatable(config.markdown, { __index = DEFAULTS.markdown })
+  end
   if not config.base_url:find("/$") then config.base_url = config.base_url .. "/" end
   return config
 end
