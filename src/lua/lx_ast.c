@@ -88,7 +88,7 @@ static int S_error(lua_State *L, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  luaL_where(L, 2);
+  luaL_where(L, 1);
   lua_pushvfstring(L, fmt, ap);
   va_end(ap);
   lua_concat(L, 2);
@@ -366,6 +366,8 @@ static void S_add_plain(luaL_Buffer *b, cmark_node *root)
   int sep = 0;
   for (cmark_node *n = root; n != NULL; n = S_preorder_next(n, root)) {
     const char *s = NULL;
+    if (n != root && S_is_block(n) && luaL_bufflen(b) > 0)
+      sep = 1;
     switch (S_kind(n)) {
     case FOLIO_MD_TEXT:
     case FOLIO_MD_CODE:
@@ -374,10 +376,7 @@ static void S_add_plain(luaL_Buffer *b, cmark_node *root)
       break;
     case FOLIO_MD_SOFTBREAK: s = " "; break;
     case FOLIO_MD_LINEBREAK: s = "\n"; break;
-    default:
-      if (n != root && S_is_block(n) && luaL_bufflen(b) > 0)
-        sep = 1;
-      break;
+    default: break;
     }
     if (s != NULL && *s != '\0') {
       if (sep)
@@ -435,11 +434,7 @@ static void S_get_field(lua_State *L, int idx, S_Node *w, int f)
   cmark_node *n = w->node;
   folio_md_kind k = S_kind(n);
   if (!S_field_applies(f, k)) {
-    /* literal also reads a footnote's label */
-    if (f == F_LITERAL && (k == FOLIO_MD_FOOTNOTE_DEFINITION || k == FOLIO_MD_FOOTNOTE_REFERENCE))
-      S_push_cstr(L, cmark_node_get_literal(n));
-    else
-      lua_pushnil(L);
+    lua_pushnil(L);
     return;
   }
   switch (f) {
