@@ -25,7 +25,8 @@ end
 local entities = { amp = "&", lt = "<", gt = ">", quot = '"', ["#39"] = "'", nbsp = " " }
 
 local function plain(html)
-  local s = html:gsub("<script.-</script>", ""):gsub("<style.-</style>", ""):gsub("<[^>]*>", " ")
+  local s = html:gsub("<script.-</script>", ""):gsub("<style.-</style>", "")
+  s = s:gsub('<a class="anchor"[^>]*>[^<]*</a>', ""):gsub("<[^>]*>", " ") -- no anchors' `#`
   s = s:gsub("&(#?%w+);", function(e) return entities[e] end)
   return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
 end

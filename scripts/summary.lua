@@ -51,6 +51,7 @@ for tag in ("p br li ul ol dt dd div pre blockquote table tr td th hr h1 h2 h3 h
 -- ones, and the named ones above; others stay whole), white space collapsed.
 local function plain(html)
   local s = html:gsub("<script.-</script>", " "):gsub("<style.-</style>", " ")
+  s = s:gsub('<a class="anchor"[^>]*>[^<]*</a>', "") -- the anchors plugin's `#` links
   s = s:gsub("<(/?)(%w+)[^>]*>", function(_, tag) return blocks[tag:lower()] and " " or "" end)
   s = s:gsub("<!%-%-.-%-%->", "")
   s = s:gsub("&(#?)([xX]?)(%w+);", function(hash, x, name)

@@ -55,7 +55,8 @@ local function build(opts)
   local long = string.rep("mot ", 200)
   local pages = {
     H.post({ title = 'Quotes "and" \\ back', date = 1389139200, tags = { "Lua", "C" },
-             content = "<p>Body &amp; <em>soul</em>\n" .. long .. "</p><script>var x</script>" }),
+             content = '<h2 id="b">Body <a class="anchor" href="#b">#</a></h2>'
+               .. "<p>&amp; <em>soul</em>\n" .. long .. "</p><script>var x</script>" }),
     H.post({ title = "Hidden", search = false }),
     H.post({ title = "Dropped", output = false }),
     H.post({ title = "About", section = "pages", url = "/about/", date = 1 }),
@@ -85,6 +86,7 @@ T.test("excerpt: plain text, capped at a word end", function()
   T.ok(x:find("^Body & soul mot mot") ~= nil, x)
   T.lacks(x, "<")
   T.lacks(x, "var x", "scripts left out")
+  T.lacks(x, "#", "heading anchors left out")
   T.ok(utf8.len(x) <= 51, "capped: " .. utf8.len(x))
   T.ok(x:sub(-3) == "…")
 end)
