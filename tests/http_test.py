@@ -134,7 +134,8 @@ class ServerTest(unittest.TestCase):
             write(os.path.join(root, "types", "file." + ext), "content of " + ext)
         cls.big = os.urandom(3 * 1024 * 1024 + 123)
         write(os.path.join(root, "big.bin"), cls.big)
-        cls.bightml = b"<html><body>" + b"x" * (2 * 1024 * 1024) + b"</body></html>"
+        # Just under the 4 MiB the server reads whole to inject the script: one large write.
+        cls.bightml = b"<html><body>" + b"x" * (4 * 1024 * 1024 - 100) + b"</body></html>"
         write(os.path.join(root, "big.html"), cls.bightml)
         os.symlink("../outside/secret.txt", os.path.join(root, "leak.txt"))
         os.symlink(os.path.join(cls.tmp, "outside"), os.path.join(root, "leakdir"))
@@ -411,6 +412,18 @@ class ServerTest(unittest.TestCase):
         t0 = time.time()
         self.assertEqual(f.read(), b"")  # server hangs up an idle keep-alive connection
         self.assertLess(time.time() - t0, IDLE_MS / 1000 + 3)
+        s.close()
+
+    def test_stalled_reader_timeout(self):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(10)
+        s.connect(("127.0.0.1", self.port))
+        # big.html goes out in one write, larger than what the kernel buffers on loopback.
+        s.sendall(b"GET /big.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(IDLE_MS / 1000 + 1.0)  # read nothing for longer than the idle timeout
+        data = recv_until_closed(s, limit=1 << 30)
+        self.assertLess(len(data), len(self.bightml))  # cut off, not waited for forever
         s.close()
 
     def test_abrupt_disconnects(self):

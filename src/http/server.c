@@ -794,7 +794,7 @@ static void S_dispatch(S_conn *c) {
   folio_server *srv = c->srv;
   http_parser *p = &c->parser;
   S_read_stop(c);
-  uv_timer_stop(&c->timer);
+  S_arm(c, srv->idle_ms); /* a client that stops reading our response is dropped */
   c->keep_alive = http_should_keep_alive(p) && !p->upgrade && !c->peer_eof;
 
   int head_only = p->method == HTTP_HEAD;
