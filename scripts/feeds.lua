@@ -95,7 +95,7 @@ local function write(site, title, list_url, folder, pages)
         "<author><name>" .. esc(site_author.name) .. "</name></author>",
         '<generator version="' .. esc(folio.version or "") .. '">folio</generator>',
       }
-      if site.description then out[#out + 1] = "<subtitle>" .. esc(site.description) .. "</subtitle>" end
+      if (site.description or "") ~= "" then out[#out + 1] = "<subtitle>" .. esc(site.description) .. "</subtitle>" end
       for _, p in ipairs(entries) do
         local a = author_of(p.author)
         out[#out + 1] = "<entry>\n<title>" .. esc(p.title or "") .. "</title>\n"
@@ -132,7 +132,8 @@ local function write(site, title, list_url, folder, pages)
       end
       out = json({
         version = "https://jsonfeed.org/version/1.1", title = title,
-        home_page_url = abs(list_url), feed_url = abs(url), description = site.description,
+        home_page_url = abs(list_url), feed_url = abs(url),
+        description = (site.description or "") ~= "" and site.description or nil,
         language = site.language, authors = array({ { name = site_author.name, url = site_author.url } }),
         items = items,
       }) .. "\n"
