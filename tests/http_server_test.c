@@ -331,7 +331,10 @@ int main(int argc, char **argv) {
          o.resolve_mode == 0 && folio_http_have_openat2());
   uv_pipe_init(&app->loop, &app->in, 0);
   app->in.data = app;
-  if (uv_pipe_open(&app->in, 0) < 0 ||
+  struct stat st;
+  /* epoll refuses regular files and /dev/null, and libuv aborts on that: check first. */
+  if (fstat(0, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) ||
+      uv_pipe_open(&app->in, 0) < 0 ||
       uv_read_start((uv_stream_t *)&app->in, S_alloc, S_read) < 0) {
     fprintf(stderr, "stdin must be a pipe\n");
     S_quit(app);
