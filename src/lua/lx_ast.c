@@ -996,7 +996,8 @@ static S_Owner *S_parse_into_owner(lua_State *L, int *flags)
     S_error(L, "out of memory");
   owner->root = doc;
   *flags = folio_md_flags(&o);
-  cmark_node_set_user_data(doc, (void *)((uintptr_t)*flags | S_FLAGS_MARK));
+  if (!cmark_node_set_user_data(doc, (void *)((uintptr_t)*flags | S_FLAGS_MARK)))
+    S_error(L, "cannot set up the document");
   return owner;
 }
 
@@ -1093,6 +1094,19 @@ static void S_push_inner_html(lua_State *L, S_Render *r, cmark_node *n)
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (cmark_node *c = cmark_node_first_child(n); c != NULL; c = cmark_node_next(c)) {
+    if (cmark_node_get_type(c) == CMARK_NODE_TEXT) { /* the common case, escaped as cmark does */
+      const char *lit = cmark_node_get_literal(c);
+      for (; lit != NULL && *lit; lit++) {
+        switch (*lit) {
+        case '&': luaL_addstring(&b, "&amp;"); break;
+        case '<': luaL_addstring(&b, "&lt;"); break;
+        case '>': luaL_addstring(&b, "&gt;"); break;
+        case '"': luaL_addstring(&b, "&quot;"); break;
+        default: luaL_addchar(&b, *lit);
+        }
+      }
+      continue;
+    }
     char *s = folio_md_render(c, r->flags);
     if (s == NULL)
       S_error(L, "out of memory");

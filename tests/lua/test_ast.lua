@@ -622,8 +622,7 @@ T.test("nodes stay safe after their document is gone or rendered", function()
   T.eq(moved:text(), "moved")
 end)
 
-T.test("stress: many edits, walks and selects", function()
-  math.randomseed(1234)
+local function stress(rounds)
   local src = [[
 # Title *emph* and **strong**
 
@@ -641,7 +640,7 @@ Para with [link](u) and `code` and ~~del~~ and text[^1].
 [^1]: Footnote *x*.
 ]]
   local kept = {}
-  for round = 1, 300 do
+  for round = 1, rounds do
     local doc = md.parse(src)
     local other = md.parse(src)
     local nodes = collect(doc:select(function() return true end))
@@ -681,7 +680,20 @@ Para with [link](u) and `code` and ~~del~~ and text[^1].
     local _ = n.type, n.parent, n:text()
     for _ in n:select("text") do end
   end
-  T.ok(true)
+end
+
+T.test("stress: many edits, walks and selects (incremental GC, eager)", function()
+  math.randomseed(1234)
+  collectgarbage("incremental", 10, 100)
+  stress(200)
+  collectgarbage("incremental", 200, 100)
+end)
+
+T.test("stress: many edits, walks and selects (generational GC)", function()
+  math.randomseed(99)
+  collectgarbage("generational")
+  stress(200)
+  collectgarbage("incremental")
 end)
 
 T.test("to_html fast path matches parse+render for a larger document", function()
