@@ -22,13 +22,14 @@ end
 -- Container markers before a fence: `> `, `- `, `* `, `+ `, `1. `, `1) `, any mix, so that a
 -- fence inside a list item or a quote is still seen as one.
 local function strip_containers(line)
-  while true do
+  while string.find(line, "^ ? ? ?[>%-%*%+%d]") do
     local rest = line:match("^ ? ? ?>%s?(.*)$")
       or line:match("^ ? ? ?[-*+]%s+(.*)$")
       or line:match("^ ? ? ?%d%d?%d?%d?%d?%d?%d?%d?%d?[.)]%s+(.*)$")
     if not rest then return line end
     line = rest
   end
+  return line
 end
 
 -- The fence that opens on this line: char, length; or nil.
@@ -71,39 +72,117 @@ local function front_matter_end(s)
   return e or 0
 end
 
--- The body with headings fixed, or nil when nothing changed.
+local find, sub, byte = string.find, string.sub, string.byte
+
+-- The source with headings fixed, or nil when nothing changed.
+--
+-- Speed: rather than reading every line, the scan jumps from one line that can matter to the
+-- next: a line starting (after up to 3 spaces) with '#' or '<', or any line with ``` or ~~~ in
+-- it.  Inside a fence it jumps to the next run of the fence character, inside raw HTML to the
+-- end marker.  A page of prose with a few code blocks costs a handful of string.find calls.
 local function fix(source)
   if not has_candidate(source) then return nil end
-  local start = front_matter_end(source)
-  local head, body = source:sub(1, start), source:sub(start + 1)
-  if not has_candidate(body) then return nil end
+  local n = #source
+  local body = front_matter_end(source) + 1
+  local inserts = {} -- positions that get a space before them
+  local fence_char, fence_len, html_end, lower
 
-  local out, changed = {}, false
-  local fence_char, fence_len, html_end
-  for line, nl in body:gmatch("([^\n]*)(\n?)") do
-    if line == "" and nl == "" then break end
-    if fence_char then
-      if fence_close(line, fence_char, fence_len) then fence_char = nil end
-    elseif html_end then
-      if line:lower():find(html_end, 1, true) then html_end = nil end
-    else
+  local function line_start(p)
+    while p > body and byte(source, p - 1) ~= 10 do p = p - 1 end
+    return p
+  end
+  local function line_end(p) return find(source, "\n", p, true) or n + 1 end
+
+  -- A line outside code and HTML: opens a fence or an HTML block, or is a heading to fix.
+  local function outside(ls, le)
+    local line = sub(source, ls, le - 1)
+    if find(line, "```", 1, true) or find(line, "~~~", 1, true) then
       fence_char, fence_len = fence_open(line)
-      if not fence_char then
-        html_end = html_open(line)
-        if html_end and line:lower():find(html_end, 1, true) then html_end = nil end
-        if not html_end then
-          local indent, hashes, rest = line:match("^( ? ? ?)(#+)([^%s#].*)$")
-          if hashes and #hashes <= levels then
-            line = indent .. hashes .. " " .. rest
-            changed = true
-          end
-        end
+      if fence_char then return end
+    end
+    if find(line, "^ ? ? ?<") then
+      html_end = html_open(line)
+      if html_end then
+        if line:lower():find(html_end, 1, true) then html_end = nil end
+        return
       end
     end
-    out[#out + 1] = line .. nl
+    local indent, hashes = line:match("^( ? ? ?)(#+)[^%s#]")
+    if hashes and #hashes <= levels then inserts[#inserts + 1] = ls + #indent + #hashes end
   end
-  if not changed then return nil end
-  return head .. table.concat(out)
+
+  -- Next line starts of each kind of interesting line, found lazily (false: none left).
+  local next_hash, next_lt, next_bt, next_tl = 0, 0, 0, 0
+  local function after(cached, p, finder)
+    if cached == false or (cached and cached >= p) then return cached end
+    return finder(p) or false
+  end
+
+  -- The start of the next line beginning (after up to 3 spaces) with '#' or '<'.  Plain finds
+  -- of the character and a look back are much faster than a pattern anchored on "\n".
+  local function find_char_line(p, ch)
+    while true do
+      local at = find(source, ch, p, true)
+      if not at then return nil end
+      local ls = at
+      while ls > body and ls > at - 3 and byte(source, ls - 1) == 32 do ls = ls - 1 end
+      if ls == body or byte(source, ls - 1) == 10 then return ls end
+      p = at + 1
+    end
+  end
+  local function find_hash(p) return find_char_line(p, "#") end
+  local function find_lt(p) return find_char_line(p, "<") end
+  local function find_bt(p)
+    local at = find(source, "```", p, true)
+    return at and line_start(at)
+  end
+  local function find_tl(p)
+    local at = find(source, "~~~", p, true)
+    return at and line_start(at)
+  end
+
+  local le = line_end(body)
+  outside(body, le)
+  local pos = le + 1
+  while pos <= n do
+    if fence_char then
+      local p = find(source, fence_char == "`" and "```" or "~~~", pos, true)
+      if not p then break end
+      local ls = line_start(p)
+      le = line_end(p)
+      if fence_close(sub(source, ls, le - 1), fence_char, fence_len) then fence_char = nil end
+      pos = le + 1
+    elseif html_end then
+      lower = lower or source:lower()
+      local p = find(lower, html_end, pos, true)
+      if not p then break end
+      html_end = nil
+      pos = line_end(p) + 1
+    else
+      next_hash = after(next_hash, pos, find_hash)
+      next_lt = after(next_lt, pos, find_lt)
+      next_bt = after(next_bt, pos, find_bt)
+      next_tl = after(next_tl, pos, find_tl)
+      local ls = next_hash or n + 1
+      if next_lt and next_lt < ls then ls = next_lt end
+      if next_bt and next_bt < ls then ls = next_bt end
+      if next_tl and next_tl < ls then ls = next_tl end
+      if ls > n then break end
+      if ls < pos then ls = pos end -- a fence mark found earlier on a line already read
+      le = line_end(ls)
+      outside(ls, le)
+      pos = le + 1
+    end
+  end
+
+  if #inserts == 0 then return nil end
+  local out, last = {}, 1
+  for _, at in ipairs(inserts) do
+    out[#out + 1] = sub(source, last, at - 1)
+    last = at
+  end
+  out[#out + 1] = sub(source, last)
+  return table.concat(out, " ")
 end
 
 folio.hook("source", function(page)

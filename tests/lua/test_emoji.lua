@@ -96,6 +96,16 @@ T.test("shortcodes next to words, in emphasis, headings, link text", function()
   T.has(out, ">go \u{1F680}</a>")
 end)
 
+T.test("a shortcode split over adjacent text nodes", function()
+  local doc = md.parse("a :spark\n")
+  local para = doc.first_child
+  para:append(folio.ast.new("text", { literal = "les: b" }))
+  para:append(folio.ast.new("text", { literal = " :ta" }))
+  para:append(folio.ast.new("text", { literal = "da:" }))
+  hook(doc, { source = "a :sparkles: b :tada:" })
+  T.eq(md.render(doc), "<p>a \u{2728} b \u{1F389}</p>\n")
+end)
+
 T.test("unknown shortcodes stay, and their closing colon may open the next", function()
   local out = html("a :no_such_emoji: b :nope:tada: c 10:30:45\n")
   T.has(out, "a :no_such_emoji: b :nope\u{1F389} c 10:30:45")
