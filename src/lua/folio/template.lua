@@ -1,0 +1,472 @@
+-- folio.template: the template engine described in docs/templates.md.
+--
+-- This module owns the template syntax ({{ }}, {* *}, {% %}, {# #} and the `-` trim markers),
+-- its compilation to Lua, layout chaining through layout front matter, partial(), and the
+-- environment each render runs in. It does not know where templates live: the caller's
+-- `find` function looks them up (site first, then theme).
+--
+-- A template compiles to one Lua chunk that takes the environment as its argument:
+--
+--   local __esc, __raw, __concat, __give = ... local __b, __n = __take(), 0 local _ENV = ...
+--   __n=__n+1 __b[__n]="<li>" __n=__n+1 __b[__n]=__esc((item.title)) ...
+--   local __s = __concat(__b, "", 1, __n) __give(__b) return __s
+--
+-- The generated code has exactly as many line breaks as the template, at the same places, and is
+-- loaded with the chunk name "@<file>", so Lua's own messages read `layouts/post.html:12: ...`.
+local M = {}
+
+local concat, find, sub, format = table.concat, string.find, string.sub, string.format
+local folio = rawget(_G, "folio") or {}
+
+M.MAX_PARTIAL_DEPTH = 50
+
+---------------------------------------------------------------------------------------------------
+-- Errors
+---------------------------------------------------------------------------------------------------
+
+-- Structured errors ({ file, line, message, hint }) print as "file:line: message".
+local StructuredError = {
+  __tostring = function(e)
+    local where = e.file and (e.line and format("%s:%d: ", e.file, e.line) or e.file .. ": ") or ""
+    return where .. tostring(e.message)
+  end,
+}
+
+local function fail(fields)
+  error(setmetatable(fields, StructuredError), 0)
+end
+
+local function line_at(text, pos)
+  local _, breaks = sub(text, 1, pos - 1):gsub("\n", "")
+  return breaks + 1
+end
+
+local function newlines_in(s)
+  local _, breaks = s:gsub("\n", "")
+  return string.rep("\n", breaks)
+end
+
+---------------------------------------------------------------------------------------------------
+-- Values printed by {{ }} and {* *}
+---------------------------------------------------------------------------------------------------
+
+local ENTITIES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+
+-- Pure Lua stand-in, used only when the C folio.escape is not there (the module run outside folio).
+local function lua_escape(v)
+  if v == nil then return "" end
+  return (tostring(v):gsub("[&<>\"']", ENTITIES))
+end
+
+local escape = folio.escape or lua_escape
+
+local function raw(v)
+  if type(v) == "string" then return v end
+  if v == nil then return "" end
+  return tostring(v)
+end
+
+---------------------------------------------------------------------------------------------------
+-- Scanning: text and tags
+---------------------------------------------------------------------------------------------------
+
+local TAGS = {
+  ["{"] = { kind = "escaped", close = "}}" },
+  ["*"] = { kind = "raw", close = "*}" },
+  ["%"] = { kind = "code", close = "%}" },
+  ["#"] = { kind = "comment", close = "#}" },
+}
+
+-- Returns the position of the `]=*]` closing the long bracket opened at `j`, nil when there is no
+-- long bracket at `j`, false when it is never closed.
+local function long_bracket_end(text, j)
+  local level = text:match("^%[(=*)%[", j)
+  if not level then return nil end
+  local _, e = find(text, "]" .. level .. "]", j + #level + 2, true)
+  return e or false
+end
+
+-- Returns the position of the quote closing the string opened at `j` (or of the line break or
+-- text end where an unfinished string stops: Lua will report it with the right line).
+local function short_string_end(text, j)
+  local quote = sub(text, j, j)
+  local pattern = "[\\\n" .. quote .. "]"
+  local k = j + 1
+  while true do
+    local s = find(text, pattern, k)
+    if not s then return #text end
+    if sub(text, s, s) ~= "\\" then return s end
+    k = s + 2
+  end
+end
+
+-- Reads the Lua code of a tag from `start` up to its closing delimiter `close` ("}}", "*}" or
+-- "%}"), skipping strings, long brackets and, for "}}", balanced table braces. Lua comments are
+-- removed (their line breaks kept) so they cannot swallow the generated code that follows.
+-- Returns code, position after the tag, trim-right flag; or nil when the tag is not closed.
+local function scan_code(text, start, close)
+  local first = sub(close, 1, 1)
+  local pattern = "[\"'%[%-{}%" .. first .. "]"
+  local parts, depth, keep_from, i = {}, 0, start, start
+  while true do
+    local j = find(text, pattern, i)
+    if not j then return nil end
+    local c = sub(text, j, j)
+    local closable = depth == 0 or close ~= "}}"
+    if c == "-" and closable and sub(text, j + 1, j + 2) == close then
+      parts[#parts + 1] = sub(text, keep_from, j - 1)
+      return concat(parts), j + 3, true
+    elseif c == first and closable and sub(text, j, j + 1) == close then
+      parts[#parts + 1] = sub(text, keep_from, j - 1)
+      return concat(parts), j + 2, false
+    elseif c == "-" and sub(text, j + 1, j + 1) == "-" then
+      parts[#parts + 1] = sub(text, keep_from, j - 1)
+      local long_end = long_bracket_end(text, j + 2)
+      if long_end == false then return nil end
+      if long_end then
+        parts[#parts + 1] = newlines_in(sub(text, j, long_end))
+        i = long_end + 1
+      else -- a short comment ends at the line break or at the tag's end, whichever comes first
+        i = find(text, "\n", j + 2, true) or #text + 1
+        local tag_end = find(text, close, j + 2, true)
+        if tag_end and tag_end < i then
+          i = (tag_end - 1 >= j + 2 and sub(text, tag_end - 1, tag_end - 1) == "-") and tag_end - 1 or tag_end
+        end
+      end
+      keep_from = i
+    elseif c == '"' or c == "'" then
+      i = short_string_end(text, j) + 1
+    elseif c == "[" then
+      local long_end = long_bracket_end(text, j)
+      if long_end == false then return nil end
+      i = (long_end or j) + 1
+    else
+      if c == "{" then
+        depth = depth + 1
+      elseif c == "}" and depth > 0 then
+        depth = depth - 1
+      end
+      i = j + 1
+    end
+  end
+end
+
+-- Reads a {# comment #}; same results as scan_code.
+local function scan_comment(text, start)
+  local e = find(text, "#}", start, true)
+  if not e then return nil end
+  local trim = e - 1 >= start and sub(text, e - 1, e - 1) == "-"
+  return sub(text, start, e - 1), e + 2, trim
+end
+
+-- Splits a template into a list of tokens: { kind = "text", text = s } and
+-- { kind = "escaped"|"raw"|"code"|"comment", code = s, ltrim = bool, rtrim = bool }.
+local function tokenize(text, name)
+  local tokens, pos = {}, 1
+  while true do
+    local s = find(text, "{[{%*%%#]", pos)
+    tokens[#tokens + 1] = { kind = "text", text = sub(text, pos, s and s - 1 or #text) }
+    if not s then return tokens end
+    local tag = TAGS[sub(text, s + 1, s + 1)]
+    local ltrim = sub(text, s + 2, s + 2) == "-"
+    local body_start = s + (ltrim and 3 or 2)
+    local code, after, rtrim
+    if tag.kind == "comment" then
+      code, after, rtrim = scan_comment(text, body_start)
+    else
+      code, after, rtrim = scan_code(text, body_start, tag.close)
+    end
+    if not code then
+      fail({ file = name, line = line_at(text, s),
+             message = format("unclosed '%s' (no matching '%s')", sub(text, s, s + 1), tag.close) })
+    end
+    tokens[#tokens + 1] = { kind = tag.kind, code = code, ltrim = ltrim, rtrim = rtrim }
+    pos = after
+  end
+end
+
+-- Applies the trim markers: white space (line breaks included) next to a `-` is cut from the
+-- neighbouring text. The line breaks cut are remembered so the code keeps its line numbers.
+local function apply_trims(tokens)
+  for i, token in ipairs(tokens) do
+    if token.kind == "text" then
+      local before, after = tokens[i - 1], tokens[i + 1]
+      local text = token.text
+      token.lead, token.trail = "", ""
+      if before and before.rtrim then
+        local ws = text:match("^%s*")
+        token.lead, text = newlines_in(ws), sub(text, #ws + 1)
+      end
+      if after and after.ltrim then
+        local ws = text:match("%s*$")
+        token.trail, text = newlines_in(ws), sub(text, 1, #text - #ws)
+      end
+      token.text = text
+    end
+  end
+end
+
+---------------------------------------------------------------------------------------------------
+-- Code generation
+---------------------------------------------------------------------------------------------------
+
+-- Output buffers are reused across renders (a stack, since partials render inside templates):
+-- this saves growing a fresh table every time. A buffer lost to an error is simply collected.
+-- Entries past the count are stale but never read: the render concatenates 1..__n only.
+local buffers, buffer_count = {}, 0
+local MAX_POOLED_BUFFERS = 32
+
+local function take_buffer()
+  if buffer_count == 0 then return {} end
+  local buffer = buffers[buffer_count]
+  buffers[buffer_count], buffer_count = nil, buffer_count - 1
+  return buffer
+end
+
+local function give_buffer(buffer)
+  if buffer_count < MAX_POOLED_BUFFERS then
+    buffer_count = buffer_count + 1
+    buffers[buffer_count] = buffer
+  end
+end
+
+local PROLOGUE = "local __esc, __raw, __concat, __give = __esc, __raw, __concat, __give "
+  .. "local __b, __n = __take(), 0 local _ENV = ... "
+local EPILOGUE = " local __s = __concat(__b, '', 1, __n) __give(__b) return __s"
+local HELPERS = { __esc = escape, __raw = raw, __concat = concat, __take = take_buffer, __give = give_buffer }
+
+local function emit(token)
+  local kind = token.kind
+  if kind == "text" then
+    if token.text == "" then return token.lead .. token.trail end
+    return token.lead .. "__n=__n+1 __b[__n]=" .. format("%q", token.text) .. " " .. token.trail
+  elseif kind == "escaped" then
+    return "__n=__n+1 __b[__n]=__esc((" .. token.code .. ")) "
+  elseif kind == "raw" then
+    return "__n=__n+1 __b[__n]=__raw((" .. token.code .. ")) "
+  elseif kind == "code" then -- `;` on both sides: a statement may start with `(`
+    return ";" .. token.code .. " ; "
+  else -- comment
+    return newlines_in(token.code)
+  end
+end
+
+-- Returns the Lua source for a template; `first_line` is the line of `text` in its file.
+function M.generate(text, name, first_line)
+  local tokens = tokenize(text, name)
+  apply_trims(tokens)
+  local out = { string.rep("\n", (first_line or 1) - 1), PROLOGUE }
+  for _, token in ipairs(tokens) do out[#out + 1] = emit(token) end
+  out[#out + 1] = EPILOGUE
+  return concat(out)
+end
+
+-- Compiles a template to a function(env) -> string. `name` is the file name shown in messages;
+-- `first_line` (default 1) the line where `text` starts in that file (after front matter).
+-- Raises { file, line, message } when the template is not valid.
+function M.compile(text, name, first_line)
+  name = name or "template"
+  local code = M.generate(text, name, first_line)
+  local fn, err = load(code, "@" .. name, "t", HELPERS)
+  if not fn then
+    local line, message = err:match("^.-:(%d+): (.*)$")
+    fail({ file = name, line = tonumber(line), message = message or err })
+  end
+  return fn
+end
+
+---------------------------------------------------------------------------------------------------
+-- Renderer: template cache, environments, partials, layout chaining
+---------------------------------------------------------------------------------------------------
+
+-- Names every template can read besides page/site/content/layout/partial (docs/templates.md).
+local function library()
+  local names = {
+    string = string, table = table, math = math, utf8 = utf8,
+    os = { time = os.time, date = os.date },
+    ipairs = ipairs, pairs = pairs, next = next, select = select,
+    tostring = tostring, tonumber = tonumber, type = type,
+    error = error, assert = assert, pcall = pcall,
+    escape = escape, slugify = folio.slugify,
+  }
+  if folio.date then
+    names.date, names.iso_date = folio.date.format, folio.date.iso
+  end
+  return names
+end
+
+local Renderer = {}
+Renderer.__index = Renderer
+
+-- opts.find(relpath) -> text, display_name | nil, looked_in (a path list or string)
+-- opts.globals: names visible in every template (copied over the standard ones at creation;
+--   add more later through renderer.globals)
+-- opts.parse_frontmatter(text) -> meta, body, body_line | nil, err (default folio.frontmatter.parse)
+-- opts.search_dirs: folder prefixes tried by find, used to name them when find gives none
+function M.new(opts)
+  assert(type(opts) == "table" and type(opts.find) == "function", "template.new: opts.find is required")
+  local globals = library()
+  for k, v in pairs(opts.globals or {}) do globals[k] = v end
+  return setmetatable({
+    globals = globals,
+    _find = opts.find,
+    _parse_frontmatter = opts.parse_frontmatter,
+    _search_dirs = opts.search_dirs,
+    _cache = {},
+    _env_meta = { __index = globals },
+  }, Renderer)
+end
+
+local function frontmatter_parser(self)
+  if self._parse_frontmatter then return self._parse_frontmatter end
+  local fm = rawget(_G, "folio") and _G.folio.frontmatter
+  return fm and fm.parse
+end
+
+-- Splits front matter off a template: meta, body, line of the body in the file.
+local function split_frontmatter(self, text, name)
+  if not find(text, "^%-%-%-[ \t]*\r?\n") then return {}, text, 1 end
+  local parse = frontmatter_parser(self)
+  if not parse then
+    fail({ file = name, line = 1, message = "front matter found but folio.frontmatter.parse is missing" })
+  end
+  local meta, body, body_line = parse(text)
+  if meta == nil then
+    local err = body
+    local message = type(err) == "table" and (err.message or err[1]) or err
+    local line = type(err) == "table" and (err.line or err[2]) or 1
+    local hint = type(err) == "table" and err.hint or nil
+    fail({ file = name, line = line, message = "front matter: " .. tostring(message), hint = hint })
+  end
+  body = body or ""
+  body_line = body_line or line_at(text, #text - #body + 1)
+  return meta, body, body_line
+end
+
+-- The compiled template for `relpath` ({ fn, meta, name }), or nil and the places looked in.
+function Renderer:load(relpath)
+  local tpl = self._cache[relpath]
+  if tpl then return tpl end
+  local text, name = self._find(relpath)
+  if text == nil then return nil, name end
+  if type(name) ~= "string" then name = relpath end
+  local meta, body, body_line = split_frontmatter(self, text, name)
+  tpl = { fn = M.compile(body, name, body_line), meta = meta, name = name }
+  self._cache[relpath] = tpl
+  return tpl
+end
+
+-- "a", "a and b", "a, b and c"
+local function looked_in(self, relpath, looked)
+  local paths = looked
+  if type(paths) ~= "table" and type(paths) ~= "string" then
+    paths = {}
+    for i, dir in ipairs(self._search_dirs or { "" }) do paths[i] = dir .. relpath end
+  end
+  if type(paths) == "string" then return paths end
+  if #paths <= 1 then return paths[1] or relpath end
+  return concat(paths, ", ", 1, #paths - 1) .. " and " .. paths[#paths]
+end
+
+local function partial_path(name)
+  if name:match("%.[%w]+$") then
+    return "layouts/partials/" .. name
+  end
+  return "layouts/partials/" .. name .. ".html"
+end
+
+local function trail_text(trail)
+  local names = {}
+  while trail and #names < 6 do
+    table.insert(names, 1, trail.name)
+    trail = trail.up
+  end
+  return (trail and "... -> " or "") .. concat(names, " -> ")
+end
+
+-- The partial() function seen by a template running in `env`: renders a partial in a new env
+-- that reads `args` first, then `env`. `depth` counts the partials around `env`.
+local function make_partial(self, env, depth, trail)
+  return function(name, args)
+    if type(name) ~= "string" then
+      error("partial: the name must be a string, got " .. type(name), 2)
+    end
+    if depth >= M.MAX_PARTIAL_DEPTH then
+      error(format("partial '%s': partials nested more than %d deep (%s)", name,
+                   M.MAX_PARTIAL_DEPTH, trail_text(trail)), 2)
+    end
+    local relpath = partial_path(name)
+    local tpl, looked = self:load(relpath)
+    if not tpl then
+      error(format("partial '%s' not found (looked in %s)", name, looked_in(self, relpath, looked)), 2)
+    end
+    local fields = {}
+    if args ~= nil then
+      if type(args) ~= "table" then error("partial: args must be a table, got " .. type(args), 2) end
+      for k, v in pairs(args) do fields[k] = v end
+    end
+    local child = setmetatable(fields, { __index = env })
+    child.partial = make_partial(self, child, depth + 1, { name = name, up = trail })
+    local html = tpl.fn(child)
+    return html
+  end
+end
+
+-- A fresh environment over the globals: template assignments land in it, never in the globals.
+function Renderer:new_env(fields)
+  local env = setmetatable(fields, self._env_meta)
+  env.partial = make_partial(self, env, 0, nil)
+  return env
+end
+
+-- Renders a one-off template with the names of `env` (copied) over the globals.
+function Renderer:render_string(text, env, name)
+  local fields = {}
+  for k, v in pairs(env or {}) do fields[k] = v end
+  return M.compile(text, name or "<string>")(self:new_env(fields))
+end
+
+local function layout_path(name)
+  if name:match("%.html$") then return "layouts/" .. name end
+  return "layouts/" .. name .. ".html"
+end
+
+local function no_layout(name)
+  return name == nil or name == false or name == "none" or name == ""
+end
+
+-- Renders page.content through layout `layout_name` (default page.layout), then through the
+-- layout named in that layout's front matter, and so on. Returns the HTML.
+function Renderer:render_page(page, site, layout_name)
+  if layout_name == nil then layout_name = page.layout end
+  local html = page.content or ""
+  local referrer = page.path or page.url or "the page"
+  local chain = {}
+  local name = layout_name
+  while not no_layout(name) do
+    if type(name) ~= "string" then
+      fail({ file = referrer, message = "layout name must be a string, got " .. type(name) })
+    end
+    for _, seen in ipairs(chain) do
+      if seen == name then
+        fail({ file = referrer, message = format("layout chain loops: %s -> %s", concat(chain, " -> "), name),
+               hint = "remove the `layout:` front matter from one of these layouts" })
+      end
+    end
+    chain[#chain + 1] = name
+    local relpath = layout_path(name)
+    local tpl, looked = self:load(relpath)
+    if not tpl then
+      fail({ file = referrer,
+             message = format("layout '%s' not found (looked in %s)", name, looked_in(self, relpath, looked)),
+             hint = #chain == 1 and format("set `layout` in %s to an existing layout, or create %s", referrer, relpath)
+                 or format("fix `layout: %s` in the front matter of %s, or create %s", name, referrer, relpath) })
+    end
+    html = tpl.fn(self:new_env({ page = page, site = site, content = html, layout = tpl.meta }))
+    referrer = tpl.name
+    name = tpl.meta.layout
+  end
+  return html
+end
+
+return M

@@ -1,0 +1,1 @@
+folio_lua_test(template test_template.lua)
