@@ -98,6 +98,9 @@ lua_State *lx_new_state(void *context)
   lua_State *L = luaL_newstate();
   if (L == NULL)
     return NULL;
+  /* A build keeps every page's data alive while rendering makes short-lived strings and
+   * tables: the generational collector stops re-marking the pages on every cycle. */
+  lua_gc(L, LUA_GCGEN, 0, 0);
   lua_pushlightuserdata(L, context);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &CONTEXT_KEY);
   lua_pushcfunction(L, S_setup);

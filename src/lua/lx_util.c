@@ -75,8 +75,32 @@ static int l_register_metatable(lua_State *L)
   return 0;
 }
 
+/* folio.count_words(text) -> n: runs of letters, digits and non-ASCII bytes, with ' and -
+ * allowed inside a word ("it's", "café-day" are one word each). [-1, +1, -] */
+static int l_count_words(lua_State *L)
+{
+  size_t len;
+  const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &len);
+  lua_Integer words = 0;
+  int in_word = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = s[i];
+    int wordy = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+    if (wordy) {
+      words += !in_word;
+      in_word = 1;
+    } else if (!(in_word && (c == '\'' || c == '-'))) {
+      in_word = 0;
+    }
+  }
+  lua_pushinteger(L, words);
+  return 1;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
+  lua_pushcfunction(L, l_count_words);
+  lua_setfield(L, folio, "count_words");
   lua_pushcfunction(L, l_register_metatable);
   lua_setfield(L, folio, "register_metatable");
   lua_pushcfunction(L, l_escape);

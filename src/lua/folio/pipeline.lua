@@ -248,6 +248,22 @@ local function link_neighbours(list)
   end
 end
 
+-- The navigation menu when site.lua sets none: top-level pages (content/about.md), by
+-- `weight` then title. Computed once here so templates need not scan every page.
+local function default_menu(all)
+  local menu = {}
+  for _, p in ipairs(all) do
+    if p.section == "" and p.url ~= "/" and p.output ~= false and p.menu ~= false and not p.draft then
+      menu[#menu + 1] = { name = p.menu_title or p.title, url = p.url, weight = tonumber(p.weight) or 0 }
+    end
+  end
+  table.sort(menu, function(a, b)
+    if a.weight ~= b.weight then return a.weight < b.weight end
+    return tostring(a.name) < tostring(b.name)
+  end)
+  return menu
+end
+
 local function new_site(all)
   local s = setmetatable({}, Site)
   for k, v in pairs(config) do
@@ -263,6 +279,7 @@ local function new_site(all)
     section[#section + 1] = p
   end
   s.posts = s.sections.posts or {}
+  if s.menu == nil then s.menu = default_menu(all) end
   return s
 end
 
