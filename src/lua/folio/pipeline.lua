@@ -20,6 +20,7 @@ local sources = {}     -- id -> { path=, mtime=, size= }
 local pages = {}       -- id -> page processed in this state
 local site             -- the assembled site (main state; copied into workers)
 local render_list = {} -- outputs, in a stable order shared by all states
+local changed_urls = {} -- outputs this state wrote with new bytes (preview updates)
 
 local function report(err, default_file, context)
   local e = errors.normalize(err, default_file, context)
@@ -335,7 +336,7 @@ function P.assemble()
 end
 
 function P.export_site() return { site = site, render_list = render_list } end
-function P.import_site(t) site, render_list = t.site, t.render_list end
+function P.import_site(t) site, render_list, changed_urls = t.site, t.render_list, {} end
 
 ----------------------------------------------------------------------------------------------
 -- Phase 3: outputs
@@ -357,7 +358,6 @@ function P.copy_static()
   end
 end
 
-local changed_urls = {} -- outputs this state wrote with new bytes (preview updates)
 
 local function render_one(page)
   local html
@@ -439,6 +439,7 @@ end
 -- Applies changed paths; returns "full" or "partial", the number of outputs (full) or of outputs
 -- to render (partial), and whether only stylesheets changed.
 function P.update(paths)
+  changed_urls = {}
   local by_path = {}
   for id, src in pairs(sources) do by_path[src.path] = id end
   local touched, structural, templates, css_only = {}, false, false, true
@@ -531,7 +532,10 @@ function P.merge_changed(t) for _, u in ipairs(t) do changed_urls[#changed_urls 
 -- The reload event for browsers: {"paths": [...], "css_only": bool}
 function P.finish_update(css_only)
   remember_outputs()
-  local urls = P.take_changed()
+  local urls, seen = {}, {}
+  for _, u in ipairs(P.take_changed()) do
+    if not seen[u] then seen[u] = true; urls[#urls + 1] = u end
+  end
   table.sort(urls)
   local quoted = {}
   for i, u in ipairs(urls) do quoted[i] = '"' .. u:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"' end
