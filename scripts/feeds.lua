@@ -22,31 +22,7 @@ local section = opts.section == nil and "posts" or opts.section
 local esc = folio.escape
 
 -- JSON ----------------------------------------------------------------------------------------
-local ARRAY = {}
-local function array(t) return setmetatable(t, ARRAY) end
-
-local escapes = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
-
-local function json(v)
-  local t = type(v)
-  if t == "string" then
-    return '"' .. v:gsub('[%c"\\]', function(c)
-      return escapes[c] or string.format("\\u%04x", c:byte())
-    end) .. '"'
-  elseif t == "number" or t == "boolean" then
-    return tostring(v)
-  elseif getmetatable(v) == ARRAY then
-    local out = {}
-    for i, x in ipairs(v) do out[i] = json(x) end
-    return "[" .. table.concat(out, ",") .. "]"
-  else
-    local keys, out = {}, {}
-    for k in pairs(v) do keys[#keys + 1] = k end
-    table.sort(keys)
-    for _, k in ipairs(keys) do out[#out + 1] = json(k) .. ":" .. json(v[k]) end
-    return "{" .. table.concat(out, ",") .. "}"
-  end
-end
+local array, json = folio.json.array, folio.json.encode
 
 -- Feed data -----------------------------------------------------------------------------------
 local function author_of(v, fallback)

@@ -16,11 +16,7 @@ local fields = opts.fields or { "title", "url", "date", "tags", "excerpt" }
 local max = math.tointeger(opts.excerpt or 300)
 local index_url = opts.url or "/search.json"
 
-local function str(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n" })[c] or string.format("\\u%04x", c:byte())
-  end) .. '"'
-end
+local str = folio.json.encode
 
 local entities = { amp = "&", lt = "<", gt = ">", quot = '"', ["#39"] = "'", nbsp = " " }
 

@@ -90,6 +90,16 @@ static int S_setup(lua_State *L)
   lua_pushliteral(L, FOLIO_VERSION);
   lua_setfield(L, folio, "version");
   lua_setglobal(L, "folio");
+  /* Helpers written in Lua that every hook may use: folio.json, folio.slugify. */
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "folio.json");
+  lua_call(L, 1, 1);
+  lua_getglobal(L, "folio");
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "json");
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "folio.page"); /* sets folio.slugify */
+  lua_call(L, 1, 0);
   return 0;
 }
 

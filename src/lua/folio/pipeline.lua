@@ -156,6 +156,12 @@ function P.export_sources() return sources end
 function P.import_sources(list) sources = list; pages = {} end
 
 local stage = "read"
+local current_file -- the page being processed or rendered, for folio.warn
+
+-- folio.warn(message): a warning in the build report, naming the current page's file.
+function folio.warn(message)
+  folio.build.report("warning", current_file, nil, tostring(message))
+end
 
 local function run_ast_hooks(doc, page)
   for _, h in ipairs(sitemod.hooks.ast) do
@@ -168,6 +174,7 @@ local function needs_tree(page)
 end
 
 local function process_page(id, src)
+  current_file = src.path
   local page = setmetatable({ id = id, path = src.path, mtime = src.mtime }, PageMeta)
   stage = "read"
   local text, err = folio.fs.read_source(src.path)
@@ -324,6 +331,7 @@ function P.assemble()
   local outputs = {}
   for _, p in ipairs(all) do outputs[p.output] = p end
   add_builtin_pages(site, outputs)
+  current_file = nil
   for _, h in ipairs(sitemod.hooks.site) do
     local ok, err = xpcall(h.fn, errors.handler, site)
     if not ok then report(err, nil, "in a site hook (" .. h.source .. ")") end
@@ -371,6 +379,7 @@ end
 
 function P.render(i)
   local page = render_list[i]
+  current_file = page.path
   local ok, err = xpcall(render_one, errors.handler, page)
   if not ok then
     local what = page.path or ("the generated page " .. page.url)

@@ -175,9 +175,12 @@ function M.load()
 end
 
 -- Finds a template: the site's file first, then the theme's.
+-- On a miss returns nil and the paths looked in, for the error message.
 function M.find_template(config, relpath)
   if exists(relpath) then return folio.fs.read(relpath), relpath end
-  return M.theme_file(config, relpath)
+  local text, label = M.theme_file(config, relpath)
+  if text then return text, label end
+  return nil, { relpath, "themes/" .. config.theme .. "/" .. relpath }
 end
 
 return M
