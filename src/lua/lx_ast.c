@@ -21,7 +21,13 @@
  * Walks, select and children take a snapshot of the nodes first (userdata only for the nodes the
  * caller asked for), then skip the ones that left the subtree meanwhile. Render hooks run in a C
  * post-order walk; render consumes the tree (hook results replace nodes), so a doc should not be
- * used after render (it stays valid and safe, just altered). */
+ * used after render (it stays valid and safe, just altered).
+ *
+ * API notes beyond docs/hooks.md: tasklist `checked` is writable; custom_block/custom_inline have
+ * `on_enter`/`on_exit`; insert_*/append/prepend return the inserted node, remove and walk return
+ * their node; `line` is nil for nodes made by ast.new; header rows are "table_row" too; table rows
+ * and cells can be removed but not moved; ast.new cannot make document, table* or footnote* nodes.
+ * render's opts honour raw_html and hardbreaks (the rest are parse options). */
 #include "lua/lx.h"
 #include "md/markdown.h"
 #include <cmark-gfm-core-extensions.h>
