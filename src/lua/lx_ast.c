@@ -24,10 +24,11 @@
  * used after render (it stays valid and safe, just altered).
  *
  * API notes beyond docs/hooks.md: tasklist `checked` is writable; custom_block/custom_inline have
- * `on_enter`/`on_exit`; insert_before/insert_after/append/prepend return the inserted node, remove and walk return
- * their node; `line` is nil for nodes made by ast.new; header rows are "table_row" too; table rows
- * and cells can be removed but not moved; ast.new cannot make document, table, table_row, table_cell or footnote nodes.
- * render's opts honour raw_html and hardbreaks (the rest are parse options). */
+ * `on_enter`/`on_exit`; insert_before/insert_after/append/prepend return the inserted node,
+ * remove and walk return their node; `line` is nil for nodes made by ast.new; header rows are
+ * "table_row" too; table rows and cells can be removed but not moved; ast.new cannot make
+ * document, table, table_row, table_cell or footnote nodes. render's opts honour raw_html and
+ * hardbreaks (the rest are parse options). */
 #include "lua/lx.h"
 #include "md/markdown.h"
 #include <cmark-gfm-core-extensions.h>
