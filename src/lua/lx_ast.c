@@ -290,7 +290,8 @@ static void S_push_node(lua_State *L, cmark_node *n, int owner)
   lua_rawsetp(L, UPV(U_CACHE), n);
 }
 
-/* Pushes the userdata of `n`, a node in the same group as the node userdata at `rel`. [-0, +1, m] */
+/* Pushes the userdata of `n`, a node in the same group as the node userdata at `rel`.
+ * [-0, +1, m] */
 static void S_push_related(lua_State *L, cmark_node *n, int rel)
 {
   if (n == NULL) {
@@ -521,7 +522,7 @@ static void S_set_field(lua_State *L, S_Node *w, int f, const char *key, int v)
   case F_LEVEL: {
     lua_Integer level = S_value_integer(L, v, key);
     if (level < 1 || level > 6)
-      S_error(L, "heading level must be 1 to 6 (got %d)", (int)(level < -99 ? -99 : level > 99 ? 99 : level));
+      S_error(L, "heading level must be 1 to 6 (got %I)", level);
     ok = cmark_node_set_heading_level(n, (int)level);
     break;
   }
@@ -955,8 +956,8 @@ static int l_node_walk(lua_State *L)
       break;
     }
     default:
-      return S_error(L, "walk: the %s filter returned a %s (expected nil, a node or a list of nodes)",
-                     type, luaL_typename(L, 7));
+      return S_error(L, "walk: the %s filter returned a %s (expected nil, a node or a list of "
+                     "nodes)", type, luaL_typename(L, 7));
     }
   }
   lua_settop(L, 1);

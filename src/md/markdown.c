@@ -186,8 +186,8 @@ cmark_node *folio_md_new_node(folio_md_kind kind)
   case FOLIO_MD_CUSTOM_BLOCK: return cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
   case FOLIO_MD_CUSTOM_INLINE: return cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
   case FOLIO_MD_STRIKETHROUGH:
-    return S_strikethrough != NULL ? cmark_node_new_with_ext(CMARK_NODE_STRIKETHROUGH, S_strikethrough)
-                                   : NULL;
+    return S_strikethrough != NULL
+               ? cmark_node_new_with_ext(CMARK_NODE_STRIKETHROUGH, S_strikethrough) : NULL;
   case FOLIO_MD_TASKLIST:
     return S_tasklist != NULL ? cmark_node_new_with_ext(CMARK_NODE_ITEM, S_tasklist) : NULL;
   default:
