@@ -51,10 +51,22 @@ local function in_autolink(node, text)
   return link.url == text or link.url:sub(-#text) == text -- mailto: is added to e-mail autolinks
 end
 
+-- Whether `s` holds something shaped like a shortcode. Jumps from colon to colon with a plain
+-- find: a pattern search tried at every byte costs more than the rest of this plugin.
+local function has_shortcode(s)
+  local pos = 1
+  while true do
+    local colon = s:find(":", pos, true)
+    if not colon then return false end
+    if s:find("^[%w_+%-]+:", colon + 1) then return true end
+    pos = colon + 1
+  end
+end
+
 folio.hook("ast", function(doc, page)
   -- Most pages have no shortcode at all; don't walk their trees.
   local source = page and page.source
-  if source and not source:find(":[%w_+%-]+:") then return end
+  if source and not has_shortcode(source) then return end
 
   -- The parser splits text at some characters (cmark-gfm's autolinker stops at every ':'), so
   -- `:sparkles:` may arrive as several neighbouring text nodes.  Take each run of adjacent

@@ -21,8 +21,7 @@ function M.slugify(s)
   s = s:gsub("[\195\197][\128-\191]", ACCENTS)
   s = s:lower():gsub("'", ""):gsub("\226\128\153", "")
   s = s:gsub("\194[\128-\191]", "-"):gsub("\226[\128\129][\128-\191]", "-") -- Latin-1 symbols, general punctuation
-  s = s:gsub("[%z\1-\127]", function(c) return c:find("^[%w]$") and c or "-" end)
-  s = s:gsub("%-+", "-"):gsub("^%-", ""):gsub("%-$", "")
+  s = s:gsub("[^%w\128-\255]+", "-"):gsub("%-+", "-"):gsub("^%-", ""):gsub("%-$", "")
   return s
 end
 folio.slugify = M.slugify
@@ -146,22 +145,41 @@ function M.path_token(page)
   end))
 end
 
--- Expands a permalink pattern (":year/:month/:day/:slug/") for a page.
+-- Permalink tokens, each computed only when the pattern uses it. `c` caches the date parts.
+local function date_part(page, c, i)
+  if not c.date then
+    c.date = {}
+    for x in folio.date.format(page.date or 0, "%Y %m %d %H %M %S"):gmatch("%d+") do c.date[#c.date + 1] = x end
+  end
+  return c.date[i]
+end
+
+local TOKENS = {
+  year = function(p, c) return date_part(p, c, 1) end,
+  month = function(p, c) return date_part(p, c, 2) end,
+  day = function(p, c) return date_part(p, c, 3) end,
+  hour = function(p, c) return date_part(p, c, 4) end,
+  minute = function(p, c) return date_part(p, c, 5) end,
+  second = function(p, c) return date_part(p, c, 6) end,
+  slug = function(p) return p.slug end,
+  title = function(p) return M.slugify(p.title) end,
+  section = function(p) return p.section end,
+  path = function(p) return M.path_token(p) end,
+  filename = function(p) return p.basename end,
+  categories = function(p)
+    local out = {}
+    for _, c in ipairs(p.categories or {}) do out[#out + 1] = M.slugify(c) end
+    return table.concat(out, "/")
+  end,
+}
+
+-- Expands a permalink pattern ("/:year/:month/:day/:slug/") for a page. Unknown tokens stay.
 function M.expand_permalink(pattern, page)
-  local t = page.date or 0
-  local values = {
-    year = folio.date.format(t, "%Y"), month = folio.date.format(t, "%m"), day = folio.date.format(t, "%d"),
-    hour = folio.date.format(t, "%H"), minute = folio.date.format(t, "%M"), second = folio.date.format(t, "%S"),
-    slug = page.slug, title = M.slugify(page.title), section = page.section,
-    path = M.path_token(page),
-    filename = page.basename,
-    categories = table.concat((function()
-      local out = {}
-      for _, c in ipairs(page.categories or {}) do out[#out + 1] = M.slugify(c) end
-      return out
-    end)(), "/"),
-  }
-  local url = pattern:gsub(":(%a+)", function(name) return values[name] end)
+  local cache = {}
+  local url = pattern:gsub(":(%a+)", function(name)
+    local token = TOKENS[name]
+    if token then return token(page, cache) end
+  end)
   return M.normalize_url(url)
 end
 

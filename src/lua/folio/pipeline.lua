@@ -332,9 +332,12 @@ function P.assemble()
   for _, p in ipairs(all) do outputs[p.output] = p end
   add_builtin_pages(site, outputs)
   current_file = nil
+  local timings = os.getenv("FOLIO_TIMINGS")
   for _, h in ipairs(sitemod.hooks.site) do
+    local t0 = timings and os.clock()
     local ok, err = xpcall(h.fn, errors.handler, site)
     if not ok then report(err, nil, "in a site hook (" .. h.source .. ")") end
+    if timings then io.stderr:write(string.format("site hook %-40s %8.1f ms\n", h.source, (os.clock() - t0) * 1e3)) end
   end
   render_list = {}
   for _, p in ipairs(site.pages) do if p.output then render_list[#render_list + 1] = p end end
