@@ -870,18 +870,20 @@ static void S_on_poll(uv_timer_t *t)
     w->scanning = 0;
 }
 
+/* Starts the poll timer, then takes the first snapshot. If that fails (out of memory) at run
+ * time, the snapshot stays empty: the next scan then reports every file, which overflows. */
 static int S_start_polling(folio_watch *w)
 {
-  int rc = S_scan(w, &w->snap);
-  if (rc != 0)
-    return rc;
+  int rc = 0;
   if (!w->poll_init) {
     if ((rc = uv_timer_init(w->loop, &w->poll)) != 0)
       return rc;
     w->poll_init = 1;
   }
   w->polling = 1;
-  return uv_timer_start(&w->poll, S_on_poll, w->poll_ms, w->poll_ms);
+  if ((rc = uv_timer_start(&w->poll, S_on_poll, w->poll_ms, w->poll_ms)) != 0)
+    return rc;
+  return S_scan(w, &w->snap);
 }
 
 /* The kernel refused a watch: say once per process how to raise the limit, drop every watch and
@@ -911,8 +913,11 @@ static int S_fallback(folio_watch *w, int why, int at_start)
   while (w->dirs)
     S_unwatch(w, w->dirs);
   int rc = S_start_polling(w);
-  if (!at_start)
+  if (!at_start) {
+    if (rc != 0)
+      fprintf(stderr, "folio: watching by polling failed to start: %s\n", uv_strerror(rc));
     S_set_overflow(w);
+  }
   return rc;
 }
 
