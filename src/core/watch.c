@@ -904,7 +904,8 @@ static int S_fallback(folio_watch *w, int why, int at_start)
     else
       fprintf(stderr,
               "folio: the system refused more file watches (%s: the inotify limit\n"
-              "  fs.inotify.max_user_watches is reached); watching by polling every %u ms instead.\n"
+              "  fs.inotify.max_user_watches is reached); watching by polling every %u ms\n"
+              "  instead.\n"
               "  To fix: sudo sysctl fs.inotify.max_user_watches=524288\n"
               "  to make it permanent: echo fs.inotify.max_user_watches=524288 |\n"
               "    sudo tee /etc/sysctl.d/90-folio-inotify.conf && sudo sysctl --system\n",
