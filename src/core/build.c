@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,6 +198,128 @@ static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_
   return S_call(b, to, to_fn, 1, 0);
 }
 
+/* ---- rendering in a forked process ------------------------------------------------------
+ * Rendering needs the whole assembled site. Threads would need a copy of it in each worker's
+ * Lua state; a forked child shares it copy-on-write instead. A batch build (no event loop, no
+ * other thread alive at this point) renders half the outputs in a child process; the child
+ * sends its diagnostics back through a pipe as NUL-separated records. */
+
+static int S_use_fork(folio_build *b, size_t outputs)
+{
+  return !b->options.preview && b->nstates > 1 && outputs >= 64 && getenv("FOLIO_NO_FORK") == NULL;
+}
+
+/* Renders outputs i = first, first + step, ... in state L. */
+static void S_render_strided(folio_build *b, lua_State *L, size_t first, size_t step, size_t count)
+{
+  for (size_t i = first; i <= count; i += step) {
+    lua_pushinteger(L, (lua_Integer)i);
+    S_call(b, L, "render", 1, 0);
+  }
+}
+
+static int S_write_all_fd(int fd, const char *data, size_t len)
+{
+  while (len > 0) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    data += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+static void S_send_diagnostics(folio_build *b, size_t from, int fd)
+{
+  for (size_t i = from; i < folio_diag_size(b->diag); i++) {
+    const folio_diagnostic *d = folio_diag_get(b->diag, i);
+    char head[64];
+    int n = snprintf(head, sizeof head, "%d%c%d%c", (int)d->severity, 0, d->line, 0);
+    const char *parts[3] = {d->file ? d->file : "", d->message, d->hint ? d->hint : ""};
+    if (S_write_all_fd(fd, head, (size_t)n) != 0)
+      return;
+    for (int k = 0; k < 3; k++)
+      if (S_write_all_fd(fd, parts[k], strlen(parts[k]) + 1) != 0)
+        return;
+  }
+}
+
+static void S_receive_diagnostics(folio_build *b, int fd)
+{
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  for (ssize_t n; buf;) {
+    if (len == cap) {
+      char *bigger = realloc(buf, cap * 2);
+      if (!bigger) break;
+      buf = bigger;
+      cap *= 2;
+    }
+    n = read(fd, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    len += (size_t)n;
+  }
+  if (buf == NULL) {
+    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "out of memory reading the render process's report", NULL);
+    return;
+  }
+  /* records: severity \0 line \0 file \0 message \0 hint \0 */
+  const char *fields[5];
+  size_t pos = 0;
+  while (pos < len) {
+    int k = 0;
+    for (; k < 5 && pos < len; k++) {
+      fields[k] = buf + pos;
+      const char *nul = memchr(buf + pos, 0, len - pos);
+      if (!nul) { pos = len; break; }
+      pos = (size_t)(nul - buf) + 1;
+    }
+    if (k < 5)
+      break;
+    folio_diag_add(b->diag, atoi(fields[0]) == FOLIO_WARNING ? FOLIO_WARNING : FOLIO_ERROR,
+                   fields[2][0] ? fields[2] : NULL, atoi(fields[1]), fields[3], fields[4][0] ? fields[4] : NULL);
+  }
+  free(buf);
+}
+
+static void S_render_forked(folio_build *b, size_t outputs)
+{
+  lua_State *L = b->states[0];
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    S_render_strided(b, L, 1, 1, outputs);
+    return;
+  }
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    S_render_strided(b, L, 1, 1, outputs);
+    return;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    size_t before = folio_diag_size(b->diag);
+    S_render_strided(b, L, 2, 2, outputs);
+    S_send_diagnostics(b, before, fds[1]);
+    _exit(0);
+  }
+  close(fds[1]);
+  S_render_strided(b, L, 1, 2, outputs);
+  S_receive_diagnostics(b, fds[0]);
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "the render process stopped abnormally",
+                   "run again with FOLIO_NO_FORK=1 and report this as a bug in folio");
+}
+
 /* ---- output folder --------------------------------------------------------------------- */
 
 static int S_prepare_staging(folio_build *b, const char *output)
@@ -271,16 +394,26 @@ int folio_build_run(folio_build *b)
   double t1 = S_now_ms();
   for (int i = 1; i < b->nstates; i++)
     S_transfer(b, b->states[i], "take_pages", L, "merge");
+  double t_gathered = S_now_ms();
   size_t outputs = 0;
   if (S_call(b, L, "assemble", 0, 1) == 0) {
     outputs = (size_t)lua_tointeger(L, -1);
     lua_pop(L, 1);
   }
-  for (int i = 1; i < b->nstates; i++)
-    S_transfer(b, L, "export_site", b->states[i], "import_site");
+  double t_assembled = S_now_ms();
+  int forked = S_use_fork(b, outputs);
+  if (!forked)
+    for (int i = 1; i < b->nstates; i++)
+      S_transfer(b, L, "export_site", b->states[i], "import_site");
   double t2 = S_now_ms();
+  if (getenv("FOLIO_TIMINGS"))
+    fprintf(stderr, "gather %.1f ms, site stage %.1f ms, copy to workers %.1f ms\n", t_gathered - t1,
+            t_assembled - t_gathered, t2 - t_assembled);
   S_call(b, L, "copy_static", 0, 0);
-  S_parallel(b, "render", outputs);
+  if (forked)
+    S_render_forked(b, outputs);
+  else
+    S_parallel(b, "render", outputs);
   double t3 = S_now_ms();
   S_call(b, L, "remember_outputs", 0, 0);
   b->phase_ms[1] = t1 - t0;
