@@ -52,6 +52,21 @@ check "good page still fine but output kept" contains "$S/public/index.html" "Go
 check "failed build did not publish anything new" lacks "$S/public/index.html" "Hooked"
 check "the summary counts the errors" grep -q "failed with [0-9]* errors" "$L"
 
+# A bigger site renders in two processes: errors from either reach the report.
+S3=$WORK/big
+make_site "$S3"
+mkdir -p "$S3/layouts"
+printf '{{ page.nothing.here }}\n' > "$S3/layouts/bad.html"
+for i in $(seq 1 100); do
+  layout=post; [ $((i % 10)) -eq 0 ] && layout=bad
+  printf -- '---\ntitle: "Post %d"\ndate: 2020-01-01 00:%02d\nlayout: %s\n---\nText %d\n' "$i" $((i % 60)) "$layout" "$i" > "$S3/content/posts/p$i.md"
+done
+"$FOLIO" build -s "$S3" > "$WORK/big.log" 2>&1
+check "big site with bad layouts fails" test $? -eq 1
+check "every bad page is reported, whichever process rendered it" test "$(grep -c 'while rendering content/posts/p[0-9]*0.md' "$WORK/big.log")" -eq 10
+FOLIO_NO_FORK=1 "$FOLIO" build -s "$S3" > "$WORK/big1.log" 2>&1
+check "same report without forking" test "$(grep -c 'while rendering' "$WORK/big1.log")" -eq 10
+
 # site.lua problems
 S2=$WORK/site2
 make_site "$S2" 'plugins = { "no_such_plugin" }'
