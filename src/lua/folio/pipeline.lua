@@ -163,9 +163,21 @@ function folio.warn(message)
   folio.build.report("warning", current_file, nil, tostring(message))
 end
 
+-- A filter's mistakes (returning a number, say) are raised by the walk, inside folio; blame
+-- the line that registered the filter instead.
+local function walk_filter(doc, h, page)
+  local ok, err = pcall(doc.walk, doc, h.fn, page)
+  if ok then return end
+  if type(err) == "string" and not err:find("^[^\n]*src/lua/folio/") and err:find("^[^:\n]+:%d+:") then
+    error(err, 0) -- already names the user's file (an error inside the filter function)
+  end
+  local file, line = h.source:match("^(.*):(%d+)$")
+  errors.fail(file, tonumber(line), "in this ast filter: " .. tostring(type(err) == "table" and err.message or err):gsub("^[^\n]-:%d+: ", ""))
+end
+
 local function run_ast_hooks(doc, page)
   for _, h in ipairs(sitemod.hooks.ast) do
-    if type(h.fn) == "function" then h.fn(doc, page) else doc:walk(h.fn, page) end
+    if type(h.fn) == "function" then h.fn(doc, page) else walk_filter(doc, h, page) end
   end
 end
 
@@ -400,22 +412,38 @@ local LOCAL_FIELDS = { content = true, summary = true, summary_html = true, word
   reading_time = true, toc = true, mtime = true, source = true, id = true, prev = true,
   next = true, related = true, pages = true, meta = true }
 
+-- A value as text for signatures: tables in key order (to a small depth), pages by their URL
+-- (pages point at each other), functions and userdata by type only (new closures each build).
+local function sig_value(v, depth)
+  local t = type(v)
+  if t == "table" then
+    if rawget(v, "id") ~= nil and rawget(v, "url") ~= nil and depth > 0 then return "@" .. tostring(v.url) end
+    if depth >= 4 then return "{...}" end
+    local keys = {}
+    for k in pairs(v) do if type(k) == "string" or type(k) == "number" then keys[#keys + 1] = k end end
+    table.sort(keys, function(a, b)
+      if type(a) ~= type(b) then return type(a) == "number" end
+      return a < b
+    end)
+    local parts = {}
+    for i, k in ipairs(keys) do parts[i] = tostring(k) .. "=" .. sig_value(v[k], depth + 1) end
+    return "{" .. table.concat(parts, ",") .. "}"
+  elseif t == "function" or t == "userdata" or t == "thread" then
+    return t
+  end
+  return tostring(v)
+end
+
+-- What other pages may show of a page: its fields other than LOCAL_FIELDS, as they are after
+-- the site stage (plugins add fields there, e.g. taxonomies).
 local function signature(page)
   local keys = {}
-  for k, v in pairs(page) do
-    if not LOCAL_FIELDS[k] and type(k) == "string" then keys[#keys + 1] = k end
+  for k in pairs(page) do
+    if type(k) == "string" and not LOCAL_FIELDS[k] then keys[#keys + 1] = k end
   end
   table.sort(keys)
   local parts = {}
-  for _, k in ipairs(keys) do
-    local v = page[k]
-    if type(v) == "table" then
-      local items = {}
-      for i, x in ipairs(v) do items[i] = tostring(x) end
-      v = "{" .. table.concat(items, ",") .. "}"
-    end
-    parts[#parts + 1] = k .. "=" .. tostring(v)
-  end
+  for i, k in ipairs(keys) do parts[i] = k .. "=" .. sig_value(page[k], 1) end
   return table.concat(parts, "\0")
 end
 
@@ -448,47 +476,77 @@ local function lists_page(list_page, ids)
   return false
 end
 
+local function is_under(path, dir) return path:sub(1, #dir + 1) == dir .. "/" end
+
+-- path -> id of every source, rebuilt when P.begin starts a new list.
+local by_path, by_path_of = {}, nil
+local function source_id(path)
+  if by_path_of ~= sources then
+    by_path, by_path_of = {}, sources
+    for id, src in pairs(sources) do by_path[src.path] = id end
+  end
+  return by_path[path]
+end
+
 -- Applies changed paths; returns "full" or "partial", the number of outputs (full) or of outputs
 -- to render (partial), and whether only stylesheets changed.
+-- A page's signature before and after decides: if what other pages may show of it changed (or
+-- it is new, or gone), everything is rendered again; else only it and the lists that show it.
 function P.update(paths)
   changed_urls = {}
-  local by_path = {}
-  for id, src in pairs(sources) do by_path[src.path] = id end
-  local touched, structural, templates, css_only = {}, false, false, true
+  local touched, before, structural, templates, css_only = {}, {}, false, false, true
+  local function drop(id)
+    if sources[id].deleted then return end
+    pages[id] = nil
+    sources[id] = { path = sources[id].path, mtime = 0, size = 0, deleted = true }
+    folio.build.set_content(id, "")
+    structural = true
+  end
   for _, path in ipairs(paths) do
     if not path:find("%.css$") then css_only = false end
-    if path:find("^content/") and is_markdown(path) then
-      local st = folio.fs.stat(path)
-      local id = by_path[path]
+    local st = folio.fs.stat(path)
+    if path:find("^content/") then
+      local id = source_id(path)
       if st and st.type == "file" then
-        if not id then
-          id = #sources + 1
+        if is_markdown(path) then
+          if not id then
+            id = #sources + 1
+            sources[id] = { path = path, mtime = st.mtime, size = st.size }
+            by_path[path] = id
+            folio.build.reserve(id)
+          end
           sources[id] = { path = path, mtime = st.mtime, size = st.size }
-          folio.build.reserve(id)
-          structural = true
+          local old = pages[id]
+          if old and before[id] == nil then before[id] = signature(old) end
+          if not P.process(id) then
+            pages[id] = old -- keep the last good version on screen; the error goes to the overlay
+          end
+          touched[id] = true
         end
-        sources[id].mtime = st.mtime
-        local old = pages[id]
-        if P.process(id) then
-          local new = pages[id]
-          if not old or not new or signature(old) ~= signature(new) then structural = true end
-        else
-          pages[id] = old -- keep the last good version on screen; the error goes to the overlay
+      elseif not st then
+        -- gone: a file, or a folder deleted or moved away with everything in it
+        if id then
+          drop(id)
+        elseif not is_markdown(path) then
+          for other, src in pairs(sources) do
+            if is_under(src.path, path) then drop(other) end
+          end
         end
-        touched[id] = true
-      elseif id then
-        pages[id], sources[id] = nil, { path = path, mtime = 0, size = 0, deleted = true }
-        folio.build.set_content(id, "")
-        structural = true
       end
     elseif path:find("^layouts/") or path:find("^themes/[^/]+/layouts/") then
       templates = true
     elseif path:find("^static/") or path:find("^themes/[^/]+/static/") then
-      P.copy_static_file(path)
+      P.copy_static_file(path, st)
     end
   end
   if templates then P.reset_templates() end
   local count = P.assemble()
+  for id in pairs(touched) do
+    local now = pages[id]
+    if (now == nil) ~= (before[id] == nil) or (now and signature(now) ~= before[id]) then
+      structural = true
+    end
+  end
   for _, p in ipairs(render_list) do
     if previous_outputs[p.output] == nil then structural = true end
   end
@@ -527,14 +585,45 @@ function P.reset_templates()
   }
 end
 
-function P.copy_static_file(path)
-  local rel = path:gsub("^static/", ""):gsub("^themes/[^/]+/static/", "")
-  local st = folio.fs.stat(path)
-  if st and st.type == "file" then
-    if folio.build.copy(rel, path) then changed_urls[#changed_urls + 1] = "/" .. rel end
+-- The file that provides static output `rel`: the site's static/ first, then the theme's.
+local function static_source(rel)
+  for _, base in ipairs { "static/", "themes/" .. config.theme .. "/static/" } do
+    local st = folio.fs.stat(base .. rel)
+    if st and st.type == "file" then return base .. rel end
+  end
+  return nil
+end
+
+-- A static file or folder changed: copy what provides it now, or remove outputs that nothing
+-- provides any more (a folder deleted or moved away reports only its own path).
+function P.copy_static_file(path, st)
+  local theme_prefix = "themes/" .. config.theme .. "/static/"
+  local rel
+  if path:find("^static/") then rel = path:sub(#"static/" + 1)
+  elseif path:sub(1, #theme_prefix) == theme_prefix then rel = path:sub(#theme_prefix + 1)
+  else return end -- another theme's file
+  if st and st.type == "dir" then return end -- its files are reported one by one
+  local function refresh(r)
+    local src = static_source(r)
+    if src then
+      if folio.build.copy(r, src) then changed_urls[#changed_urls + 1] = "/" .. r end
+    elseif not previous_outputs[r] then
+      local embedded = folio.embedded.read("themes/" .. config.theme .. "/static/" .. r)
+      if embedded then
+        if folio.build.write(r, embedded) then changed_urls[#changed_urls + 1] = "/" .. r end
+      else
+        folio.build.remove(r)
+        changed_urls[#changed_urls + 1] = "/" .. r
+      end
+    end
+  end
+  if st then return refresh(rel) end
+  local out = opts.output
+  local ost = out and folio.fs.stat(out .. "/" .. rel, true)
+  if ost and ost.type == "dir" then
+    for _, f in ipairs((folio.fs.scan(out .. "/" .. rel))) do refresh(f.path:sub(#out + 2)) end
   else
-    folio.build.remove(rel)
-    changed_urls[#changed_urls + 1] = "/" .. rel
+    refresh(rel)
   end
 end
 
