@@ -227,8 +227,8 @@ static int S_parse(int argc, char **argv, S_serve *s, const char **source, const
     else if ((!strcmp(a, "-p") || !strcmp(a, "--port")) && next) {
       char *end;
       long n = strtol(next, &end, 10);
-      if (*end || n < 1 || n > 65535) {
-        fprintf(stderr, "folio serve: --port takes a number from 1 to 65535\n");
+      if (*end || end == next || n < 0 || n > 65535) {
+        fprintf(stderr, "folio serve: --port takes a number from 1 to 65535 (0: any free port)\n");
         return 2;
       }
       *port = (int)n;

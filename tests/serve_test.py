@@ -1,0 +1,868 @@
+#!/usr/bin/env python3
+"""Integration tests of `folio serve` (src/cli/cmd_serve.c), over loopback only.
+
+Usage: serve_test.py PATH/TO/folio PATH/TO/example [GROUP...]
+
+Each group copies the example site into a temporary folder, starts `folio serve --port 0` there
+(TMPDIR pointed at a folder of ours, so the preview folder can be inspected), listens to the
+live-reload event stream in a thread, changes files the ways editors do, waits for the `reload`
+event and then asserts on the pages served over HTTP. Groups: edits, full, burst, http, ports,
+lifecycle, drafts, hook. Standard library only; every wait is bounded.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+FOLIO = EXAMPLE = None
+WORK = None
+RUNNING = []  # every Serve of the current group, to show its output when the group fails
+TIMEOUT = 10.0
+# The tests write their own site.lua (example/site.lua may change): the example's settings with
+# either a minimal or a full set of plugins.
+SITE_LUA = """return {
+  title = "Meetup Notes",
+  description = "Write-ups from user groups.",
+  author = "Robin Okafor",
+  base_url = "http://localhost:1313/",
+  lang = "en",
+  theme = "default",
+  timezone = "America/Chicago",
+  plugins = %s,
+  permalink = "/:year/:month/:day/:slug/",
+  menu = { { name = "About", url = "/about/" } },
+}
+"""
+MIN_PLUGINS = '{ "emoji", "lenient_headings" }'
+ALL_PLUGINS = ('{ "emoji", "lenient_headings", "summary", "anchors", "taxonomies", "archives", '
+               '{ "paginate", per_page = 100 }, "feeds", "sitemap", "related", "search", '
+               '"redirects", "highlight" }')
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def write(path, text, mode="w"):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, mode) as f:
+        f.write(text)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def post(title, date, body, extra=""):
+    return f'---\ntitle: "{title}"\ndate: {date}\n{extra}---\n\n{body}\n'
+
+
+def make_site(name, all_plugins=False):
+    site = os.path.join(WORK, name)
+    shutil.copytree(EXAMPLE, site)
+    write(os.path.join(site, "site.lua"), SITE_LUA % (ALL_PLUGINS if all_plugins else MIN_PLUGINS))
+    # Posts with a fixed date, so their URLs and order do not depend on file times.
+    write(os.path.join(site, "content/posts/2021-06-01-alpha.md"),
+          post("Alpha Post", "2021-06-01", "Alpha body text.", "tags: [alpha, shared]\n"))
+    write(os.path.join(site, "content/posts/2021-06-02-beta.md"),
+          post("Beta Post", "2021-06-02", "Beta body text.", "tags: [beta, shared]\n"))
+    return site
+
+
+class Events:
+    """A live-reload client: reads /_folio/events in a thread and keeps every event."""
+
+    def __init__(self, port):
+        self.events = []
+        self.cond = threading.Condition()
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        self.sock.sendall(b"GET /_folio/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          b"Accept: text/event-stream\r\n\r\n")
+        self.sock.settimeout(None)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.wait("hello", since=0)
+
+    def _run(self):
+        buf = b""
+        headers_done = False
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                with self.cond:
+                    self.events.append(("<closed>", None, time.monotonic()))
+                    self.cond.notify_all()
+                return
+            buf += chunk
+            if not headers_done:
+                if b"\r\n\r\n" not in buf:
+                    continue
+                head, buf = buf.split(b"\r\n\r\n", 1)
+                check(head.startswith(b"HTTP/1.1 200"), "event stream refused: %r" % head[:80])
+                headers_done = True
+            while b"\n\n" in buf:
+                block, buf = buf.split(b"\n\n", 1)
+                name, data = "message", []
+                for line in block.decode().split("\n"):
+                    if line.startswith("event:"):
+                        name = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data.append(line[5:].strip())
+                if data or name != "message":
+                    payload = json.loads("\n".join(data)) if data else None
+                    with self.cond:
+                        self.events.append((name, payload, time.monotonic()))
+                        self.cond.notify_all()
+
+    def mark(self):
+        with self.cond:
+            return len(self.events)
+
+    def wait(self, name, since, pred=None, timeout=TIMEOUT):
+        """The first event `name` after index `since` (for which pred(data) holds)."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            i = since
+            while True:
+                while i < len(self.events):
+                    ev = self.events[i]
+                    i += 1
+                    if ev[0] == name and (pred is None or pred(ev[1])):
+                        return ev[1]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no '{name}' event within {timeout}s; got "
+                                         f"{[e[0] for e in self.events[since:]]}")
+                self.cond.wait(left)
+
+    def names(self, since):
+        with self.cond:
+            return [e[0] for e in self.events[since:]]
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+class Serve:
+    """One `folio serve` process on a site folder."""
+
+    def __init__(self, site, *args, port=0, expect_start=True):
+        self.site = site
+        self.tmp = tempfile.mkdtemp(prefix="tmp-", dir=WORK)
+        cmd = [FOLIO, "serve", "--source", site]
+        if port is not None:
+            cmd += ["--port", str(port)]
+        cmd += list(args)
+        env = dict(os.environ, TMPDIR=self.tmp, NO_COLOR="1")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, bufsize=1, env=env)
+        RUNNING.append(self)
+        self.lines = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.port = None
+        self.events = None
+        if expect_start:
+            line = self.wait_line(r"^Serving .* at http://127\.0\.0\.1:(\d+)/")
+            self.port = int(re.search(r":(\d+)/", line).group(1))
+            self.events = Events(self.port)
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.cond:
+                self.lines.append(line.rstrip("\n"))
+                self.cond.notify_all()
+        with self.cond:
+            self.lines.append("<eof>")
+            self.cond.notify_all()
+
+    def wait_line(self, pattern, since=0, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            i = since
+            while True:
+                while i < len(self.lines):
+                    if re.search(pattern, self.lines[i]):
+                        return self.lines[i]
+                    i += 1
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.lines and self.lines[-1] == "<eof>"):
+                    raise AssertionError(f"no output line /{pattern}/; output:\n" +
+                                         "\n".join(self.lines))
+                self.cond.wait(left)
+
+    def out_mark(self):
+        with self.cond:
+            return len(self.lines)
+
+    def output(self, since=0):
+        with self.cond:
+            return self.lines[since:]
+
+    def preview_dir(self):
+        found = [d for d in os.listdir(self.tmp) if d.startswith("folio-serve-")]
+        check(len(found) == 1, f"one preview folder expected in TMPDIR, found {found}")
+        return os.path.join(self.tmp, found[0], "site")
+
+    def request(self, path, method="GET", headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        try:
+            conn.request(method, path, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+    def get(self, path):
+        return self.request(path)
+
+    def change(self, action, expect_url=None, pred=None, timeout=TIMEOUT):
+        """Runs action(), then waits for the reload event (naming expect_url if given)."""
+        m = self.events.mark()
+        action()
+        if expect_url is None:
+            want = pred
+        else:
+            want = lambda d: expect_url in d["paths"] or "*" in d["paths"]
+        return self.events.wait("reload", m, want, timeout)
+
+    def rebuilt(self, action, timeout=TIMEOUT):
+        """Runs action(), then waits for the next rebuild line (for changes that may change no
+        output, so send no reload event)."""
+        mark = self.out_mark()
+        action()
+        return self.wait_line(r" changed: ", mark, timeout)
+
+    def until(self, cond, what, timeout=TIMEOUT):
+        """Waits (through reload events) until cond() holds."""
+        deadline = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out waiting: " + what + "\noutput:\n" +
+                                     "\n".join(self.output()[-15:]))
+            time.sleep(0.02)
+
+    def stop(self, sig=signal.SIGINT):
+        if self.events:
+            self.events.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("folio serve did not stop within %ss" % TIMEOUT)
+        return rc
+
+
+def status(s, path):
+    return s.get(path)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Groups
+
+
+def group_edits():
+    """Editors' ways of saving, renames, deletes, new folders, layouts, site.lua, errors."""
+    site = make_site("edits")
+    s = Serve(site)
+    try:
+        alpha = "/2021/06/01/alpha/"
+        check("Alpha body text." in s.get(alpha)[2], "alpha served")
+        p = os.path.join(site, "content/posts/2021-06-01-alpha.md")
+
+        # 1. write in place: the first reload naming the page already sees the new text
+        mark = s.out_mark()
+        ev = s.change(lambda: write(p, "\nIn-place edit one.\n", "a"), alpha)
+        check("In-place edit one." in s.get(alpha)[2], "in-place edit served with its reload event")
+        check(ev["css_only"] is False, "a page change is not css_only")
+        line = s.wait_line(r"2021-06-01-alpha\.md changed: \d+ pages? rendered, \d+ changed, in \d+ ms", mark)
+        check(re.search(r"in \d+ ms", line), "rebuild line with a time: " + line)
+
+        # 2. vim: probe file 4913, original renamed to a backup, new file written, backup deleted
+        def vim_save(text):
+            write(os.path.join(site, "content/posts/4913"), "")
+            os.unlink(os.path.join(site, "content/posts/4913"))
+            os.rename(p, p + "~")
+            write(p, text)
+            os.unlink(p + "~")
+        body = read(p)
+        s.change(lambda: vim_save(body + "\nSaved by vim.\n"), alpha)
+        s.until(lambda: "Saved by vim." in s.get(alpha)[2], "vim save")
+        check(status(s, alpha) == 200, "page still there after vim save")
+
+        # 3. JetBrains: write x___jb_tmp___, rename x to x___jb_old___, tmp to x, delete old
+        def jb_save(text):
+            write(p + "___jb_tmp___", text)
+            os.rename(p, p + "___jb_old___")
+            os.rename(p + "___jb_tmp___", p)
+            os.unlink(p + "___jb_old___")
+        body = read(p)
+        s.change(lambda: jb_save(body + "\nSaved by JetBrains.\n"), alpha)
+        s.until(lambda: "Saved by JetBrains." in s.get(alpha)[2], "JetBrains save")
+
+        # 4. VS Code style atomic save: hidden temp file renamed over the original
+        def rename_save(text):
+            tmp = os.path.join(site, "content/posts/.2021-06-01-alpha.md.tmp")
+            write(tmp, text)
+            os.replace(tmp, p)
+        body = read(p)
+        s.change(lambda: rename_save(body + "\nSaved by rename.\n"), alpha)
+        s.until(lambda: "Saved by rename." in s.get(alpha)[2], "temp+rename save")
+
+        # 5. delete and recreate
+        def recreate(text):
+            os.unlink(p)
+            write(p, text)
+        body = read(p)
+        s.change(lambda: recreate(body + "\nRecreated.\n"), alpha)
+        s.until(lambda: "Recreated." in s.get(alpha)[2] and status(s, alpha) == 200, "delete+recreate")
+
+        # 6. rename a post: the old URL is gone from the site and from the home page
+        beta_old, beta_new = "/2021/06/02/beta/", "/2021/06/02/gamma/"
+        check(beta_old in s.get("/")[2], "beta on the home page")
+        q = os.path.join(site, "content/posts/2021-06-02-beta.md")
+        s.change(lambda: os.rename(q, q.replace("beta", "gamma")), beta_new)
+        check(status(s, beta_old) == 404, "renamed post's old URL is 404")
+        home = s.get("/")[2]
+        check(beta_old not in home and beta_new in home, "home page lists the new URL only")
+        check(status(s, beta_new) == 200, "renamed post served at its new URL")
+        q = q.replace("beta", "gamma")
+
+        # 7. date change moves the page (permalink has the date)
+        text = read(q).replace("date: 2021-06-02", "date: 2022-07-03")
+        moved = "/2022/07/03/gamma/"
+        s.change(lambda: write(q, text), moved)
+        check(status(s, moved) == 200 and status(s, beta_new) == 404, "date change moves the page")
+        check(moved in s.get("/")[2] and beta_new not in s.get("/")[2], "home follows the date change")
+
+        # 8. delete a post
+        s.change(lambda: os.unlink(q), moved)
+        check(status(s, moved) == 404 and moved not in s.get("/")[2], "deleted post gone")
+
+        # 9. a new folder with posts, created in place, and one moved in whole
+        def new_folder():
+            d = os.path.join(site, "content/notes")
+            os.makedirs(d)
+            write(os.path.join(d, "one.md"), post("Note One", "2020-01-01", "First note."))
+            write(os.path.join(d, "two.md"), post("Note Two", "2020-01-02", "Second note."))
+        s.change(new_folder, "/notes/one/")
+        s.until(lambda: status(s, "/notes/two/") == 200, "second note of a new folder")
+        check("First note." in s.get("/notes/one/")[2], "note served")
+        outside = os.path.join(WORK, "moved-in")
+        write(os.path.join(outside, "three.md"), post("Note Three", "2020-01-03", "Third note."))
+        s.change(lambda: os.rename(outside, os.path.join(site, "content/more")), "/more/three/")
+        check("Third note." in s.get("/more/three/")[2], "folder moved in")
+
+        # 10. delete a folder, and move one out: its pages go away
+        s.change(lambda: shutil.rmtree(os.path.join(site, "content/notes")), "/notes/one/")
+        s.until(lambda: status(s, "/notes/one/") == 404 and status(s, "/notes/two/") == 404,
+                "pages of a deleted folder are gone")
+        s.change(lambda: os.rename(os.path.join(site, "content/more"), os.path.join(WORK, "out")),
+                 "/more/three/")
+        s.until(lambda: status(s, "/more/three/") == 404, "pages of a folder moved out are gone")
+
+        # 11. a layout: new override, edited, removed
+        theme_post = os.path.join(os.path.dirname(EXAMPLE), "themes/default/layouts/post.html")
+        layout = read(theme_post)
+        lp = os.path.join(site, "layouts/post.html")
+        check("</article>" in layout, "theme post layout readable")
+        marker = layout.replace("</article>", "<p>LAYOUT-MARK-1</p></article>", 1)
+        s.change(lambda: write(lp, marker), alpha)
+        check("LAYOUT-MARK-1" in s.get(alpha)[2], "new layout applied")
+        check("LAYOUT-MARK-1" not in s.get("/")[2], "home does not use the post layout")
+        s.change(lambda: write(lp, marker.replace("LAYOUT-MARK-1", "LAYOUT-MARK-2")), alpha)
+        check("LAYOUT-MARK-2" in s.get(alpha)[2], "edited layout applied")
+        s.change(lambda: os.unlink(lp), alpha)
+        check("LAYOUT-MARK" not in s.get(alpha)[2], "removed layout falls back to the theme's")
+
+        # 12. stylesheets: a CSS-only change is flagged css_only; other static files are not
+        css = os.path.join(site, "static/css/extra.css")
+        ev = s.change(lambda: write(css, "body { color: #123456 }\n"), "/css/extra.css")
+        check(ev["css_only"] is True and ev["paths"] == ["/css/extra.css"], f"css-only event {ev}")
+        check("#123456" in s.get("/css/extra.css")[2], "css served")
+        s.change(lambda: os.unlink(css), "/css/extra.css")
+        check(status(s, "/css/extra.css") == 404, "deleted static file gone")
+        ev = s.change(lambda: write(os.path.join(site, "static/notes.txt"), "plain\n"), "/notes.txt")
+        check(ev["css_only"] is False, "a non-CSS static file is not css_only")
+        # a static folder removed
+        s.change(lambda: write(os.path.join(site, "static/img/a.txt"), "a\n"), "/img/a.txt")
+        s.change(lambda: shutil.rmtree(os.path.join(site, "static/img")), None,
+                 pred=lambda d: True)
+        s.until(lambda: status(s, "/img/a.txt") == 404, "static folder removed")
+
+        # 13. site.lua: reloads the Lua side and rebuilds everything
+        sl = os.path.join(site, "site.lua")
+        mark = s.out_mark()
+        s.change(lambda: write(sl, read(sl).replace('title = "Meetup Notes"', 'title = "Renamed Notes"')),
+                 None, pred=lambda d: True)
+        check("Renamed Notes" in s.get("/")[2] and "Renamed Notes" in s.get(alpha)[2], "site.lua reloaded")
+        s.wait_line(r"site\.lua changed: built \d+ pages in \d+ ms", mark)
+
+        # 14. a script: reloads too
+        s.change(lambda: write(os.path.join(site, "scripts/mark.lua"),
+                               'folio.hook("html", function(page) page.content = page.content .. "<p>HOOKED</p>" end)\n'),
+                 None, pred=lambda d: True)
+        check("HOOKED" in s.get(alpha)[2], "new script loaded")
+
+        # 15. a build error: event with file and line, last good page kept; fixed: build-ok
+        good = read(p)
+        m = s.events.mark()
+        write(p, '---\ntitle: "Alpha Post"\ndate: 2021-06-01\ntags: [alpha, shared\n---\n\nBroken.\n')
+        err = s.events.wait("build-error", m)
+        e = err["errors"][0]
+        check(e["file"] == "content/posts/2021-06-01-alpha.md", f"error names the file: {e}")
+        check(isinstance(e["line"], int) and e["line"] >= 1, f"error has a line: {e}")
+        check(e["message"], "error has a message")
+        check(s.get(alpha)[0] == 200 and "Recreated." in s.get(alpha)[2], "old page kept during the error")
+        m = s.events.mark()
+        write(p, good + "\nFixed again.\n")
+        s.events.wait("build-ok", m)
+        s.events.wait("reload", m, lambda d: alpha in d["paths"] or "*" in d["paths"])
+        check("Fixed again." in s.get(alpha)[2], "fixed page served")
+
+        # 16. an error in site.lua: error event naming site.lua, old site still served, then fixed
+        good_sl = read(sl)
+        m = s.events.mark()
+        write(sl, good_sl.replace('title = "Renamed Notes",', 'title = "Renamed Notes" oops,'))
+        err = s.events.wait("build-error", m)
+        check(err["errors"][0]["file"] == "site.lua" and err["errors"][0]["line"], f"site.lua error {err}")
+        check(status(s, alpha) == 200, "old site served while site.lua is broken")
+        m = s.events.mark()
+        write(sl, good_sl)
+        s.events.wait("build-ok", m)
+        s.events.wait("reload", m)
+        check(status(s, alpha) == 200, "site back")
+        check(not os.path.exists(os.path.join(site, "public")), "serve never writes public/")
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"serve exit status {rc}")
+
+
+def group_full():
+    """All plugins on: tag moves, draft flags, and incremental output == a full rebuild."""
+    site = make_site("full", all_plugins=True)
+    s = Serve(site)
+    try:
+        alpha = "/2021/06/01/alpha/"
+        check(alpha in s.get("/tags/alpha/")[2] and alpha in s.get("/tags/shared/")[2], "tag pages")
+        p = os.path.join(site, "content/posts/2021-06-01-alpha.md")
+        # body edit: the post and what lists it (home, its tag pages, feeds)
+        ev = s.change(lambda: write(p, "\nA body edit with plugins.\n", "a"), alpha)
+        check("A body edit with plugins." in s.get(alpha)[2], "edit with plugins")
+        check("/about/" not in ev["paths"], f"unrelated page not reported changed: {ev['paths']}")
+        # tags change: moves from /tags/alpha/ to /tags/moved/ at once
+        s.change(lambda: write(p, read(p).replace("tags: [alpha, shared]", "tags: [moved, shared]")), "/tags/moved/")
+        check(status(s, "/tags/moved/") == 200 and alpha in s.get("/tags/moved/")[2], "new tag page")
+        check(status(s, "/tags/alpha/") == 404, "empty tag page removed")
+        check("/tags/alpha/" not in s.get("/tags/")[2], "old tag not in the list of tags")
+        check("/tags/alpha/" not in s.get(alpha)[2], "post no longer links its old tag")
+        # title change: every list shows the new title
+        s.change(lambda: write(p, read(p).replace('title: "Alpha Post"', 'title: "Alpha Renamed"')), alpha)
+        for page in ("/", "/tags/moved/", "/tags/shared/", "/2021/", "/2021/06/"):
+            body = s.get(page)[2]
+            check("Alpha Renamed" in body and "Alpha Post" not in body, "new title on " + page)
+        check("Alpha Renamed" in s.get("/atom.xml")[2], "feed updated")
+        # a draft flip: shown in preview (drafts are on), still there
+        s.rebuilt(lambda: write(p, read(p).replace("tags:", "draft: true\ntags:")))
+        check(status(s, alpha) == 200, "a draft is previewed")
+        s.rebuilt(lambda: write(p, read(p).replace("draft: true\n", "")))
+        # a slug change
+        s.change(lambda: write(p, read(p).replace("tags:", "slug: alpha-slug\ntags:")), "/2021/06/01/alpha-slug/")
+        check(status(s, alpha) == 404 and status(s, "/2021/06/01/alpha-slug/") == 200, "slug change")
+        check(alpha not in s.get("/tags/moved/")[2] and alpha not in s.get("/sitemap.xml")[2], "no stale URL")
+        # a few more edits of other kinds
+        s.change(lambda: write(os.path.join(site, "content/posts/2021-06-03-delta.md"),
+                               post("Delta", "2021-06-03", "Delta text.", "tags: [shared]\n")), "/2021/06/03/delta/")
+        s.change(lambda: os.unlink(os.path.join(site, "content/posts/2021-06-02-beta.md")), "/2021/06/02/beta/")
+        s.change(lambda: write(os.path.join(site, "content/about.md"), "\nMore about us.\n", "a"), "/about/")
+        time.sleep(0.3)
+        incremental = snapshot(s.preview_dir())
+        port = s.port
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"serve exit status {rc}")
+    # the same site built from scratch, on the same port (so the same base_url)
+    s2 = Serve(site, port=port)
+    try:
+        full = snapshot(s2.preview_dir())
+    finally:
+        s2.stop()
+    only_inc = sorted(set(incremental) - set(full))
+    only_full = sorted(set(full) - set(incremental))
+    differ = sorted(k for k in set(full) & set(incremental) if full[k] != incremental[k])
+    check(not only_inc and not only_full and not differ,
+          f"incremental != full build: only incremental {only_inc[:5]}, only full {only_full[:5]}, "
+          f"different {differ[:5]}")
+    check(len(full) > 30, f"a real site was compared ({len(full)} files)")
+
+
+def snapshot(root):
+    files = {}
+    for d, _, names in os.walk(root):
+        for n in names:
+            path = os.path.join(d, n)
+            with open(path, "rb") as f:
+                files[os.path.relpath(path, root)] = f.read()
+    return files
+
+
+def group_burst():
+    """200 files at once: one or a few rebuilds, every page served."""
+    site = make_site("burst")
+    s = Serve(site)
+    try:
+        mark = s.out_mark()
+        m = s.events.mark()
+        stage = os.path.join(WORK, "burst-stage")
+        d = os.path.join(site, "content/posts")
+        for i in range(200):
+            write(os.path.join(d, f"2020-02-{i % 28 + 1:02d}-burst-{i:03d}.md"),
+                  post(f"Burst {i:03d}", f"2020-02-{i % 28 + 1:02d}", f"Burst body {i}."))
+        last = "/2020/02/%02d/burst-199/" % (199 % 28 + 1)
+        s.events.wait("reload", m, lambda d: last in d["paths"] or "*" in d["paths"])
+        time.sleep(0.5)  # any straggling rebuild
+        rebuilds = [l for l in s.output(mark) if " changed: " in l]
+        check(1 <= len(rebuilds) <= 3, f"200 files gave {len(rebuilds)} rebuilds: {rebuilds}")
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=TIMEOUT)
+        for i in range(200):
+            conn.request("GET", "/2020/02/%02d/burst-%03d/" % (i % 28 + 1, i))
+            r = conn.getresponse()
+            body = r.read().decode()
+            check(r.status == 200 and f"Burst body {i}." in body, f"burst page {i}")
+        conn.close()
+        home = s.get("/")[2]
+        check(home.count("/burst-") >= 200, "home lists the burst")
+        # and 200 deletes (a git checkout of another branch)
+        mark = s.out_mark()
+        m = s.events.mark()
+        for name in os.listdir(d):
+            if "-burst-" in name:
+                os.unlink(os.path.join(d, name))
+        s.events.wait("reload", m, lambda d: last in d["paths"] or "*" in d["paths"])
+        time.sleep(0.5)
+        rebuilds = [l for l in s.output(mark) if " changed: " in l]
+        check(1 <= len(rebuilds) <= 3, f"200 deletes gave {len(rebuilds)} rebuilds")
+        check(status(s, last) == 404 and "/burst-" not in s.get("/")[2], "burst deleted")
+        del stage
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"exit {rc}")
+
+
+def raw(port, data, timeout=5.0):
+    """Sends raw bytes; returns everything the server answers until it closes or goes quiet."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        sock.sendall(data)
+        out = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            out += chunk
+            if b"\r\n\r\n" in out:
+                head, _, rest = out.partition(b"\r\n\r\n")
+                m = re.search(rb"content-length: *(\d+)", head, re.I)
+                if m and len(rest) >= int(m.group(1)):
+                    break
+        return out
+    finally:
+        sock.close()
+
+
+def group_http():
+    """HTTP behaviour of the real serve process: files, folders, 404, ETag, safety."""
+    site = make_site("http")
+    secret = os.path.join(WORK, "secret.txt")
+    write(secret, "TOPSECRET-outside\n")
+    s = Serve(site)
+    try:
+        st, h, body = s.get("/")
+        check(st == 200 and h["content-type"] == "text/html; charset=utf-8", "home 200 html")
+        check('<script src="/_folio/live.js"></script>' in body, "live reload script injected")
+        check(h.get("cache-control") == "no-cache", "no-cache")
+        st, h, body = s.request("/", "HEAD")
+        check(st == 200 and body == "" and int(h["content-length"]) > 0, "HEAD")
+        check(s.get("/css/style.css")[1]["content-type"].startswith("text/css"), "css type")
+        check(s.get("/favicon.svg")[1]["content-type"] == "image/svg+xml", "svg type")
+        # folders
+        st, h, _ = s.get("/about")
+        check(st == 301 and h["location"] == "/about/", f"/about -> /about/ ({st} {h.get('location')})")
+        check(s.get("/about/")[0] == 200, "folder index")
+        # the site's 404 page
+        st, h, body = s.get("/no/such/page/")
+        check(st == 404 and "Page not found" in body, "the site's 404 page with status 404")
+        # ETag / If-None-Match
+        st, h, _ = s.get("/about/")
+        etag = h["etag"]
+        st2, _, body2 = s.request("/about/", headers={"If-None-Match": etag})
+        check(st2 == 304 and body2 == "", "304 for a matching ETag")
+        # a rebuilt page gets a new ETag
+        s.change(lambda: write(os.path.join(site, "content/about.md"), "\nNew about text.\n", "a"), "/about/")
+        st3, h3, body3 = s.request("/about/", headers={"If-None-Match": etag})
+        check(st3 == 200 and h3["etag"] != etag and "New about text." in body3, "no stale page after a rebuild")
+        # keep-alive: several requests on one connection
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=TIMEOUT)
+        for path in ("/", "/about/", "/css/style.css", "/nope"):
+            conn.request("GET", path)
+            r = conn.getresponse()
+            r.read()
+            check(not r.will_close, "keep-alive on " + path)
+        conn.close()
+        # other methods
+        check(s.request("/", "POST")[0] == 405, "POST -> 405")
+        # the files on disk never carry the live-reload script; folio build neither
+        for d, _, names in os.walk(s.preview_dir()):
+            for n in names:
+                if n.endswith(".html"):
+                    check("_folio/live.js" not in read(os.path.join(d, n)), "script not on disk")
+        out = os.path.join(WORK, "http-build")
+        r = subprocess.run([FOLIO, "build", "-s", site, "-o", out, "-q"], capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, "folio build: " + r.stderr)
+        for d, _, names in os.walk(out):
+            for n in names:
+                with open(os.path.join(d, n), "rb") as f:
+                    check(b"_folio" not in f.read(), "no live reload in folio build output: " + n)
+        # path traversal, in every spelling, never reaches a file outside the site
+        os.symlink(secret, os.path.join(s.preview_dir(), "leak.txt"))
+        os.symlink(os.path.dirname(secret), os.path.join(s.preview_dir(), "leakdir"))
+        rel = os.path.relpath(secret, "/")
+        attempts = [
+            "/../secret.txt", "/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/%2e%2e/secret.txt",
+            "/..%2fsecret.txt", "/..%2Fsecret.txt", "/about/..%2f..%2fsecret.txt", "/%2e%2e%2fsecret.txt",
+            "/..\\secret.txt", "/%5c..%5csecret.txt", "//" + rel, "/" + secret, "/leak.txt",
+            "/leakdir/secret.txt", "/%00/../secret.txt", "/.%2e/.%2e/secret.txt",
+            "http://127.0.0.1/../secret.txt", "/../../../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        ]
+        for a in attempts:
+            resp = raw(s.port, b"GET " + a.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            code = int(resp.split(b" ", 2)[1]) if resp.startswith(b"HTTP/1.1 ") else 0
+            check(code in (400, 403, 404), f"{a} -> {code}")
+            check(b"TOPSECRET" not in resp and b"root:" not in resp, f"{a} leaked a file outside")
+        # malformed requests: 400, and the server keeps serving
+        for bad in [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n", b"GET nothing HTTP/1.1\r\nHost: x\r\n\r\n",
+                    b"\x00\x01\x02\xff\r\n\r\n", b"GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n"]:
+            resp = raw(s.port, bad)
+            check(resp.startswith(b"HTTP/1.1 4"), f"{bad!r} -> {resp[:40]!r}")
+            check(s.get("/")[0] == 200, "still serving after " + repr(bad))
+        resp = raw(s.port, b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\n\r\n")
+        check(resp.startswith(b"HTTP/1.1 4"), "huge URL refused")
+        resp = raw(s.port, b"GET / HTTP/1.1\r\nX: " + b"b" * 40000 + b"\r\n\r\n")
+        check(resp.startswith(b"HTTP/1.1 4"), "huge header refused")
+        check(s.get("/about/")[0] == 200, "still serving at the end")
+        check(s.proc.poll() is None, "server alive")
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"exit {rc}")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def group_ports():
+    """--port taken fails; the default port taken moves on and says so; --bind."""
+    site = make_site("ports")
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen(1)
+    taken = blocker.getsockname()[1]
+    try:
+        s = Serve(site, port=taken, expect_start=False)
+        rc = s.proc.wait(timeout=TIMEOUT)
+        out = "\n".join(s.output())
+        check(rc != 0, "a named port that is taken fails")
+        check(re.search(rf"port {taken} is in use", out), "clear message: " + out)
+        check(not os.listdir(s.tmp), "no preview folder left behind")
+        # the default port (1313) taken: the next one is used and announced
+        b2 = socket.socket()
+        try:
+            b2.bind(("127.0.0.1", 1313))
+            b2.listen(1)
+        except OSError:
+            pass  # someone else holds it: still taken
+        s = Serve(site, port=None, expect_start=False)
+        line = s.wait_line(r"^Serving .* at ")
+        out = "\n".join(s.output())
+        if re.search(r":1313/", line):
+            raise AssertionError("serve bound 1313 while it was taken")
+        check(re.search(r"Port 1313 is in use; using (\d+) instead", out), "announced: " + out)
+        used = int(re.search(r"using (\d+) instead", out).group(1))
+        check(1313 < used <= 1333 and f":{used}/" in line, "next port used")
+        check(s.stop() == 0, "stops")
+        b2.close()
+        # bad --port values
+        for bad in ("abc", "70000", "-1", ""):
+            r = subprocess.run([FOLIO, "serve", "-s", site, "--port", bad], capture_output=True, text=True, timeout=10)
+            check(r.returncode == 2 and "--port" in r.stderr, f"--port {bad!r} refused")
+        # --bind
+        s = Serve(site, "--bind", "127.0.0.1")
+        check(s.get("/")[0] == 200, "--bind 127.0.0.1")
+        check(s.stop() == 0, "stops")
+        r = subprocess.run([FOLIO, "serve", "-s", site, "--bind", "192.0.2.1", "--port", "0"],
+                           capture_output=True, text=True, timeout=10)
+        check(r.returncode != 0 and r.stderr.strip(), "unusable --bind address fails with a message")
+    finally:
+        blocker.close()
+
+
+def group_lifecycle():
+    """Ctrl-C and SIGTERM: clean exit 0, preview folder removed, public/ untouched."""
+    site = make_site("life")
+    os.makedirs(os.path.join(site, "public"))
+    write(os.path.join(site, "public/keep.txt"), "user's own file\n")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        s = Serve(site)
+        preview = s.preview_dir()
+        check(os.path.isfile(os.path.join(preview, "index.html")), "preview built in TMPDIR")
+        # an open keep-alive connection and an event stream do not block the exit
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=TIMEOUT)
+        conn.request("GET", "/")
+        conn.getresponse().read()
+        rc = s.stop(sig)
+        conn.close()
+        check(rc == 0, f"exit status {rc} after {sig.name}")
+        check(not os.path.exists(os.path.dirname(preview)), "preview folder removed")
+        check(any("Stopping" in l for l in s.output()), "says it stops")
+    check(os.listdir(os.path.join(site, "public")) == ["keep.txt"], "public/ untouched")
+    # a restarted server: a reconnecting client gets hello again
+    s = Serve(site)
+    port = s.port
+    s.stop()
+    s = Serve(site, port=port)
+    check(s.get("/")[0] == 200, "restart on the same port")
+    s.stop()
+    # not a site folder
+    r = subprocess.run([FOLIO, "serve", "-s", WORK, "--port", "0"], capture_output=True, text=True, timeout=10)
+    check(r.returncode == 1 and "site.lua" in r.stderr, "no site.lua: clear message")
+
+
+def group_drafts():
+    """Drafts shown in preview; --no-drafts hides them, and a draft flip moves the page."""
+    site = make_site("drafts")
+    draft = "/2024/02/01/planning-a-small-conference-draft/"
+    s = Serve(site)
+    try:
+        check(status(s, draft) == 200 and draft in s.get("/")[2], "draft previewed by default")
+    finally:
+        s.stop()
+    s = Serve(site, "--no-drafts")
+    try:
+        check(status(s, draft) == 404, "--no-drafts hides a draft")
+        check(draft not in s.get("/")[2], "--no-drafts: not listed")
+        p = os.path.join(site, "content/posts/conference-plans.md")
+        s.change(lambda: write(p, read(p).replace("draft: true", "draft: false")), draft)
+        check(status(s, draft) == 200 and draft in s.get("/")[2], "draft flipped off: published")
+        s.change(lambda: write(p, read(p).replace("draft: false", "draft: true")), draft)
+        check(status(s, draft) == 404 and draft not in s.get("/")[2], "draft flipped on: hidden")
+    finally:
+        rc = s.stop()
+    check(rc == 0, "exit 0")
+
+
+def group_hook():
+    """The serve hook answers requests and adds headers."""
+    site = make_site("hook")
+    write(os.path.join(site, "scripts/preview.lua"), """
+folio.hook("serve", function(req, site)
+  if req.path == "/_drafts/" then
+    local n = 0
+    for _, p in ipairs(site.pages) do if p.draft then n = n + 1 end end
+    return { status = 200, body = "<p>drafts: " .. n .. "</p>", headers = { ["X-Hook"] = "answered" } }
+  end
+  if req.path == "/_json" then
+    return { status = 201, body = '{"method":"' .. req.method .. '","q":"' .. req.query .. '"}',
+             content_type = "application/json" }
+  end
+  if req.path == "/_boom" then error("hook failed on purpose") end
+  return { headers = { ["X-Preview"] = "yes" } }
+end)
+""")
+    s = Serve(site)
+    try:
+        st, h, body = s.get("/_drafts/")
+        check(st == 200 and "drafts: 1" in body and h.get("x-hook") == "answered", f"hook answered: {st} {body}")
+        check("live.js" in body, "hook HTML gets the live reload script")
+        st, h, body = s.get("/_json?a=1")
+        check(st == 201 and h["content-type"] == "application/json" and json.loads(body) == {"method": "GET", "q": "a=1"},
+              f"hook JSON {st} {body}")
+        st, h, body = s.get("/about/")
+        check(st == 200 and h.get("x-preview") == "yes", "hook header added to a file response")
+        st, h, body = s.get("/_boom")
+        check(st == 500 and "scripts/preview.lua" in body and "hook failed on purpose" in body, f"hook error: {body}")
+        check(s.get("/")[0] == 200, "serving after a hook error")
+        # the hook sees the new site after an edit of the script (reload)
+        hp = os.path.join(site, "scripts/preview.lua")
+        s.change(lambda: write(hp, read(hp).replace("answered", "reloaded")), None, pred=lambda d: True)
+        check(s.get("/_drafts/")[1].get("x-hook") == "reloaded", "hook reloaded")
+    finally:
+        rc = s.stop()
+    check(rc == 0, "exit 0")
+
+
+GROUPS = {
+    "edits": group_edits, "full": group_full, "burst": group_burst, "http": group_http,
+    "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
+}
+
+
+def main():
+    global FOLIO, EXAMPLE, WORK
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    FOLIO, EXAMPLE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    names = sys.argv[3:] or list(GROUPS)
+    failed = []
+    for name in names:
+        WORK = tempfile.mkdtemp(prefix=f"folio-serve-test-{name}-")
+        del RUNNING[:]
+        t0 = time.monotonic()
+        try:
+            GROUPS[name]()
+            print(f"ok   {name} ({time.monotonic() - t0:.1f} s)", flush=True)
+        except Exception as e:  # noqa: BLE001 (report every group)
+            import traceback
+            traceback.print_exc()
+            for srv in RUNNING:
+                print("--- output of folio serve --port %s (last 25 lines):" % srv.port)
+                print("\n".join(srv.output()[-25:]))
+            print(f"FAIL {name}: {e}", flush=True)
+            failed.append(name)
+        finally:
+            for srv in RUNNING:
+                if srv.proc.poll() is None:
+                    srv.proc.kill()
+                    srv.proc.wait()
+            shutil.rmtree(WORK, ignore_errors=True)
+    print(f"{len(names) - len(failed)}/{len(names)} groups passed" + (f"; failed: {failed}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
