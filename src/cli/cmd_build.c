@@ -19,15 +19,18 @@ static int S_parse(int argc, char **argv, folio_build_options *o, const char **s
     else if (!strcmp(a, "-D") || !strcmp(a, "--drafts")) o->drafts = 1;
     else if (!strcmp(a, "-F") || !strcmp(a, "--future")) o->future = 1;
     else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = 1;
-    else if ((!strcmp(a, "-j") || !strcmp(a, "--jobs")) && next) {
+    else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") || !strncmp(a, "-j", 2) || !strncmp(a, "--jobs=", 7)) {
+      /* -j N, --jobs N, -jN, --jobs=N */
+      const char *value = a[1] == 'j' && a[2] ? a + 2 : a[1] == '-' && a[6] == '=' ? a + 7 : next;
+      if (value == next)
+        i++;
       char *end;
-      long n = strtol(next, &end, 10);
-      if (*end || n < 1 || n > 32) {
+      long n = value ? strtol(value, &end, 10) : 0;
+      if (!value || *end || n < 1 || n > 32) {
         fprintf(stderr, "folio build: --jobs takes a number from 1 to 32\n");
         return 2;
       }
       o->jobs = (int)n;
-      i++;
     } else {
       fprintf(stderr, "folio build: unknown option '%s' (see folio build --help)\n", a);
       return 2;
