@@ -20,20 +20,71 @@ local str = folio.json.encode
 
 local entities = { amp = "&", lt = "<", gt = ">", quot = '"', ["#39"] = "'", nbsp = " " }
 
-local function plain(html)
-  local s = html:gsub("<script.-</script>", ""):gsub("<style.-</style>", "")
-  s = s:gsub('<a class="anchor"[^>]*>[^<]*</a>', ""):gsub("<[^>]*>", " ") -- no anchors' `#`
-  s = s:gsub("&(#?%w+);", function(e) return entities[e] end)
-  return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
+-- The plain text, pass by pass (each on the result of the one before), with LPeg, which copies
+-- the text between matches in one go:
+--   <script.-</script> -> "", <style.-</style> -> "", the anchors plugin's `#` links -> "",
+--   <[^>]*> -> " ", &(#?%w+); -> the entities above (others stay whole).
+local lpeg = require("lpeg")
+local P, R, C, Cs = lpeg.P, lpeg.R, lpeg.C, lpeg.Cs
+local function till(x) return (1 - P(x)) ^ 0 * x end
+local function pass(first, pat, repl) return Cs(((1 - P(first)) ^ 1 + pat / repl + 1) ^ 0) end
+local function entity(e) local v = entities[e]; if v then return v end end
+local passes = {
+  { "<script", pass("<", "<script" * till("</script>"), "") },
+  { "<style", pass("<", "<style" * till("</style>"), "") },
+  { '<a class="anchor"', pass("<", '<a class="anchor"' * till(">") * till("<") * "/a>", "") },
+  { "<", pass("<", "<" * till(">"), " ") },
+  { "&", pass("&", "&" * C(P("#") ^ -1 * R("az", "AZ", "09") ^ 1) * ";", entity) },
+}
+
+local find = string.find
+local function spaced(html)
+  for _, p in ipairs(passes) do
+    if find(html, p[1], 1, true) then html = p[2]:match(html) end
+  end
+  return html
+end
+
+local function collapse(s) return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")) end
+
+-- The excerpt: the plain text, white space collapsed, cut at `max` characters at a word end
+-- with "…". Only the start of the text matters, so white space is collapsed in a slice of it
+-- (growing until it gives more than `max` characters): the collapsed slice is the start of the
+-- collapsed whole.
+local function excerpt_of(html)
+  local text = spaced(html)
+  if not utf8.len(text) then return collapse(text) end -- not UTF-8: no cut, as utf8.len says
+  local len = max * 4 + 64
+  while true do
+    local slice = text
+    if len < #text then
+      local cut_at = len
+      while cut_at > 1 and (text:byte(cut_at + 1) or 0) & 0xC0 == 0x80 do cut_at = cut_at - 1 end
+      slice = text:sub(1, cut_at)
+    end
+    local s = collapse(slice)
+    local n = utf8.len(s)
+    if n > max then
+      s = s:sub(1, utf8.offset(s, max + 1) - 1)
+      return (s:match("^(.*%S)%s") or s) .. "…"
+    elseif slice == text then
+      return s
+    end
+    len = len * 2
+  end
 end
 
 local function excerpt(page)
-  local text = plain(page.content or "")
-  if utf8.len(text) and utf8.len(text) > max then
-    text = text:sub(1, utf8.offset(text, max + 1) - 1)
-    text = (text:match("^(.*%S)%s") or text) .. "…"
-  end
+  local text = page.search_text
+  if type(text) ~= "string" then text = excerpt_of(page.content or "") end
   return text
+end
+
+-- The excerpt is made per page, on the worker threads, after the other html hooks.
+if (function() for _, f in ipairs(fields) do if f == "excerpt" then return true end end end)() then
+  folio.hook("html", function(page)
+    if page.path then page.search_text = excerpt_of(page.content or "") end
+  end, { order = 92 })
 end
 
 local getters = {

@@ -47,54 +47,126 @@ local blocks = {}
 for tag in ("p br li ul ol dt dd div pre blockquote table tr td th hr h1 h2 h3 h4 h5 h6 "
             .. "section article figure figcaption"):gmatch("%S+") do blocks[tag] = true end
 
--- Plain text of HTML: tags dropped (block tags become spaces), entities decoded (numeric
--- ones, and the named ones above; others stay whole), white space collapsed.
-local function plain(html)
-  local s = html:gsub("<script.-</script>", " "):gsub("<style.-</style>", " ")
-  s = s:gsub('<a class="anchor"[^>]*>[^<]*</a>', "") -- the anchors plugin's `#` links
-  s = s:gsub("<(/?)(%w+)[^>]*>", function(_, tag) return blocks[tag:lower()] and " " or "" end)
-  s = s:gsub("<!%-%-.-%-%->", "")
-  s = s:gsub("&(#?)([xX]?)(%w+);", function(hash, x, name)
-    if hash == "" then return entities[name] end
+-- Plain text, pass by pass as the patterns below say (each pass works on the result of the
+-- one before), written with LPeg, which copies the text between matches in one go.
+local lpeg = require("lpeg")
+local P, R, S, C, Cs, Cc = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cs, lpeg.Cc
+
+-- A pass that replaces each match of `pat` (which starts with `first`) by `repl`.
+local function pass(first, pat, repl)
+  return Cs(((1 - P(first)) ^ 1 + pat / repl + 1) ^ 0)
+end
+
+local alnum = R("az", "AZ", "09")
+local function till(s) return (1 - P(s)) ^ 0 * s end
+
+-- Tag name -> what the tag becomes (" " for block tags, "" for the others), filled as met.
+local tag_text = setmetatable({}, { __index = function(t, tag)
+  local v = blocks[tag:lower()] and " " or ""
+  t[tag] = v
+  return v
+end })
+
+-- &name; &#nn; &#xhh; (an unknown name, or a number out of range, stays as is)
+local function entity(hash, x, name)
+  local v
+  if hash == "" then v = entities[name]
+  else
     local code = tonumber(name, x ~= "" and 16 or 10)
-    return code and code < 0x110000 and utf8.char(code) or nil
-  end)
-  return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
+    v = code and code < 0x110000 and utf8.char(code)
+  end
+  if v then return v end
+end
+
+local passes = {
+  { "<script", pass("<", "<script" * till("</script>"), " ") },                     -- <script.-</script>
+  { "<style", pass("<", "<style" * till("</style>"), " ") },                        -- <style.-</style>
+  { '<a class="anchor"', pass("<", '<a class="anchor"' * till(">") * till("<") * "/a>", "") }, -- the anchors plugin's `#` links
+  { "<", pass("<", "<" * P("/") ^ -1 * C(alnum ^ 1) * till(">"), tag_text) },       -- <(/?)(%w+)[^>]*>
+  { "<!--", pass("<", "<!--" * till("-->"), "") },                                  -- <!%-%-.-%-%->
+  { "&", pass("&", "&" * C(P("#") ^ -1) * (C(S("xX")) * C(alnum ^ 1) * ";"          -- &(#?)([xX]?)(%w+);
+                                          + Cc("") * C(alnum ^ 1) * ";"), entity) },
+}
+
+-- Plain text of HTML, white space not yet collapsed: tags dropped (block tags become spaces),
+-- entities decoded (numeric ones, and the named ones above; others stay whole). A pass runs
+-- only when its text occurs.
+local find = string.find
+local function plain_spaced(html)
+  local s = html
+  for _, p in ipairs(passes) do
+    if find(s, p[1], 1, true) then s = p[2]:match(s) end
+  end
+  return s
+end
+
+-- ... and white space collapsed.
+local function plain(html)
+  return (plain_spaced(html):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
+end
+
+-- Number of runs of non-space characters (%S+), 64 at a time then one at a time.
+local space = S(" \t\n\v\f\r")
+local word = space ^ 0 * (1 - space) ^ 1
+local word64 = word
+for _ = 2, 64 do word64 = word64 * word end
+local counter = Cc(0) * (word64 * Cc(64)) ^ 0 * (word * Cc(1)) ^ 0
+local function count_words(text)
+  local n = 0
+  for _, k in ipairs({ counter:match(text) }) do n = n + k end
+  return n
 end
 
 -- Cuts plain text at a word end so that it is at most `max` characters and "…" (UTF-8 aware;
 -- a single word too long is cut between characters, never inside an entity left undecoded).
 local function cut(text, max)
-  if max == 0 or (utf8.len(text) or 0) <= max then return text end
+  if max == 0 or #text <= max or (utf8.len(text) or 0) <= max then return text end
   local head = text:sub(1, utf8.offset(text, max + 1) - 1)
   head = head:match("^(.*%S)%s") or head:gsub("&%w*$", "")
   return (head:gsub("[%p%s]+$", "")) .. "…"
 end
 
+-- The inside of the first <p>...</p> (as html:match("^<p[^>]*>(.-)</p>", at) would say).
 local function first_paragraph(html)
   local at = html:find("<p[%s>]")
-  return at and html:match("^<p[^>]*>(.-)</p>", at)
+  if not at then return nil end
+  local open = find(html, ">", at + 2, true)
+  local close = open and find(html, "</p>", open + 1, true)
+  return close and html:sub(open + 1, close - 1)
 end
 
+-- Summary, summary_html, words and reading time of a content page from its final HTML.
+local function summarize(page, html)
+  local desc = page.description or page.excerpt
+  if page.more then
+    page.summary = plain(page.summary_html)
+  elseif type(desc) == "string" and desc ~= "" then
+    page.summary = desc:gsub("%s+", " ")
+    page.summary_html = "<p>" .. folio.escape(page.summary) .. "</p>"
+  else
+    local p = first_paragraph(html)
+    page.summary = p and plain(p) or ""
+    page.summary_html = p and "<p>" .. p .. "</p>" or ""
+  end
+  page.summary = cut(page.summary, length)
+  local words = count_words(plain_spaced(html))
+  page.words = words
+  page.reading_time = math.max(1, math.ceil(words / wpm))
+  page.summarized = true
+end
+
+-- The work is done per page, on the worker threads, once the other html hooks (default order
+-- 50) have had their say on the HTML.
+folio.hook("html", function(page)
+  if page.path and page.content then summarize(page, page.content) end
+end, { order = 90 })
+
+-- Pages that did not go through the html stage above (made by hand, or by an earlier site hook).
 folio.hook("site", function(site)
   for _, page in ipairs(site.pages) do
-    if page.path and page.content then
-      local desc = page.description or page.excerpt
-      if page.more then
-        page.summary = plain(page.summary_html)
-      elseif type(desc) == "string" and desc ~= "" then
-        page.summary = desc:gsub("%s+", " ")
-        page.summary_html = "<p>" .. folio.escape(page.summary) .. "</p>"
-      else
-        local p = first_paragraph(page.content)
-        page.summary = p and plain(p) or ""
-        page.summary_html = p and "<p>" .. p .. "</p>" or ""
-      end
-      page.summary = cut(page.summary, length)
-      local words = 0
-      for _ in plain(page.content):gmatch("%S+") do words = words + 1 end
-      page.words = words
-      page.reading_time = math.max(1, math.ceil(words / wpm))
+    if page.path and not page.summarized then
+      local html = page.content
+      if html then summarize(page, html) end
     end
   end
 end, { order = 10 })
