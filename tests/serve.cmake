@@ -11,3 +11,15 @@ foreach(group edits full burst http ports lifecycle drafts hook)
 endforeach()
 # serve_ports binds the default port 1313: keep it away from other tests that might use it.
 set_tests_properties(serve_ports PROPERTIES RUN_SERIAL TRUE)
+
+# Live reload in headless Chromium (tests/serve_browser.js; needs tests/browser/setup.sh, else it
+# is skipped). The overlay screenshot is kept in the build folder: tests/artifacts/overlay.png.
+find_program(FOLIO_NODE NAMES node nodejs)
+if(FOLIO_NODE)
+  add_test(NAME serve_browser
+           COMMAND ${FOLIO_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/serve_browser.js $<TARGET_FILE:folio>
+                   ${CMAKE_SOURCE_DIR}/example ${CMAKE_CURRENT_BINARY_DIR}/artifacts
+           WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(serve_browser PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 180
+                       SKIP_RETURN_CODE 77)
+endif()

@@ -53,3 +53,15 @@ if command -v hugo >/dev/null; then
 else
   echo "hugo not installed (apt-get install hugo) — no comparison"
 fi
+
+# folio serve: time from saving one post (write in place) to the reload event reaching a live-reload
+# client, median of 20 edits, and the server's memory over 200 more rebuilds (tools/serve_bench.py).
+# Same 10,000 posts; a paginated home page (an unpaginated one lists every post and is rendered
+# again on each edit, ~150 ms on its own).
+if command -v python3 >/dev/null; then
+  sed -i 's/^plugins = .*/plugins = { "emoji", "lenient_headings", "paginate" }/' "$BASE/folio/site.lua"
+  rm -rf "$BASE/folio/public"
+  TMPDIR="$BASE" python3 tools/serve_bench.py "$FOLIO" "$BASE/folio" 20 200
+else
+  echo "python3 not installed — no serve benchmark"
+fi

@@ -111,6 +111,8 @@ static void S_on_change(void *ud, const char *const *paths, size_t count, int ov
     return;
   }
   double t0 = S_now_ms();
+  if (getenv("FOLIO_TIMINGS"))
+    fprintf(stderr, "watch callback at %.1f ms (monotonic)\n", t0);
   folio_diag_clear(s->diag);
   folio_update_result r;
   int failed = folio_build_update(s->build, paths, count, &r);
@@ -126,6 +128,8 @@ static void S_on_change(void *ud, const char *const *paths, size_t count, int ov
   fflush(stdout);
   if (r.event_json && r.changed > 0)
     folio_server_broadcast(s->server, "reload", r.event_json);
+  if (getenv("FOLIO_TIMINGS"))
+    fprintf(stderr, "reload broadcast at %.1f ms (monotonic)\n", S_now_ms());
   free(r.event_json);
   S_report(s, failed);
 }

@@ -443,6 +443,7 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
 {
   memset(result, 0, sizeof *result);
   lua_State *L = b->states[0];
+  double t0 = S_now_ms();
   lua_createtable(L, (int)count, 0);
   for (size_t i = 0; i < count; i++) {
     lua_pushstring(L, paths[i]);
@@ -467,8 +468,10 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
     return 1;
   }
   b->compare_writes = 1;
+  double t1 = S_now_ms();
   lua_pushvalue(L, paths_index);
   int ok = S_call(b, L, "update", 1, 3) == 0;
+  double t2 = S_now_ms(), t3 = t2;
   int css_only = 0;
   if (ok) {
     result->full = strcmp(lua_tostring(L, -3), "full") == 0;
@@ -486,6 +489,7 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
     } else {
       S_call(b, L, "render_partial", 0, 0);
     }
+    t3 = S_now_ms();
     lua_pushboolean(L, css_only);
     if (S_call(b, L, "finish_update", 1, 2) == 0) {
       const char *json = lua_tostring(L, -2);
@@ -498,5 +502,8 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
   close(b->out_dirfd);
   b->out_dirfd = -1;
   lua_settop(L, paths_index - 1);
+  if (getenv("FOLIO_TIMINGS"))
+    fprintf(stderr, "update %s: classify %.1f ms, update %.1f ms, render %.1f ms, finish %.1f ms\n",
+            result->full ? "full" : "partial", t1 - t0, t2 - t1, t3 - t2, S_now_ms() - t3);
   return folio_diag_count(b->diag, FOLIO_ERROR) > 0 ? 1 : 0;
 }

@@ -492,8 +492,15 @@ end
 -- to render (partial), and whether only stylesheets changed.
 -- A page's signature before and after decides: if what other pages may show of it changed (or
 -- it is new, or gone), everything is rendered again; else only it and the lists that show it.
+local timings = os.getenv("FOLIO_TIMINGS")
+local function lap(what, t0)
+  if timings then io.stderr:write(string.format("update: %-22s %8.1f ms\n", what, (os.clock() - t0) * 1e3)) end
+  return os.clock()
+end
+
 function P.update(paths)
   changed_urls = {}
+  local t = os.clock()
   local touched, before, structural, templates, css_only = {}, {}, false, false, true
   local function drop(id)
     if sources[id].deleted then return end
@@ -540,7 +547,9 @@ function P.update(paths)
     end
   end
   if templates then P.reset_templates() end
+  t = lap("process", t)
   local count = P.assemble()
+  t = lap("assemble", t)
   for id in pairs(touched) do
     local now = pages[id]
     if (now == nil) ~= (before[id] == nil) or (now and signature(now) ~= before[id]) then
@@ -558,6 +567,7 @@ function P.update(paths)
       changed_urls[#changed_urls + 1] = previous_outputs[output]
     end
   end
+  t = lap("compare outputs", t)
   if structural or templates then
     return "full", count, css_only
   end
@@ -570,11 +580,16 @@ function P.update(paths)
     end
   end
   P.partial_todo = todo
+  lap("choose pages", t)
   return "partial", #todo, css_only
 end
 
 function P.render_partial()
-  for _, i in ipairs(P.partial_todo or {}) do P.render(i) end
+  for _, i in ipairs(P.partial_todo or {}) do
+    local t = os.clock()
+    P.render(i)
+    lap("render " .. render_list[i].url, t)
+  end
   P.partial_todo = nil
 end
 
@@ -632,7 +647,9 @@ function P.merge_changed(t) for _, u in ipairs(t) do changed_urls[#changed_urls 
 
 -- The reload event for browsers: {"paths": [...], "css_only": bool}
 function P.finish_update(css_only)
+  local t = os.clock()
   remember_outputs()
+  lap("remember outputs", t)
   local urls, seen = {}, {}
   for _, u in ipairs(P.take_changed()) do
     if not seen[u] then seen[u] = true; urls[#urls + 1] = u end

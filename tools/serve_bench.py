@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""tools/serve_bench.py: the `folio serve` case of tools/bench.sh.
+
+Usage: serve_bench.py FOLIO SITE_DIR [EDITS=20] [RSS_EDITS=200]
+
+Starts `folio serve --port 0` on SITE_DIR (preview folder in TMPDIR, which bench.sh points at
+tmpfs), connects a live-reload client, then appends a sentence to one post EDITS times (write in
+place) and measures from write() returning to the `reload` event reaching the client; prints
+the median and p90. Then makes RSS_EDITS more edits and prints the server's VmRSS after 0, half
+and all of them. Loopback only; every wait is bounded.
+"""
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Client:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.sendall(b"GET /_folio/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        self.sock.settimeout(None)
+        self.cond = threading.Condition()
+        self.reloads = []  # (arrival time, data)
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        buf = b""
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            buf += chunk
+            while b"\n\n" in buf:
+                block, buf = buf.split(b"\n\n", 1)
+                now = time.perf_counter()
+                if b"event: reload" in block:
+                    data = b"".join(l[5:] for l in block.split(b"\n") if l.startswith(b"data:"))
+                    with self.cond:
+                        self.reloads.append((now, json.loads(data)))
+                        self.cond.notify_all()
+
+    def wait_after(self, n, timeout=30):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.reloads) <= n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise SystemExit("serve bench: no reload event within %ss" % timeout)
+                self.cond.wait(left)
+            return self.reloads[n]
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    folio, site = sys.argv[1], sys.argv[2]
+    edits = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+    rss_edits = int(sys.argv[4]) if len(sys.argv) > 4 else 200
+    proc = subprocess.Popen([folio, "serve", "-s", site, "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    lines = []
+    try:
+        t0 = time.monotonic()
+        port = None
+        for line in proc.stdout:
+            lines.append(line.rstrip())
+            m = re.search(r"^Serving .* at http://127\.0\.0\.1:(\d+)/", line)
+            if m:
+                port = int(m.group(1))
+                break
+            if time.monotonic() - t0 > 300:
+                break
+        if port is None:
+            print("\n".join(lines))
+            raise SystemExit("serve bench: folio serve did not start")
+        threading.Thread(target=lambda: [lines.append(l.rstrip()) for l in proc.stdout], daemon=True).start()
+        start_line = next((l for l in lines if "start: built" in l), "")
+        client = Client(port)
+        time.sleep(0.3)
+        posts = sorted(os.listdir(os.path.join(site, "content/posts")))
+        target = os.path.join(site, "content/posts", posts[len(posts) // 2])
+
+        def edit(i):
+            n = len(client.reloads)
+            fd = os.open(target, os.O_WRONLY | os.O_APPEND)
+            os.write(fd, f"\nAnother sentence for the bench, number {i}.\n".encode())
+            t_write = time.perf_counter()
+            os.close(fd)
+            arrived, _ = client.wait_after(n)
+            time.sleep(0.02)  # let the server go idle: edits are separate saves, not a burst
+            return (arrived - t_write) * 1000
+
+        times = [edit(i) for i in range(edits)]
+        times.sort()
+        p90 = times[min(len(times) - 1, int(round(0.9 * len(times))) - 1)]
+        print(f"serve: initial build             {start_line.split(': ', 1)[-1]}")
+        print(f"serve: save -> reload event      median {statistics.median(times):.1f} ms, "
+              f"p90 {p90:.1f} ms, min {times[0]:.1f} ms, max {times[-1]:.1f} ms ({edits} edits)")
+        rebuild = [l for l in lines if " changed: " in l][-1:]
+        if rebuild:
+            print(f"serve: last rebuild line         {rebuild[0]}")
+        rss = [rss_kib(proc.pid)]
+        for i in range(rss_edits):
+            edit(edits + i)
+            if i + 1 in (rss_edits // 2, rss_edits):
+                rss.append(rss_kib(proc.pid))
+        print(f"serve: RSS after 0/{rss_edits // 2}/{rss_edits} more rebuilds  "
+              + " / ".join(f"{r / 1024:.1f} MiB" for r in rss))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            rc = proc.wait()
+        if rc != 0:
+            print(f"serve: exit status {rc}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
