@@ -757,6 +757,19 @@ def group_lifecycle():
     s = Serve(site, port=port)
     check(s.get("/")[0] == 200, "restart on the same port")
     s.stop()
+    # Ctrl-C during the first build (a slow site hook): still a clean exit, folder removed
+    write(os.path.join(site, "scripts/slow.lua"),
+          'folio.hook("site", function() local t = os.clock() while os.clock() - t < 1.5 do end end)\n')
+    s = Serve(site, expect_start=False)
+    deadline = time.monotonic() + TIMEOUT
+    while not os.listdir(s.tmp) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    check(os.listdir(s.tmp), "preview folder created")
+    rc = s.stop()
+    check(rc == 0, f"Ctrl-C during the first build: exit status {rc}")
+    check(not os.listdir(s.tmp), "Ctrl-C during the first build: preview folder removed")
+    os.unlink(os.path.join(site, "scripts/slow.lua"))
     # not a site folder
     r = subprocess.run([FOLIO, "serve", "-s", WORK, "--port", "0"], capture_output=True, text=True, timeout=10)
     check(r.returncode == 1 and "site.lua" in r.stderr, "no site.lua: clear message")

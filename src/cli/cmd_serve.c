@@ -312,15 +312,17 @@ int folio_cmd_serve(int argc, char **argv)
   s.options.preview = 1;
   s.options.base_url = s.base_url;
   s.options.output_dir = s.output;
-  S_full_build(&s, "start");
-  rc = folio_watch_start(&s.loop, ".", WATCHED, 15, S_on_change, &s, &s.watch, err, sizeof err);
-  if (rc != 0)
-    fprintf(stderr, "folio serve: cannot watch the site (%s); changes will not be picked up\n", err);
+  /* Signals are caught before the first build: a Ctrl-C during it is acted on when it ends,
+   * so the preview folder is still removed. */
   uv_signal_init(&s.loop, &s.sigint);
   uv_signal_init(&s.loop, &s.sigterm);
   s.sigint.data = s.sigterm.data = &s;
   uv_signal_start(&s.sigint, S_on_signal, SIGINT);
   uv_signal_start(&s.sigterm, S_on_signal, SIGTERM);
+  S_full_build(&s, "start");
+  rc = folio_watch_start(&s.loop, ".", WATCHED, 15, S_on_change, &s, &s.watch, err, sizeof err);
+  if (rc != 0)
+    fprintf(stderr, "folio serve: cannot watch the site (%s); changes will not be picked up\n", err);
   printf("Serving %s at %s (watching with %s; Ctrl-C to stop)\n", source, s.base_url,
          s.watch ? folio_watch_mode(s.watch) : "nothing");
   fflush(stdout);
