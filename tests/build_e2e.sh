@@ -62,6 +62,18 @@ check "nothing outside the output folder changed" test "$before" = "$after"
 check "a good build replaces the output" test ! -f "$O/marker.txt"
 check "output option" bash -c "'$FOLIO' build -s '$S' -q -o '$WORK/elsewhere' && test -f '$WORK/elsewhere/index.html'"
 
+# --- parallel parsing gives every page every extension --------------------------------------
+# (cmark-gfm keeps extension characters in a process-wide table; see src/md/markdown.c)
+X=$WORK/ext
+make_site "$X"
+for i in $(seq 1 400); do
+  printf -- '---\ntitle: "Ext %d"\ndate: 2020-01-01\n---\nSome ~~struck~~ text and https://example.org/%d here.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n' "$i" "$i" > "$X/content/posts/e$i.md"
+done
+"$FOLIO" build -s "$X" -q -j 2 > /dev/null 2>&1 && ok || bad "extension site builds"
+check "strikethrough on every page" test "$(grep -l '<del>struck</del>' -r "$X/public" --include=index.html | wc -l)" -eq 400
+check "autolinks on every page" test "$(grep -lE '<a href="https://example.org/[0-9]+">' -r "$X/public" --include=index.html | wc -l)" -ge 400
+check "tables on every page" test "$(grep -l '<table>' -r "$X/public" --include=index.html | wc -l)" -eq 400
+
 # --- command line --------------------------------------------------------------------------
 for cmd in build serve new version help lua; do
   check "folio $cmd --help" bash -c "'$FOLIO' $cmd --help | grep -q Usage"

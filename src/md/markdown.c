@@ -17,6 +17,7 @@ extern cmark_node_type CMARK_NODE_STRIKETHROUGH;
 extern bool cmark_node_can_contain_type(cmark_node *node, cmark_node_type child_type);
 
 static pthread_once_t S_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t S_inline_pass = PTHREAD_MUTEX_INITIALIZER;
 static cmark_syntax_extension *S_table, *S_strikethrough, *S_autolink, *S_tagfilter, *S_tasklist;
 /* Extensions the HTML renderer must know: only those with an HTML filter (the tag filter). */
 static cmark_llist S_render_extensions;
@@ -77,7 +78,13 @@ cmark_node *folio_md_parse(const char *text, size_t len, const folio_md_options 
     return NULL;
   }
   cmark_parser_feed(p, text, len);
+  /* cmark-gfm 0.29 switches the extensions' special characters on in a process-wide table when
+   * the inline pass starts and off when it ends (blocks.c, process_inlines): two threads in
+   * that pass at once make one of them miss `~~strike~~` or autolinks. The block pass above
+   * runs in parallel; the inline pass takes turns. */
+  pthread_mutex_lock(&S_inline_pass);
   cmark_node *doc = cmark_parser_finish(p);
+  pthread_mutex_unlock(&S_inline_pass);
   cmark_parser_free(p);
   return doc;
 }
