@@ -31,32 +31,116 @@ local function terms_of(page)
   return keys
 end
 
+-- Ranking: a post ranks above another when it shares more terms, or as many and is newer
+-- (smaller rank: site.posts is newest first).
+local function better(s1, r1, s2, r2) return s1 > s2 or (s1 == s2 and r1 < r2) end
+
+-- The `need` best posts for a set of terms, given the posts of each term (`lists`, newest first)
+-- and the same as sets (`sets`). Exact, without scoring every post that shares a term:
+--  * the terms with few posts (together at most SMALL) are scored in full, their posts' counts
+--    completed by looking them up in the sets of the other terms;
+--  * the posts of the other (popular) terms are visited newest first, all lists at once, and the
+--    walk stops as soon as no post further down can beat the last of the `need` found so far: a
+--    post not yet seen shares at most as many terms as there are lists left, and is no newer
+--    than the next one in line.
+local SMALL = 256
+local function best_for(lists, sets, rank, need)
+  local order = {}
+  for i = 1, #lists do order[i] = i end
+  table.sort(order, function(a, b) return #lists[a] < #lists[b] end)
+  local best_p, best_s = {}, {}
+  local function offer(post, score)
+    local n = #best_p
+    local r = rank[post]
+    if n == need and not better(score, r, best_s[n], rank[best_p[n]]) then return end
+    local i = n < need and n + 1 or n
+    while i > 1 and better(score, r, best_s[i - 1], rank[best_p[i - 1]]) do
+      best_p[i], best_s[i] = best_p[i - 1], best_s[i - 1]
+      i = i - 1
+    end
+    best_p[i], best_s[i] = post, score
+  end
+  -- Small lists in full.
+  local scored, cand = {}, {}
+  local k, total = 0, 0
+  while k < #order and total + #lists[order[k + 1]] <= SMALL do
+    k = k + 1
+    local list = lists[order[k]]
+    total = total + #list
+    for _, post in ipairs(list) do
+      local sc = scored[post]
+      if not sc then cand[#cand + 1] = post end
+      scored[post] = (sc or 0) + 1
+    end
+  end
+  local big, bigsets = {}, {}
+  for j = k + 1, #order do big[#big + 1] = lists[order[j]]; bigsets[#bigsets + 1] = sets[order[j]] end
+  for _, post in ipairs(cand) do
+    local sc = scored[post]
+    for _, set in ipairs(bigsets) do if set[post] then sc = sc + 1 end end
+    offer(post, sc)
+  end
+  -- Popular lists, newest first, merged.
+  local pos, live = {}, #big
+  for j = 1, #big do pos[j] = 1 end
+  while live > 0 do
+    local min_r, post
+    for j = 1, #big do
+      local p = big[j][pos[j]]
+      if p and (not min_r or rank[p] < min_r) then min_r, post = rank[p], p end
+    end
+    -- Every post from here on shares at most `live` terms and is no newer than `post`.
+    if #best_p == need and not better(live, min_r, best_s[need], rank[best_p[need]]) then break end
+    local sc = 0
+    for j = 1, #big do
+      if big[j][pos[j]] == post then
+        sc = sc + 1
+        pos[j] = pos[j] + 1
+        if pos[j] > #big[j] then live = live - 1 end
+      end
+    end
+    if not scored[post] then offer(post, sc) end
+  end
+  return best_p
+end
+
 folio.hook("site", function(site)
-  -- term -> posts that have it, and each post's rank (1 = newest).
-  local index, rank = {}, {}
+  -- term -> id; id -> posts that have it (newest first) and the same as a set; each post's rank.
+  local ids, lists, sets, rank = {}, {}, {}, {}
   for i, post in ipairs(site.posts) do
     rank[post] = i
     for _, key in ipairs(terms_of(post)) do
-      index[key] = index[key] or {}
-      index[key][post] = true
+      local id = ids[key]
+      if not id then
+        id = #lists + 1
+        ids[key], lists[id], sets[id] = id, {}, {}
+      end
+      local list = lists[id]
+      list[#list + 1] = post
+      sets[id][post] = true
     end
   end
+  -- Pages with the same terms share their ranking: keep the count + 1 best per set of terms
+  -- (one more in case the page itself is among them).
+  local cache = {}
   for _, page in ipairs(site.pages) do
     if page.path then
-      local score, found = {}, {}
-      for _, key in ipairs(terms_of(page)) do
-        for post in pairs(index[key] or {}) do
-          if post ~= page then
-            if not score[post] then found[#found + 1] = post end
-            score[post] = (score[post] or 0) + 1
-          end
-        end
+      local mine = {}
+      for _, key in ipairs(terms_of(page)) do mine[#mine + 1] = ids[key] end
+      table.sort(mine)
+      local signature = table.concat(mine, ",")
+      local top = cache[signature]
+      if not top then
+        local my_lists, my_sets = {}, {}
+        for i, id in ipairs(mine) do my_lists[i], my_sets[i] = lists[id], sets[id] end
+        top = count > 0 and best_for(my_lists, my_sets, rank, count + 1) or {}
+        cache[signature] = top
       end
-      table.sort(found, function(a, b)
-        if score[a] ~= score[b] then return score[a] > score[b] end
-        return rank[a] < rank[b]
-      end)
-      page.related = table.move(found, 1, math.min(count, #found), 1, {})
+      local related = {}
+      for _, post in ipairs(top) do
+        if post ~= page and #related < count then related[#related + 1] = post end
+      end
+      page.related = related
     end
   end
 end, { order = 50 })
