@@ -320,7 +320,7 @@ int folio_cmd_serve(int argc, char **argv)
   uv_signal_start(&s.sigint, S_on_signal, SIGINT);
   uv_signal_start(&s.sigterm, S_on_signal, SIGTERM);
   S_full_build(&s, "start");
-  rc = folio_watch_start(&s.loop, ".", WATCHED, 15, S_on_change, &s, &s.watch, err, sizeof err);
+  rc = folio_watch_start(&s.loop, ".", WATCHED, 8, S_on_change, &s, &s.watch, err, sizeof err);
   if (rc != 0)
     fprintf(stderr, "folio serve: cannot watch the site (%s); changes will not be picked up\n", err);
   printf("Serving %s at %s (watching with %s; Ctrl-C to stop)\n", source, s.base_url,

@@ -334,10 +334,20 @@ local function check_outputs(list)
   return ok
 end
 
-function P.assemble()
+local sorted_ids -- page ids newest first, from the last assemble (preview updates reuse it)
+
+-- `keep_order`: a preview update that changed no page's date and added or removed no page may
+-- reuse the last order instead of sorting every page again.
+function P.assemble(keep_order)
   local all = {}
-  for _, p in pairs(pages) do all[#all + 1] = p end
-  table.sort(all, newest_first)
+  if keep_order and sorted_ids then
+    for i, id in ipairs(sorted_ids) do all[i] = pages[id] end
+  else
+    for _, p in pairs(pages) do all[#all + 1] = p end
+    table.sort(all, newest_first)
+  end
+  sorted_ids = {}
+  for i, p in ipairs(all) do sorted_ids[i] = p.id end
   site = new_site(all)
   for _, list in pairs(site.sections) do link_neighbours(list) end
   local outputs = {}
@@ -502,12 +512,14 @@ function P.update(paths)
   changed_urls = {}
   local t = os.clock()
   local touched, before, structural, templates, css_only = {}, {}, false, false, true
+  local keep_order = true -- no page added, removed or re-dated: the last sort still holds
   local function drop(id)
     if sources[id].deleted then return end
     pages[id] = nil
     sources[id] = { path = sources[id].path, mtime = 0, size = 0, deleted = true }
     folio.build.set_content(id, "")
     structural = true
+    keep_order = false
   end
   for _, path in ipairs(paths) do
     if not path:find("%.css$") then css_only = false end
@@ -517,6 +529,7 @@ function P.update(paths)
       if st and st.type == "file" then
         if is_markdown(path) then
           if not id then
+            keep_order = false
             id = #sources + 1
             sources[id] = { path = path, mtime = st.mtime, size = st.size }
             by_path[path] = id
@@ -528,6 +541,8 @@ function P.update(paths)
           if not P.process(id) then
             pages[id] = old -- keep the last good version on screen; the error goes to the overlay
           end
+          local now = pages[id]
+          if not old or not now or old.date ~= now.date then keep_order = false end
           touched[id] = true
         end
       elseif not st then
@@ -548,7 +563,7 @@ function P.update(paths)
   end
   if templates then P.reset_templates() end
   t = lap("process", t)
-  local count = P.assemble()
+  local count = P.assemble(keep_order)
   t = lap("assemble", t)
   for id in pairs(touched) do
     local now = pages[id]
