@@ -15,19 +15,43 @@
 local opts = ... or {}
 local section = opts.section == nil and "posts" or opts.section
 
-local function add(site, t)
-  if site:find(t.url) then
-    folio.warn("archives: " .. t.url .. " is already a page; no archive written there")
-    return
+-- URL -> page, as site:find(url) says, from a table built once (site:find scans every page);
+-- `add` keeps it up to date with the pages this hook adds.
+local function normalize_url(url) -- as the core's: leading slash, no //, trailing / unless a.ext
+  url = ("/" .. url):gsub("//+", "/")
+  if not url:find("/$") and not url:match("/[^/]*%.[%w]+$") then url = url .. "/" end
+  return url
+end
+local function url_index(site)
+  local by_url = {}
+  for _, group in ipairs({ site.pages, site.generated }) do
+    for _, p in ipairs(group) do
+      if p.url and by_url[p.url] == nil then by_url[p.url] = p end
+    end
   end
-  site:add_page(t)
+  local function find(url) return by_url[normalize_url(url)] end
+  local function add(t)
+    local page = site:add_page(t)
+    if by_url[page.url] == nil then by_url[page.url] = page end
+    return page
+  end
+  return find, add
 end
 
 folio.hook("site", function(site)
+  local find, add_page = url_index(site)
+  local function add(_, t)
+    if find(t.url) then
+      folio.warn("archives: " .. t.url .. " is already a page; no archive written there")
+      return
+    end
+    add_page(t)
+  end
   local years, by_key = {}, {}
   for _, page in ipairs(site.pages) do
     if page.path and page.date and (not section or page.section == section) then
-      local y, m = folio.date.format(page.date, "%Y"), folio.date.format(page.date, "%m")
+      local ym = folio.date.format(page.date, "%Y\1%m")
+      local y, m = ym:match("^(.*)\1(.*)$")
       local year = by_key[y]
       if not year then
         year = { year = y, url = "/" .. y .. "/", pages = {}, months = {} }

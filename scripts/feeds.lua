@@ -24,6 +24,25 @@ local esc = folio.escape
 -- JSON ----------------------------------------------------------------------------------------
 local array, json = folio.json.array, folio.json.encode
 
+-- A JSON string exactly as folio.json.encode writes it, with LPeg for long HTML.
+local lpeg = require("lpeg")
+local escapes = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
+for c = 0, 31 do escapes[string.char(c)] = escapes[string.char(c)] or string.format("\\u%04x", c) end
+escapes["\127"] = "\\u007f"
+local special = lpeg.S('"\\') + lpeg.R("\0\31", "\127\127")
+local json_string = lpeg.Cc('"') * lpeg.Cs(((1 - special) ^ 1 + special / escapes) ^ 0) * lpeg.Cc('"')
+local function json_str(s) return table.concat({ json_string:match(s) }) end
+
+-- The JSON of an item: folio.json.encode's, with the long content_html encoded apart.
+local function item_json(item)
+  local html = item.content_html
+  item.content_html = ""
+  local text = json(item)
+  item.content_html = html
+  local s, e = text:find('"content_html":""', 1, true)
+  return text:sub(1, s + 14) .. json_str(html) .. text:sub(e + 1)
+end
+
 -- Feed data -----------------------------------------------------------------------------------
 local function author_of(v, fallback)
   if type(v) == "table" and v.name then return v end
@@ -39,15 +58,40 @@ local function body_of(page)
   return page.content or ""
 end
 
+-- URL -> page, as site:find(url) says, built once (site:find scans every page).
+local function normalize_url(url) -- as the core's: leading slash, no //, trailing / unless a.ext
+  url = ("/" .. url):gsub("//+", "/")
+  if not url:find("/$") and not url:match("/[^/]*%.[%w]+$") then url = url .. "/" end
+  return url
+end
+local function url_index(site)
+  local by_url = {}
+  for _, group in ipairs({ site.pages, site.generated }) do
+    for _, p in ipairs(group) do
+      if p.url and by_url[p.url] == nil then by_url[p.url] = p end
+    end
+  end
+  return function(url) return by_url[normalize_url(url)] end
+end
+
 -- One feed: `pages` newest first; `url` is where the HTML list lives, `path` the feed's folder.
-local function write(site, title, list_url, folder, pages)
+-- `cache` keeps, per page, what every feed writes the same (a page is in several feeds): its
+-- content with absolute links, its Atom entry and its JSON item.
+local function write(site, title, list_url, folder, pages, cache)
   local root = site.base_url:gsub("/$", "")
   local function abs(u) return root .. u end
   local function absolute_links(html) -- href="/x" and src="/x", not href="//host/x"
     for _, attr in ipairs({ "href", "src" }) do
-      html = html:gsub("(%s" .. attr .. '=")/([^/])', function(a, c) return a .. root .. "/" .. c end)
+      if html:find(attr .. '="/', 1, true) then -- else the pattern cannot match
+        html = html:gsub("(%s" .. attr .. '=")/([^/])', function(a, c) return a .. root .. "/" .. c end)
+      end
     end
     return html
+  end
+  local function body(p)
+    local c = cache.body[p]
+    if not c then c = absolute_links(body_of(p)); cache.body[p] = c end
+    return c
   end
   local entries = table.move(pages, 1, math.min(limit, #pages), 1, {})
   local updated = 0
@@ -73,46 +117,60 @@ local function write(site, title, list_url, folder, pages)
       }
       if (site.description or "") ~= "" then out[#out + 1] = "<subtitle>" .. esc(site.description) .. "</subtitle>" end
       for _, p in ipairs(entries) do
-        local a = author_of(p.author)
-        out[#out + 1] = "<entry>\n<title>" .. esc(p.title or "") .. "</title>\n"
-          .. '<link rel="alternate" type="text/html" href="' .. esc(abs(p.url)) .. '"/>\n'
-          .. "<id>" .. esc(abs(p.url)) .. "</id>\n"
-          .. "<published>" .. folio.date.iso(p.date) .. "</published>\n"
-          .. "<updated>" .. folio.date.iso(p.lastmod or p.date) .. "</updated>"
-        if a then out[#out + 1] = "<author><name>" .. esc(a.name) .. "</name></author>" end
-        for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do
-          out[#out + 1] = '<category term="' .. esc(tag.slug) .. '" label="' .. esc(tag.name) .. '"/>'
+        local entry = cache.atom[p]
+        if not entry then
+          local a = author_of(p.author)
+          local e = { "<entry>\n<title>" .. esc(p.title or "") .. "</title>\n"
+            .. '<link rel="alternate" type="text/html" href="' .. esc(abs(p.url)) .. '"/>\n'
+            .. "<id>" .. esc(abs(p.url)) .. "</id>\n"
+            .. "<published>" .. folio.date.iso(p.date) .. "</published>\n"
+            .. "<updated>" .. folio.date.iso(p.lastmod or p.date) .. "</updated>" }
+          if a then e[#e + 1] = "<author><name>" .. esc(a.name) .. "</name></author>" end
+          for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do
+            e[#e + 1] = '<category term="' .. esc(tag.slug) .. '" label="' .. esc(tag.name) .. '"/>'
+          end
+          if p.summary and p.summary ~= "" then
+            e[#e + 1] = '<summary type="text">' .. esc(p.summary) .. "</summary>"
+          end
+          e[#e + 1] = '<content type="html">' .. esc(body(p)) .. "</content>\n</entry>"
+          entry = table.concat(e, "\n")
+          cache.atom[p] = entry
         end
-        if p.summary and p.summary ~= "" then
-          out[#out + 1] = '<summary type="text">' .. esc(p.summary) .. "</summary>"
-        end
-        out[#out + 1] = '<content type="html">' .. esc(absolute_links(body_of(p))) .. "</content>\n</entry>"
+        out[#out + 1] = entry
       end
       out[#out + 1] = "</feed>\n"
       out = table.concat(out, "\n")
     else
-      local items = array({})
+      local items = {}
       for _, p in ipairs(entries) do
-        local a = author_of(p.author)
-        local tags = array({})
-        for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do tags[#tags + 1] = tag.name end
-        items[#items + 1] = {
-          id = abs(p.url), url = abs(p.url), title = p.title,
-          content_html = absolute_links(body_of(p)),
-          summary = p.summary ~= "" and p.summary or nil,
-          date_published = folio.date.iso(p.date),
-          date_modified = folio.date.iso(p.lastmod or p.date),
-          authors = a and array({ { name = a.name, url = a.url } }) or nil,
-          tags = #tags > 0 and tags or nil,
-        }
+        if not cache.json[p] then
+          local a = author_of(p.author)
+          local tags = array({})
+          for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do tags[#tags + 1] = tag.name end
+          local item = {
+            id = abs(p.url), url = abs(p.url), title = p.title,
+            content_html = body(p),
+            summary = p.summary ~= "" and p.summary or nil,
+            date_published = folio.date.iso(p.date),
+            date_modified = folio.date.iso(p.lastmod or p.date),
+            authors = a and array({ { name = a.name, url = a.url } }) or nil,
+            tags = #tags > 0 and tags or nil,
+          }
+          cache.json[p] = item_json(item)
+        end
+        items[#items + 1] = cache.json[p]
       end
+      -- The feed with no items, then the items put in: `"items":[]` occurs once, as a key
+      -- (quotes inside JSON strings are escaped).
       out = json({
         version = "https://jsonfeed.org/version/1.1", title = title,
         home_page_url = abs(list_url), feed_url = abs(url),
         description = (site.description or "") ~= "" and site.description or nil,
         language = site.language, authors = array({ { name = site_author.name, url = site_author.url } }),
-        items = items,
-      }) .. "\n"
+        items = array({}),
+      })
+      local s, e = out:find('"items":[]', 1, true)
+      out = out:sub(1, s + 8) .. table.concat(items, ",") .. out:sub(e) .. "\n"
     end
     site:add_page({ url = url, kind = "feed", layout = false, content = out })
     links[#links + 1] = { href = abs(url), url = url, title = title,
@@ -122,19 +180,23 @@ local function write(site, title, list_url, folder, pages)
 end
 
 folio.hook("site", function(site)
+  local cache = { body = {}, atom = {}, json = {} }
+  -- Only the `limit` newest posts are read.
   local posts = {}
   for _, p in ipairs(site.pages) do
+    if #posts >= limit then break end
     if p.path and p.date and p.output ~= false and (not section or p.section == section) then
       posts[#posts + 1] = p
     end
   end
-  site.feed_links = write(site, site.title or "", "/", "/", posts)
+  site.feed_links = write(site, site.title or "", "/", "/", posts, cache)
   if opts.terms == false then return end
+  local find = url_index(site)
   for _, terms in pairs(site.taxonomies or {}) do
     for _, term in ipairs(terms) do
-      local list = site:find(term.url)
+      local list = find(term.url)
       local links = write(site, (list and list.title or term.name) .. " · " .. (site.title or ""),
-                          term.url, term.url, term.pages)
+                          term.url, term.url, term.pages, cache)
       if list then list.feed_links = links end
     end
   end

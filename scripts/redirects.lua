@@ -33,8 +33,32 @@ local function redirect_html(target)
     "</html>", "" }, "\n")
 end
 
+-- URL -> page, as site:find(url) says, from a table built once (site:find scans every page);
+-- `add` keeps it up to date with the pages this hook adds.
+local function normalize_url(url) -- as the core's: leading slash, no //, trailing / unless a.ext
+  url = ("/" .. url):gsub("//+", "/")
+  if not url:find("/$") and not url:match("/[^/]*%.[%w]+$") then url = url .. "/" end
+  return url
+end
+local function url_index(site)
+  local by_url = {}
+  for _, group in ipairs({ site.pages, site.generated }) do
+    for _, p in ipairs(group) do
+      if p.url and by_url[p.url] == nil then by_url[p.url] = p end
+    end
+  end
+  local function find(url) return by_url[normalize_url(url)] end
+  local function add(t)
+    local page = site:add_page(t)
+    if by_url[page.url] == nil then by_url[page.url] = page end
+    return page
+  end
+  return find, add
+end
+
 folio.hook("site", function(site)
   local root = site.base_url:gsub("/$", "")
+  local find, add_page = url_index(site)
   local pages = {}
   for _, page in ipairs(site.pages) do
     if page.path and page.output ~= false then pages[#pages + 1] = page end
@@ -43,10 +67,10 @@ folio.hook("site", function(site)
     for _, list in ipairs({ page.aliases, page.redirect_from }) do
       for _, alias in ipairs(as_list(list)) do
         local url = normalise(alias)
-        if site:find(url) then
+        if find(url) then
           folio.warn("redirects: " .. url .. " is already a page; alias of " .. page.url .. " skipped")
         else
-          site:add_page({ url = url, kind = "alias", layout = false, target = page.url,
+          add_page({ url = url, kind = "alias", layout = false, target = page.url,
                           content = redirect_html(root .. page.url) })
         end
       end

@@ -12,23 +12,35 @@ local opts = ... or {}
 local count = opts.count or 5
 local names = opts.taxonomies or { "tags", "categories" }
 
--- The "<taxonomy>\0<term key>" strings of a page, each once.
-local function terms_of(page)
-  local keys, seen = {}, {}
-  local function add(key)
-    if not seen[key] then seen[key] = true; keys[#keys + 1] = key end
-  end
-  for _, name in ipairs(names) do
-    local list = page.taxonomies and page.taxonomies[name]
-    if list then
-      for _, t in ipairs(list) do add(name .. "\0" .. t.slug) end
-    else
-      local raw = page[name]
-      if type(raw) ~= "table" then raw = { raw } end
-      for _, t in ipairs(raw) do add(name .. "\0" .. tostring(t):lower()) end
+-- The terms of a page, each once, as numbers: `ids[i][key]` numbers the term `key` (its slug, or
+-- the value in lower case) of the taxonomy names[i]; `create` adds the terms not yet numbered.
+local function terms_of(page, ids, create)
+  local out = {}
+  local tax = page.taxonomies
+  for i, name in ipairs(names) do
+    local list = tax and tax[name]
+    local raw = not list
+    if raw then
+      list = page[name]
+      if type(list) ~= "table" then list = { list } end
+    end
+    local known = ids[i]
+    for _, t in ipairs(list) do
+      local key = raw and tostring(t):lower() or t.slug
+      local id = known[key]
+      if not id and create then
+        ids.n = ids.n + 1
+        id = ids.n
+        known[key] = id
+      end
+      if id then
+        local dup = false
+        for j = 1, #out do if out[j] == id then dup = true; break end end
+        if not dup then out[#out + 1] = id end
+      end
     end
   end
-  return keys
+  return out
 end
 
 -- Ranking: a post ranks above another when it shares more terms, or as many and is newer
@@ -105,36 +117,38 @@ local function best_for(lists, sets, rank, need)
 end
 
 folio.hook("site", function(site)
-  -- term -> id; id -> posts that have it (newest first) and the same as a set; each post's rank.
-  local ids, lists, sets, rank = {}, {}, {}, {}
+  -- term id -> posts that have it (newest first) and the same as a set; each post's rank.
+  local ids = { n = 0 }
+  for i = 1, #names do ids[i] = {} end
+  local lists, sets, rank = {}, {}, {}
   for i, post in ipairs(site.posts) do
     rank[post] = i
-    for _, key in ipairs(terms_of(post)) do
-      local id = ids[key]
-      if not id then
-        id = #lists + 1
-        ids[key], lists[id], sets[id] = id, {}, {}
-      end
+    for _, id in ipairs(terms_of(post, ids, true)) do
       local list = lists[id]
+      if not list then list = {}; lists[id] = list; sets[id] = {} end
       list[#list + 1] = post
       sets[id][post] = true
     end
   end
   -- Pages with the same terms share their ranking: keep the count + 1 best per set of terms
-  -- (one more in case the page itself is among them).
+  -- (one more in case the page itself is among them), in a tree keyed by the sorted term ids.
   local cache = {}
   for _, page in ipairs(site.pages) do
     if page.path then
-      local mine = {}
-      for _, key in ipairs(terms_of(page)) do mine[#mine + 1] = ids[key] end
-      table.sort(mine)
-      local signature = table.concat(mine, ",")
-      local top = cache[signature]
+      local mine = terms_of(page, ids, false)
+      if #mine > 1 then table.sort(mine) end
+      local node = cache
+      for _, id in ipairs(mine) do
+        local next_node = node[id]
+        if not next_node then next_node = {}; node[id] = next_node end
+        node = next_node
+      end
+      local top = node.top
       if not top then
         local my_lists, my_sets = {}, {}
         for i, id in ipairs(mine) do my_lists[i], my_sets[i] = lists[id], sets[id] end
-        top = count > 0 and best_for(my_lists, my_sets, rank, count + 1) or {}
-        cache[signature] = top
+        top = count > 0 and #mine > 0 and best_for(my_lists, my_sets, rank, count + 1) or {}
+        node.top = top
       end
       local related = {}
       for _, post in ipairs(top) do

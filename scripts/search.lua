@@ -16,7 +16,15 @@ local fields = opts.fields or { "title", "url", "date", "tags", "excerpt" }
 local max = math.tointeger(opts.excerpt or 300)
 local index_url = opts.url or "/search.json"
 
-local str = folio.json.encode
+-- JSON string, as folio.json.encode writes it (strings without control characters, quotes or
+-- backslashes, the usual case, need no pass over their characters).
+local lpeg = require("lpeg")
+local json = folio.json.encode
+local plain_string = (1 - (lpeg.S('"\\') + lpeg.R("\0\31", "\127\127"))) ^ 0 * -1
+local function str(s)
+  if plain_string:match(s) then return '"' .. s .. '"' end
+  return json(s)
+end
 
 local entities = { amp = "&", lt = "<", gt = ">", quot = '"', ["#39"] = "'", nbsp = " " }
 
@@ -24,7 +32,6 @@ local entities = { amp = "&", lt = "<", gt = ">", quot = '"', ["#39"] = "'", nbs
 -- the text between matches in one go:
 --   <script.-</script> -> "", <style.-</style> -> "", the anchors plugin's `#` links -> "",
 --   <[^>]*> -> " ", &(#?%w+); -> the entities above (others stay whole).
-local lpeg = require("lpeg")
 local P, R, C, Cs = lpeg.P, lpeg.R, lpeg.C, lpeg.Cs
 local function till(x) return (1 - P(x)) ^ 0 * x end
 local function pass(first, pat, repl) return Cs(((1 - P(first)) ^ 1 + pat / repl + 1) ^ 0) end
@@ -87,34 +94,64 @@ if (function() for _, f in ipairs(fields) do if f == "excerpt" then return true 
   end, { order = 92 })
 end
 
-local getters = {
-  title = function(p) return str(p.title or "") end,
-  url = function(p) return str(p.url) end,
-  date = function(p) return p.date and str(folio.date.format(p.date, "%Y-%m-%d")) end,
-  excerpt = function(p) return str(excerpt(p)) end,
-  tags = function(p)
-    local names = {}
-    for i, t in ipairs(p.taxonomies and p.taxonomies.tags or {}) do names[i] = str(t.name) end
-    if not p.taxonomies then
-      for i, t in ipairs(type(p.tags) == "table" and p.tags or {}) do names[i] = str(tostring(t)) end
+-- Writers: each appends one field of page `p` to `out` (key and value, as JSON pieces) after
+-- index `n` and returns the new last index (`n` when the page has no such field).
+local function put(out, n, key, s)
+  if plain_string:match(s) then
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4] = key, '"', s, '"'
+    return n + 4
+  end
+  out[n + 1], out[n + 2] = key, json(s)
+  return n + 2
+end
+
+local writers = {
+  title = function(out, n, key, p) return put(out, n, key, p.title or "") end,
+  url = function(out, n, key, p) return put(out, n, key, p.url) end,
+  date = function(out, n, key, p)
+    if not p.date then return n end
+    return put(out, n, key, folio.date.format(p.date, "%Y-%m-%d"))
+  end,
+  excerpt = function(out, n, key, p) return put(out, n, key, excerpt(p)) end,
+  tags = function(out, n, key, p)
+    n = n + 1
+    out[n] = key .. "["
+    local list = p.taxonomies and p.taxonomies.tags or {}
+    local raw = not p.taxonomies and type(p.tags) == "table"
+    if raw then list = p.tags end
+    for i, t in ipairs(list) do
+      n = put(out, n, i > 1 and "," or "", raw and tostring(t) or t.name)
     end
-    return "[" .. table.concat(names, ",") .. "]"
+    n = n + 1
+    out[n] = "]"
+    return n
   end,
 }
 
+-- The index: one list of pieces, one table.concat.
 folio.hook("site", function(site)
-  local entries = {}
+  local write, first_key, next_key = {}, {}, {}
+  for i, f in ipairs(fields) do
+    write[i] = writers[f] or function() error("search: unknown field " .. tostring(f)) end
+    first_key[i] = writers[f] and json(f) .. ":"
+    next_key[i] = writers[f] and "," .. json(f) .. ":"
+  end
+  local out, n = { "[" }, 1
+  local entries = 0
   for _, p in ipairs(site.pages) do
     if p.path and p.output ~= false and p.search ~= false then
-      local parts = {}
-      for _, f in ipairs(fields) do
-        local v = assert(getters[f], "search: unknown field " .. tostring(f))(p)
-        if v then parts[#parts + 1] = str(f) .. ":" .. v end
+      entries = entries + 1
+      n = n + 1
+      out[n] = entries > 1 and ",\n{" or "{"
+      local start = n
+      for i = 1, #write do
+        n = write[i](out, n, n == start and first_key[i] or next_key[i], p)
       end
-      entries[#entries + 1] = "{" .. table.concat(parts, ",") .. "}"
+      n = n + 1
+      out[n] = "}"
     end
   end
-  site:add_page({ url = index_url, kind = "search", layout = false,
-                  content = "[" .. table.concat(entries, ",\n") .. "]\n" })
+  out[n + 1] = "]\n"
+  site:add_page({ url = index_url, kind = "search", layout = false, content = table.concat(out) })
   site.search = { index = index_url }
 end, { order = 70 })

@@ -17,7 +17,10 @@ end
 
 local function lastmod(p)
   local t = p.lastmod or p.date
-  for _, q in ipairs(p.pages or {}) do t = math.max(t or 0, q.lastmod or q.date or 0) end
+  local list = p.pages
+  if list then
+    for _, q in ipairs(list) do t = math.max(t or 0, q.lastmod or q.date or 0) end
+  end
   return t
 end
 
@@ -27,16 +30,46 @@ folio.hook("site", function(site)
   for _, group in ipairs({ site.pages, site.generated }) do
     for _, p in ipairs(group) do if listed(p) then pages[#pages + 1] = p end end
   end
-  table.sort(pages, function(a, b) return a.url < b.url end)
+  -- Sorted by URL: the URLs as plain strings (no Lua comparison function), then their pages.
+  local urls, by_url, more = {}, {}, {}
+  for _, p in ipairs(pages) do
+    local url = p.url
+    if by_url[url] == nil then by_url[url] = p; urls[#urls + 1] = url
+    else more[url] = more[url] or {}; table.insert(more[url], p) end
+  end
+  table.sort(urls)
+  pages = {}
+  for _, url in ipairs(urls) do
+    pages[#pages + 1] = by_url[url]
+    local dups = more[url]
+    if dups then for _, p in ipairs(dups) do pages[#pages + 1] = p end end
+  end
   local out = { '<?xml version="1.0" encoding="UTF-8"?>',
                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' }
+  local iso = {} -- time -> RFC 3339 (list pages share their newest entry's)
+  local n = #out
   for _, p in ipairs(pages) do
     local t = lastmod(p)
-    out[#out + 1] = "<url><loc>" .. folio.escape(root .. p.url) .. "</loc>"
-      .. (t and t > 0 and "<lastmod>" .. folio.date.iso(t) .. "</lastmod>" or "") .. "</url>"
+    n = n + 1
+    out[n] = "\n<url><loc>"
+    n = n + 1
+    out[n] = folio.escape(root .. p.url)
+    n = n + 1
+    if t and t > 0 then
+      local s = iso[t]
+      if not s then s = folio.date.iso(t); iso[t] = s end
+      out[n] = "</loc><lastmod>"
+      out[n + 1] = s
+      out[n + 2] = "</lastmod></url>"
+      n = n + 2
+    else
+      out[n] = "</loc></url>"
+    end
   end
-  out[#out + 1] = "</urlset>\n"
-  site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = table.concat(out, "\n") })
+  out[n + 1] = "\n"
+  out[n + 2] = "</urlset>\n"
+  out[1] = out[1] .. "\n"
+  site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = table.concat(out) })
   if opts.robots ~= false then
     site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
                     content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })

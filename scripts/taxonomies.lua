@@ -38,15 +38,29 @@ end
 
 local function trim(s) return (tostring(s):gsub("^%s+", ""):gsub("%s+$", "")) end
 
-local function collect(site, name)
+-- raw front matter value -> { label, slug } (slug false for an empty label), once per build.
+local function labeler()
+  local known = {}
+  return function(raw)
+    if raw ~= raw then local label = trim(raw); return label, label ~= "" and term_slug(label) end
+    local k = known[raw]
+    if not k then
+      local label = trim(raw)
+      k = { label, label ~= "" and term_slug(label) }
+      known[raw] = k
+    end
+    return k[1], k[2]
+  end
+end
+
+local function collect(site, name, label_of)
   local terms, by_slug = {}, {}
   -- Oldest page first, so that the first spelling of a term is the one that stays.
   for i = #site.pages, 1, -1 do
     local page = site.pages[i]
     if page.path then
       for _, raw in ipairs(as_list(page[name])) do
-        local label = trim(raw)
-        local slug = label ~= "" and term_slug(label)
+        local label, slug = label_of(raw)
         if slug and not by_slug[slug] then
           by_slug[slug] = { name = label, slug = slug, url = "/" .. name .. "/" .. slug .. "/", pages = {} }
           terms[#terms + 1] = by_slug[slug]
@@ -59,8 +73,8 @@ local function collect(site, name)
     if page.path then
       local mine, seen = {}, {}
       for _, raw in ipairs(as_list(page[name])) do
-        local label = trim(raw)
-        local term = label ~= "" and by_slug[term_slug(label)]
+        local _, slug = label_of(raw)
+        local term = slug and by_slug[slug]
         if term and not seen[term] then
           seen[term] = true
           term.pages[#term.pages + 1] = page
@@ -82,8 +96,9 @@ end
 
 folio.hook("site", function(site)
   site.taxonomies = site.taxonomies or {}
+  local label_of = labeler()
   for _, name in ipairs(names) do
-    local terms = collect(site, name)
+    local terms = collect(site, name, label_of)
     site.taxonomies[name] = terms
     local pattern = titles[name] or (name == "tags" and "Posts tagged %s" or "Posts in %s")
     for _, term in ipairs(terms) do
