@@ -35,6 +35,9 @@ local function is_punct(n)
 end
 
 local function github_id(text)
+  if not text:find("[\128-\255]") then -- ASCII: the same, without a loop over characters
+    return (text:lower():gsub("[^%w_%- ]", ""):gsub(" ", "-"))
+  end
   local out = {}
   for _, n in utf8.codes(text) do
     local c = utf8.char(n)
@@ -76,8 +79,9 @@ folio.hook("ast", function(doc, page)
   local used, entries = {}, {}
   for h in doc:select("heading") do
     local id = h.id
+    local text = h:text()
     if not id then
-      local base = github_id(h:text())
+      local base = github_id(text)
       if base == "" then base = "section" end
       id = base
       local k = 0
@@ -86,7 +90,7 @@ folio.hook("ast", function(doc, page)
     end
     used[id] = true
     if h.level >= lo and h.level <= hi then
-      entries[#entries + 1] = { level = h.level, id = id, text = h:text() }
+      entries[#entries + 1] = { level = h.level, id = id, text = text }
     end
   end
   page.toc = #entries >= min_headings and toc_html(entries) or nil

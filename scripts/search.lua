@@ -61,7 +61,7 @@ local function collapse(s) return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", 
 local function excerpt_of(html)
   local text = spaced(html)
   if not utf8.len(text) then return collapse(text) end -- not UTF-8: no cut, as utf8.len says
-  local len = max * 4 + 64
+  local len = max + 64
   while true do
     local slice = text
     if len < #text then

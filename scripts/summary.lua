@@ -31,8 +31,12 @@ folio.hook("ast", {
 
 folio.hook("html", function(page)
   local html = page.content or ""
-  local s, e = html:find("<p>" .. TOKEN .. "</p>\n?")
-  if not s then s, e = html:find("<!%-%-%s*more%s*%-%->\n?") end -- raw HTML kept as is
+  local s, e
+  -- (patterns are slow to scan a page with; a plain search first tells whether they can match)
+  if html:find(TOKEN, 1, true) then s, e = html:find("<p>" .. TOKEN .. "</p>\n?") end
+  if not s and html:find("<!--", 1, true) then
+    s, e = html:find("<!%-%-%s*more%s*%-%->\n?") -- raw HTML kept as is
+  end
   if s then
     page.summary_html = html:sub(1, s - 1):gsub("%s+$", "")
     page.content = html:sub(1, s - 1) .. html:sub(e + 1)
