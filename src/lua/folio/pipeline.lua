@@ -420,7 +420,8 @@ end
 -- every page (navigation, neighbours, archives), so a change there re-renders everything.
 local LOCAL_FIELDS = { content = true, summary = true, summary_html = true, words = true,
   reading_time = true, toc = true, mtime = true, source = true, id = true, prev = true,
-  next = true, related = true, pages = true, meta = true }
+  next = true, related = true, pages = true, meta = true, search_text = true, summarized = true,
+  more = true }
 
 -- A value as text for signatures: tables in key order (to a small depth), pages by their URL
 -- (pages point at each other), functions and userdata by type only (new closures each build).
