@@ -22,14 +22,17 @@ LUA
 echo "corpus: $N posts, $(du -sh "$BASE/folio/content" | cut -f1) of Markdown, in $BASE"
 
 measure() { # label command...: prints wall seconds and peak RSS
-  local best=999999 mem=0 out
+  local label=$1 best=999999 mem=0 out
+  shift
   for run in 1 2 3; do
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$BASE/time.out" -f "%e %M" "$@" >/dev/null 2>"$BASE/stderr.out" \
+      || { echo "failed: $* ($(tail -3 "$BASE/stderr.out"))" >&2; exit 1; }
+    out=$(tail -1 "$BASE/time.out")
     local t=${out% *} m=${out#* }
     best=$(awk -v a="$t" -v b="$best" 'BEGIN{print (a<b)?a:b}')
     [ "$m" -gt "$mem" ] && mem=$m
   done
-  printf "%-34s %6.2f s  %6d MiB peak\n" "$1" "$best" $((mem / 1024))
+  printf "%-40s %6.2f s  %6d MiB peak\n" "$label" "$best" $((mem / 1024))
   LAST=$best
 }
 measure_named() { local label=$1; shift; measure "$label" "$@"; }
