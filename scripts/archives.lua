@@ -15,31 +15,9 @@
 local opts = ... or {}
 local section = opts.section == nil and "posts" or opts.section
 
--- URL -> page, as site:find(url) says, from a table built once (site:find scans every page);
--- `add` keeps it up to date with the pages this hook adds.
-local function normalize_url(url) -- as the core's: leading slash, no //, trailing / unless a.ext
-  url = ("/" .. url):gsub("//+", "/")
-  if not url:find("/$") and not url:match("/[^/]*%.[%w]+$") then url = url .. "/" end
-  return url
-end
-local function url_index(site)
-  local by_url = {}
-  for _, group in ipairs({ site.pages, site.generated }) do
-    for _, p in ipairs(group) do
-      if p.url and by_url[p.url] == nil then by_url[p.url] = p end
-    end
-  end
-  local function find(url) return by_url[normalize_url(url)] end
-  local function add(t)
-    local page = site:add_page(t)
-    if by_url[page.url] == nil then by_url[page.url] = page end
-    return page
-  end
-  return find, add
-end
-
 folio.hook("site", function(site)
-  local find, add_page = url_index(site)
+  local function find(url) return site:find(url) end
+  local function add_page(t) return site:add_page(t) end
   local function add(_, t)
     if find(t.url) then
       folio.warn("archives: " .. t.url .. " is already a page; no archive written there")

@@ -58,22 +58,6 @@ local function body_of(page)
   return page.content or ""
 end
 
--- URL -> page, as site:find(url) says, built once (site:find scans every page).
-local function normalize_url(url) -- as the core's: leading slash, no //, trailing / unless a.ext
-  url = ("/" .. url):gsub("//+", "/")
-  if not url:find("/$") and not url:match("/[^/]*%.[%w]+$") then url = url .. "/" end
-  return url
-end
-local function url_index(site)
-  local by_url = {}
-  for _, group in ipairs({ site.pages, site.generated }) do
-    for _, p in ipairs(group) do
-      if p.url and by_url[p.url] == nil then by_url[p.url] = p end
-    end
-  end
-  return function(url) return by_url[normalize_url(url)] end
-end
-
 -- One feed: `pages` newest first; `url` is where the HTML list lives, `path` the feed's folder.
 -- `cache` keeps, per page, what every feed writes the same (a page is in several feeds): its
 -- content with absolute links, its Atom entry and its JSON item.
@@ -191,7 +175,7 @@ folio.hook("site", function(site)
   end
   site.feed_links = write(site, site.title or "", "/", "/", posts, cache)
   if opts.terms == false then return end
-  local find = url_index(site)
+  local function find(url) return site:find(url) end
   for _, terms in pairs(site.taxonomies or {}) do
     for _, term in ipairs(terms) do
       local list = find(term.url)

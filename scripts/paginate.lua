@@ -24,29 +24,6 @@ local function redirect(to)
     .. '<body><p><a href="' .. to .. '">' .. to .. '</a></p></body></html>\n'
 end
 
--- URL -> page, as site:find(url) says, from a table built once (site:find scans every page);
--- `add` keeps it up to date with the pages this hook adds.
-local function normalize_url(url) -- as the core's: leading slash, no //, trailing / unless a.ext
-  url = ("/" .. url):gsub("//+", "/")
-  if not url:find("/$") and not url:match("/[^/]*%.[%w]+$") then url = url .. "/" end
-  return url
-end
-local function url_index(site)
-  local by_url = {}
-  for _, group in ipairs({ site.pages, site.generated }) do
-    for _, p in ipairs(group) do
-      if p.url and by_url[p.url] == nil then by_url[p.url] = p end
-    end
-  end
-  local function find(url) return by_url[normalize_url(url)] end
-  local function add(t)
-    local page = site:add_page(t)
-    if by_url[page.url] == nil then by_url[page.url] = page end
-    return page
-  end
-  return find, add
-end
-
 local function paginate(site, list, per_page, find, add_page)
   local all = list.pages or {}
   local count = math.max(1, math.ceil(#all / per_page))
@@ -86,6 +63,7 @@ folio.hook("site", function(site)
       if kinds[p.kind] and p.output ~= false and not p.paginator then lists[#lists + 1] = p end
     end
   end
-  local find, add_page = url_index(site)
+  local function find(url) return site:find(url) end
+  local function add_page(t) return site:add_page(t) end
   for _, list in ipairs(lists) do paginate(site, list, per_page, find, add_page) end
 end, { order = 90 })

@@ -38,6 +38,7 @@ local PageMeta = {
 
 local Site = {}
 Site.__index = Site
+local url_indexes = setmetatable({}, { __mode = "k" }) -- site -> { url -> page }
 
 -- site:add_page{ url = "/tags/", layout = "terms", ... } -> the page
 function Site:add_page(t)
@@ -51,14 +52,25 @@ function Site:add_page(t)
   t.generated = true
   if t.layout == nil then t.layout = "list" end
   self.generated[#self.generated + 1] = t
+  local index = url_indexes[self]
+  if index and index[t.url] == nil then index[t.url] = t end
   return t
 end
 
+-- site:find(url): the page at a URL. The index is built on the first call and kept up to date
+-- by add_page; it lives beside the site (weak keys), so it never travels to worker threads.
 function Site:find(url)
-  url = pagemod.normalize_url(url)
-  for _, p in ipairs(self.pages) do if p.url == url then return p end end
-  for _, p in ipairs(self.generated) do if p.url == url then return p end end
-  return nil
+  local index = url_indexes[self]
+  if not index then
+    index = {}
+    for _, list in ipairs { self.pages, self.generated } do
+      for _, p in ipairs(list) do
+        if p.url and index[p.url] == nil then index[p.url] = p end
+      end
+    end
+    url_indexes[self] = index
+  end
+  return index[pagemod.normalize_url(url)]
 end
 
 ----------------------------------------------------------------------------------------------
