@@ -39,13 +39,6 @@ static int S_parse(int argc, char **argv, folio_build_options *o, const char **s
   return 0;
 }
 
-static double S_now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 int folio_cmd_build(int argc, char **argv)
 {
   folio_build_options options = {0};
@@ -57,7 +50,7 @@ int folio_cmd_build(int argc, char **argv)
     fprintf(stderr, "folio build: cannot enter the site folder %s: %s\n", source, strerror(errno));
     return 1;
   }
-  double t0 = S_now_ms();
+  double t0 = folio_now_ms();
   folio_diag *diag = folio_diag_new();
   if (diag == NULL) {
     fprintf(stderr, "folio build: out of memory\n");
@@ -74,7 +67,7 @@ int folio_cmd_build(int argc, char **argv)
             errors == 1 ? "" : "s");
   } else if (!options.quiet) {
     printf("Built %zu pages into %s in %.0f ms (load %.0f, process %.0f, assemble %.0f, render %.0f; %d threads)\n",
-           b->pages_written, b->output_path, S_now_ms() - t0, b->phase_ms[0], b->phase_ms[1], b->phase_ms[2],
+           b->pages_written, b->output_path, folio_now_ms() - t0, b->phase_ms[0], b->phase_ms[1], b->phase_ms[2],
            b->phase_ms[3], b->nstates);
   }
   folio_build_free(b);

@@ -35,13 +35,6 @@ typedef struct {
 
 static const char *const WATCHED[] = {"content", "static", "layouts", "scripts", "themes", "site.lua", NULL};
 
-static double S_now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void S_stamp(char *buf, size_t len)
 {
   time_t now = time(NULL);
@@ -76,7 +69,7 @@ static void S_report(S_serve *s, int failed)
 /* A complete build from scratch: at start, and when site.lua or a script changed. */
 static int S_full_build(S_serve *s, const char *why)
 {
-  double t0 = S_now_ms();
+  double t0 = folio_now_ms();
   folio_diag_clear(s->diag);
   folio_build_free(s->build);
   s->build = folio_build_new(&s->options, s->diag);
@@ -84,7 +77,7 @@ static int S_full_build(S_serve *s, const char *why)
   char stamp[16];
   S_stamp(stamp, sizeof stamp);
   if (!failed)
-    printf("[%s] %s: built %zu pages in %.0f ms\n", stamp, why, s->build->pages_written, S_now_ms() - t0);
+    printf("[%s] %s: built %zu pages in %.0f ms\n", stamp, why, s->build->pages_written, folio_now_ms() - t0);
   else
     printf("[%s] %s: build failed (%zu errors); still serving the last good pages\n", stamp, why,
            folio_diag_count(s->diag, FOLIO_ERROR));
@@ -110,7 +103,7 @@ static void S_on_change(void *ud, const char *const *paths, size_t count, int ov
     S_full_build(s, what);
     return;
   }
-  double t0 = S_now_ms();
+  double t0 = folio_now_ms();
   if (getenv("FOLIO_TIMINGS"))
     fprintf(stderr, "watch callback at %.1f ms (monotonic)\n", t0);
   folio_diag_clear(s->diag);
@@ -124,12 +117,12 @@ static void S_on_change(void *ud, const char *const *paths, size_t count, int ov
   char stamp[16];
   S_stamp(stamp, sizeof stamp);
   printf("[%s] %s: %zu page%s rendered, %zu changed, in %.0f ms%s\n", stamp, what, r.rendered,
-         r.rendered == 1 ? "" : "s", r.changed, S_now_ms() - t0, failed ? " — with errors" : "");
+         r.rendered == 1 ? "" : "s", r.changed, folio_now_ms() - t0, failed ? " — with errors" : "");
   fflush(stdout);
   if (r.event_json && r.changed > 0)
     folio_server_broadcast(s->server, "reload", r.event_json);
   if (getenv("FOLIO_TIMINGS"))
-    fprintf(stderr, "reload broadcast at %.1f ms (monotonic)\n", S_now_ms());
+    fprintf(stderr, "reload broadcast at %.1f ms (monotonic)\n", folio_now_ms());
   free(r.event_json);
   S_report(s, failed);
 }

@@ -22,7 +22,7 @@ folio_build *folio_build_of(lua_State *L)
   return lx_context(L);
 }
 
-static double S_now_ms(void)
+double folio_now_ms(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -109,7 +109,7 @@ folio_build *folio_build_new(const folio_build_options *options, folio_diag *dia
     free(b);
     return NULL;
   }
-  double t0 = S_now_ms();
+  double t0 = folio_now_ms();
   /* States are created one after another on this thread: loading a site may set the time zone,
    * which is process-wide. A problem in site.lua is reported once, by the first state. */
   for (int i = 0; i < jobs; i++) {
@@ -120,7 +120,7 @@ folio_build *folio_build_new(const folio_build_options *options, folio_diag *dia
     }
     b->states[b->nstates++] = L;
   }
-  b->phase_ms[0] = S_now_ms() - t0;
+  b->phase_ms[0] = folio_now_ms() - t0;
   return b;
 }
 
@@ -382,7 +382,7 @@ int folio_build_run(folio_build *b)
     S_discard_staging(b);
     return 1;
   }
-  double t0 = S_now_ms();
+  double t0 = folio_now_ms();
   size_t count = 0;
   if (S_call(b, L, "begin", 0, 1) == 0) {
     count = (size_t)lua_tointeger(L, -1);
@@ -391,21 +391,21 @@ int folio_build_run(folio_build *b)
   for (int i = 1; i < b->nstates; i++)
     S_transfer(b, L, "export_sources", b->states[i], "import_sources");
   S_parallel(b, "process", count);
-  double t1 = S_now_ms();
+  double t1 = folio_now_ms();
   for (int i = 1; i < b->nstates; i++)
     S_transfer(b, b->states[i], "take_pages", L, "merge");
-  double t_gathered = S_now_ms();
+  double t_gathered = folio_now_ms();
   size_t outputs = 0;
   if (S_call(b, L, "assemble", 0, 1) == 0) {
     outputs = (size_t)lua_tointeger(L, -1);
     lua_pop(L, 1);
   }
-  double t_assembled = S_now_ms();
+  double t_assembled = folio_now_ms();
   int forked = S_use_fork(b, outputs);
   if (!forked)
     for (int i = 1; i < b->nstates; i++)
       S_transfer(b, L, "export_site", b->states[i], "import_site");
-  double t2 = S_now_ms();
+  double t2 = folio_now_ms();
   if (getenv("FOLIO_TIMINGS"))
     fprintf(stderr, "gather %.1f ms, site stage %.1f ms, copy to workers %.1f ms\n", t_gathered - t1,
             t_assembled - t_gathered, t2 - t_assembled);
@@ -414,7 +414,7 @@ int folio_build_run(folio_build *b)
     S_render_forked(b, outputs);
   else
     S_parallel(b, "render", outputs);
-  double t3 = S_now_ms();
+  double t3 = folio_now_ms();
   S_call(b, L, "remember_outputs", 0, 0);
   b->phase_ms[1] = t1 - t0;
   b->phase_ms[2] = t2 - t1;
@@ -443,7 +443,7 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
 {
   memset(result, 0, sizeof *result);
   lua_State *L = b->states[0];
-  double t0 = S_now_ms();
+  double t0 = folio_now_ms();
   lua_createtable(L, (int)count, 0);
   for (size_t i = 0; i < count; i++) {
     lua_pushstring(L, paths[i]);
@@ -468,10 +468,10 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
     return 1;
   }
   b->compare_writes = 1;
-  double t1 = S_now_ms();
+  double t1 = folio_now_ms();
   lua_pushvalue(L, paths_index);
   int ok = S_call(b, L, "update", 1, 3) == 0;
-  double t2 = S_now_ms(), t3 = t2;
+  double t2 = folio_now_ms(), t3 = t2;
   int css_only = 0;
   if (ok) {
     result->full = strcmp(lua_tostring(L, -3), "full") == 0;
@@ -489,7 +489,7 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
     } else {
       S_call(b, L, "render_partial", 0, 0);
     }
-    t3 = S_now_ms();
+    t3 = folio_now_ms();
     lua_pushboolean(L, css_only);
     if (S_call(b, L, "finish_update", 1, 2) == 0) {
       const char *json = lua_tostring(L, -2);
@@ -504,6 +504,6 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
   lua_settop(L, paths_index - 1);
   if (getenv("FOLIO_TIMINGS"))
     fprintf(stderr, "update %s: classify %.1f ms, update %.1f ms, render %.1f ms, finish %.1f ms\n",
-            result->full ? "full" : "partial", t1 - t0, t2 - t1, t3 - t2, S_now_ms() - t3);
+            result->full ? "full" : "partial", t1 - t0, t2 - t1, t3 - t2, folio_now_ms() - t3);
   return folio_diag_count(b->diag, FOLIO_ERROR) > 0 ? 1 : 0;
 }

@@ -74,6 +74,9 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
 int folio_build_call(folio_build *b, const char *fn, int nargs, int nresults);
 lua_State *folio_build_main_state(folio_build *b);
 
+/* Milliseconds on the monotonic clock, for timing phases and rebuilds. */
+double folio_now_ms(void);
+
 /* The build that owns a Lua state (for bindings). */
 folio_build *folio_build_of(lua_State *L);
 

@@ -113,6 +113,14 @@ local function template_globals()
   return g
 end
 
+-- A template renderer for this site (its cache of compiled templates starts empty).
+local function new_renderer()
+  return template.new {
+    find = function(relpath) return sitemod.find_template(config, relpath) end,
+    globals = template_globals(),
+  }
+end
+
 function P.load()
   opts = folio.build.options()
   local ok, result = pcall(sitemod.load)
@@ -136,10 +144,7 @@ function P.load()
     link = combine(hooks.render_link), image = combine(hooks.render_image),
     heading = combine(hooks.render_heading), codeblock = combine(hooks.render_codeblock),
   }
-  renderer = template.new {
-    find = function(relpath) return sitemod.find_template(config, relpath) end,
-    globals = template_globals(),
-  }
+  renderer = new_renderer()
   folio.register_metatable("folio.page", PageMeta)
   folio.register_metatable("folio.site", Site)
   return true
@@ -622,10 +627,7 @@ function P.render_partial()
 end
 
 function P.reset_templates()
-  renderer = template.new {
-    find = function(relpath) return sitemod.find_template(config, relpath) end,
-    globals = template_globals(),
-  }
+  renderer = new_renderer()
 end
 
 -- The file that provides static output `rel`: the site's static/ first, then the theme's.
