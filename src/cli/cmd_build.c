@@ -70,7 +70,11 @@ int folio_cmd_build(int argc, char **argv)
            b->pages_written, b->output_path, folio_now_ms() - t0, b->phase_ms[0], b->phase_ms[1], b->phase_ms[2],
            b->phase_ms[3], b->nstates);
   }
+  double t_free = folio_now_ms(), publish_ms = b ? b->phase_ms[4] : 0;
   folio_build_free(b);
   folio_diag_free(diag);
+  if (getenv("FOLIO_TIMINGS"))
+    fprintf(stderr, "publish %.1f ms, teardown %.1f ms, total %.1f ms\n", publish_ms, folio_now_ms() - t_free,
+            folio_now_ms() - t0);
   return status;
 }

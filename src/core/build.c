@@ -415,6 +415,8 @@ int folio_build_run(folio_build *b)
   else
     S_parallel(b, "render", outputs);
   double t3 = folio_now_ms();
+  if (getenv("FOLIO_TIMINGS"))
+    fprintf(stderr, "process %.1f ms, render %.1f ms (%zu outputs)\n", t1 - t0, t3 - t2, outputs);
   S_call(b, L, "remember_outputs", 0, 0);
   b->phase_ms[1] = t1 - t0;
   b->phase_ms[2] = t2 - t1;
@@ -426,7 +428,9 @@ int folio_build_run(folio_build *b)
   }
   close(b->out_dirfd);
   b->out_dirfd = -1;
+  double t4 = folio_now_ms();
   rc = folio_swap_into_place(b->staging_path, b->output_path);
+  b->phase_ms[4] = folio_now_ms() - t4;
   if (rc != 0) {
     char msg[PATH_MAX + 64];
     snprintf(msg, sizeof msg, "cannot move the new build into %s: %s", b->output_path, strerror(-rc));

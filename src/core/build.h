@@ -43,7 +43,7 @@ struct folio_build {
   char *staging_path;
   char *output_path;
   int compare_writes;  /* preview updates: leave files whose bytes did not change alone */
-  double phase_ms[4];  /* timings of load, process, assemble, render (for --verbose and benches) */
+  double phase_ms[5];  /* timings of load, process, assemble, render, publish (swap + removal of the old output) */
   size_t pages_written;
 };
 
