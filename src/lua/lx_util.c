@@ -1,8 +1,9 @@
 /* lx_util.c: small helpers every template and hook uses, written in C because they run for
- * every value a template prints: folio.escape (HTML escaping) and folio.embedded (read files
- * built into the binary). */
+ * every page or every value a template prints: folio.escape (HTML escaping), folio.slugify,
+ * folio.count_words and folio.embedded (read files built into the binary). */
 #include "lua/lx.h"
 #include "core/embedded.h"
+#include "core/slug.h"
 #include <string.h>
 
 /* folio.escape(v) -> string. nil gives "", other non-strings go through tostring. */
@@ -31,6 +32,22 @@ static int l_escape(lua_State *L)
     }
   }
   luaL_pushresult(&b);
+  return 1;
+}
+
+/* folio.slugify(v) -> string (core/slug.h). nil gives "", other non-strings go through tostring.
+ * [-1, +1, m] */
+static int l_slugify(lua_State *L)
+{
+  if (lua_isnoneornil(L, 1)) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
+  size_t len;
+  const char *s = luaL_tolstring(L, 1, &len);
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, len + 1);
+  luaL_pushresultsize(&b, folio_slugify(s, len, out));
   return 1;
 }
 
@@ -105,6 +122,8 @@ void lx_open_util(lua_State *L, int folio)
   lua_setfield(L, folio, "register_metatable");
   lua_pushcfunction(L, l_escape);
   lua_setfield(L, folio, "escape");
+  lua_pushcfunction(L, l_slugify);
+  lua_setfield(L, folio, "slugify");
   static const luaL_Reg embedded[] = {{"read", l_embedded_read}, {"list", l_embedded_list}, {NULL, NULL}};
   luaL_newlib(L, embedded);
   lua_setfield(L, folio, "embedded");

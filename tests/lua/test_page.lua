@@ -10,6 +10,48 @@ T.test("slugify", function()
   T.eq(page.slugify("C++ & Node.js"), "c-node-js")
   T.eq(page.slugify("日本語 title"), "日本語-title")
   T.eq(page.slugify(""), "")
+  T.eq(page.slugify(nil), "")
+  T.eq(page.slugify(2014), "2014")
+  T.eq(page.slugify("œuvre, Straße & Ægir’s «best» — ÀÉ…"), "oeuvre-strasse-Ægirs-best-ae")
+  T.eq(page.slugify("--Already-slugged--"), "already-slugged")
+  T.eq(page.slugify("Ãb"), "Ãb") -- accented capitals without a transliteration are kept as they are
+end)
+
+-- The rules as first written in Lua (string patterns, one pass per rule); the C version
+-- (core/slug.c) must give the same slug for any bytes.
+local ACCENTS = {
+  ["à"] = "a", ["á"] = "a", ["â"] = "a", ["ã"] = "a", ["ä"] = "a", ["å"] = "a", ["æ"] = "ae",
+  ["ç"] = "c", ["è"] = "e", ["é"] = "e", ["ê"] = "e", ["ë"] = "e", ["ì"] = "i", ["í"] = "i",
+  ["î"] = "i", ["ï"] = "i", ["ñ"] = "n", ["ò"] = "o", ["ó"] = "o", ["ô"] = "o", ["õ"] = "o",
+  ["ö"] = "o", ["ø"] = "o", ["œ"] = "oe", ["ù"] = "u", ["ú"] = "u", ["û"] = "u", ["ü"] = "u",
+  ["ý"] = "y", ["ÿ"] = "y", ["ß"] = "ss", ["À"] = "a", ["Á"] = "a", ["Â"] = "a", ["Ä"] = "a",
+  ["Ç"] = "c", ["È"] = "e", ["É"] = "e", ["Ê"] = "e", ["Ö"] = "o", ["Ü"] = "u", ["Ñ"] = "n",
+}
+
+-- Lower-case, Latin accents transliterated, apostrophes dropped, other non-letters -> "-";
+-- letters outside Latin-1 are kept as they are (URLs may hold UTF-8).
+local function reference_slugify(s)
+  s = tostring(s or "")
+  s = s:gsub("[\195\197][\128-\191]", ACCENTS)
+  s = s:lower():gsub("'", ""):gsub("\226\128\153", "")
+  s = s:gsub("\194[\128-\191]", "-"):gsub("\226[\128\129][\128-\191]", "-") -- Latin-1 symbols, general punctuation
+  s = s:gsub("[^%w\128-\255]+", "-"):gsub("%-+", "-"):gsub("^%-", ""):gsub("%-$", "")
+  return s
+end
+
+T.test("slugify agrees with the pattern-based reference on random text", function()
+  local pieces = { "a", "Z", "9", " ", "-", "'", "_", ".", "!", "é", "É", "ß", "œ", "Ã", "ñ", "ø",
+                   "—", "’", "…", "«", "©", "\194", "\195", "\197", "\226\128", "\128", "\255",
+                   "日", "€", "\0", "\t", "Ö", "ÿ", "\226\129\130" }
+  local seed = 12345
+  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
+  for _ = 1, 3000 do
+    local parts = {}
+    for i = 1, rand(12) do parts[i] = pieces[rand(#pieces)] end
+    local s = table.concat(parts)
+    local want, got = reference_slugify(s), page.slugify(s)
+    if want ~= got then error(string.format("slugify(%q): %q, reference %q", s, got, want)) end
+  end
 end)
 
 T.test("dated file names", function()

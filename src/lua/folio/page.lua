@@ -5,26 +5,9 @@ local errors = require "folio.errors"
 
 local M = {}
 
-local ACCENTS = {
-  ["à"] = "a", ["á"] = "a", ["â"] = "a", ["ã"] = "a", ["ä"] = "a", ["å"] = "a", ["æ"] = "ae",
-  ["ç"] = "c", ["è"] = "e", ["é"] = "e", ["ê"] = "e", ["ë"] = "e", ["ì"] = "i", ["í"] = "i",
-  ["î"] = "i", ["ï"] = "i", ["ñ"] = "n", ["ò"] = "o", ["ó"] = "o", ["ô"] = "o", ["õ"] = "o",
-  ["ö"] = "o", ["ø"] = "o", ["œ"] = "oe", ["ù"] = "u", ["ú"] = "u", ["û"] = "u", ["ü"] = "u",
-  ["ý"] = "y", ["ÿ"] = "y", ["ß"] = "ss", ["À"] = "a", ["Á"] = "a", ["Â"] = "a", ["Ä"] = "a",
-  ["Ç"] = "c", ["È"] = "e", ["É"] = "e", ["Ê"] = "e", ["Ö"] = "o", ["Ü"] = "u", ["Ñ"] = "n",
-}
-
 -- Lower-case, Latin accents transliterated, apostrophes dropped, other non-letters -> "-";
--- letters outside Latin-1 are kept as they are (URLs may hold UTF-8).
-function M.slugify(s)
-  s = tostring(s or "")
-  s = s:gsub("[\195\197][\128-\191]", ACCENTS)
-  s = s:lower():gsub("'", ""):gsub("\226\128\153", "")
-  s = s:gsub("\194[\128-\191]", "-"):gsub("\226[\128\129][\128-\191]", "-") -- Latin-1 symbols, general punctuation
-  s = s:gsub("[^%w\128-\255]+", "-"):gsub("%-+", "-"):gsub("^%-", ""):gsub("%-$", "")
-  return s
-end
-folio.slugify = M.slugify
+-- letters outside Latin-1 are kept as they are (URLs may hold UTF-8). In C: core/slug.c.
+M.slugify = folio.slugify
 
 -- "2014-01-08-why-go.md" -> "2014-01-08", "why-go"
 function M.split_dated_name(name)
