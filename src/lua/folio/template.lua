@@ -5,11 +5,12 @@
 -- environment each render runs in. It does not know where templates live: the caller's
 -- `find` function looks them up (site first, then theme).
 --
--- A template compiles to one Lua chunk that takes the environment as its argument:
+-- A template compiles to one Lua chunk that, run once, returns the render function; the
+-- helpers are upvalues of that function, and its one argument is the environment:
 --
---   local __esc, __raw, __concat, __give = ... local __b, __n = __take(), 0 local _ENV = ...
+--   local __esc, __raw, __concat, __take, __give = ... return function(_ENV) local __b, __n = __take(), 0
 --   __n=__n+1 __b[__n]="<li>" __n=__n+1 __b[__n]=__esc((item.title)) ...
---   local __s = __concat(__b, "", 1, __n) __give(__b) return __s
+--   local __s = __concat(__b, "", 1, __n) __give(__b) return __s end
 --
 -- The generated code has exactly as many line breaks as the template, at the same places, and is
 -- loaded with the chunk name "@<file>", so Lua's own messages read `layouts/post.html:12: ...`.
@@ -230,10 +231,13 @@ local function give_buffer(buffer)
   end
 end
 
-local PROLOGUE = "local __esc, __raw, __concat, __give = __esc, __raw, __concat, __give "
-  .. "local __b, __n = __take(), 0 local _ENV = ... "
-local EPILOGUE = " local __s = __concat(__b, '', 1, __n) __give(__b) return __s"
-local HELPERS = { __esc = escape, __raw = raw, __concat = concat, __take = take_buffer, __give = give_buffer }
+local PROLOGUE = "local __esc, __raw, __concat, __take, __give = ... "
+  .. "return function(_ENV) local __b, __n = __take(), 0 "
+local EPILOGUE = " local __s = __concat(__b, '', 1, __n) __give(__b) return __s end"
+-- The same code as a plain chunk, compiled only to word a syntax error as the template's own
+-- (inside the wrapper, an unclosed `if` would be reported as an unclosed `function`).
+local PLAIN_PROLOGUE = "local _ENV, __b, __n = ..., {}, 0 "
+local PLAIN_EPILOGUE = " return"
 
 local function emit(token)
   local kind = token.kind
@@ -252,12 +256,13 @@ local function emit(token)
 end
 
 -- Returns the Lua source for a template; `first_line` is the line of `text` in its file.
-function M.generate(text, name, first_line)
+-- `plain` gives the code as a bare chunk instead of a chunk returning the render function.
+function M.generate(text, name, first_line, plain)
   local tokens = tokenize(text, name)
   apply_trims(tokens)
-  local out = { string.rep("\n", (first_line or 1) - 1), PROLOGUE }
+  local out = { string.rep("\n", (first_line or 1) - 1), plain and PLAIN_PROLOGUE or PROLOGUE }
   for _, token in ipairs(tokens) do out[#out + 1] = emit(token) end
-  out[#out + 1] = EPILOGUE
+  out[#out + 1] = plain and PLAIN_EPILOGUE or EPILOGUE
   return concat(out)
 end
 
@@ -267,12 +272,14 @@ end
 function M.compile(text, name, first_line)
   name = name or "template"
   local code = M.generate(text, name, first_line)
-  local fn, err = load(code, "@" .. name, "t", HELPERS)
-  if not fn then
+  local chunk, err = load(code, "@" .. name, "t", {})
+  if not chunk then
+    local _, plain_err = load(M.generate(text, name, first_line, true), "@" .. name, "t", {})
+    err = plain_err or err
     local line, message = err:match("^.-:(%d+): (.*)$")
     fail({ file = name, line = tonumber(line), message = message or err })
   end
-  return fn
+  return chunk(escape, raw, concat, take_buffer, give_buffer)
 end
 
 ---------------------------------------------------------------------------------------------------
@@ -313,6 +320,7 @@ function M.new(opts)
     _parse_frontmatter = opts.parse_frontmatter,
     _search_dirs = opts.search_dirs,
     _cache = {},
+    _partial_paths = {},
     _env_meta = { __index = globals },
   }, Renderer)
 end
@@ -368,54 +376,75 @@ local function looked_in(self, relpath, looked)
   return concat(paths, ", ", 1, #paths - 1) .. " and " .. paths[#paths]
 end
 
-local function partial_path(name)
-  if name:match("%.[%w]+$") then
-    return "layouts/partials/" .. name
-  end
-  return "layouts/partials/" .. name .. ".html"
+-- The names of the partials being rendered, by depth: partial_names[d] is the one at depth d.
+-- Entries past the current depth are stale and never read. Used only for the "nested too deep"
+-- message, so no table is made per call to remember the chain.
+local partial_names = {}
+
+local function trail_text(depth)
+  local first = math.max(1, depth - 5)
+  return (first > 1 and "... -> " or "") .. concat(partial_names, " -> ", first, depth)
 end
 
-local function trail_text(trail)
-  local names = {}
-  while trail and #names < 6 do
-    table.insert(names, 1, trail.name)
-    trail = trail.up
+-- The metatable of a partial's environment called from `env`: reads fall through to `env`.
+-- One per calling environment (weak keys), not one per call: a list page calls the same partial
+-- for every item.
+local fallback_meta = setmetatable({}, { __mode = "k" })
+local function reads_through(env)
+  local meta = fallback_meta[env]
+  if not meta then
+    meta = { __index = env }
+    fallback_meta[env] = meta
   end
-  return (trail and "... -> " or "") .. concat(names, " -> ")
+  return meta
+end
+
+-- "post-meta" -> "layouts/partials/post-meta.html"; memoised per renderer.
+local function partial_path(self, name)
+  local relpath = self._partial_paths[name]
+  if not relpath then
+    relpath = name:find("%.%w+$") and "layouts/partials/" .. name or "layouts/partials/" .. name .. ".html"
+    self._partial_paths[name] = relpath
+  end
+  return relpath
 end
 
 -- The partial() function seen by a template running in `env`: renders a partial in a new env
 -- that reads `args` first, then `env`. `depth` counts the partials around `env`.
-local function make_partial(self, env, depth, trail)
+local function make_partial(self, env, depth)
   return function(name, args)
     if type(name) ~= "string" then
       error("partial: the name must be a string, got " .. type(name), 2)
     end
     if depth >= M.MAX_PARTIAL_DEPTH then
       error(format("partial '%s': partials nested more than %d deep (%s)", name,
-                   M.MAX_PARTIAL_DEPTH, trail_text(trail)), 2)
+                   M.MAX_PARTIAL_DEPTH, trail_text(depth)), 2)
     end
-    local relpath = partial_path(name)
-    local tpl, looked = self:load(relpath)
+    local relpath = partial_path(self, name)
+    local tpl = self._cache[relpath]
     if not tpl then
-      error(format("partial '%s' not found (looked in %s)", name, looked_in(self, relpath, looked)), 2)
+      local looked
+      tpl, looked = self:load(relpath)
+      if not tpl then
+        error(format("partial '%s' not found (looked in %s)", name, looked_in(self, relpath, looked)), 2)
+      end
     end
     local fields = {}
     if args ~= nil then
       if type(args) ~= "table" then error("partial: args must be a table, got " .. type(args), 2) end
-      for k, v in pairs(args) do fields[k] = v end
+      for k, v in next, args do fields[k] = v end
     end
-    local child = setmetatable(fields, { __index = env })
-    child.partial = make_partial(self, child, depth + 1, { name = name, up = trail })
-    local html = tpl.fn(child)
-    return html
+    local child = setmetatable(fields, reads_through(env))
+    child.partial = make_partial(self, child, depth + 1)
+    partial_names[depth + 1] = name
+    return tpl.fn(child)
   end
 end
 
 -- A fresh environment over the globals: template assignments land in it, never in the globals.
 function Renderer:new_env(fields)
   local env = setmetatable(fields, self._env_meta)
-  env.partial = make_partial(self, env, 0, nil)
+  env.partial = make_partial(self, env, 0)
   return env
 end
 
