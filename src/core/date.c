@@ -4,6 +4,7 @@
  * so everything but folio_date_set_timezone may run on worker threads. */
 #include "core/date.h"
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,9 @@ int folio_date_parse(const char *s, size_t len, int64_t *out, char err[FOLIO_DAT
   return 0;
 }
 
+/* Bumped when the zone changes, so no thread keeps a broken-down time from the old zone. */
+static atomic_uint S_zone_generation = 1;
+
 /* ---- time zone ---------------------------------------------------------------------------- */
 
 int folio_date_set_timezone(const char *name, char err[FOLIO_DATE_ERR_MAX])
@@ -293,16 +297,29 @@ int folio_date_set_timezone(const char *name, char err[FOLIO_DATE_ERR_MAX])
     return -1;
   }
   tzset();
+  atomic_fetch_add(&S_zone_generation, 1);
   return 0;
 }
 
 /* ---- printing ----------------------------------------------------------------------------- */
 
+/* `t` broken down in the site's zone. Templates print the same page date several times (the
+ * post, its meta line, lists): each thread remembers the last answer, which also spares the
+ * glibc time zone lock those threads would otherwise take turns on. */
 static int S_local(int64_t t, struct tm *tm)
 {
+  static _Thread_local struct { unsigned generation; int64_t t; struct tm tm; } last;
+  unsigned generation = atomic_load_explicit(&S_zone_generation, memory_order_relaxed);
+  if (last.generation == generation && last.t == t) {
+    *tm = last.tm;
+    return 0;
+  }
   time_t tt = (time_t)t;
   if ((int64_t)tt != t || localtime_r(&tt, tm) == NULL)
     return -1;
+  last.generation = generation;
+  last.t = t;
+  last.tm = *tm;
   return 0;
 }
 
@@ -320,18 +337,30 @@ long folio_date_format(int64_t t, const char *fmt, char *buf, size_t cap)
   /* strftime returns 0 both for "too small" and for an empty result (e.g. "%p" in some locales):
    * a trailing sentinel space makes every successful result non-empty. */
   size_t flen = strlen(fmt);
-  char *with_sentinel = malloc(flen + 2);
+  char small[128];
+  char *with_sentinel = flen + 2 <= sizeof small ? small : malloc(flen + 2);
   if (with_sentinel == NULL)
     return -1;
   memcpy(with_sentinel, fmt, flen);
   with_sentinel[flen] = ' ';
   with_sentinel[flen + 1] = '\0';
   size_t n = cap > 1 ? strftime(buf, cap, with_sentinel, &tm) : 0;
-  free(with_sentinel);
+  if (with_sentinel != small)
+    free(with_sentinel);
   if (n == 0)
     return -1;
   buf[n - 1] = '\0';
   return (long)(n - 1);
+}
+
+/* Writes `value` (0 <= value < 10^width) as `width` digits; returns the end. */
+static char *S_digits_out(char *p, int value, int width)
+{
+  for (int i = width - 1; i >= 0; i--) {
+    p[i] = (char)('0' + value % 10);
+    value /= 10;
+  }
+  return p + width;
 }
 
 /* The zone offset of `tm` as sign, hours, minutes. */
@@ -353,8 +382,30 @@ int folio_date_iso(int64_t t, char out[FOLIO_DATE_TEXT_MAX])
   char sign;
   int hh, mm;
   S_offset(&tm, &sign, &hh, &mm);
-  snprintf(out, FOLIO_DATE_TEXT_MAX, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, hh, mm);
+  int year = tm.tm_year + 1900;
+  if (year < 0 || year > 9999) {
+    snprintf(out, FOLIO_DATE_TEXT_MAX, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, hh, mm);
+    return 0;
+  }
+  /* Feeds and every post page print this: digits by hand, not through snprintf. */
+  char *p = out;
+  p = S_digits_out(p, year, 4);
+  *p++ = '-';
+  p = S_digits_out(p, tm.tm_mon + 1, 2);
+  *p++ = '-';
+  p = S_digits_out(p, tm.tm_mday, 2);
+  *p++ = 'T';
+  p = S_digits_out(p, tm.tm_hour, 2);
+  *p++ = ':';
+  p = S_digits_out(p, tm.tm_min, 2);
+  *p++ = ':';
+  p = S_digits_out(p, tm.tm_sec, 2);
+  *p++ = sign;
+  p = S_digits_out(p, hh, 2);
+  *p++ = ':';
+  p = S_digits_out(p, mm, 2);
+  *p = '\0';
   return 0;
 }
 
