@@ -113,6 +113,36 @@ end)
 
 T.test("word count", function()
   T.eq(page.count_words("Hello, world! It's a café-day."), 5)
+  T.eq(page.count_words(""), 0)
+  T.eq(page.count_words("  -- ' "), 0)
+  T.eq(page.count_words("a--b a- b -a 'b' x"), 6)
+end)
+
+-- Words as first defined: a byte-by-byte state machine.
+local function reference_count_words(s)
+  local words, in_word = 0, false
+  for i = 1, #s do
+    local c = s:sub(i, i)
+    if c:find("[%w\128-\255]") then
+      if not in_word then words = words + 1 end
+      in_word = true
+    elseif not (in_word and (c == "'" or c == "-")) then
+      in_word = false
+    end
+  end
+  return words
+end
+
+T.test("word count agrees with the byte-by-byte definition on random text", function()
+  local pieces = { "a", "Z", "9", " ", "-", "'", "\n", ".", "é", "日", "--", "' ", "\0" }
+  local seed = 777
+  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
+  for _ = 1, 3000 do
+    local parts = {}
+    for i = 1, rand(16) do parts[i] = pieces[rand(#pieces)] end
+    local s = table.concat(parts)
+    T.eq(page.count_words(s), reference_count_words(s), string.format("%q", s))
+  end
 end)
 
 T.done()
