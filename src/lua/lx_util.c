@@ -13,8 +13,10 @@ static int l_escape(lua_State *L)
     lua_pushliteral(L, "");
     return 1;
   }
+  lua_settop(L, 1);
   size_t len;
-  const char *s = luaL_tolstring(L, 1, &len);
+  /* strings (nearly every call) skip luaL_tolstring's look for a __tostring metamethod */
+  const char *s = lua_type(L, 1) == LUA_TSTRING ? lua_tolstring(L, 1, &len) : luaL_tolstring(L, 1, &len);
   size_t first = strcspn(s, "&<>\"'");
   if (first == len) /* nothing to escape: return the string itself */
     return 1;

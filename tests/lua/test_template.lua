@@ -46,6 +46,10 @@ T.test("escapes the five HTML characters; nil, numbers and booleans", function()
        "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;")
   T.eq(render("[{{ missing }}]"), "[]")
   T.eq(render("{{ n }} {{ f }} {{ b }} {{ no }}", { n = 42, f = 1.5, b = true, no = false }), "42 1.5 true false")
+  -- the escape() global: one result, whatever else it is given
+  T.eq({ folio.escape("plain", "extra") }, { "plain" })
+  T.eq({ folio.escape("<", "extra") }, { "&lt;" })
+  T.eq(folio.escape(setmetatable({}, { __tostring = function() return "<obj>" end })), "&lt;obj&gt;")
 end)
 
 T.test("raw output", function()

@@ -321,6 +321,7 @@ function M.new(opts)
     _search_dirs = opts.search_dirs,
     _cache = {},
     _partial_paths = {},
+    _layout_paths = {},
     _env_meta = { __index = globals },
   }, Renderer)
 end
@@ -448,6 +449,15 @@ function Renderer:new_env(fields)
   return env
 end
 
+-- The environment of one layout level (new_env with its fields known: the table is made with a
+-- slot for `partial`, so setting it does not grow the table).
+local function layout_env(self, page, site, content, layout)
+  local env = setmetatable({ page = page, site = site, content = content, layout = layout, partial = false },
+                           self._env_meta)
+  env.partial = make_partial(self, env, 0)
+  return env
+end
+
 -- Renders a one-off template with the names of `env` (copied) over the globals.
 function Renderer:render_string(text, env, name)
   local fields = {}
@@ -455,9 +465,14 @@ function Renderer:render_string(text, env, name)
   return M.compile(text, name or "<string>")(self:new_env(fields))
 end
 
-local function layout_path(name)
-  if name:match("%.html$") then return "layouts/" .. name end
-  return "layouts/" .. name .. ".html"
+-- "post" -> "layouts/post.html"; memoised per renderer.
+local function layout_path(self, name)
+  local relpath = self._layout_paths[name]
+  if not relpath then
+    relpath = name:find("%.html$") and "layouts/" .. name or "layouts/" .. name .. ".html"
+    self._layout_paths[name] = relpath
+  end
+  return relpath
 end
 
 local function no_layout(name)
@@ -476,14 +491,14 @@ function Renderer:render_page(page, site, layout_name)
     if type(name) ~= "string" then
       fail({ file = referrer, message = "layout name must be a string, got " .. type(name) })
     end
-    for _, seen in ipairs(chain) do
-      if seen == name then
+    for i = 1, #chain do
+      if chain[i] == name then
         fail({ file = referrer, message = format("layout chain loops: %s -> %s", concat(chain, " -> "), name),
                hint = "remove the `layout:` front matter from one of these layouts" })
       end
     end
     chain[#chain + 1] = name
-    local relpath = layout_path(name)
+    local relpath = layout_path(self, name)
     local tpl, looked = self:load(relpath)
     if not tpl then
       fail({ file = referrer,
@@ -491,7 +506,7 @@ function Renderer:render_page(page, site, layout_name)
              hint = #chain == 1 and format("set `layout` in %s to an existing layout, or create %s", referrer, relpath)
                  or format("fix `layout: %s` in the front matter of %s, or create %s", name, referrer, relpath) })
     end
-    html = tpl.fn(self:new_env({ page = page, site = site, content = html, layout = tpl.meta }))
+    html = tpl.fn(layout_env(self, page, site, html, tpl.meta))
     referrer = tpl.name
     name = tpl.meta.layout
   end
