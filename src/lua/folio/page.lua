@@ -131,8 +131,7 @@ end
 -- Permalink tokens, each computed only when the pattern uses it. `c` caches the date parts.
 local function date_part(page, c, i)
   if not c.date then
-    c.date = {}
-    for x in folio.date.format(page.date or 0, "%Y %m %d %H %M %S"):gmatch("%d+") do c.date[#c.date + 1] = x end
+    c.date = { folio.date.format(page.date or 0, "%Y %m %d %H %M %S"):match("^(%-?%d+) (%d+) (%d+) (%d+) (%d+) (%d+)$") }
   end
   return c.date[i]
 end

@@ -98,15 +98,22 @@ local function template_globals()
   local g = {}
   g.escape = folio.escape
   g.slugify = pagemod.slugify
+  -- Site paths ("/x/") are by far the most common: they skip the pattern tests.
+  local byte, SLASH = string.byte, 47
   g.url = function(path)
-    path = tostring(path or "/")
-    if path:find("^%a[%w+.-]*:") or path:find("^//") then return path end
-    return prefix .. (path:find("^/") and path or ("/" .. path))
+    if type(path) ~= "string" then path = tostring(path or "/") end
+    if byte(path, 1) == SLASH then
+      if byte(path, 2) == SLASH then return path end -- "//host/x": already absolute
+      return prefix .. path
+    end
+    if path:find("^%a[%w+.-]*:") then return path end
+    return prefix .. "/" .. path
   end
   g.absurl = function(path)
-    path = tostring(path or "/")
+    if type(path) ~= "string" then path = tostring(path or "/") end
+    if byte(path, 1) == SLASH then return absolute_base .. path end
     if path:find("^%a[%w+.-]*:") then return path end
-    return absolute_base .. (path:find("^/") and path or ("/" .. path))
+    return absolute_base .. "/" .. path
   end
   g.date = function(t, fmt) return t and folio.date.format(t, fmt or "%B %-d, %Y") or "" end
   g.iso_date = function(t) return t and folio.date.iso(t) or "" end
