@@ -58,8 +58,19 @@ check "a failing build leaves no staging folder" bash -c "! ls -a '$S' | grep -q
 rm "$S/content/posts/broken.md"
 after=$(cd "$S" && find . -path ./public -prune -o -type f -print | sort | xargs md5sum)
 check "nothing outside the output folder changed" test "$before" = "$after"
+# links inside the old output point outside it: removing the old output must not follow them
+mkdir -p "$WORK/outside/dir" "$O/deep/er"
+echo precious > "$WORK/outside/file.txt"
+echo precious > "$WORK/outside/dir/inner.txt"
+ln -s "$WORK/outside/file.txt" "$O/link-to-file"
+ln -s "$WORK/outside/dir" "$O/deep/er/link-to-dir"
+ln -s "$WORK/outside" "$O/link-to-top"
 "$FOLIO" build -s "$S" -q > /dev/null 2>&1 && ok || bad "rebuild after fix"
 check "a good build replaces the output" test ! -f "$O/marker.txt"
+check "the old output's links are gone" bash -c "! test -e '$O/link-to-file' && ! test -e '$O/deep'"
+check "what the old output's links pointed to is untouched" bash -c \
+  "grep -q precious '$WORK/outside/file.txt' && grep -q precious '$WORK/outside/dir/inner.txt'"
+check "no staging folder is left after a good build" bash -c "! ls -a '$S' | grep -q folio-build"
 check "output option" bash -c "'$FOLIO' build -s '$S' -q -o '$WORK/elsewhere' && test -f '$WORK/elsewhere/index.html'"
 
 # --- parallel parsing gives every page every extension --------------------------------------
