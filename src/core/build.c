@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -201,19 +202,22 @@ static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_
 /* ---- rendering in a forked process ------------------------------------------------------
  * Rendering needs the whole assembled site. Threads would need a copy of it in each worker's
  * Lua state; a forked child shares it copy-on-write instead. A batch build (no event loop, no
- * other thread alive at this point) renders half the outputs in a child process; the child
- * sends its diagnostics back through a pipe as NUL-separated records. */
+ * other thread alive at this point) renders in two processes, which take outputs from a counter
+ * in shared memory; the child sends its diagnostics back through a pipe as NUL-separated
+ * records. */
 
 static int S_use_fork(folio_build *b, size_t outputs)
 {
   return !b->options.preview && b->nstates > 1 && outputs >= 64 && getenv("FOLIO_NO_FORK") == NULL;
 }
 
-/* Renders outputs i = first, first + step, ... in state L. */
-static void S_render_strided(folio_build *b, lua_State *L, size_t first, size_t step, size_t count)
+/* Renders outputs from a counter shared with the other process, last output first: the site
+ * stage adds the generated pages (home, lists, feeds) at the end of the list, and they are the
+ * big ones, so taking them first keeps the two processes finishing together. */
+static void S_render_shared(folio_build *b, lua_State *L, atomic_size_t *next, size_t count)
 {
-  for (size_t i = first; i <= count; i += step) {
-    lua_pushinteger(L, (lua_Integer)i);
+  for (size_t i; (i = atomic_fetch_add(next, 1)) < count;) {
+    lua_pushinteger(L, (lua_Integer)(count - i));
     S_call(b, L, "render", 1, 0);
   }
 }
@@ -289,35 +293,43 @@ static void S_receive_diagnostics(folio_build *b, int fd)
 static void S_render_forked(folio_build *b, size_t outputs)
 {
   lua_State *L = b->states[0];
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    S_render_strided(b, L, 1, 1, outputs);
-    return;
-  }
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    S_render_strided(b, L, 1, 1, outputs);
-    return;
+  atomic_size_t local_next = 0;
+  /* the counter lives in memory both processes share; without it, this process does it all */
+  atomic_size_t *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (next == MAP_FAILED)
+    next = &local_next;
+  atomic_init(next, 0);
+  int fds[2] = { -1, -1 };
+  pid_t pid = -1;
+  if (next != &local_next && pipe2(fds, O_CLOEXEC) == 0) {
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+      close(fds[0]);
+      close(fds[1]);
+    }
   }
   if (pid == 0) {
     close(fds[0]);
     size_t before = folio_diag_size(b->diag);
-    S_render_strided(b, L, 2, 2, outputs);
+    S_render_shared(b, L, next, outputs);
     S_send_diagnostics(b, before, fds[1]);
     _exit(0);
   }
-  close(fds[1]);
-  S_render_strided(b, L, 1, 2, outputs);
-  S_receive_diagnostics(b, fds[0]);
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "the render process stopped abnormally",
-                   "run again with FOLIO_NO_FORK=1 and report this as a bug in folio");
+  if (pid > 0)
+    close(fds[1]);
+  S_render_shared(b, L, next, outputs);
+  if (pid > 0) {
+    S_receive_diagnostics(b, fds[0]);
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "the render process stopped abnormally",
+                     "run again with FOLIO_NO_FORK=1 and report this as a bug in folio");
+  }
+  if (next != &local_next)
+    munmap(next, sizeof *next);
 }
 
 /* ---- output folder --------------------------------------------------------------------- */
