@@ -4,7 +4,10 @@
 #include "md/markdown.h"
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +32,67 @@ static const char *const S_kind_names[FOLIO_MD_KIND_COUNT] = {
   "footnote_definition", "footnote_reference", "custom_block", "custom_inline", "unknown",
 };
 
+/* ---- the inline pass and cmark-gfm's process-wide character table -------------------------
+ * cmark-gfm 0.29 keeps the characters that start an extension's inline syntax (~ for
+ * strikethrough; : and w for autolinks) in one table for the whole process. cmark_parser_finish
+ * switches the attached extensions' characters on when its inline pass starts and off when it
+ * ends, through the exported cmark_manage_extensions_special_characters: with two threads in
+ * that pass at once, one switches the characters off under the other, which then misses
+ * `~~strike~~` or autolinks (cmark-gfm PR #176 moves the table into the parser).
+ *
+ * folio defines that function itself, so the library's call lands here and does nothing: the
+ * characters of every extension folio uses are switched on once, at start-up, through the
+ * library's own function, and never off. A character switched on for a parser that has no
+ * extension for it only splits a text run in two, and cmark_parser_finish joins adjacent text
+ * nodes again, so the tree is the same. If the library does not call through the exported name
+ * (a build linked with -Bsymbolic, say), folio sees that at start-up and falls back to letting
+ * one thread at a time into the inline pass. */
+
+typedef void S_manage_fn(cmark_parser *parser, int add);
+static atomic_int S_manage_calls;   /* calls that reached the definition below */
+static int S_inline_pass_is_shared; /* set once at start-up: no lock around the inline pass */
+
+void cmark_manage_extensions_special_characters(cmark_parser *parser, int add)
+{
+  (void)parser;
+  (void)add;
+  atomic_fetch_add_explicit(&S_manage_calls, 1, memory_order_relaxed);
+}
+
+static bool S_attach(cmark_parser *p, cmark_syntax_extension *ext)
+{
+  return ext != NULL && cmark_parser_attach_syntax_extension(p, ext) != 0;
+}
+
+/* A parser with every extension folio may attach, or NULL. */
+static cmark_parser *S_parser_with_all(void)
+{
+  cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
+  if (p != NULL && (!S_attach(p, S_table) || !S_attach(p, S_strikethrough) || !S_attach(p, S_autolink) ||
+                    !S_attach(p, S_tagfilter) || !S_attach(p, S_tasklist))) {
+    cmark_parser_free(p);
+    p = NULL;
+  }
+  return p;
+}
+
+static void S_switch_characters_on_for_good(void)
+{
+  S_manage_fn *library_manage = (S_manage_fn *)dlsym(RTLD_NEXT, "cmark_manage_extensions_special_characters");
+  cmark_parser *p = S_parser_with_all();
+  if (library_manage == NULL || p == NULL) {
+    if (p != NULL)
+      cmark_parser_free(p);
+    return; /* the inline pass keeps its lock */
+  }
+  library_manage(p, 1);
+  int before = atomic_load(&S_manage_calls);
+  cmark_parser_feed(p, "~x~", 3);
+  cmark_node_free(cmark_parser_finish(p));
+  cmark_parser_free(p);
+  S_inline_pass_is_shared = atomic_load(&S_manage_calls) > before;
+}
+
 static void S_register(void)
 {
   cmark_gfm_core_extensions_ensure_registered();
@@ -39,6 +103,7 @@ static void S_register(void)
   S_tasklist = cmark_find_syntax_extension("tasklist");
   S_render_extensions.next = NULL;
   S_render_extensions.data = S_tagfilter;
+  S_switch_characters_on_for_good();
 }
 
 void folio_md_init(void)
@@ -60,11 +125,6 @@ int folio_md_flags(const folio_md_options *o)
   return flags;
 }
 
-static bool S_attach(cmark_parser *p, cmark_syntax_extension *ext)
-{
-  return ext != NULL && cmark_parser_attach_syntax_extension(p, ext) != 0;
-}
-
 cmark_node *folio_md_parse(const char *text, size_t len, const folio_md_options *o)
 {
   folio_md_init();
@@ -78,13 +138,12 @@ cmark_node *folio_md_parse(const char *text, size_t len, const folio_md_options 
     return NULL;
   }
   cmark_parser_feed(p, text, len);
-  /* cmark-gfm 0.29 switches the extensions' special characters on in a process-wide table when
-   * the inline pass starts and off when it ends (blocks.c, process_inlines): two threads in
-   * that pass at once make one of them miss `~~strike~~` or autolinks. The block pass above
-   * runs in parallel; the inline pass takes turns. */
-  pthread_mutex_lock(&S_inline_pass);
+  /* see "the inline pass" above */
+  if (!S_inline_pass_is_shared)
+    pthread_mutex_lock(&S_inline_pass);
   cmark_node *doc = cmark_parser_finish(p);
-  pthread_mutex_unlock(&S_inline_pass);
+  if (!S_inline_pass_is_shared)
+    pthread_mutex_unlock(&S_inline_pass);
   cmark_parser_free(p);
   return doc;
 }

@@ -40,6 +40,22 @@ T.test("autolink extension, and autolink = false", function()
   T.lacks(html("see https://example.com/x now", { autolink = false }), "<a ")
 end)
 
+-- The characters that start extension syntax (~, :, w) stay switched on in cmark-gfm's
+-- process-wide table for the whole run (src/md/markdown.c): a parser without the extension
+-- must still give one text node per run of text, and the same HTML as before.
+T.test("text with extension characters, parsed without the extension", function()
+  local text = "wow: a www word ~ with ~~tildes~~ and w:w:w"
+  local doc = md.parse(text, { autolink = false })
+  local para = doc.first_child
+  T.eq(types(collect(para:children())), { "text", "strikethrough", "text" })
+  T.eq(para.first_child.literal, "wow: a www word ~ with ")
+  T.eq(para.last_child.literal, " and w:w:w")
+  T.eq(html(text, { autolink = false }), "<p>wow: a www word ~ with <del>tildes</del> and w:w:w</p>\n")
+  -- and with the extension, right after: the characters still work
+  T.has(html("see www.example.com and ~~x~~"), '<a href="http://www.example.com">www.example.com</a>')
+  T.has(html("see www.example.com and ~~x~~"), "<del>x</del>")
+end)
+
 T.test("task list extension", function()
   local out = html("- [ ] todo\n- [x] done\n")
   T.has(out, '<input type="checkbox" disabled="" /> todo')
