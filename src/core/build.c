@@ -202,22 +202,24 @@ static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_
 /* ---- rendering in a forked process ------------------------------------------------------
  * Rendering needs the whole assembled site. Threads would need a copy of it in each worker's
  * Lua state; a forked child shares it copy-on-write instead. A batch build (no event loop, no
- * other thread alive at this point) renders in two processes, which take outputs from a counter
- * in shared memory; the child sends its diagnostics back through a pipe as NUL-separated
- * records. */
+ * other thread alive at this point) renders in two processes, which share a count of the outputs
+ * taken; the child sends its diagnostics back through a pipe as NUL-separated records. */
 
 static int S_use_fork(folio_build *b, size_t outputs)
 {
   return !b->options.preview && b->nstates > 1 && outputs >= 64 && getenv("FOLIO_NO_FORK") == NULL;
 }
 
-/* Renders outputs from a counter shared with the other process, last output first: the site
- * stage adds the generated pages (home, lists, feeds) at the end of the list, and they are the
- * big ones, so taking them first keeps the two processes finishing together. */
-static void S_render_shared(folio_build *b, lua_State *L, atomic_size_t *next, size_t count)
+/* Renders outputs while the count taken by both processes (`taken`, in memory they share) stays
+ * below `count`. One process works from the first output forwards, the other from the last one
+ * backwards, so they never take the same output, write into different folders (outputs are
+ * newest first, so the two do not wait on each other's folder locks) and finish together. The
+ * backward one starts with the generated pages, which the site stage added at the end: the big
+ * lists are not left for last. */
+static void S_render_from_end(folio_build *b, lua_State *L, atomic_size_t *taken, size_t count, int backwards)
 {
-  for (size_t i; (i = atomic_fetch_add(next, 1)) < count;) {
-    lua_pushinteger(L, (lua_Integer)(count - i));
+  for (size_t k = 0; atomic_fetch_add(taken, 1) < count; k++) {
+    lua_pushinteger(L, (lua_Integer)(backwards ? count - k : k + 1));
     S_call(b, L, "render", 1, 0);
   }
 }
@@ -293,15 +295,15 @@ static void S_receive_diagnostics(folio_build *b, int fd)
 static void S_render_forked(folio_build *b, size_t outputs)
 {
   lua_State *L = b->states[0];
-  atomic_size_t local_next = 0;
+  atomic_size_t local_taken = 0;
   /* the counter lives in memory both processes share; without it, this process does it all */
-  atomic_size_t *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (next == MAP_FAILED)
-    next = &local_next;
-  atomic_init(next, 0);
+  atomic_size_t *taken = mmap(NULL, sizeof *taken, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (taken == MAP_FAILED)
+    taken = &local_taken;
+  atomic_init(taken, 0);
   int fds[2] = { -1, -1 };
   pid_t pid = -1;
-  if (next != &local_next && pipe2(fds, O_CLOEXEC) == 0) {
+  if (taken != &local_taken && pipe2(fds, O_CLOEXEC) == 0) {
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
@@ -312,13 +314,13 @@ static void S_render_forked(folio_build *b, size_t outputs)
   if (pid == 0) {
     close(fds[0]);
     size_t before = folio_diag_size(b->diag);
-    S_render_shared(b, L, next, outputs);
+    S_render_from_end(b, L, taken, outputs, 1);
     S_send_diagnostics(b, before, fds[1]);
     _exit(0);
   }
   if (pid > 0)
     close(fds[1]);
-  S_render_shared(b, L, next, outputs);
+  S_render_from_end(b, L, taken, outputs, 0);
   if (pid > 0) {
     S_receive_diagnostics(b, fds[0]);
     close(fds[0]);
@@ -328,8 +330,8 @@ static void S_render_forked(folio_build *b, size_t outputs)
       folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "the render process stopped abnormally",
                      "run again with FOLIO_NO_FORK=1 and report this as a bug in folio");
   }
-  if (next != &local_next)
-    munmap(next, sizeof *next);
+  if (taken != &local_taken)
+    munmap(taken, sizeof *taken);
 }
 
 /* ---- output folder --------------------------------------------------------------------- */
