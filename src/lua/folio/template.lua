@@ -400,14 +400,20 @@ local function reads_through(env)
   return meta
 end
 
--- "post-meta" -> "layouts/partials/post-meta.html"; memoised per renderer.
-local function partial_path(self, name)
-  local relpath = self._partial_paths[name]
+-- The file a template name stands for, memoised in `paths` ("post" -> "layouts/post.html"); a
+-- name that already ends as `given` describes keeps its extension.
+local function template_path(paths, folder, name, given)
+  local relpath = paths[name]
   if not relpath then
-    relpath = name:find("%.%w+$") and "layouts/partials/" .. name or "layouts/partials/" .. name .. ".html"
-    self._partial_paths[name] = relpath
+    relpath = folder .. (name:find(given) and name or name .. ".html")
+    paths[name] = relpath
   end
   return relpath
+end
+
+-- "post-meta" -> "layouts/partials/post-meta.html"; any extension may be given.
+local function partial_path(self, name)
+  return template_path(self._partial_paths, "layouts/partials/", name, "%.%w+$")
 end
 
 -- The partial() function seen by a template running in `env`: renders a partial in a new env
@@ -465,14 +471,9 @@ function Renderer:render_string(text, env, name)
   return M.compile(text, name or "<string>")(self:new_env(fields))
 end
 
--- "post" -> "layouts/post.html"; memoised per renderer.
+-- "post" -> "layouts/post.html"
 local function layout_path(self, name)
-  local relpath = self._layout_paths[name]
-  if not relpath then
-    relpath = name:find("%.html$") and "layouts/" .. name or "layouts/" .. name .. ".html"
-    self._layout_paths[name] = relpath
-  end
-  return relpath
+  return template_path(self._layout_paths, "layouts/", name, "%.html$")
 end
 
 local function no_layout(name)
