@@ -4,6 +4,7 @@
 #include "core/fsutil.h"
 #include "core/utf8.h"
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,16 +191,24 @@ static void S_scan_dir(S_scan *s, const char *dir)
     if ((names[count] = strdup(e->d_name)) == NULL) break;
     count++;
   }
-  closedir(d);
   if (count > 1)
     qsort(names, count, sizeof *names, S_compare_names);
+  /* entries are looked up relative to the open folder: one path step each, not the whole path */
+  int fd = dirfd(d);
+  size_t dir_len = strlen(dir);
   for (size_t i = 0; i < count; i++) {
     lua_State *L = s->L;
-    const char *path = lua_pushfstring(L, "%s/%s", dir, names[i]);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addlstring(&b, dir, dir_len);
+    luaL_addchar(&b, '/');
+    luaL_addstring(&b, names[i]);
+    luaL_pushresult(&b);
+    const char *path = lua_tostring(L, -1);
     struct stat est;
-    if (stat(path, &est) != 0) {
+    if (fstatat(fd, names[i], &est, 0) != 0) {
       struct stat lst;
-      if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+      if (fstatat(fd, names[i], &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
         S_scan_error(s, path, errno == ELOOP ? "symbolic link loop" : "broken symbolic link",
                      "remove the link or point it at an existing file");
     } else if (S_ISDIR(est.st_mode)) {
@@ -218,6 +227,7 @@ static void S_scan_dir(S_scan *s, const char *dir)
     free(names[i]);
   }
   free(names);
+  closedir(d);
   s->depth--;
 }
 
