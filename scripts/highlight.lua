@@ -16,7 +16,8 @@
 -- matches one or more tokens at the current position, each made with h.token(class, pattern);
 -- whatever it does not match is copied as plain text, an identifier or a character at a time.
 local lpeg = require("lpeg")
-local P, R, S, C, Ct, Cmt, Cg, Cb = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Ct, lpeg.Cmt, lpeg.Cg, lpeg.Cb
+local P, R, S, C, Cs, Cmt, Cg, Cb = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cs, lpeg.Cmt, lpeg.Cg, lpeg.Cb
+local escape = folio.escape
 
 -- Helpers for grammars ------------------------------------------------------------------------
 local h = { lpeg = lpeg }
@@ -31,9 +32,13 @@ h.number = (P("0") * S("xX") * R("09", "af", "AF", "__") ^ 1
   + (h.digit * R("09", "__") ^ 0 * (P(".") * h.digit ^ 0) ^ -1 + P(".") * h.digit ^ 1)
     * (S("eE") * S("+-") ^ -1 * h.digit ^ 1) ^ -1) * h.alnum ^ 0
 
--- A token: the text `pattern` matched, with its class (nil or false: plain text).
+-- A token: the text `pattern` matched, with its class (nil or false: plain text). It captures
+-- its HTML, escaped and in its <span>; a language's pattern is matched inside a substitution
+-- capture, so the HTML takes the place of the text.
 function h.token(class, pattern)
-  return C(pattern) / function(text) return { class or false, text } end
+  if not class then return C(pattern) / escape end
+  local open = '<span class="' .. class .. '">'
+  return C(pattern) / function(text) return open .. escape(text) .. "</span>" end
 end
 
 -- Any of the words of `list` (a whole identifier, so `format` is not `for` + `mat`).
@@ -57,10 +62,13 @@ function h.call(word) return h.token("f", (word or h.ident) * #(h.blank * "(")) 
 local registry = folio.highlight or { languages = {}, aliases = {} }
 folio.highlight = registry
 
-local fallback = C(h.ident + h.space + 1) / function(text) return { false, text } end
+-- Plain text between tokens: identifiers and spaces are kept as they are (they hold nothing to
+-- escape), the five HTML characters escaped, any other character kept.
+local ENTITIES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+local fallback = h.ident + h.space + S("&<>\"'") / ENTITIES + 1
 
 function registry.add_language(name, grammar, aliases)
-  registry.languages[name] = Ct((grammar(h) + fallback) ^ 0)
+  registry.languages[name] = Cs((grammar(h) + fallback) ^ 0)
   registry.aliases[name] = name
   for _, a in ipairs(aliases or {}) do registry.aliases[a] = name end
 end
@@ -69,12 +77,7 @@ end
 function registry.highlight(code, lang)
   local name = registry.aliases[(lang or ""):lower()]
   if not name then return nil end
-  local out = {}
-  for _, tok in ipairs(registry.languages[name]:match(code)) do
-    local class, text = tok[1], folio.escape(tok[2])
-    out[#out + 1] = class and ('<span class="' .. class .. '">' .. text .. "</span>") or text
-  end
-  return table.concat(out), name
+  return registry.languages[name]:match(code), name
 end
 
 folio.hook("render_codeblock", function(block)
