@@ -184,6 +184,28 @@ T.test("nested partials and missing partials", function()
   T.has(err, "layouts/q.html:2: partial 'nothere' not found (looked in layouts/partials/nothere.html and ")
 end)
 
+T.test("partial_cached renders once per site and keys, without the page", function()
+  local renders = 0
+  local r = site_renderer({
+    ["layouts/list.html"] = "{% for _, p in ipairs(page.items) do %}"
+      .. "[{* partial_cached('item', { post = p, tick = tick }, p, 'short') *}]{% end %}"
+      .. "({* partial_cached('item', { post = page.items[1], tick = tick }, page.items[1], 'long') *})",
+    ["layouts/partials/item.html"] = "{% tick() %}{{ post.title }}/{{ site.title }}/{{ page }}",
+    ["layouts/bad.html"] = "{* partial_cached('item', {}, nil) *}",
+  }, { tick = function() renders = renders + 1 end })
+  local a, b = { title = "A" }, { title = "B" }
+  local site = { title = "S" }
+  T.eq(r:render_page({ layout = "list", items = { a, b, a } }, site), "[A/S/][B/S/][A/S/](A/S/)")
+  T.eq(renders, 3) -- a and b once each for 'short', a once for 'long'
+  T.eq(r:render_page({ layout = "list", items = { b, a } }, site), "[B/S/][A/S/](B/S/)")
+  T.eq(renders, 4) -- only b 'long' was new
+  a.title = "A2" -- the next build (another site) renders again
+  T.eq(r:render_page({ layout = "list", items = { a } }, { title = "S2" }), "[A2/S2/](A2/S2/)")
+  T.eq(renders, 6)
+  local err = error_of(function() r:render_page({ layout = "bad" }, site) end)
+  T.has(err, "layouts/bad.html:1: partial_cached 'item': key 1 is nil")
+end)
+
 T.test("partial recursion is capped with a clear error", function()
   local r = site_renderer({
     ["layouts/p.html"] = "{* partial('loop', { n = 0 }) *}",

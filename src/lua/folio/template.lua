@@ -314,7 +314,7 @@ function M.new(opts)
   assert(type(opts) == "table" and type(opts.find) == "function", "template.new: opts.find is required")
   local globals = library()
   for k, v in pairs(opts.globals or {}) do globals[k] = v end
-  return setmetatable({
+  local self = setmetatable({
     globals = globals,
     _find = opts.find,
     _parse_frontmatter = opts.parse_frontmatter,
@@ -323,7 +323,14 @@ function M.new(opts)
     _partial_paths = {},
     _layout_paths = {},
     _env_meta = { __index = globals },
+    _cached = {},        -- partial_cached results: name -> key -> ... -> { [HTML] = html }
+    _cached_site = nil,  -- the site they were rendered for
   }, Renderer)
+  globals.partial_cached = function(name, args, ...)
+    local html = M.render_cached(self, name, args, ...) -- not a tail call: errors name the template
+    return html
+  end
+  return self
 end
 
 local function frontmatter_parser(self)
@@ -448,6 +455,43 @@ local function make_partial(self, env, depth)
   end
 end
 
+-- partial_cached(name, args, key...): as partial(name, args), but rendered once per site build
+-- for each list of keys and then reused (Hugo's partialCached). The partial sees only `site`,
+-- the globals and `args`, never the page being rendered: so what it gives cannot depend on
+-- anything its keys do not name, and a list page showing a post shows the same HTML as every
+-- other list showing it.
+local HTML = {} -- key of a result in the cache tree
+
+function M.render_cached(self, name, args, ...)
+  if type(name) ~= "string" then
+    error("partial_cached: the name must be a string, got " .. type(name), 3)
+  end
+  local slot = self._cached[name]
+  if not slot then
+    slot = {}
+    self._cached[name] = slot
+  end
+  for i = 1, select("#", ...) do
+    local key = select(i, ...)
+    if key == nil or key ~= key then
+      error(format("partial_cached '%s': key %d is %s", name, i, tostring(key)), 3)
+    end
+    local inner = slot[key]
+    if not inner then
+      inner = {}
+      slot[key] = inner
+    end
+    slot = inner
+  end
+  local html = slot[HTML]
+  if html then return html end
+  local base = setmetatable({ site = self._cached_site, partial = false }, self._env_meta)
+  base.partial = make_partial(self, base, 0)
+  html = base.partial(name, args)
+  slot[HTML] = html
+  return html
+end
+
 -- A fresh environment over the globals: template assignments land in it, never in the globals.
 function Renderer:new_env(fields)
   local env = setmetatable(fields, self._env_meta)
@@ -483,6 +527,9 @@ end
 -- Renders page.content through layout `layout_name` (default page.layout), then through the
 -- layout named in that layout's front matter, and so on. Returns the HTML.
 function Renderer:render_page(page, site, layout_name)
+  if site ~= self._cached_site then -- another build or update: its own partial_cached results
+    self._cached, self._cached_site = {}, site
+  end
   if layout_name == nil then layout_name = page.layout end
   local html = page.content or ""
   local referrer = page.path or page.url or "the page"
