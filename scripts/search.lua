@@ -26,31 +26,9 @@ local function str(s)
   return json(s)
 end
 
-local entities = { amp = "&", lt = "<", gt = ">", quot = '"', ["#39"] = "'", nbsp = " " }
-
--- The plain text, pass by pass (each on the result of the one before), with LPeg, which copies
--- the text between matches in one go:
---   <script.-</script> -> "", <style.-</style> -> "", the anchors plugin's `#` links -> "",
---   <[^>]*> -> " ", &(#?%w+); -> the entities above (others stay whole).
-local P, R, C, Cs = lpeg.P, lpeg.R, lpeg.C, lpeg.Cs
-local function till(x) return (1 - P(x)) ^ 0 * x end
-local function pass(first, pat, repl) return Cs(((1 - P(first)) ^ 1 + pat / repl + 1) ^ 0) end
-local function entity(e) local v = entities[e]; if v then return v end end
-local passes = {
-  { "<script", pass("<", "<script" * till("</script>"), "") },
-  { "<style", pass("<", "<style" * till("</style>"), "") },
-  { '<a class="anchor"', pass("<", '<a class="anchor"' * till(">") * till("<") * "/a>", "") },
-  { "<", pass("<", "<" * till(">"), " ") },
-  { "&", pass("&", "&" * C(P("#") ^ -1 * R("az", "AZ", "09") ^ 1) * ";", entity) },
-}
-
-local find = string.find
-local function spaced(html)
-  for _, p in ipairs(passes) do
-    if find(html, p[1], 1, true) then html = p[2]:match(html) end
-  end
-  return html
-end
+-- The plain text: scripts, styles and tags dropped (block tags becoming spaces), entities
+-- decoded (folio.html_text).
+local spaced = folio.html_text
 
 local function collapse(s) return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")) end
 

@@ -44,65 +44,14 @@ folio.hook("html", function(page)
   end
 end)
 
-local entities = { amp = "&", lt = "<", gt = ">", quot = '"', apos = "'", nbsp = " ",
-  hellip = "…", mdash = "—", ndash = "–", lsquo = "‘", rsquo = "’", ldquo = "“", rdquo = "”",
-  laquo = "«", raquo = "»", copy = "©", eacute = "é", egrave = "è", agrave = "à", ccedil = "ç" }
-local blocks = {}
-for tag in ("p br li ul ol dt dd div pre blockquote table tr td th hr h1 h2 h3 h4 h5 h6 "
-            .. "section article figure figcaption"):gmatch("%S+") do blocks[tag] = true end
-
--- Plain text, pass by pass as the patterns below say (each pass works on the result of the
--- one before), written with LPeg, which copies the text between matches in one go.
 local lpeg = require("lpeg")
-local P, R, S, C, Cs, Cc = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cs, lpeg.Cc
-
--- A pass that replaces each match of `pat` (which starts with `first`) by `repl`.
-local function pass(first, pat, repl)
-  return Cs(((1 - P(first)) ^ 1 + pat / repl + 1) ^ 0)
-end
-
-local alnum = R("az", "AZ", "09")
-local function till(s) return (1 - P(s)) ^ 0 * s end
-
--- Tag name -> what the tag becomes (" " for block tags, "" for the others), filled as met.
-local tag_text = setmetatable({}, { __index = function(t, tag)
-  local v = blocks[tag:lower()] and " " or ""
-  t[tag] = v
-  return v
-end })
-
--- &name; &#nn; &#xhh; (an unknown name, or a number out of range, stays as is)
-local function entity(hash, x, name)
-  local v
-  if hash == "" then v = entities[name]
-  else
-    local code = tonumber(name, x ~= "" and 16 or 10)
-    v = code and code < 0x110000 and utf8.char(code)
-  end
-  if v then return v end
-end
-
-local passes = {
-  { "<script", pass("<", "<script" * till("</script>"), " ") },                     -- <script.-</script>
-  { "<style", pass("<", "<style" * till("</style>"), " ") },                        -- <style.-</style>
-  { '<a class="anchor"', pass("<", '<a class="anchor"' * till(">") * till("<") * "/a>", "") }, -- the anchors plugin's `#` links
-  { "<", pass("<", "<" * P("/") ^ -1 * C(alnum ^ 1) * till(">"), tag_text) },       -- <(/?)(%w+)[^>]*>
-  { "<!--", pass("<", "<!--" * till("-->"), "") },                                  -- <!%-%-.-%-%->
-  { "&", pass("&", "&" * C(P("#") ^ -1) * (C(S("xX")) * C(alnum ^ 1) * ";"          -- &(#?)([xX]?)(%w+);
-                                          + Cc("") * C(alnum ^ 1) * ";"), entity) },
-}
-
--- Plain text of HTML, white space not yet collapsed: tags dropped (block tags become spaces),
--- entities decoded (numeric ones, and the named ones above; others stay whole). A pass runs
--- only when its text occurs.
+local S, Cc = lpeg.S, lpeg.Cc
 local find = string.find
-local function plain_spaced(html)
-  local s = html
-  for _, p in ipairs(passes) do
-    if find(s, p[1], 1, true) then s = p[2]:match(s) end
-  end
-  return s
-end
+
+-- Plain text of HTML, white space not yet collapsed: script and style dropped, tags dropped
+-- (block tags become spaces), entities decoded. In C, as its pattern-based first version
+-- (tests/lua/test_html_text.lua) says.
+local plain_spaced = folio.html_text
 
 -- ... and white space collapsed.
 local function plain(html)

@@ -1,9 +1,11 @@
 /* lx_util.c: small helpers every template and hook uses, written in C because they run for
  * every page or every value a template prints: folio.escape (HTML escaping), folio.slugify,
- * folio.count_words and folio.embedded (read files built into the binary). */
+ * folio.count_words, folio.html_text and folio.embedded (read files built into the binary). */
 #include "lua/lx.h"
 #include "core/embedded.h"
+#include "core/html_text.h"
 #include "core/slug.h"
+#include <stdlib.h>
 #include <string.h>
 
 /* folio.escape(v) -> string. nil gives "", other non-strings go through tostring. */
@@ -50,6 +52,22 @@ static int l_slugify(lua_State *L)
   luaL_Buffer b;
   char *out = luaL_buffinitsize(L, &b, len + 1);
   luaL_pushresultsize(&b, folio_slugify(s, len, out));
+  return 1;
+}
+
+/* folio.html_text(html) -> the plain text of an HTML fragment (core/html_text.h). [-1, +1, m] */
+static int l_html_text(lua_State *L)
+{
+  size_t len;
+  const char *html = luaL_checklstring(L, 1, &len);
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, len + 1);
+  char *scratch = malloc(len + 1);
+  if (scratch == NULL)
+    return luaL_error(L, "not enough memory for html_text");
+  size_t n = folio_html_text(html, len, out, scratch);
+  free(scratch);
+  luaL_pushresultsize(&b, n);
   return 1;
 }
 
@@ -158,6 +176,8 @@ void lx_open_util(lua_State *L, int folio)
   lua_setfield(L, folio, "escape");
   lua_pushcfunction(L, l_slugify);
   lua_setfield(L, folio, "slugify");
+  lua_pushcfunction(L, l_html_text);
+  lua_setfield(L, folio, "html_text");
   static const luaL_Reg embedded[] = {{"read", l_embedded_read}, {"list", l_embedded_list}, {NULL, NULL}};
   luaL_newlib(L, embedded);
   lua_setfield(L, folio, "embedded");

@@ -91,6 +91,13 @@ T.test("excerpt: plain text, capped at a word end", function()
   T.ok(x:sub(-3) == "…")
 end)
 
+T.test("excerpt: inline tags do not split words, entities are decoded", function()
+  H.reset()
+  H.load("search", { fields = { "excerpt" } })
+  local site = H.run_site(H.site({ H.post({ content = "<p>foo<em>bar</em> &mdash; caf&#233;<br>x</p>" }) }))
+  T.eq(decode(site:find("/search.json").content), { { excerpt = "foobar — café x" } })
+end)
+
 T.test("fields and url options", function()
   H.reset()
   H.load("search", { fields = { "title", "url" }, url = "/idx.json" })
