@@ -44,8 +44,6 @@ folio.hook("html", function(page)
   end
 end)
 
-local lpeg = require("lpeg")
-local S, Cc = lpeg.S, lpeg.Cc
 local find = string.find
 
 -- Plain text of HTML, white space not yet collapsed: script and style dropped, tags dropped
@@ -55,19 +53,7 @@ local plain_spaced = folio.html_text
 
 -- ... and white space collapsed.
 local function plain(html)
-  return (plain_spaced(html):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
-end
-
--- Number of runs of non-space characters (%S+), 64 at a time then one at a time.
-local space = S(" \t\n\v\f\r")
-local word = space ^ 0 * (1 - space) ^ 1
-local word64 = word
-for _ = 2, 64 do word64 = word64 * word end
-local counter = Cc(0) * (word64 * Cc(64)) ^ 0 * (word * Cc(1)) ^ 0
-local function count_words(text)
-  local n = 0
-  for _, k in ipairs({ counter:match(text) }) do n = n + k end
-  return n
+  return ((plain_spaced(html)):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
 end
 
 -- Cuts plain text at a word end so that it is at most `max` characters and "…" (UTF-8 aware;
@@ -102,7 +88,7 @@ local function summarize(page, html)
     page.summary_html = p and "<p>" .. p .. "</p>" or ""
   end
   page.summary = cut(page.summary, length)
-  local words = count_words(plain_spaced(html))
+  local _, words = plain_spaced(html) -- and its runs of non-space characters (%S+)
   page.words = words
   page.reading_time = math.max(1, math.ceil(words / wpm))
   page.summarized = true

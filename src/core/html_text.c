@@ -17,7 +17,7 @@ static size_t S_past(const char *s, size_t n, size_t from, const char *needle)
   size_t k = strlen(needle);
   if (from > n)
     return 0;
-  const char *hit = memmem(s + from, n - from, needle, k);
+  const char *hit = k == 1 ? memchr(s + from, needle[0], n - from) : memmem(s + from, n - from, needle, k);
   return hit ? (size_t)(hit - s) + k : 0;
 }
 
@@ -85,6 +85,8 @@ static size_t S_anchor(const char *in, size_t n, size_t i, char *out, size_t *o)
   return k && S_starts(in, n, k, "/a>") ? k + 3 : 0;
 }
 
+/* Whether the tag `name` (any case) is a block: p br li ul ol dt dd div pre blockquote table tr
+ * td th hr h1-h6 section article figure figcaption. */
 static int S_is_block(const char *name, size_t len)
 {
   static const char *const blocks[] = {
@@ -97,7 +99,7 @@ static int S_is_block(const char *name, size_t len)
   for (size_t i = 0; i < len; i++)
     lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
   for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++)
-    if (strlen(blocks[b]) == len && memcmp(blocks[b], lower, len) == 0)
+    if (blocks[b][0] == lower[0] && strlen(blocks[b]) == len && memcmp(blocks[b], lower, len) == 0)
       return 1;
   return 0;
 }
@@ -245,4 +247,18 @@ size_t folio_html_text(const char *html, size_t len, char *out, char *scratch)
   if (cur != out)
     memcpy(out, cur, len);
   return len;
+}
+
+size_t folio_count_runs(const char *text, size_t len)
+{
+  static const unsigned char space[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1 };
+  const unsigned char *u = (const unsigned char *)text;
+  size_t runs = 0;
+  unsigned prev_space = 1;
+  for (size_t i = 0; i < len; i++) {
+    unsigned sp = space[u[i]];
+    runs += prev_space & (sp ^ 1); /* a run starts where a space is followed by a non-space */
+    prev_space = sp;
+  }
+  return runs;
 }

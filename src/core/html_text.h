@@ -16,4 +16,7 @@
  * White space is left as it is. `scratch` is room for `len` more bytes. */
 size_t folio_html_text(const char *html, size_t len, char *out, char *scratch);
 
+/* The number of runs of characters other than ASCII white space (" \t\n\v\f\r") in text. */
+size_t folio_count_runs(const char *text, size_t len);
+
 #endif

@@ -55,7 +55,8 @@ static int l_slugify(lua_State *L)
   return 1;
 }
 
-/* folio.html_text(html) -> the plain text of an HTML fragment (core/html_text.h). [-1, +1, m] */
+/* folio.html_text(html) -> the plain text of an HTML fragment (core/html_text.h), and its number
+ * of words: runs of characters other than white space. [-1, +2, m] */
 static int l_html_text(lua_State *L)
 {
   size_t len;
@@ -67,8 +68,10 @@ static int l_html_text(lua_State *L)
     return luaL_error(L, "not enough memory for html_text");
   size_t n = folio_html_text(html, len, out, scratch);
   free(scratch);
+  lua_Integer words = (lua_Integer)folio_count_runs(out, n);
   luaL_pushresultsize(&b, n);
-  return 1;
+  lua_pushinteger(L, words);
+  return 2;
 }
 
 /* folio.embedded.read(path) -> string | nil */

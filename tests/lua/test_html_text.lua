@@ -15,6 +15,11 @@ T.test("script, style, comments and the anchors plugin's links go", function()
   T.eq(text('<h2 id="x">Title <a class="anchor" href="#x" aria-label="Link">#</a></h2>'), " Title  ")
 end)
 
+T.test("the number of words comes second: runs of non-space characters", function()
+  T.eq({ text("<p>one <em>two</em>three</p><li>four\tfive-six</li>") }, { " one twothree  four\tfive-six ", 4 })
+  T.eq({ text("") }, { "", 0 })
+end)
+
 T.test("entities", function()
   T.eq(text("&amp; &lt;b&gt; &quot;&apos; &hellip; &#65;&#x42;&#X43; &#233;"), "& <b> \"' … ABC é")
   T.eq(text("&unknown; &#x110000; &#xZZ; &; & x; &amp"), "&unknown; &#x110000; &#xZZ; &; & x; &amp")
@@ -69,8 +74,10 @@ T.test("html_text agrees with the pass-by-pass reference on random HTML", functi
     local parts = {}
     for i = 1, rand(20) do parts[i] = pieces[rand(#pieces)] end
     local html = table.concat(parts)
-    local want, got = reference(html), text(html)
+    local want, got, words = reference(html), text(html)
     if want ~= got then error(string.format("html_text(%q): %q, reference %q", html, got, want)) end
+    local _, runs = want:gsub("%S+", "")
+    if words ~= runs then error(string.format("html_text(%q): %d words, not %d", html, words, runs)) end
   end
 end)
 
