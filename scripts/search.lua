@@ -30,7 +30,12 @@ end
 -- decoded (folio.html_text).
 local spaced = folio.html_text
 
-local function collapse(s) return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")) end
+-- (the trailing space goes by hand: gsub(" $", "") would try a match at every position)
+local function collapse(s)
+  s = s:gsub("%s+", " "):gsub("^ ", "")
+  if s:byte(-1) == 32 then s = s:sub(1, -2) end
+  return s
+end
 
 -- The excerpt: the plain text, white space collapsed, cut at `max` characters at a word end
 -- with "…". Only the start of the text matters, so white space is collapsed in a slice of it

@@ -21,6 +21,16 @@ local wpm = opts.wpm or 220
 -- The marker is turned into a paragraph holding only this word, found again in the HTML.
 local TOKEN = "folioMoreMarker7c2e"
 
+local find = string.find
+
+-- `s` without its trailing bytes of the anchored class `class` ("^[%p%s]"), tried from the end
+-- byte by byte: s:gsub("[%p%s]+$", "") would try a match at every position of `s`.
+local function trim_end(s, class)
+  local e = #s
+  while e > 0 and find(s, class, e) do e = e - 1 end
+  return s:sub(1, e)
+end
+
 local function is_marker(s) return s:match("^%s*<!%-%-%s*more%s*%-%->%s*$") ~= nil end
 
 folio.hook("ast", {
@@ -38,13 +48,12 @@ folio.hook("html", function(page)
     s, e = html:find("<!%-%-%s*more%s*%-%->\n?") -- raw HTML kept as is
   end
   if s then
-    page.summary_html = html:sub(1, s - 1):gsub("%s+$", "")
+    page.summary_html = trim_end(html:sub(1, s - 1), "^%s")
     page.content = html:sub(1, s - 1) .. html:sub(e + 1)
     page.more = true
   end
 end)
 
-local find = string.find
 
 -- Plain text of HTML, white space not yet collapsed: script and style dropped, tags dropped
 -- (block tags become spaces), entities decoded. In C, as its pattern-based first version
@@ -53,7 +62,7 @@ local plain_spaced = folio.html_text
 
 -- ... and white space collapsed.
 local function plain(html)
-  return ((plain_spaced(html)):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
+  return trim_end(((plain_spaced(html)):gsub("%s+", " "):gsub("^ ", "")), "^ ")
 end
 
 -- Cuts plain text at a word end so that it is at most `max` characters and "…" (UTF-8 aware;
@@ -62,7 +71,7 @@ local function cut(text, max)
   if max == 0 or #text <= max or (utf8.len(text) or 0) <= max then return text end
   local head = text:sub(1, utf8.offset(text, max + 1) - 1)
   head = head:match("^(.*%S)%s") or head:gsub("&%w*$", "")
-  return (head:gsub("[%p%s]+$", "")) .. "…"
+  return trim_end(head, "^[%p%s]") .. "…"
 end
 
 -- The inside of the first <p>...</p> (as html:match("^<p[^>]*>(.-)</p>", at) would say).
