@@ -424,12 +424,15 @@ end
 -- The frame of an assembled site, taken before the site hooks ran (`sections`, `names` from
 -- group_sections and `menu` are the frame's own: the site got copies).
 local function make_frame(all, sections, names, outputs)
-  local at, at_section = {}, {}
-  for i, p in ipairs(all) do at[p.id] = i end
+  local at, at_section, known = {}, {}, {}
+  for i, p in ipairs(all) do
+    at[p.id] = i
+    known[p] = true
+  end
   for _, list in pairs(sections) do
     for j, p in ipairs(list) do at_section[p.id] = j end
   end
-  return { all = all, sections = sections, names = names, at = at,
+  return { all = all, sections = sections, names = names, at = at, known = known,
            at_section = at_section, at_output = {}, outputs = {},
            builtin = { ["index.html"] = outputs["index.html"], ["404.html"] = outputs["404.html"] } }
 end
@@ -455,12 +458,16 @@ local function complete_frame(ok)
 end
 
 -- Puts re-processed pages (id -> page) in the frame in place of their last versions, and links
--- them to their neighbours.
+-- them to their neighbours. Returns where they are: { { section list, index }, ... }.
 local function frame_replace(fresh)
+  local spots = {}
   for id, p in pairs(fresh) do
+    frame.known[frame.all[frame.at[id]]] = nil
+    frame.known[p] = true
     frame.all[frame.at[id]] = p
     local list, j = frame.sections[p.section], frame.at_section[id]
     list[j] = p
+    spots[#spots + 1] = { list, j }
     local k = frame.at_output[id]
     if k and frame.pages[k] and frame.pages[k].id == id then frame.pages[k] = p end
     if frame.links_kept then
@@ -472,6 +479,24 @@ local function frame_replace(fresh)
   end
   if not frame.links_kept then
     for _, list in pairs(frame.sections) do link_neighbours(list) end
+  end
+  return spots
+end
+
+-- After the hooks of an update that linked only the re-processed pages and their neighbours:
+-- if the hooks changed one of those links, later updates link every page again. (A hook that
+-- changes links far from the pages it was given is not seen; complete_frame checks them all.)
+local function check_links(spots)
+  if not frame.links_kept then return end
+  for _, spot in ipairs(spots) do
+    local list, j = spot[1], spot[2]
+    for k = j - 1, j + 1 do
+      local q = list[k]
+      if q and (q.prev ~= list[k + 1] or q.next ~= list[k - 1]) then
+        frame.links_kept = false
+        return
+      end
+    end
   end
 end
 
@@ -515,9 +540,10 @@ end
 -- same_place) reuses the whole frame.
 function P.assemble(keep_order, fresh)
   if fresh and frame then
-    frame_replace(fresh)
+    local spots = frame_replace(fresh)
     site = frame_site()
     run_site_hooks(site)
+    check_links(spots)
     render_list, pages_part = collect_outputs(site)
     pages_part_kept = same_pages_part()
     if pages_part_kept then
@@ -703,9 +729,17 @@ local function previous_content(output)
   return c
 end
 
-local function lists_page(list_page, ids)
-  if type(list_page.pages) ~= "table" then return false end
-  for _, p in ipairs(list_page.pages) do if ids[p.id] then return true end end
+-- Whether a list page shows one of the pages `ids` (id -> true). A page of the frame is told by
+-- identity (`objects`: the pages of `ids`) without being read, which saves a cache miss per
+-- entry on a large site; anything else (a copy of a page, say) by its id.
+local function lists_page(list_page, ids, objects)
+  local list = list_page.pages
+  if type(list) ~= "table" then return false end
+  local known = frame and frame.known or {}
+  for _, p in ipairs(list) do
+    if objects[p] then return true end
+    if not known[p] and ids[p.id] then return true end
+  end
   return false
 end
 
@@ -751,7 +785,10 @@ end
 -- generated lists that show one of them, the outputs written as is whose content changed. When
 -- the pages' part of the list is as it was, only re-processed pages are looked up in it.
 local function choose_outputs(touched)
-  local todo, first = {}, 1
+  local todo, first, objects = {}, 1, {}
+  for id in pairs(touched) do
+    if pages[id] then objects[pages[id]] = true end
+  end
   if pages_part_kept then
     for id in pairs(touched) do
       local k = frame.at_output[id]
@@ -762,7 +799,7 @@ local function choose_outputs(touched)
   for i = first, #render_list do
     local p = render_list[i]
     local as_is = written_as_is(p)
-    if touched[p.id] or (p.generated and not as_is and lists_page(p, touched))
+    if touched[p.id] or (p.generated and not as_is and lists_page(p, touched, objects))
        or (as_is and previous_content(p.output) ~= (p.content or "")) then
       todo[#todo + 1] = i
     end
