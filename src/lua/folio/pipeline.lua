@@ -407,7 +407,6 @@ local function same_place(old, now)
   end
   return true
 end
-P.same_place = same_place
 
 local frame           -- see make_frame; nil until the first assemble in preview
 local pages_part = 0  -- how many entries of render_list are pages (the rest is generated)
