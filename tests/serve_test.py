@@ -862,6 +862,18 @@ folio.hook("site", function(site)
   end
   site:add_page { url = "/nav.txt", layout = false, content = table.concat(out, "\n") .. "\n" }
 end, { order = 5 })
+-- Pages whose body says UNLISTED leave site.pages; /find.txt says whether site:find still
+-- sees them (it does not: its index is built from site.pages when first asked).
+folio.hook("site", function(site)
+  local kept, gone = {}, {}
+  for _, p in ipairs(site.pages) do
+    if p.content:find("UNLISTED", 1, true) then gone[#gone + 1] = p.url else kept[#kept + 1] = p end
+  end
+  if #gone > 0 then site.pages = kept end
+  local out = {}
+  for _, url in ipairs(gone) do out[#out + 1] = url .. " found=" .. tostring(site:find(url) ~= nil) end
+  site:add_page { url = "/find.txt", layout = false, content = table.concat(out, "\n") .. "\n" }
+end, { order = 6 })
 -- The preview's Lua memory.
 folio.hook("serve", function(req)
   if req.path == "/_probe/mem" then
@@ -912,6 +924,12 @@ def group_incremental():
         end = mem()
         check(end["running"] and start["running"], f"collector running between updates: {start} {end}")
         check(end["kb"] < 2.5 * start["kb"], f"Lua memory after 80 updates: {start['kb']} KiB -> {end['kb']} KiB")
+        # a hook takes p4 out of site.pages: site:find does not see it any more
+        s.change(lambda: write(path(4), "\nUNLISTED\n", "a"), url(4))
+        check(s.get("/find.txt")[2] == f"{url(4)} found=false\n", "find.txt: " + s.get("/find.txt")[2])
+        check(status(s, url(4)) == 404, "p4 not written")
+        s.change(lambda: write(path(4), read(path(4)).replace("UNLISTED", "listed")), url(4))
+        check(status(s, url(4)) == 200 and s.get("/find.txt")[2] == "\n", "p4 back")
         time.sleep(0.3)
         incremental = snapshot(s.preview_dir())
         port = s.port

@@ -395,7 +395,8 @@ end
 -- pages' part of the render list. An update that re-processed pages without moving any of them
 -- (no page added, removed or changed in PLACE_FIELDS) puts them into the frame in place of their
 -- last versions instead of passing over every page again. The site hooks still run, on a fresh
--- site, every time.
+-- site, every time; the site's URL index (site:find) starts from the frame's when the last full
+-- assemble showed that no hook changes page URLs.
 
 local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
   "menu", "weight" }
@@ -409,6 +410,7 @@ local function same_place(old, now)
 end
 
 local frame           -- see make_frame; nil until the first assemble in preview
+local no_priming      -- a hook changed site.pages: the URL index is never primed again
 local pages_part = 0  -- how many entries of render_list are pages (the rest is generated)
 local pages_part_kept -- the last assemble left the pages' part of the render list as it was
 
@@ -423,21 +425,34 @@ end
 -- The frame of an assembled site, taken before the site hooks ran (`sections`, `names` from
 -- group_sections and `menu` are the frame's own: the site got copies).
 local function make_frame(all, sections, names, outputs)
-  local at, at_section, known = {}, {}, {}
+  local at, at_section, known, url_of = {}, {}, {}, {}
   for i, p in ipairs(all) do
     at[p.id] = i
     known[p] = true
+    url_of[i] = p.url
   end
   for _, list in pairs(sections) do
     for j, p in ipairs(list) do at_section[p.id] = j end
   end
-  return { all = all, sections = sections, names = names, at = at, known = known,
+  return { all = all, sections = sections, names = names, at = at, known = known, url_of = url_of,
            at_section = at_section, at_output = {}, outputs = {},
            builtin = { ["index.html"] = outputs["index.html"], ["404.html"] = outputs["404.html"] } }
 end
 
+-- The pages' URL index as site:find builds it (the first page with a URL wins), if the hooks
+-- left every page's URL as it was; else nil.
+local function pages_by_url()
+  local by_url, url_of = {}, frame.url_of
+  for i, p in ipairs(frame.all) do
+    local url = p.url
+    if url ~= url_of[i] then return nil end
+    if url ~= nil and by_url[url] == nil then by_url[url] = p end
+  end
+  return by_url
+end
+
 -- After the hooks: whether they left every page's neighbours as assemble set them (else each
--- update links every page again), and the pages' part of the render list.
+-- update links every page again), the pages' URL index, and the pages' part of the render list.
 local function complete_frame(ok)
   local kept = true
   for _, list in pairs(frame.sections) do
@@ -446,6 +461,7 @@ local function complete_frame(ok)
     end
   end
   frame.links_kept = kept
+  frame.by_url = pages_by_url()
   frame.pages = table.move(render_list, 1, pages_part, 1, {})
   frame.at_output = {}
   for k, p in ipairs(frame.pages) do
@@ -461,8 +477,10 @@ end
 local function frame_replace(fresh)
   local spots = {}
   for id, p in pairs(fresh) do
-    frame.known[frame.all[frame.at[id]]] = nil
+    local old = frame.all[frame.at[id]]
+    frame.known[old] = nil
     frame.known[p] = true
+    if frame.by_url and frame.by_url[p.url] == old then frame.by_url[p.url] = p end
     frame.all[frame.at[id]] = p
     local list, j = frame.sections[p.section], frame.at_section[id]
     list[j] = p
@@ -500,12 +518,35 @@ local function check_links(spots)
 end
 
 -- A site from the frame: copies of its lists, since hooks may change what they are given.
+-- Returns it and whether its URL index is primed with the frame's pages.
 local function frame_site()
   local sections = {}
   for _, name in ipairs(frame.names) do sections[name] = copy_list(frame.sections[name]) end
   local s = new_site(copy_list(frame.all), sections, function() return copy_menu(frame.menu) end)
+  local primed = frame.by_url ~= nil and not no_priming
+  if primed then url_indexes[s] = setmetatable({}, { __index = frame.by_url }) end
   add_builtin_pages(s, frame.builtin)
-  return s
+  return s, primed
+end
+
+-- After the hooks, whether a primed URL index is the one site:find would have built: the hooks
+-- kept site.pages as given and the re-processed pages' URLs, and added every generated page
+-- with site:add_page. (Other pages' URLs are taken as the last full assemble found them.)
+local function primed_index_held(s, given, spots)
+  local all = frame.all
+  if s.pages ~= given or #given ~= #all then return false end
+  for i = 1, #all do
+    if given[i] ~= all[i] then return false end
+  end
+  for _, spot in ipairs(spots) do
+    local p = spot[1][spot[2]]
+    if p.url ~= frame.url_of[frame.at[p.id]] then return false end
+  end
+  local index = url_indexes[s]
+  for _, g in ipairs(s.generated) do
+    if g.url ~= nil and index[g.url] == nil then return false end
+  end
+  return true
 end
 
 -- Whether the pages' part of the render list is the frame's, entry for entry.
@@ -540,8 +581,15 @@ end
 function P.assemble(keep_order, fresh)
   if fresh and frame then
     local spots = frame_replace(fresh)
-    site = frame_site()
+    local primed
+    site, primed = frame_site()
+    local given = site.pages
     run_site_hooks(site)
+    if primed and not primed_index_held(site, given, spots) then
+      -- Assemble again the usual way (the hooks run twice this once) and never prime again.
+      no_priming = true
+      return P.assemble(true)
+    end
     check_links(spots)
     render_list, pages_part = collect_outputs(site)
     pages_part_kept = same_pages_part()
