@@ -342,17 +342,6 @@ local function add_builtin_pages(s, find_output)
   end
 end
 
-local function conflict(first, p)
-  local a, b = first.path or ("generated page " .. first.url), p.path or ("generated page " .. p.url)
-  report({ file = p.path or first.path, message = "two pages claim the URL " .. p.url .. ": " .. a .. " and " .. b,
-           hint = "give one of them another slug, permalink or url in its front matter" })
-  if first.path and p.path then
-    report({ file = first.path, message = "two pages claim the URL " .. p.url .. ": " .. a .. " and " .. b,
-             hint = "give one of them another slug, permalink or url in its front matter" })
-  end
-end
-
--- Reports every output claimed twice; returns whether there was none, and output -> page.
 local function check_outputs(list)
   local owner = {}
   local ok = true
@@ -360,12 +349,18 @@ local function check_outputs(list)
     local first = owner[p.output]
     if first then
       ok = false
-      conflict(first, p)
+      local a, b = first.path or ("generated page " .. first.url), p.path or ("generated page " .. p.url)
+      report({ file = p.path or first.path, message = "two pages claim the URL " .. p.url .. ": " .. a .. " and " .. b,
+               hint = "give one of them another slug, permalink or url in its front matter" })
+      if first.path and p.path then
+        report({ file = first.path, message = "two pages claim the URL " .. p.url .. ": " .. a .. " and " .. b,
+                 hint = "give one of them another slug, permalink or url in its front matter" })
+      end
     else
       owner[p.output] = p
     end
   end
-  return ok, owner
+  return ok
 end
 
 local function run_site_hooks(s)
@@ -586,7 +581,7 @@ function P.assemble(keep_order, fresh)
     local given = site.pages
     run_site_hooks(site)
     if primed and not primed_index_held(site, given, spots) then
-      -- Assemble again the usual way (the hooks run twice this once) and never prime again.
+      -- Assemble again the usual way (the hooks run a second time, this once); never prime again.
       no_priming = true
       return P.assemble(true)
     end
