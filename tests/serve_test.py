@@ -7,7 +7,8 @@ Each group copies the example site into a temporary folder, starts `folio serve 
 (TMPDIR pointed at a folder of ours, so the preview folder can be inspected), listens to the
 live-reload event stream in a thread, changes files the ways editors do, waits for the `reload`
 event and then asserts on the pages served over HTTP. Groups: edits, full, burst, http, ports,
-lifecycle, drafts, hook. Standard library only; every wait is bounded.
+lifecycle, drafts, hook,
+incremental. Standard library only; every wait is bounded.
 """
 import http.client
 import json
@@ -838,9 +839,116 @@ end)
     check(rc == 0, "exit 0")
 
 
+PROBE_LUA = r"""-- Test hooks (tests/serve_test.py, group incremental): what site hooks may do that an update
+-- must follow as a full build would.
+-- A page whose body says HIDE-ME is left out of the output.
+folio.hook("site", function(site)
+  for _, p in ipairs(site.pages) do
+    if p.path and p.content:find("HIDE-ME", 1, true) then p.output = false end
+  end
+end)
+-- A post whose body says NO-NAV is skipped by its neighbours' prev/next links; /nav.txt shows
+-- where every post's links lead, with the word count of the page they lead to.
+folio.hook("site", function(site)
+  local function skipped(p) return p and p.content:find("NO-NAV", 1, true) end
+  local out = {}
+  for _, p in ipairs(site.posts) do
+    while skipped(p.prev) do p.prev = p.prev.prev end
+    while skipped(p.next) do p.next = p.next.next end
+  end
+  for _, p in ipairs(site.posts) do
+    local function show(q) return q and (q.url .. ":" .. q.words) or "-" end
+    out[#out + 1] = p.url .. " prev=" .. show(p.prev) .. " next=" .. show(p.next)
+  end
+  site:add_page { url = "/nav.txt", layout = false, content = table.concat(out, "\n") .. "\n" }
+end, { order = 5 })
+-- Pages whose body says UNLISTED leave site.pages; /find.txt says whether site:find still
+-- sees them (it does not: its index is built from site.pages when first asked).
+folio.hook("site", function(site)
+  local kept, gone = {}, {}
+  for _, p in ipairs(site.pages) do
+    if p.content:find("UNLISTED", 1, true) then gone[#gone + 1] = p.url else kept[#kept + 1] = p end
+  end
+  if #gone > 0 then site.pages = kept end
+  local out = {}
+  for _, url in ipairs(gone) do out[#out + 1] = url .. " found=" .. tostring(site:find(url) ~= nil) end
+  site:add_page { url = "/find.txt", layout = false, content = table.concat(out, "\n") .. "\n" }
+end, { order = 6 })
+-- The preview's Lua memory.
+folio.hook("serve", function(req)
+  if req.path == "/_probe/mem" then
+    return { status = 200, content_type = "application/json",
+             body = string.format('{"kb": %.0f, "running": %s}', collectgarbage("count"),
+                                  tostring(collectgarbage("isrunning"))) }
+  end
+end)
+"""
+
+
+def group_incremental():
+    """Body edits that keep every page in its place (the fast path of an update): site hooks
+    that hide a page or re-link neighbours by content, memory over many edits, and the result
+    byte for byte the same as a full build."""
+    site = make_site("incremental", all_plugins=True)
+    write(os.path.join(site, "scripts/probe.lua"), PROBE_LUA)
+    d = os.path.join(site, "content/posts")
+    for i in range(1, 6):
+        write(os.path.join(d, f"2021-07-0{i}-p{i}.md"),
+              post(f"Post {i}", f"2021-07-0{i}", f"Body of post {i}.", "tags: [series]\n"))
+    url = lambda i: f"/2021/07/0{i}/p{i}/"
+    path = lambda i: os.path.join(d, f"2021-07-0{i}-p{i}.md")
+    s = Serve(site)
+    try:
+        nav = lambda: s.get("/nav.txt")[2]
+        check(f"{url(4)} prev={url(3)}:" in nav(), "nav.txt: p4 links to p3\n" + nav())
+        # p3 leaves the chain: its neighbours link past it
+        s.change(lambda: write(path(3), "\nNO-NAV\n", "a"), url(3))
+        check(f"{url(4)} prev={url(2)}:" in nav() and f"{url(2)} prev={url(1)}" in nav(), "p3 skipped\n" + nav())
+        # p2's body grows: p4's link to it (set by the hook above) must lead to the new p2
+        words = lambda: re.search(re.escape(url(4)) + r" prev=\S+:(\d+)", nav()).group(1)
+        before = words()
+        s.change(lambda: write(path(2), "\nSeveral more words for the second post.\n", "a"), url(2))
+        check(words() != before, f"p4 links to the new p2 ({before} words before, {words()} now)")
+        # a hook hides p5 because of its body, then shows it again
+        s.change(lambda: write(path(5), "\nHIDE-ME\n", "a"), url(5))
+        check(status(s, url(5)) == 404, "p5 hidden by a hook")
+        s.change(lambda: write(path(5), read(path(5)).replace("HIDE-ME", "shown")), url(5))
+        check(status(s, url(5)) == 200, "p5 shown again")
+        # memory: the collector keeps up with many updates
+        mem = lambda: json.loads(s.get("/_probe/mem")[2])
+        for i in range(5):
+            s.change(lambda: write(path(1), f"\nWarm-up edit {i}.\n", "a"), url(1))
+        start = mem()
+        for i in range(80):
+            s.change(lambda: write(path(1), f"\nEdit number {i}.\n", "a"), url(1))
+        end = mem()
+        check(end["running"] and start["running"], f"collector running between updates: {start} {end}")
+        check(end["kb"] < 2.5 * start["kb"], f"Lua memory after 80 updates: {start['kb']} KiB -> {end['kb']} KiB")
+        # a hook takes p4 out of site.pages: site:find does not see it any more
+        s.change(lambda: write(path(4), "\nUNLISTED\n", "a"), url(4))
+        check(s.get("/find.txt")[2] == f"{url(4)} found=false\n", "find.txt: " + s.get("/find.txt")[2])
+        check(status(s, url(4)) == 404, "p4 not written")
+        s.change(lambda: write(path(4), read(path(4)).replace("UNLISTED", "listed")), url(4))
+        check(status(s, url(4)) == 200 and s.get("/find.txt")[2] == "\n", "p4 back")
+        time.sleep(0.3)
+        incremental = snapshot(s.preview_dir())
+        port = s.port
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"serve exit status {rc}")
+    s2 = Serve(site, port=port)
+    try:
+        full = snapshot(s2.preview_dir())
+    finally:
+        s2.stop()
+    differ = sorted(k for k in set(full) | set(incremental) if full.get(k) != incremental.get(k))
+    check(not differ, f"incremental != full build: {differ[:5]}")
+
+
 GROUPS = {
     "edits": group_edits, "full": group_full, "burst": group_burst, "http": group_http,
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
+    "incremental": group_incremental,
 }
 
 

@@ -160,6 +160,7 @@ static struct {
   int unsorted; /* a batch that was not strictly increasing */
   size_t largest; /* most paths in one callback */
   uint64_t first_cb_ms, last_cb_ms;
+  uint64_t first_cb_ns; /* uv_hrtime() at the first callback */
 } got;
 
 static void got_add(const char *p)
@@ -209,8 +210,10 @@ static void on_change(void *ud, const char *const *paths, size_t count, int over
   got.overflow |= overflow;
   if (count > got.largest)
     got.largest = count;
-  if (!got.first_cb_ms)
+  if (!got.first_cb_ms) {
     got.first_cb_ms = uv_now(&loop);
+    got.first_cb_ns = uv_hrtime();
+  }
   got.last_cb_ms = uv_now(&loop);
   for (size_t i = 0; i < count; i++) {
     if (i > 0 && strcmp(paths[i - 1], paths[i]) >= 0)
@@ -239,6 +242,7 @@ static struct {
   folio_watch *w;
   uv_timer_t tick, act;
   atomic_int action_done;
+  _Atomic uint64_t acted_ns; /* uv_hrtime() when the action returned */
   uint64_t start_ms, done_ms;
   int closed, timed_out, quiet_ms;
   const char *mode_at_end;
@@ -274,6 +278,7 @@ static void action_main(void *arg)
   if (sc->on_loop)
     return;
   sc->action();
+  atomic_store(&run.acted_ns, uv_hrtime());
   atomic_store(&run.action_done, 1);
 }
 
@@ -411,6 +416,35 @@ static void run_scenario(const scenario *sc, int poll)
 static void act_write_in_place(void)
 {
   put("content/a.md", "hello, edited in place");
+}
+
+/* How long after the action the first callback came, in ms. */
+static double first_delay_ms(void)
+{
+  uint64_t acted = atomic_load(&run.acted_ns);
+  return got.first_cb_ns > acted ? (double)(got.first_cb_ns - acted) / 1e6 : 0;
+}
+
+/* A file written in place and closed is complete: delivered without waiting for quiet. */
+static int check_settled(void)
+{
+  if (first_delay_ms() >= DEBOUNCE_MS / 2) {
+    printf("  settled write: delivered %.1f ms after it, expected well under the %d ms debounce\n",
+           first_delay_ms(), DEBOUNCE_MS);
+    return -1;
+  }
+  return 0;
+}
+
+/* A creation (it may be half of a save by rename) waits for quiet. */
+static int check_waited(void)
+{
+  if (first_delay_ms() < DEBOUNCE_MS - 1) {
+    printf("  create: delivered %.1f ms after it, expected the %d ms debounce\n", first_delay_ms(),
+           DEBOUNCE_MS);
+    return -1;
+  }
+  return 0;
 }
 
 /* Vim with 'backupcopy' off: swap file, write probe 4913, rename to a backup, write the new
@@ -649,6 +683,10 @@ static const scenario scenarios[] = {
 };
 
 static const scenario inotify_only[] = {
+  {"in-place write, closed: delivered at once", NULL, act_write_in_place, L("content/a.md"), 1, 1,
+   0, NULL, 0, check_settled},
+  {"create: waits for quiet", NULL, act_create, L("content/new.md"), 1, 1, 0, NULL, 0,
+   check_waited},
   {"folder renamed", NULL, act_rename_dir,
    L("content/sub", "content/sub2/new.md", "content/sub2/s.md"), 1, 2},
   /* root + content + content/sub = 3 watches; static/ is refused. */

@@ -7,7 +7,8 @@ Starts `folio serve --port 0` on SITE_DIR (preview folder in TMPDIR, which bench
 tmpfs), connects a live-reload client, then appends a sentence to one post EDITS times (write in
 place) and measures from write() returning to the `reload` event reaching the client; prints
 the median and p90. Then makes RSS_EDITS more edits and prints the server's VmRSS after 0, half
-and all of them. Loopback only; every wait is bounded.
+and all of them. The post is put back as it was at the end, so runs on one corpus compare.
+Loopback only; every wait is bounded.
 """
 import json
 import os
@@ -78,6 +79,7 @@ def main():
     proc = subprocess.Popen([folio, "serve", "-s", site, "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, bufsize=1)
     lines = []
+    target = original = None
     try:
         t0 = time.monotonic()
         port = None
@@ -98,6 +100,8 @@ def main():
         time.sleep(0.3)
         posts = sorted(os.listdir(os.path.join(site, "content/posts")))
         target = os.path.join(site, "content/posts", posts[len(posts) // 2])
+        with open(target, "rb") as f:
+            original = f.read()
 
         def edit(i):
             n = len(client.reloads)
@@ -134,6 +138,9 @@ def main():
             rc = proc.wait()
         if rc != 0:
             print(f"serve: exit status {rc}")
+        if original is not None:
+            with open(target, "wb") as f:
+                f.write(original)
     return 0
 
 

@@ -125,6 +125,11 @@ static void S_on_change(void *ud, const char *const *paths, size_t count, int ov
     fprintf(stderr, "reload broadcast at %.1f ms (monotonic)\n", folio_now_ms());
   free(r.event_json);
   S_report(s, failed);
+  /* The event is on its way (uv_write hands it to the kernel at once): now the garbage. */
+  double tc = folio_now_ms();
+  folio_build_collect(s->build);
+  if (getenv("FOLIO_TIMINGS"))
+    fprintf(stderr, "collect garbage %.1f ms\n", folio_now_ms() - tc);
 }
 
 /* ---- the serve hook: Lua sees each request ------------------------------------------------ */

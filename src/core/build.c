@@ -486,6 +486,9 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
     return 1;
   }
   b->compare_writes = 1;
+  /* A collection here would walk the whole site, which takes longer than the update itself on
+   * a large site; it waits for folio_build_collect. */
+  lua_gc(L, LUA_GCSTOP);
   double t1 = folio_now_ms();
   lua_pushvalue(L, paths_index);
   int ok = S_call(b, L, "update", 1, 3) == 0;
@@ -497,6 +500,7 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
     css_only = lua_toboolean(L, -1);
     lua_pop(L, 3);
     if (result->full) {
+      lua_gc(L, LUA_GCRESTART); /* rendering every page makes too much garbage to keep */
       for (int i = 1; i < b->nstates; i++) {
         S_transfer(b, L, "export_site", b->states[i], "import_site");
         S_call(b, b->states[i], "reset_templates", 0, 0);
@@ -524,4 +528,15 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
     fprintf(stderr, "update %s: classify %.1f ms, update %.1f ms, render %.1f ms, finish %.1f ms\n",
             result->full ? "full" : "partial", t1 - t0, t2 - t1, t3 - t2, folio_now_ms() - t3);
   return folio_diag_count(b->diag, FOLIO_ERROR) > 0 ? 1 : 0;
+}
+
+void folio_build_collect(folio_build *b)
+{
+  lua_State *L = b->states[0];
+  if (lua_gc(L, LUA_GCISRUNNING))
+    return;
+  lua_gc(L, LUA_GCRESTART);
+  /* A step with a debt: the collector may then also do a major collection when it is due (a
+   * step of 0 never does one, and old garbage would pile up). */
+  lua_gc(L, LUA_GCSTEP, 1);
 }

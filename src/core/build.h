@@ -65,8 +65,13 @@ typedef struct {
 
 /* Applies changed paths (relative to the site folder) to the last build's output in place:
  * re-processes changed pages, runs the site stage again and renders what may show the change.
- * Returns 0, or 1 when errors were reported (good pages are still written). */
+ * Returns 0, or 1 when errors were reported (good pages are still written).
+ * An update that renders only some pages leaves the main state's garbage collector stopped, so
+ * the reload goes out sooner: call folio_build_collect once it has. */
 int folio_build_update(folio_build *b, const char *const *paths, size_t count, folio_update_result *result);
+
+/* Collects the garbage an update left and starts the collector again (a no-op if it runs). */
+void folio_build_collect(folio_build *b);
 
 /* Calls folio.pipeline[fn] in the main state with the `nargs` values pushed on
  * folio_build_main_state(b); leaves `nresults` results. Returns 0, or -1 after reporting an

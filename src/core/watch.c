@@ -9,7 +9,12 @@
  * not yet watched is walked and watched (reporting its files), a missing path is reported and
  * any watches at or below it are dropped, anything else is reported. Editors' save dances
  * (rename to backup, write temp, rename over) collapse into the real file's name because the
- * temporary names are filtered and the pending set deduplicates. */
+ * temporary names are filtered and the pending set deduplicates.
+ *
+ * Waiting for the burst to end costs every save `debounce_ms`. On Linux a second inotify
+ * instance reports only IN_CLOSE_WRITE (libuv's events cannot tell a write that is finished from
+ * one in progress): a batch made only of files written in place and closed since is settled and
+ * goes out on the next loop iteration, without waiting. */
 #include "core/watch.h"
 
 #include <dirent.h>
@@ -19,6 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #define S_CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 #define S_MAX_WAIT_FACTOR 10
@@ -111,6 +120,8 @@ typedef struct {
 
 static const char S_tomb_byte;
 #define S_TOMB ((const void *)&S_tomb_byte)
+static char S_closed_byte;
+#define S_CLOSED ((void *)&S_closed_byte)
 
 static uint64_t S_hash(const void *key, size_t len)
 {
@@ -201,6 +212,7 @@ typedef struct S_dir {
   char *rel; /* relative to the site root; "" for the root itself */
   S_id id;
   int is_root; /* the site root: only its watched names count */
+  int wd;      /* its watch in the closed-writes instance, or -1 */
   int live;    /* in the maps and the list (not yet closing) */
   struct S_dir *prev, *next;
 } S_dir;
@@ -239,8 +251,17 @@ struct folio_watch {
   uv_timer_t debounce;
   int armed;
   uint64_t first_ms;
-  S_map pending; /* keys are malloc'd strings owned here */
+  S_map pending; /* keys are malloc'd strings owned here; val S_CLOSED once closed after writing */
   int overflow;
+  int renamed;      /* the batch has a creation, deletion, rename or folder: wait for quiet */
+  size_t unclosed;  /* pending paths not closed after writing since they were added */
+  uint64_t last_cb_ms; /* when the last batch was delivered */
+
+  /* closed writes (Linux): an inotify instance reporting only IN_CLOSE_WRITE, or -1 */
+  int closed_fd;
+  uv_poll_t closed_poll;
+  int closed_poll_init;
+  S_map by_wd; /* watch descriptor -> S_dir */
 
   /* polling mode */
   int polling;
@@ -293,6 +314,9 @@ static void S_on_debounce(uv_timer_t *t)
   int overflow = w->overflow;
   memset(&w->pending, 0, sizeof w->pending);
   w->overflow = 0;
+  w->renamed = 0;
+  w->unclosed = 0;
+  w->last_cb_ms = uv_now(w->loop);
   size_t n = taken.live;
   const char **list = malloc((n ? n : 1) * sizeof *list);
   if (!list) {
@@ -313,8 +337,15 @@ static void S_on_debounce(uv_timer_t *t)
   S_map_free(&taken);
 }
 
+/* A batch of files written in place and closed since, with nothing else in it. */
+static int S_settled(const folio_watch *w)
+{
+  return w->pending.live > 0 && w->unclosed == 0 && !w->renamed && !w->overflow;
+}
+
 /* (Re)arms the debounce timer: `debounce_ms` from now, but no later than 10x that after the
- * first change of the batch. */
+ * first change of the batch. A settled batch goes out at once, or `debounce_ms` after the last
+ * delivery if that is later (a file rewritten over and over is still coalesced). */
 static void S_kick(folio_watch *w)
 {
   if (w->closing)
@@ -326,6 +357,11 @@ static void S_kick(folio_watch *w)
   }
   uint64_t deadline = w->first_ms + (uint64_t)w->debounce_ms * S_MAX_WAIT_FACTOR;
   uint64_t at = now + w->debounce_ms;
+  if (S_settled(w)) {
+    at = w->last_cb_ms + w->debounce_ms;
+    if (at < now)
+      at = now;
+  }
   if (at > deadline)
     at = deadline;
   /* uv_timer_start only fails on a closing handle, which `closing` already rules out. */
@@ -350,7 +386,26 @@ static void S_add(folio_watch *w, const char *rel)
         S_map_add(&w->pending, copy, len, NULL) != 0) {
       free(copy);
       w->overflow = 1;
+    } else {
+      w->unclosed++;
     }
+  }
+  S_kick(w);
+}
+
+/* `rel` was closed after writing: its change is complete. */
+static void S_add_closed(folio_watch *w, const char *rel)
+{
+  if (w->closing)
+    return;
+  S_slot *s = S_map_find(&w->pending, rel, strlen(rel));
+  if (!s) {
+    S_add(w, rel);
+    s = S_map_find(&w->pending, rel, strlen(rel));
+  }
+  if (s && s->val != S_CLOSED) {
+    s->val = S_CLOSED;
+    w->unclosed--;
   }
   S_kick(w);
 }
@@ -395,11 +450,54 @@ static void S_dir_closed(uv_handle_t *h)
   S_maybe_finish(w);
 }
 
+/* Adds d's watch to the closed-writes instance (none if the kernel refuses: its files then
+ * wait for quiet like any change). Two directories may be one inode (moved, not yet seen):
+ * the watch is then the newer one's. */
+static void S_watch_closed(folio_watch *w, S_dir *d, const char *abs)
+{
+  d->wd = -1;
+#ifdef __linux__
+  if (w->closed_fd < 0)
+    return;
+  int wd = inotify_add_watch(w->closed_fd, abs, IN_CLOSE_WRITE | IN_ONLYDIR);
+  if (wd < 0)
+    return;
+  d->wd = wd;
+  S_slot *s = S_map_find(&w->by_wd, &wd, sizeof wd);
+  if (s) {
+    ((S_dir *)s->val)->wd = -1;
+    s->key = &d->wd;
+    s->val = d;
+  } else if (S_map_add(&w->by_wd, &d->wd, sizeof d->wd, d) != 0) {
+    inotify_rm_watch(w->closed_fd, wd);
+    d->wd = -1;
+  }
+#else
+  (void)w;
+  (void)abs;
+#endif
+}
+
+static void S_unwatch_closed(folio_watch *w, S_dir *d)
+{
+#ifdef __linux__
+  if (d->wd >= 0) {
+    S_map_del(&w->by_wd, &d->wd, sizeof d->wd);
+    inotify_rm_watch(w->closed_fd, d->wd);
+    d->wd = -1;
+  }
+#else
+  (void)w;
+  (void)d;
+#endif
+}
+
 static void S_unwatch(folio_watch *w, S_dir *d)
 {
   if (!d->live)
     return;
   d->live = 0;
+  S_unwatch_closed(w, d);
   if (!d->is_root) {
     S_map_del(&w->by_path, d->rel, strlen(d->rel));
     S_map_del(&w->by_id, &d->id, sizeof d->id);
@@ -442,6 +540,7 @@ static int S_watch_one(folio_watch *w, const char *rel, const struct stat *st, i
     return UV_ENOMEM;
   d->w = w;
   d->is_root = is_root;
+  d->wd = -1;
   d->id = S_id_of(st);
   d->rel = S_strdup(rel);
   char *abs = S_join(w->root, rel);
@@ -462,6 +561,8 @@ static int S_watch_one(folio_watch *w, const char *rel, const struct stat *st, i
     rc = UV_ENOSPC;
   else
     rc = uv_fs_event_start(&d->ev, S_on_fs_event, is_root ? w->root : abs, 0);
+  if (rc == 0)
+    S_watch_closed(w, d, is_root ? w->root : abs);
   free(abs);
   if (rc == 0 && !is_root) {
     rc = S_map_add(&w->by_path, d->rel, strlen(d->rel), d);
@@ -469,6 +570,7 @@ static int S_watch_one(folio_watch *w, const char *rel, const struct stat *st, i
       S_map_del(&w->by_path, d->rel, strlen(d->rel));
   }
   if (rc != 0) {
+    S_unwatch_closed(w, d);
     w->closes++;
     uv_close((uv_handle_t *)&d->ev, S_dir_closed);
     return rc;
@@ -624,6 +726,7 @@ static void S_handle_path(folio_watch *w, const char *rel)
     S_add(w, rel);
     return;
   }
+  w->renamed = 1;
   S_slot *s = S_map_find(&w->by_path, rel, strlen(rel));
   if (s) {
     S_id id = S_id_of(&st);
@@ -689,9 +792,45 @@ static void S_on_fs_event(uv_fs_event_t *h, const char *filename, int events, in
       return;
     }
   }
+  if (events & UV_RENAME)
+    w->renamed = 1;
   S_handle_path(w, rel);
   free(rel);
 }
+
+#ifdef __linux__
+/* The closed-writes instance is readable: mark each file closed after writing. */
+static void S_on_closed(uv_poll_t *h, int status, int events)
+{
+  folio_watch *w = h->data;
+  (void)events;
+  if (status < 0 || w->closing)
+    return;
+  char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+  for (;;) {
+    ssize_t n = read(w->closed_fd, buf, sizeof buf);
+    if (n <= 0)
+      return; /* EAGAIN: all read */
+    for (char *p = buf; p < buf + n;) {
+      const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+      p += sizeof *ev + ev->len;
+      S_slot *s = S_map_find(&w->by_wd, &ev->wd, sizeof ev->wd);
+      S_dir *d = s ? s->val : NULL;
+      if (!d || !(ev->mask & IN_CLOSE_WRITE) || ev->len == 0 || !d->live || w->polling)
+        continue;
+      if (S_ignored(ev->name) || (d->is_root && !S_is_watched_name(w, ev->name)))
+        continue;
+      char *rel = S_join(d->rel, ev->name);
+      if (!rel) {
+        S_set_overflow(w);
+        return;
+      }
+      S_add_closed(w, rel);
+      free(rel);
+    }
+  }
+}
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * Polling mode: snapshots of the tree, taken on the thread pool and diffed on the loop
@@ -931,6 +1070,7 @@ static void S_free_all(folio_watch *w)
   S_free_pending(w);
   S_map_free(&w->by_path);
   S_map_free(&w->by_id);
+  S_map_free(&w->by_wd);
   S_snap_free(&w->snap);
   S_snap_free(&w->scan);
   for (size_t i = 0; i < w->nnames; i++)
@@ -958,6 +1098,15 @@ static void S_timer_closed(uv_handle_t *h)
   S_maybe_finish(w);
 }
 
+static void S_closed_poll_closed(uv_handle_t *h)
+{
+  folio_watch *w = h->data;
+  close(w->closed_fd);
+  w->closed_fd = -1;
+  w->closes--;
+  S_maybe_finish(w);
+}
+
 void folio_watch_close(folio_watch *w, void (*done)(void *), void *done_ud)
 {
   if (!w || w->closing)
@@ -969,6 +1118,10 @@ void folio_watch_close(folio_watch *w, void (*done)(void *), void *done_ud)
     S_unwatch(w, w->dirs);
   w->closes++;
   uv_close((uv_handle_t *)&w->debounce, S_timer_closed);
+  if (w->closed_poll_init) {
+    w->closes++;
+    uv_close((uv_handle_t *)&w->closed_poll, S_closed_poll_closed);
+  }
   if (w->poll_init) {
     w->closes++;
     uv_close((uv_handle_t *)&w->poll, S_timer_closed);
@@ -1033,9 +1186,31 @@ static int S_set_names(folio_watch *w, const char *const *roots, char *err, size
   return 0;
 }
 
+/* The closed-writes instance; without it (not Linux, or refused) every batch waits for quiet. */
+static void S_start_closed(folio_watch *w)
+{
+#ifdef __linux__
+  int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0)
+    return;
+  if (uv_poll_init(w->loop, &w->closed_poll, fd) != 0) {
+    close(fd);
+    return;
+  }
+  w->closed_poll.data = w;
+  w->closed_poll_init = 1;
+  w->closed_fd = fd;
+  if (uv_poll_start(&w->closed_poll, UV_READABLE, S_on_closed) != 0)
+    w->closed_fd = fd; /* still closed with the handle; its watches are never read */
+#else
+  (void)w;
+#endif
+}
+
 /* Watches the root and every top-level folder that exists. */
 static int S_start_inotify(folio_watch *w)
 {
+  S_start_closed(w);
   struct stat st;
   if (stat(w->root, &st) != 0)
     return -errno;
@@ -1081,6 +1256,7 @@ int folio_watch_start(uv_loop_t *loop, const char *root, const char *const *root
     return UV_ENOMEM;
   }
   w->loop = loop;
+  w->closed_fd = -1;
   w->debounce_ms = debounce_ms;
   w->cb = cb;
   w->ud = ud;

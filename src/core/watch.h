@@ -44,7 +44,10 @@ typedef void (*folio_watch_cb)(void *ud, const char *const *paths, size_t count,
  * "scripts", "themes", "site.lua", NULL}; NULL means exactly that list. "site.lua" is always
  * watched. Names that don't exist yet are fine: they are reported when created.
  * Changes are delivered `debounce_ms` after the last one of a burst, or at most 10 *
- * `debounce_ms` after the first one, so a constant stream still delivers.
+ * `debounce_ms` after the first one, so a constant stream still delivers. A batch made only of
+ * files written in place and closed since (no creation, deletion, rename or folder: not part of
+ * a save by rename) is complete and delivered at once instead (Linux: IN_CLOSE_WRITE), but no
+ * sooner than `debounce_ms` after the previous delivery.
  * The tree is walked synchronously here (and again for each directory created later).
  * Returns 0 and sets *out, or a negative libuv error code (UV_ENOTDIR, UV_ENOENT, UV_EINVAL,
  * UV_ENOMEM...) with a message in `err` (if errlen > 0) and *out = NULL; `cb` is then never

@@ -308,22 +308,34 @@ local function default_menu(all)
   return menu
 end
 
-local function new_site(all)
+-- The pages of each section, in the order of `all`, and the section names in the order they
+-- first appear.
+local function group_sections(all)
+  local sections, names = {}, {}
+  for _, p in ipairs(all) do
+    local section = sections[p.section]
+    if not section then
+      section = {}
+      sections[p.section] = section
+      names[#names + 1] = p.section
+    end
+    section[#section + 1] = p
+  end
+  return sections, names
+end
+
+-- `menu()` gives the default menu, asked for only when site.lua sets none.
+local function new_site(all, sections, menu)
   local s = setmetatable({}, Site)
   for k, v in pairs(config) do
     local t = type(v)
     if t ~= "function" and t ~= "userdata" then s[k] = v end
   end
-  s.pages, s.posts, s.sections, s.generated = all, {}, {}, {}
+  s.pages, s.posts, s.sections, s.generated = all, {}, sections, {}
   s.build_time = folio.date.now()
   s.preview = opts.preview or false
-  for _, p in ipairs(all) do
-    local section = s.sections[p.section]
-    if not section then section = {}; s.sections[p.section] = section end
-    section[#section + 1] = p
-  end
   s.posts = s.sections.posts or {}
-  if s.menu == nil then s.menu = default_menu(all) end
+  if s.menu == nil then s.menu = menu(all) end
   return s
 end
 
@@ -358,37 +370,267 @@ local function check_outputs(list)
   return ok
 end
 
-local sorted_ids -- page ids newest first, from the last assemble (preview updates reuse it)
-
--- `keep_order`: a preview update that changed no page's date and added or removed no page may
--- reuse the last order instead of sorting every page again.
-function P.assemble(keep_order)
-  local all = {}
-  if keep_order and sorted_ids then
-    for i, id in ipairs(sorted_ids) do all[i] = pages[id] end
-  else
-    for _, p in pairs(pages) do all[#all + 1] = p end
-    table.sort(all, newest_first)
-  end
-  sorted_ids = {}
-  for i, p in ipairs(all) do sorted_ids[i] = p.id end
-  site = new_site(all)
-  for _, list in pairs(site.sections) do link_neighbours(list) end
-  local outputs = {}
-  for _, p in ipairs(all) do outputs[p.output] = p end
-  add_builtin_pages(site, outputs)
+local function run_site_hooks(s)
   current_file = nil
   local timings = os.getenv("FOLIO_TIMINGS")
   for _, h in ipairs(sitemod.hooks.site) do
     local t0 = timings and os.clock()
-    local ok, err = xpcall(h.fn, errors.handler, site)
+    local ok, err = xpcall(h.fn, errors.handler, s)
     if not ok then report(err, nil, "in a site hook (" .. h.source .. ")") end
     if timings then io.stderr:write(string.format("site hook %-40s %8.1f ms\n", h.source, (os.clock() - t0) * 1e3)) end
   end
-  render_list = {}
-  for _, p in ipairs(site.pages) do if p.output then render_list[#render_list + 1] = p end end
-  for _, p in ipairs(site.generated) do if p.output then render_list[#render_list + 1] = p end end
-  check_outputs(render_list)
+end
+
+-- The outputs to render: the pages' first, then the generated ones. Returns the list and how
+-- many of it are pages.
+local function collect_outputs(s)
+  local list = {}
+  for _, p in ipairs(s.pages) do if p.output then list[#list + 1] = p end end
+  local npages = #list
+  for _, p in ipairs(s.generated) do if p.output then list[#list + 1] = p end end
+  return list, npages
+end
+
+----------------------------------------------------------------------------------------------
+-- The frame of the site (folio serve only): what assemble derives from where the pages sit —
+-- their order, sections and neighbours, the default menu, which built-in pages exist, and the
+-- pages' part of the render list. An update that re-processed pages without moving any of them
+-- (no page added, removed or changed in PLACE_FIELDS) puts them into the frame in place of their
+-- last versions instead of passing over every page again. The site hooks still run, on a fresh
+-- site, every time; the site's URL index (site:find) starts from the frame's when the last full
+-- assemble showed that no hook changes page URLs.
+
+local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
+  "menu", "weight" }
+
+-- Whether `now`, a new version of page `old`, sits where `old` sat.
+local function same_place(old, now)
+  for _, k in ipairs(PLACE_FIELDS) do
+    if old[k] ~= now[k] then return false end
+  end
+  return true
+end
+
+local frame           -- see make_frame; nil until the first assemble in preview
+local no_priming      -- a hook changed site.pages: the URL index is never primed again
+local pages_part = 0  -- how many entries of render_list are pages (the rest is generated)
+local pages_part_kept -- the last assemble left the pages' part of the render list as it was
+
+local function copy_list(t) return table.move(t, 1, #t, 1, {}) end
+
+local function copy_menu(menu)
+  local copy = {}
+  for i, m in ipairs(menu) do copy[i] = { name = m.name, url = m.url, weight = m.weight } end
+  return copy
+end
+
+-- The frame of an assembled site, taken before the site hooks ran (`sections`, `names` from
+-- group_sections and `menu` are the frame's own: the site got copies).
+local function make_frame(all, sections, names, outputs)
+  local at, at_section, known, url_of = {}, {}, {}, {}
+  for i, p in ipairs(all) do
+    at[p.id] = i
+    known[p] = true
+    url_of[i] = p.url
+  end
+  for _, list in pairs(sections) do
+    for j, p in ipairs(list) do at_section[p.id] = j end
+  end
+  return { all = all, sections = sections, names = names, at = at, known = known, url_of = url_of,
+           at_section = at_section, at_output = {}, outputs = {},
+           builtin = { ["index.html"] = outputs["index.html"], ["404.html"] = outputs["404.html"] } }
+end
+
+-- The pages' URL index as site:find builds it (the first page with a URL wins), if the hooks
+-- left every page's URL as it was; else nil.
+local function pages_by_url()
+  local by_url, url_of = {}, frame.url_of
+  for i, p in ipairs(frame.all) do
+    local url = p.url
+    if url ~= url_of[i] then return nil end
+    if url ~= nil and by_url[url] == nil then by_url[url] = p end
+  end
+  return by_url
+end
+
+-- After the hooks: whether they left every page's neighbours as assemble set them (else each
+-- update links every page again), the pages' URL index, and the pages' part of the render list.
+local function complete_frame(ok)
+  local kept = true
+  for _, list in pairs(frame.sections) do
+    for j, p in ipairs(list) do
+      if p.prev ~= list[j + 1] or p.next ~= list[j - 1] then kept = false; break end
+    end
+  end
+  frame.links_kept = kept
+  frame.by_url = pages_by_url()
+  frame.pages = table.move(render_list, 1, pages_part, 1, {})
+  frame.at_output = {}
+  for k, p in ipairs(frame.pages) do
+    if p.id then frame.at_output[p.id] = k end
+  end
+  frame.outputs = {}
+  for k = 1, pages_part do frame.outputs[render_list[k].output] = true end
+  frame.ok = ok
+end
+
+-- Puts re-processed pages (id -> page) in the frame in place of their last versions, and links
+-- them to their neighbours. Returns where they are: { { section list, index }, ... }.
+local function frame_replace(fresh)
+  local spots = {}
+  for id, p in pairs(fresh) do
+    local old = frame.all[frame.at[id]]
+    frame.known[old] = nil
+    frame.known[p] = true
+    if frame.by_url and frame.by_url[p.url] == old then frame.by_url[p.url] = p end
+    frame.all[frame.at[id]] = p
+    local list, j = frame.sections[p.section], frame.at_section[id]
+    list[j] = p
+    spots[#spots + 1] = { list, j }
+    local k = frame.at_output[id]
+    if k and frame.pages[k] and frame.pages[k].id == id then frame.pages[k] = p end
+    if frame.links_kept then
+      local older, newer = list[j + 1], list[j - 1]
+      p.prev, p.next = older, newer
+      if older then older.next = p end
+      if newer then newer.prev = p end
+    end
+  end
+  if not frame.links_kept then
+    for _, list in pairs(frame.sections) do link_neighbours(list) end
+  end
+  return spots
+end
+
+-- After the hooks of an update that linked only the re-processed pages and their neighbours:
+-- if the hooks changed one of those links, later updates link every page again. (A hook that
+-- changes links far from the pages it was given is not seen; complete_frame checks them all.)
+local function check_links(spots)
+  if not frame.links_kept then return end
+  for _, spot in ipairs(spots) do
+    local list, j = spot[1], spot[2]
+    for k = j - 1, j + 1 do
+      local q = list[k]
+      if q and (q.prev ~= list[k + 1] or q.next ~= list[k - 1]) then
+        frame.links_kept = false
+        return
+      end
+    end
+  end
+end
+
+-- A site from the frame: copies of its lists, since hooks may change what they are given.
+-- Returns it and whether its URL index is primed with the frame's pages.
+local function frame_site()
+  local sections = {}
+  for _, name in ipairs(frame.names) do sections[name] = copy_list(frame.sections[name]) end
+  local s = new_site(copy_list(frame.all), sections, function() return copy_menu(frame.menu) end)
+  local primed = frame.by_url ~= nil and not no_priming
+  if primed then url_indexes[s] = setmetatable({}, { __index = frame.by_url }) end
+  add_builtin_pages(s, frame.builtin)
+  return s, primed
+end
+
+-- After the hooks, whether a primed URL index is the one site:find would have built: the hooks
+-- kept site.pages as given and the re-processed pages' URLs, and added every generated page
+-- with site:add_page. (Other pages' URLs are taken as the last full assemble found them.)
+local function primed_index_held(s, given, spots)
+  local all = frame.all
+  if s.pages ~= given or #given ~= #all then return false end
+  for i = 1, #all do
+    if given[i] ~= all[i] then return false end
+  end
+  for _, spot in ipairs(spots) do
+    local p = spot[1][spot[2]]
+    if p.url ~= frame.url_of[frame.at[p.id]] then return false end
+  end
+  local index = url_indexes[s]
+  for _, g in ipairs(s.generated) do
+    if g.url ~= nil and index[g.url] == nil then return false end
+  end
+  return true
+end
+
+-- Whether the pages' part of the render list is the frame's, entry for entry.
+local function same_pages_part()
+  local list = frame.pages
+  if not frame.ok or #list ~= pages_part then return false end
+  for k = 1, pages_part do
+    if render_list[k] ~= list[k] then return false end
+  end
+  return true
+end
+
+-- Checks the generated outputs against the pages' (known to be distinct) and each other; on a
+-- conflict, checks everything again to report it as a full assemble would.
+local function check_generated()
+  local seen = {}
+  for k = pages_part + 1, #render_list do
+    local out = render_list[k].output
+    if frame.outputs[out] or seen[out] then return (check_outputs(render_list)) end
+    seen[out] = true
+  end
+  return true
+end
+
+----------------------------------------------------------------------------------------------
+
+-- Assembles the site from the processed pages: order, sections, neighbours, built-in pages, the
+-- site hooks, the render list. Returns how many outputs there are.
+-- For preview updates: `keep_order` (no page added, removed or re-dated) reuses the last order
+-- instead of sorting again; `fresh` (id -> page, re-processed pages that kept their place, see
+-- same_place) reuses the whole frame.
+function P.assemble(keep_order, fresh)
+  if fresh and frame then
+    local spots = frame_replace(fresh)
+    local primed
+    site, primed = frame_site()
+    local given = site.pages
+    run_site_hooks(site)
+    if primed and not primed_index_held(site, given, spots) then
+      -- Assemble again the usual way (the hooks run a second time, this once); never prime again.
+      no_priming = true
+      return P.assemble(true)
+    end
+    check_links(spots)
+    render_list, pages_part = collect_outputs(site)
+    pages_part_kept = same_pages_part()
+    if pages_part_kept then
+      check_generated()
+    else
+      local ok = check_outputs(render_list)
+      complete_frame(ok)
+    end
+    return #render_list
+  end
+  local all = {}
+  if keep_order and frame then
+    for i, p in ipairs(frame.all) do all[i] = pages[p.id] end
+  else
+    for _, p in pairs(pages) do all[#all + 1] = p end
+    table.sort(all, newest_first)
+  end
+  local sections, names = group_sections(all)
+  local outputs = {}
+  for _, p in ipairs(all) do outputs[p.output] = p end
+  if opts.preview then
+    -- the frame keeps these lists; the site gets copies
+    local menu
+    frame = make_frame(all, sections, names, outputs)
+    local copies = {}
+    for _, name in ipairs(names) do copies[name] = copy_list(sections[name]) end
+    site = new_site(copy_list(all), copies, function(list) menu = default_menu(list); return copy_menu(menu) end)
+    frame.menu = menu
+  else
+    site = new_site(all, sections, default_menu)
+  end
+  for _, list in pairs(site.sections) do link_neighbours(list) end
+  add_builtin_pages(site, outputs)
+  run_site_hooks(site)
+  render_list, pages_part = collect_outputs(site)
+  local ok = check_outputs(render_list)
+  pages_part_kept = false
+  if frame then complete_frame(ok) end
   return #render_list
 end
 
@@ -493,21 +735,60 @@ function P.classify(paths)
   return "update"
 end
 
-local previous_outputs = {}   -- output -> url, of the last render list
-local generated_content = {}  -- output -> content of generated pages written as is
+-- What the last render list wrote, per part (see collect_outputs): output -> URL, and output ->
+-- content for outputs written as is (layout false or "none").
+local written = { pages = { urls = {}, as_is = {} }, generated = { urls = {}, as_is = {} } }
+
+local function written_as_is(p) return p.layout == false or p.layout == "none" end
+
+local function remember_part(part, first, last)
+  local urls, as_is = {}, {}
+  for k = first, last do
+    local p = render_list[k]
+    urls[p.output] = p.url
+    if written_as_is(p) then as_is[p.output] = p.content or "" end
+  end
+  written[part] = { urls = urls, as_is = as_is }
+end
 
 local function remember_outputs()
-  previous_outputs, generated_content = {}, {}
-  for _, p in ipairs(render_list) do
-    previous_outputs[p.output] = p.url
-    if p.layout == false or p.layout == "none" then generated_content[p.output] = p.content or "" end
-  end
+  remember_part("pages", 1, pages_part)
+  remember_part("generated", pages_part + 1, #render_list)
 end
 P.remember_outputs = remember_outputs
 
-local function lists_page(list_page, ids)
-  if type(list_page.pages) ~= "table" then return false end
-  for _, p in ipairs(list_page.pages) do if ids[p.id] then return true end end
+-- After an update that kept the pages' part of the render list: the generated part, and the
+-- re-processed pages (id -> true) among the pages written as is.
+local function remember_update(touched)
+  remember_part("generated", pages_part + 1, #render_list)
+  for id in pairs(touched) do
+    local k = frame.at_output[id]
+    local p = k and render_list[k]
+    if p and p.id == id and written_as_is(p) then written.pages.as_is[p.output] = p.content or "" end
+  end
+end
+
+local function previous_url(output)
+  return written.pages.urls[output] or written.generated.urls[output]
+end
+
+local function previous_content(output)
+  local c = written.pages.as_is[output]
+  if c == nil then c = written.generated.as_is[output] end
+  return c
+end
+
+-- Whether a list page shows one of the pages `ids` (id -> true). A page of the frame is told by
+-- identity (`objects`: the pages of `ids`) without being read, which saves a cache miss per
+-- entry on a large site; anything else (a copy of a page, say) by its id.
+local function lists_page(list_page, ids, objects)
+  local list = list_page.pages
+  if type(list) ~= "table" then return false end
+  local known = frame and frame.known or {}
+  for _, p in ipairs(list) do
+    if objects[p] then return true end
+    if not known[p] and ids[p.id] then return true end
+  end
   return false
 end
 
@@ -523,20 +804,69 @@ local function source_id(path)
   return by_path[path]
 end
 
--- Applies changed paths; returns "full" or "partial", the number of outputs (full) or of outputs
--- to render (partial), and whether only stylesheets changed.
--- A page's signature before and after decides: if what other pages may show of it changed (or
--- it is new, or gone), everything is rendered again; else only it and the lists that show it.
 local timings = os.getenv("FOLIO_TIMINGS")
 local function lap(what, t0)
   if timings then io.stderr:write(string.format("update: %-22s %8.1f ms\n", what, (os.clock() - t0) * 1e3)) end
   return os.clock()
 end
 
+-- Deletes the outputs of `parts` of the last render list that render_list[first..] no longer
+-- has. Returns whether render_list[first..] has an output that was not written last time.
+local function compare_outputs(first, parts)
+  local new, still = false, {}
+  for k = first, #render_list do
+    local out = render_list[k].output
+    still[out] = true
+    if not new and previous_url(out) == nil then new = true end
+  end
+  for _, part in ipairs(parts) do
+    for output, url in pairs(written[part].urls) do
+      if not still[output] then
+        folio.build.remove(output)
+        changed_urls[#changed_urls + 1] = url
+      end
+    end
+  end
+  return new
+end
+
+-- The indexes in render_list of what a partial update renders: the re-processed pages, the
+-- generated lists that show one of them, the outputs written as is whose content changed. When
+-- the pages' part of the list is as it was, only re-processed pages are looked up in it.
+local function choose_outputs(touched)
+  local todo, first, objects = {}, 1, {}
+  for id in pairs(touched) do
+    if pages[id] then objects[pages[id]] = true end
+  end
+  if pages_part_kept then
+    for id in pairs(touched) do
+      local k = frame.at_output[id]
+      if k and render_list[k].id == id then todo[#todo + 1] = k end
+    end
+    first = pages_part + 1
+  end
+  for i = first, #render_list do
+    local p = render_list[i]
+    local as_is = written_as_is(p)
+    if touched[p.id] or (p.generated and not as_is and lists_page(p, touched, objects))
+       or (as_is and previous_content(p.output) ~= (p.content or "")) then
+      todo[#todo + 1] = i
+    end
+  end
+  table.sort(todo)
+  return todo
+end
+
+local last_touched = {} -- the pages the last update re-processed (id -> true)
+
+-- Applies changed paths; returns "full" or "partial", the number of outputs (full) or of outputs
+-- to render (partial), and whether only stylesheets changed.
+-- A page's signature before and after decides: if what other pages may show of it changed (or
+-- it is new, or gone), everything is rendered again; else only it and the lists that show it.
 function P.update(paths)
   changed_urls = {}
   local t = os.clock()
-  local touched, before, structural, templates, css_only = {}, {}, false, false, true
+  local touched, before, olds, structural, templates, css_only = {}, {}, {}, false, false, true
   local keep_order = true -- no page added, removed or re-dated: the last sort still holds
   local function drop(id)
     if sources[id].deleted then return end
@@ -562,7 +892,7 @@ function P.update(paths)
           end
           sources[id] = { path = path, mtime = st.mtime, size = st.size }
           local old = pages[id]
-          if old and before[id] == nil then before[id] = signature(old) end
+          if old and before[id] == nil then before[id] = signature(old); olds[id] = old end
           if not P.process(id) then
             pages[id] = old -- keep the last good version on screen; the error goes to the overlay
           end
@@ -587,8 +917,17 @@ function P.update(paths)
     end
   end
   if templates then P.reset_templates() end
+  -- re-processed pages that kept their place take it in the last assemble's frame
+  local fresh = keep_order and {} or nil
+  for id in pairs(touched) do
+    local old, now = olds[id], pages[id]
+    if fresh and old and now and old ~= now then
+      if same_place(old, now) then fresh[id] = now else fresh = nil end
+    end
+  end
+  last_touched = touched
   t = lap("process", t)
-  local count = P.assemble(keep_order)
+  local count = P.assemble(keep_order, fresh)
   t = lap("assemble", t)
   for id in pairs(touched) do
     local now = pages[id]
@@ -596,32 +935,18 @@ function P.update(paths)
       structural = true
     end
   end
-  for _, p in ipairs(render_list) do
-    if previous_outputs[p.output] == nil then structural = true end
-  end
-  local still = {}
-  for _, p in ipairs(render_list) do still[p.output] = true end
-  for output in pairs(previous_outputs) do
-    if not still[output] then
-      folio.build.remove(output)
-      changed_urls[#changed_urls + 1] = previous_outputs[output]
-    end
+  if pages_part_kept then
+    if compare_outputs(pages_part + 1, { "generated" }) then structural = true end
+  elseif compare_outputs(1, { "pages", "generated" }) then
+    structural = true
   end
   t = lap("compare outputs", t)
   if structural or templates then
     return "full", count, css_only
   end
-  local todo = {}
-  for i, p in ipairs(render_list) do
-    local generated_as_is = p.layout == false or p.layout == "none"
-    if touched[p.id] or (p.generated and not generated_as_is and lists_page(p, touched))
-       or (generated_as_is and generated_content[p.output] ~= (p.content or "")) then
-      todo[#todo + 1] = i
-    end
-  end
-  P.partial_todo = todo
+  P.partial_todo = choose_outputs(touched)
   lap("choose pages", t)
-  return "partial", #todo, css_only
+  return "partial", #P.partial_todo, css_only
 end
 
 function P.render_partial()
@@ -659,7 +984,7 @@ function P.copy_static_file(path, st)
     local src = static_source(r)
     if src then
       if folio.build.copy(r, src) then changed_urls[#changed_urls + 1] = "/" .. r end
-    elseif not previous_outputs[r] then
+    elseif not previous_url(r) then
       local embedded = folio.embedded.read("themes/" .. config.theme .. "/static/" .. r)
       if embedded then
         if folio.build.write(r, embedded) then changed_urls[#changed_urls + 1] = "/" .. r end
@@ -685,7 +1010,7 @@ function P.merge_changed(t) for _, u in ipairs(t) do changed_urls[#changed_urls 
 -- The reload event for browsers: {"paths": [...], "css_only": bool}
 function P.finish_update(css_only)
   local t = os.clock()
-  remember_outputs()
+  if pages_part_kept then remember_update(last_touched) else remember_outputs() end
   lap("remember outputs", t)
   local urls, seen = {}, {}
   for _, u in ipairs(P.take_changed()) do
