@@ -165,17 +165,22 @@ function M.expand_permalink(pattern, page)
   return M.normalize_url(url)
 end
 
+local SLASH = 47 -- string.byte("/"): a `$`-anchored pattern would be tried at every position
+
 -- Leading slash, no double slashes, trailing slash unless the last part has an extension.
 function M.normalize_url(url)
+  if url:byte(1) == SLASH and url:byte(-1) == SLASH and not url:find("//", 1, true) then
+    return url -- already normal (the usual case)
+  end
   url = ("/" .. url):gsub("//+", "/")
-  if not url:find("/$") and not url:match("/[^/]*%.[%w]+$") then url = url .. "/" end
+  if url:byte(-1) ~= SLASH and not url:match("/[^/]*%.[%w]+$") then url = url .. "/" end
   return url
 end
 
 -- "/a/b/" -> "a/b/index.html"; "/feed.xml" -> "feed.xml"
 function M.output_for(url)
-  local rel = url:gsub("^/", "")
-  if rel == "" or rel:find("/$") then return rel .. "index.html" end
+  local rel = url:byte(1) == SLASH and url:sub(2) or url
+  if rel == "" or rel:byte(-1) == SLASH then return rel .. "index.html" end
   return rel
 end
 
