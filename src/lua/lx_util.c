@@ -1,10 +1,12 @@
 /* lx_util.c: small helpers every template and hook uses, written in C because they run for
  * every page or every value a template prints: folio.escape (HTML escaping), folio.slugify,
- * folio.count_words, folio.html_text and folio.embedded (read files built into the binary). */
+ * folio.count_words, folio.html_text, folio.json_string and folio.embedded (read files built into
+ * the binary). */
 #include "lua/lx.h"
 #include "core/embedded.h"
 #include "core/html_text.h"
 #include "core/slug.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,40 @@ static int l_html_text(lua_State *L)
   luaL_pushresultsize(&b, n);
   lua_pushinteger(L, words);
   return 2;
+}
+
+/* folio.json_string(s) -> s as a JSON string literal: " \\ and control characters escaped
+ * (\n \t \r, the others and DEL as \u00XX), everything else as it is. [-1, +1, m] */
+static int l_json_string(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  luaL_Buffer b;
+  luaL_buffinitsize(L, &b, len + 2);
+  luaL_addchar(&b, '"');
+  size_t start = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F)
+      continue;
+    luaL_addlstring(&b, s + start, i - start);
+    start = i + 1;
+    char escaped[8];
+    switch (c) {
+    case '"': luaL_addstring(&b, "\\\""); break;
+    case '\\': luaL_addstring(&b, "\\\\"); break;
+    case '\n': luaL_addstring(&b, "\\n"); break;
+    case '\t': luaL_addstring(&b, "\\t"); break;
+    case '\r': luaL_addstring(&b, "\\r"); break;
+    default:
+      snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      luaL_addstring(&b, escaped);
+    }
+  }
+  luaL_addlstring(&b, s + start, len - start);
+  luaL_addchar(&b, '"');
+  luaL_pushresult(&b);
+  return 1;
 }
 
 /* folio.embedded.read(path) -> string | nil */
@@ -181,6 +217,8 @@ void lx_open_util(lua_State *L, int folio)
   lua_setfield(L, folio, "slugify");
   lua_pushcfunction(L, l_html_text);
   lua_setfield(L, folio, "html_text");
+  lua_pushcfunction(L, l_json_string);
+  lua_setfield(L, folio, "json_string");
   static const luaL_Reg embedded[] = {{"read", l_embedded_read}, {"list", l_embedded_list}, {NULL, NULL}};
   luaL_newlib(L, embedded);
   lua_setfield(L, folio, "embedded");

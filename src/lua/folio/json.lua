@@ -24,7 +24,9 @@ end
 
 local encode
 
-local function encode_string(s)
+-- (folio.json_string, in C, gives the same: a pattern tried at every character of a long
+-- excerpt was most of a search index's time)
+local encode_string = rawget(_G, "folio") and folio.json_string or function(s)
   return '"' .. s:gsub('[%c"\\]', function(c) return ESCAPES[c] or string.format("\\u%04x", c:byte()) end) .. '"'
 end
 
