@@ -207,18 +207,17 @@ static int l_count_words(lua_State *L)
 
 void lx_open_util(lua_State *L, int folio)
 {
-  lua_pushcfunction(L, l_count_words);
-  lua_setfield(L, folio, "count_words");
-  lua_pushcfunction(L, l_register_metatable);
-  lua_setfield(L, folio, "register_metatable");
-  lua_pushcfunction(L, l_escape);
-  lua_setfield(L, folio, "escape");
-  lua_pushcfunction(L, l_slugify);
-  lua_setfield(L, folio, "slugify");
-  lua_pushcfunction(L, l_html_text);
-  lua_setfield(L, folio, "html_text");
-  lua_pushcfunction(L, l_json_string);
-  lua_setfield(L, folio, "json_string");
+  static const luaL_Reg helpers[] = {
+    {"count_words", l_count_words}, {"register_metatable", l_register_metatable},
+    {"escape", l_escape},           {"slugify", l_slugify},
+    {"html_text", l_html_text},     {"json_string", l_json_string},
+    {NULL, NULL},
+  };
+  folio = lua_absindex(L, folio);
+  luaL_checkstack(L, 1, NULL);
+  lua_pushvalue(L, folio);
+  luaL_setfuncs(L, helpers, 0);
+  lua_pop(L, 1);
   static const luaL_Reg embedded[] = {{"read", l_embedded_read}, {"list", l_embedded_list}, {NULL, NULL}};
   luaL_newlib(L, embedded);
   lua_setfield(L, folio, "embedded");

@@ -68,12 +68,7 @@ T.test("html_text agrees with the pass-by-pass reference on random HTML", functi
                    "\n", "<script>", "</script>", "<style>", "</style>", "<!--", "-->", "&", ";", "#",
                    "x", "X", "amp", "lt", "65", "1F600", "110000", "hellip", '<a class="anchor"',
                    "</a>", "/a>", "é", "&amp;", "&#", "&#x", "zz", "<h2 id=\"t\">", "</h2>" }
-  local seed = 4242
-  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
-  for _ = 1, 4000 do
-    local parts = {}
-    for i = 1, rand(20) do parts[i] = pieces[rand(#pieces)] end
-    local html = table.concat(parts)
+  for html in T.random_texts(pieces, 20, 4000, 4242) do
     local want, got, words = reference(html), text(html)
     if want ~= got then error(string.format("html_text(%q): %q, reference %q", html, got, want)) end
     local _, runs = want:gsub("%S+", "")

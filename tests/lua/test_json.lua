@@ -24,15 +24,11 @@ local function reference(s)
 end
 
 T.test("json_string agrees with the pattern-based escaping on random strings", function()
-  local seed = 99
-  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
-  for _ = 1, 3000 do
-    local bytes = {}
-    for i = 1, rand(24) do
-      local pick = rand(4)
-      bytes[i] = pick == 1 and rand(32) - 1 or pick == 2 and ({ 34, 92, 127, 10 })[rand(4)] or rand(256) - 1
-    end
-    local s = string.char(table.unpack(bytes))
+  local function byte(rand) -- control characters, the escaped ones and any byte, in turn
+    local pick = rand(3)
+    return string.char(pick == 1 and rand(32) - 1 or pick == 2 and ({ 34, 92, 127, 10 })[rand(4)] or rand(256) - 1)
+  end
+  for s in T.random_texts(byte, 24, 3000, 99) do
     local want, got = reference(s), folio.json_string(s)
     if want ~= got then error(string.format("json_string(%q): %q, reference %q", s, got, want)) end
   end

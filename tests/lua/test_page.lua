@@ -3,19 +3,6 @@ local T = dofile("testlib.lua")
 local page = require "folio.page"
 folio.date.set_timezone("UTC")
 
--- `count` texts of up to `max_parts` random pieces, the same ones on every run (`seed`).
-local function random_texts(pieces, max_parts, count, seed)
-  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
-  local made = 0
-  return function()
-    if made == count then return nil end
-    made = made + 1
-    local parts = {}
-    for i = 1, rand(max_parts) do parts[i] = pieces[rand(#pieces)] end
-    return table.concat(parts)
-  end
-end
-
 T.test("slugify", function()
   T.eq(page.slugify("Why You Should Go to Meetups"), "why-you-should-go-to-meetups")
   T.eq(page.slugify("Janet's Meetup Writeup"), "janets-meetup-writeup")
@@ -56,7 +43,7 @@ T.test("slugify agrees with the pattern-based reference on random text", functio
   local pieces = { "a", "Z", "9", " ", "-", "'", "_", ".", "!", "é", "É", "ß", "œ", "Ã", "ñ", "ø",
                    "—", "’", "…", "«", "©", "\194", "\195", "\197", "\226\128", "\128", "\255",
                    "日", "€", "\0", "\t", "Ö", "ÿ", "\226\129\130" }
-  for s in random_texts(pieces, 12, 3000, 12345) do
+  for s in T.random_texts(pieces, 12, 3000, 12345) do
     local want, got = reference_slugify(s), page.slugify(s)
     if want ~= got then error(string.format("slugify(%q): %q, reference %q", s, got, want)) end
   end
@@ -143,7 +130,7 @@ end
 
 T.test("word count agrees with the byte-by-byte definition on random text", function()
   local pieces = { "a", "Z", "9", " ", "-", "'", "\n", ".", "é", "日", "--", "' ", "\0" }
-  for s in random_texts(pieces, 16, 3000, 777) do
+  for s in T.random_texts(pieces, 16, 3000, 777) do
     T.eq(page.count_words(s), reference_count_words(s), string.format("%q", s))
   end
 end)

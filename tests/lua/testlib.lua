@@ -67,6 +67,23 @@ function T.test(name, fn)
   end
 end
 
+-- `count` strings of up to `max_parts` pieces drawn from `pieces` (a list of strings, or a
+-- function(rand) giving one), the same ones on every run for a given `seed`:
+--   for s in T.random_texts({ "a", "<p>", "&amp;" }, 12, 3000, 42) do ... end
+function T.random_texts(pieces, max_parts, count, seed)
+  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
+  local made = 0
+  return function()
+    if made == count then return nil end
+    made = made + 1
+    local parts = {}
+    for i = 1, rand(max_parts) do
+      parts[i] = type(pieces) == "function" and pieces(rand) or pieces[rand(#pieces)]
+    end
+    return table.concat(parts)
+  end
+end
+
 function T.skip(why)
   print("SKIP: " .. why)
   os.exit(77, true)
