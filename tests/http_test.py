@@ -356,6 +356,13 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(read_response(f)[2], b"spaced")
         s.close()
 
+    def test_http_version_not_supported(self):
+        for request in (b"GET / HTTP/9.9\r\n\r\n", b"GET / HTTP/2.0\r\n\r\n", b"GET / HTTP/0.9\r\n\r\n"):
+            data = self.raw(request)
+            self.assertTrue(data.startswith(b"HTTP/1.1 505"), (request, data[:40]))
+            self.assertIn(b"Connection: close", data)
+        self.assertEqual(self.get("/style.css")[0], 200)
+
     def test_method_not_allowed(self):
         for m in ("POST", "PUT", "DELETE", "OPTIONS", "PATCH"):
             st, h, _ = self.get("/", method=m)

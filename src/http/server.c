@@ -470,6 +470,7 @@ static const char *S_reason(int status) {
   case 500: return "Internal Server Error";
   case 501: return "Not Implemented";
   case 503: return "Service Unavailable";
+  case 505: return "HTTP Version Not Supported";
   default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error"
                                                                                  : "Server Error";
   }
@@ -797,6 +798,10 @@ static void S_dispatch(S_conn *c) {
   S_arm(c, srv->idle_ms); /* a client that stops reading our response is dropped */
   c->keep_alive = http_should_keep_alive(p) && !p->upgrade && !c->peer_eof;
 
+  if (p->http_major != 1) { /* HTTP/0.9 has no status line; 2 and up speak another framing */
+    S_fail(c, 505);
+    return;
+  }
   int head_only = p->method == HTTP_HEAD;
   if (p->method != HTTP_GET && !head_only) {
     S_send_text(c, 405, "Allow: GET, HEAD\r\n", 0);
