@@ -641,6 +641,29 @@ def group_http():
         conn.close()
         # other methods
         check(s.request("/", "POST")[0] == 405, "POST -> 405")
+        # a large static file rewritten while it is being sent: the client still gets the old
+        # file whole (the preview replaces files, it does not rewrite them in place)
+        big = os.path.join(site, "static/big.bin")
+        old_bytes = bytes(range(256)) * (96 * 1024)  # 24 MiB, more than the socket buffers hold
+
+        def write_bytes(path, data):
+            with open(path, "wb") as f:
+                f.write(data)
+        s.change(lambda: write_bytes(big, old_bytes), "/big.bin")
+        sock = socket.create_connection(("127.0.0.1", s.port), timeout=TIMEOUT)
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        first = sock.recv(65536)
+        s.change(lambda: write_bytes(big, b"new and short\n"), "/big.bin")
+        chunks = [first]
+        while True:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        sock.close()
+        streamed = b"".join(chunks).split(b"\r\n\r\n", 1)[1]
+        check(streamed == old_bytes, f"a file replaced while sent arrives whole and old ({len(streamed)} bytes)")
+        check(s.get("/big.bin")[2] == "new and short\n", "and the next request gets the new file")
         # the files on disk never carry the live-reload script; folio build neither
         for d, _, names in os.walk(s.preview_dir()):
             for n in names:

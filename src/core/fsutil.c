@@ -107,34 +107,67 @@ static int S_write_all(int fd, const char *data, size_t len)
   return 0;
 }
 
-int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len)
+/* Where a replacement of `relpath` is written before it is renamed over it: a hidden name in
+ * the same folder, unique among the threads of this process. Returns 0 or -ENAMETOOLONG. */
+static int S_temp_name(const char *relpath, char *out, size_t cap)
+{
+  static atomic_uint counter;
+  const char *slash = strrchr(relpath, '/');
+  int dir_len = slash ? (int)(slash - relpath + 1) : 0;
+  int n = snprintf(out, cap, "%.*s.%s.folio-new-%u", dir_len, relpath, slash ? slash + 1 : relpath,
+                   atomic_fetch_add(&counter, 1));
+  return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+/* Opens the file the output `relpath` is written to: itself, or with `replace`, a temporary
+ * name in its folder (*tmp) that S_finish renames over it, so a reader that has the old file
+ * open (the preview server sending it) keeps reading the old file whole. */
+static int S_open_output(int dirfd, const char *relpath, int replace, char *tmp, size_t cap)
 {
   int rc = folio_mkdirs_for(dirfd, relpath);
+  if (rc == 0 && replace)
+    rc = S_temp_name(relpath, tmp, cap);
   if (rc != 0)
     return rc;
-  int fd = openat(dirfd, relpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0)
-    return -errno;
-  rc = S_write_all(fd, data, len);
+  int fd = openat(dirfd, replace ? tmp : relpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  return fd < 0 ? -errno : fd;
+}
+
+/* Closes `fd` and, for a replacement, renames it over `relpath` (or removes it after an error).
+ * Returns rc, or the first error of these steps. */
+static int S_finish(int dirfd, const char *relpath, int fd, int replace, const char *tmp, int rc)
+{
   if (close(fd) != 0 && rc == 0)
     rc = -errno;
+  if (replace && rc == 0 && renameat(dirfd, tmp, dirfd, relpath) != 0)
+    rc = -errno;
+  if (replace && rc != 0)
+    unlinkat(dirfd, tmp, 0);
   return rc;
 }
 
-int folio_copy_file_at(int dirfd, const char *relpath, const char *src)
+int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len, int replace)
+{
+  char tmp[PATH_MAX];
+  int fd = S_open_output(dirfd, relpath, replace, tmp, sizeof tmp);
+  if (fd < 0)
+    return fd;
+  return S_finish(dirfd, relpath, fd, replace, tmp, S_write_all(fd, data, len));
+}
+
+int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace)
 {
   int in = open(src, O_RDONLY | O_CLOEXEC);
   if (in < 0)
     return -errno;
   struct stat st;
   int rc = fstat(in, &st) == 0 ? 0 : -errno;
-  if (rc == 0)
-    rc = folio_mkdirs_for(dirfd, relpath);
   int out = -1;
+  char tmp[PATH_MAX];
   if (rc == 0) {
-    out = openat(dirfd, relpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    out = S_open_output(dirfd, relpath, replace, tmp, sizeof tmp);
     if (out < 0)
-      rc = -errno;
+      rc = out;
   }
   for (off_t left = st.st_size; rc == 0 && left > 0;) {
     ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
@@ -153,9 +186,7 @@ int folio_copy_file_at(int dirfd, const char *relpath, const char *src)
       rc = n < 0 ? -errno : S_write_all(out, buf, (size_t)n);
   }
   close(in);
-  if (out >= 0 && close(out) != 0 && rc == 0)
-    rc = -errno;
-  return rc;
+  return out >= 0 ? S_finish(dirfd, relpath, out, replace, tmp, rc) : rc;
 }
 
 /* ---- removing a tree ----------------------------------------------------------------------

@@ -13,11 +13,14 @@ int folio_read_file(const char *path, char **out, size_t *len);
 /* Creates every missing folder of `relpath` (a file path) below the folder `dirfd`. */
 int folio_mkdirs_for(int dirfd, const char *relpath);
 
-/* Writes `len` bytes to `relpath` below `dirfd`, creating folders as needed. */
-int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len);
+/* Writes `len` bytes to `relpath` below `dirfd`, creating folders as needed. With `replace`, the
+ * bytes go to a temporary file in the same folder that is then renamed over `relpath`: whoever
+ * has the old file open keeps reading the old file whole (the preview server). */
+int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len, int replace);
 
-/* Copies the regular file `src` to `relpath` below `dirfd`, creating folders as needed. */
-int folio_copy_file_at(int dirfd, const char *relpath, const char *src);
+/* Copies the regular file `src` to `relpath` below `dirfd`, creating folders as needed;
+ * `replace` as for folio_write_at. */
+int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace);
 
 /* Removes `path` and everything below it, never following symbolic links. */
 int folio_remove_tree(const char *path);

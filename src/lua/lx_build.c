@@ -37,12 +37,13 @@ static const char *S_check_output_path(lua_State *L, int arg)
   return rel;
 }
 
-/* True when `rel` below dirfd already holds exactly these bytes. */
+/* 1 when `rel` below dirfd already holds exactly these bytes, 0 when it holds others, -1 when
+ * there is no such file. */
 static int S_same_content(int dirfd, const char *rel, const char *data, size_t len)
 {
   int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
-    return 0;
+    return -1;
   struct stat st;
   int same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
   char buf[16384];
@@ -58,18 +59,20 @@ static int S_same_content(int dirfd, const char *rel, const char *data, size_t l
 }
 
 /* folio.build.write(relpath, data) -> changed  [-2, +1, e]
- * In a preview update, a file that already holds these bytes is left alone (changed = false). */
+ * In a preview update, a file that already holds these bytes is left alone (changed = false),
+ * and one that holds others is replaced whole (a browser may be reading it). */
 static int l_write(lua_State *L)
 {
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
-  if (b->compare_writes && S_same_content(b->out_dirfd, rel, data, len)) {
+  int same = b->compare_writes ? S_same_content(b->out_dirfd, rel, data, len) : -1;
+  if (same == 1) {
     lua_pushboolean(L, 0);
     return 1;
   }
-  int rc = folio_write_at(b->out_dirfd, rel, data, len);
+  int rc = folio_write_at(b->out_dirfd, rel, data, len, same == 0);
   if (rc != 0)
     return luaL_error(L, "cannot write %s: %s", rel, strerror(-rc));
   lua_pushboolean(L, 1);
@@ -94,13 +97,14 @@ static int l_remove(lua_State *L)
   return 0;
 }
 
-/* folio.build.copy(relpath, source_file) -> true  [-2, +1, e] */
+/* folio.build.copy(relpath, source_file) -> true  [-2, +1, e]
+ * In the preview, the copy replaces the old file whole (a browser may be reading it). */
 static int l_copy(lua_State *L)
 {
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   const char *src = luaL_checkstring(L, 2);
-  int rc = folio_copy_file_at(b->out_dirfd, rel, src);
+  int rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview);
   if (rc != 0)
     return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
   lua_pushboolean(L, 1);
