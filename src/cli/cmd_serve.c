@@ -237,6 +237,7 @@ static int S_parse(int argc, char **argv, S_serve *s, const char **source, const
       *explicit_port = 1;
       i++;
     } else if (!strcmp(a, "--no-drafts")) { s->options.drafts = 0; s->options.future = 0; }
+    else if (!strcmp(a, "--safe")) s->options.safe = 1;
     else if ((!strcmp(a, "-j") || !strcmp(a, "--jobs")) && next) { s->options.jobs = atoi(next); i++; }
     else {
       fprintf(stderr, "folio serve: unknown option '%s' (see folio serve --help)\n", a);

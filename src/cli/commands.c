@@ -38,7 +38,11 @@ const folio_command folio_commands[] = {
    "  -D, --drafts           include pages with draft: true\n"
    "  -F, --future           include pages dated in the future\n"
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
-   "  -q, --quiet            print only errors\n",
+   "  -q, --quiet            print only errors\n"
+   "      --safe             run the theme, plugins, scripts and site.lua sandboxed: no commands,\n"
+   "                         no files outside the site, no writes, C modules or debug library,\n"
+   "                         and a CPU and memory budget per hook call and template render\n"
+   "                         (safe = true in site.lua does the same; see docs/security.md)\n",
    folio_cmd_build},
   {"serve", "preview the site on localhost, rebuilding and reloading on every change",
    "Usage: folio serve [OPTIONS]\n\n"
@@ -48,7 +52,8 @@ const folio_command folio_commands[] = {
    "  -p, --port N           port to listen on (default: 1313, or the next free one)\n"
    "  -b, --bind ADDR        address to listen on (default: 127.0.0.1)\n"
    "      --no-drafts        hide drafts and future pages\n"
-   "  -j, --jobs N           worker threads (default: number of CPUs)\n",
+   "  -j, --jobs N           worker threads (default: number of CPUs)\n"
+   "      --safe             sandbox the theme, plugins and scripts (as folio build --safe)\n",
    folio_cmd_serve},
   {"new", "create a site or a post",
    "Usage: folio new site DIR\n"

@@ -21,6 +21,7 @@ typedef struct {
   int quiet;
   int preview;            /* building for `folio serve` */
   const char *base_url;   /* NULL: site.lua's base_url (serve points it at itself) */
+  int safe;               /* --safe: site.lua, themes, plugins and scripts run sandboxed (docs/security.md) */
 } folio_build_options;
 
 typedef struct folio_build folio_build;

@@ -84,6 +84,7 @@ static int S_setup(lua_State *L)
   lx_open_util(L, folio);
   lx_open_fs(L, folio);
   lx_open_build(L, folio);
+  lx_open_sandbox(L, folio);
   lx_open_date(L, folio);
   lx_open_frontmatter(L, folio);
   lx_open_markdown(L, folio);
@@ -105,7 +106,7 @@ static int S_setup(lua_State *L)
 
 lua_State *lx_new_state(void *context)
 {
-  lua_State *L = luaL_newstate();
+  lua_State *L = lx_sandbox_new_state();
   if (L == NULL)
     return NULL;
   /* A build keeps every page's data alive while rendering makes short-lived strings and

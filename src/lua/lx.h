@@ -8,7 +8,8 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-/* A fresh state with the folio table installed as a global, or NULL when out of memory.
+/* A fresh state with the folio table installed as a global, or NULL when out of memory. Every
+ * state runs on the counting allocator of lx_sandbox.c (safe mode's memory budget).
  * `context` is stored for bindings to fetch with lx_context(). */
 lua_State *lx_new_state(void *context);
 void *lx_context(lua_State *L);
@@ -27,7 +28,16 @@ void lx_open_frontmatter(lua_State *L, int folio); /* folio.frontmatter       (l
 void lx_open_date(lua_State *L, int folio);     /* folio.date                  (lx_date.c) */
 void lx_open_fs(lua_State *L, int folio);       /* folio.fs                    (lx_fs.c) */
 void lx_open_util(lua_State *L, int folio);     /* folio.escape, folio.embedded (lx_util.c) */
-void lx_open_build(lua_State *L, int folio);    /* folio.build: output, content store, diagnostics (lx_build.c) */
+void lx_open_build(lua_State *L, int folio);
+void lx_open_sandbox(lua_State *L, int folio);  /* folio.sandbox: budget windows, path checks (lx_sandbox.c) */
+
+/* Safe mode (lx_sandbox.c, src/lua/folio/sandbox.lua). The budget of one guarded call: a hook
+ * call, a template render or the loading of a script, unless site.lua's `safe` table says. */
+#define LX_DEFAULT_INSTRUCTIONS 1000000000LL
+#define LX_DEFAULT_MEMORY_MB 1024
+typedef struct lx_budget lx_budget;
+/* luaL_newstate on the counting allocator; NULL when out of memory. Close it with lua_close. */
+lua_State *lx_sandbox_new_state(void);    /* folio.build: output, content store, diagnostics (lx_build.c) */
 
 /* Copies the value at `index` of `from` onto the top of `to`: nil, booleans, numbers, strings and
  * tables (shared and cyclic references keep their shape; metatables registered with

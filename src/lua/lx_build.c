@@ -190,6 +190,8 @@ static int l_options(lua_State *L)
   lua_setfield(L, -2, "future");
   lua_pushboolean(L, b->options.preview);
   lua_setfield(L, -2, "preview");
+  lua_pushboolean(L, b->options.safe);
+  lua_setfield(L, -2, "safe");
   lua_pushboolean(L, b->options.quiet);
   lua_setfield(L, -2, "quiet");
   if (b->options.base_url) {

@@ -12,6 +12,7 @@ local errors = require "folio.errors"
 local sitemod = require "folio.site"
 local pagemod = require "folio.page"
 local template = require "folio.template"
+local sandbox = require "folio.sandbox"
 
 local P = {}
 
@@ -121,10 +122,18 @@ local function template_globals()
 end
 
 -- A template renderer for this site (its cache of compiled templates starts empty).
+-- In safe mode its templates see the sandbox's copies of the libraries, and each render of a
+-- template runs within the budget.
 local function new_renderer()
+  local globals, guard = template_globals(), nil
+  if sitemod.safe then
+    for k, v in pairs(sandbox.template_globals(sitemod.env)) do globals[k] = v end
+    guard = function(fn, name, line) return sandbox.guard(fn, "the render of " .. name, name .. ":" .. line) end
+  end
   return template.new {
     find = function(relpath) return sitemod.find_template(config, relpath) end,
-    globals = template_globals(),
+    globals = globals,
+    guard = guard,
   }
 end
 
@@ -192,6 +201,8 @@ end
 local function walk_filter(doc, h, page)
   local ok, err = pcall(doc.walk, doc, h.fn, page)
   if ok then return end
+  if type(err) == "table" and err.file then error(err, 0) end -- a budget that ran out (safe mode)
+  if type(err) == "table" and err.raw then err = err.raw end -- raised in a guarded filter
   if type(err) == "string" and not err:find("^[^\n]*src/lua/folio/") and err:find("^[^:\n]+:%d+:") then
     error(err, 0) -- already names the user's file (an error inside the filter function)
   end

@@ -1,7 +1,10 @@
 -- folio.site: loading a site into a Lua state: its configuration (site.lua), the hook registry
 -- (folio.hook), and the code that registers hooks: plugins, the theme's theme.lua, and the
 -- site's own scripts/. Every build worker loads the site the same way.
+-- In safe mode (--safe, or safe = true in site.lua) that code is loaded with folio.sandbox's
+-- environment and every function it registers runs within a budget (docs/security.md).
 local errors = require "folio.errors"
+local sandbox = require "folio.sandbox"
 
 local M = {}
 
@@ -31,6 +34,8 @@ M.hooks = {}
 for stage in pairs(STAGES) do M.hooks[stage] = {} end
 local seq = 0
 local theme_defaults = {}
+-- Safe mode: M.safe is true once decided, M.env the environment of untrusted chunks.
+M.safe, M.env = false, nil
 
 local function where(fn)
   local info = debug.getinfo(fn, "S")
@@ -52,8 +57,9 @@ function folio.hook(stage, fn, opts)
   local order = opts and opts.order or 50
   local info = debug.getinfo(2, "Sl")
   local list = M.hooks[stage]
-  list[#list + 1] = { fn = fn, order = order, seq = seq,
-                      source = type(fn) == "function" and where(fn) or (info.short_src .. ":" .. info.currentline) }
+  local source = type(fn) == "function" and where(fn) or (info.short_src .. ":" .. info.currentline)
+  if M.safe then fn = M.guarded(fn, "the " .. stage .. " hook") end
+  list[#list + 1] = { fn = fn, order = order, seq = seq, source = source }
   table.sort(list, function(a, b)
     if a.order ~= b.order then return a.order < b.order end
     return a.seq < b.seq
@@ -63,6 +69,22 @@ end
 -- folio.defaults{...}: configuration defaults from a theme; site.lua wins.
 function folio.defaults(t)
   for k, v in pairs(t) do theme_defaults[k] = v end
+end
+
+-- In safe mode, a hook (a function, or an ast filter's table of functions) run within the budget.
+function M.guarded(fn, what)
+  if type(fn) == "function" then return sandbox.guard(fn, what) end
+  local filter = {}
+  for k, v in pairs(fn) do
+    filter[k] = type(v) == "function" and sandbox.guard(v, what .. " (" .. tostring(k) .. ")") or v
+  end
+  return filter
+end
+
+-- Runs a loaded chunk: in safe mode within the budget.
+local function run_chunk(chunk, label, ...)
+  if M.safe then chunk = sandbox.guard(chunk, "loading " .. label, label .. ":1") end
+  return xpcall(chunk, errors.handler, ...)
 end
 
 local function exists(path)
@@ -77,10 +99,10 @@ local function load_config()
                 "run folio in a site folder, pass --source DIR, or create a site with 'folio new site DIR'")
   end
   local text = assert(folio.fs.read("site.lua"))
-  local env = setmetatable({}, { __index = _G })
+  local env = setmetatable({}, { __index = M.safe and M.env or _G })
   local chunk, err = load(text, "@site.lua", "t", env)
   if not chunk then error(err, 0) end
-  local ok, result = xpcall(chunk, errors.handler)
+  local ok, result = run_chunk(chunk, "site.lua")
   if not ok then error(result, 0) end
   local config = {}
   local source = type(result) == "table" and result or env
@@ -105,9 +127,9 @@ end
 
 -- Runs a Lua file (site or built-in) that registers hooks. `args` is passed as `...`.
 local function run_script(label, text, args)
-  local chunk, err = load(text, "@" .. label, "t", _G)
+  local chunk, err = load(text, "@" .. label, "t", M.safe and M.env or _G)
   if not chunk then error(err, 0) end
-  local ok, e = xpcall(chunk, errors.handler, args or {})
+  local ok, e = run_chunk(chunk, label, args or {})
   if not ok then error(e, 0) end
 end
 
@@ -129,10 +151,24 @@ function M.theme_file(config, relpath)
   return nil
 end
 
+-- Safe mode on: the environment untrusted chunks get, and the budgets.
+local function enter_safe_mode(setting)
+  M.safe = true
+  M.env = M.env or sandbox.new_env()
+  sandbox.configure(setting, errors.handler)
+end
+
 -- Loads everything; returns the config. Raises a structured error naming the file at fault.
 function M.load()
+  local options = folio.build.options()
+  if options.safe then enter_safe_mode(true) end -- site.lua itself is untrusted code then
   local ok, config = xpcall(load_config, errors.handler)
   if not ok then error(errors.normalize(config, "site.lua"), 0) end
+  if config.safe ~= nil and config.safe ~= false and type(config.safe) ~= "table" and config.safe ~= true then
+    errors.fail("site.lua", nil, "safe must be true, false or a table, not " .. type(config.safe),
+                "write safe = true, or safe = { instructions = 100000000, memory_mb = 256 }")
+  end
+  if options.safe or config.safe then enter_safe_mode(config.safe) end
   folio.config = config
   local theme_dir = "themes/" .. tostring(config.theme or DEFAULTS.theme)
   local theme_lua_text, theme_lua_label = M.theme_file({ theme = config.theme or DEFAULTS.theme }, "theme.lua")

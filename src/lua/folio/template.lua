@@ -310,6 +310,7 @@ Renderer.__index = Renderer
 --   add more later through renderer.globals)
 -- opts.parse_frontmatter(text) -> meta, body, body_line | nil, err (default folio.frontmatter.parse)
 -- opts.search_dirs: folder prefixes tried by find, used to name them when find gives none
+-- opts.guard(render_fn, name, first_line) -> the function to call instead (safe mode's budget)
 function M.new(opts)
   assert(type(opts) == "table" and type(opts.find) == "function", "template.new: opts.find is required")
   local globals = library()
@@ -319,6 +320,7 @@ function M.new(opts)
     _find = opts.find,
     _parse_frontmatter = opts.parse_frontmatter,
     _search_dirs = opts.search_dirs,
+    _guard = opts.guard,
     _cache = {},
     _partial_paths = {},
     _layout_paths = {},
@@ -367,7 +369,9 @@ function Renderer:load(relpath)
   if text == nil then return nil, name end
   if type(name) ~= "string" then name = relpath end
   local meta, body, body_line = split_frontmatter(self, text, name)
-  tpl = { fn = M.compile(body, name, body_line), meta = meta, name = name }
+  local fn = M.compile(body, name, body_line)
+  if self._guard then fn = self._guard(fn, name, body_line) end
+  tpl = { fn = fn, meta = meta, name = name }
   self._cache[relpath] = tpl
   return tpl
 end
@@ -512,7 +516,9 @@ end
 function Renderer:render_string(text, env, name)
   local fields = {}
   for k, v in pairs(env or {}) do fields[k] = v end
-  return M.compile(text, name or "<string>")(self:new_env(fields))
+  local fn = M.compile(text, name or "<string>")
+  if self._guard then fn = self._guard(fn, name or "<string>", 1) end
+  return fn(self:new_env(fields))
 end
 
 -- "post" -> "layouts/post.html"
