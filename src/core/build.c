@@ -30,9 +30,25 @@ double folio_now_ms(void)
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Reports an internal error (a bug in folio's own Lua, or out of memory) from the top of L. */
+/* Reports an internal error (a bug in folio's own Lua, or out of memory) from the top of L.
+ * A structured error {file, line, message, hint} is the site's, not folio's: safe mode raises
+ * one when a metamethod set by a plugin runs out of its budget inside folio's own code. */
 static void S_internal_error(folio_build *b, lua_State *L, const char *what)
 {
+  if (lua_istable(L, -1)) {
+    int is_site_error = lua_getfield(L, -1, "message") == LUA_TSTRING;
+    lua_getfield(L, -2, "file");
+    lua_getfield(L, -3, "line");
+    lua_getfield(L, -4, "hint");
+    if (is_site_error)
+      folio_diag_add(b->diag, FOLIO_ERROR, lua_tostring(L, -3), (int)lua_tointeger(L, -2), lua_tostring(L, -4),
+                     lua_tostring(L, -1));
+    lua_pop(L, 4);
+    if (is_site_error) {
+      lua_pop(L, 1);
+      return;
+    }
+  }
   const char *msg = lua_tostring(L, -1);
   char text[512];
   snprintf(text, sizeof text, "internal error in %s: %s", what, msg ? msg : "(not a string)");

@@ -33,7 +33,7 @@ void lx_open_sandbox(lua_State *L, int folio);  /* folio.sandbox: budget windows
 
 /* Safe mode (lx_sandbox.c, src/lua/folio/sandbox.lua). The budget of one guarded call: a hook
  * call, a template render or the loading of a script, unless site.lua's `safe` table says. */
-#define LX_DEFAULT_INSTRUCTIONS 1000000000LL
+#define LX_DEFAULT_INSTRUCTIONS 250000000LL
 #define LX_DEFAULT_MEMORY_MB 1024
 typedef struct lx_budget lx_budget;
 /* luaL_newstate on the counting allocator; NULL when out of memory. Close it with lua_close. */

@@ -28,6 +28,8 @@ struct lx_budget {
   int active;
   int exceeded;               /* S_WITHIN, S_OUT_OF_* */
   size_t limit;               /* `used` may not grow past this */
+  lua_State *thread;          /* the thread that opened the window */
+  int noted_refusal;          /* the position after a refused allocation is noted */
   long long executed;
   char file[LUA_IDSIZE];      /* where untrusted code last ran (""), for the messages */
   int line;
@@ -36,6 +38,8 @@ struct lx_budget {
 static const char HANDLER_KEY = 'h'; /* registry: the message handler of guarded calls */
 
 /* ---- allocator -------------------------------------------------------------------------- */
+
+static void S_count_hook(lua_State *L, lua_Debug *ar);
 
 /* lua_Alloc. The budget is freed with the state: lua_close returns the state's main block last
  * (close_state in lstate.c), and nothing of the state is left after it. */
@@ -51,7 +55,12 @@ static void *S_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return NULL;
   }
   if (b->active && nsize > old && b->used - old + nsize > b->limit) {
-    b->exceeded = S_OUT_OF_MEMORY;
+    if (b->exceeded == S_WITHIN) {
+      b->exceeded = S_OUT_OF_MEMORY;
+      /* Have the hook note where this happened at the next instruction (if a pcall catches the
+       * error). lua_sethook only sets fields, so it is safe in the middle of an allocation. */
+      lua_sethook(b->thread, S_count_hook, LUA_MASKCOUNT, 1);
+    }
     return NULL;
   }
   void *p = realloc(ptr, nsize);
@@ -128,6 +137,9 @@ static void S_count_hook(lua_State *L, lua_Debug *ar)
       return;
     }
     b->exceeded = S_OUT_OF_INSTRUCTIONS;
+  } else if (b->exceeded == S_OUT_OF_MEMORY && !b->noted_refusal) {
+    b->noted_refusal = 1;
+    S_note_position(L, b);
   }
   /* Out of budget (instructions, or memory refused by the allocator): fail this instruction
    * and every next one, until the error reaches the guard. */
@@ -196,6 +208,8 @@ static int S_guard(lua_State *L)
   lua_rawgetp(L, LUA_REGISTRYINDEX, &HANDLER_KEY);
   lua_insert(L, 1);
   b->active = 1;
+  b->thread = L;
+  b->noted_refusal = 0;
   b->exceeded = S_WITHIN;
   b->executed = 0;
   b->file[0] = '\0';

@@ -214,6 +214,7 @@ function M.new_env()
 
   env.load = function(chunk, name, mode, ...)
     text_only("load", mode)
+    if type(chunk) == "string" and chunk:byte(1) == 27 then text_only("load", "b") end
     if select("#", ...) > 0 then return real.load(chunk, name, "t", ...) end
     return real.load(chunk, name, "t", env)
   end
