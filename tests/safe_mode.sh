@@ -148,6 +148,34 @@ check "default budget named" contains "$OUT" "scripts/evil.lua:2: error: safe mo
 echo "default budget: loop stopped after $(( $(date +%s) - start )) s"
 rm "$S/scripts/evil.lua"
 
+# ---- folio serve --safe: serve hooks sandboxed and within budget ------------------------------
+if command -v curl >/dev/null; then
+  site_with 'plugins = { "evil" }' 'safe = { instructions = 2000000 }'
+  cat > "$S/scripts/evil.lua" <<'LUA'
+folio.hook("serve", function(req, site)
+  if req.path == "/x" then return { status = 200, body = "exec:" .. tostring(pcall(os.execute, "true")) } end
+  if req.path == "/loop" then while true do end end
+end)
+LUA
+  "$FOLIO" serve --safe -s "$S" > "$WORK/serve.log" 2>&1 &
+  serve_pid=$!
+  url=
+  for _ in $(seq 50); do
+    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/serve.log" | head -1)
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  check "serve --safe started" test -n "$url"
+  check "serve --safe: os.execute refused in a serve hook" contains <(curl -s --max-time 10 "$url/x") "exec:false"
+  curl -s --max-time 20 "$url/loop" > "$WORK/loop.txt"
+  check "serve --safe: endless serve hook stopped with file:line" contains "$WORK/loop.txt" "scripts/evil.lua:3: safe mode stopped the serve hook here"
+  check "serve --safe: still answers after" contains <(curl -s --max-time 10 "$url/x") "exec:false"
+  kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+  rm "$S/scripts/evil.lua"
+else
+  echo "serve part skipped: curl not installed"
+fi
+
 # ---- the example site: identical output with and without --safe --------------------------------
 E=$WORK/example
 cp -r "$SRC/example" "$E"
