@@ -42,7 +42,8 @@ const folio_command folio_commands[] = {
    "      --safe             run the theme, plugins, scripts and site.lua sandboxed: no commands,\n"
    "                         no files outside the site, no writes, C modules or debug library,\n"
    "                         and a CPU and memory budget per hook call and template render\n"
-   "                         (safe = true in site.lua does the same; see docs/security.md)\n",
+   "                         (safe = true in site.lua: the same, site.lua itself excepted;\n"
+   "                         see docs/security.md)\n",
    folio_cmd_build},
   {"serve", "preview the site on localhost, rebuilding and reloading on every change",
    "Usage: folio serve [OPTIONS]\n\n"
