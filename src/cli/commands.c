@@ -38,7 +38,8 @@ const folio_command folio_commands[] = {
    "  -D, --drafts           include pages with draft: true\n"
    "  -F, --future           include pages dated in the future\n"
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
-   "  -q, --quiet            print only errors\n",
+   "  -q, --quiet            print only errors and warnings\n"
+   "      --strict           fail on warnings too (for CI; also strict = true in site.lua)\n",
    folio_cmd_build},
   {"serve", "preview the site on localhost, rebuilding and reloading on every change",
    "Usage: folio serve [OPTIONS]\n\n"
