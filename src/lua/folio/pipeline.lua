@@ -338,7 +338,9 @@ local function new_site(all, sections, menu)
     if t ~= "function" and t ~= "userdata" then s[k] = v end
   end
   s.pages, s.posts, s.sections, s.generated = all, {}, sections, {}
-  s.build_time = folio.date.now()
+  -- SOURCE_DATE_EPOCH (reproducible-builds.org) pins it, so templates that print it still
+  -- give the same bytes
+  s.build_time = math.tointeger(tonumber(os.getenv("SOURCE_DATE_EPOCH") or "")) or folio.date.now()
   s.preview = opts.preview or false
   s.posts = s.sections.posts or {}
   if s.menu == nil then s.menu = menu(all) end
