@@ -10,7 +10,8 @@
 --   section   the section in the site feed (default "posts"; false: every dated page)
 --
 -- URLs are absolute, from site.lua's base_url; links in the content that start with `/` are
--- made absolute too. Dates are RFC 3339 with the site's offset. The author is the page's
+-- made absolute too. Dates are RFC 3339 with the site's offset. A feed's <updated> is its newest
+-- entry's date (an empty feed: the newest page's), so an unchanged site builds the same bytes. The author is the page's
 -- `author`, else site.lua's `author` (a name, or { name =, email =, url = }), else the site
 -- title. Sets site.feed_links = { { href = absolute URL, url = site-relative URL, type =,
 -- title = }, ... } for the theme's <head>, and page.feed_links on each term page. Runs at the site stage with order 60.
@@ -80,7 +81,10 @@ local function write(site, title, list_url, folder, pages, cache)
   local entries = table.move(pages, 1, math.min(limit, #pages), 1, {})
   local updated = 0
   for _, p in ipairs(entries) do updated = math.max(updated, p.lastmod or p.date or 0) end
-  if updated == 0 then updated = os.time() end
+  if updated == 0 then -- an empty feed: the newest page's date, never the build time (reproducible)
+    local newest = site.pages[1]
+    updated = newest and (newest.lastmod or newest.date) or 0
+  end
   local site_author = author_of(site.author, { name = site.title or "" })
   local links = {}
 

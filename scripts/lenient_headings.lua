@@ -4,7 +4,10 @@
 --
 -- Plugin: on when "lenient_headings" is listed in site.lua's `plugins`.  Works on the source
 -- text before parsing: a line of up to 3 spaces, 1 to `levels` hashes, then directly a
--- character that is neither a space nor '#' gets a space after the hashes.  Left alone:
+-- character that is neither a space nor '#' gets a space after the hashes, if it starts a block
+-- as kramdown reads it: it comes first, or after a blank line, a heading, or the end of fenced
+-- code or raw HTML.  A `#word` line that continues a paragraph ("...the\n#RustAllHands
+-- hashtag") stays text, as in kramdown.  Left alone:
 -- front matter, fenced code (``` and ~~~, closed by a fence of the same character at least as
 -- long, as CommonMark says), lines indented 4 or more columns (indented code), raw HTML blocks
 -- <pre>, <script>, <style>, <textarea> and <!-- comments -->, and a '#' in mid-line.
@@ -95,12 +98,24 @@ local function fix(source)
   local body = front_matter_end(source) + 1
   local inserts = {} -- positions that get a space before them
   local fence_char, fence_len, html_end, lower
+  local block_end = body -- the start of the line after the last fence or raw HTML block that closed
+  local fixed = {}       -- line starts of the headings fixed so far
 
   local function line_start(p)
     while p > body and byte(source, p - 1) ~= 10 do p = p - 1 end
     return p
   end
   local function line_end(p) return find(source, "\n", p, true) or n + 1 end
+
+  -- Whether the line at `ls` starts a block: the first line, or one after a blank line, an ATX
+  -- heading (CommonMark's, or one fixed here), or a closed fence or HTML block.
+  local function starts_block(ls)
+    if ls <= body or ls == block_end then return true end
+    local ps = line_start(ls - 1)
+    if fixed[ps] then return true end
+    local prev = sub(source, ps, ls - 2)
+    return not find(prev, "%S") or find(prev, "^ ? ? ?#+%s") ~= nil or find(prev, "^ ? ? ?#+$") ~= nil
+  end
 
   -- A line outside code and HTML: opens a fence or an HTML block, or is a heading to fix.
   local function outside(ls, le)
@@ -117,7 +132,10 @@ local function fix(source)
       end
     end
     local indent, hashes = line:match("^( ? ? ?)(#+)[^%s#]")
-    if hashes and #hashes <= levels then inserts[#inserts + 1] = ls + #indent + #hashes end
+    if hashes and #hashes <= levels and starts_block(ls) then
+      inserts[#inserts + 1] = ls + #indent + #hashes
+      fixed[ls] = true
+    end
   end
 
   -- Next line starts of each kind of interesting line, found lazily (false: none left).
@@ -159,7 +177,7 @@ local function fix(source)
       if not p then break end
       local ls = line_start(p)
       le = line_end(p)
-      if fence_close(sub(source, ls, le - 1), fence_char, fence_len) then fence_char = nil end
+      if fence_close(sub(source, ls, le - 1), fence_char, fence_len) then fence_char = nil; block_end = le + 1 end
       pos = le + 1
     elseif html_end then
       lower = lower or source:lower()
@@ -167,6 +185,7 @@ local function fix(source)
       if not p then break end
       html_end = nil
       pos = line_end(p) + 1
+      block_end = pos
     else
       next_hash = after(next_hash, pos, find_hash)
       next_lt = after(next_lt, pos, find_lt)

@@ -36,9 +36,9 @@ cp "$WORK/out.log" /tmp/folio-build-errors.log 2>/dev/null
 check "the build fails" test "$status" -eq 1
 L=$WORK/out.log
 check "YAML error names file and line" grep -q "content/posts/yaml.md:4: error: invalid YAML.*started on line 3" "$L"
-check "non-UTF-8 names file and line" contains "$L" "content/posts/latin1.md:4:"
+check "non-UTF-8 is a warning with file and line" contains "$L" "content/posts/latin1.md:4: warning:"
 check "non-UTF-8 says UTF-8" contains "$L" "UTF-8"
-check "missing layout named" grep -q "content/posts/lost.md.*nowhere" "$L"
+check "missing layout is a warning naming it" grep -q "content/posts/lost.md:3: warning: layout 'nowhere'" "$L"
 check "template error names template file and line" contains "$L" "layouts/broken.html:3:"
 check "template error names the page" grep -q "content/posts/tpl.md" "$L"
 check "hook error names hook file and line" contains "$L" "scripts/fail.lua:3:"
@@ -46,7 +46,7 @@ check "hook error names the page" grep -q "hooked.md" "$L"
 check "hook error has the message" contains "$L" "the hook blew up"
 check "symlink loop reported" grep -q "content/loop/up.*loop" "$L"
 check "duplicate URL reported with both files" grep -q "twin1.md and content/posts/twin2.md" "$L"
-check "invalid date reported with its line" contains "$L" "content/posts/when.md:3:"
+check "invalid date is a warning with its line" contains "$L" "content/posts/when.md:3: warning:"
 check "errors come with hints" contains "$L" "hint:"
 check "good page still fine but output kept" contains "$S/public/index.html" "Good"
 check "failed build did not publish anything new" lacks "$S/public/index.html" "Hooked"
@@ -63,9 +63,9 @@ for i in $(seq 1 100); do
 done
 "$FOLIO" build -s "$S3" > "$WORK/big.log" 2>&1
 check "big site with bad layouts fails" test $? -eq 1
-check "every bad page is reported, whichever process rendered it" test "$(grep -c 'while rendering content/posts/p[0-9]*0.md' "$WORK/big.log")" -eq 10
+check "every bad page is counted, whichever process rendered it" contains "$WORK/big.log" "the same for 10 pages"
 FOLIO_NO_FORK=1 "$FOLIO" build -s "$S3" > "$WORK/big1.log" 2>&1
-check "same report without forking" test "$(grep -c 'while rendering' "$WORK/big1.log")" -eq 10
+check "same report without forking" contains "$WORK/big1.log" "the same for 10 pages"
 
 # site.lua problems
 S2=$WORK/site2

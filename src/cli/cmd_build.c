@@ -20,6 +20,7 @@ static int S_parse(int argc, char **argv, folio_build_options *o, const char **s
     else if (!strcmp(a, "-F") || !strcmp(a, "--future")) o->future = 1;
     else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = 1;
     else if (!strcmp(a, "--safe")) o->safe = 1;
+    else if (!strcmp(a, "--strict")) o->strict = 1;
     else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") || !strncmp(a, "-j", 2) || !strncmp(a, "--jobs=", 7)) {
       /* -j N, --jobs N, -jN, --jobs=N */
       const char *value = a[1] == 'j' && a[2] ? a + 2 : a[1] == '-' && a[6] == '=' ? a + 7 : next;
@@ -62,14 +63,17 @@ int folio_cmd_build(int argc, char **argv)
   folio_diag_sort(diag);
   int color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
   folio_diag_print(diag, stderr, color);
-  size_t errors = folio_diag_count(diag, FOLIO_ERROR);
+  size_t errors = folio_diag_count(diag, FOLIO_ERROR), warnings = folio_diag_count(diag, FOLIO_WARNING);
   if (status != 0) {
     fprintf(stderr, "folio build: failed with %zu error%s; the previous output was left as it was\n", errors,
             errors == 1 ? "" : "s");
   } else if (!options.quiet) {
-    printf("Built %zu pages into %s in %.0f ms (load %.0f, process %.0f, assemble %.0f, render %.0f; %d threads)\n",
+    printf("Built %zu pages into %s in %.0f ms (load %.0f, process %.0f, assemble %.0f, render %.0f; %d threads)",
            b->pages_written, b->output_path, folio_now_ms() - t0, b->phase_ms[0], b->phase_ms[1], b->phase_ms[2],
            b->phase_ms[3], b->nstates);
+    if (warnings > 0)
+      printf(" with %zu warning%s", warnings, warnings == 1 ? "" : "s");
+    putchar('\n');
   }
   double t_free = folio_now_ms(), publish_ms = b ? b->phase_ms[4] : 0;
 #ifdef FOLIO_FREE_AT_EXIT

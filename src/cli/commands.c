@@ -38,12 +38,13 @@ const folio_command folio_commands[] = {
    "  -D, --drafts           include pages with draft: true\n"
    "  -F, --future           include pages dated in the future\n"
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
-   "  -q, --quiet            print only errors\n"
+   "  -q, --quiet            print only errors and warnings\n"
    "      --safe             run the theme, plugins, scripts and site.lua sandboxed: no commands,\n"
    "                         no files outside the site, no writes, C modules or debug library,\n"
    "                         and a CPU and memory budget per hook call and template render\n"
    "                         (safe = true in site.lua: the same, site.lua itself excepted;\n"
-   "                         see docs/security.md)\n",
+   "                         see docs/security.md)\n"
+   "      --strict           fail on warnings too (for CI; also strict = true in site.lua)\n",
    folio_cmd_build},
   {"serve", "preview the site on localhost, rebuilding and reloading on every change",
    "Usage: folio serve [OPTIONS]\n\n"

@@ -260,10 +260,10 @@ static void S_send_diagnostics(folio_build *b, size_t from, int fd)
     const folio_diagnostic *d = folio_diag_get(b->diag, i);
     char head[64];
     int n = snprintf(head, sizeof head, "%d%c%d%c", (int)d->severity, 0, d->line, 0);
-    const char *parts[3] = {d->file ? d->file : "", d->message, d->hint ? d->hint : ""};
+    const char *parts[4] = {d->file ? d->file : "", d->message, d->hint ? d->hint : "", d->subject ? d->subject : ""};
     if (S_write_all_fd(fd, head, (size_t)n) != 0)
       return;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
       if (S_write_all_fd(fd, parts[k], strlen(parts[k]) + 1) != 0)
         return;
   }
@@ -289,21 +289,22 @@ static void S_receive_diagnostics(folio_build *b, int fd)
     folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "out of memory reading the render process's report", NULL);
     return;
   }
-  /* records: severity \0 line \0 file \0 message \0 hint \0 */
-  const char *fields[5];
+  /* records: severity \0 line \0 file \0 message \0 hint \0 subject \0 */
+  const char *fields[6];
   size_t pos = 0;
   while (pos < len) {
     int k = 0;
-    for (; k < 5 && pos < len; k++) {
+    for (; k < 6 && pos < len; k++) {
       fields[k] = buf + pos;
       const char *nul = memchr(buf + pos, 0, len - pos);
       if (!nul) { pos = len; break; }
       pos = (size_t)(nul - buf) + 1;
     }
-    if (k < 5)
+    if (k < 6)
       break;
-    folio_diag_add(b->diag, atoi(fields[0]) == FOLIO_WARNING ? FOLIO_WARNING : FOLIO_ERROR,
-                   fields[2][0] ? fields[2] : NULL, atoi(fields[1]), fields[3], fields[4][0] ? fields[4] : NULL);
+    folio_diag_add_about(b->diag, atoi(fields[0]) == FOLIO_WARNING ? FOLIO_WARNING : FOLIO_ERROR,
+                         fields[2][0] ? fields[2] : NULL, atoi(fields[1]), fields[3], fields[4][0] ? fields[4] : NULL,
+                         fields[5][0] ? fields[5] : NULL);
   }
   free(buf);
 }
@@ -385,6 +386,19 @@ static void S_discard_staging(folio_build *b)
     folio_remove_tree(b->staging_path);
 }
 
+/* Whether warnings fail this build: --strict, or `strict = true` in site.lua. */
+static int S_strict(folio_build *b, lua_State *L)
+{
+  if (b->options.strict)
+    return 1;
+  lua_getglobal(L, "folio");
+  lua_getfield(L, -1, "config");
+  lua_getfield(L, -1, "strict");
+  int strict = lua_toboolean(L, -1);
+  lua_pop(L, 3);
+  return strict;
+}
+
 /* The output folder named by the options, else by site.lua (`output`). */
 static const char *S_output_dir(folio_build *b, lua_State *L, char *buf, size_t len)
 {
@@ -452,6 +466,8 @@ int folio_build_run(folio_build *b)
   b->phase_ms[2] = t2 - t1;
   b->phase_ms[3] = t3 - t2;
   b->pages_written = outputs;
+  if (!b->options.preview && S_strict(b, L)) /* the preview shows warnings, never fails on them */
+    folio_diag_make_strict(b->diag);
   if (folio_diag_count(b->diag, FOLIO_ERROR) > 0) {
     S_discard_staging(b);
     return 1;

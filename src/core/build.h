@@ -19,6 +19,7 @@ typedef struct {
   int future;             /* include pages dated in the future */
   int jobs;               /* worker threads; 0 = number of CPUs */
   int quiet;
+  int strict;             /* every warning is an error (--strict; also site.lua's `strict`) */
   int preview;            /* building for `folio serve` */
   const char *base_url;   /* NULL: site.lua's base_url (serve points it at itself) */
   int safe;               /* --safe: site.lua, themes, plugins and scripts run sandboxed (docs/security.md) */

@@ -27,8 +27,8 @@
  * `on_enter`/`on_exit`; insert_before/insert_after/append/prepend return the inserted node,
  * remove and walk return their node; `line` is nil for nodes made by ast.new; header rows are
  * "table_row" too; table rows and cells can be removed but not moved; ast.new cannot make
- * document, table, table_row, table_cell or footnote nodes. render's opts honour raw_html and
- * hardbreaks (the rest are parse options). */
+ * document, table, table_row, table_cell or footnote nodes. render's opts honour raw_html,
+ * hardbreaks and tagfilter (the rest are parse options). */
 #include "lua/lx.h"
 #include "md/markdown.h"
 #include <cmark-gfm-core-extensions.h>
@@ -988,6 +988,7 @@ static void S_read_options(lua_State *L, int idx, folio_md_options *o)
   S_opt_bool(L, idx, "raw_html", &o->raw_html);
   S_opt_bool(L, idx, "autolink", &o->autolink);
   S_opt_bool(L, idx, "footnotes", &o->footnotes);
+  S_opt_bool(L, idx, "tagfilter", &o->tagfilter);
 }
 
 /* Parses the string at 1 with the options at 2 into a new owner. Pushes the owner.
@@ -1367,7 +1368,10 @@ static int l_markdown_render(lua_State *L)
     if (lua_getfield(L, 4, "hardbreaks") != LUA_TNIL)
       r.flags = lua_toboolean(L, -1) ? (r.flags | CMARK_OPT_HARDBREAKS)
                                      : (r.flags & ~CMARK_OPT_HARDBREAKS);
-    lua_pop(L, 2);
+    if (lua_getfield(L, 4, "tagfilter") != LUA_TNIL)
+      r.flags = lua_toboolean(L, -1) ? (r.flags | FOLIO_MD_OPT_TAGFILTER)
+                                     : (r.flags & ~FOLIO_MD_OPT_TAGFILTER);
+    lua_pop(L, 3);
   } else if (!lua_isnil(L, 4)) {
     return S_error(L, "render: options must be a table (got %s)", luaL_typename(L, 4));
   }

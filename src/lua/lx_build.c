@@ -161,8 +161,9 @@ static int l_content(lua_State *L)
   return 1;
 }
 
-/* folio.build.report(severity, file, line, message [, hint])  [-5, +0, e]
- * severity is "error" or "warning". */
+/* folio.build.report(severity, file, line, message [, hint [, subject]])  [-6, +0, e]
+ * severity is "error" or "warning"; subject is the page the problem was met on, when it is not
+ * `file` (see folio_diagnostic). */
 static int l_report(lua_State *L)
 {
   folio_build *b = S_build(L);
@@ -171,8 +172,9 @@ static int l_report(lua_State *L)
   lua_Integer line = luaL_optinteger(L, 3, 0);
   const char *message = luaL_checkstring(L, 4);
   const char *hint = luaL_optstring(L, 5, NULL);
-  if (folio_diag_add(b->diag, strcmp(severity, "warning") == 0 ? FOLIO_WARNING : FOLIO_ERROR, file,
-                     (int)line, message, hint) != 0)
+  const char *subject = luaL_optstring(L, 6, NULL);
+  if (folio_diag_add_about(b->diag, strcmp(severity, "warning") == 0 ? FOLIO_WARNING : FOLIO_ERROR, file,
+                           (int)line, message, hint, subject) != 0)
     return luaL_error(L, "out of memory");
   return 0;
 }
@@ -194,6 +196,8 @@ static int l_options(lua_State *L)
   lua_setfield(L, -2, "safe");
   lua_pushboolean(L, b->options.quiet);
   lua_setfield(L, -2, "quiet");
+  lua_pushboolean(L, b->options.strict);
+  lua_setfield(L, -2, "strict");
   if (b->options.base_url) {
     lua_pushstring(L, b->options.base_url);
     lua_setfield(L, -2, "base_url");

@@ -464,19 +464,25 @@ static int S_push_error(lua_State *L, const char *message, int line, const char 
   return 2;
 }
 
-/* folio.frontmatter.parse(text) -> meta, body, body_line | nil, { message, line, hint }
- * [-0, +3|2, m] */
+/* Pushes the text at 1 as a body without front matter: {}, text, 1. [-0, +3, m] */
+static int S_push_no_front_matter(lua_State *L)
+{
+  lua_newtable(L);
+  lua_pushvalue(L, 1);
+  lua_pushinteger(L, 1);
+  return 3;
+}
+
+/* folio.frontmatter.parse(text) -> meta, body, body_line [, notice] | nil, { message, line, hint }
+ * `notice` ({ message, line, hint }) is set when the block had no opening `---` (see
+ * FOLIO_FM_NO_OPENING): it was read as front matter all the same. [-0, +3|4|2, m] */
 static int l_parse(lua_State *L)
 {
   size_t len;
   const char *text = luaL_checklstring(L, 1, &len);
   folio_fm_split split = folio_frontmatter_split(text, len);
-  if (split.status == FOLIO_FM_NONE) {
-    lua_newtable(L);
-    lua_pushvalue(L, 1);
-    lua_pushinteger(L, 1);
-    return 3;
-  }
+  if (split.status == FOLIO_FM_NONE)
+    return S_push_no_front_matter(L);
   if (split.status == FOLIO_FM_UNCLOSED)
     return S_push_error(L, "front matter is not closed", 1, "close it with a line containing only ---");
 
@@ -498,13 +504,25 @@ static int l_parse(lua_State *L)
   S_yaml_release(y);
   if (kind == S_NODE_ERROR) {
     lua_settop(L, ud - 1);
+    if (split.status == FOLIO_FM_NO_OPENING) /* not YAML after all: Markdown, as it reads */
+      return S_push_no_front_matter(L);
     return S_push_error(L, c.message, c.line, c.hint);
   }
   lua_replace(L, ud); /* [text, meta, anchors, info] */
   lua_settop(L, ud);
   lua_pushlstring(L, text + split.body_offset, len - split.body_offset);
   lua_pushinteger(L, split.body_line);
-  return 3;
+  if (split.status != FOLIO_FM_NO_OPENING)
+    return 3;
+  lua_createtable(L, 0, 3);
+  lua_pushfstring(L, "front matter without its opening --- line (lines 1-%d): read as front matter",
+                  split.body_line - 2);
+  lua_setfield(L, -2, "message");
+  lua_pushinteger(L, 1);
+  lua_setfield(L, -2, "line");
+  lua_pushstring(L, "add a line containing only --- above the first line");
+  lua_setfield(L, -2, "hint");
+  return 4;
 }
 
 /* Sets folio.frontmatter = { parse = ... }. [-0, +0, m] */

@@ -39,8 +39,9 @@ static size_t S_strip_cr(char *s, size_t len)
   return out;
 }
 
-/* folio.fs.read_source(path) -> text | nil, err  [-1, +1|2, m]
- * The text is valid UTF-8, without a BOM, with LF line ends. */
+/* folio.fs.read_source(path) -> text [, warning] | nil, err  [-1, +1|2, m]
+ * The text is valid UTF-8, without a BOM, with LF line ends. A file that is not UTF-8 is read as
+ * Windows-1252 where it is not (core/utf8.h), and `warning` ({ message, line, hint }) says so. */
 static int l_read_source(lua_State *L)
 {
   const char *path = luaL_checkstring(L, 1);
@@ -59,20 +60,29 @@ static int l_read_source(lua_State *L)
     len -= 3;
   }
   size_t bad = folio_utf8_invalid_at(text, len);
-  if (bad != len) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "the file is not valid UTF-8 (byte 0x%02X at offset %zu)",
-             (unsigned)(unsigned char)text[bad], bad + (size_t)(text - data));
-    int line = folio_line_of(text, bad);
+  if (bad == len) {
+    len = S_strip_cr(text, len);
+    lua_pushlstring(L, text, len);
     free(data);
-    lua_pushnil(L);
-    S_push_error(L, msg, line, "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)");
-    return 2;
+    return 1;
   }
-  len = S_strip_cr(text, len);
-  lua_pushlstring(L, text, len);
+  size_t fixed_len, replaced;
+  char *fixed = folio_utf8_from_cp1252(text, len, &fixed_len, &replaced);
+  if (fixed == NULL) {
+    free(data);
+    return luaL_error(L, "out of memory reading %s", path);
+  }
+  char msg[192];
+  snprintf(msg, sizeof msg,
+           "the file is not valid UTF-8 (byte 0x%02X, %zu byte%s in all): read as Windows-1252 where it is not",
+           (unsigned)(unsigned char)text[bad], replaced, replaced == 1 ? "" : "s");
+  int line = folio_line_of(text, bad);
   free(data);
-  return 1;
+  fixed_len = S_strip_cr(fixed, fixed_len);
+  lua_pushlstring(L, fixed, fixed_len);
+  free(fixed);
+  S_push_error(L, msg, line, "save the file as UTF-8 (e.g. iconv -f windows-1252 -t utf-8)");
+  return 2;
 }
 
 /* folio.fs.read(path) -> bytes | nil, message  [-1, +1|2, m] */

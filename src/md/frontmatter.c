@@ -23,6 +23,69 @@ static int S_is_delimiter(const char *text, size_t start, size_t end, const char
   return 1;
 }
 
+/* Keys of which one must open a headless block (a paragraph "Note: x" over a `---` line is a
+ * setext heading, and stays one). */
+static const char *const S_usual_keys[] = {
+  "title", "date", "layout", "tags", "categories", "category", "permalink", "slug", "draft",
+  "published", "author", "description", "excerpt", "subject", "lastmod", "url", NULL,
+};
+
+/* If text[start, end) is a `key:` line (key: a letter or _, then letters, digits, _ or -; the
+ * colon followed by a blank or the line end), returns the key's length, else 0. */
+static size_t S_key_line(const char *text, size_t start, size_t end)
+{
+  size_t i = start;
+  char c = i < end ? text[i] : 0;
+  if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'))
+    return 0;
+  while (i < end && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= 'A' && text[i] <= 'Z') ||
+                     (text[i] >= '0' && text[i] <= '9') || text[i] == '_' || text[i] == '-'))
+    i++;
+  if (i >= end || text[i] != ':')
+    return 0;
+  if (i + 1 < end && text[i + 1] != ' ' && text[i + 1] != '\t' && text[i + 1] != '\r')
+    return 0;
+  return i - start;
+}
+
+static int S_is_usual_key(const char *key, size_t len)
+{
+  for (const char *const *k = S_usual_keys; *k; k++)
+    if (strlen(*k) == len && memcmp(*k, key, len) == 0)
+      return 1;
+  return 0;
+}
+
+#define S_MAX_HEADLESS_LINES 60
+
+/* The NO_OPENING shape from `start`: key lines (and the indented or `- ` lines that continue a
+ * value), no blank line, then a `---` line. Fills `r` and returns 1 when found. */
+static int S_headless(const char *text, size_t len, size_t start, folio_fm_split *r)
+{
+  int usual = 0, line = 1;
+  for (size_t p = start; p < len && line <= S_MAX_HEADLESS_LINES; line++) {
+    size_t e = S_line_end(text, len, p);
+    if (line > 1 && S_is_delimiter(text, p, e, "---")) {
+      if (!usual)
+        return 0;
+      r->status = FOLIO_FM_NO_OPENING;
+      r->yaml_offset = start;
+      r->yaml_len = p - start;
+      r->yaml_line = 1;
+      r->body_offset = e < len ? e + 1 : len;
+      r->body_line = line + 1;
+      return 1;
+    }
+    size_t key = S_key_line(text, p, e);
+    if (key > 0)
+      usual |= S_is_usual_key(text + p, key);
+    else if (line == 1 || !(e > p && (text[p] == ' ' || text[p] == '\t' || text[p] == '-')))
+      return 0; /* not a key, nor a continued value (blank lines end it too) */
+    p = e + 1;
+  }
+  return 0;
+}
+
 folio_fm_split folio_frontmatter_split(const char *text, size_t len)
 {
   folio_fm_split r = { .status = FOLIO_FM_NONE, .yaml_line = 2, .body_line = 1 };
@@ -30,8 +93,10 @@ folio_fm_split folio_frontmatter_split(const char *text, size_t len)
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
     start = 3;
   size_t end = S_line_end(text, len, start);
-  if (!S_is_delimiter(text, start, end, "---"))
+  if (!S_is_delimiter(text, start, end, "---")) {
+    S_headless(text, len, start, &r);
     return r;
+  }
   r.status = FOLIO_FM_UNCLOSED;
   if (end == len) /* "---" alone, no newline */
     return r;

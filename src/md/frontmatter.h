@@ -10,13 +10,17 @@ typedef enum {
   FOLIO_FM_NONE,     /* the first line is not `---`: the whole text is the body */
   FOLIO_FM_FOUND,    /* a front matter block, closed by `---` or `...` */
   FOLIO_FM_UNCLOSED, /* opened by `---` but no closing line before the end of the text */
+  FOLIO_FM_NO_OPENING, /* no opening `---`, but the text starts with `key: value` lines, one of
+                          them a key front matter usually has (title, date...), then a `---`
+                          line: front matter whose first line was lost (else a setext heading).
+                          The caller still checks that the lines parse as a YAML mapping. */
 } folio_fm_status;
 
 typedef struct {
   folio_fm_status status;
-  size_t yaml_offset, yaml_len; /* the YAML between the two delimiter lines (FOUND only) */
-  int yaml_line;                /* 1-based file line of the YAML's first line (always 2) */
-  size_t body_offset;           /* start of the body: 0 for NONE, after the closing line for FOUND */
+  size_t yaml_offset, yaml_len; /* the YAML between the two delimiter lines (FOUND, NO_OPENING) */
+  int yaml_line;                /* 1-based file line of the YAML's first line (2; 1 for NO_OPENING) */
+  size_t body_offset;           /* start of the body: 0 for NONE, after the closing line otherwise */
   int body_line;                /* 1-based file line where the body starts */
 } folio_fm_split;
 

@@ -1,6 +1,7 @@
 /* markdown.c: folio's Markdown dialect on cmark-gfm: one-time registration of the GFM extensions
  * (pthread_once, as build workers parse concurrently), parser set-up from folio_md_options,
- * HTML rendering with the tag filter, and folio's node type names. */
+ * HTML rendering (with GitHub's tag filter only when asked: it escapes <iframe>, <script>, <style>
+ * and a few more, which breaks embeds in trusted posts), and folio's node type names. */
 #include "md/markdown.h"
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
@@ -22,7 +23,7 @@ extern bool cmark_node_can_contain_type(cmark_node *node, cmark_node_type child_
 static pthread_once_t S_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t S_inline_pass = PTHREAD_MUTEX_INITIALIZER;
 static cmark_syntax_extension *S_table, *S_strikethrough, *S_autolink, *S_tagfilter, *S_tasklist;
-/* Extensions the HTML renderer must know: only those with an HTML filter (the tag filter). */
+/* Extensions the HTML renderer must know when filtering: only the tag filter has an HTML filter. */
 static cmark_llist S_render_extensions;
 
 static const char *const S_kind_names[FOLIO_MD_KIND_COUNT] = {
@@ -122,6 +123,8 @@ int folio_md_flags(const folio_md_options *o)
     flags |= CMARK_OPT_UNSAFE;
   if (o->footnotes)
     flags |= CMARK_OPT_FOOTNOTES;
+  if (o->tagfilter)
+    flags |= FOLIO_MD_OPT_TAGFILTER;
   return flags;
 }
 
@@ -132,7 +135,7 @@ cmark_node *folio_md_parse(const char *text, size_t len, const folio_md_options 
   if (p == NULL)
     return NULL;
   if (!S_attach(p, S_table) || !S_attach(p, S_strikethrough) ||
-      (o->autolink && !S_attach(p, S_autolink)) || !S_attach(p, S_tagfilter) ||
+      (o->autolink && !S_attach(p, S_autolink)) || (o->tagfilter && !S_attach(p, S_tagfilter)) ||
       !S_attach(p, S_tasklist)) {
     cmark_parser_free(p);
     return NULL;
@@ -151,8 +154,9 @@ cmark_node *folio_md_parse(const char *text, size_t len, const folio_md_options 
 char *folio_md_render(cmark_node *root, int flags)
 {
   folio_md_init();
-  return cmark_render_html(root, flags & ~CMARK_OPT_SOURCEPOS,
-                           S_tagfilter != NULL ? &S_render_extensions : NULL);
+  int filter = (flags & FOLIO_MD_OPT_TAGFILTER) && S_tagfilter != NULL;
+  return cmark_render_html(root, flags & ~(CMARK_OPT_SOURCEPOS | FOLIO_MD_OPT_TAGFILTER),
+                           filter ? &S_render_extensions : NULL);
 }
 
 char *folio_md_to_html(const char *text, size_t len, const folio_md_options *o)

@@ -14,23 +14,30 @@ typedef struct folio_md_options {
   bool raw_html;   /* pass raw HTML through (CMARK_OPT_UNSAFE); false: cmark's safe mode */
   bool autolink;   /* bare URLs and www. become links */
   bool footnotes;  /* [^1] footnotes */
+  bool tagfilter;  /* escape <iframe>, <script>, <style>... in raw HTML (GitHub's tagfilter):
+                      for untrusted input only, so off by default */
 } folio_md_options;
 
-/* smart = hardbreaks = false, raw_html = autolink = footnotes = true */
-#define FOLIO_MD_OPTIONS_DEFAULT { false, false, true, true, true }
+/* smart = hardbreaks = tagfilter = false, raw_html = autolink = footnotes = true */
+#define FOLIO_MD_OPTIONS_DEFAULT { false, false, true, true, true, false }
+
+/* folio's own option bit, carried with cmark's in folio_md_flags: render with the tag filter.
+ * Outside cmark's range (its bits end at 1 << 17); folio_md_render strips it. */
+#define FOLIO_MD_OPT_TAGFILTER (1 << 24)
 
 /* Registers cmark-gfm's extensions. Thread-safe and idempotent; every function below calls it. */
 void folio_md_init(void);
 
-/* The cmark option bits for `o` (CMARK_OPT_SOURCEPOS included; renderers drop it). */
+/* The cmark option bits for `o` (CMARK_OPT_SOURCEPOS included; renderers drop it), plus
+ * FOLIO_MD_OPT_TAGFILTER when o->tagfilter. */
 int folio_md_flags(const folio_md_options *o);
 
 /* Parses `len` bytes of Markdown. The caller frees the document with cmark_node_free().
  * Returns NULL when out of memory. */
 cmark_node *folio_md_parse(const char *text, size_t len, const folio_md_options *o);
 
-/* Renders a document (or any subtree) as HTML with cmark option bits `flags` (source positions are
- * never rendered). The caller frees the result with free(); NULL when out of memory. */
+/* Renders a document (or any subtree) as HTML with option bits `flags` from folio_md_flags (source
+ * positions are never rendered; FOLIO_MD_OPT_TAGFILTER escapes the tags GitHub filters). The caller frees the result with free(); NULL when out of memory. */
 char *folio_md_render(cmark_node *root, int flags);
 
 /* folio_md_parse + folio_md_render; the caller frees the result with free(); NULL when out of

@@ -82,9 +82,18 @@ T.test("footnotes, and footnotes = false", function()
   T.lacks(html(src, { footnotes = false }), "footnote-ref")
 end)
 
-T.test("tag filter applies to raw HTML", function()
-  T.has(html("<script>x</script>\n\n<b>ok</b>"), "&lt;script>")
-  T.has(html("<b>ok</b>"), "<b>ok</b>")
+T.test("tag filter: off by default, on with tagfilter = true", function()
+  local embed = '<iframe src="https://www.youtube.com/embed/x"></iframe>\n\n<script>x</script>\n\n<b>ok</b>'
+  T.has(html(embed), '<iframe src="https://www.youtube.com/embed/x"></iframe>')
+  T.has(html(embed), "<script>x</script>")
+  T.has(html(embed, { tagfilter = true }), "&lt;iframe")
+  T.has(html(embed, { tagfilter = true }), "&lt;script>")
+  T.has(html(embed, { tagfilter = true }), "<b>ok</b>")
+  -- the tree API: parse options carry it to render, and render's own options can set it
+  local doc = md.parse("<style>p{}</style>\n", { tagfilter = true })
+  T.has(md.render(doc), "&lt;style>")
+  T.has(md.render(md.parse("<style>p{}</style>\n"), nil, nil, { tagfilter = true }), "&lt;style>")
+  T.has(md.render(md.parse("<style>p{}</style>\n")), "<style>p{}</style>")
 end)
 
 T.test("smart option", function()

@@ -314,4 +314,37 @@ T.test("no leaks or crashes when parses fail repeatedly", function()
   collectgarbage()
 end)
 
+T.test("front matter without its opening ---: read as front matter, with a notice", function()
+  local meta, body, line, notice = parse("title: Lost opener\ndate: 2020-01-02\ntags:\n  - a\n  - b\n---\n\nThe body.\n")
+  T.eq(meta, { title = "Lost opener", date = "2020-01-02", tags = { "a", "b" } })
+  T.eq(body, "\nThe body.\n")
+  T.eq(line, 7)
+  T.ok(notice ~= nil, "a notice")
+  T.eq(notice.line, 1)
+  T.has(notice.message, "without its opening ---")
+  -- with a BOM and CRLF
+  meta, body, line, notice = parse("\xEF\xBB\xBFtitle: x\r\n---\r\nbody\r\n")
+  T.eq(meta.title, "x")
+  T.ok(notice ~= nil)
+  -- a well-formed block has no notice
+  meta, body, line, notice = parse("---\ntitle: x\n---\nbody\n")
+  T.eq(notice, nil)
+end)
+
+T.test("setext headings and thematic breaks stay Markdown", function()
+  local function untouched(text)
+    local meta, body, line, notice = parse(text)
+    T.eq(meta, {}, text)
+    T.eq(body, text)
+    T.eq(line, 1)
+    T.eq(notice, nil)
+  end
+  untouched("A heading\n---\nbody\n")
+  untouched("Note: this is a setext heading\n---\n")        -- no key front matter has
+  untouched("title: x\n\nmore text\n---\n")                -- a blank line: a paragraph
+  untouched("title: x\nnot a key line\n---\n")             -- a line that is no key
+  untouched("title: [unclosed\n---\nbody\n")                -- not YAML: Markdown as it reads
+  untouched("title:x\n---\n")                               -- no blank after the colon
+end)
+
 T.done()

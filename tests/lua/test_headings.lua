@@ -22,7 +22,7 @@ end
 local fix = load_plugin()
 
 T.test("headings without a space", function()
-  T.eq(fix("#Title\n\n##Sub\ntext\n###Third\n"), "# Title\n\n## Sub\ntext\n### Third\n")
+  T.eq(fix("#Title\n\n##Sub\ntext\n\n###Third\n"), "# Title\n\n## Sub\ntext\n\n### Third\n")
   T.eq(fix("  ##Indented\n"), "  ## Indented\n")
   T.eq(fix("#Last line"), "# Last line")
   T.eq(fix("######Six\n#######Seven\n"), "###### Six\n#######Seven\n")
@@ -33,6 +33,27 @@ T.test("already right, or not a heading: untouched", function()
   T.eq(fix(s), s)
 end)
 
+T.test("only a line that starts a block becomes a heading (kramdown)", function()
+  -- a hashtag that continues a paragraph stays text
+  local post = "Join us at the\n#RustAllHands hashtag on the day.\n"
+  T.eq(fix(post), post)
+  -- a wrapped reference link, then a #word line in the same paragraph
+  local wrapped = "Read [the announcement][ann] from the\n#foundation team.\n\n[ann]: https://example.org/news\n"
+  T.eq(fix(wrapped), wrapped)
+  -- two hashtag lines in a row inside a paragraph: the second is no heading either
+  T.eq(fix("Tags:\n#one\n#two\n"), "Tags:\n#one\n#two\n")
+  -- a list item's lazy continuation
+  T.eq(fix("- item\n#tag\n"), "- item\n#tag\n")
+  -- block starts: first line, after a blank line, after a heading, after a fence or raw HTML
+  T.eq(fix("#A\n#B\n"), "# A\n# B\n")
+  T.eq(fix("# Proper\n##Next\n"), "# Proper\n## Next\n")
+  T.eq(fix("text\n\n#Head\n"), "text\n\n# Head\n")
+  T.eq(fix("text\n   \n#Head\n"), "text\n   \n# Head\n")
+  T.eq(fix("```\ncode\n```\n#After\n"), "```\ncode\n```\n# After\n")
+  T.eq(fix("<pre>\nx\n</pre>\n#After\n"), "<pre>\nx\n</pre>\n# After\n")
+  T.eq(fix("---\ntitle: x\n---\n#First\n"), "---\ntitle: x\n---\n# First\n")
+end)
+
 T.test("fenced code untouched", function()
   local s = "```sh\n#!/bin/sh\n#comment\n```\n~~~ python {.x}\n#x = 1\n~~~\n#After\n"
   T.eq(fix(s), "```sh\n#!/bin/sh\n#comment\n```\n~~~ python {.x}\n#x = 1\n~~~\n# After\n")
@@ -41,8 +62,10 @@ end)
 T.test("fence closes only with the same character, at least as long", function()
   local s = "````md\n```\n#inner\n~~~\n#inner\n````\n#out\n"
   T.eq(fix(s), "````md\n```\n#inner\n~~~\n#inner\n````\n# out\n")
-  -- backticks in the info string: not a fence, so the line after is a heading
-  T.eq(fix("``` a`b\n#yes\n"), "``` a`b\n# yes\n")
+  -- backticks in the info string: not a fence but a paragraph, so a #word line right after it
+  -- continues it, and one after a blank line is a heading
+  T.eq(fix("``` a`b\n#no\n"), "``` a`b\n#no\n")
+  T.eq(fix("``` a`b\n\n#yes\n"), "``` a`b\n\n# yes\n")
   -- an unclosed fence runs to the end
   T.eq(fix("```\n#no\n"), "```\n#no\n")
 end)

@@ -101,9 +101,31 @@ T.test("date order", function()
   T.eq(date_of({ date = "2014-01-08 21:47:47" }, "2020-01-01-x", 5), 1389217667)
   T.eq(date_of({}, "2020-01-01-x", 5), 1577836800)
   T.eq(date_of({}, "plain", 5), 5)
-  T.raises(function() date_of({ date = "2014-13-01" }, "x", 5) end, "invalid date")
+  -- an unreadable date is a warning, and the next source gives the date
+  local errors = require "folio.errors"
+  local warned = {}
+  errors.on_warning = function(file, line, message) warned[#warned + 1] = { file, message } end
+  T.eq(date_of({ date = "2014-13-01" }, "x", 5), 5)
+  T.eq(date_of({ date = "next tuesday" }, "2020-01-01-x", 5), 1577836800)
+  T.eq(date_of({ date = "2023-01-29 18:30:22 2023 -0800" }, "2020-01-01-x", 5), 1577836800)
+  T.eq(date_of({ date = 9223372036854775807 }, "2020-01-01-x", 5), 1577836800)
+  errors.on_warning = nil
+  T.eq(#warned, 4)
+  T.has(warned[1][2], "cannot read the date '2014-13-01'")
+  T.has(warned[1][2], "using the file's modification time")
+  T.has(warned[2][2], "using the file name (2020-01-01")
+  T.has(warned[4][2], "outside the years 1 to 9999")
+  T.eq(warned[2][1], "content/posts/2020-01-01-x.md")
   config.date_order = { "filename", "mtime" }
   T.eq(date_of({ date = "2014-01-08" }, "2020-01-01-x", 5), 1577836800)
+end)
+
+T.test("key_line: the key's last line in the front matter, not the body", function()
+  local src = "---\ntitle: a\ndate: x\ntitle: b\n---\ndate: in the body\n"
+  T.eq(page.key_line(src, "title"), 4)
+  T.eq(page.key_line(src, "date"), 3)
+  T.eq(page.key_line(src, "layout"), nil)
+  T.eq(page.key_line("title: x\n---\nbody\n", "title"), 1) -- no opening ---
 end)
 
 T.test("word count", function()

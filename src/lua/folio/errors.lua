@@ -1,8 +1,18 @@
 -- folio.errors: the one shape every build problem takes before it reaches the report:
 -- { file = "content/x.md", line = 3, message = "...", hint = "..." }.
--- Lua errors ("scripts/x.lua:12: attempt to ...") are turned into that shape with their
+-- Warnings take the same shape (M.warn). Lua errors ("scripts/x.lua:12: attempt to ...") are turned into that shape with their
 -- traceback trimmed to the frames that point at the user's own files.
 local M = {}
+
+-- Reports a warning: the build goes on with a documented fallback. In a build it goes to the
+-- report (folio.build.report); `M.on_warning(file, line, message, hint)`, when set, gets it
+-- instead (tests, and code run outside a build).
+M.on_warning = nil
+
+function M.warn(file, line, message, hint)
+  if M.on_warning then return M.on_warning(file, line, message, hint) end
+  folio.build.report("warning", file, line, message, hint)
+end
 
 -- Raises a structured error.
 function M.fail(file, line, message, hint)

@@ -2,6 +2,7 @@
 -- title, date, draft, slug, section, layout, url and output path. Each rule is a small
 -- function so hooks and tests can call it.
 local errors = require "folio.errors"
+local types = require "folio.frontmatter_types"
 
 local M = {}
 
@@ -16,15 +17,18 @@ function M.split_dated_name(name)
   return nil, name
 end
 
--- Where in the front matter a key is written (1-based file line), for error messages.
+-- Where in the front matter a top-level key is written (1-based file line), for messages: its
+-- last `key:` line before the closing --- (YAML's last one wins), or nil.
 function M.key_line(source, key)
-  local line = 1
+  local line, found = 1, nil
+  local prefix = "^" .. key:gsub("%p", "%%%0") .. "%s*:"
   for text in source:gmatch("([^\n]*)\n?") do
-    if text:find("^" .. key .. "%s*:") then return line end
+    if line > 1 and (text:find("^%-%-%-%s*$") or text:find("^%.%.%.%s*$")) then break end
+    if text:find(prefix) then found = line end
     line = line + 1
-    if line > 200 then break end
+    if line > 500 then break end
   end
-  return nil
+  return found
 end
 
 -- The section: first folder under content/ ("_posts" counts as "posts"); "" at the top.
@@ -47,8 +51,20 @@ local function as_list(v)
   return { tostring(v) }
 end
 
+local DATE_HINT = "write dates as 2014-01-08, 2014-01-08 21:47 or 2014-01-08 21:47:47 +0100"
+
+-- The layout of a page's kind: "post" in the posts section, else "page". Pages that name no
+-- layout, or one that does not exist, get it.
+function M.default_layout(page)
+  return page.section == "posts" and "post" or "page"
+end
+
 -- Copies front matter onto the page and fills in the fields that need only the front matter.
+-- Values of the wrong type are first replaced by their fallbacks, with a warning
+-- (folio.frontmatter_types).
 function M.from_front_matter(page, meta, file_info, config)
+  local source = page.full_source or ""
+  types.check(meta, { file = page.path, line_of = function(key) return M.key_line(source, key) end })
   page.meta = meta
   for k, v in pairs(meta) do
     if page[k] == nil then page[k] = v end
@@ -63,36 +79,62 @@ function M.from_front_matter(page, meta, file_info, config)
   local title = meta.title or meta.subject
   page.title = title ~= nil and tostring(title) or nil
   page.layout = meta.layout
-  if page.layout == nil then page.layout = (page.section == "posts") and "post" or "page" end
+  if page.layout == nil then page.layout = M.default_layout(page) end
   M.assign_date(page, meta, file_info, config)
-  if meta.lastmod or meta.last_modified_at then
-    local t = folio.date.parse(meta.lastmod or meta.last_modified_at)
+  local lastmod_key = meta.lastmod ~= nil and "lastmod" or meta.last_modified_at ~= nil and "last_modified_at"
+  if lastmod_key then
+    local t, err = M.parse_date(meta[lastmod_key])
+    if not t then
+      errors.warn(page.path, M.key_line(source, lastmod_key),
+                  string.format("cannot read the date '%s' of `%s`: %s; the page's date is used",
+                                tostring(meta[lastmod_key]), lastmod_key, err), DATE_HINT)
+    end
     page.lastmod = t
   end
   page.lastmod = page.lastmod or page.date
 end
 
+-- The years a date may fall in (templates, permalinks and feeds print four-digit years).
+local FIRST_TIME, LAST_TIME = -62135596800, 253402300799 -- 0001-01-01, 9999-12-31 23:59:59 UTC
+
+-- folio.date.parse, with times outside years 1 to 9999 refused: seconds, or nil and why.
+function M.parse_date(v)
+  local t, err = folio.date.parse(v)
+  if t and (t < FIRST_TIME or t > LAST_TIME) then
+    return nil, "it is outside the years 1 to 9999"
+  end
+  return t, err
+end
+
+local SOURCE_NAMES = { front_matter = "the front matter", filename = "the file name", mtime = "the file's modification time" }
+
+-- The date from the first source of `date_order` that gives one. A front matter date that
+-- cannot be read is a warning, and the next source is used.
 function M.assign_date(page, meta, file_info, config)
   local dated_name = M.split_dated_name(page.basename)
-  for _, source in ipairs(config.date_order) do
-    if source == "front_matter" and meta.date ~= nil then
-      local t, err = folio.date.parse(meta.date)
-      if not t then
-        errors.fail(page.path, M.key_line(page.full_source or "", "date"),
-                    "invalid date '" .. tostring(meta.date) .. "': " .. tostring(err),
-                    "write dates as 2014-01-08, 2014-01-08 21:47 or 2014-01-08 21:47:47 +0100")
-      end
-      page.date = t
-      return
-    elseif source == "filename" and dated_name then
-      local t = folio.date.parse(dated_name)
-      if t then page.date = t; return end
-    elseif source == "mtime" then
-      page.date = file_info.mtime
-      return
+  local unreadable -- the front matter date's problem, reported once the fallback is known
+  local function found(t, source)
+    page.date = t
+    if unreadable then
+      errors.warn(page.path, M.key_line(page.full_source or "", "date"),
+                  string.format("cannot read the date '%s': %s; using %s (%s)", tostring(meta.date), unreadable,
+                                SOURCE_NAMES[source] or source, folio.date.format(t, "%Y-%m-%d %H:%M:%S")),
+                  DATE_HINT)
     end
   end
-  page.date = file_info.mtime
+  for _, source in ipairs(config.date_order) do
+    if source == "front_matter" and meta.date ~= nil then
+      local t, err = M.parse_date(meta.date)
+      if t then return found(t, source) end
+      unreadable = tostring(err)
+    elseif source == "filename" and dated_name then
+      local t = folio.date.parse(dated_name)
+      if t then return found(t, source) end
+    elseif source == "mtime" then
+      return found(file_info.mtime, source)
+    end
+  end
+  found(file_info.mtime, "mtime")
 end
 
 local function title_from_name(base)

@@ -21,11 +21,15 @@ local sources = {}     -- id -> { path=, mtime=, size= }
 local pages = {}       -- id -> page processed in this state
 local site             -- the assembled site (main state; copied into workers)
 local render_list = {} -- outputs, in a stable order shared by all states
+local missing_layouts = {} -- layout name -> true: the pages naming it get their kind's layout
 local changed_urls = {} -- outputs this state wrote with new bytes (preview updates)
 
-local function report(err, default_file, context)
+-- `subject`: the page the problem was met on, when it may lie in another file (a template, a
+-- hook): the report merges the same problem met on many pages into one message.
+local function report(err, default_file, context, subject)
   local e = errors.normalize(err, default_file, context)
-  folio.build.report(e.severity or "error", e.file, e.line, e.message, e.hint)
+  folio.build.report(e.severity or "error", e.file, e.line, e.message, e.hint,
+                     subject ~= e.file and subject or nil)
 end
 
 ----------------------------------------------------------------------------------------------
@@ -226,15 +230,17 @@ local function process_page(id, src)
   stage = "read"
   local text, err = folio.fs.read_source(src.path)
   if not text then errors.fail(src.path, err.line, err.message, err.hint) end
+  if err then errors.warn(src.path, err.line, err.message, err.hint) end -- not UTF-8: read as Windows-1252
   page.source = text
   stage = "source"
   for _, h in ipairs(sitemod.hooks.source) do h.fn(page) end
   stage = "front matter"
-  local meta, body, body_line = folio.frontmatter.parse(page.source)
+  local meta, body, body_line, notice = folio.frontmatter.parse(page.source)
   if not meta then
     errors.fail(src.path, body.line, tostring(body.message),
                 body.hint or "front matter is YAML between two lines of ---")
   end
+  if notice then errors.warn(src.path, notice.line, notice.message, notice.hint) end
   page.full_source = page.source
   page.source = body
   page.body_line = body_line
@@ -276,7 +282,7 @@ function P.process(id)
   if ok then
     pages[id] = result
   else
-    report(result, src.path, "while processing " .. src.path .. " (" .. stage .. " stage)")
+    report(result, src.path, "while processing " .. src.path .. " (" .. stage .. " stage)", src.path)
   end
   return ok
 end
@@ -343,7 +349,9 @@ local function new_site(all, sections, menu)
     if t ~= "function" and t ~= "userdata" then s[k] = v end
   end
   s.pages, s.posts, s.sections, s.generated = all, {}, sections, {}
-  s.build_time = folio.date.now()
+  -- SOURCE_DATE_EPOCH (reproducible-builds.org) pins it, so templates that print it still
+  -- give the same bytes
+  s.build_time = math.tointeger(tonumber(os.getenv("SOURCE_DATE_EPOCH") or "")) or folio.date.now()
   s.preview = opts.preview or false
   s.posts = s.sections.posts or {}
   if s.menu == nil then s.menu = menu(all) end
@@ -584,6 +592,41 @@ local function check_generated()
   return true
 end
 
+-- Layouts that pages ask for and that do not exist: one warning per layout, naming the pages
+-- that ask for it; those pages are rendered with the layout of their kind (see render_one).
+local function check_layouts(list)
+  local asked, names = {}, {}
+  for _, p in ipairs(list) do
+    local name = p.layout
+    if p.path and type(name) == "string" and name ~= "none" and name ~= "" then
+      local pages_of = asked[name]
+      if not pages_of then
+        pages_of = {}
+        asked[name] = pages_of
+        names[#names + 1] = name
+      end
+      pages_of[#pages_of + 1] = p.path
+    end
+  end
+  missing_layouts = {}
+  for _, name in ipairs(names) do
+    local exists, relpath, looked = renderer:has_layout(name)
+    if not exists then
+      missing_layouts[name] = true
+      local paths = asked[name]
+      table.sort(paths)
+      local first = paths[1]
+      local text = folio.fs.read_source(first)
+      local shown = table.concat(paths, ", ", 1, math.min(#paths, 5)) .. (#paths > 5 and (" and " .. (#paths - 5) .. " more") or "")
+      errors.warn(first, text and pagemod.key_line(text, "layout"),
+                  string.format("layout '%s' not found (looked in %s); %d page%s ask%s for it (%s) and %s rendered with the layout of %s kind (post or page)",
+                                name, looked, #paths, #paths == 1 and "" or "s", #paths == 1 and "s" or "",
+                                shown, #paths == 1 and "is" or "are", #paths == 1 and "its" or "their"),
+                  string.format("create %s, or set `layout` to an existing layout", relpath))
+    end
+  end
+end
+
 ----------------------------------------------------------------------------------------------
 
 -- Assembles the site from the processed pages: order, sections, neighbours, built-in pages, the
@@ -605,6 +648,7 @@ function P.assemble(keep_order, fresh)
     end
     check_links(spots)
     render_list, pages_part = collect_outputs(site)
+    check_layouts(render_list)
     pages_part_kept = same_pages_part()
     if pages_part_kept then
       check_generated()
@@ -639,14 +683,17 @@ function P.assemble(keep_order, fresh)
   add_builtin_pages(site, outputs)
   run_site_hooks(site)
   render_list, pages_part = collect_outputs(site)
+  check_layouts(render_list)
   local ok = check_outputs(render_list)
   pages_part_kept = false
   if frame then complete_frame(ok) end
   return #render_list
 end
 
-function P.export_site() return { site = site, render_list = render_list } end
-function P.import_site(t) site, render_list, changed_urls = t.site, t.render_list, {} end
+function P.export_site() return { site = site, render_list = render_list, missing_layouts = missing_layouts } end
+function P.import_site(t)
+  site, render_list, missing_layouts, changed_urls = t.site, t.render_list, t.missing_layouts, {}
+end
 
 ----------------------------------------------------------------------------------------------
 -- Phase 3: outputs
@@ -674,7 +721,9 @@ local function render_one(page)
   if page.layout == false or page.layout == "none" then
     html = page.content or ""
   else
-    html = renderer:render_page(page, site, page.layout)
+    local layout = page.layout
+    if page.path and missing_layouts[layout] then layout = pagemod.default_layout(page) end
+    html = renderer:render_page(page, site, layout)
   end
   if folio.build.write(page.output, html) then changed_urls[#changed_urls + 1] = page.url end
 end
@@ -685,7 +734,7 @@ function P.render(i)
   local ok, err = xpcall(render_one, errors.handler, page)
   if not ok then
     local what = page.path or ("the generated page " .. page.url)
-    report(err, page.path, "while rendering " .. what)
+    report(err, page.path, "while rendering " .. what, page.path or page.url)
   end
 end
 

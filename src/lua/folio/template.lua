@@ -530,6 +530,15 @@ local function no_layout(name)
   return name == nil or name == false or name == "none" or name == ""
 end
 
+-- Whether layout `name` exists (the site's or the theme's), without compiling it. Returns also
+-- its path and the places looked in, for messages.
+function Renderer:has_layout(name)
+  local relpath = layout_path(self, name)
+  if self._cache[relpath] then return true, relpath end
+  local text, looked = self._find(relpath)
+  return text ~= nil, relpath, text == nil and looked_in(self, relpath, looked) or nil
+end
+
 -- Renders page.content through layout `layout_name` (default page.layout), then through the
 -- layout named in that layout's front matter, and so on. Returns the HTML.
 function Renderer:render_page(page, site, layout_name)
