@@ -5,6 +5,9 @@
 -- "N passed, M failed, K skipped"; skips are only for what Jekyll never uses (listed below).
 local liquid = assert(load(folio.embedded.read("compat/jekyll/liquid/init.lua"), "@liquid/init.lua"))()
 
+liquid.now = function() return 1704067318 end -- the suite's frozen clock: 2024-01-01 00:01:58 UTC
+folio.date.set_timezone("UTC")
+local lua_pattern
 local dirs, verbose, filter = {}, false, nil
 local i = 1
 while arg[i] do
@@ -103,6 +106,36 @@ local function matches(text, pattern)
   return text:lower():find(pattern:lower(), 1, true) ~= nil
 end
 
+-- The simple Ruby regexps expected_pattern uses (\d, [a-z], x{n}, .*, (?m), anchors) as a Lua
+-- pattern; nil for anything else (groups, alternation).
+lua_pattern = function(re)
+  re = re:gsub("^%(%?m%)", "")
+  if re:find("[|()]") then return nil end
+  local out, i = {}, 1
+  while i <= #re do
+    local c = re:sub(i, i)
+    if c == "\\" then
+      local n = re:sub(i + 1, i + 1)
+      out[#out + 1] = ({ d = "%d", w = "[%w_]", s = "%s" })[n] or ("%" .. n)
+      i = i + 2
+    elseif c == "[" then
+      local close = re:find("]", i, true)
+      out[#out + 1] = re:sub(i, close)
+      i = close + 1
+    elseif c == "{" then
+      local n, close = re:match("^{(%d+)}()", i)
+      for _ = 2, tonumber(n) do out[#out + 1] = out[#out] end
+      i = close
+    elseif c == "." then
+      out[#out + 1] = (re:sub(i + 1, i + 1) == "*") and "[%z\1-\255]" or "."
+      i = i + 1
+    elseif c:find("[%^%$%*%+%?]") then out[#out + 1] = c; i = i + 1
+    elseif c:find("%W") then out[#out + 1] = "%" .. c; i = i + 1
+    else out[#out + 1] = c; i = i + 1 end
+  end
+  return table.concat(out)
+end
+
 -- Renders one spec; returns "pass" | "fail" | "skip", and details.
 local function run_spec(spec, meta)
   if spec.unreadable then return "fail", "folio's YAML binding cannot read this spec: " .. spec.unreadable end
@@ -151,7 +184,10 @@ local function run_spec(spec, meta)
     return "fail", string.format("expected %q got %q", want, out)
   end
   if spec.expected_pattern then
-    return "fail", "expected_pattern is not checked" 
+    local pat = lua_pattern(tostring(spec.expected_pattern))
+    if not pat then return "fail", "expected_pattern " .. tostring(spec.expected_pattern) .. " is beyond the runner's regexp subset" end
+    if out:find(pat) then return "pass" end
+    return "fail", string.format("expected a match of %s got %q", spec.expected_pattern, out)
   end
   if type(errors) == "table" and next(errors) then return "fail", "expected an error, got " .. string.format("%q", out) end
   return "pass"

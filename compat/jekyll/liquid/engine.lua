@@ -305,7 +305,7 @@ local str = (sq + dq) / function(s) return { "lit", s } end
 local digits = R("09") ^ 1
 local float = C(P("-") ^ -1 * digits * P(".") * digits) * -(P(".") * R("09")) / function(s) return { "lit", tonumber(s) + 0.0 } end
 local int = C(P("-") ^ -1 * digits) * -(ident) / function(s) return { "lit", math.tointeger(tonumber(s)) or tonumber(s) } end
-local keyword = function(w, v) return P(w) * -(R("az", "AZ", "09") + S("_-?")) / function() return { "lit", v } end end
+local keyword = function(w, v) return P(w) * -(R("az", "AZ", "09") + S("_-?.[")) / function() return { "lit", v } end end
 local KEYWORDS = keyword("true", true) + keyword("false", false) + keyword("nil", nil) + keyword("null", nil)
   + keyword("empty", EMPTY) + keyword("blank", BLANK)
 
@@ -347,6 +347,7 @@ end
 
 -- Parses "expr | filter: args" (lax: trailing garbage ignored; strict: an error).
 local function parse_output(markup, line, strict)
+  if not strict and markup:find("||", 1, true) then markup = markup:gsub("||", "|") end
   local e, flist, stop = output_pattern:match(markup)
   if not e then
     if markup:find("^%s*$") then return { "lit", nil } end

@@ -200,6 +200,7 @@ F.floor = function(a) return math.tointeger(math.floor(num(a))) or math.floor(nu
 local function round_half_away(x) return x >= 0 and math.floor(x + 0.5) or -math.floor(-x + 0.5) end
 F.round = function(a, n)
   a = num(a)
+  if math.type(a) == "integer" then return a end
   n = n == nil and 0 or L.to_integer(n)
   if n == 0 then return math.tointeger(round_half_away(a)) or round_half_away(a) end
   local m = 10 ^ n
@@ -224,6 +225,15 @@ F.join = function(v, sep)
   local parts = {}
   for i, x in ipairs(list_of(v)) do parts[i] = to_s(x) end
   return table.concat(parts, sep)
+end
+F.flatten = function(v)
+  local out = {}
+  local function add(x)
+    if type(x) == "table" and not is_hash(x) then for _, y in ipairs(to_list(x)) do add(y) end
+    else out[#out + 1] = x end
+  end
+  add(v)
+  return out
 end
 F.reverse = function(v)
   local l, out = list_of(v), {}
@@ -351,7 +361,7 @@ local function to_time(v)
   if v == nil then return nil end
   if type(v) == "number" then return v end
   local s = to_s(v)
-  if s == "now" or s == "today" then return L.now and L.now() or os.time() end
+  if s:lower() == "now" or s:lower() == "today" then return L.now and L.now() or os.time() end
   if s:match("^%-?%d+$") then return tonumber(s) end
   if folio and folio.date and folio.date.parse then
     local t = folio.date.parse(s)

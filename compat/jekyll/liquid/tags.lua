@@ -229,6 +229,7 @@ tags.cycle = function(p, t)
   local key = t.text
   if not group then
     key = rest:gsub("%s+", "")
+    if rest:gsub("'[^']*'", ""):gsub('"[^"]*"', ""):find("[%a_]") then key = {} end -- per tag
   end
   return function(ctx, buf)
     local k = group_f and ("g:" .. to_s(group_f(ctx))) or key
@@ -374,27 +375,31 @@ local function run_partial(ctx, buf, spec, isolated, line)
     local saved_env = ctx.env
     if isolated then ctx.env = {} end
     ctx.depth = ctx.depth + 1
+    local saved_forloop, saved_cycles = ctx.forloop, ctx.cycles
+    if isolated then ctx.forloop, ctx.cycles = nil, {} end
     local ok, err = pcall(run, tpl.nodes, ctx, buf)
     ctx.depth = ctx.depth - 1
-    ctx.env = saved_env
+    ctx.env, ctx.forloop, ctx.cycles = saved_env, saved_forloop, saved_cycles
     if isolated then ctx.scopes = saved_scopes else saved_scopes[#saved_scopes] = nil end
     if not ok then error(err, 0) end
+    if not isolated then return err end
   end
   if spec["for"] then
     local list = collection_of(spec["for"](ctx))
     for i, v in ipairs(list) do
-      one(v, isolated and { index = i, index0 = i - 1, first = i == 1, last = i == #list, length = #list,
+      local r = one(v, isolated and { index = i, index0 = i - 1, first = i == 1, last = i == #list, length = #list,
                             rindex = #list - i + 1, rindex0 = #list - i } or nil)
+      if r then return r end
     end
   else
-    one(spec.with and spec.with(ctx) or (not isolated and nil) or nil)
+    return one(spec.with and spec.with(ctx) or nil)
   end
 end
 
 tags.include = function(p, t)
   local spec = partial_markup(p, t)
   local line = t.line
-  return function(ctx, buf) run_partial(ctx, buf, spec, false, line) end
+  return function(ctx, buf) return run_partial(ctx, buf, spec, false, line) end
 end
 
 tags.render = function(p, t)
