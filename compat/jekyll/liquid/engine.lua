@@ -47,8 +47,13 @@ local function is_range(v) return getmetatable(v) == Range end
 M.is_range = is_range
 
 -- A hash (string keys) rather than an array.
+-- `self` (Liquid 5): a view of the variables where it was taken (scopes, counters, env).
+local SelfDrop = { __name = "Liquid::SelfDrop" }
+local function is_self(v) return getmetatable(v) == SelfDrop end
+M.is_self = is_self
+
 local function is_hash(t)
-  if type(t) ~= "table" or is_range(t) then return false end
+  if type(t) ~= "table" or is_range(t) or is_self(t) then return false end
   if t[1] ~= nil then return false end
   return next(t) ~= nil
 end
@@ -96,6 +101,7 @@ local to_s
 local function inspect(v)
   local t = type(v)
   if v == nil then return "nil" end
+  if is_self(v) then return "Liquid::SelfDrop" end
   if t == "string" then return '"' .. v:gsub('[\\"]', "\\%0"):gsub("\n", "\\n") .. '"' end
   if t == "table" and not is_range(v) then
     if is_hash(v) then
@@ -126,6 +132,7 @@ function to_s(v)
   if t == "boolean" then return v and "true" or "false" end
   if t == "table" then
     if is_range(v) then return tostring(v.first) .. ".." .. tostring(v.last) end
+    if is_self(v) then return "Liquid::SelfDrop" end
     if is_hash(v) then return inspect(v) end
     local parts = {}
     for i, x in ipairs(v) do parts[i] = to_s(x) end
@@ -208,14 +215,13 @@ M.contains = contains
 local ws = S(" \t\r\n\f\v")
 local nl_count = function(s) local _, n = s:gsub("\n", "") return n end
 
-local function raw_end(s, i)
-  -- i is just after the opening raw tag; find {%-? endraw -?%}
-  local pos = i
-  while true do
-    local a, b, l, r = s:find("{%%(%-?)%s*endraw%s*(%-?)%%}", pos)
-    if not a then return nil end
+-- The closing {%-? endraw -?%} (or enddoc, which may carry words after it) from position i.
+local function raw_end(s, i, closer)
+  if closer == "enddoc" then
+    local a, b, l, r = s:find("{%%(%-?)%s*enddoc[^%%]-(%-?)%%}", i)
     return a, b, l, r
   end
+  return s:find("{%%(%-?)%s*endraw%s*(%-?)%%}", i)
 end
 
 -- Returns a list of tokens { kind, text (markup or text), name, ltrim, rtrim, line, raw }.
@@ -267,14 +273,14 @@ local function tokenize(src, first_line)
       tokens[#tokens + 1] = tok
       line = line + nl_count(src:sub(a, e))
       i = e + 1
-      if name == "raw" then
-        local ra, rb, l, r = raw_end(src, i)
-        if not ra then syntax_error("'raw' tag was never closed", tok.line) end
+      if name == "raw" or name == "doc" then
+        local ra, rb, l, r = raw_end(src, i, "end" .. name)
+        if not ra then syntax_error("'" .. name .. "' tag was never closed", tok.line) end
         local body = src:sub(i, ra - 1)
         tokens[#tokens + 1] = { kind = "text", text = body, line = line, ltrim_next = false }
         tokens[#tokens].raw_body = true
         line = line + nl_count(src:sub(i, rb))
-        tokens[#tokens + 1] = { kind = "tag", name = "endraw", text = "", ltrim = l == "-", rtrim = r == "-", line = line }
+        tokens[#tokens + 1] = { kind = "tag", name = "end" .. name, text = "", ltrim = l == "-", rtrim = r == "-", line = line }
         i = rb + 1
       end
     end
@@ -283,8 +289,8 @@ local function tokenize(src, first_line)
   for k, t in ipairs(tokens) do
     if t.kind ~= "text" then
       local prev, nxt = tokens[k - 1], tokens[k + 1]
-      if t.ltrim and prev and prev.kind == "text" and not (prev.raw_body and false) then prev.text = prev.text:gsub("[ \t\r\n\f\v]+$", "") end
-      if t.rtrim and nxt and nxt.kind == "text" then nxt.text = nxt.text:gsub("^[ \t\r\n\f\v]+", "") end
+      if t.ltrim and prev and prev.kind == "text" and not prev.raw_body then prev.text = prev.text:gsub("[ \t\r\n\f\v]+$", "") end
+      if t.rtrim and nxt and nxt.kind == "text" and not nxt.raw_body then nxt.text = nxt.text:gsub("^[ \t\r\n\f\v]+", "") end
     end
   end
   return tokens
@@ -313,7 +319,7 @@ local expr_grammar = P {
   "expr",
   expr = V("primary") * sp,
   primary = str + float + int + V("range") + KEYWORDS + V("lookup"),
-  range = P("(") * sp * V("expr") * sp * P("..") * sp * V("expr") * sp * P(")")
+  range = P("(") * sp * V("expr") * sp * P("..") * P(".") ^ 0 * sp * V("expr") * sp * P(")")
     / function(a, b) return { "range", a, b } end,
   lookup = Ct((C(ident) + P("[") * sp * V("expr") * sp * P("]")) * V("accessor") ^ 0)
     / function(parts)
@@ -412,9 +418,11 @@ local function size_of(v)
 end
 M.size_of = size_of
 
-function lookup_key(v, key)
+local lookup_var
+function lookup_key(v, key, bracket)
   local tv = type(v)
   if tv == "table" then
+    if is_self(v) then return type(key) == "string" and lookup_var(v, key) or nil end
     if is_range(v) then
       if key == "first" then return v.first elseif key == "last" then return v.last
       elseif key == "size" then return size_of(v) end
@@ -434,12 +442,14 @@ function lookup_key(v, key)
     if type(key) ~= "string" then return nil end
     local x = v[key]
     if x ~= nil then return x end
+    if bracket then return nil end
     if key == "size" then return size_of(v) end
     if not is_hash(v) then
       if key == "first" then return v[1] elseif key == "last" then return v[#v] end
     end
     return nil
   elseif tv == "string" then
+    if bracket then return nil end
     if key == "size" then return size_of(v) end
     return nil
   elseif tv == "number" then
@@ -451,7 +461,7 @@ M.lookup_key = lookup_key
 
 local compile_expr
 
-local function lookup_var(ctx, name)
+function lookup_var(ctx, name)
   local scopes = ctx.scopes
   for i = #scopes, 1, -1 do
     local v = scopes[i][name]
@@ -459,7 +469,11 @@ local function lookup_var(ctx, name)
   end
   local v = ctx.counters[name]
   if v ~= nil then return v end
-  return ctx.env[name]
+  v = ctx.env[name]
+  if v == nil and name == "self" then
+    return setmetatable({ scopes = ctx.scopes, counters = ctx.counters, env = ctx.env }, SelfDrop)
+  end
+  return v
 end
 M.lookup_var = lookup_var
 
@@ -488,8 +502,10 @@ function compile_expr(e, strict_vars)
     end
   elseif kind == "var" then
     local name, keys = e[2], {}
+    local bracket = {}
     for i, k in ipairs(e[3]) do
-      if type(k) == "string" then keys[i] = function() return k end else keys[i] = compile_expr(k) end
+      if type(k) == "string" then keys[i] = function() return k end
+      else keys[i] = compile_expr(k); bracket[i] = true end
     end
     local head = name and function(ctx) return lookup_var(ctx, name) end
       or (function()
@@ -506,7 +522,7 @@ function compile_expr(e, strict_vars)
       local v = head(ctx)
       for i = 1, n do
         if v == nil then return nil end
-        v = lookup_key(v, keys[i](ctx))
+        v = lookup_key(v, keys[i](ctx), bracket[i])
       end
       return v
     end
@@ -589,9 +605,23 @@ local function output_node(e, line)
 end
 M.output_node = output_node
 
--- Parses tokens until one of the tags in `stops` (name -> true); returns nodes, stop token.
+-- Nodes that print nothing (assign, capture, blocks whose bodies are blank), weak keys.
+local blank_nodes = setmetatable({}, { __mode = "k" })
+function M.mark_blank(node) if node then blank_nodes[node] = true end return node end
+
+-- A block body that holds only white space and blank tags prints nothing (Liquid's rule):
+-- its white-space text nodes are dropped.
+local function drop_blank_text(nodes, texts)
+  local keep, drop = {}, {}
+  for _, k in ipairs(texts) do drop[nodes[k]] = true end
+  for _, n in ipairs(nodes) do if not drop[n] then keep[#keep + 1] = n end end
+  return keep
+end
+
+-- Parses tokens until one of the tags in `stops` (name -> true); returns nodes, stop token and
+-- whether the body is blank.
 function Parser:body(stops, opener)
-  local nodes = {}
+  local nodes, texts, blank = {}, {}, true
   local tokens = self.tokens
   while true do
     local i = self.pos
@@ -602,8 +632,12 @@ function Parser:body(stops, opener)
     end
     self.pos = i + 1
     if t.kind == "text" then
-      if t.text ~= "" then nodes[#nodes + 1] = text_node(t.text) end
+      if t.text ~= "" then
+        nodes[#nodes + 1] = text_node(t.text)
+        if t.text:find("%S") or t.raw_body then blank = false else texts[#texts + 1] = #nodes end
+      end
     elseif t.kind == "out" then
+      blank = false
       nodes[#nodes + 1] = output_node(parse_output(t.text, t.line, self.strict), t.line)
     else
       local name = t.name
@@ -612,14 +646,19 @@ function Parser:body(stops, opener)
           syntax_error("Tag '{%" .. t.text .. "%}' was not properly terminated with regexp: /\\%\\}/", t.line)
         end
       elseif stops and stops[name] then
-        return nodes, t
+        if blank and opener then nodes = drop_blank_text(nodes, texts) end
+        return nodes, t, blank
       else
         local handler = self.tags[name] or tags[name]
         if handler then
           local node = handler(self, t)
-          if node then nodes[#nodes + 1] = node end
+          if node then
+            nodes[#nodes + 1] = node
+            if not blank_nodes[node] then blank = false end
+          end
         elseif self.unknown_tag then
           local node = self.unknown_tag(self, t)
+          blank = false
           if node then nodes[#nodes + 1] = node end
         elseif name:find("^end") or name == "else" or name == "elsif" or name == "when" then
           if opener then

@@ -1,10 +1,16 @@
 -- liquid/filters.lua: Liquid's standard filters and Jekyll's, in the engine's filter table.
 -- A filter is function(input, args..., [kwargs]); errors are raised with engine.raise.
 local L = ...
-local F, to_s, raise, is_hash, to_list = L.filters, L.to_s, L.raise, L.is_hash, L.to_list
+local F, raise, is_hash, to_list = L.filters, L.raise, L.is_hash, L.to_list
+-- What Ruby's to_s gives a filter's input: arrays and hashes as inspect shows them.
+local function to_s(v)
+  if type(v) == "table" and not L.is_range(v) then return L.inspect(v) end
+  return L.to_s(v)
+end
 
 local function list_of(v)
   if v == nil then return {} end
+  if L.is_self(v) then return { v } end
   if L.is_range(v) then return to_list(v) end
   if type(v) == "table" and not is_hash(v) then return v end
   return { v }
@@ -163,6 +169,23 @@ end
 F.uri_escape = function(s)
   return (to_s(s):gsub("[^%w%-%._~!*'();:@&=+$,/?#%[%]%%]", function(c) return string.format("%%%02X", c:byte()) end))
 end
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+F.base64_decode = function(s)
+  s = to_s(s):gsub("[^%w%+/=]", "")
+  local out = {}
+  local bits, nbits = 0, 0
+  for ch in s:gmatch("[^=]") do
+    bits = (bits << 6) | (B64:find(ch, 1, true) - 1)
+    nbits = nbits + 6
+    if nbits >= 8 then
+      nbits = nbits - 8
+      out[#out + 1] = string.char((bits >> nbits) & 0xFF)
+    end
+  end
+  return table.concat(out)
+end
+F.base64_url_safe_encode = function(s) return (F.base64_encode(s):gsub("+", "-"):gsub("/", "_")) end
+F.base64_url_safe_decode = function(s) return F.base64_decode((to_s(s):gsub("-", "+"):gsub("_", "/"))) end
 F.base64_encode = function(s)
   s = to_s(s)
   local b = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -212,10 +235,14 @@ F.at_most = function(a, b) a, b = num(a), num(b); return a > b and b or a end
 -- Arrays --------------------------------------------------------------------------------------
 F.size = function(v) return L.size_of(v) or 0 end
 F.first = function(v)
+  if type(v) == "string" then return v:match("^" .. utf8.charpattern) end
+  if is_hash(v) then local k = next(v); return k ~= nil and { k, v[k] } or nil end
   if type(v) == "table" then return list_of(v)[1] end
   return nil
 end
 F.last = function(v)
+  if type(v) == "string" then return v:match(utf8.charpattern .. "$") end
+  if is_hash(v) then return nil end
   if type(v) == "table" then local l = list_of(v); return l[#l] end
   return nil
 end
@@ -312,12 +339,24 @@ F.map = function(v, key)
   end
   return out
 end
+-- Ruby's Array#sum: integers exactly, floats with Kahan-Babuska compensation.
 F.sum = function(v, key)
-  local total = 0
+  local total, comp, float = 0, 0.0, false
   for _, x in ipairs(list_of(v)) do
     local y = key and prop(x, key) or x
-    if type(y) == "number" or type(y) == "string" then total = total + num(y) end
+    if type(y) == "number" or type(y) == "string" then
+      local n = num(y)
+      if math.type(n) == "float" or float then
+        float = true
+        local t = total + n
+        if math.abs(total) >= math.abs(n) then comp = comp + ((total - t) + n) else comp = comp + ((n - t) + total) end
+        total = t
+      else
+        total = total + n
+      end
+    end
   end
+  if float then return total + comp end
   return total
 end
 F.where = function(v, key, value)

@@ -10,6 +10,7 @@ local run, to_s, to_list, is_range, is_hash = L.run, L.to_s, L.to_list, L.is_ran
 local function truthy(v) return v ~= nil and v ~= false end
 
 tags["#"] = function() return nil end
+tags.doc = function(p, t) p.pos = p.pos + 2; return nil end
 
 tags.comment = function(p, t)
   -- skip everything (nested comments too) up to endcomment
@@ -37,21 +38,21 @@ tags.assign = function(p, t)
   if not name then syntax_error("Syntax Error in 'assign' - Valid syntax: assign [var] = [source]", t.line) end
   local f = compile_expr(parse_output(rest, t.line, p.strict))
   local line = t.line
-  return function(ctx)
+  return L.mark_blank(function(ctx)
     ctx.line = line
     ctx.scopes[1][name] = f(ctx)
-  end
+  end)
 end
 
 tags.capture = function(p, t)
   local name = t.text:match("^['\"]?([%w_%-]+)['\"]?")
   if not name then syntax_error("Syntax Error in 'capture' - Valid syntax: capture [var]", t.line) end
   local nodes = p:body({ endcapture = true }, t)
-  return function(ctx)
+  return L.mark_blank(function(ctx)
     local b = {}
     run(nodes, ctx, b)
     ctx.scopes[1][name] = table.concat(b)
-  end
+  end)
 end
 
 tags.echo = function(p, t)
@@ -60,8 +61,10 @@ end
 
 local function branches(p, t, first_cond, stops)
   local list = { { cond = first_cond } }
+  list.blank = true
   while true do
-    local nodes, stop = p:body(stops, t)
+    local nodes, stop, blank = p:body(stops, t)
+    if not blank then list.blank = false end
     list[#list].nodes = nodes
     if stop.name == "end" .. t.name then break end
     if stop.name == "else" then
@@ -79,13 +82,15 @@ local function if_node(p, t, negate)
   local first = negate and function(ctx) return not truthy(c(ctx)) end or c
   local list = branches(p, t, first, { elsif = true, ["else"] = true, ["end" .. t.name] = true })
   local line = t.line
-  return function(ctx, buf)
+  local node = function(ctx, buf)
     ctx.line = line
     for i = 1, #list do
       local b = list[i]
       if truthy(b.cond(ctx)) then return run(b.nodes, ctx, buf) end
     end
   end
+  if list.blank then L.mark_blank(node) end
+  return node
 end
 tags["if"] = function(p, t) return if_node(p, t, false) end
 tags.unless = function(p, t) return if_node(p, t, true) end
@@ -94,7 +99,7 @@ tags.case = function(p, t)
   local subject = compile_expr(parse_expr(t.text, t.line))
   local stops = { when = true, ["else"] = true, endcase = true }
   local _, stop = p:body(stops, t) -- text before the first when is dropped
-  local list = {}
+  local list, all_blank = {}, true
   while stop.name ~= "endcase" do
     local entry = { values = nil }
     if stop.name == "when" then
@@ -106,10 +111,12 @@ tags.case = function(p, t)
         rest = rest:sub(pos):match("^%s*,%s*(.*)$") or rest:sub(pos):match("^%s*or%s+(.*)$")
       end
     end
-    entry.nodes, stop = p:body(stops, t)
+    local blank
+    entry.nodes, stop, blank = p:body(stops, t)
+    if not blank then all_blank = false end
     list[#list + 1] = entry
   end
-  return function(ctx, buf)
+  return (all_blank and L.mark_blank or function(f) return f end)(function(ctx, buf)
     local v = subject(ctx)
     local matched = false
     for _, entry in ipairs(list) do
@@ -127,7 +134,7 @@ tags.case = function(p, t)
         if r then return r end
       end
     end
-  end
+  end)
 end
 
 tags["break"] = function() return function() return "break" end end
@@ -182,12 +189,13 @@ end
 
 tags["for"] = function(p, t)
   local var, coll, opts = loop_markup(p, t)
-  local nodes, stop = p:body({ ["else"] = true, endfor = true }, t)
-  local else_nodes
-  if stop.name == "else" then else_nodes = p:body({ endfor = true }, t) end
+  local nodes, stop, blank = p:body({ ["else"] = true, endfor = true }, t)
+  local else_nodes, else_blank, _
+  if stop.name == "else" then else_nodes, _, else_blank = p:body({ endfor = true }, t) end
+  local all_blank = blank and (else_nodes == nil or else_blank)
   local loop_key = var .. "-" .. t.text:match("in%s+(%S+)")
   local line = t.line
-  return function(ctx, buf)
+  return (all_blank and L.mark_blank or function(f) return f end)(function(ctx, buf)
     ctx.line = line
     local list = slice(ctx, collection_of(coll(ctx)), opts, loop_key, line)
     local n = #list
@@ -211,7 +219,7 @@ tags["for"] = function(p, t)
     end
     scopes[#scopes] = nil
     ctx.forloop = parent
-  end
+  end)
 end
 
 tags.cycle = function(p, t)
@@ -240,7 +248,7 @@ tags.cycle = function(p, t)
 end
 
 tags.increment = function(p, t)
-  local name = t.text:match("^([%w_%-]+)")
+  local name = t.text:match("^([%w_%-]+)") or ""
   return function(ctx, buf)
     local v = ctx.counters[name] or 0
     buf[#buf + 1] = to_s(v)
@@ -249,7 +257,7 @@ tags.increment = function(p, t)
 end
 
 tags.decrement = function(p, t)
-  local name = t.text:match("^([%w_%-]+)")
+  local name = t.text:match("^([%w_%-]+)") or ""
   return function(ctx, buf)
     local v = (ctx.counters[name] or 0) - 1
     ctx.counters[name] = v
@@ -345,8 +353,14 @@ local function partial_markup(p, t)
   end
   local as = rest:match("^%s*as%s+([%w_%-]+)")
   if as then spec.alias = as end
-  for key, value in rest:gmatch("([%w_%-]+)%s*:%s*([^,]+)") do
-    spec.params[#spec.params + 1] = { key, compile_expr(parse_expr(value, t.line)) }
+  local pos = 1
+  while true do
+    local key, vpos = rest:match("([%w_%-]+)%s*:%s*()", pos)
+    if not key then break end
+    local ok, e, stop = pcall(parse_expr, rest:sub(vpos), t.line)
+    if not ok then break end
+    spec.params[#spec.params + 1] = { key, compile_expr(e) }
+    pos = vpos + stop - 1
   end
   spec.default_alias = t.text:match("^['\"]([^'\"]+)['\"]")
   return spec
@@ -375,11 +389,11 @@ local function run_partial(ctx, buf, spec, isolated, line)
     local saved_env = ctx.env
     if isolated then ctx.env = {} end
     ctx.depth = ctx.depth + 1
-    local saved_forloop, saved_cycles = ctx.forloop, ctx.cycles
-    if isolated then ctx.forloop, ctx.cycles = nil, {} end
+    local saved_forloop, saved_cycles, saved_counters = ctx.forloop, ctx.cycles, ctx.counters
+    if isolated then ctx.forloop, ctx.cycles, ctx.counters = nil, {}, {} end
     local ok, err = pcall(run, tpl.nodes, ctx, buf)
     ctx.depth = ctx.depth - 1
-    ctx.env, ctx.forloop, ctx.cycles = saved_env, saved_forloop, saved_cycles
+    ctx.env, ctx.forloop, ctx.cycles, ctx.counters = saved_env, saved_forloop, saved_cycles, saved_counters
     if isolated then ctx.scopes = saved_scopes else saved_scopes[#saved_scopes] = nil end
     if not ok then error(err, 0) end
     if not isolated then return err end
