@@ -156,7 +156,9 @@ local function run_spec(spec, meta)
   local fs = spec.filesystem
   local function file_system(name)
     if type(fs) ~= "table" or type(name) ~= "string" then return nil end
-    return fs[name] or fs[name .. ".liquid"] or fs[(name:gsub("%.liquid$", ""))]
+    local hit = fs[name] or fs[name .. ".liquid"] or fs[(name:gsub("%.liquid$", ""))]
+    if hit then return hit end
+    for k, v in pairs(fs) do if k:lower() == name:lower() then return v end end -- case-insensitive, as the suite's file system
   end
   local ok, out = pcall(function()
     local tpl = liquid.parse(spec.template or "", { mode = mode, name = nil })

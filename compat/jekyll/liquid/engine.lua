@@ -158,6 +158,7 @@ local EMPTY, BLANK = setmetatable({}, { __name = "empty" }), setmetatable({}, { 
 M.EMPTY, M.BLANK = EMPTY, BLANK
 
 local function equal(a, b)
+  if (a == EMPTY or a == BLANK) and (b == EMPTY or b == BLANK) then return false end
   if a == EMPTY or a == BLANK then a, b = b, a end
   if b == EMPTY then return is_empty(a) end
   if b == BLANK then return is_blank(a) end
@@ -191,7 +192,7 @@ local function compare(a, b, op, line)
     if op == "<" then return a < b elseif op == ">" then return a > b
     elseif op == "<=" then return a <= b else return a >= b end
   end
-  if a == nil or b == nil then return false end
+  if a == nil or b == nil or ta == "boolean" or tb == "boolean" then return false end
   raise("render", "comparison of " .. type_name(a) .. " with " .. (tb == "number" and tostring(b) or type_name(b)) .. " failed", line)
 end
 
@@ -386,6 +387,13 @@ local join = C(P("and") + P("or")) * -ident
 local condition_pattern = sp * Ct(comparison * (sp * join * sp * comparison) ^ 0) * sp * Cp()
 
 local function parse_condition(markup, line, strict)
+  if not strict and markup:find("(", 1, true) then -- lax: grouping parentheses mean nothing
+    local prev
+    repeat
+      prev = markup
+      markup = markup:gsub("%(([^()]*)%)", function(inner) if inner:find("..", 1, true) then return nil end return " " .. inner .. " " end)
+    until markup == prev
+  end
   local list, stop = condition_pattern:match(markup)
   if not list then syntax_error("Invalid condition '" .. markup .. "'", line) end
   if stop <= #markup and strict then syntax_error("Expected end_of_string but found '" .. markup:sub(stop) .. "'", line) end
@@ -444,6 +452,12 @@ function lookup_key(v, key, bracket)
     if x ~= nil then return x end
     if bracket then return nil end
     if key == "size" then return size_of(v) end
+    if key == "first" and is_hash(v) then
+      local keys = {}
+      for k in pairs(v) do keys[#keys + 1] = k end
+      table.sort(keys)
+      return keys[1] and { keys[1], v[keys[1]] }
+    end
     if not is_hash(v) then
       if key == "first" then return v[1] elseif key == "last" then return v[#v] end
     end
@@ -498,7 +512,12 @@ function compile_expr(e, strict_vars)
     local a, b = compile_expr(e[2]), compile_expr(e[3])
     return function(ctx)
       local x, y = a(ctx), b(ctx)
-      return M.range(to_integer(x, ctx.line), to_integer(y, ctx.line))
+      local function bound(v)
+        if type(v) == "number" then return math.floor(v) end
+        local n = type(v) == "string" and tonumber(v:match("^%s*(%-?%d+)"))
+        return n and math.tointeger(n) or 0
+      end
+      return M.range(bound(x), bound(y))
     end
   elseif kind == "var" then
     local name, keys = e[2], {}

@@ -10,6 +10,20 @@ local run, to_s, to_list, is_range, is_hash = L.run, L.to_s, L.to_list, L.is_ran
 local function truthy(v) return v ~= nil and v ~= false end
 
 tags["#"] = function() return nil end
+
+-- {% ifchanged %}: prints its body when it differs from the last time this tag printed.
+tags.ifchanged = function(p, t)
+  local nodes = p:body({ endifchanged = true }, t)
+  local key = {}
+  return function(ctx, buf)
+    local b = {}
+    local r = run(nodes, ctx, b)
+    local s = table.concat(b)
+    ctx.cycles[key] = ctx.cycles[key] or {}
+    if ctx.cycles[key].last ~= s then ctx.cycles[key].last = s; buf[#buf + 1] = s end
+    return r
+  end
+end
 tags.doc = function(p, t) p.pos = p.pos + 2; return nil end
 
 tags.comment = function(p, t)
@@ -124,9 +138,8 @@ tags.case = function(p, t)
         for _, f in ipairs(entry.values) do
           if L.equal(f(ctx), v) then
             matched = true
-            local r = run(entry.nodes, ctx, buf)
+            local r = run(entry.nodes, ctx, buf) -- once per matching value, as Liquid does
             if r then return r end
-            break
           end
         end
       elseif not matched then
@@ -237,7 +250,10 @@ tags.cycle = function(p, t)
   local key = t.text
   if not group then
     key = rest:gsub("%s+", "")
-    if rest:gsub("'[^']*'", ""):gsub('"[^"]*"', ""):find("[%a_]") then key = {} end -- per tag
+    local names = rest:gsub("'[^']*'", ""):gsub('"[^"]*"', ""):gsub("%f[%w_](%a+)%f[^%w_]", function(w)
+      if w == "true" or w == "false" or w == "nil" or w == "empty" or w == "blank" then return "" end
+    end)
+    if names:find("[%a_]") then key = {} end -- a variable entry: this tag's own counter
   end
   return function(ctx, buf)
     local k = group_f and ("g:" .. to_s(group_f(ctx))) or key
@@ -269,11 +285,19 @@ tags.tablerow = function(p, t)
   local var, coll, opts = loop_markup(p, t)
   local nodes = p:body({ endtablerow = true }, t)
   local line = t.line
+  local function int_or_nil(f, ctx)
+    local v = f and f ~= "continue" and f(ctx)
+    if type(v) == "number" then return math.floor(v) end
+    if type(v) == "string" then local n = tonumber(v); return n and math.floor(n) end
+    return nil
+  end
   return function(ctx, buf)
     ctx.line = line
-    local list = collection_of(coll(ctx))
-    local from = opts.offset and opts.offset ~= "continue" and L.to_integer(opts.offset(ctx), line) or 0
-    local limit = opts.limit and L.to_integer(opts.limit(ctx), line)
+    local raw = coll(ctx)
+    if raw == nil or raw == false then return nil end
+    local list = collection_of(raw)
+    local from = int_or_nil(opts.offset, ctx) or 0
+    local limit = int_or_nil(opts.limit, ctx)
     local items = {}
     for i = from + 1, math.min(limit and from + limit or #list, #list) do items[#items + 1] = list[i] end
     local cols = opts.cols and opts.cols(ctx)
@@ -399,7 +423,8 @@ local function run_partial(ctx, buf, spec, isolated, line)
     if not isolated then return err end
   end
   if spec["for"] then
-    local list = collection_of(spec["for"](ctx))
+    local v = spec["for"](ctx)
+    local list = (is_hash(v) or type(v) ~= "table") and (v ~= nil and { v } or {}) or collection_of(v)
     for i, v in ipairs(list) do
       local r = one(v, isolated and { index = i, index0 = i - 1, first = i == 1, last = i == #list, length = #list,
                             rindex = #list - i + 1, rindex0 = #list - i } or nil)
