@@ -248,10 +248,11 @@ local function tokenize(src, first_line)
         b, e = b1, b1
       end
       local inner = src:sub(a + 2, b - 1)
+      local both = inner == "-" -- {{-}} trims both sides
       local ltrim = inner:sub(1, 1) == "-"
       if ltrim then inner = inner:sub(2) end
-      local rtrim = inner:sub(-1) == "-"
-      if rtrim then inner = inner:sub(1, -2) end
+      local rtrim = both or inner:sub(-1) == "-"
+      if rtrim and not both then inner = inner:sub(1, -2) end
       tokens[#tokens + 1] = { kind = "out", text = inner, ltrim = ltrim, rtrim = rtrim, line = line, raw = src:sub(a, e) }
       line = line + nl_count(src:sub(a, e))
       i = e + 1

@@ -32,9 +32,25 @@ local function num(v)
 end
 L.to_number = num
 
-local function arith(a, b, op)
+-- Digits after the point in the shortest form of a float (0 for integers).
+local function decimals(x)
+  if math.type(x) ~= "float" then return 0 end
+  local s = L.float_string(x)
+  if s:find("e") then return 15 end
+  return #(s:match("%.(%d*)$") or "")
+end
+-- Liquid computes with decimals (Ruby's BigDecimal) when an operand is a float: the binary
+-- result is rounded to the digits the decimal one would have.
+local function as_decimal(r, digits)
+  if math.type(r) ~= "float" or r ~= r or r == math.huge or r == -math.huge then return r end
+  return tonumber(string.format("%." .. math.min(digits, 15) .. "f", r)) + 0.0
+end
+L.as_decimal, L.decimals = as_decimal, decimals
+
+local function arith(a, b, op, digits)
   a, b = num(a), num(b)
   local r = op(a, b)
+  if math.type(r) == "float" then return as_decimal(r, digits(decimals(a), decimals(b))) end
   return r
 end
 
@@ -202,9 +218,9 @@ F.base64_encode = function(s)
 end
 
 -- Numbers -------------------------------------------------------------------------------------
-F.plus = function(a, b) return arith(a, b, function(x, y) return x + y end) end
-F.minus = function(a, b) return arith(a, b, function(x, y) return x - y end) end
-F.times = function(a, b) return arith(a, b, function(x, y) return x * y end) end
+F.plus = function(a, b) return arith(a, b, function(x, y) return x + y end, math.max) end
+F.minus = function(a, b) return arith(a, b, function(x, y) return x - y end, math.max) end
+F.times = function(a, b) return arith(a, b, function(x, y) return x * y end, function(x, y) return x + y end) end
 F.divided_by = function(a, b)
   a, b = num(a), num(b)
   if math.type(b) == "integer" and b == 0 then raise("render", "divided by 0") end
@@ -341,11 +357,12 @@ F.map = function(v, key)
 end
 -- Ruby's Array#sum: integers exactly, floats with Kahan-Babuska compensation.
 F.sum = function(v, key)
-  local total, comp, float = 0, 0.0, false
+  local total, comp, float, digits = 0, 0.0, false, 0
   for _, x in ipairs(list_of(v)) do
     local y = key and prop(x, key) or x
     if type(y) == "number" or type(y) == "string" then
       local n = num(y)
+      digits = math.max(digits, decimals(n))
       if math.type(n) == "float" or float then
         float = true
         local t = total + n
@@ -356,10 +373,11 @@ F.sum = function(v, key)
       end
     end
   end
-  if float then return total + comp end
+  if float then return as_decimal(total + comp, digits) end
   return total
 end
 F.where = function(v, key, value)
+  if key == "" then return list_of(v) end
   local out = {}
   for _, x in ipairs(list_of(v)) do
     local y = prop(x, key)

@@ -237,7 +237,9 @@ end
 
 tags.cycle = function(p, t)
   local group, rest = t.text:match("^(.-)%s*:%s*(.*)$")
-  if group and group:find("^['\"]") == nil and group:find("^[%w_]+$") == nil then group, rest = nil, nil end
+  if group and not (group:find("^'[^']*'$") or group:find('^"[^"]*"$') or group:find("^[%w_%.]+$")) then
+    group, rest = nil, nil
+  end
   if not group or rest:find("^%s*$") then group, rest = nil, t.text end
   local values = {}
   local r = rest
@@ -297,11 +299,10 @@ tags.tablerow = function(p, t)
     if raw == nil or raw == false then return nil end
     local list = collection_of(raw)
     local from = int_or_nil(opts.offset, ctx) or 0
-    local limit = int_or_nil(opts.limit, ctx)
+    local limit = opts.limit and (int_or_nil(opts.limit, ctx) or 0)
     local items = {}
     for i = from + 1, math.min(limit and from + limit or #list, #list) do items[#items + 1] = list[i] end
-    local cols = opts.cols and opts.cols(ctx)
-    cols = cols and L.to_integer(cols, line) or #items
+    local cols = int_or_nil(opts.cols, ctx) or #items
     if cols <= 0 then cols = #items end
     local n = #items
     local scope = {}
