@@ -230,6 +230,25 @@ end
 
 ----------------------------------------------------------------------------------------------
 
+-- The page as Liquid sees it: its fields, and `url` worked out as the pipeline will when the
+-- front matter does not set it (on a copy, so the page itself is not changed).
+local function page_view(page)
+  local url
+  return setmetatable({}, { __index = function(_, k)
+    if k == "url" and rawget(page, "url") == nil then
+      if not url then
+        local copy = {}
+        for key, v in pairs(page) do copy[key] = v end
+        copy.title = copy.title or copy.basename
+        local ok = pcall(pagemod.assign_url, copy, folio.config)
+        url = ok and copy.url or false
+      end
+      return url or nil
+    end
+    return page[k]
+  end, __pairs = function() return next, page, nil end })
+end
+
 local filters, site
 
 folio.hook("frontmatter", function(page)
@@ -249,7 +268,7 @@ folio.hook("frontmatter", function(page)
   }
   local ok, result = pcall(function()
     local tpl = liquid.parse(src, parse_opts)
-    return tpl:render({ page = page, site = site }, { filters = filters, parse_opts = parse_opts })
+    return tpl:render({ page = page_view(page), site = site }, { filters = filters, parse_opts = parse_opts })
   end)
   if not ok then
     if liquid.is_error(result) then

@@ -28,6 +28,8 @@ See [the first]({% post_url 2020-01-02-first %}).
 
 {% raw %}Handlebars: {{name}}{% endraw %}
 
+Here: {{ page.url | absolute_url }}
+
 {% for i in (1..3) %}{{ i }}{% unless forloop.last %}-{% endunless %}{% endfor %}
 MD
 cat > "$site/content/posts/2020-03-04-rust.md" <<'MD'
@@ -52,6 +54,7 @@ check "assign, size, join" contains "$page" "Tags: a, b (2)"
 check "include with parameters" contains "$page" '<aside class="note warn">SECOND on Second</aside>'
 check "post_url" contains "$page" 'href="/blog/2020/01/02/first/"'
 check "raw" contains "$page" "Handlebars: {{name}}"
+check "page.url before it is assigned, absolute_url" contains "$page" "https://example.org/blog/2020/02/03/second/</a>"
 check "for over a range with forloop" contains "$page" "1-2-3"
 rust=$site/public/2020/03/04/rust/index.html
 check "render_with_liquid: false" contains "$rust" "Literal {{ x }} and {% nothing %}."

@@ -55,7 +55,8 @@ M.is_self = is_self
 local function is_hash(t)
   if type(t) ~= "table" or is_range(t) or is_self(t) then return false end
   if t[1] ~= nil then return false end
-  return next(t) ~= nil
+  for _ in pairs(t) do return true end -- pairs, not next: views with __pairs count
+  return false
 end
 M.is_hash = is_hash
 
