@@ -101,6 +101,7 @@ end
 local function jekyll_params(markup)
   local name, rest = markup:match("^({{.-}})%s*(.*)$")
   if not name then name, rest = markup:match("^(%S+)%s*(.*)$") end
+  name = name:gsub("^(['\"])(.*)%1$", "%2") -- a quoted name is the same name
   local params = {}
   for key, value in rest:gmatch("([%w_%-]+)%s*=%s*(\"[^\"]*\"%s*|'[^']*'%s*|%S+)") do
     params[#params + 1] = { key, value }

@@ -13,8 +13,9 @@ cat > "$site/content/posts/2020-01-02-first.md" <<'MD'
 ---
 title: First
 ---
-The first post.
+The first post. {% include_relative snippet.txt %} {% include "note.html" kind="k" text="q" %}
 MD
+echo 'Relative {{ page.title | downcase }}.' > "$site/content/posts/snippet.txt"
 cat > "$site/content/posts/2020-02-03-second.md" <<'MD'
 ---
 title: Second
@@ -56,6 +57,9 @@ check "post_url" contains "$page" 'href="/blog/2020/01/02/first/"'
 check "raw" contains "$page" "Handlebars: {{name}}"
 check "page.url before it is assigned, absolute_url" contains "$page" "https://example.org/blog/2020/02/03/second/</a>"
 check "for over a range with forloop" contains "$page" "1-2-3"
+first=$site/public/2020/01/02/first/index.html
+check "include_relative" contains "$first" "Relative first."
+check "include with a quoted name" contains "$first" '<aside class="note k">Q on First</aside>'
 rust=$site/public/2020/03/04/rust/index.html
 check "render_with_liquid: false" contains "$rust" "Literal {{ x }} and {% nothing %}."
 unknown=$site/public/2020/04/05/unknown/index.html
