@@ -31,6 +31,12 @@ See [the first]({% post_url 2020-01-02-first %}).
 
 Here: {{ page.url | absolute_url }}
 
+{% highlight ruby linenos %}
+x = 1 < 2
+
+y = 3
+{% endhighlight %}
+
 {% for i in (1..3) %}{{ i }}{% unless forloop.last %}-{% endunless %}{% endfor %}
 MD
 cat > "$site/content/posts/2020-03-04-rust.md" <<'MD'
@@ -57,6 +63,7 @@ check "post_url" contains "$page" 'href="/blog/2020/01/02/first/"'
 check "raw" contains "$page" "Handlebars: {{name}}"
 check "page.url before it is assigned, absolute_url" contains "$page" "https://example.org/blog/2020/02/03/second/</a>"
 check "for over a range with forloop" contains "$page" "1-2-3"
+check "highlight with linenos (escaped, blank line kept inside one block)" contains "$page" '<pre class="lineno">1&#10;2&#10;3</pre></td><td class="code"><pre>x = 1 &lt; 2&#10;&#10;y = 3</pre>'
 first=$site/public/2020/01/02/first/index.html
 check "include_relative" contains "$first" "Relative first."
 check "include with a quoted name" contains "$first" '<aside class="note k">Q on First</aside>'
