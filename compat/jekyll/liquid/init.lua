@@ -1,0 +1,14 @@
+-- liquid/init.lua: loads the Liquid engine and its tags and filters from the files embedded in
+-- folio (compat/jekyll/liquid/*.lua), once per Lua state; returns the engine (see engine.lua).
+if folio.liquid then return folio.liquid end
+local DIR = "compat/jekyll/liquid/"
+local function chunk(name)
+  local path = DIR .. name .. ".lua"
+  local text = assert(folio.embedded.read(path), path .. " is not embedded in this folio")
+  return assert(load(text, "@(folio)/" .. path))
+end
+local engine = chunk("engine")()
+chunk("tags")(engine)
+chunk("filters")(engine)
+folio.liquid = engine
+return engine

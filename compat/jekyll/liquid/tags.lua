@@ -1,0 +1,449 @@
+-- liquid/tags.lua: Liquid's standard tags, each a handler(parser, token) -> node that the
+-- block parser (engine.lua) calls: assign, capture, if/elsif/else, unless, case/when, for
+-- (limit, offset, reversed, ranges, forloop, else), break/continue, cycle, increment,
+-- decrement, tablerow, raw, comment, # comments, liquid, echo, include and render.
+local L = ... -- the engine
+local tags, raise, syntax_error = L.tags, L.raise, L.syntax_error
+local compile_expr, parse_expr, parse_output, parse_condition = L.compile_expr, L.parse_expr, L.parse_output, L.parse_condition
+local run, to_s, to_list, is_range, is_hash = L.run, L.to_s, L.to_list, L.is_range, L.is_hash
+
+local function truthy(v) return v ~= nil and v ~= false end
+
+tags["#"] = function() return nil end
+
+-- {% ifchanged %}: prints its body when it differs from the last time this tag printed.
+tags.ifchanged = function(p, t)
+  local nodes = p:body({ endifchanged = true }, t)
+  local key = {}
+  return function(ctx, buf)
+    local b = {}
+    local r = run(nodes, ctx, b)
+    local s = table.concat(b)
+    ctx.cycles[key] = ctx.cycles[key] or {}
+    if ctx.cycles[key].last ~= s then ctx.cycles[key].last = s; buf[#buf + 1] = s end
+    return r
+  end
+end
+tags.doc = function(p, t) p.pos = p.pos + 2; return nil end
+
+tags.comment = function(p, t)
+  -- skip everything (nested comments too) up to endcomment
+  local depth, tokens = 1, p.tokens
+  while true do
+    local x = tokens[p.pos]
+    if not x then syntax_error("'comment' tag was never closed", t.line) end
+    p.pos = p.pos + 1
+    if x.kind == "tag" then
+      if x.name == "comment" then depth = depth + 1
+      elseif x.name == "endcomment" then depth = depth - 1; if depth == 0 then return nil end end
+    end
+  end
+end
+
+tags.raw = function(p, t)
+  local body = p.tokens[p.pos]
+  p.pos = p.pos + 2 -- the text and endraw
+  local s = body and body.kind == "text" and body.text or ""
+  return function(_, buf) buf[#buf + 1] = s end
+end
+
+tags.assign = function(p, t)
+  local name, rest = t.text:match("^([%w_%-%.%[%]'\"]+)%s*=%s*(.*)$")
+  if not name then syntax_error("Syntax Error in 'assign' - Valid syntax: assign [var] = [source]", t.line) end
+  local f = compile_expr(parse_output(rest, t.line, p.strict))
+  local line = t.line
+  return L.mark_blank(function(ctx)
+    ctx.line = line
+    ctx.scopes[1][name] = f(ctx)
+  end)
+end
+
+tags.capture = function(p, t)
+  local name = t.text:match("^['\"]?([%w_%-]+)['\"]?")
+  if not name then syntax_error("Syntax Error in 'capture' - Valid syntax: capture [var]", t.line) end
+  local nodes = p:body({ endcapture = true }, t)
+  return L.mark_blank(function(ctx)
+    local b = {}
+    run(nodes, ctx, b)
+    ctx.scopes[1][name] = table.concat(b)
+  end)
+end
+
+tags.echo = function(p, t)
+  return L.output_node(parse_output(t.text, t.line, p.strict), t.line)
+end
+
+local function branches(p, t, first_cond, stops)
+  local list = { { cond = first_cond } }
+  list.blank = true
+  while true do
+    local nodes, stop, blank = p:body(stops, t)
+    if not blank then list.blank = false end
+    list[#list].nodes = nodes
+    if stop.name == "end" .. t.name then break end
+    if stop.name == "else" then
+      list[#list + 1] = { cond = function() return true end }
+      stops = { ["end" .. t.name] = true }
+    else
+      list[#list + 1] = { cond = compile_expr(parse_condition(stop.text, stop.line, p.strict)) }
+    end
+  end
+  return list
+end
+
+local function if_node(p, t, negate)
+  local c = compile_expr(parse_condition(t.text, t.line, p.strict))
+  local first = negate and function(ctx) return not truthy(c(ctx)) end or c
+  local list = branches(p, t, first, { elsif = true, ["else"] = true, ["end" .. t.name] = true })
+  local line = t.line
+  local node = function(ctx, buf)
+    ctx.line = line
+    for i = 1, #list do
+      local b = list[i]
+      if truthy(b.cond(ctx)) then return run(b.nodes, ctx, buf) end
+    end
+  end
+  if list.blank then L.mark_blank(node) end
+  return node
+end
+tags["if"] = function(p, t) return if_node(p, t, false) end
+tags.unless = function(p, t) return if_node(p, t, true) end
+
+tags.case = function(p, t)
+  local subject = compile_expr(parse_expr(t.text, t.line))
+  local stops = { when = true, ["else"] = true, endcase = true }
+  local _, stop = p:body(stops, t) -- text before the first when is dropped
+  local list, all_blank = {}, true
+  while stop.name ~= "endcase" do
+    local entry = { values = nil }
+    if stop.name == "when" then
+      entry.values = {}
+      local rest = stop.text
+      while rest and rest ~= "" do
+        local e, pos = parse_expr(rest, stop.line)
+        entry.values[#entry.values + 1] = compile_expr(e)
+        rest = rest:sub(pos):match("^%s*,%s*(.*)$") or rest:sub(pos):match("^%s*or%s+(.*)$")
+      end
+    end
+    local blank
+    entry.nodes, stop, blank = p:body(stops, t)
+    if not blank then all_blank = false end
+    list[#list + 1] = entry
+  end
+  return (all_blank and L.mark_blank or function(f) return f end)(function(ctx, buf)
+    local v = subject(ctx)
+    local matched = false
+    for _, entry in ipairs(list) do
+      if entry.values then
+        for _, f in ipairs(entry.values) do
+          if L.equal(f(ctx), v) then
+            matched = true
+            local r = run(entry.nodes, ctx, buf) -- once per matching value, as Liquid does
+            if r then return r end
+          end
+        end
+      elseif not matched then
+        local r = run(entry.nodes, ctx, buf)
+        if r then return r end
+      end
+    end
+  end)
+end
+
+tags["break"] = function() return function() return "break" end end
+tags["continue"] = function() return function() return "continue" end end
+
+-- "x in coll limit: 2 offset: 1 reversed" -> var, collection expr, options
+local function loop_markup(p, t)
+  local var, rest = t.text:match("^([%w_%-]+)%s+in%s+(.*)$")
+  if not var then syntax_error("Syntax Error in 'for loop' - Valid syntax: for [item] in [collection]", t.line) end
+  local e, pos = parse_expr(rest, t.line)
+  local opts, tail = {}, rest:sub(pos)
+  for key, value in tail:gmatch("([%w_]+)%s*:%s*([^%s,]+)") do
+    if value == "continue" then opts[key] = "continue"
+    else opts[key] = compile_expr(parse_expr(value, t.line)) end
+  end
+  opts.reversed = tail:find("%f[%w]reversed%f[^%w]") ~= nil
+  return var, compile_expr(e), opts
+end
+
+local function collection_of(v)
+  if v == nil or v == false then return {} end
+  if is_range(v) then return to_list(v) end
+  if type(v) == "table" then
+    if is_hash(v) then
+      local keys, out = {}, {}
+      for k in pairs(v) do keys[#keys + 1] = k end
+      table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+      for i, k in ipairs(keys) do out[i] = { k, v[k] } end
+      return out
+    end
+    return v
+  end
+  if v == "" then return {} end
+  return { v }
+end
+
+local function slice(ctx, list, opts, loop_key, line)
+  local from = 0
+  if opts.offset == "continue" then from = ctx.offsets[loop_key] or 0
+  elseif opts.offset then from = L.to_integer(opts.offset(ctx), line) end
+  local limit = opts.limit and L.to_integer(opts.limit(ctx), line)
+  local out = {}
+  local last = limit and from + limit or #list
+  for i = from + 1, math.min(last, #list) do out[#out + 1] = list[i] end
+  ctx.offsets[loop_key] = from + #out
+  if opts.reversed then
+    local n = #out
+    for i = 1, n // 2 do out[i], out[n + 1 - i] = out[n + 1 - i], out[i] end
+  end
+  return out
+end
+
+tags["for"] = function(p, t)
+  local var, coll, opts = loop_markup(p, t)
+  local nodes, stop, blank = p:body({ ["else"] = true, endfor = true }, t)
+  local else_nodes, else_blank, _
+  if stop.name == "else" then else_nodes, _, else_blank = p:body({ endfor = true }, t) end
+  local all_blank = blank and (else_nodes == nil or else_blank)
+  local loop_key = var .. "-" .. t.text:match("in%s+(%S+)")
+  local line = t.line
+  return (all_blank and L.mark_blank or function(f) return f end)(function(ctx, buf)
+    ctx.line = line
+    local list = slice(ctx, collection_of(coll(ctx)), opts, loop_key, line)
+    local n = #list
+    if n == 0 then
+      if else_nodes then return run(else_nodes, ctx, buf) end
+      return nil
+    end
+    local scope = {}
+    local scopes = ctx.scopes
+    local parent = ctx.forloop
+    local forloop = { name = loop_key, length = n, parentloop = parent }
+    scopes[#scopes + 1] = scope
+    ctx.forloop = forloop
+    scope.forloop = forloop
+    for i = 1, n do
+      scope[var] = list[i]
+      forloop.index, forloop.index0, forloop.rindex, forloop.rindex0 = i, i - 1, n - i + 1, n - i
+      forloop.first, forloop.last = i == 1, i == n
+      local r = run(nodes, ctx, buf)
+      if r == "break" then break end
+    end
+    scopes[#scopes] = nil
+    ctx.forloop = parent
+  end)
+end
+
+tags.cycle = function(p, t)
+  local group, rest = t.text:match("^(.-)%s*:%s*(.*)$")
+  if group and not (group:find("^'[^']*'$") or group:find('^"[^"]*"$') or group:find("^[%w_%.]+$")) then
+    group, rest = nil, nil
+  end
+  if not group or rest:find("^%s*$") then group, rest = nil, t.text end
+  local values = {}
+  local r = rest
+  while r and not r:find("^%s*$") do
+    local e, pos = parse_expr(r, t.line)
+    values[#values + 1] = compile_expr(e)
+    r = r:sub(pos):match("^%s*,%s*(.*)$")
+  end
+  local group_f = group and compile_expr(parse_expr(group, t.line))
+  local key = t.text
+  if not group then
+    key = rest:gsub("%s+", "")
+    local names = rest:gsub("'[^']*'", ""):gsub('"[^"]*"', ""):gsub("%f[%w_](%a+)%f[^%w_]", function(w)
+      if w == "true" or w == "false" or w == "nil" or w == "empty" or w == "blank" then return "" end
+    end)
+    if names:find("[%a_]") then key = {} end -- a variable entry: this tag's own counter
+  end
+  return function(ctx, buf)
+    local k = group_f and ("g:" .. to_s(group_f(ctx))) or key
+    local i = ctx.cycles[k] or 0
+    buf[#buf + 1] = to_s(values[i % #values + 1](ctx))
+    ctx.cycles[k] = i + 1
+  end
+end
+
+tags.increment = function(p, t)
+  local name = t.text:match("^([%w_%-]+)") or ""
+  return function(ctx, buf)
+    local v = ctx.counters[name] or 0
+    buf[#buf + 1] = to_s(v)
+    ctx.counters[name] = v + 1
+  end
+end
+
+tags.decrement = function(p, t)
+  local name = t.text:match("^([%w_%-]+)") or ""
+  return function(ctx, buf)
+    local v = (ctx.counters[name] or 0) - 1
+    ctx.counters[name] = v
+    buf[#buf + 1] = to_s(v)
+  end
+end
+
+tags.tablerow = function(p, t)
+  local var, coll, opts = loop_markup(p, t)
+  local nodes = p:body({ endtablerow = true }, t)
+  local line = t.line
+  local function int_or_nil(f, ctx)
+    local v = f and f ~= "continue" and f(ctx)
+    if type(v) == "number" then return math.floor(v) end
+    if type(v) == "string" then local n = tonumber(v); return n and math.floor(n) end
+    return nil
+  end
+  return function(ctx, buf)
+    ctx.line = line
+    local raw = coll(ctx)
+    if raw == nil or raw == false then return nil end
+    local list = collection_of(raw)
+    local from = int_or_nil(opts.offset, ctx) or 0
+    local limit = opts.limit and (int_or_nil(opts.limit, ctx) or 0)
+    local items = {}
+    for i = from + 1, math.min(limit and from + limit or #list, #list) do items[#items + 1] = list[i] end
+    local cols = int_or_nil(opts.cols, ctx) or #items
+    if cols <= 0 then cols = #items end
+    local n = #items
+    local scope = {}
+    ctx.scopes[#ctx.scopes + 1] = scope
+    local loop = { length = n }
+    scope.tablerowloop = loop
+    buf[#buf + 1] = '<tr class="row1">\n'
+    local col, row = 1, 1
+    for i = 1, n do
+      scope[var] = items[i]
+      loop.index, loop.index0, loop.rindex, loop.rindex0 = i, i - 1, n - i + 1, n - i
+      loop.first, loop.last = i == 1, i == n
+      loop.col, loop.col0, loop.row = col, col - 1, row
+      loop.col_first, loop.col_last = col == 1, col == cols
+      buf[#buf + 1] = '<td class="col' .. col .. '">'
+      local r = run(nodes, ctx, buf)
+      buf[#buf + 1] = "</td>"
+      if col == cols and i ~= n then
+        row = row + 1
+        buf[#buf + 1] = '</tr>\n<tr class="row' .. row .. '">'
+        col = 1
+      else
+        col = col + 1
+      end
+      if r == "break" then break end
+    end
+    buf[#buf + 1] = "</tr>\n"
+    ctx.scopes[#ctx.scopes] = nil
+  end
+end
+
+-- {% liquid %}: one tag per line, no delimiters.
+tags.liquid = function(p, t)
+  local tokens = {}
+  local line = t.line
+  for l in (t.text .. "\n"):gmatch("(.-)\n") do
+    local name, markup = l:match("^%s*([%w_#]+)%s*(.-)%s*$")
+    if name then
+      if name:sub(1, 1) == "#" then markup = name:sub(2) .. markup; name = "#" end
+      tokens[#tokens + 1] = { kind = "tag", name = name, text = markup, line = line, raw = l }
+    end
+    line = line + 1
+  end
+  local sub = L.new_parser(tokens, p.opts)
+  local nodes = sub:body(nil)
+  return function(ctx, buf) return run(nodes, ctx, buf) end
+end
+
+----------------------------------------------------------------------------------------------
+-- Partials (Liquid's include and render; Jekyll's include replaces include in the plugin)
+
+local function partial(ctx, name, line)
+  local fs = ctx.file_system
+  local text = fs and fs(name)
+  if not text then raise("render", "Could not find partial '" .. tostring(name) .. "'", line) end
+  local opts = {}
+  for k, v in pairs(ctx.parse_opts) do opts[k] = v end
+  opts.name, opts.line = name, 1
+  return L.parse(text, opts)
+end
+L.partial = partial
+
+local function partial_markup(p, t)
+  local e, pos = parse_expr(t.text, t.line)
+  local rest = t.text:sub(pos)
+  local spec = { name = compile_expr(e), params = {} }
+  local kw, x, alias = rest:match("^%s*(%a+)%s+([^%s,]+)(.*)$")
+  if kw == "with" or kw == "for" then
+    spec[kw] = compile_expr(parse_expr(x, t.line))
+    rest = alias
+    local as = rest:match("^%s*as%s+([%w_%-]+)")
+    if as then spec.alias = as; rest = rest:gsub("^%s*as%s+[%w_%-]+", "") end
+  end
+  local as = rest:match("^%s*as%s+([%w_%-]+)")
+  if as then spec.alias = as end
+  local pos = 1
+  while true do
+    local key, vpos = rest:match("([%w_%-]+)%s*:%s*()", pos)
+    if not key then break end
+    local ok, e, stop = pcall(parse_expr, rest:sub(vpos), t.line)
+    if not ok then break end
+    spec.params[#spec.params + 1] = { key, compile_expr(e) }
+    pos = vpos + stop - 1
+  end
+  spec.default_alias = t.text:match("^['\"]([^'\"]+)['\"]")
+  return spec
+end
+
+local function run_partial(ctx, buf, spec, isolated, line)
+  ctx.line = line
+  local name = spec.name(ctx)
+  local tpl = partial(ctx, name, line)
+  if ctx.depth > 100 then raise("render", "Nesting too deep", line) end
+  local alias = spec.alias or (type(name) == "string" and name:match("([^/]+)$"):gsub("%..*$", ""))
+  local function one(value, forloop)
+    local saved_scopes = ctx.scopes
+    local scope = {}
+    if isolated then
+      ctx.scopes = { scope }
+    else
+      saved_scopes[#saved_scopes + 1] = scope
+    end
+    for _, kv in ipairs(spec.params) do
+      ctx.scopes = isolated and { scope } or ctx.scopes
+      scope[kv[1]] = (function() local s = ctx.scopes; ctx.scopes = saved_scopes; local v = kv[2](ctx); ctx.scopes = s; return v end)()
+    end
+    if value ~= nil then scope[alias] = value end
+    if forloop then scope.forloop = forloop end
+    local saved_env = ctx.env
+    if isolated then ctx.env = {} end
+    ctx.depth = ctx.depth + 1
+    local saved_forloop, saved_cycles, saved_counters = ctx.forloop, ctx.cycles, ctx.counters
+    if isolated then ctx.forloop, ctx.cycles, ctx.counters = nil, {}, {} end
+    local ok, err = pcall(run, tpl.nodes, ctx, buf)
+    ctx.depth = ctx.depth - 1
+    ctx.env, ctx.forloop, ctx.cycles, ctx.counters = saved_env, saved_forloop, saved_cycles, saved_counters
+    if isolated then ctx.scopes = saved_scopes else saved_scopes[#saved_scopes] = nil end
+    if not ok then error(err, 0) end
+    if not isolated then return err end
+  end
+  if spec["for"] then
+    local v = spec["for"](ctx)
+    local list = (is_hash(v) or type(v) ~= "table") and (v ~= nil and { v } or {}) or collection_of(v)
+    for i, v in ipairs(list) do
+      local r = one(v, isolated and { index = i, index0 = i - 1, first = i == 1, last = i == #list, length = #list,
+                            rindex = #list - i + 1, rindex0 = #list - i } or nil)
+      if r then return r end
+    end
+  else
+    return one(spec.with and spec.with(ctx) or nil)
+  end
+end
+
+tags.include = function(p, t)
+  local spec = partial_markup(p, t)
+  local line = t.line
+  return function(ctx, buf) return run_partial(ctx, buf, spec, false, line) end
+end
+
+tags.render = function(p, t)
+  local spec = partial_markup(p, t)
+  local line = t.line
+  return function(ctx, buf) run_partial(ctx, buf, spec, true, line) end
+end

@@ -1,0 +1,118 @@
+-- test_liquid.lua: the Liquid engine (compat/jekyll/liquid/) on hand-written cases: output,
+-- filters, tags, whitespace control, semantics (truthiness, empty/blank, comparisons,
+-- integer vs float), errors with lines, the template cache, and the plugin's Jekyll tags.
+local T = dofile("testlib.lua")
+local L = assert(load(folio.embedded.read("compat/jekyll/liquid/init.lua"), "@init.lua"))()
+
+local function r(src, vars, opts) return L.parse(src, opts):render(vars or {}, opts) end
+
+T.test("text and output", function()
+  T.eq(r("hi {{ name }}!", { name = "Ada" }), "hi Ada!")
+  T.eq(r("{{ nil }}{{ missing.deep }}|{{ true }}"), "|true")
+  T.eq(r("{{ a.b[1] }} {{ a['b'].size }} {{ a.b.last }}", { a = { b = { "x", "y", "z" } } }), "y 3 z")
+end)
+
+T.test("integer and float arithmetic", function()
+  T.eq(r("{{ 7 | divided_by: 2 }} {{ 7 | divided_by: 2.0 }} {{ 2 | times: 1.5 }} {{ '3' | plus: 4 }}"), "3 3.5 3.0 7")
+  T.eq(r("{{ -7 | modulo: 3 }} {{ 4.5 | round }} {{ 3.14159 | round: 2 }} {{ 1.2 | ceil }}"), "2 5 3.14 2")
+  T.raises(function() r("{{ 1 | divided_by: 0 }}") end, "divided by 0")
+end)
+
+T.test("string filters", function()
+  T.eq(r("{{ 'a,b,,c' | split: ',' | join: '-' }}"), "a-b--c")
+  T.eq(r("{{ 'Hello world' | truncate: 8 }}|{{ 'one two three' | truncatewords: 2 }}"), "Hello...|one two...")
+  T.eq(r("{{ '<b>x</b> & y' | strip_html }}|{{ '<a>' | escape }}|{{ '&lt;' | escape_once }}"), "x & y|&lt;a&gt;|&lt;")
+  T.eq(r("{{ 'aXbXc' | replace_first: 'X', '-' }} {{ 'abc' | slice: -2, 2 }} {{ 'ab' | capitalize }}"), "a-bXc bc Ab")
+  T.eq(r("{{ 'a b' | url_encode }} {{ 'a%20b' | url_decode }}"), "a+b a b")
+end)
+
+T.test("array filters", function()
+  local posts = { { t = "b", n = 2 }, { t = "a", n = 1 }, { t = "c", n = 2 } }
+  T.eq(r("{{ posts | sort: 't' | map: 't' | join }}", { posts = posts }), "a b c")
+  T.eq(r("{{ posts | where: 'n', 2 | map: 't' | join: ',' }}", { posts = posts }), "b,c")
+  T.eq(r("{{ posts | where_exp: 'p', 'p.n < 2' | map: 't' | first }}", { posts = posts }), "a")
+  T.eq(r("{% assign g = posts | group_by: 'n' %}{% for x in g %}{{ x.name }}:{{ x.size }} {% endfor %}", { posts = posts }), "2:2 1:1 ")
+  T.eq(r("{{ l | uniq | reverse | join }} {{ l | sum }} {{ l | compact | size }}", { l = { 1, 2, 2, 3 } }), "3 2 1 8 4")
+  T.eq(r("{{ x | default: 'none' }} {{ f | default: 'd', allow_false: true }}", { f = false }), "none false")
+  T.eq(r("{{ l | array_to_sentence_string }} {{ h | jsonify }}", { l = { "a", "b", "c" }, h = { k = { 1, "x" } } }),
+       'a, b, and c {"k":[1,"x"]}')
+end)
+
+T.test("conditions: truthiness, empty, blank, contains, mixed types", function()
+  T.eq(r("{% if 0 %}a{% endif %}{% if '' %}b{% endif %}{% if nil %}c{% endif %}{% if false %}d{% endif %}"), "ab")
+  T.eq(r("{% if s == empty %}e{% endif %}{% if w == blank %}b{% endif %}{% if l == empty %}l{% endif %}",
+         { s = "", w = "  ", l = {} }), "ebl")
+  T.eq(r("{% if 'abc' contains 'b' and l contains 2 %}y{% endif %}", { l = { 1, 2 } }), "y")
+  T.eq(r("{% if 1 == 1.0 %}eq{% endif %}{% if '1' == 1 %}no{% endif %}"), "eq")
+  T.eq(r("{% if true or false and false %}right-to-left{% endif %}"), "right-to-left")
+  T.raises(function() r("{% if 'a' < 1 %}{% endif %}") end, "comparison of String with 1 failed")
+  T.eq(r("{% unless x %}u{% elsif y %}no{% else %}e{% endunless %}"), "u")
+end)
+
+T.test("case/when, capture, assign, increment", function()
+  T.eq(r("{% case x %}{% when 1, 2 %}low{% when 3 %}three{% else %}other{% endcase %}", { x = 2 }), "low")
+  T.eq(r("{% capture c %}[{{ 1 | plus: 1 }}]{% endcapture %}{{ c }}{{ c }}"), "[2][2]")
+  T.eq(r("{% increment n %}{% increment n %}{% decrement m %}{{ n }}"), "01-12")
+end)
+
+T.test("for: limit, offset, reversed, ranges, forloop, break, continue, else", function()
+  T.eq(r("{% for i in (1..6) limit: 3 offset: 1 reversed %}{{ i }}{% endfor %}"), "432")
+  T.eq(r("{% for i in l %}{{ forloop.index }}/{{ forloop.length }}{% if forloop.last %}!{% endif %} {% endfor %}", { l = { "a", "b" } }), "1/2 2/2! ")
+  T.eq(r("{% for i in (1..9) %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 4 %}{% break %}{% endif %}{{ i }}{% endfor %}"), "13")
+  T.eq(r("{% for i in none %}x{% else %}empty{% endfor %}"), "empty")
+  T.eq(r("{% for a in (1..2) %}{% for b in (1..2) %}{{ forloop.parentloop.index }}{{ b }} {% endfor %}{% endfor %}"), "11 12 21 22 ")
+  T.eq(r("{% for i in (1..4) %}{% cycle 'a', 'b' %}{% endfor %}"), "abab")
+end)
+
+T.test("tablerow", function()
+  T.eq(r("{% tablerow i in (1..3) cols: 2 %}{{ i }}{% endtablerow %}"),
+       '<tr class="row1">\n<td class="col1">1</td><td class="col2">2</td></tr>\n<tr class="row2"><td class="col1">3</td></tr>\n')
+end)
+
+T.test("whitespace control, raw, comment, liquid and echo", function()
+  T.eq(r("a  {%- if true -%}  b  {%- endif -%}  c"), "abc")
+  T.eq(r("x {{- ' y ' -}} z"), "x y z")
+  T.eq(r("{% raw %}{{ not }} {% this %}{% endraw %}"), "{{ not }} {% this %}")
+  T.eq(r("a{% comment %} {% if %} {% endcomment %}b{% # note %}"), "ab")
+  T.eq(r("{% liquid\n assign x = 'hi'\n if x\n echo x | upcase\n endif %}"), "HI")
+end)
+
+T.test("errors name the line; unknown tags are errors unless a handler is given", function()
+  local e = T.raises(function() L.parse("a\nb\n{% if x %}", { name = "f.md" }) end, "'if' tag was never closed")
+  T.eq(e.line, 3)
+  T.eq(e.file, "f.md")
+  e = T.raises(function() L.parse("\n{% frobnicate %}") end, "Unknown tag 'frobnicate'")
+  T.eq(e.line, 2)
+  T.raises(function() L.parse("{{ x ") end, "not properly terminated")
+  local seen
+  local tpl = L.parse("a {% youtube x %} b", { unknown_tag = function(_, t) seen = t.name; local raw = t.raw
+    return function(_, buf) buf[#buf + 1] = raw end end })
+  T.eq(tpl:render({}), "a {% youtube x %} b")
+  T.eq(seen, "youtube")
+  T.eq(L.parse("{{ 'a' | upcase | }}"):render({}), "A") -- lax: trailing garbage ignored
+  T.raises(function() L.parse("{{ 'a' | upcase | }}", { mode = "strict" }) end, "Expected end_of_string")
+  e = T.raises(function() L.parse("\n\n{{ x | divided_by: 0 }}"):render({ x = 1 }) end, "divided by 0")
+  T.eq(e.line, 3)
+end)
+
+T.test("templates are compiled once per text", function()
+  T.ok(L.parse("{{ same }}") == L.parse("{{ same }}"), "cached")
+  T.ok(L.parse("{{ same }}") ~= L.parse("{{ other }}"), "distinct")
+end)
+
+T.test("partials: include shares scope, render isolates it", function()
+  local files = { card = "{{ title }}-{{ x }}", item = "{{ item }}," }
+  local fs = function(n) return files[n] end
+  T.eq(r("{% assign x = 1 %}{% include 'card', title: 'T' %}", {}, { file_system = fs }), "T-1")
+  T.eq(r("{% assign x = 1 %}{% render 'card', title: 'T' %}", {}, { file_system = fs }), "T-")
+  T.eq(r("{% render 'item' for l %}", { l = { 1, 2 } }, { file_system = fs }), "1,2,")
+end)
+
+T.test("float output as Ruby prints it", function()
+  T.eq(L.to_s(1.0), "1.0")
+  T.eq(L.to_s(0.1 + 0.2), "0.30000000000000004")
+  T.eq(L.to_s(1e20), "1.0e+20")
+  T.eq(L.to_s(-3), "-3")
+end)
+
+T.done()
