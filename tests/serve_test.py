@@ -651,7 +651,7 @@ def group_http():
                 f.write(data)
         s.change(lambda: write_bytes(big, old_bytes), "/big.bin")
         sock = socket.create_connection(("127.0.0.1", s.port), timeout=TIMEOUT)
-        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         first = sock.recv(65536)
         s.change(lambda: write_bytes(big, b"new and short\n"), "/big.bin")
         chunks = [first]
@@ -688,12 +688,12 @@ def group_http():
             "http://127.0.0.1/../secret.txt", "/../../../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
         ]
         for a in attempts:
-            resp = raw(s.port, b"GET " + a.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            resp = raw(s.port, b"GET " + a.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             code = int(resp.split(b" ", 2)[1]) if resp.startswith(b"HTTP/1.1 ") else 0
             check(code in (400, 403, 404), f"{a} -> {code}")
             check(b"TOPSECRET" not in resp and b"root:" not in resp, f"{a} leaked a file outside")
         # malformed requests: 400, and the server keeps serving
-        for bad in [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n", b"GET nothing HTTP/1.1\r\nHost: x\r\n\r\n",
+        for bad in [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n", b"GET nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
                     b"\x00\x01\x02\xff\r\n\r\n", b"GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n"]:
             resp = raw(s.port, bad)
             check(resp.startswith(b"HTTP/1.1 4"), f"{bad!r} -> {resp[:40]!r}")
