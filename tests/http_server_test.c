@@ -184,6 +184,37 @@ static int S_unit(void) {
     }
     CHECK(rmdir(base) == 0);
   }
+  /* Host check and the folder redirect's Location. */
+  {
+    const char *allowed[] = {"localhost", "127.0.0.1", "::1", "mybox.local"};
+    CHECK(folio_http_host_allowed("localhost", allowed, 4));
+    CHECK(folio_http_host_allowed("LOCALHOST:1313", allowed, 4));
+    CHECK(folio_http_host_allowed("localhost:", allowed, 4));
+    CHECK(folio_http_host_allowed("[::1]:80", allowed, 4));
+    CHECK(folio_http_host_allowed("[0:0::1]", allowed, 4));
+    CHECK(folio_http_host_allowed("MyBox.Local", allowed, 4));
+    CHECK(!folio_http_host_allowed("evil.example", allowed, 4));
+    CHECK(!folio_http_host_allowed("localhost.evil.example", allowed, 4));
+    CHECK(!folio_http_host_allowed("127.0.0.1.evil.example:80", allowed, 4));
+    CHECK(!folio_http_host_allowed("localhost:65536", allowed, 4));
+    CHECK(!folio_http_host_allowed("localhost:8x", allowed, 4));
+    CHECK(!folio_http_host_allowed("::1", allowed, 4)); /* IPv6 needs brackets in Host */
+    CHECK(!folio_http_host_allowed("[::1", allowed, 4));
+    CHECK(!folio_http_host_allowed("", allowed, 4));
+    CHECK(!folio_http_host_allowed(NULL, allowed, 4));
+    char canon[64];
+    CHECK(folio_http_host_canonical("0:0::1", 6, canon, sizeof canon) == 0 && !strcmp(canon, "::1"));
+    CHECK(folio_http_host_canonical("a b", 3, canon, sizeof canon) < 0);
+    char *loc;
+    size_t n = folio_http_folder_location("evil.com", "", &loc);
+    CHECK(n == 10 && loc && strcmp(loc, "/evil.com/") == 0);
+    free(loc);
+    n = folio_http_folder_location("\t/x y?#%", "a=<1>&b=//c", &loc);
+    CHECK(n != (size_t)-1 && loc && strcmp(loc, "/%09/x%20y%3F%23%25/?a=%3C1%3E&b=//c") == 0);
+    free(loc);
+    CHECK(folio_http_folder_location("/evil.com", "", &loc) == (size_t)-1 && loc == NULL);
+    CHECK(folio_http_folder_location("", "", &loc) == (size_t)-1);
+  }
   printf("openat2 available: %d\n", folio_http_have_openat2());
   printf("%d passed, %d failed\n", S_pass, S_fail);
   return S_fail ? 1 : 0;
