@@ -1297,7 +1297,9 @@ static int S_set_hosts(folio_server *srv, const char *bind, const folio_server_o
 static void S_fit_fd_limit(folio_server *srv) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
-  rlim_t room = rl.rlim_cur > 2 * S_FD_RESERVE ? rl.rlim_cur - S_FD_RESERVE : rl.rlim_cur / 2;
+  /* Keep S_FD_RESERVE free, or three quarters of a tiny limit (the loop itself holds ~10). */
+  rlim_t reserve = rl.rlim_cur / 4 * 3 < S_FD_RESERVE ? rl.rlim_cur / 4 * 3 : S_FD_RESERVE;
+  rlim_t room = rl.rlim_cur - reserve;
   if ((rlim_t)srv->max_conns + srv->max_sse <= room) return;
   if (srv->max_sse > room / 4) srv->max_sse = (unsigned)(room / 4 ? room / 4 : 1);
   srv->max_conns = (unsigned)(room > srv->max_sse ? room - srv->max_sse : 1);

@@ -99,7 +99,8 @@ typedef struct folio_server_options {
  * and dropped), 1000 requests per keep-alive connection (the last one says Connection: close).
  * Pipelined requests are read from one 16 KiB buffer and answered one at a time; reading stops
  * while a response is written, so a client cannot queue more than that. Both caps above are
- * lowered to fit the process's open-file limit (RLIMIT_NOFILE soft, less 64 for the rest). */
+ * lowered to fit the process's open-file limit (RLIMIT_NOFILE soft, less 64 for the rest, or
+ * less three quarters of a limit under 86). */
 
 /* Raises this process's RLIMIT_NOFILE soft limit to its hard limit (process-wide; for the
  * program's start, before threads). Returns the soft limit now in force (or -1 when unknown). */
