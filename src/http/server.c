@@ -17,6 +17,11 @@
  * a read of that size costs microseconds, far less than a thread-pool round trip, and keeps
  * every connection's lifetime tied to its two handles only.
  *
+ * Many clients: HTTP connections sit in `srv->http` in the order they began to wait for their
+ * client (accepted, or between requests), so over the cap the head is evicted in O(1) unless it
+ * is busy answering; live-reload streams live in `srv->sse`, capped apart and never evicted as
+ * idle. Every request is checked for its Host (host.c) before anything else.
+ *
  * Memory of a connection is released only in the close callbacks of its handles (tcp, timer). */
 #include "http/server.h"
 #include "http/http_util.h"
@@ -185,6 +190,7 @@ struct folio_server {
   S_list sse;    /* live-reload streams */
   size_t nalive; /* connection structs not yet freed (closing ones included) */
   char **hosts;  /* canonical names accepted in Host */
+  int spare_fd;  /* /dev/null, given up to refuse a client when out of descriptors; or -1 */
   size_t nhosts;
   char id[40];   /* sent in the SSE "hello": a new id tells browsers the server restarted */
   char *sticky;  /* the last build-error frame, for clients that connect later */
@@ -335,6 +341,7 @@ static void S_server_maybe_done(folio_server *srv) {
   void (*done)(void *) = srv->done;
   void *ud = srv->done_ud;
   S_free_hosts(srv);
+  if (srv->spare_fd >= 0) close(srv->spare_fd);
   free(srv->root);
   free(srv->sticky);
   free(srv);
@@ -728,6 +735,12 @@ static void S_serve_file(S_conn *c, const char *rel, int trailing_slash, const c
   folio_server *srv = c->srv;
   struct stat st;
   int fd = S_open_regular(srv, rel, &st);
+  if (fd == -EMFILE || fd == -ENFILE) { /* not "missing": the file is there, we cannot open it */
+    S_resp r = {503, head_only, "text/plain; charset=utf-8", NULL, "Retry-After: 1\r\n", extra};
+    static const char msg[] = "503 Service Unavailable: too many open files, try again\n";
+    S_send(c, &r, msg, sizeof msg - 1);
+    return;
+  }
   if (fd == -EISDIR) {
     if (!trailing_slash) {
       /* Built from the clean path, never echoed: "//evil.com" must not become a Location
@@ -1195,16 +1208,33 @@ static void S_local_ip(S_conn *c) {
   }
 }
 
+/* accept(2) failed with EMFILE/ENFILE, and libuv's own spare descriptor was gone (else it would
+ * have refused the pending clients itself). libuv retries the accept as soon as this returns, so
+ * each call must free a descriptor or take one client off the queue, or the loop would spin:
+ * close the longest-waiting connection (the next client gets its place), else refuse one
+ * client with our spare descriptor, else drop the oldest live-reload stream (it reconnects). */
+static void S_out_of_fds(folio_server *srv) {
+  S_conn *victim = S_oldest_waiting(srv);
+  if (victim) {
+    S_close(victim); /* uv_close closes the socket at once */
+    return;
+  }
+  uv_os_fd_t lfd;
+  if (srv->spare_fd >= 0 && uv_fileno((uv_handle_t *)&srv->listener, &lfd) == 0) {
+    close(srv->spare_fd);
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0) close(fd);
+    srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return;
+  }
+  if (srv->sse.head) S_close(srv->sse.head);
+}
+
 static void S_on_connection(uv_stream_t *ls, int status) {
   folio_server *srv = S_CONTAINER(ls, folio_server, listener);
   if (srv->closing) return;
   if (status < 0) {
-    /* EMFILE/ENFILE: libuv has dropped the pending connections with its spare descriptor.
-       Free one of ours too, so the next client gets in instead of meeting the same wall. */
-    if (status == UV_EMFILE || status == UV_ENFILE) {
-      S_conn *victim = S_oldest_waiting(srv);
-      if (victim) S_close(victim);
-    }
+    if (status == UV_EMFILE || status == UV_ENFILE) S_out_of_fds(srv);
     return;
   }
   if (srv->http.n >= srv->max_conns) {
@@ -1244,6 +1274,7 @@ static void S_on_connection(uv_stream_t *ls, int status) {
 
 static void S_free_failed_cb(uv_handle_t *h) {
   folio_server *srv = S_CONTAINER(h, folio_server, listener);
+  if (srv->spare_fd >= 0) close(srv->spare_fd);
   S_free_hosts(srv);
   free(srv->root);
   free(srv);
@@ -1342,6 +1373,7 @@ int folio_server_start(uv_loop_t *loop, const folio_server_options *opts, folio_
   socklen_t salen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 
   folio_server *srv = calloc(1, sizeof *srv);
+  if (srv) srv->spare_fd = -1;
   if (srv) srv->root = S_strdup(opts->root);
   if (!srv || !srv->root) {
     if (srv) free(srv);
@@ -1401,6 +1433,7 @@ int folio_server_start(uv_loop_t *loop, const folio_server_options *opts, folio_
   srv->max_sse = opts->max_sse ? opts->max_sse : 128;
   S_fit_fd_limit(srv);
   srv->resolve_mode = opts->resolve_mode;
+  srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   snprintf(srv->id, sizeof srv->id, "%" PRIx64 "-%lx-%lx", uv_hrtime(), (long)getpid(),
            (long)time(NULL));
 
