@@ -18,8 +18,8 @@
  * every connection's lifetime tied to its two handles only.
  *
  * Many clients: HTTP connections sit in `srv->http` in the order they began to wait for their
- * client (accepted, or between requests), so over the cap the head is evicted in O(1) unless it
- * is busy answering; live-reload streams live in `srv->sse`, capped apart and never evicted as
+ * client (accepted, or between requests), so over the cap the first one from the head that is
+ * not busy answering is evicted; live-reload streams live in `srv->sse`, capped apart and never evicted as
  * idle. Every request is checked for its Host (host.c) before anything else.
  *
  * Memory of a connection is released only in the close callbacks of its handles (tcp, timer). */
