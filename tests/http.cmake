@@ -10,5 +10,8 @@ add_test(NAME http_server COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/h
          $<TARGET_FILE:http_server_test>)
 add_test(NAME http_server_portable COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/http_test.py
          $<TARGET_FILE:http_server_test> --resolve portable)
-set_tests_properties(http_unit http_server http_server_portable PROPERTIES
+# Many idle and slow clients, limits, Host checks, redirects, traversal (tests/http_limits_test.py).
+add_test(NAME http_limits COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/http_limits_test.py
+         $<TARGET_FILE:http_server_test>)
+set_tests_properties(http_unit http_server http_server_portable http_limits PROPERTIES
                      ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)

@@ -5,11 +5,15 @@
  *       open-beneath) and prints "N passed, M failed".
  *   http_server_test --root DIR [--port N] [--explicit] [--bind ADDR] [--idle-ms N]
  *                    [--header-ms N] [--heartbeat-ms N] [--sse-max BYTES] [--resolve portable]
+ *                    [--max-conns N] [--max-sse N] [--allow-host NAME]... [--nofile N]
+ *       (--nofile lowers the open-file limit to N, soft and hard; otherwise the soft limit is
+ *       raised to the hard one as folio serve does)
  *       starts a server on its own loop, prints "PORT n openat2=0|1" (or "ERROR message" and
  *       exits 2), then obeys commands on stdin, one per line, answering each with a line:
  *         broadcast EVENT JSON   -> "SENT n"
  *         flood N SIZE           -> "SENT n" (N "flood" events of SIZE bytes each)
  *         clients                -> "CLIENTS n"
+ *         conns                  -> "CONNS n SSE m" (open HTTP connections, SSE clients)
  *         root DIR               -> "OK"
  *         quit (or end of input) -> closes the server; exits 0 only if the loop closed clean.
  *       Its on_request hook: /hook/echo answers with the decoded path, query and X-Echo header;
@@ -24,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -179,6 +184,37 @@ static int S_unit(void) {
     }
     CHECK(rmdir(base) == 0);
   }
+  /* Host check and the folder redirect's Location. */
+  {
+    const char *allowed[] = {"localhost", "127.0.0.1", "::1", "mybox.local"};
+    CHECK(folio_http_host_allowed("localhost", allowed, 4));
+    CHECK(folio_http_host_allowed("LOCALHOST:1313", allowed, 4));
+    CHECK(folio_http_host_allowed("localhost:", allowed, 4));
+    CHECK(folio_http_host_allowed("[::1]:80", allowed, 4));
+    CHECK(folio_http_host_allowed("[0:0::1]", allowed, 4));
+    CHECK(folio_http_host_allowed("MyBox.Local", allowed, 4));
+    CHECK(!folio_http_host_allowed("evil.example", allowed, 4));
+    CHECK(!folio_http_host_allowed("localhost.evil.example", allowed, 4));
+    CHECK(!folio_http_host_allowed("127.0.0.1.evil.example:80", allowed, 4));
+    CHECK(!folio_http_host_allowed("localhost:65536", allowed, 4));
+    CHECK(!folio_http_host_allowed("localhost:8x", allowed, 4));
+    CHECK(!folio_http_host_allowed("::1", allowed, 4)); /* IPv6 needs brackets in Host */
+    CHECK(!folio_http_host_allowed("[::1", allowed, 4));
+    CHECK(!folio_http_host_allowed("", allowed, 4));
+    CHECK(!folio_http_host_allowed(NULL, allowed, 4));
+    char canon[64];
+    CHECK(folio_http_host_canonical("0:0::1", 6, canon, sizeof canon) == 0 && !strcmp(canon, "::1"));
+    CHECK(folio_http_host_canonical("a b", 3, canon, sizeof canon) < 0);
+    char *loc;
+    size_t n = folio_http_folder_location("evil.com", "", &loc);
+    CHECK(n == 10 && loc && strcmp(loc, "/evil.com/") == 0);
+    free(loc);
+    n = folio_http_folder_location("\t/x y?#%", "a=<1>&b=//c", &loc);
+    CHECK(n != (size_t)-1 && loc && strcmp(loc, "/%09/x%20y%3F%23%25/?a=%3C1%3E&b=//c") == 0);
+    free(loc);
+    CHECK(folio_http_folder_location("/evil.com", "", &loc) == (size_t)-1 && loc == NULL);
+    CHECK(folio_http_folder_location("", "", &loc) == (size_t)-1);
+  }
   printf("openat2 available: %d\n", folio_http_have_openat2());
   printf("%d passed, %d failed\n", S_pass, S_fail);
   return S_fail ? 1 : 0;
@@ -258,6 +294,9 @@ static void S_command(S_app *app, char *line) {
       free(data);
     }
     printf("SENT %d\n", sent);
+  } else if (strcmp(cmd, "conns") == 0) {
+    printf("CONNS %zu SSE %zu\n", folio_server_connection_count(app->srv),
+           folio_server_client_count(app->srv));
   } else if (strcmp(cmd, "clients") == 0) {
     printf("CLIENTS %zu\n", folio_server_client_count(app->srv));
   } else if (strcmp(cmd, "root") == 0) {
@@ -298,6 +337,9 @@ static void S_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--unit") == 0) return S_unit();
   folio_server_options o = {0};
+  const char *hosts[8];
+  size_t nhosts = 0;
+  long nofile = 0;
   o.port = FOLIO_SERVER_DEFAULT_PORT;
   o.on_request = S_hook;
   for (int i = 1; i < argc; i++) {
@@ -313,7 +355,22 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--heartbeat-ms") == 0) o.heartbeat_ms = (unsigned)atoi(v);
     else if (strcmp(a, "--sse-max") == 0) o.sse_max_queue = (size_t)atol(v);
     else if (strcmp(a, "--resolve") == 0) o.resolve_mode = strcmp(v, "portable") == 0;
+    else if (strcmp(a, "--max-conns") == 0) o.max_connections = (unsigned)atoi(v);
+    else if (strcmp(a, "--max-sse") == 0) o.max_sse = (unsigned)atoi(v);
+    else if (strcmp(a, "--nofile") == 0) nofile = atol(v);
+    else if (strcmp(a, "--allow-host") == 0 && nhosts < 8) hosts[nhosts++] = v;
     else { fprintf(stderr, "unknown option %s\n", a); return 2; }
+  }
+  o.allowed_hosts = hosts;
+  o.nallowed_hosts = nhosts;
+  if (nofile > 0) {
+    struct rlimit rl = {(rlim_t)nofile, (rlim_t)nofile};
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+      perror("setrlimit");
+      return 2;
+    }
+  } else {
+    folio_server_raise_fd_limit();
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
   S_app *app = calloc(1, sizeof *app);

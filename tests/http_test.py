@@ -183,13 +183,13 @@ class ServerTest(unittest.TestCase):
             s.close()
 
     def raw_status(self, target):
-        data = self.raw(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = self.raw(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         self.assertNotIn(SECRET, data)
         return int(data.split()[1]) if data else None
 
     def sse(self, timeout=10):
         s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
-        s.sendall(b"GET /_folio/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET /_folio/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         return s
 
     def read_until(self, s, needle, timeout=10):
@@ -308,7 +308,7 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(int(h["content-length"]), len(self.get("/")[2]))
         # No body bytes: a GET sent right behind the HEAD must parse as the next response.
         s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-        s.sendall(b"HEAD /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"HEAD /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         f = s.makefile("rb")
         st1, h1, _ = read_response(f, head=True)
         self.assertEqual(int(h1["content-length"]), len(self.big))
@@ -332,9 +332,9 @@ class ServerTest(unittest.TestCase):
 
     def test_pipelining(self):
         s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-        reqs = b"".join(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % p
+        reqs = b"".join(b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % p
                         for p in (b"/style.css", b"/a%20b.txt", b"/nope", b"/types/file.txt"))
-        s.sendall(reqs + b"GET /dir/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s.sendall(reqs + b"GET /dir/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         f = s.makefile("rb")
         got = [read_response(f) for _ in range(5)]
         self.assertEqual([g[0] for g in got], [200, 200, 404, 200, 200])
@@ -388,9 +388,9 @@ class ServerTest(unittest.TestCase):
             self.assertEqual(self.get("/style.css")[0], 200)
 
     def test_too_large(self):
-        st = self.raw(b"GET /" + b"a" * 10000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        st = self.raw(b"GET /" + b"a" * 10000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         self.assertTrue(st.startswith(b"HTTP/1.1 414"), st[:40])
-        big = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 20000 + b"\r\n\r\n"
+        big = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"b" * 20000 + b"\r\n\r\n"
         self.assertTrue(self.raw(big).startswith(b"HTTP/1.1 431"))
         many = b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(150)) + b"\r\n"
         self.assertTrue(self.raw(many).startswith(b"HTTP/1.1 431"))
@@ -398,7 +398,7 @@ class ServerTest(unittest.TestCase):
 
     def test_slow_client_timeout(self):
         slow = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-        slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         t0 = time.time()
         # Others are served meanwhile.
         for _ in range(5):
@@ -413,7 +413,7 @@ class ServerTest(unittest.TestCase):
 
     def test_idle_keep_alive_timeout(self):
         s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-        s.sendall(b"GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET /style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         f = s.makefile("rb")
         self.assertEqual(read_response(f)[0], 200)
         t0 = time.time()
@@ -427,7 +427,7 @@ class ServerTest(unittest.TestCase):
         s.settimeout(10)
         s.connect(("127.0.0.1", self.port))
         # big.html goes out in one write, larger than what the kernel buffers on loopback.
-        s.sendall(b"GET /big.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET /big.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         time.sleep(IDLE_MS / 1000 + 1.0)  # read nothing for longer than the idle timeout
         data = recv_until_closed(s, limit=1 << 30)
         self.assertLess(len(data), len(self.bightml))  # cut off, not waited for forever
@@ -436,7 +436,7 @@ class ServerTest(unittest.TestCase):
     def test_abrupt_disconnects(self):
         for i in range(60):
             s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-            s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             if i % 3 == 0:
                 s.recv(1000)
             if i % 2 == 0:  # reset instead of FIN

@@ -2,7 +2,7 @@
 # pipeline.lua): tests/serve_test.py starts the real command on temporary copies of example/
 # and talks to it over loopback, one ctest per group so a failure says which area broke.
 find_program(FOLIO_PYTHON3 NAMES python3 REQUIRED)
-foreach(group edits full burst http ports lifecycle drafts hook incremental)
+foreach(group edits full burst http limits ports lifecycle drafts hook incremental)
   add_test(NAME serve_${group}
            COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_test.py $<TARGET_FILE:folio>
                    ${CMAKE_SOURCE_DIR}/example ${group}

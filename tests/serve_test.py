@@ -651,7 +651,7 @@ def group_http():
                 f.write(data)
         s.change(lambda: write_bytes(big, old_bytes), "/big.bin")
         sock = socket.create_connection(("127.0.0.1", s.port), timeout=TIMEOUT)
-        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         first = sock.recv(65536)
         s.change(lambda: write_bytes(big, b"new and short\n"), "/big.bin")
         chunks = [first]
@@ -688,12 +688,12 @@ def group_http():
             "http://127.0.0.1/../secret.txt", "/../../../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
         ]
         for a in attempts:
-            resp = raw(s.port, b"GET " + a.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            resp = raw(s.port, b"GET " + a.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             code = int(resp.split(b" ", 2)[1]) if resp.startswith(b"HTTP/1.1 ") else 0
             check(code in (400, 403, 404), f"{a} -> {code}")
             check(b"TOPSECRET" not in resp and b"root:" not in resp, f"{a} leaked a file outside")
         # malformed requests: 400, and the server keeps serving
-        for bad in [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n", b"GET nothing HTTP/1.1\r\nHost: x\r\n\r\n",
+        for bad in [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n", b"GET nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
                     b"\x00\x01\x02\xff\r\n\r\n", b"GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n"]:
             resp = raw(s.port, bad)
             check(resp.startswith(b"HTTP/1.1 4"), f"{bad!r} -> {resp[:40]!r}")
@@ -704,6 +704,66 @@ def group_http():
         check(resp.startswith(b"HTTP/1.1 4"), "huge header refused")
         check(s.get("/about/")[0] == 200, "still serving at the end")
         check(s.proc.poll() is None, "server alive")
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"exit {rc}")
+
+
+def group_limits():
+    """The preview server's guards through the real command: Host check (DNS rebinding),
+    --allow-host, --header-timeout (slowloris), the folder redirect, --max-connections."""
+    site = make_site("limits")
+    os.makedirs(os.path.join(site, "static", "evil.com"), exist_ok=True)
+    write(os.path.join(site, "static", "evil.com", "index.html"), "<body>folder</body>")
+    s = Serve(site, "--header-timeout", "0.5", "--allow-host", "preview.test",
+              "--max-connections", "8")
+    try:
+        req = lambda host: b"GET / HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+        for host in (b"127.0.0.1:%d" % s.port, b"localhost", b"[::1]:1", b"Preview.Test:80"):
+            check(raw(s.port, req(host)).startswith(b"HTTP/1.1 200"), f"Host {host!r} answered")
+        for host in (b"evil.example", b"evil.example:%d" % s.port, b"localhost.evil.example"):
+            resp = raw(s.port, req(host))
+            check(resp.startswith(b"HTTP/1.1 403") and b"DNS rebinding" in resp, f"Host {host!r} refused")
+        check(raw(s.port, b"GET / HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 400"), "no Host: 400")
+        resp = raw(s.port, b"GET //evil.com HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        check(resp.startswith(b"HTTP/1.1 301") and b"\r\nLocation: /evil.com/\r\n" in resp,
+              "//evil.com redirects to /evil.com/, not //evil.com/: " + repr(resp[:200]))
+        # A slowloris client: one byte every 0.1 s is closed at the 0.5 s deadline with 408.
+        sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        t0 = time.monotonic()
+        got = b""
+        try:
+            for ch in b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100:
+                sock.sendall(bytes([ch]))
+                sock.settimeout(0.1)
+                try:
+                    chunk = sock.recv(4096)
+                    got += chunk
+                    if not chunk:
+                        break
+                except socket.timeout:
+                    pass
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            sock.close()
+        took = time.monotonic() - t0
+        check(got.startswith(b"HTTP/1.1 408") and 0.4 < took < 5, f"slowloris closed after {took:.1f} s: {got[:40]!r}")
+        # Past --max-connections the longest-idle connection makes room; a newcomer is served.
+        idle = [socket.create_connection(("127.0.0.1", s.port), timeout=10) for _ in range(20)]
+        try:
+            check(s.get("/")[0] == 200, "served with 20 idle connections over a cap of 8")
+            idle[0].settimeout(5)
+            check(idle[0].recv(10) == b"", "the oldest idle connection was closed")
+        finally:
+            for x in idle:
+                x.close()
+        r = subprocess.run([FOLIO, "serve", "-s", site, "--allow-host", "bad name", "--port", "0"],
+                           capture_output=True, text=True, timeout=10)
+        check(r.returncode != 0 and "bad name" in r.stderr, "--allow-host with a bad name: " + r.stderr)
+        r = subprocess.run([FOLIO, "serve", "-s", site, "--header-timeout", "soon"],
+                           capture_output=True, text=True, timeout=10)
+        check(r.returncode == 2 and "--header-timeout" in r.stderr, "--header-timeout soon refused")
     finally:
         rc = s.stop()
     check(rc == 0, f"exit {rc}")
@@ -970,6 +1030,7 @@ def group_incremental():
 
 GROUPS = {
     "edits": group_edits, "full": group_full, "burst": group_burst, "http": group_http,
+    "limits": group_limits,
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
     "incremental": group_incremental,
 }

@@ -31,6 +31,8 @@ typedef struct {
   int had_errors;
   int needs_full_build;
   int closing;
+  const char *allowed[16]; /* --allow-host names */
+  size_t nallowed;
 } S_serve;
 
 static const char *const WATCHED[] = {"content", "static", "layouts", "scripts", "themes", "site.lua", NULL};
@@ -217,8 +219,18 @@ static void S_on_signal(uv_signal_t *handle, int signum)
   S_shutdown(handle->data);
 }
 
+/* "0.5" -> 500; 0 on a bad number (the caller's message names the option). */
+static unsigned S_parse_seconds(const char *v)
+{
+  char *end;
+  double d = strtod(v, &end);
+  if (end == v || *end || !(d >= 0.001 && d <= 3600))
+    return 0;
+  return (unsigned)(d * 1000 + 0.5);
+}
+
 static int S_parse(int argc, char **argv, S_serve *s, const char **source, const char **bind, int *port,
-                   int *explicit_port)
+                   int *explicit_port, folio_server_options *so)
 {
   s->options.drafts = 1;
   s->options.future = 1;
@@ -235,6 +247,31 @@ static int S_parse(int argc, char **argv, S_serve *s, const char **source, const
       }
       *port = (int)n;
       *explicit_port = 1;
+      i++;
+    } else if (!strcmp(a, "--allow-host") && next) {
+      if (s->nallowed == sizeof s->allowed / sizeof s->allowed[0]) {
+        fprintf(stderr, "folio serve: at most %zu --allow-host names\n", sizeof s->allowed / sizeof s->allowed[0]);
+        return 2;
+      }
+      s->allowed[s->nallowed++] = next;
+      i++;
+    } else if ((!strcmp(a, "--header-timeout") || !strcmp(a, "--idle-timeout")) && next) {
+      unsigned ms = S_parse_seconds(next);
+      if (!ms) {
+        fprintf(stderr, "folio serve: %s takes seconds, from 0.001 to 3600 (got '%s')\n", a, next);
+        return 2;
+      }
+      if (a[2] == 'h') so->header_timeout_ms = ms;
+      else so->idle_timeout_ms = ms;
+      i++;
+    } else if (!strcmp(a, "--max-connections") && next) {
+      char *end;
+      long n = strtol(next, &end, 10);
+      if (*end || end == next || n < 1 || n > 1000000) {
+        fprintf(stderr, "folio serve: --max-connections takes a number from 1 to 1000000\n");
+        return 2;
+      }
+      so->max_connections = (unsigned)n;
       i++;
     } else if (!strcmp(a, "--no-drafts")) { s->options.drafts = 0; s->options.future = 0; }
     else if (!strcmp(a, "--safe")) s->options.safe = 1;
@@ -269,7 +306,8 @@ int folio_cmd_serve(int argc, char **argv)
   memset(&s, 0, sizeof s);
   const char *source = ".", *bind = "127.0.0.1";
   int port = FOLIO_SERVER_DEFAULT_PORT, explicit_port = 0;
-  int rc = S_parse(argc, argv, &s, &source, &bind, &port, &explicit_port);
+  folio_server_options so = {0};
+  int rc = S_parse(argc, argv, &s, &source, &bind, &port, &explicit_port, &so);
   if (rc != 0)
     return rc;
   if (chdir(source) != 0) {
@@ -287,8 +325,12 @@ int folio_cmd_serve(int argc, char **argv)
     if (s.preview_root[0]) folio_remove_tree(s.preview_root);
     return 1;
   }
-  folio_server_options so = {0};
+  /* Every client costs an open file: take all the kernel allows us (the server's caps then fit
+     within it; see server.h). */
+  folio_server_raise_fd_limit();
   so.bind = bind;
+  so.allowed_hosts = s.allowed;
+  so.nallowed_hosts = s.nallowed;
   so.port = port;
   so.port_is_explicit = explicit_port;
   so.root = s.output;

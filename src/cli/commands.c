@@ -53,6 +53,10 @@ const folio_command folio_commands[] = {
    "  -s, --source DIR       the site folder (default: .)\n"
    "  -p, --port N           port to listen on (default: 1313, or the next free one)\n"
    "  -b, --bind ADDR        address to listen on (default: 127.0.0.1)\n"
+   "      --allow-host NAME  also answer requests for this host name (others get 403)\n"
+   "      --header-timeout S seconds a client has to send a whole request (default: 10)\n"
+   "      --idle-timeout S   seconds an idle keep-alive connection stays open (default: 30)\n"
+   "      --max-connections N  open connections before the longest-idle is closed (512)\n"
    "      --no-drafts        hide drafts and future pages\n"
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
    "      --safe             sandbox the theme, plugins and scripts (as folio build --safe)\n",

@@ -1,6 +1,7 @@
 /* http_util.h: helpers of the preview server that need no socket: content types (mime.c),
  * request-path checks and opening files beneath the served folder (path.c), the live-reload
- * script and its injection into HTML (livereload.c). Internal to src/http/ and its tests;
+ * script and its injection into HTML (livereload.c), the Host check and the folder redirect's
+ * Location (host.c). Internal to src/http/ and its tests;
  * embedders use server.h. */
 #ifndef FOLIO_HTTP_UTIL_H
 #define FOLIO_HTTP_UTIL_H
@@ -42,6 +43,27 @@ int folio_http_open_beneath(const char *root, const char *rel, int mode);
 
 /* 1 when openat2() works on this kernel (checked once), else 0. */
 int folio_http_have_openat2(void);
+
+/* ---- host.c ---- */
+
+/* Canonical form of a host name or IP literal (`len` bytes of `name`, no port): names in
+ * lower case (letters, digits, '-', '.', '_' only), IPv4 dotted quads and IPv6 addresses (with
+ * or without [brackets]) as inet_ntop writes them, IPv6 without brackets. Returns 0, or -1
+ * for anything else or a result longer than `outlen`. */
+int folio_http_host_canonical(const char *name, size_t len, char *out, size_t outlen);
+
+/* 1 when the Host header value `host` ("name", "name:port", "[v6]:port"; any port) names one
+ * of `allowed` (canonical forms, as from folio_http_host_canonical), else 0 (also when it is
+ * malformed). */
+int folio_http_host_allowed(const char *host, const char *const *allowed, size_t nallowed);
+
+/* The Location of the redirect from a folder without its final slash: "/" + `rel` + "/" +
+ * ("?" query), with bytes that are not plain URL characters percent-encoded (control bytes,
+ * spaces, '?', '#', '%' in rel, non-ASCII), so it is always a path on this server, never
+ * "//host" or "/\host". `rel` is a path from folio_http_clean_path (not empty); `query` is
+ * the raw query ("" or NULL for none). Writes a malloc'd string to *out (caller frees) and
+ * returns its length, or (size_t)-1 on allocation failure or a `rel` that is not relative. */
+size_t folio_http_folder_location(const char *rel, const char *query, char **out);
 
 /* ---- livereload.c ---- */
 

@@ -17,6 +17,11 @@
  * a read of that size costs microseconds, far less than a thread-pool round trip, and keeps
  * every connection's lifetime tied to its two handles only.
  *
+ * Many clients: HTTP connections sit in `srv->http` in the order they began to wait for their
+ * client (accepted, or between requests), so over the cap the first one from the head that is
+ * not busy answering is evicted; live-reload streams live in `srv->sse`, capped apart and never evicted as
+ * idle. Every request is checked for its Host (host.c) before anything else.
+ *
  * Memory of a connection is released only in the close callbacks of its handles (tcp, timer). */
 #include "http/server.h"
 #include "http/http_util.h"
@@ -25,14 +30,17 @@
 #include <fcntl.h>
 #include <http_parser.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -51,6 +59,10 @@ enum {
   S_KEEP_BUF = 64 * 1024,     /* output buffers larger than this are freed between responses */
   S_REPLY_HEADERS_MAX = 64,   /* extra headers one hook reply may add */
   S_LINGER_MS = 2000,         /* after our last byte, wait this long for the client's FIN */
+  S_BODY_MAX = 64 * 1024,     /* request body (read and dropped); more is 413 */
+  S_CONN_REQUESTS_MAX = 1000, /* requests on one keep-alive connection */
+  S_BACKLOG = 511,            /* listen(2) queue */
+  S_FD_RESERVE = 64,          /* open files kept free of connections (build, files served) */
 };
 
 /* ---------------------------------------------------------------------------------------- */
@@ -117,6 +129,12 @@ struct folio_http_reply {
 };
 
 enum { S_IDLE, S_READING, S_RESPONDING, S_SSE, S_LINGER };
+
+struct S_conn;
+typedef struct {
+  struct S_conn *head, *tail;
+  size_t n;
+} S_list;
 enum { S_PIECE_NONE, S_PIECE_URL, S_PIECE_FIELD, S_PIECE_VALUE };
 
 typedef struct S_conn {
@@ -125,8 +143,11 @@ typedef struct S_conn {
   uv_write_t wreq;
   uv_shutdown_t sreq;
   folio_server *srv;
-  struct S_conn *prev, *next;
+  struct S_conn *prev, *next; /* in srv->http (oldest wait first) or srv->sse */
   int state;
+  unsigned requests;   /* requests received on this connection */
+  uint64_t body_len;   /* body bytes of the request being read */
+  char local_ip[64];   /* the address the client connected to, canonical; "" if unknown */
   int handles_open; /* tcp + timer until both close callbacks ran */
   int closing, reading, writing;
   int keep_alive; /* for the response being written */
@@ -144,7 +165,7 @@ typedef struct S_conn {
     size_t name, value;
   } hdr[S_MAX_HEADERS];
   size_t nhdr;
-  int err_status; /* 414 or 431 decided in a parser callback */
+  int err_status; /* 413, 414 or 431 decided in a parser callback */
 
   S_buf out;      /* bytes waiting for the write in flight to finish */
   S_buf inflight; /* bytes handed to uv_write */
@@ -162,11 +183,15 @@ struct folio_server {
   char *root;
   folio_server_request_fn on_request;
   void *ud;
-  unsigned idle_ms, header_ms, heartbeat_ms, max_conns;
+  unsigned idle_ms, header_ms, heartbeat_ms, max_conns, max_sse;
   size_t sse_max;
   int resolve_mode;
-  S_conn *conns; /* every open connection */
-  size_t nconns, nsse;
+  S_list http;   /* HTTP connections, the one waiting longest for its client first */
+  S_list sse;    /* live-reload streams */
+  size_t nalive; /* connection structs not yet freed (closing ones included) */
+  char **hosts;  /* canonical names accepted in Host */
+  int spare_fd;  /* /dev/null, given up to refuse a client when out of descriptors; or -1 */
+  size_t nhosts;
   char id[40];   /* sent in the SSE "hello": a new id tells browsers the server restarted */
   char *sticky;  /* the last build-error frame, for clients that connect later */
   size_t sticky_len;
@@ -278,10 +303,45 @@ static int S_reply_has(const folio_http_reply *reply, const char *name) {
 /* ---------------------------------------------------------------------------------------- */
 /* Connection lifetime                                                                      */
 
+static void S_list_remove(S_list *l, S_conn *c) {
+  if (c->prev) c->prev->next = c->next;
+  else l->head = c->next;
+  if (c->next) c->next->prev = c->prev;
+  else l->tail = c->prev;
+  c->prev = c->next = NULL;
+  l->n--;
+}
+
+static void S_list_append(S_list *l, S_conn *c) {
+  c->next = NULL;
+  c->prev = l->tail;
+  if (l->tail) l->tail->next = c;
+  else l->head = c;
+  l->tail = c;
+  l->n++;
+}
+
+/* The connection now waits for its client (accepted, or between requests): it goes to the end
+ * of the eviction order. */
+static void S_mark_waiting(S_conn *c) {
+  if (c->closing || c->state == S_SSE) return;
+  S_list_remove(&c->srv->http, c);
+  S_list_append(&c->srv->http, c);
+}
+
+static void S_free_hosts(folio_server *srv) {
+  for (size_t i = 0; i < srv->nhosts; i++) free(srv->hosts[i]);
+  free(srv->hosts);
+  srv->hosts = NULL;
+  srv->nhosts = 0;
+}
+
 static void S_server_maybe_done(folio_server *srv) {
-  if (!srv->closing || srv->handles_open || srv->nconns) return;
+  if (!srv->closing || srv->handles_open || srv->nalive) return;
   void (*done)(void *) = srv->done;
   void *ud = srv->done_ud;
+  S_free_hosts(srv);
+  if (srv->spare_fd >= 0) close(srv->spare_fd);
   free(srv->root);
   free(srv->sticky);
   free(srv);
@@ -295,7 +355,7 @@ static void S_conn_close_cb(uv_handle_t *h) {
   S_buf_free(&c->out);
   S_buf_free(&c->inflight);
   free(c);
-  srv->nconns--;
+  srv->nalive--;
   S_server_maybe_done(srv);
 }
 
@@ -304,11 +364,7 @@ static void S_close(S_conn *c) {
   if (c->closing) return;
   c->closing = 1;
   folio_server *srv = c->srv;
-  if (c->prev) c->prev->next = c->next;
-  else srv->conns = c->next;
-  if (c->next) c->next->prev = c->prev;
-  c->prev = c->next = NULL;
-  if (c->state == S_SSE) srv->nsse--;
+  S_list_remove(c->state == S_SSE ? &srv->sse : &srv->http, c);
   if (c->file_fd >= 0) {
     close(c->file_fd);
     c->file_fd = -1;
@@ -317,9 +373,15 @@ static void S_close(S_conn *c) {
   uv_close((uv_handle_t *)&c->tcp, S_conn_close_cb);
 }
 
+static void S_fail(S_conn *c, int status);
+
 static void S_timer_cb(uv_timer_t *t) {
   S_conn *c = S_CONTAINER(t, S_conn, timer);
-  S_close(c); /* idle, too slow to send its request, or not reading our response */
+  if (c->state == S_READING) { /* too slow to send its request (slowloris): say so, then go */
+    S_fail(c, 408);
+    return;
+  }
+  S_close(c); /* idle, or not reading our response, or lingering too long */
 }
 
 static void S_arm(S_conn *c, unsigned ms) {
@@ -363,6 +425,7 @@ static void S_shutdown_cb(uv_shutdown_t *req, int status) {
 static void S_linger(S_conn *c) {
   if (c->closing) return;
   c->state = S_LINGER;
+  S_mark_waiting(c);
   if (uv_shutdown(&c->sreq, (uv_stream_t *)&c->tcp, S_shutdown_cb) < 0) {
     S_close(c);
     return;
@@ -416,6 +479,7 @@ static void S_response_done(S_conn *c) {
     return;
   }
   c->state = S_IDLE;
+  S_mark_waiting(c);
   S_arm(c, c->srv->idle_ms);
   http_parser_pause(&c->parser, 0);
   if (c->in_off < c->in_len) S_process(c); /* a pipelined request already read */
@@ -465,6 +529,7 @@ static const char *S_reason(int status) {
   case 405: return "Method Not Allowed";
   case 408: return "Request Timeout";
   case 410: return "Gone";
+  case 413: return "Content Too Large";
   case 414: return "URI Too Long";
   case 431: return "Request Header Fields Too Large";
   case 500: return "Internal Server Error";
@@ -664,24 +729,29 @@ static void S_not_found(S_conn *c, int head_only, const folio_http_reply *extra)
   S_send(c, &r, S_builtin_404, sizeof S_builtin_404 - 1);
 }
 
-/* Files beneath the root. `rel` is the clean relative path; `raw_path` the path as received
- * (for the redirect's Location). */
-static void S_serve_file(S_conn *c, const char *rel, int trailing_slash, const char *raw_path,
-                         size_t raw_path_len, const char *query, const char *inm, int head_only,
-                         const folio_http_reply *extra) {
+/* Files beneath the root. `rel` is the clean relative path, `query` the raw query. */
+static void S_serve_file(S_conn *c, const char *rel, int trailing_slash, const char *query,
+                         const char *inm, int head_only, const folio_http_reply *extra) {
   folio_server *srv = c->srv;
   struct stat st;
   int fd = S_open_regular(srv, rel, &st);
+  if (fd == -EMFILE || fd == -ENFILE) { /* not "missing": the file is there, we cannot open it */
+    S_resp r = {503, head_only, "text/plain; charset=utf-8", NULL, "Retry-After: 1\r\n", extra};
+    static const char msg[] = "503 Service Unavailable: too many open files, try again\n";
+    S_send(c, &r, msg, sizeof msg - 1);
+    return;
+  }
   if (fd == -EISDIR) {
     if (!trailing_slash) {
-      /* raw_path passed folio_http_clean_path, so it holds no CR/LF and is safe to echo. */
+      /* Built from the clean path, never echoed: "//evil.com" must not become a Location
+         that browsers read as another site. */
+      char *target;
+      size_t tlen = folio_http_folder_location(rel, query, &target);
       S_buf loc = {0};
-      int e = S_buf_add(&loc, "Location: ", 10);
-      if (!e) e = S_buf_add(&loc, raw_path, raw_path_len);
-      if (!e) e = S_buf_add(&loc, "/", 1);
-      if (!e && *query) e = S_buf_add(&loc, "?", 1);
-      if (!e && *query) e = S_buf_add(&loc, query, strlen(query));
+      int e = tlen == (size_t)-1 ? UV_ENOMEM : S_buf_add(&loc, "Location: ", 10);
+      if (!e) e = S_buf_add(&loc, target, tlen);
       if (!e) e = S_buf_add(&loc, "\r\n", 3); /* with the NUL */
+      free(target);
       if (e) {
         S_buf_free(&loc);
         S_close(c);
@@ -738,10 +808,21 @@ static void S_sse_start(S_conn *c) {
                              "X-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
   char hello[96];
   int n = snprintf(hello, sizeof hello, "event: hello\ndata: {\"id\":\"%s\"}\n\n", srv->id);
+  if (srv->sse.n >= srv->max_sse) { /* the page still works, without live reload */
+    char body[160];
+    int bn = snprintf(body, sizeof body,
+                      "503 Service Unavailable: %u live-reload connections are open already; "
+                      "close some tabs\n", srv->max_sse);
+    c->keep_alive = 0;
+    S_resp r = {503, 0, "text/plain; charset=utf-8", NULL, NULL, NULL};
+    S_send(c, &r, body, (size_t)bn);
+    return;
+  }
   uv_timer_stop(&c->timer); /* heartbeats and the queue cap police SSE clients */
+  S_list_remove(&srv->http, c); /* long-lived by design: never evicted as idle */
   c->state = S_SSE;
+  S_list_append(&srv->sse, c);
   c->keep_alive = 0;
-  srv->nsse++;
   if (S_buf_add(&c->out, head, sizeof head - 1) || S_buf_add(&c->out, hello, (size_t)n) ||
       (srv->sticky && S_buf_add(&c->out, srv->sticky, srv->sticky_len))) {
     S_close(c);
@@ -754,9 +835,9 @@ static void S_sse_start(S_conn *c) {
 static void S_heartbeat_cb(uv_timer_t *t) {
   folio_server *srv = S_CONTAINER(t, folio_server, heartbeat);
   static const char ping[] = ": ping\n\n";
-  for (S_conn *c = srv->conns, *next; c; c = next) {
+  for (S_conn *c = srv->sse.head, *next; c; c = next) {
     next = c->next;
-    if (c->state == S_SSE) S_sse_queue(c, ping, sizeof ping - 1);
+    S_sse_queue(c, ping, sizeof ping - 1);
   }
 }
 
@@ -765,9 +846,9 @@ int folio_server_broadcast(folio_server *srv, const char *event, const char *jso
   size_t len = folio_http_sse_format(event, json_data, &frame);
   if (len == (size_t)-1) return UV_EINVAL; /* or out of memory; the name is the usual cause */
   int count = 0;
-  for (S_conn *c = srv->conns, *next; c; c = next) {
+  for (S_conn *c = srv->sse.head, *next; c; c = next) {
     next = c->next;
-    if (c->state != S_SSE || c->closing) continue;
+    if (c->closing) continue;
     S_sse_queue(c, frame, len);
     if (!c->closing) count++;
   }
@@ -786,22 +867,61 @@ int folio_server_broadcast(folio_server *srv, const char *event, const char *jso
   return count;
 }
 
-size_t folio_server_client_count(const folio_server *srv) { return srv->nsse; }
+size_t folio_server_client_count(const folio_server *srv) { return srv->sse.n; }
+
+size_t folio_server_connection_count(const folio_server *srv) { return srv->http.n; }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Requests                                                                                 */
+
+/* DNS rebinding: answers 400 (HTTP/1.1 without a Host, or two of them) or 403 (a name this
+ * server does not go by) and returns 1; returns 0 when the request may go on. */
+static int S_check_host(S_conn *c) {
+  folio_server *srv = c->srv;
+  const char *host = NULL;
+  int nhost = 0;
+  for (size_t i = 0; i < c->nhdr; i++)
+    if (strcasecmp(c->head + c->hdr[i].name, "Host") == 0) {
+      host = c->head + c->hdr[i].value;
+      nhost++;
+    }
+  int http11 = c->parser.http_minor >= 1;
+  if (nhost > 1 || (nhost == 0 && http11) || (host && !*host)) {
+    S_fail(c, 400);
+    return 1;
+  }
+  if (!host) return 0; /* HTTP/1.0 without Host: not a browser, nothing to rebind */
+  if (folio_http_host_allowed(host, (const char *const *)srv->hosts, srv->nhosts)) return 0;
+  if (c->local_ip[0]) {
+    const char *local = c->local_ip;
+    if (folio_http_host_allowed(host, &local, 1)) return 0;
+  }
+  char body[512];
+  int n = snprintf(body, sizeof body,
+                   "403 Forbidden: this preview server answers only to localhost, 127.0.0.1, "
+                   "[::1] and the address it listens on, not to \"%.100s\" (a page elsewhere "
+                   "must not read your preview through DNS rebinding). To use another name, "
+                   "start folio serve with --allow-host NAME.\n",
+                   host);
+  c->keep_alive = 0;
+  S_resp r = {403, c->parser.method == HTTP_HEAD, "text/plain; charset=utf-8", NULL, NULL, NULL};
+  S_send(c, &r, body, n > 0 && (size_t)n < sizeof body ? (size_t)n : strlen(body));
+  return 1;
+}
 
 static void S_dispatch(S_conn *c) {
   folio_server *srv = c->srv;
   http_parser *p = &c->parser;
   S_read_stop(c);
   S_arm(c, srv->idle_ms); /* a client that stops reading our response is dropped */
-  c->keep_alive = http_should_keep_alive(p) && !p->upgrade && !c->peer_eof;
+  c->keep_alive = http_should_keep_alive(p) && !p->upgrade && !c->peer_eof &&
+                  ++c->requests < S_CONN_REQUESTS_MAX;
 
   if (p->http_major != 1) { /* HTTP/0.9 has no status line; 2 and up speak another framing */
     S_fail(c, 505);
     return;
   }
+  if (S_check_host(c)) return;
   int head_only = p->method == HTTP_HEAD;
   if (p->method != HTTP_GET && !head_only) {
     S_send_text(c, 405, "Allow: GET, HEAD\r\n", 0);
@@ -881,7 +1001,7 @@ static void S_dispatch(S_conn *c) {
       S_resp r = {reply.status, head_only, type, NULL, NULL, &reply};
       S_send(c, &r, reply.has_body ? reply.body : "", reply.body_len);
     } else {
-      S_serve_file(c, rel, trailing, url, path_len, query,
+      S_serve_file(c, rel, trailing, query,
                    folio_http_request_header(&req, "If-None-Match"), head_only, &reply);
     }
   }
@@ -939,10 +1059,21 @@ static int S_on_value(http_parser *p, const char *at, size_t len) {
 static int S_on_message_begin(http_parser *p) {
   S_conn *c = p->data;
   c->head_len = c->url_len = c->nhdr = 0;
+  c->body_len = 0;
   c->piece = S_PIECE_NONE;
   c->err_status = 0;
-  c->state = S_READING;
-  S_arm(c, c->srv->header_ms); /* the whole request must arrive within this */
+  c->state = S_READING; /* the deadline runs since the first byte (see S_process) */
+  return 0;
+}
+
+static int S_on_body(http_parser *p, const char *at, size_t len) {
+  S_conn *c = p->data;
+  (void)at;
+  c->body_len += len;
+  if (c->body_len > S_BODY_MAX) { /* chunked bodies have no length up front */
+    c->err_status = 413;
+    return -1;
+  }
   return 0;
 }
 
@@ -954,6 +1085,11 @@ static int S_on_headers_complete(http_parser *p) {
   }
   c->head[c->head_len++] = '\0';
   if (c->piece == S_PIECE_NONE) c->head[0] = '\0'; /* no target at all */
+  if (!(p->flags & F_CHUNKED) && p->content_length != ULLONG_MAX &&
+      p->content_length > S_BODY_MAX) {
+    c->err_status = 413;
+    return -1;
+  }
   for (size_t i = 0; i < c->nhdr; i++) {
     if (c->hdr[i].value == SIZE_MAX) /* empty value: point at the name's NUL */
       c->hdr[i].value = c->hdr[i].name + strlen(c->head + c->hdr[i].name);
@@ -975,11 +1111,18 @@ static http_parser_settings S_settings = {
     .on_header_field = S_on_field,
     .on_header_value = S_on_value,
     .on_headers_complete = S_on_headers_complete,
+    .on_body = S_on_body,
     .on_message_complete = S_on_message_complete,
 };
 
 /* Parses buffered input until a request is complete (then handles it) or input runs out. */
 static void S_process(S_conn *c) {
+  if (!c->closing && c->state == S_IDLE && c->in_off < c->in_len) {
+    /* The first byte of a request (blank lines before it included): all of it must arrive
+       within header_ms, however slowly it trickles in. */
+    c->state = S_READING;
+    S_arm(c, c->srv->header_ms);
+  }
   while (!c->closing && (c->state == S_IDLE || c->state == S_READING) && c->in_off < c->in_len) {
     size_t n = http_parser_execute(&c->parser, &S_settings, c->in + c->in_off,
                                    c->in_len - c->in_off);
@@ -1024,19 +1167,89 @@ static void S_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
 
 static void S_free_handle_cb(uv_handle_t *h) { free(h); }
 
-static void S_on_connection(uv_stream_t *ls, int status) {
-  folio_server *srv = S_CONTAINER(ls, folio_server, listener);
-  if (status < 0 || srv->closing) return;
-  if (srv->nconns >= srv->max_conns) { /* accept, then hang up: bounded memory */
-    uv_tcp_t *t = malloc(sizeof *t);
-    if (!t) return;
-    uv_tcp_init(srv->loop, t);
-    uv_accept(ls, (uv_stream_t *)t);
-    uv_close((uv_handle_t *)t, S_free_handle_cb);
+/* The connection that has waited longest for its client (idle keep-alive, a request still
+ * arriving, or lingering after its last response), or NULL when every one is answering. */
+static S_conn *S_oldest_waiting(folio_server *srv) {
+  for (S_conn *c = srv->http.head; c; c = c->next)
+    if (!c->closing && (c->state == S_IDLE || c->state == S_READING || c->state == S_LINGER))
+      return c;
+  return NULL;
+}
+
+/* Over the cap and nobody to evict: a short 503 straight on the new socket, then close. */
+static void S_refuse(folio_server *srv, uv_stream_t *ls) {
+  uv_tcp_t *t = malloc(sizeof *t);
+  if (!t) return;
+  uv_tcp_init(srv->loop, t);
+  if (uv_accept(ls, (uv_stream_t *)t) == 0) {
+    static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nServer: folio\r\n"
+                               "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 43\r\n"
+                               "Connection: close\r\n\r\n503 Service Unavailable: too many clients\r\n";
+    uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+    uv_try_write((uv_stream_t *)t, &b, 1); /* best effort: a fresh socket has room */
+  }
+  uv_close((uv_handle_t *)t, S_free_handle_cb);
+}
+
+/* The canonical address of the connection's local end (what the client dialed). */
+static void S_local_ip(S_conn *c) {
+  struct sockaddr_storage ss;
+  int len = sizeof ss;
+  c->local_ip[0] = '\0';
+  if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &len) != 0) return;
+  if (ss.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->local_ip, sizeof c->local_ip);
+  } else if (ss.ss_family == AF_INET6) {
+    const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a)) /* "::ffff:10.0.0.2" on a dual-stack socket */
+      inet_ntop(AF_INET, (const char *)a->s6_addr + 12, c->local_ip, sizeof c->local_ip);
+    else
+      inet_ntop(AF_INET6, a, c->local_ip, sizeof c->local_ip);
+  }
+}
+
+/* accept(2) failed with EMFILE/ENFILE, and libuv's own spare descriptor was gone (else it would
+ * have refused the pending clients itself). libuv retries the accept as soon as this returns, so
+ * each call must free a descriptor or take one client off the queue, or the loop would spin:
+ * close the longest-waiting connection (the next client gets its place), else refuse one
+ * client with our spare descriptor, else drop the oldest live-reload stream (it reconnects). */
+static void S_out_of_fds(folio_server *srv) {
+  S_conn *victim = S_oldest_waiting(srv);
+  if (victim) {
+    S_close(victim); /* uv_close closes the socket at once */
     return;
   }
+  uv_os_fd_t lfd;
+  if (srv->spare_fd >= 0 && uv_fileno((uv_handle_t *)&srv->listener, &lfd) == 0) {
+    close(srv->spare_fd);
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0) close(fd);
+    srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return;
+  }
+  if (srv->sse.head) S_close(srv->sse.head);
+}
+
+static void S_on_connection(uv_stream_t *ls, int status) {
+  folio_server *srv = S_CONTAINER(ls, folio_server, listener);
+  if (srv->closing) return;
+  if (status < 0) {
+    if (status == UV_EMFILE || status == UV_ENFILE) S_out_of_fds(srv);
+    return;
+  }
+  if (srv->http.n >= srv->max_conns) {
+    S_conn *victim = S_oldest_waiting(srv);
+    if (!victim) {
+      S_refuse(srv, ls);
+      return;
+    }
+    S_close(victim); /* its descriptor is closed now: room for the new one */
+  }
   S_conn *c = calloc(1, sizeof *c);
-  if (!c) return;
+  if (!c) {
+    S_refuse(srv, ls);
+    return;
+  }
   c->srv = srv;
   c->file_fd = -1;
   c->tcp.data = c;
@@ -1044,17 +1257,16 @@ static void S_on_connection(uv_stream_t *ls, int status) {
   uv_tcp_init(srv->loop, &c->tcp);
   uv_timer_init(srv->loop, &c->timer);
   c->handles_open = 2;
-  srv->nconns++;
-  c->next = srv->conns;
-  if (c->next) c->next->prev = c;
-  srv->conns = c;
+  srv->nalive++;
+  c->state = S_IDLE;
+  S_list_append(&srv->http, c);
   http_parser_init(&c->parser, HTTP_REQUEST);
   c->parser.data = c;
-  c->state = S_IDLE;
   if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0) {
     S_close(c);
     return;
   }
+  S_local_ip(c);
   uv_tcp_nodelay(&c->tcp, 1);
   S_arm(c, srv->idle_ms);
   S_read_start(c);
@@ -1062,6 +1274,8 @@ static void S_on_connection(uv_stream_t *ls, int status) {
 
 static void S_free_failed_cb(uv_handle_t *h) {
   folio_server *srv = S_CONTAINER(h, folio_server, listener);
+  if (srv->spare_fd >= 0) close(srv->spare_fd);
+  S_free_hosts(srv);
   free(srv->root);
   free(srv);
 }
@@ -1072,13 +1286,65 @@ static int S_bind_fd(const struct sockaddr *sa, socklen_t salen, int *out) {
   int one = 1;
   /* SO_REUSEADDR only skips TIME_WAIT leftovers; Linux still refuses a second listener. */
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-      bind(fd, sa, salen) < 0 || listen(fd, 128) < 0) {
+      bind(fd, sa, salen) < 0 || listen(fd, S_BACKLOG) < 0) {
     int e = uv_translate_sys_error(errno);
     close(fd);
     return e;
   }
   *out = fd;
   return 0;
+}
+
+/* The names the Host header may give: loopback, the bound address, the user's. */
+static int S_set_hosts(folio_server *srv, const char *bind, const folio_server_options *opts,
+                       char *err, size_t errlen) {
+  static const char *const fixed[] = {"localhost", "127.0.0.1", "::1"};
+  size_t n = 3 + 1 + opts->nallowed_hosts;
+  srv->hosts = calloc(n, sizeof *srv->hosts);
+  if (!srv->hosts) {
+    snprintf(err, errlen, "out of memory");
+    return UV_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const char *name = i < 3 ? fixed[i] : i == 3 ? bind : opts->allowed_hosts[i - 4];
+    if (!name) continue;
+    char canon[256];
+    if (folio_http_host_canonical(name, strlen(name), canon, sizeof canon) < 0) {
+      snprintf(err, errlen, "\"%.100s\" is not a host name or IP address (--allow-host takes "
+               "a name such as mybox.local, without a port)", name);
+      return UV_EINVAL;
+    }
+    if (!(srv->hosts[srv->nhosts] = S_strdup(canon))) {
+      snprintf(err, errlen, "out of memory");
+      return UV_ENOMEM;
+    }
+    srv->nhosts++;
+  }
+  return 0;
+}
+
+/* Keeps both connection caps within the open-file limit, so a flood meets the caps (evict,
+ * 503) before it meets EMFILE. */
+static void S_fit_fd_limit(folio_server *srv) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
+  /* Keep S_FD_RESERVE free, or three quarters of a tiny limit (the loop itself holds ~10). */
+  rlim_t reserve = rl.rlim_cur / 4 * 3 < S_FD_RESERVE ? rl.rlim_cur / 4 * 3 : S_FD_RESERVE;
+  rlim_t room = rl.rlim_cur - reserve;
+  if ((rlim_t)srv->max_conns + srv->max_sse <= room) return;
+  if (srv->max_sse > room / 4) srv->max_sse = (unsigned)(room / 4 ? room / 4 : 1);
+  srv->max_conns = (unsigned)(room > srv->max_sse ? room - srv->max_sse : 1);
+}
+
+long folio_server_raise_fd_limit(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlim_t want = rl.rlim_max;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
 }
 
 int folio_server_start(uv_loop_t *loop, const folio_server_options *opts, folio_server **out,
@@ -1107,11 +1373,19 @@ int folio_server_start(uv_loop_t *loop, const folio_server_options *opts, folio_
   socklen_t salen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 
   folio_server *srv = calloc(1, sizeof *srv);
+  if (srv) srv->spare_fd = -1;
   if (srv) srv->root = S_strdup(opts->root);
   if (!srv || !srv->root) {
     if (srv) free(srv);
     snprintf(err, errlen, "out of memory");
     return UV_ENOMEM;
+  }
+  r = S_set_hosts(srv, host, opts, err, errlen);
+  if (r < 0) {
+    S_free_hosts(srv);
+    free(srv->root);
+    free(srv);
+    return r;
   }
 
   int tries = opts->port_is_explicit || opts->port == 0 ? 1 : FOLIO_SERVER_PORT_TRIES;
@@ -1134,6 +1408,7 @@ int folio_server_start(uv_loop_t *loop, const folio_server_options *opts, folio_
       snprintf(err, errlen, "cannot listen on %s port %d: permission denied", host, port);
     else
       snprintf(err, errlen, "cannot listen on %s port %d: %s", host, port, uv_strerror(r));
+    S_free_hosts(srv);
     free(srv->root);
     free(srv);
     return r;
@@ -1155,7 +1430,10 @@ int folio_server_start(uv_loop_t *loop, const folio_server_options *opts, folio_
   srv->heartbeat_ms = opts->heartbeat_ms ? opts->heartbeat_ms : 15000;
   srv->sse_max = opts->sse_max_queue ? opts->sse_max_queue : 256 * 1024;
   srv->max_conns = opts->max_connections ? opts->max_connections : 512;
+  srv->max_sse = opts->max_sse ? opts->max_sse : 128;
+  S_fit_fd_limit(srv);
   srv->resolve_mode = opts->resolve_mode;
+  srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   snprintf(srv->id, sizeof srv->id, "%" PRIx64 "-%lx-%lx", uv_hrtime(), (long)getpid(),
            (long)time(NULL));
 
@@ -1163,7 +1441,7 @@ int folio_server_start(uv_loop_t *loop, const folio_server_options *opts, folio_
   srv->handles_open = 1;
   r = uv_tcp_open(&srv->listener, fd);
   if (r < 0) close(fd); /* else the handle owns it and uv_close closes it */
-  if (r == 0) r = uv_listen((uv_stream_t *)&srv->listener, 128, S_on_connection);
+  if (r == 0) r = uv_listen((uv_stream_t *)&srv->listener, S_BACKLOG, S_on_connection);
   if (r < 0) {
     snprintf(err, errlen, "cannot listen on %s port %d: %s", host, port, uv_strerror(r));
     uv_close((uv_handle_t *)&srv->listener, S_free_failed_cb); /* frees srv */
@@ -1204,7 +1482,8 @@ void folio_server_close(folio_server *srv, void (*done)(void *), void *ud) {
   srv->closing = 1;
   srv->done = done;
   srv->done_ud = ud;
-  while (srv->conns) S_close(srv->conns);
+  while (srv->http.head) S_close(srv->http.head);
+  while (srv->sse.head) S_close(srv->sse.head);
   srv->listener.data = srv;
   srv->heartbeat.data = srv;
   uv_close((uv_handle_t *)&srv->listener, S_server_handle_closed);

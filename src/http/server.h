@@ -73,15 +73,38 @@ typedef struct folio_server_options {
   folio_server_request_fn on_request; /* optional */
   void *ud;                           /* passed to on_request */
 
+  /* Host names (or IP addresses) accepted in the Host header besides localhost, 127.0.0.1,
+     [::1], the bound address and the address the client connected to. Copied. Others get
+     403 (DNS rebinding). NULL entries are skipped. */
+  const char *const *allowed_hosts;
+  size_t nallowed_hosts;
+
   /* Limits; 0 picks the default shown. */
   unsigned idle_timeout_ms;   /* keep-alive connection with no request, or a response the
                                  client stopped reading: closed after this (30000) */
-  unsigned header_timeout_ms; /* a started request must be complete within this (10000) */
+  unsigned header_timeout_ms; /* from the first byte of a request, all of it (head and the small
+                                 body allowed) must arrive within this, or 408 and close (10000) */
   unsigned heartbeat_ms;      /* SSE comment line sent this often (15000) */
   size_t sse_max_queue;       /* bytes queued for one SSE client before it is dropped (262144) */
-  unsigned max_connections;   /* connections beyond this are closed at once (512) */
+  unsigned max_connections;   /* HTTP connections (live-reload streams not counted). A new one
+                                 over this closes the connection that has waited longest for
+                                 its client (idle keep-alive, request still arriving); when all
+                                 are busy answering, the new one gets 503 (512) */
+  unsigned max_sse;           /* live-reload streams; more get 503 (128) */
   int resolve_mode;           /* 0: openat2 when the kernel has it; 1: realpath checks (tests) */
 } folio_server_options;
+
+/* Fixed per-client limits (not options): request target 8 KiB (414), request head 16 KiB or
+ * 100 headers (431), request body 64 KiB (413; only GET and HEAD are served, so a body is read
+ * and dropped), 1000 requests per keep-alive connection (the last one says Connection: close).
+ * Pipelined requests are read from one 16 KiB buffer and answered one at a time; reading stops
+ * while a response is written, so a client cannot queue more than that. Both caps above are
+ * lowered to fit the process's open-file limit (RLIMIT_NOFILE soft, less 64 for the rest, or
+ * less three quarters of a limit under 86). */
+
+/* Raises this process's RLIMIT_NOFILE soft limit to its hard limit (process-wide; for the
+ * program's start, before threads). Returns the soft limit now in force (or -1 when unknown). */
+long folio_server_raise_fd_limit(void);
 
 /* Starts listening on `loop`. On success stores the server in *out and returns 0. On failure
  * returns a negative libuv error and writes a sentence for the user to `err` (may be NULL),
@@ -109,6 +132,9 @@ int folio_server_broadcast(folio_server *srv, const char *event, const char *jso
 
 /* Number of connected SSE clients (browser tabs with live reload). */
 size_t folio_server_client_count(const folio_server *srv);
+
+/* Number of open HTTP connections (not counting SSE clients). */
+size_t folio_server_connection_count(const folio_server *srv);
 
 /* Stops listening and closes every connection (in-flight responses are cut). `done(ud)` runs
  * from the loop once all handles are closed; the server's memory is freed just before it, so
