@@ -168,4 +168,10 @@ check "two pages with one URL fail" bash -c "! (cd '$S' && '$FOLIO' build -q) > 
 check "the clash names both pages" bash -c "grep -q 'content/a.md and content/b.md' '$WORK/c.log'"
 rm "$S/content/a.md" "$S/content/b.md"
 check "the site builds again" bash -c "cd '$S' && '$FOLIO' build -q"
+
+# folio serve applies the checks to the folder it writes the preview in
+before=$(snapshot)
+check "serve refuses a preview folder inside content/" bash -c "! (cd '$S' && TMPDIR=content timeout 20 '$FOLIO' serve -p 0) > '$WORK/s.log' 2>&1"
+check "serve says why" contains "$WORK/s.log" "refusing to build the preview in content"
+check "serve wrote nothing in content/" test "$(snapshot)" = "$before"
 finish
