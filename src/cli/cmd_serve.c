@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "core/build.h"
 #include "core/fsutil.h"
+#include "core/outdir.h"
 #include "core/watch.h"
 #include "http/server.h"
 #include "lua/lx.h"
@@ -284,9 +285,18 @@ static int S_parse(int argc, char **argv, S_serve *s, const char **source, const
   return 0;
 }
 
+/* The preview is built in a new folder under $TMPDIR; the builds into it go through the same
+ * output-folder checks as folio build (src/core/outdir.c). A TMPDIR inside a source folder is
+ * refused before anything is created there. */
 static int S_make_preview_dir(S_serve *s)
 {
   const char *tmp = getenv("TMPDIR");
+  char which[64];
+  if (folio_outdir_in_sources(tmp && *tmp ? tmp : "/tmp", which, sizeof which)) {
+    fprintf(stderr, "folio serve: refusing to build the preview in %s: it is (inside) the site's %s, a source\n"
+                    "  hint: point TMPDIR at a folder outside the site's sources\n", tmp, which);
+    return -1;
+  }
   snprintf(s->preview_root, sizeof s->preview_root, "%s/folio-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp(s->preview_root) == NULL) {
     fprintf(stderr, "folio serve: cannot create a preview folder in %s: %s\n", tmp ? tmp : "/tmp", strerror(errno));

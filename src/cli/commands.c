@@ -44,7 +44,14 @@ const folio_command folio_commands[] = {
    "                         and a CPU and memory budget per hook call and template render\n"
    "                         (safe = true in site.lua: the same, site.lua itself excepted;\n"
    "                         see docs/security.md)\n"
-   "      --strict           fail on warnings too (for CI; also strict = true in site.lua)\n",
+   "      --strict           fail on warnings too (for CI; also strict = true in site.lua)\n"
+   "      --force            adopt an existing output folder that folio did not make (its\n"
+   "                         contents are replaced); never a source folder, the site, ~ or /\n"
+   "      --no-wait          fail at once if another build is writing the same output folder\n"
+   "                         (by default the build says so and waits for it)\n\n"
+   "The output folder may not be or contain the site folder or a source (content/, layouts/,\n"
+   "static/, scripts/, themes/, site.lua), nor be / or your home folder. A folder that exists\n"
+   "must be empty or hold a .folio-output file (every build writes one); else --force.\n",
    folio_cmd_build},
   {"serve", "preview the site on localhost, rebuilding and reloading on every change",
    "Usage: folio serve [OPTIONS]\n\n"

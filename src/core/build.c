@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,6 +117,8 @@ folio_build *folio_build_new(const folio_build_options *options, folio_diag *dia
   b->options = *options;
   b->diag = diag;
   b->out_dirfd = -1;
+  b->outdir.lock_fd = -1;
+  b->writes = &b->own_writes;
   int jobs = options->jobs;
   if (jobs <= 0) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -154,7 +159,7 @@ void folio_build_free(folio_build *b)
   free(b->content.len);
   if (b->out_dirfd >= 0)
     close(b->out_dirfd);
-  free(b->staging_path);
+  folio_outdir_close(&b->outdir);
   free(b->output_path);
   free(b);
 }
@@ -309,18 +314,43 @@ static void S_receive_diagnostics(folio_build *b, int fd)
   free(buf);
 }
 
+/* What both render processes share: the count of outputs taken and what they wrote. */
+typedef struct {
+  atomic_size_t taken;
+  folio_write_stats writes;
+} S_shared;
+
+static void S_copy_stats(folio_write_stats *to, folio_write_stats *from)
+{
+  atomic_store(&to->needed, atomic_load(&from->needed));
+  atomic_store(&to->written, atomic_load(&from->written));
+  atomic_store(&to->full_errno, atomic_load(&from->full_errno));
+}
+
+/* In the render process: it ends when the build process does (killed, say), so it never goes on
+ * writing into a staging folder the next build removes; the check after prctl catches a parent
+ * that died before it. */
+static void S_die_with_parent(pid_t parent)
+{
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+    _exit(1);
+}
+
 static void S_render_forked(folio_build *b, size_t outputs)
 {
   lua_State *L = b->states[0];
-  atomic_size_t local_taken = 0;
+  S_shared local = {0};
   /* the counter lives in memory both processes share; without it, this process does it all */
-  atomic_size_t *taken = mmap(NULL, sizeof *taken, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (taken == MAP_FAILED)
-    taken = &local_taken;
-  atomic_init(taken, 0);
+  S_shared *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED)
+    shared = &local;
+  atomic_init(&shared->taken, 0);
+  atomic_size_t *taken = &shared->taken;
+  S_copy_stats(&shared->writes, b->writes);
+  b->writes = &shared->writes;
   int fds[2] = { -1, -1 };
-  pid_t pid = -1;
-  if (taken != &local_taken && pipe2(fds, O_CLOEXEC) == 0) {
+  pid_t pid = -1, parent = getpid();
+  if (shared != &local && pipe2(fds, O_CLOEXEC) == 0) {
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
@@ -329,6 +359,7 @@ static void S_render_forked(folio_build *b, size_t outputs)
     }
   }
   if (pid == 0) {
+    S_die_with_parent(parent);
     close(fds[0]);
     size_t before = folio_diag_size(b->diag);
     S_render_from_end(b, L, taken, outputs, 1);
@@ -347,33 +378,50 @@ static void S_render_forked(folio_build *b, size_t outputs)
       folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "the render process stopped abnormally",
                      "run again with FOLIO_NO_FORK=1 and report this as a bug in folio");
   }
-  if (taken != &local_taken)
-    munmap(taken, sizeof *taken);
+  S_copy_stats(&b->own_writes, &shared->writes);
+  b->writes = &b->own_writes;
+  if (shared != &local)
+    munmap(shared, sizeof *shared);
 }
 
-/* ---- output folder --------------------------------------------------------------------- */
+/* ---- output folder (its policy is src/core/outdir.c) ------------------------------------ */
 
-static int S_prepare_staging(folio_build *b, const char *output)
+int folio_build_note_write(folio_build *b, size_t bytes, int rc)
 {
-  char staging[PATH_MAX];
-  const char *slash = strrchr(output, '/');
-  int n = slash ? snprintf(staging, sizeof staging, "%.*s/.%s.folio-build", (int)(slash - output), output, slash + 1)
-                : snprintf(staging, sizeof staging, ".%s.folio-build", output);
-  if (n < 0 || n >= (int)sizeof staging)
-    return -ENAMETOOLONG;
-  folio_remove_tree(staging); /* left over from an interrupted build */
-  if (mkdir(staging, 0755) != 0)
-    return -errno;
-  b->out_dirfd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (b->out_dirfd < 0)
-    return -errno;
-  free(b->staging_path);
-  free(b->output_path);
-  b->staging_path = strdup(staging);
-  b->output_path = strdup(output);
-  if (!b->staging_path || !b->output_path)
-    return -ENOMEM;
-  return 0;
+  atomic_fetch_add(&b->writes->needed, bytes);
+  if (rc == 0) {
+    atomic_fetch_add(&b->writes->written, bytes);
+    return 0;
+  }
+  if (rc != -ENOSPC && rc != -EDQUOT)
+    return 0;
+  int none = 0;
+  atomic_compare_exchange_strong(&b->writes->full_errno, &none, -rc);
+  return 1;
+}
+
+int folio_build_disk_full(folio_build *b)
+{
+  return atomic_load(&b->writes->full_errno);
+}
+
+/* One error for a disk that filled up, however many writes failed. */
+static void S_report_disk_full(folio_build *b, const char *folder)
+{
+  int e = folio_build_disk_full(b);
+  if (e == 0)
+    return;
+  char free_text[64] = "";
+  struct statvfs vfs;
+  if (folder && statvfs(folder, &vfs) == 0)
+    snprintf(free_text, sizeof free_text, "; %llu bytes are free there",
+             (unsigned long long)vfs.f_bavail * (unsigned long long)vfs.f_frsize);
+  char msg[PATH_MAX + 256];
+  snprintf(msg, sizeof msg, "%s (%s) while writing %s: the build needed %llu bytes and wrote %llu of them%s",
+           e == ENOSPC ? "the disk is full" : "the disk quota is used up", e == ENOSPC ? "ENOSPC" : "EDQUOT",
+           b->output_path ? b->output_path : "the output", (unsigned long long)atomic_load(&b->writes->needed),
+           (unsigned long long)atomic_load(&b->writes->written), free_text);
+  folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, msg, "free some space on that disk, or build elsewhere with -o");
 }
 
 static void S_discard_staging(folio_build *b)
@@ -382,8 +430,28 @@ static void S_discard_staging(folio_build *b)
     close(b->out_dirfd);
     b->out_dirfd = -1;
   }
-  if (b->staging_path)
-    folio_remove_tree(b->staging_path);
+  folio_outdir_discard(&b->outdir);
+}
+
+/* Checks and locks the output folder and opens a fresh staging folder for it. */
+static int S_prepare_staging(folio_build *b, const char *output)
+{
+  folio_outdir_options oo = {b->options.force, b->options.no_wait, b->options.output_dir ? NULL : "site.lua"};
+  free(b->output_path);
+  b->output_path = strdup(output);
+  if (b->output_path == NULL)
+    return folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, "out of memory", NULL), -1;
+  folio_outdir_close(&b->outdir);
+  if (folio_outdir_begin(&b->outdir, output, &oo, b->diag) != 0)
+    return -1;
+  b->out_dirfd = open(b->outdir.staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (b->out_dirfd < 0) {
+    char msg[PATH_MAX + 64];
+    snprintf(msg, sizeof msg, "cannot open the build folder %s: %s", b->outdir.staging, strerror(errno));
+    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, msg, "check that the output folder's parent is writable");
+    return -1;
+  }
+  return 0;
 }
 
 /* Whether warnings fail this build: --strict, or `strict = true` in site.lua. */
@@ -418,11 +486,7 @@ int folio_build_run(folio_build *b)
   lua_State *L = b->states[0];
   char outbuf[PATH_MAX];
   const char *output = S_output_dir(b, L, outbuf, sizeof outbuf);
-  int rc = S_prepare_staging(b, output);
-  if (rc != 0) {
-    char msg[PATH_MAX + 64];
-    snprintf(msg, sizeof msg, "cannot create the build folder next to %s: %s", output, strerror(-rc));
-    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, msg, "check that the output folder's parent is writable");
+  if (S_prepare_staging(b, output) != 0) {
     S_discard_staging(b);
     return 1;
   }
@@ -466,6 +530,7 @@ int folio_build_run(folio_build *b)
   b->phase_ms[2] = t2 - t1;
   b->phase_ms[3] = t3 - t2;
   b->pages_written = outputs;
+  S_report_disk_full(b, b->outdir.staging);
   if (!b->options.preview && S_strict(b, L)) /* the preview shows warnings, never fails on them */
     folio_diag_make_strict(b->diag);
   if (folio_diag_count(b->diag, FOLIO_ERROR) > 0) {
@@ -475,12 +540,9 @@ int folio_build_run(folio_build *b)
   close(b->out_dirfd);
   b->out_dirfd = -1;
   double t4 = folio_now_ms();
-  rc = folio_swap_into_place(b->staging_path, b->output_path);
+  int rc = folio_outdir_publish(&b->outdir, b->diag);
   b->phase_ms[4] = folio_now_ms() - t4;
   if (rc != 0) {
-    char msg[PATH_MAX + 64];
-    snprintf(msg, sizeof msg, "cannot move the new build into %s: %s", b->output_path, strerror(-rc));
-    folio_diag_add(b->diag, FOLIO_ERROR, NULL, 0, msg, "check the output folder's permissions");
     S_discard_staging(b);
     return 1;
   }
@@ -518,6 +580,8 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
     return 1;
   }
   b->compare_writes = 1;
+  atomic_store(&b->writes->needed, 0);
+  atomic_store(&b->writes->written, 0);
   /* A collection here would walk the whole site, which takes longer than the update itself on
    * a large site; it waits for folio_build_collect. */
   lua_gc(L, LUA_GCSTOP);
@@ -555,6 +619,8 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
   b->compare_writes = 0;
   close(b->out_dirfd);
   b->out_dirfd = -1;
+  S_report_disk_full(b, b->output_path);
+  atomic_store(&b->writes->full_errno, 0); /* the next update tries again */
   lua_settop(L, paths_index - 1);
   if (getenv("FOLIO_TIMINGS"))
     fprintf(stderr, "update %s: classify %.1f ms, update %.1f ms, render %.1f ms, finish %.1f ms\n",

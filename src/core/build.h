@@ -9,8 +9,10 @@
 #ifndef FOLIO_BUILD_H
 #define FOLIO_BUILD_H
 #include "core/diag.h"
+#include "core/outdir.h"
 #include <lua.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 typedef struct {
@@ -23,9 +25,19 @@ typedef struct {
   int preview;            /* building for `folio serve` */
   const char *base_url;   /* NULL: site.lua's base_url (serve points it at itself) */
   int safe;               /* --safe: site.lua, themes, plugins and scripts run sandboxed (docs/security.md) */
+  int force;              /* adopt an output folder that has no .folio-output marker */
+  int no_wait;            /* fail at once when another build writes to the same output */
 } folio_build_options;
 
 typedef struct folio_build folio_build;
+
+/* What the build wrote, to report a full disk once (all threads and the render process add to
+ * it, so the fields are atomic). */
+typedef struct {
+  atomic_ullong needed;  /* bytes of every output the build wrote or tried to */
+  atomic_ullong written; /* of which written */
+  atomic_int full_errno; /* ENOSPC or EDQUOT once the disk filled up, else 0 */
+} folio_write_stats;
 
 /* Per-page HTML bodies, kept in C so they are not copied between Lua states. Slot i is written
  * only by the worker that processes page i; everything is read after the phase ends. */
@@ -42,8 +54,10 @@ struct folio_build {
   int nstates;
   folio_content_store content;
   int out_dirfd;       /* the staging folder during a build, else -1 */
-  char *staging_path;
-  char *output_path;
+  folio_outdir outdir; /* the output folder's lock and staging (src/core/outdir.h) */
+  char *output_path;   /* the output folder as named (option or site.lua) */
+  folio_write_stats own_writes;
+  folio_write_stats *writes; /* own_writes, or memory shared with the render process */
   int compare_writes;  /* preview updates: leave files whose bytes did not change alone */
   double phase_ms[5];  /* timings of load, process, assemble, render, publish (swap + removal of the old output) */
   size_t pages_written;
@@ -80,6 +94,14 @@ void folio_build_collect(folio_build *b);
  * internal error (nothing left on the stack). */
 int folio_build_call(folio_build *b, const char *fn, int nargs, int nresults);
 lua_State *folio_build_main_state(folio_build *b);
+
+/* Counts an output of `bytes` that was written with result `rc` (0 or a negative errno).
+ * Returns 1 when rc says the disk is full: the caller goes on without raising an error, and the
+ * build reports the full disk once, with the bytes it needed. */
+int folio_build_note_write(folio_build *b, size_t bytes, int rc);
+/* The errno (ENOSPC, EDQUOT) of a disk that filled up during this build, else 0: later writes
+ * are not tried (they are counted with folio_build_note_write). */
+int folio_build_disk_full(folio_build *b);
 
 /* Milliseconds on the monotonic clock, for timing phases and rebuilds. */
 double folio_now_ms(void);

@@ -26,7 +26,9 @@ int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int repl
 int folio_remove_tree(const char *path);
 
 /* Puts the finished build at `staging` in place of `output`: an atomic exchange when `output`
- * exists (the old tree is then removed), a rename otherwise. */
-int folio_swap_into_place(const char *staging, const char *output);
+ * exists (the old tree is then removed), a rename otherwise. Where the file system has no
+ * exchange (or FOLIO_TEST_NO_EXCHANGE=1), `output` is first renamed to `aside`, then `staging` to
+ * `output`, then `aside` removed: a crash in between leaves the old tree whole at `aside`. */
+int folio_swap_into_place(const char *staging, const char *output, const char *aside);
 
 #endif

@@ -60,7 +60,8 @@ static int S_same_content(int dirfd, const char *rel, const char *data, size_t l
 
 /* folio.build.write(relpath, data) -> changed  [-2, +1, e]
  * In a preview update, a file that already holds these bytes is left alone (changed = false),
- * and one that holds others is replaced whole (a browser may be reading it). */
+ * and one that holds others is replaced whole (a browser may be reading it). On a full disk it
+ * raises nothing: the build reports the full disk once (folio_build_note_write). */
 static int l_write(lua_State *L)
 {
   folio_build *b = S_build(L);
@@ -72,9 +73,12 @@ static int l_write(lua_State *L)
     lua_pushboolean(L, 0);
     return 1;
   }
-  int rc = folio_write_at(b->out_dirfd, rel, data, len, same == 0);
-  if (rc != 0)
+  int full = folio_build_disk_full(b);
+  int rc = full ? -full : folio_write_at(b->out_dirfd, rel, data, len, same == 0);
+  if (rc != 0 && !folio_build_note_write(b, len, rc))
     return luaL_error(L, "cannot write %s: %s", rel, strerror(-rc));
+  if (rc == 0)
+    folio_build_note_write(b, len, 0);
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -104,9 +108,14 @@ static int l_copy(lua_State *L)
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   const char *src = luaL_checkstring(L, 2);
-  int rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview);
-  if (rc != 0)
+  struct stat st;
+  size_t size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
+  int full = folio_build_disk_full(b);
+  int rc = full ? -full : folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview);
+  if (rc != 0 && !folio_build_note_write(b, size, rc))
     return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
+  if (rc == 0)
+    folio_build_note_write(b, size, 0);
   lua_pushboolean(L, 1);
   return 1;
 }

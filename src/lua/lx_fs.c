@@ -4,6 +4,7 @@
 #include "core/fsutil.h"
 #include "core/utf8.h"
 #include <dirent.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -134,7 +135,33 @@ typedef struct {
   lua_Integer nfiles, nerrors;
   struct { dev_t dev; ino_t ino; } stack[64]; /* folders on the current path, to spot loops */
   int depth;
+  const char *within; /* resolved folder links may not leave, or NULL */
+  int outside;        /* table of links not followed (they leave `within`) */
+  lua_Integer noutside;
 } S_scan;
+
+/* With `within`: whether entry `name` of folder `fd` is a symbolic link to something outside it;
+ * then it is listed in s->outside as {file=, target=}. */
+static int S_link_leaves(S_scan *s, int fd, const char *name, const char *path)
+{
+  struct stat lst;
+  if (s->within == NULL || fstatat(fd, name, &lst, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(lst.st_mode))
+    return 0;
+  char real[PATH_MAX];
+  if (realpath(path, real) == NULL)
+    return 0; /* broken: reported as such by the caller */
+  size_t n = strlen(s->within);
+  if (strncmp(real, s->within, n) == 0 && (real[n] == '/' || real[n] == '\0'))
+    return 0;
+  lua_State *L = s->L;
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, path);
+  lua_setfield(L, -2, "file");
+  lua_pushstring(L, real);
+  lua_setfield(L, -2, "target");
+  lua_rawseti(L, s->outside, ++s->noutside);
+  return 1;
+}
 
 static void S_scan_error(S_scan *s, const char *path, const char *message, const char *hint)
 {
@@ -216,7 +243,9 @@ static void S_scan_dir(S_scan *s, const char *dir)
     luaL_pushresult(&b);
     const char *path = lua_tostring(L, -1);
     struct stat est;
-    if (fstatat(fd, names[i], &est, 0) != 0) {
+    if (S_link_leaves(s, fd, names[i], path)) {
+      /* not followed */
+    } else if (fstatat(fd, names[i], &est, 0) != 0) {
       struct stat lst;
       if (fstatat(fd, names[i], &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
         S_scan_error(s, path, errno == ELOOP ? "symbolic link loop" : "broken symbolic link",
@@ -241,26 +270,45 @@ static void S_scan_dir(S_scan *s, const char *dir)
   s->depth--;
 }
 
-/* folio.fs.scan(dir) -> files, errors  [-1, +2, m]
+/* folio.fs.scan(dir [, within]) -> files, errors, outside  [-1|2, +3, m]
  * files: sorted list of {path=, mtime=, size=} for every regular file below dir (symlinks
- * followed; dotfiles and editor backups skipped); errors: list of {file=, message=, hint=}. */
+ * followed; dotfiles and editor backups skipped); errors: list of {file=, message=, hint=}.
+ * With `within` (a folder), a symbolic link to something outside it is not followed but listed
+ * in `outside` as {file=, target=}. */
 static int l_scan(lua_State *L)
 {
   const char *dir = luaL_checkstring(L, 1);
+  const char *within = luaL_optstring(L, 2, NULL);
+  char real[PATH_MAX];
   S_scan s = {0};
   s.L = L;
+  if (within && realpath(within, real) != NULL)
+    s.within = real;
   lua_newtable(L);
   s.files = lua_gettop(L);
   lua_newtable(L);
   s.errors = lua_gettop(L);
+  lua_newtable(L);
+  s.outside = lua_gettop(L);
   S_scan_dir(&s, dir);
-  return 2;
+  return 3;
+}
+
+/* folio.fs.realpath(path) -> absolute path without links | nil  [-1, +1, m] */
+static int l_realpath(lua_State *L)
+{
+  char real[PATH_MAX];
+  if (realpath(luaL_checkstring(L, 1), real) == NULL)
+    return 0;
+  lua_pushstring(L, real);
+  return 1;
 }
 
 void lx_open_fs(lua_State *L, int folio)
 {
   static const luaL_Reg fs[] = {
-    {"read_source", l_read_source}, {"read", l_read}, {"stat", l_stat}, {"scan", l_scan}, {NULL, NULL}};
+    {"read_source", l_read_source}, {"read", l_read}, {"stat", l_stat}, {"scan", l_scan}, {"realpath", l_realpath},
+    {NULL, NULL}};
   luaL_newlib(L, fs);
   lua_setfield(L, folio, "fs");
 }

@@ -698,23 +698,72 @@ end
 ----------------------------------------------------------------------------------------------
 -- Phase 3: outputs
 
-function P.copy_static()
-  local theme_static = "themes/" .. config.theme .. "/static"
-  if folio.fs.stat(theme_static) then
-    local files = folio.fs.scan(theme_static)
-    for _, f in ipairs(files) do folio.build.copy(f.path:sub(#theme_static + 2), f.path) end
-  else
-    for _, path in ipairs(folio.embedded.list(theme_static .. "/")) do
-      folio.build.write(path:sub(#theme_static + 2), folio.embedded.read(path))
-    end
-  end
-  if folio.fs.stat("static") then
-    local files, problems = folio.fs.scan("static")
-    for _, e in ipairs(problems) do report(e, e.file) end
-    for _, f in ipairs(files) do folio.build.copy(f.path:sub(#"static/" + 1), f.path) end
-  end
+-- The folder static links may not leave (nil: follow_symlinks = true, they may).
+local function link_root()
+  if config.follow_symlinks then return nil end
+  return folio.fs.realpath(".")
 end
 
+-- The static files of the theme and the site (the site's replace the theme's): output -> source
+-- { path = file } or { embedded = path }. Links leaving the site are warned about, once each.
+local function static_files()
+  local found, root = {}, link_root()
+  local function scan(dir)
+    local files, problems, outside = folio.fs.scan(dir, root)
+    for _, e in ipairs(problems) do report(e, e.file) end
+    for _, l in ipairs(outside or {}) do
+      report({ severity = "warning", file = l.file,
+               message = "symbolic link to " .. l.target .. ", outside the site: not followed, not copied",
+               hint = "copy the file into the site, or set follow_symlinks = true in site.lua to follow such links" }, l.file)
+    end
+    for _, f in ipairs(files) do found[f.path:sub(#dir + 2)] = { path = f.path } end
+  end
+  local theme_static = "themes/" .. config.theme .. "/static"
+  if folio.fs.stat(theme_static) then
+    scan(theme_static)
+  else
+    for _, path in ipairs(folio.embedded.list(theme_static .. "/")) do
+      found[path:sub(#theme_static + 2)] = { embedded = path }
+    end
+  end
+  if folio.fs.stat("static") then scan("static") end
+  return found
+end
+
+local function describe_output(p)
+  if p.path then return p.path .. " (page " .. tostring(p.url) .. ")" end
+  if p.kind == "404" then return "the not-found page (" .. tostring(p.url) .. ", from layout 404)" end
+  if p.kind == "home" then return "the generated home page (/)" end
+  return "the generated page " .. tostring(p.url)
+end
+
+-- A static file and a page that write the same output: an error naming both.
+local function check_static_clashes(found)
+  local ok = true
+  for _, p in ipairs(render_list) do
+    local f = p.output and found[p.output]
+    if f then
+      ok = false
+      local src = f.path or ("(folio)/" .. f.embedded)
+      report({ file = p.path or f.path, message = "two sources claim the output " .. p.output .. ": "
+               .. describe_output(p) .. " and the static file " .. src,
+               hint = "rename or remove one of them (a page's slug, permalink or url, or the static file)" })
+    end
+  end
+  return ok
+end
+
+function P.copy_static()
+  local found = static_files()
+  if not check_static_clashes(found) then return end
+  local rels = {}
+  for rel in pairs(found) do rels[#rels + 1] = rel end
+  table.sort(rels)
+  for _, rel in ipairs(rels) do
+    local f = found[rel]
+    if f.path then folio.build.copy(rel, f.path) else folio.build.write(rel, folio.embedded.read(f.embedded)) end
+  end
+end
 
 local function render_one(page)
   local html
@@ -1024,9 +1073,13 @@ end
 
 -- The file that provides static output `rel`: the site's static/ first, then the theme's.
 local function static_source(rel)
+  local root = link_root()
   for _, base in ipairs { "static/", "themes/" .. config.theme .. "/static/" } do
     local st = folio.fs.stat(base .. rel)
-    if st and st.type == "file" then return base .. rel end
+    if st and st.type == "file" then
+      local real = root and folio.fs.realpath(base .. rel)
+      if not real or real:sub(1, #root + 1) == root .. "/" then return base .. rel end
+    end
   end
   return nil
 end

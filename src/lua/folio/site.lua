@@ -27,6 +27,7 @@ local DEFAULTS = {
   plugins = {},
   title_from_heading = true,
   words_per_minute = 220,
+  follow_symlinks = false,
 }
 
 -- hooks[stage] = list of { fn = f, order = n, seq = k, source = "scripts/x.lua:12" }
