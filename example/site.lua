@@ -14,6 +14,7 @@ return {
   plugins = {
     "emoji",             -- :sparkles: and other GitHub shortcodes become emoji (not in code)
     "lenient_headings",  -- "#Heading" without a space is a heading, as in kramdown/Jekyll
+    "alerts",            -- "> [!NOTE]" ... "> [!CAUTION]" blockquotes become callouts
     "summary",           -- page.summary from <!--more-->, description, or the first paragraph
     "anchors",           -- heading ids, # links and a table of contents on long posts
     "taxonomies",        -- /tags/<tag>/ and /categories/<name>/ pages

@@ -1,6 +1,8 @@
 # Issue 4's plugins (scripts/<name>.lua), tested on hand-made pages through plugin_harness.lua,
 # and end to end on a small site built with every plugin on.
-foreach(plugin taxonomies paginate archives feeds sitemap summary anchors related search redirects highlight)
+foreach(plugin taxonomies paginate archives feeds sitemap summary anchors related search redirects highlight
+               alerts)
   folio_lua_test(plugin_${plugin} test_${plugin}.lua)
 endforeach()
 folio_shell_test(plugin_e2e plugins_e2e.sh)
+folio_shell_test(plugin_alerts_e2e alerts_e2e.sh)

@@ -19,6 +19,7 @@ permalinks = { posts = "/:year/:month/:day/:slug/", default = "/:path/" }
 plugins = {
   "emoji",             -- :sparkles: -> ✨
   "lenient_headings",  -- #Heading -> # Heading, as Jekyll's kramdown reads it
+  "alerts",            -- > [!NOTE] ... [!CAUTION] -> callouts, as on GitHub
   "summary",
   "anchors",
   "taxonomies",
