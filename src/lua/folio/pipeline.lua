@@ -30,11 +30,26 @@ end
 ----------------------------------------------------------------------------------------------
 -- Page and site objects
 
+-- Fields computed when a template or hook first reads them (folio.page_field): name -> fn.
+local lazy_fields = {}
+
 local PageMeta = {
   __index = function(page, key)
     if key == "content" then return folio.build.content(rawget(page, "id")) end
+    local fn = lazy_fields[key]
+    if fn then return fn(page, site) end
   end,
 }
+
+-- folio.page_field(name, fn): page.<name>, when the page has no such field of its own, is
+-- fn(page, site), computed when read (in the state that reads it: a render worker, say). fn
+-- keeps what it computed where it likes (not on the page: pages outlive a preview update's site).
+function folio.page_field(name, fn)
+  if type(name) ~= "string" or type(fn) ~= "function" then
+    error("folio.page_field needs a name and a function", 2)
+  end
+  lazy_fields[name] = fn
+end
 
 local Site = {}
 Site.__index = Site
