@@ -4,3 +4,5 @@ foreach(plugin taxonomies paginate archives feeds sitemap summary anchors relate
   folio_lua_test(plugin_${plugin} test_${plugin}.lua)
 endforeach()
 folio_shell_test(plugin_e2e plugins_e2e.sh)
+# Output bytes and each site hook's work at 1k and 4k posts, three tag distributions.
+folio_shell_test(growth growth.sh)
