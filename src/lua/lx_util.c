@@ -58,12 +58,52 @@ static int l_slugify(lua_State *L)
   return 1;
 }
 
+static const char HTML_TEXT_LAST_KEY = 'h'; /* registry: { html, text, words } of the last call */
+
+/* Pushes the text and word count of the last call if it was for the same string. [-0, +0|2, -] */
+static int S_html_text_remembered(lua_State *L)
+{
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &HTML_TEXT_LAST_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_rawgeti(L, -1, 1);
+  int same = lua_rawequal(L, -1, 1); /* the same string object compares by address */
+  lua_pop(L, 1);
+  if (!same) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_rawgeti(L, -1, 2);
+  lua_rawgeti(L, -2, 3);
+  lua_remove(L, -3);
+  return 1;
+}
+
+/* Remembers html (index 1) -> the text and count on top of the stack. [-0, +0, m] */
+static void S_html_text_remember(lua_State *L)
+{
+  lua_createtable(L, 3, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  lua_pushvalue(L, -3);
+  lua_rawseti(L, -2, 2);
+  lua_pushvalue(L, -2);
+  lua_rawseti(L, -2, 3);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &HTML_TEXT_LAST_KEY);
+}
+
 /* folio.html_text(html) -> the plain text of an HTML fragment (core/html_text.h), and its number
- * of words: runs of characters other than white space. [-1, +2, m] */
+ * of words: runs of characters other than white space. The last result is remembered: the summary
+ * and search plugins, which both want the text of a page's final HTML, share one pass over it.
+ * [-1, +2, m] */
 static int l_html_text(lua_State *L)
 {
   size_t len;
   const char *html = luaL_checklstring(L, 1, &len);
+  lua_settop(L, 1);
+  if (S_html_text_remembered(L))
+    return 2;
   luaL_Buffer b;
   char *out = luaL_buffinitsize(L, &b, len + 1);
   char *scratch = malloc(len + 1);
@@ -74,6 +114,8 @@ static int l_html_text(lua_State *L)
   lua_Integer words = (lua_Integer)folio_count_runs(out, n);
   luaL_pushresultsize(&b, n);
   lua_pushinteger(L, words);
+  if (len >= 256) /* short fragments (a summary) are cheaper to redo than to remember */
+    S_html_text_remember(L);
   return 2;
 }
 
