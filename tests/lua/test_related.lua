@@ -126,10 +126,17 @@ T.test("folio.related: exact top n over packed lists, self left out, visits coun
   local a, b = folio.related_pack({ 1, 2, 5, 9 }), folio.related_pack({ 2, 3, 9 })
   local ranks, visited = folio.related({ a, b }, 3, 2)
   T.eq(ranks, { 9, 1, 3 }, "9 shares both; 2 is self; then newest")
-  T.ok(visited <= 6, "visits each post once at most")
-  T.eq((folio.related({ a }, 2)), { 1, 2 }, "stops early: a post further down cannot beat these")
-  local _, early = folio.related({ a }, 2)
-  T.eq(early, 2)
+  T.ok(visited <= 7, "visits each listed post once at most")
+  local all = {}
+  for i = 1, 1000 do all[i] = i end
+  local long = folio.related_pack(all)
+  local top, early = folio.related({ long }, 2)
+  T.eq(top, { 1, 2 })
+  T.eq(early, 2, "a long list is walked only until no post further down can beat the best")
+  local odd = {}
+  for i = 1, 999, 2 do odd[#odd + 1] = i end
+  local ranks2 = folio.related({ long, folio.related_pack({ 998 }), folio.related_pack(odd) }, 3, 1)
+  T.eq(ranks2, { 3, 5, 7 }, "odd ranks share two terms; 998 shares two but is older")
   T.eq((folio.related({}, 5)), {})
   T.eq((folio.related({ a, b }, 0)), {})
   T.ok(not pcall(folio.related_pack, { 0 }), "ranks start at 1")
