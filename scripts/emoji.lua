@@ -45,10 +45,8 @@ local function replace(s)
 end
 
 -- An autolink's text is its URL (`https://example.com/:x:/`); leave it as written.
-local function in_autolink(node, text)
-  local link = node.parent
-  if not link or link.type ~= "link" or not link.url then return false end
-  return link.url == text or link.url:sub(-#text) == text -- mailto: is added to e-mail autolinks
+local function is_autolink_text(url, text)
+  return url == text or url:sub(-#text) == text -- mailto: is added to e-mail autolinks
 end
 
 -- Whether `s` holds something shaped like a shortcode. Jumps from colon to colon with a plain
@@ -69,33 +67,10 @@ folio.hook("ast", function(doc, page)
   if source and not has_shortcode(source) then return end
 
   -- The parser splits text at some characters (cmark-gfm's autolinker stops at every ':'), so
-  -- `:sparkles:` may arrive as several neighbouring text nodes.  Take each run of adjacent
-  -- text nodes as one string.  Collect first, then change the tree.
-  local runs = {}
-  for node in doc:select("text") do
-    local prev = node.prev
-    if not (prev and prev.type == "text") then
-      local run = { node }
-      local nxt = node.next
-      while nxt and nxt.type == "text" do
-        run[#run + 1] = nxt
-        nxt = nxt.next
-      end
-      runs[#runs + 1] = run
-    end
-  end
-
-  for _, run in ipairs(runs) do
-    local first = run[1]
-    local parts = {}
-    for i, node in ipairs(run) do parts[i] = node.literal end
-    local text = table.concat(parts)
-    if text:find(":", 1, true) and not in_autolink(first, text) then
-      local new = replace(text)
-      if new then
-        first.literal = new
-        for i = 2, #run do run[i]:remove() end
-      end
-    end
-  end
+  -- `:sparkles:` may arrive as several neighbouring text nodes: rewrite_text gives each run of
+  -- them as one string (in C, without a Lua object per node), and only runs with a colon.
+  doc:rewrite_text(function(text, link_url)
+    if link_url and is_autolink_text(link_url, text) then return nil end
+    return replace(text)
+  end, ":")
 end)

@@ -9,8 +9,12 @@
 -- list's URL (kind "alias", so the sitemap leaves it out); it is written only when there is a
 -- page 2. Every page gets
 --   page.paginator = { number =, count =, total =, per_page =, prev =, next =, first =, last =,
---                      urls = { url of page 1, url of page 2, ... } }
--- (prev/next are nil at the ends). A list with no entries is one empty page (count = 1).
+--                      urls = { url of page 1, url of page 2, ... },
+--                      window = { { number =, url =, current = }, { gap = true }, ... } }
+-- (prev/next are nil at the ends). `window` is what a page links to: the first and last pages
+-- and the current one +-2, in order, with `{ gap = true }` where pages are left out; it has at
+-- most 9 entries however long the list, so links on every page cost the same (`urls` is one
+-- table shared by all the pages of a list). A list with no entries is one empty page (count = 1).
 -- Runs at the site stage with order 90, after the plugins that create list pages.
 local opts = ... or {}
 local kinds = {}
@@ -22,6 +26,27 @@ local function redirect(to)
     .. '<link rel="canonical" href="' .. to .. '"><meta name="robots" content="noindex">'
     .. '<meta http-equiv="refresh" content="0; url=' .. to .. '"></head>'
     .. '<body><p><a href="' .. to .. '">' .. to .. '</a></p></body></html>\n'
+end
+
+-- The pages page `k` of `count` links to: 1, k-2 .. k+2, count, with a gap entry where numbers
+-- are skipped (a gap of one page shows that page instead).
+local WINDOW = 2
+local function window(k, count, urls)
+  local out, last = {}, 0
+  local function add(i)
+    if i < 1 or i > count or i <= last then return end
+    if i == last + 2 then
+      out[#out + 1] = { number = last + 1, url = urls[last + 1], current = false }
+    elseif i > last + 2 then
+      out[#out + 1] = { gap = true }
+    end
+    out[#out + 1] = { number = i, url = urls[i], current = i == k }
+    last = i
+  end
+  add(1)
+  for i = k - WINDOW, k + WINDOW do add(i) end
+  add(count)
+  return out
 end
 
 local function paginate(site, list, per_page, find, add_page)
@@ -43,6 +68,7 @@ local function paginate(site, list, per_page, find, add_page)
     page.paginator = {
       number = k, count = count, total = #all, per_page = per_page, urls = urls,
       first = urls[1], last = urls[count], prev = urls[k - 1], next = urls[k + 1],
+      window = window(k, count, urls),
     }
     if k > 1 then add_page(page) end
   end

@@ -6,3 +6,5 @@ foreach(plugin taxonomies paginate archives feeds sitemap summary anchors relate
 endforeach()
 folio_shell_test(plugin_e2e plugins_e2e.sh)
 folio_shell_test(plugin_alerts_e2e alerts_e2e.sh)
+# Output bytes and each site hook's work at 1k and 4k posts, three tag distributions.
+folio_shell_test(growth growth.sh)

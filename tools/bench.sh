@@ -2,7 +2,11 @@
 # tools/bench.sh: build-time benchmark. Generates N writeups (default 10,000, ~4 KB each) in tmpfs,
 # builds them cold with folio (3 runs) and prints wall time and peak memory; if `hugo` is installed
 # (Debian package hugo), builds the same posts with Hugo in the same run and prints the ratio.
+# Then, for each corpus shape of tools/gen_corpus.lua in BENCH_SHAPES (default: pool50 unique
+# everywhere real), builds N posts of that shape with the configuration `folio new site` writes
+# (every default plugin, the default theme) and prints wall, CPU and peak memory.
 #   tools/bench.sh [N] [FOLIO_BINARY]
+#   BENCH_SHAPES="pool50" tools/bench.sh 10000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000}
@@ -21,18 +25,21 @@ plugins = { "emoji", "lenient_headings" }
 LUA
 echo "corpus: $N posts, $(du -sh "$BASE/folio/content" | cut -f1) of Markdown, in $BASE"
 
-measure() { # label command...: prints wall seconds and peak RSS
-  local label=$1 best=999999 mem=0 out
+measure() { # label command...: prints the best wall seconds of 3 runs, its CPU seconds, peak RSS
+  local label=$1 best=999999 cpu=0 mem=0 out
   shift
   for run in 1 2 3; do
-    /usr/bin/time -o "$BASE/time.out" -f "%e %M" "$@" >/dev/null 2>"$BASE/stderr.out" \
+    /usr/bin/time -o "$BASE/time.out" -f "%e %U %S %M" "$@" >/dev/null 2>"$BASE/stderr.out" \
       || { echo "failed: $* ($(tail -3 "$BASE/stderr.out"))" >&2; exit 1; }
     out=$(tail -1 "$BASE/time.out")
-    local t=${out% *} m=${out#* }
-    best=$(awk -v a="$t" -v b="$best" 'BEGIN{print (a<b)?a:b}')
+    read -r t u sys m <<<"$out"
+    if awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then
+      best=$t
+      cpu=$(awk -v u="$u" -v s="$sys" 'BEGIN{print u+s}')
+    fi
     [ "$m" -gt "$mem" ] && mem=$m
   done
-  printf "%-40s %6.2f s  %6d MiB peak\n" "$label" "$best" $((mem / 1024))
+  printf "%-44s %6.2f s  %6.2f CPU s  %6d MiB peak\n" "$label" "$best" "$cpu" $((mem / 1024))
   LAST=$best
 }
 measure_named() { local label=$1; shift; measure "$label" "$@"; }
@@ -56,6 +63,17 @@ if command -v hugo >/dev/null; then
 else
   echo "hugo not installed (apt-get install hugo) — no comparison"
 fi
+
+# The configuration of `folio new site` (every default plugin) on each corpus shape.
+"$FOLIO" new site "$BASE/newsite" >/dev/null
+rm -rf "$BASE/newsite/content/posts"
+for shape in ${BENCH_SHAPES-pool50 unique everywhere real}; do
+  rm -rf "$BASE/newsite/content/posts" "$BASE/newsite/public"
+  "$FOLIO" lua tools/gen_corpus.lua "$BASE/newsite" "$N" "$shape"
+  measure_named "folio new site, $N posts, $shape ($(du -sh "$BASE/newsite/content" | cut -f1))" \
+    "$FOLIO" build -s "$BASE/newsite" -q
+done
+rm -rf "$BASE/newsite"
 
 # folio serve: time from saving one post (write in place) to the reload event reaching a live-reload
 # client, median of 20 edits, and the server's memory over 200 more rebuilds (tools/serve_bench.py).

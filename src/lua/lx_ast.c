@@ -746,6 +746,80 @@ static int l_node_text(lua_State *L)
   return 1;
 }
 
+/* The node after the run of adjacent text nodes that starts at `n`. */
+static cmark_node *S_after_text_run(cmark_node *n)
+{
+  while (n != NULL && S_kind(n) == FOLIO_MD_TEXT)
+    n = cmark_node_next(n);
+  return n;
+}
+
+/* node:rewrite_text(fn [, needle]) -> node. For every run of adjacent text nodes in the subtree
+ * (the parser splits text at some characters), as one string: fn(text, url), `url` being the
+ * URL of the link the run is in (nil outside links); a string returned replaces the run (it
+ * becomes the literal of its first node, the others are removed). With `needle`, only runs that
+ * contain it are passed to fn. Unlike select, no node userdata are made: for plugins that change
+ * words in the text of every page (emoji). [-0, +1, e] */
+static int l_node_rewrite_text(lua_State *L)
+{
+  S_Node *w = S_check(L, 1);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  size_t needle_len = 0;
+  const char *needle = luaL_optlstring(L, 3, NULL, &needle_len);
+  lua_settop(L, 3);
+  lua_getiuservalue(L, 1, 1); /* 4: owner */
+  S_Owner *owner = (S_Owner *)lua_touserdata(L, 4);
+  /* the first node of each run, found before anything changes (in a userdata: freed on error) */
+  size_t count = 0;
+  for (cmark_node *n = w->node; n != NULL; n = S_preorder_next(n, w->node))
+    if (S_kind(n) == FOLIO_MD_TEXT && (cmark_node_previous(n) == NULL || S_kind(cmark_node_previous(n)) != FOLIO_MD_TEXT))
+      count++;
+  cmark_node **runs = (cmark_node **)lua_newuserdatauv(L, (count ? count : 1) * sizeof *runs, 0); /* 5 */
+  size_t k = 0;
+  for (cmark_node *n = w->node; n != NULL && k < count; n = S_preorder_next(n, w->node))
+    if (S_kind(n) == FOLIO_MD_TEXT && (cmark_node_previous(n) == NULL || S_kind(cmark_node_previous(n)) != FOLIO_MD_TEXT))
+      runs[k++] = n;
+  for (size_t i = 0; i < count; i++) {
+    cmark_node *first = runs[i], *end = S_after_text_run(first);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (cmark_node *n = first; n != end; n = cmark_node_next(n)) {
+      const char *lit = cmark_node_get_literal(n);
+      if (lit != NULL)
+        luaL_addstring(&b, lit);
+    }
+    luaL_pushresult(&b); /* 6: text */
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    if (needle != NULL && (needle_len > len || memmem(text, len, needle, needle_len) == NULL)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    cmark_node *parent = cmark_node_parent(first);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    if (parent != NULL && S_kind(parent) == FOLIO_MD_LINK)
+      lua_pushstring(L, cmark_node_get_url(parent));
+    else
+      lua_pushnil(L);
+    lua_call(L, 2, 1);
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      if (!cmark_node_set_literal(first, lua_tostring(L, -1)))
+        return S_error(L, "rewrite_text: cannot set the text");
+      for (cmark_node *n = cmark_node_next(first); n != end;) {
+        cmark_node *next = cmark_node_next(n);
+        S_detach(L, owner, n);
+        n = next;
+      }
+    } else if (!lua_isnil(L, -1)) {
+      return S_error(L, "rewrite_text: the function must return a string or nil (got %s)", luaL_typename(L, -1));
+    }
+    lua_pop(L, 2);
+  }
+  lua_settop(L, 1);
+  return 1;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Editing */
 
@@ -1438,6 +1512,7 @@ static const luaL_Reg S_methods[] = {
   { "children", l_node_children },
   { "select", l_node_select },
   { "text", l_node_text },
+  { "rewrite_text", l_node_rewrite_text },
   { "walk", l_node_walk },
   { "insert_before", l_node_insert_before },
   { "insert_after", l_node_insert_after },

@@ -1,10 +1,11 @@
 /* lx_util.c: small helpers every template and hook uses, written in C because they run for
  * every page or every value a template prints: folio.escape (HTML escaping), folio.slugify,
  * folio.count_words, folio.html_text, folio.json_string and folio.embedded (read files built into
- * the binary). */
+ * the binary), and folio.related / folio.related_pack (the ranking of scripts/related.lua). */
 #include "lua/lx.h"
 #include "core/embedded.h"
 #include "core/html_text.h"
+#include "core/related.h"
 #include "core/slug.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,12 +58,52 @@ static int l_slugify(lua_State *L)
   return 1;
 }
 
+static const char HTML_TEXT_LAST_KEY = 'h'; /* registry: { html, text, words } of the last call */
+
+/* Pushes the text and word count of the last call if it was for the same string. [-0, +0|2, -] */
+static int S_html_text_remembered(lua_State *L)
+{
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &HTML_TEXT_LAST_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_rawgeti(L, -1, 1);
+  int same = lua_rawequal(L, -1, 1); /* the same string object compares by address */
+  lua_pop(L, 1);
+  if (!same) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_rawgeti(L, -1, 2);
+  lua_rawgeti(L, -2, 3);
+  lua_remove(L, -3);
+  return 1;
+}
+
+/* Remembers html (index 1) -> the text and count on top of the stack. [-0, +0, m] */
+static void S_html_text_remember(lua_State *L)
+{
+  lua_createtable(L, 3, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  lua_pushvalue(L, -3);
+  lua_rawseti(L, -2, 2);
+  lua_pushvalue(L, -2);
+  lua_rawseti(L, -2, 3);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &HTML_TEXT_LAST_KEY);
+}
+
 /* folio.html_text(html) -> the plain text of an HTML fragment (core/html_text.h), and its number
- * of words: runs of characters other than white space. [-1, +2, m] */
+ * of words: runs of characters other than white space. The last result is remembered: the summary
+ * and search plugins, which both want the text of a page's final HTML, share one pass over it.
+ * [-1, +2, m] */
 static int l_html_text(lua_State *L)
 {
   size_t len;
   const char *html = luaL_checklstring(L, 1, &len);
+  lua_settop(L, 1);
+  if (S_html_text_remembered(L))
+    return 2;
   luaL_Buffer b;
   char *out = luaL_buffinitsize(L, &b, len + 1);
   char *scratch = malloc(len + 1);
@@ -73,6 +114,8 @@ static int l_html_text(lua_State *L)
   lua_Integer words = (lua_Integer)folio_count_runs(out, n);
   luaL_pushresultsize(&b, n);
   lua_pushinteger(L, words);
+  if (len >= 256) /* short fragments (a summary) are cheaper to redo than to remember */
+    S_html_text_remember(L);
   return 2;
 }
 
@@ -205,12 +248,71 @@ static int l_count_words(lua_State *L)
   return 1;
 }
 
+/* folio.related_pack(ranks) -> string: a list of post ranks (ascending integers from 1) packed
+ * for folio.related. [-1, +1, m] */
+static int l_related_pack(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer len = luaL_len(L, 1);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (lua_Integer i = 1; i <= len; i++) {
+    lua_rawgeti(L, 1, i);
+    int ok;
+    lua_Integer r = lua_tointegerx(L, -1, &ok);
+    lua_pop(L, 1);
+    if (!ok || r < 1 || r >= (lua_Integer)UINT32_MAX)
+      return luaL_error(L, "folio.related_pack: entry %d is not a rank (an integer from 1)", (int)i);
+    uint32_t v = (uint32_t)r;
+    luaL_addlstring(&b, (const char *)&v, sizeof v);
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* folio.related(lists, n, self) -> ranks, visited: the ranks of the n best posts over `lists` (an
+ * array of folio.related_pack strings, one per term of the page; core/related.h has the ranking),
+ * best first, never `self` (a rank, or nil); and how many posts the walk visited. [-3, +2, m] */
+static int l_related(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  lua_Integer self = luaL_optinteger(L, 3, 0);
+  size_t k = (size_t)luaL_len(L, 1);
+  if (n < 0 || n > 100000)
+    return luaL_argerror(L, 2, "count must be between 0 and 100000");
+  luaL_checkstack(L, (int)(k < 1000000 ? k : 1000000) + 4, "folio.related: too many terms");
+  folio_related_list *lists = lua_newuserdatauv(L, (k ? k : 1) * sizeof *lists, 0);
+  uint32_t *out = lua_newuserdatauv(L, (n ? (size_t)n : 1) * sizeof *out, 0);
+  for (size_t j = 0; j < k; j++) {
+    lua_rawgeti(L, 1, (lua_Integer)j + 1); /* stays on the stack: the bytes stay valid */
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    if (s == NULL || len % sizeof(uint32_t) != 0)
+      return luaL_error(L, "folio.related: list %d is not a folio.related_pack string", (int)j + 1);
+    lists[j] = (folio_related_list){(const unsigned char *)s, len / sizeof(uint32_t)};
+  }
+  size_t steps;
+  uint32_t me = self > 0 && self < (lua_Integer)UINT32_MAX ? (uint32_t)self : 0;
+  long count = folio_related_top(lists, k, me, (size_t)n, out, &steps);
+  if (count < 0)
+    return luaL_error(L, "not enough memory for folio.related");
+  lua_createtable(L, (int)count, 0);
+  for (long i = 0; i < count; i++) {
+    lua_pushinteger(L, (lua_Integer)out[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushinteger(L, (lua_Integer)steps);
+  return 2;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
   static const luaL_Reg helpers[] = {
     {"count_words", l_count_words}, {"register_metatable", l_register_metatable},
     {"escape", l_escape},           {"slugify", l_slugify},
     {"html_text", l_html_text},     {"json_string", l_json_string},
+    {"related", l_related},         {"related_pack", l_related_pack},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);

@@ -8,7 +8,7 @@
 -- comes from the core's folio.page module). A helper missing from this build gets a stand-in,
 -- flagged in H.stubbed. The site object mirrors the core's (src/lua/folio/pipeline.lua):
 -- site.pages holds the content pages, site.generated what site:add_page added (home included).
-local H = { hooks = {}, stubbed = {} }
+local H = { hooks = {}, stubbed = {}, fields = {} }
 local seq = 0
 
 folio.hook = function(stage, fn, opts)
@@ -16,6 +16,9 @@ folio.hook = function(stage, fn, opts)
   local order = opts and opts.order or 50
   H.hooks[#H.hooks + 1] = { stage = stage, fn = fn, order = order, seq = seq }
 end
+
+-- folio.page_field (src/lua/folio/pipeline.lua): recorded, and served by run_site's pages.
+folio.page_field = function(name, fn) H.fields[name] = fn end
 
 pcall(require, "folio.page") -- defines folio.slugify
 if not folio.slugify then
@@ -51,6 +54,7 @@ end
 -- Forgets every registered hook (and what plugins put on `folio`), for a fresh start.
 function H.reset()
   H.hooks = {}
+  H.fields = {}
   folio.highlight = nil
 end
 
@@ -120,6 +124,13 @@ function H.site(pages, config)
 end
 
 function H.run_site(site)
+  local meta = { __index = function(page, key)
+    local fn = H.fields[key]
+    if fn then return fn(page, site) end
+  end }
+  for _, p in ipairs(site.pages) do
+    if getmetatable(p) == nil then setmetatable(p, meta) end
+  end
   for _, h in ipairs(H.stage("site")) do h.fn(site) end
   return site
 end

@@ -729,4 +729,22 @@ T.test("to_html fast path matches parse+render for a larger document", function(
   T.eq(md.to_html(""), "")
 end)
 
+T.test("rewrite_text: runs of text nodes as one string, link URLs, needle, replacement", function()
+  local doc = md.parse("see http://x :x: b and *c:y:* see <https://e.org/:z:/> and `co:de:`")
+  local seen = {}
+  doc:rewrite_text(function(text, url) seen[#seen + 1] = (url and "[" .. url .. "] " or "") .. text end, ":")
+  T.eq(seen, { "[http://x] http://x", " :x: b and ", "c:y:", "[https://e.org/:z:/] https://e.org/:z:/" }, "code spans are not text; runs without ':' skipped")
+  local before = #collect(doc:select("text"))
+  local held = collect(doc:select("text"))
+  doc:rewrite_text(function(text, url) if not url then return (text:gsub(":(%a):", "<%1>")) end end)
+  T.ok(#collect(doc:select("text")) <= before)
+  T.has(md.render(doc), "</a> &lt;x&gt; b and <em>c&lt;y&gt;</em> see")
+  for _, n in ipairs(held) do local _ = n.type end -- removed nodes stay safe to touch
+  local all = {}
+  md.parse("one\n\ntwo"):rewrite_text(function(t) all[#all + 1] = t end)
+  T.eq(all, { "one", "two" }, "every run without a needle")
+  local one = md.parse("a")
+  T.ok(not pcall(one.rewrite_text, one, function() return 1 end), "a string or nil")
+end)
+
 T.done()

@@ -76,4 +76,16 @@ T.test("html_text agrees with the pass-by-pass reference on random HTML", functi
   end
 end)
 
+T.test("the remembered last result is only reused for the same HTML", function()
+  local a = "<p>" .. ("alpha "):rep(100) .. "</p>"
+  local b = "<p>" .. ("gamma "):rep(100) .. "</p>" -- same length, other text
+  local ta, wa = folio.html_text(a)
+  T.eq(wa, 100)
+  local tb = folio.html_text(b)
+  T.ok(tb:find("gamma", 1, true) and not tb:find("alpha", 1, true), "b's own text")
+  T.eq(folio.html_text(a), ta)
+  T.eq(select(2, folio.html_text(a)), 100, "and its word count")
+  T.eq(folio.html_text(a .. "<p>more</p>"):match("more"), "more")
+end)
+
 T.done()

@@ -40,8 +40,11 @@ T.test("N+1 posts: two pages, newest first", function()
   local one, two = site:find("/"), site:find("/page/2/")
   T.eq(H.urls(one.pages), { posts[4].url, posts[3].url, posts[2].url })
   T.eq(H.urls(two.pages), { posts[1].url })
+  local window = one.paginator.window
+  one.paginator.window = nil
   T.eq(one.paginator, { number = 1, count = 2, total = 4, per_page = 3, first = "/", last = "/page/2/",
                         next = "/page/2/", urls = { "/", "/page/2/" } })
+  T.eq(window, { { number = 1, url = "/", current = true }, { number = 2, url = "/page/2/", current = false } })
   T.eq(two.paginator.number, 2)
   T.eq(two.paginator.prev, "/")
   T.eq(two.paginator.next, nil)
@@ -76,6 +79,28 @@ T.test("term pages from taxonomies are split under their URL; other kinds are no
   T.eq(site:find("/tags/go/page/3/").paginator.first, "/tags/go/")
   T.eq(site:find("/tags/").paginator, nil, "terms page is not a list of posts")
   T.eq(#site.taxonomies.tags[1].pages, 5, "the taxonomy's own list is not cut")
+end)
+
+-- The window as "1 … 4 [5] 6 …": numbers, "…" for a gap, the current page in brackets.
+local function shape(w)
+  local out = {}
+  for i, e in ipairs(w) do
+    out[i] = e.gap and "…" or (e.current and "[" .. e.number .. "]" or tostring(e.number))
+  end
+  return table.concat(out, " ")
+end
+
+T.test("window: first, last, current +-2, gaps; same size on every page of a long list", function()
+  local site = build(100, { per_page = 1 })
+  local function at(k) return site:find(k == 1 and "/" or "/page/" .. k .. "/").paginator end
+  T.eq(shape(at(1).window), "[1] 2 3 … 100")
+  T.eq(shape(at(4).window), "1 2 3 [4] 5 6 … 100", "a gap of one page shows the page")
+  T.eq(shape(at(50).window), "1 … 48 49 [50] 51 52 … 100")
+  T.eq(shape(at(100).window), "1 … 98 99 [100]")
+  T.eq(at(50).window[3].url, "/page/48/")
+  T.ok(at(1).urls == at(100).urls, "urls is one table shared by the list's pages")
+  for k = 1, 100 do T.ok(#at(k).window <= 9, "at most 9 entries") end
+  T.eq(shape(build(2, { per_page = 1 }):find("/").paginator.window), "[1] 2")
 end)
 
 T.done()

@@ -47,4 +47,100 @@ T.test("count and taxonomies options; pages outside posts get related posts", fu
   end
 end)
 
+-- Brute force: every post scored by its shared terms (lower case), best first, ties newest.
+local function reference(site, page, count)
+  local mine = {}
+  for _, t in ipairs(page.tags or {}) do mine[t:lower()] = true end
+  local scored = {}
+  for rank, post in ipairs(site.posts) do
+    if post ~= page then
+      local s, seen = 0, {}
+      for _, t in ipairs(post.tags or {}) do
+        local k = t:lower()
+        if mine[k] and not seen[k] then s = s + 1; seen[k] = true end
+      end
+      if s > 0 then scored[#scored + 1] = { post = post, score = s, rank = rank } end
+    end
+  end
+  table.sort(scored, function(a, b)
+    if a.score ~= b.score then return a.score > b.score end
+    return a.rank < b.rank
+  end)
+  local out = {}
+  for i = 1, math.min(count, #scored) do out[i] = scored[i].post.title end
+  return out
+end
+
+-- A seeded random number from 1 to n (the same corpora on every run).
+local seed = 7
+local function random(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
+
+-- Random corpora: `draw()` gives a post's tags.
+local function random_site(n, draw)
+  H.reset()
+  H.load("related", { count = 5, taxonomies = { "tags" } })
+  local posts = {}
+  for i = 1, n do
+    posts[i] = H.post({ title = "p" .. i, date = 1000 + (random(50) * 1000) + i, tags = draw(i) })
+  end
+  return H.run_site(H.site(posts))
+end
+
+local shapes = {
+  ["2-3 tags from 50"] = function()
+    local t = {}
+    for k = 1, 1 + random(2) do t[k] = "tag" .. random(50) end
+    return t
+  end,
+  ["thousands of unique tags"] = function(i) return { "u" .. i, "u" .. (i * 7 % 3001), "common" .. random(3) } end,
+  ["one tag on every post"] = function() return { "all", "t" .. random(8), random(4) == 1 and "All" or "x" .. random(30) } end,
+  ["few posts per tag, many ties"] = function() return { "a" .. random(3), "b" .. random(3) } end,
+}
+
+for name, draw in pairs(shapes) do
+  T.test("same as brute force on random corpora: " .. name, function()
+    for _, n in ipairs({ 1, 7, 300 }) do
+      local site = random_site(n, draw)
+      for _, page in ipairs(site.posts) do
+        local got = {}
+        for i, p in ipairs(page.related) do got[i] = p.title end
+        T.eq(got, reference(site, page, 5), page.title .. " of " .. n)
+      end
+    end
+  end)
+end
+
+T.test("computed when read, once per page and site; nothing at the site stage", function()
+  local calls, real = 0, folio.related
+  folio.related = function(...) calls = calls + 1; return real(...) end
+  local site = random_site(50, shapes["2-3 tags from 50"])
+  T.eq(calls, 0, "the site stage only indexes")
+  local first = site.posts[3].related
+  T.eq(calls, 1)
+  T.ok(site.posts[3].related == first, "cached")
+  T.eq(calls, 1)
+  folio.related = real
+end)
+
+T.test("folio.related: exact top n over packed lists, self left out, visits counted", function()
+  local a, b = folio.related_pack({ 1, 2, 5, 9 }), folio.related_pack({ 2, 3, 9 })
+  local ranks, visited = folio.related({ a, b }, 3, 2)
+  T.eq(ranks, { 9, 1, 3 }, "9 shares both; 2 is self; then newest")
+  T.ok(visited <= 7, "visits each listed post once at most")
+  local all = {}
+  for i = 1, 1000 do all[i] = i end
+  local long = folio.related_pack(all)
+  local top, early = folio.related({ long }, 2)
+  T.eq(top, { 1, 2 })
+  T.eq(early, 2, "a long list is walked only until no post further down can beat the best")
+  local odd = {}
+  for i = 1, 999, 2 do odd[#odd + 1] = i end
+  local ranks2 = folio.related({ long, folio.related_pack({ 998 }), folio.related_pack(odd) }, 3, 1)
+  T.eq(ranks2, { 3, 5, 7 }, "odd ranks share two terms; 998 shares two but is older")
+  T.eq((folio.related({}, 5)), {})
+  T.eq((folio.related({ a, b }, 0)), {})
+  T.ok(not pcall(folio.related_pack, { 0 }), "ranks start at 1")
+  T.ok(not pcall(folio.related, { "abc" }, 1), "not a packed list")
+end)
+
 T.done()

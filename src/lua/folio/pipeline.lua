@@ -35,11 +35,26 @@ end
 ----------------------------------------------------------------------------------------------
 -- Page and site objects
 
+-- Fields computed when a template or hook first reads them (folio.page_field): name -> fn.
+local lazy_fields = {}
+
 local PageMeta = {
   __index = function(page, key)
     if key == "content" then return folio.build.content(rawget(page, "id")) end
+    local fn = lazy_fields[key]
+    if fn then return fn(page, site) end
   end,
 }
+
+-- folio.page_field(name, fn): page.<name>, when the page has no such field of its own, is
+-- fn(page, site), computed when read (in the state that reads it: a render worker, say). fn
+-- keeps what it computed where it likes (not on the page: pages outlive a preview update's site).
+function folio.page_field(name, fn)
+  if type(name) ~= "string" or type(fn) ~= "function" then
+    error("folio.page_field needs a name and a function", 2)
+  end
+  lazy_fields[name] = fn
+end
 
 local Site = {}
 Site.__index = Site
@@ -389,14 +404,29 @@ local function check_outputs(list)
   return ok
 end
 
+-- FOLIO_COUNTERS=1: each site hook's own work, in hundreds of Lua VM instructions (its calls
+-- into C count as one each): "counter site hook <source> <n>" on stderr. A measure of the steps
+-- taken that does not depend on the machine, for tests/growth.sh; never a timing.
+local counters = os.getenv("FOLIO_COUNTERS")
+
+local function counted(fn, s)
+  local n = 0
+  debug.sethook(function() n = n + 1 end, "", 100)
+  local ok, err = xpcall(fn, errors.handler, s)
+  debug.sethook()
+  return ok, err, n
+end
+
 local function run_site_hooks(s)
   current_file = nil
   local timings = os.getenv("FOLIO_TIMINGS")
   for _, h in ipairs(sitemod.hooks.site) do
     local t0 = timings and os.clock()
-    local ok, err = xpcall(h.fn, errors.handler, s)
+    local ok, err, steps
+    if counters then ok, err, steps = counted(h.fn, s) else ok, err = xpcall(h.fn, errors.handler, s) end
     if not ok then report(err, nil, "in a site hook (" .. h.source .. ")") end
     if timings then io.stderr:write(string.format("site hook %-40s %8.1f ms\n", h.source, (os.clock() - t0) * 1e3)) end
+    if counters then io.stderr:write(string.format("counter site hook %s %d\n", h.source, steps)) end
   end
 end
 
