@@ -134,8 +134,12 @@ local ALLOWED_MODULES = { lpeg = true, ["folio.json"] = true }
 local function folio_view(env_folio)
   local f = env_folio
   for _, name in ipairs { "hook", "defaults", "warn", "escape", "slugify", "html_text", "count_words",
-                          "json_string", "version" } do
+                          "json_string", "version", "related", "related_pack" } do
     f[name] = folio[name]
+  end
+  -- A computed page field runs when folio's own code reads it: within a budget too.
+  f.page_field = function(name, fn)
+    return folio.page_field(name, type(fn) == "function" and M.guard(fn, "the page field " .. tostring(name)) or fn)
   end
   for _, name in ipairs { "json", "date", "markdown", "ast", "frontmatter", "embedded" } do
     if folio[name] then f[name] = copy(folio[name]) end
