@@ -4,3 +4,4 @@ foreach(plugin taxonomies paginate archives feeds sitemap summary anchors relate
   folio_lua_test(plugin_${plugin} test_${plugin}.lua)
 endforeach()
 folio_shell_test(plugin_e2e plugins_e2e.sh)
+folio_lua_test(plugin_kramdown test_kramdown.lua)
