@@ -299,13 +299,35 @@ local function inline_block(tag, lines)
   return b
 end
 
+-- `Term\n\n: definition`: the paragraph before gives the terms (or a list just made, which
+-- gets one more definition); the definition is a paragraph, as kramdown writes it.
+local function loose_definition(para, lines)
+  local prev = para.prev
+  local dl
+  if prev and prev.type == "custom_block" and prev.on_enter == "<dl>\n" then
+    dl = prev
+  elseif prev and prev.type == "paragraph" then
+    dl = folio.ast.new("custom_block", { on_enter = "<dl>\n", on_exit = "</dl>" })
+    for _, nodes in ipairs(lines_of(prev)) do dl:append(inline_block("dt", { nodes })) end
+    prev:insert_before(dl)
+    prev:remove()
+  else
+    return
+  end
+  lines[1][1].literal = lines[1][1].literal:gsub("^:%s+", "")
+  local dd = folio.ast.new("custom_block", { on_enter = "<dd>", on_exit = "</dd>\n" })
+  dl:append(dd)
+  dd:append(para:remove())
+end
+
 local function definition_list(para)
   local lines = lines_of(para)
   local first_def
   for i, nodes in ipairs(lines) do
     if starts_definition(nodes) then first_def = i; break end
   end
-  if not first_def or first_def == 1 then return end
+  if first_def == 1 then return loose_definition(para, lines) end
+  if not first_def then return end
   local dl = folio.ast.new("custom_block", { on_enter = "<dl>\n", on_exit = "</dl>" })
   for i = 1, first_def - 1 do dl:append(inline_block("dt", { lines[i] })) end
   local group

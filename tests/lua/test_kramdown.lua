@@ -62,6 +62,9 @@ T.test("definition lists: several terms, several definitions, inline Markdown ke
   same("Term\n: The *definition*\n", "<dl>\n<dt>Term</dt>\n<dd>The <em>definition</em></dd>\n</dl>\n")
   same("A\nB\n: one\n: two\ncontinued\n",
        "<dl>\n<dt>A</dt>\n<dt>B</dt>\n<dd>one</dd>\n<dd>two\ncontinued</dd>\n</dl>\n")
+  same("Term\n\n: loose one\n\n: loose two\n",
+       "<dl>\n<dt>Term</dt>\n<dd>\n<p>loose one</p>\n</dd>\n<dd>\n<p>loose two</p>\n</dd>\n</dl>\n")
+  T.eq(build(": no term before\n"), "<p>: no term before</p>\n")
   T.eq(build("key: value\n"), "<p>key: value</p>\n", "a colon inside a line is not a definition")
 end)
 
