@@ -75,6 +75,7 @@ local function markdown_block_open(line)
   local indent, tag, rest = line:match("^( *)<(%a[%w]*)(.-)>%s*$")
   if not indent or #indent >= 4 then return nil end
   local cleaned, n = rest:gsub("%s+markdown%s*=%s*([\"']?)1%1", "")
+  if n == 0 then cleaned, n = rest:gsub("%s+markdown%s*=%s*([\"']?)block%1", "") end
   if n == 0 then return nil end
   return indent .. "<" .. tag .. cleaned .. ">", tag:lower()
 end
@@ -124,14 +125,14 @@ folio.hook("frontmatter", function(page)
   if page.source and (page.source:find("{:", 1, true) or page.source:find("markdown", 1, true)) then
     page.source = transform_text(page.source)
   end
-end, { order = 20 })
+end, { order = 80 }) -- after other text hooks (Liquid runs before Markdown, as in Jekyll)
 
 -- ---------------------------------------------------------------------------------------------
 -- Attribute lists.
 
 -- `.class #id key="v" key='v' key=v` -> { classes = {...}, id =, list of {k, v} }, or nil.
 local function parse_ial(s)
-  s = s:gsub("[“”]", '"'):gsub("[‘’]", "'")
+  s = s:gsub("“", '"'):gsub("”", '"'):gsub("‘", "'"):gsub("’", "'")
   local a = { classes = {}, pairs = {} }
   local pos = 1
   while pos <= #s do

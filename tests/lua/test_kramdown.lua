@@ -5,12 +5,12 @@ local T = dofile("testlib.lua")
 local H = dofile("plugin_harness.lua")
 
 -- The HTML of `md` with the named plugins loaded (kramdown unless `plugins` says otherwise).
-local function build(md, plugins)
+local function build(md, plugins, md_opts)
   H.reset()
   for _, name in ipairs(plugins or { "kramdown" }) do H.load(name, {}) end
   local page = { source = md, path = "content/posts/t.md" }
   for _, h in ipairs(H.stage("frontmatter")) do h.fn(page) end
-  local doc = folio.markdown.parse(page.source)
+  local doc = folio.markdown.parse(page.source, md_opts)
   for _, h in ipairs(H.stage("ast")) do h.fn(doc, page) end
   local renderers = {}
   for _, h in ipairs(H.stage("render_heading")) do renderers.heading = h.fn end
@@ -31,6 +31,10 @@ T.test("block attribute list after a paragraph, a list, a blockquote, a table", 
   same("{: .note}\n> quoted\n", '<blockquote class="note">\n<p>quoted</p>\n</blockquote>\n')
   T.has(build("| a | b |\n|---|---|\n| 1 | 2 |\n{: .data}\n"), '<table class="data">')
   same("{: .before}\nNext paragraph\n", '<p class="before">Next paragraph</p>\n')
+end)
+
+T.test("attribute values survive smart typography (curly quotes in the text)", function()
+  T.eq(build('Hi\n{: title="a b" data-k=\'v\'}\n', nil, { smart = true }), '<p title="a b" data-k="v">Hi</p>\n')
 end)
 
 T.test("headings: {: #id} becomes the id, anchors keeps it; ## x {#id} too", function()
@@ -78,6 +82,7 @@ T.test('markdown="1" HTML blocks: the inside is Markdown', function()
   same('<div class="box" markdown="1">\n*hi* there\n</div>\n', '<div class="box">\n<p><em>hi</em> there</p>\n</div>\n')
   same('<div markdown="1">\n<div markdown="1">\n**in**\n</div>\n</div>\n',
        '<div>\n<div>\n<p><strong>in</strong></p>\n</div>\n</div>\n')
+  same("<section markdown='block'>\n# Title\n</section>\n", "<section>\n<h1>Title</h1>\n</section>\n")
 end)
 
 T.test("code blocks and code spans are never touched", function()
