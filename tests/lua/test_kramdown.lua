@@ -33,6 +33,12 @@ T.test("block attribute list after a paragraph, a list, a blockquote, a table", 
   same("{: .before}\nNext paragraph\n", '<p class="before">Next paragraph</p>\n')
 end)
 
+T.test("attribute list after a code block; an unreadable one stays as text", function()
+  same("```\nx\n```\n{: .wide}\n", '<pre class="wide"><code>x\n</code></pre>\n')
+  T.eq(build('Hi\n{: title="open}\n'), build('Hi\n{: title="open}\n', {}))
+  T.eq(build("{::nomarkdown}x{:/}\n"), "<p>{::nomarkdown}x{:/}</p>\n", "other extensions left alone")
+end)
+
 T.test("attribute values survive smart typography (curly quotes in the text)", function()
   T.eq(build('Hi\n{: title="a b" data-k=\'v\'}\n', nil, { smart = true }), '<p title="a b" data-k="v">Hi</p>\n')
 end)
@@ -58,6 +64,8 @@ T.test("{:toc} list becomes a table of contents; {:.no_toc} headings left out", 
     .. '<li><a href="#two" id="markdown-toc-two">Two</a></li>\n</ul>\n')
   T.ok(not html:find("TOC", 1, true), "the TOC item is gone")
   T.ok(not html:find("markdown-toc-title", 1, true), "no_toc heading left out")
+  T.has(build("1. x\n{:toc}\n\n# A\n\n## B\n\n# C\n"), '<ol id="markdown-toc">\n<li><a href="#a" id="markdown-toc-a">A</a>\n'
+    .. '<ol>\n<li><a href="#b" id="markdown-toc-b">B</a></li>\n</ol>\n</li>\n<li><a href="#c" id="markdown-toc-c">C</a></li>\n</ol>\n')
   local with_anchors = build("* TOC\n{:toc}\n\n## Héllo wörld\n", { "kramdown", "anchors" })
   T.has(with_anchors, '<a href="#héllo-wörld" id="markdown-toc-héllo-wörld">Héllo wörld</a>')
 end)
