@@ -122,7 +122,7 @@ local function transform_text(src)
 end
 
 folio.hook("frontmatter", function(page)
-  if page.source and (page.source:find("{:", 1, true) or page.source:find("markdown", 1, true)) then
+  if page.source and (page.source:find("{::", 1, true) or page.source:find("markdown=", 1, true)) then
     page.source = transform_text(page.source)
   end
 end, { order = 80 }) -- after other text hooks (Liquid runs before Markdown, as in Jekyll)
@@ -217,8 +217,10 @@ end
 -- Inline attribute lists: `{: ...}` right after a link, image, emphasis or code span.
 local SPAN = { link = true, image = true, emph = true, strong = true, code = true, strikethrough = true }
 
+local function is_span(n) return SPAN[n.type] end
+
 local function inline_ials(para)
-  for c in para:children() do
+  for c in para:select(is_span) do
     local nx = c.next
     if SPAN[c.type] and nx and nx.type == "text" then
       local body, rest = nx.literal:match("^{:%s*(.-)%s*}(.*)$")

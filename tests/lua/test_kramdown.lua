@@ -54,6 +54,7 @@ T.test("inline attribute lists after an image, a link, emphasis", function()
   same('![x](y.png){: .wide}\n', '<p><img src="y.png" alt="x" class="wide" /></p>\n')
   same('See [a](b){:target="_blank"} now\n', '<p>See <a href="b" target="_blank">a</a> now</p>\n')
   same('*word*{: .hl}\n', '<p><em class="hl">word</em></p>\n')
+  same('**[a](b){: .x_y}** and [c](d){: .z}\n', '<p><strong><a href="b" class="x_y">a</a></strong> and <a href="d" class="z">c</a></p>\n')
 end)
 
 T.test("{:toc} list becomes a table of contents; {:.no_toc} headings left out", function()
