@@ -5,3 +5,4 @@ foreach(plugin taxonomies paginate archives feeds sitemap summary anchors relate
 endforeach()
 folio_shell_test(plugin_e2e plugins_e2e.sh)
 folio_lua_test(plugin_kramdown test_kramdown.lua)
+folio_shell_test(plugin_kramdown_e2e kramdown_e2e.sh)
