@@ -217,12 +217,10 @@ end
 -- Inline attribute lists: `{: ...}` right after a link, image, emphasis or code span.
 local SPAN = { link = true, image = true, emph = true, strong = true, code = true, strikethrough = true }
 
-local function is_span(n) return SPAN[n.type] end
-
-local function inline_ials(para)
-  for c in para:select(is_span) do
-    local nx = c.next
-    if SPAN[c.type] and nx and nx.type == "text" then
+local function inline_ials(doc)
+  for nx in doc:select("text") do
+    local c = nx.literal:sub(1, 2) == "{:" and nx.prev
+    if c and SPAN[c.type] then
       local body, rest = nx.literal:match("^{:%s*(.-)%s*}(.*)$")
       local a = body and parse_ial(body)
       if a then
@@ -235,38 +233,49 @@ end
 
 local toc_lists = {}
 
-local function block_ials(doc)
-  for para in doc:select("paragraph") do
-    local lines = lines_of(para)
-    local a = ial_of_line(lines[#lines])
-    if a and #lines == 1 then
-      local prev = para.prev
-      if prev and prev.end_line and para.line and para.line == prev.end_line + 1 then
-        apply_block(prev, a)
-      elseif para.next then
-        apply_block(para.next, a)
-      end
-      para:remove()
-    elseif a then
-      remove_line(para, lines[#lines])
-      local item = para.parent
-      if a.refs and a.refs.toc and item and item.type == "item" then
-        toc_lists[#toc_lists + 1] = item.parent
-      elseif item and item.type == "item" and not para.next and not item.next then
-        apply_block(item.parent, a) -- `* b\n{: .x}`: a lazy line for CommonMark, the list's for kramdown
-      else
-        apply_block(para, a)
-      end
+-- A paragraph whose last line (or first) is an attribute list: the line goes, its attributes
+-- go onto the paragraph, the block before or after it, or the list it ends.
+local function block_ial(para)
+  local lines = lines_of(para)
+  local a = ial_of_line(lines[#lines])
+  if a and #lines == 1 then
+    local prev = para.prev
+    if prev and prev.end_line and para.line and para.line == prev.end_line + 1 then
+      apply_block(prev, a)
+    elseif para.next then
+      apply_block(para.next, a)
     end
-    local lead = para.parent and #lines > 1 and ial_of_line(lines[1])
-    if lead then -- `{: .x}` on the line before a paragraph
-      local brk = lines[2][1] and lines[2][1].prev
-      for _, n in ipairs(lines[1]) do n:remove() end
-      if brk and brk.type == "softbreak" then brk:remove() end
-      apply_block(para, lead)
+    para:remove()
+    return
+  elseif a then
+    remove_line(para, lines[#lines])
+    local item = para.parent
+    if a.refs and a.refs.toc and item and item.type == "item" then
+      toc_lists[#toc_lists + 1] = item.parent
+    elseif item and item.type == "item" and not para.next and not item.next then
+      apply_block(item.parent, a) -- `* b\n{: .x}`: a lazy line for CommonMark, the list's for kramdown
+    else
+      apply_block(para, a)
     end
-    if para.parent then inline_ials(para) end
   end
+  local lead = #lines > 1 and ial_of_line(lines[1])
+  if lead then -- `{: .x}` on the line before a paragraph
+    local brk = lines[2][1] and lines[2][1].prev
+    for _, n in ipairs(lines[1]) do n:remove() end
+    if brk and brk.type == "softbreak" then brk:remove() end
+    apply_block(para, lead)
+  end
+end
+
+local function block_ials(doc)
+  for para in doc:select("paragraph") do -- (cheap checks first: most paragraphs have none)
+    local first, last = para.first_child, para.last_child
+    if (last and last.type == "text" and last.literal:find("}%s*$"))
+       or (first and first.type == "text" and first.literal:find("^%s*{:")) then
+      block_ial(para)
+    end
+  end
+  inline_ials(doc)
   for tbl in doc:select("table") do -- a GFM table takes the IAL line as its last row
     local row = tbl.last_child
     local cell = row and row.first_child
@@ -280,7 +289,6 @@ local function block_ials(doc)
       local before, id = last.literal:match("^(.-)%s*{#([%w_%-:.]+)}%s*$")
       if id then last.literal = before; h.id = id end
     end
-    inline_ials(h)
   end
 end
 
@@ -382,8 +390,11 @@ end
 
 folio.hook("ast", function(doc, page)
   marks, next_mark, toc_lists = {}, 0, {}
-  for para in doc:select("paragraph") do definition_list(para) end
-  block_ials(doc)
+  local src = page.source or ""
+  if src:find("\n:", 1, true) or src:sub(1, 1) == ":" then
+    for para in doc:select("paragraph") do definition_list(para) end
+  end
+  if src:find("{", 1, true) then block_ials(doc) end
   for _, list in ipairs(toc_lists) do
     list:insert_before(folio.ast.new("custom_block", { on_enter = list.list_type == "ordered" and "<!--kd:toc:ol-->" or "<!--kd:toc:ul-->" }))
     list:remove()
@@ -416,12 +427,12 @@ local function merge_attrs(tag_attrs, a)
   if #a.classes > 0 then
     local cls = table.concat(a.classes, " ")
     local n
-    tag_attrs, n = tag_attrs:gsub('class="(.-)"', function(old) return 'class="' .. old .. " " .. folio.escape(cls) .. '"' end, 1)
+    tag_attrs, n = tag_attrs:gsub(' class="(.-)"', function(old) return ' class="' .. old .. " " .. folio.escape(cls) .. '"' end, 1)
     if n == 0 then extra[#extra + 1] = 'class="' .. folio.escape(cls) .. '"' end
   end
   if a.id then
     local n
-    tag_attrs, n = tag_attrs:gsub('id="(.-)"', function() return 'id="' .. folio.escape(a.id) .. '"' end, 1)
+    tag_attrs, n = tag_attrs:gsub(' id="(.-)"', function() return ' id="' .. folio.escape(a.id) .. '"' end, 1)
     if n == 0 then extra[#extra + 1] = 'id="' .. folio.escape(a.id) .. '"' end
   end
   for _, kv in ipairs(a.pairs) do extra[#extra + 1] = kv[1] .. '="' .. folio.escape(kv[2]) .. '"' end
