@@ -87,6 +87,10 @@ local function transform_text(src)
     if fence then
       out[#out + 1] = line
       if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
+    elseif not in_comment and not line:find("{::", 1, true) and not line:find("<", 1, true) then
+      out[#out + 1] = line -- (most lines: nothing to do but follow fences and indented code)
+      if blank_before and line:match("^    ") then goto next end
+      fence = fence_of(line)
     elseif not in_comment and fence_of(line) then
       fence = fence_of(line); out[#out + 1] = line
     elseif not in_comment and blank_before and line:match("^    ") then
