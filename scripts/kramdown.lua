@@ -271,7 +271,7 @@ local function block_ial(para)
   end
 end
 
-local function block_ials(doc)
+local function block_ials(doc, src)
   for para in doc:select("paragraph") do -- (cheap checks first: most paragraphs have none)
     local first, last = para.first_child, para.last_child
     if (last and last.type == "text" and last.literal:find("}%s*$"))
@@ -279,7 +279,7 @@ local function block_ials(doc)
       block_ial(para)
     end
   end
-  inline_ials(doc)
+  if src:find("[%)%*_`~]{:") then inline_ials(doc) end
   for tbl in doc:select("table") do -- a GFM table takes the IAL line as its last row
     local row = tbl.last_child
     local cell = row and row.first_child
@@ -333,6 +333,24 @@ local function loose_definition(para, lines)
   local dd = folio.ast.new("custom_block", { on_enter = "<dd>", on_exit = "</dd>\n" })
   dl:append(dd)
   dd:append(para:remove())
+end
+
+-- The set of source lines that may open a definition (`: text`, maybe indented or quoted), or nil.
+local function definition_lines(src)
+  if not src:find("\n[ \t>]*:%s") and not src:find("^[ \t>]*:%s") then return nil end
+  local set, n = {}, 0
+  for line in src:gmatch("([^\n]*)\n?") do
+    n = n + 1
+    if line:find("^[ \t>]*:%s") then set[n] = true end
+  end
+  return set
+end
+
+local function spans_any(node, set)
+  local first, last = node.line, node.end_line
+  if not first then return true end
+  for l = first, last or first do if set[l] then return true end end
+  return false
 end
 
 local function definition_list(para)
@@ -395,10 +413,13 @@ end
 folio.hook("ast", function(doc, page)
   marks, next_mark, toc_lists = {}, 0, {}
   local src = page.source or ""
-  if src:find("\n:", 1, true) or src:sub(1, 1) == ":" then
-    for para in doc:select("paragraph") do definition_list(para) end
+  local def_lines = definition_lines(src)
+  if def_lines then
+    for para in doc:select("paragraph") do
+      if spans_any(para, def_lines) then definition_list(para) end
+    end
   end
-  if src:find("{", 1, true) then block_ials(doc) end
+  if src:find("{", 1, true) then block_ials(doc, src) end
   for _, list in ipairs(toc_lists) do
     list:insert_before(folio.ast.new("custom_block", { on_enter = list.list_type == "ordered" and "<!--kd:toc:ol-->" or "<!--kd:toc:ul-->" }))
     list:remove()
