@@ -82,8 +82,9 @@ end
 
 local function transform_text(src)
   local out, fence, in_comment, open_tags = {}, nil, false, {}
-  local blank_before = true
+  local blank_before, n, comment_line = true, 0, nil
   for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
+    n = n + 1
     if fence then
       out[#out + 1] = line
       if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
@@ -114,6 +115,7 @@ local function transform_text(src)
         local was = in_comment
         local new
         new, in_comment = strip_line(line, in_comment)
+        if in_comment and not was then comment_line = n end
         if new ~= line and new:match("^%s*$") then goto next end -- a line that held only markup
         if was and new == "" then goto next end
         out[#out + 1] = new
@@ -122,12 +124,17 @@ local function transform_text(src)
     blank_before = line:match("^%s*$") ~= nil
     ::next::
   end
+  if in_comment then
+    folio.warn(string.format("line %d: {::comment} is never closed: add {:/comment} (or {:/}) where "
+      .. "it ends; the comment markup was left in the page", comment_line))
+    return nil
+  end
   return table.concat(out, "\n") .. "\n"
 end
 
 folio.hook("frontmatter", function(page)
   if page.source and (page.source:find("{::", 1, true) or page.source:find("markdown=", 1, true)) then
-    page.source = transform_text(page.source)
+    page.source = transform_text(page.source) or page.source
   end
 end, { order = 80 }) -- after other text hooks (Liquid runs before Markdown, as in Jekyll)
 
@@ -205,10 +212,18 @@ local function line_text(nodes)
   return table.concat(parts)
 end
 
-local function ial_of_line(nodes)
+-- The attributes of a line that is an attribute list; one that cannot be read is left as text,
+-- with a warning naming `line`.
+local function ial_of_line(nodes, line)
   local t = line_text(nodes)
   local body = t and t:match("^%s*{:%s*(.-)%s*}%s*$")
-  if body then return parse_ial(body) end
+  if not body or body:find("^[:/]") then return nil end -- `{::name}`, `{:/}`: extensions, not lists
+  local a = parse_ial(body)
+  if not a then
+    folio.warn(string.format("line %s: attribute list %s not understood (write {: .class #id key=\"value\"}); "
+      .. "left as text", line or "?", t:match("^%s*(.-)%s*$")))
+  end
+  return a
 end
 
 local function remove_line(para, nodes)
@@ -241,7 +256,7 @@ local toc_lists = {}
 -- go onto the paragraph, the block before or after it, or the list it ends.
 local function block_ial(para)
   local lines = lines_of(para)
-  local a = ial_of_line(lines[#lines])
+  local a = ial_of_line(lines[#lines], para.end_line)
   if a and #lines == 1 then
     local prev = para.prev
     if prev and prev.end_line and para.line and para.line == prev.end_line + 1 then
@@ -262,7 +277,7 @@ local function block_ial(para)
       apply_block(para, a)
     end
   end
-  local lead = #lines > 1 and ial_of_line(lines[1])
+  local lead = #lines > 1 and ial_of_line(lines[1], para.line)
   if lead then -- `{: .x}` on the line before a paragraph
     local brk = lines[2][1] and lines[2][1].prev
     for _, n in ipairs(lines[1]) do n:remove() end

@@ -35,8 +35,30 @@ end)
 
 T.test("attribute list after a code block; an unreadable one stays as text", function()
   same("```\nx\n```\n{: .wide}\n", '<pre class="wide"><code>x\n</code></pre>\n')
-  T.eq(build('Hi\n{: title="open}\n'), build('Hi\n{: title="open}\n', {}))
   T.eq(build("{::nomarkdown}x{:/}\n"), "<p>{::nomarkdown}x{:/}</p>\n", "other extensions left alone")
+end)
+
+-- The warnings `fn` gives (folio.warn replaced meanwhile).
+local function warnings_of(fn)
+  local got, real = {}, folio.warn
+  folio.warn = function(msg) got[#got + 1] = msg end
+  local ok, err = pcall(fn)
+  folio.warn = real
+  assert(ok, err)
+  return got
+end
+
+T.test("bad input: an unreadable attribute list, an unclosed comment: warned, left as text", function()
+  local w = warnings_of(function()
+    T.eq(build('Hi\n{: title="open}\n'), build('Hi\n{: title="open}\n', {}))
+  end)
+  T.eq(#w, 1, "one warning")
+  T.has(w[1], 'line 2: attribute list {: title="open} not understood')
+  w = warnings_of(function()
+    T.eq(build("A\n\n{::comment}\nnever closed\n"), "<p>A</p>\n<p>{::comment}\nnever closed</p>\n")
+  end)
+  T.eq(#w, 1, "one warning")
+  T.has(w[1], "line 3: {::comment} is never closed")
 end)
 
 T.test("attribute values survive smart typography (curly quotes in the text)", function()
