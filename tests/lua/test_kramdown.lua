@@ -5,7 +5,7 @@ local T = dofile("testlib.lua")
 local H = dofile("plugin_harness.lua")
 
 -- The HTML of `md` with the named plugins loaded (kramdown unless `plugins` says otherwise).
-local function build(md, plugins, md_opts)
+local function build(md, plugins, md_opts, raw_html)
   H.reset()
   for _, name in ipairs(plugins or { "kramdown" }) do H.load(name, {}) end
   local page = { source = md, path = "content/posts/t.md" }
@@ -14,7 +14,7 @@ local function build(md, plugins, md_opts)
   for _, h in ipairs(H.stage("ast")) do h.fn(doc, page) end
   local renderers = {}
   for _, h in ipairs(H.stage("render_heading")) do renderers.heading = h.fn end
-  page.content = folio.markdown.render(doc, renderers, page, { raw_html = true })
+  page.content = folio.markdown.render(doc, renderers, page, { raw_html = raw_html ~= false })
   for _, h in ipairs(H.stage("html")) do h.fn(page) end
   return page.content
 end
@@ -59,6 +59,11 @@ T.test("bad input: an unreadable attribute list, an unclosed comment: warned, le
   end)
   T.eq(#w, 1, "one warning")
   T.has(w[1], "line 3: {::comment} is never closed")
+end)
+
+T.test("with markdown.raw_html = false the markers still work (and raw HTML stays out)", function()
+  T.eq(build("Hi <b>x</b>\n{: .lead}\n\nTerm\n: def\n", nil, nil, false),
+       '<p class="lead">Hi <!-- raw HTML omitted -->x<!-- raw HTML omitted --></p>\n<dl>\n<dt>Term</dt>\n<dd>def</dd>\n</dl>\n')
 end)
 
 T.test("attribute values survive smart typography (curly quotes in the text)", function()
