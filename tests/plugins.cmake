@@ -8,3 +8,5 @@ folio_shell_test(plugin_e2e plugins_e2e.sh)
 folio_shell_test(plugin_alerts_e2e alerts_e2e.sh)
 # Output bytes and each site hook's work at 1k and 4k posts, three tag distributions.
 folio_shell_test(growth growth.sh)
+folio_lua_test(plugin_kramdown test_kramdown.lua)
+folio_shell_test(plugin_kramdown_e2e kramdown_e2e.sh)

@@ -1,0 +1,136 @@
+-- kramdown.lua: the kramdown extensions Jekyll posts use, on top of folio's CommonMark. This
+-- file wires the passes to the hook stages and owns the html pass; the work is in two helpers:
+--   scripts/kramdown_text.lua  (frontmatter stage) `{::comment}`, `{::options /}` removed,
+--                              `<div markdown="1">` insides read as Markdown;
+--   scripts/kramdown_tree.lua  (ast stage) attribute lists `{: .class #id key="v"}` found and
+--                              marked, heading ids, `{:toc}` lists, definition lists.
+-- The html pass moves each marked element's attributes onto its tag and writes the tables of
+-- contents from the rendered headings (`{:.no_toc}` ones left out). Code is never touched.
+
+-- A helper module shipped with folio beside this plugin.
+local function helper(name)
+  local path = "scripts/" .. name .. ".lua"
+  local source = assert(folio.embedded.read(path), path .. " is missing from this folio build")
+  return assert(load(source, "@" .. path))()
+end
+
+local text, tree = helper("kramdown_text"), helper("kramdown_tree")
+
+-- ---------------------------------------------------------------------------------------------
+-- Table of contents (from the rendered headings).
+
+local function toc_html(headings, ordered)
+  local tag = ordered and "ol" or "ul"
+  local out, depth, levels = {}, 0, {}
+  for _, h in ipairs(headings) do
+    if depth == 0 then
+      out[#out + 1] = "<" .. tag .. ' id="markdown-toc">\n'; depth = 1; levels[1] = h.level
+    else
+      while depth > 1 and h.level < levels[depth] do out[#out + 1] = "</li>\n</" .. tag .. ">\n"; depth = depth - 1 end
+      if h.level > levels[depth] then
+        out[#out + 1] = "\n<" .. tag .. ">\n"; depth = depth + 1; levels[depth] = h.level
+      else
+        out[#out + 1] = "</li>\n"
+      end
+    end
+    local id = folio.escape(h.id)
+    out[#out + 1] = '<li><a href="#' .. id .. '" id="markdown-toc-' .. id .. '">' .. folio.escape(h.text) .. "</a>"
+  end
+  if depth == 0 then return "" end
+  for _ = 2, depth do out[#out + 1] = "</li>\n</" .. tag .. ">\n" end
+  out[#out + 1] = "</li>\n</" .. tag .. ">\n"
+  return table.concat(out)
+end
+
+local function kramdown_id(text)
+  local id = text:lower():gsub("[^%w%s_%-]", ""):gsub("^[^%a]+", ""):gsub("%s+", "-")
+  return id ~= "" and id or "section"
+end
+
+folio.hook("frontmatter", function(page)
+  if page.source and (page.source:find("{::", 1, true) or page.source:find("markdown=", 1, true)) then
+    page.source = text.transform(page.source) or page.source
+  end
+end, { order = 80 }) -- after other text hooks (Liquid runs before Markdown, as in Jekyll)
+
+folio.hook("ast", function(doc, page)
+  local marks, toc_lists = tree.run(doc, page.source or "")
+  for _, list in ipairs(toc_lists) do
+    list:insert_before(folio.ast.new("custom_block", { on_enter = list.list_type == "ordered" and "<!--kd:toc:ol-->" or "<!--kd:toc:ul-->" }))
+    list:remove()
+  end
+  page.kramdown_marks = next(marks) and marks or nil
+  page.kramdown_toc = #toc_lists > 0 or nil
+end, { order = 20 })
+
+-- After anchors (order 50): headings still without an id get kramdown's, when a toc needs them.
+folio.hook("ast", function(doc, page)
+  if not page.kramdown_toc then return end
+  local used = {}
+  for h in doc:select("heading") do if h.id then used[h.id] = true end end
+  for h in doc:select("heading") do
+    if not h.id then
+      local base = kramdown_id(h:text())
+      local id, k = base, 0
+      while used[id] do k = k + 1; id = base .. "-" .. k end
+      used[id] = true
+      h.id = id
+    end
+  end
+end, { order = 60 })
+
+-- ---------------------------------------------------------------------------------------------
+-- Html stage: attributes onto tags, the table of contents.
+
+local function merge_attrs(tag_attrs, a)
+  local extra = {}
+  if #a.classes > 0 then
+    local cls = table.concat(a.classes, " ")
+    local n
+    tag_attrs, n = tag_attrs:gsub(' class="(.-)"', function(old) return ' class="' .. old .. " " .. folio.escape(cls) .. '"' end, 1)
+    if n == 0 then extra[#extra + 1] = 'class="' .. folio.escape(cls) .. '"' end
+  end
+  if a.id then
+    local n
+    tag_attrs, n = tag_attrs:gsub(' id="(.-)"', function() return ' id="' .. folio.escape(a.id) .. '"' end, 1)
+    if n == 0 then extra[#extra + 1] = 'id="' .. folio.escape(a.id) .. '"' end
+  end
+  for _, kv in ipairs(a.pairs) do extra[#extra + 1] = kv[1] .. '="' .. folio.escape(kv[2]) .. '"' end
+  if #extra == 0 then return tag_attrs end
+  return tag_attrs .. " " .. table.concat(extra, " ")
+end
+
+local function apply_marks(html, marks)
+  return (html:gsub("<!%-%-kd:(%d+)%-%->(%s*)<([%w]+)([^>]-)(/?)>", function(n, _, tag, attrs, slash)
+    local a = marks[tonumber(n)]
+    if not a then return nil end
+    return "<" .. tag .. merge_attrs(attrs:gsub("%s+$", ""), a) .. (slash ~= "" and " /" or "") .. ">"
+  end):gsub("<!%-%-kd:%d+%-%->", ""))
+end
+
+local function headings_of(html)
+  local list = {}
+  for level, attrs, inner in html:gmatch("<h([1-6])([^>]*)>(.-)</h%1>") do
+    local id = attrs:match('id="([^"]*)"')
+    local cls = attrs:match('class="([^"]*)"') or ""
+    if id and not (" " .. cls .. " "):find(" no_toc ", 1, true) then
+      local text = folio.html_text(inner):gsub("%s+#$", "") -- anchors' `#` link left out
+      id = id:gsub("&quot;", '"'):gsub("&amp;", "&")
+      list[#list + 1] = { level = tonumber(level), id = id, text = text }
+    end
+  end
+  return list
+end
+
+folio.hook("html", function(page)
+  local html = page.content
+  if not html then return end
+  if page.kramdown_marks then html = apply_marks(html, page.kramdown_marks) end
+  if page.kramdown_toc then
+    local headings = headings_of(html)
+    html = html:gsub("<!%-%-kd:toc:(%a+)%-%->\n?", function(tag) return toc_html(headings, tag == "ol") end)
+  end
+  page.content = html
+  page.kramdown_marks, page.kramdown_toc = nil, nil
+end, { order = 20 })
+

@@ -1,0 +1,125 @@
+-- kramdown_text.lua: the text pass of the kramdown plugin, on the Markdown source before it is
+-- parsed: `{::comment}...{:/comment}` (or `{:/}`) and `{::options .../}` removed, and the inside
+-- of `<tag markdown="1">` blocks opened with blank lines so CommonMark reads it as Markdown.
+-- Fenced code, indented code and backtick code spans are left as they are.
+
+-- `line` with `fn` applied to the parts outside backtick code spans.
+local function outside_code(line, fn)
+  local out, pos = {}, 1
+  while true do
+    local s, e = line:find("`+", pos)
+    if not s then break end
+    local ticks = line:sub(s, e)
+    local cs, ce = line:find(ticks, e + 1, true)
+    while cs and line:sub(ce + 1, ce + 1) == "`" do cs, ce = line:find(ticks, ce + 2, true) end
+    if not cs then break end
+    out[#out + 1] = fn(line:sub(pos, s - 1)) .. line:sub(s, ce)
+    pos = ce + 1
+  end
+  out[#out + 1] = fn(line:sub(pos))
+  return table.concat(out)
+end
+
+local COMMENT_OPEN, COMMENT_CLOSE = "{::comment}", { "{:/comment}", "{:/}" }
+
+-- Position just past the first closing comment token in `s` at or after `from`, or nil.
+local function comment_end(s, from)
+  local best
+  for _, tok in ipairs(COMMENT_CLOSE) do
+    local _, e = s:find(tok, from, true)
+    if e and (not best or e < best) then best = e end
+  end
+  return best and best + 1
+end
+
+-- Removes options and comments from one line outside code; returns the new line and whether a
+-- comment stays open at its end.
+local function strip_line(line, in_comment)
+  local open = in_comment
+  local result = outside_code(line, function(part)
+    local out, pos = {}, 1
+    while pos <= #part do
+      if open then
+        local e = comment_end(part, pos)
+        if not e then return table.concat(out) end
+        open, pos = false, e
+      else
+        local s = part:find(COMMENT_OPEN, pos, true)
+        if not s then out[#out + 1] = part:sub(pos); break end
+        out[#out + 1] = part:sub(pos, s - 1)
+        open, pos = true, s + #COMMENT_OPEN
+      end
+    end
+    return (table.concat(out):gsub("{::options[^}]-/}", ""))
+  end)
+  return result, open
+end
+
+local function fence_of(line)
+  local indent, f = line:match("^( *)([`~][`~][`~]+)")
+  if indent and #indent < 4 and f:match("^" .. f:sub(1, 1) .. "+$") then return f end
+end
+
+-- `<tag ... markdown="1" ...>` alone on a line: the tag without the attribute, and its name.
+local function markdown_block_open(line)
+  local indent, tag, rest = line:match("^( *)<(%a[%w]*)(.-)>%s*$")
+  if not indent or #indent >= 4 then return nil end
+  local cleaned, n = rest:gsub("%s+markdown%s*=%s*([\"']?)1%1", "")
+  if n == 0 then cleaned, n = rest:gsub("%s+markdown%s*=%s*([\"']?)block%1", "") end
+  if n == 0 then return nil end
+  return indent .. "<" .. tag .. cleaned .. ">", tag:lower()
+end
+
+local function transform_text(src)
+  local out, fence, in_comment, open_tags = {}, nil, false, {}
+  local blank_before, n, comment_line = true, 0, nil
+  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
+    n = n + 1
+    if fence then
+      out[#out + 1] = line
+      if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
+    elseif not in_comment and not line:find("{::", 1, true) and not line:find("<", 1, true) then
+      out[#out + 1] = line -- (most lines: nothing to do but follow fences and indented code)
+      if blank_before and line:match("^    ") then goto next end
+      fence = fence_of(line)
+    elseif not in_comment and fence_of(line) then
+      fence = fence_of(line); out[#out + 1] = line
+    elseif not in_comment and blank_before and line:match("^    ") then
+      out[#out + 1] = line -- indented code: stays blank_before so that following code lines stay too
+      goto next
+    else
+      local tag_line, tag = markdown_block_open(line)
+      local top = open_tags[#open_tags]
+      if tag_line and not in_comment then
+        out[#out + 1] = tag_line; out[#out + 1] = ""
+        open_tags[#open_tags + 1] = { tag = tag, depth = 0 }
+      elseif top and line:lower():match("^%s*</" .. top.tag .. ">%s*$") and top.depth == 0 and not in_comment then
+        out[#out + 1] = ""; out[#out + 1] = line
+        open_tags[#open_tags] = nil
+      else
+        if top and not in_comment then
+          local _, opens = line:lower():gsub("<" .. top.tag .. "[%s>]", "")
+          local _, closes = line:lower():gsub("</" .. top.tag .. ">", "")
+          top.depth = top.depth + opens - closes
+        end
+        local was = in_comment
+        local new
+        new, in_comment = strip_line(line, in_comment)
+        if in_comment and not was then comment_line = n end
+        if new ~= line and new:match("^%s*$") then goto next end -- a line that held only markup
+        if was and new == "" then goto next end
+        out[#out + 1] = new
+      end
+    end
+    blank_before = line:match("^%s*$") ~= nil
+    ::next::
+  end
+  if in_comment then
+    folio.warn(string.format("line %d: {::comment} is never closed: add {:/comment} (or {:/}) where "
+      .. "it ends; the comment markup was left in the page", comment_line))
+    return nil
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+return { transform = transform_text }

@@ -1,0 +1,273 @@
+-- kramdown_tree.lua: the tree pass of the kramdown plugin: attribute lists (block and inline)
+-- found in text nodes, removed, and recorded with a marker comment before their element (the html
+-- pass moves them onto its tag); `{: #id}` on a heading set as its id; lists marked `{:toc}`
+-- collected; definition lists (`term\n: definition`) made into <dl>. Code nodes are never read.
+local marks, next_mark, toc_lists
+
+
+-- `.class #id key="v" key='v' key=v` -> { classes = {...}, id =, list of {k, v} }, or nil.
+local function parse_ial(s)
+  s = s:gsub("“", '"'):gsub("”", '"'):gsub("‘", "'"):gsub("’", "'")
+  local a = { classes = {}, pairs = {} }
+  local pos = 1
+  while pos <= #s do
+    local ws = s:match("^%s+", pos)
+    if ws then pos = pos + #ws
+    else
+      local cls = s:match("^%.([%w_%-:]+)", pos)
+      local id = not cls and s:match("^#([%w_%-:.]+)", pos)
+      local k, q, v = s:match("^([%w_%-:]+)=([\"'])(.-)%2", pos)
+      local k2, v2 = s:match("^([%w_%-:]+)=([^%s\"']+)", pos)
+      if cls then a.classes[#a.classes + 1] = cls; pos = pos + 1 + #cls
+      elseif id then a.id = id; pos = pos + 1 + #id
+      elseif k then a.pairs[#a.pairs + 1] = { k, v }; pos = pos + #k + 3 + #v
+      elseif k2 then a.pairs[#a.pairs + 1] = { k2, v2 }; pos = pos + #k2 + 1 + #v2
+      else
+        local word = s:match("^[%w_%-]+", pos)
+        if not word then return nil end
+        a.refs = a.refs or {}; a.refs[word] = true; pos = pos + #word
+      end
+    end
+  end
+  return a
+end
+
+local function has_class(a, c)
+  for _, x in ipairs(a.classes) do if x == c then return true end end
+  return false
+end
+
+-- A marker to put before an element: the html stage moves `a` onto the next opening tag.
+local function marker(kind, a)
+  next_mark = next_mark + 1
+  marks[next_mark] = a
+  return folio.ast.new(kind, { on_enter = "<!--kd:" .. next_mark .. "-->" })
+end
+
+local TAGGABLE = { paragraph = true, heading = true, list = true, table = true, block_quote = true,
+  code_block = true, html_block = true, thematic_break = true }
+
+local function apply_block(node, a)
+  if not TAGGABLE[node.type] then return end
+  if node.type == "heading" and a.id then node.id = a.id; a.id = nil end
+  if node.type == "heading" and has_class(a, "no_toc") then a.no_toc = true end
+  if node.type == "paragraph" and node.parent and node.parent.type == "item"
+     and node.parent.parent and node.parent.parent.tight then return end
+  if a.id or #a.classes > 0 or #a.pairs > 0 then node:insert_before(marker("custom_block", a)) end
+end
+
+-- The inline nodes of `para` split at soft breaks: { {nodes...}, ... } (breaks not included).
+local function lines_of(para)
+  local lines, cur = {}, {}
+  for c in para:children() do
+    if c.type == "softbreak" then lines[#lines + 1] = cur; cur = {} else cur[#cur + 1] = c end
+  end
+  lines[#lines + 1] = cur
+  return lines
+end
+
+-- The text of a line when it is only text nodes, else nil.
+local function line_text(nodes)
+  local parts = {}
+  for i, n in ipairs(nodes) do
+    if n.type ~= "text" then return nil end
+    parts[i] = n.literal
+  end
+  return table.concat(parts)
+end
+
+-- The attributes of a line that is an attribute list; one that cannot be read is left as text,
+-- with a warning naming `line`.
+local function ial_of_line(nodes, line)
+  local t = line_text(nodes)
+  local body = t and t:match("^%s*{:%s*(.-)%s*}%s*$")
+  if not body or body:find("^[:/]") then return nil end -- `{::name}`, `{:/}`: extensions, not lists
+  local a = parse_ial(body)
+  if not a then
+    folio.warn(string.format("line %s: attribute list %s not understood (write {: .class #id key=\"value\"}); "
+      .. "left as text", line or "?", t:match("^%s*(.-)%s*$")))
+  end
+  return a
+end
+
+local function remove_line(para, nodes)
+  local first = nodes[1]
+  local brk = first and first.prev
+  if brk and brk.type == "softbreak" then brk:remove() end
+  for _, n in ipairs(nodes) do n:remove() end
+end
+
+-- Inline attribute lists: `{: ...}` right after a link, image, emphasis or code span.
+local SPAN = { link = true, image = true, emph = true, strong = true, code = true, strikethrough = true }
+
+local function inline_ials(doc)
+  for nx in doc:select("text") do
+    local c = nx.literal:sub(1, 2) == "{:" and nx.prev
+    if c and SPAN[c.type] then
+      local body, rest = nx.literal:match("^{:%s*(.-)%s*}(.*)$")
+      local a = body and parse_ial(body)
+      if a then
+        if rest == "" then nx:remove() else nx.literal = rest end
+        c:insert_before(marker("custom_inline", a))
+      end
+    end
+  end
+end
+
+-- A paragraph whose last line (or first) is an attribute list: the line goes, its attributes
+-- go onto the paragraph, the block before or after it, or the list it ends.
+local function block_ial(para)
+  local lines = lines_of(para)
+  local a = ial_of_line(lines[#lines], para.end_line)
+  if a and #lines == 1 then
+    local prev = para.prev
+    if prev and prev.end_line and para.line and para.line == prev.end_line + 1 then
+      apply_block(prev, a)
+    elseif para.next then
+      apply_block(para.next, a)
+    end
+    para:remove()
+    return
+  elseif a then
+    remove_line(para, lines[#lines])
+    local item = para.parent
+    if a.refs and a.refs.toc and item and item.type == "item" then
+      toc_lists[#toc_lists + 1] = item.parent
+    elseif item and item.type == "item" and not para.next and not item.next then
+      apply_block(item.parent, a) -- `* b\n{: .x}`: a lazy line for CommonMark, the list's for kramdown
+    else
+      apply_block(para, a)
+    end
+  end
+  local lead = #lines > 1 and ial_of_line(lines[1], para.line)
+  if lead then -- `{: .x}` on the line before a paragraph
+    local brk = lines[2][1] and lines[2][1].prev
+    for _, n in ipairs(lines[1]) do n:remove() end
+    if brk and brk.type == "softbreak" then brk:remove() end
+    apply_block(para, lead)
+  end
+end
+
+local function block_ials(doc, src)
+  for para in doc:select("paragraph") do -- (cheap checks first: most paragraphs have none)
+    local first, last = para.first_child, para.last_child
+    if (last and last.type == "text" and last.literal:find("}%s*$"))
+       or (first and first.type == "text" and first.literal:find("^%s*{:")) then
+      block_ial(para)
+    end
+  end
+  if src:find("[%)%*_`~]{:") then inline_ials(doc) end
+  for tbl in doc:select("table") do -- a GFM table takes the IAL line as its last row
+    local row = tbl.last_child
+    local cell = row and row.first_child
+    local body = cell and cell:text():match("^%s*{:%s*(.-)%s*}%s*$")
+    local a = body and row:text():match("^%s*{:.-}%s*$") and parse_ial(body)
+    if a then row:remove(); apply_block(tbl, a) end
+  end
+  for h in doc:select("heading") do -- kramdown's `## Title {#id}`
+    local last = h.last_child
+    if last and last.type == "text" then
+      local before, id = last.literal:match("^(.-)%s*{#([%w_%-:.]+)}%s*$")
+      if id then last.literal = before; h.id = id end
+    end
+  end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Definition lists.
+
+local function starts_definition(nodes)
+  local first = nodes[1]
+  return first and first.type == "text" and first.literal:match("^:%s+%S") ~= nil
+end
+
+-- A custom_block `<tag>` ... `</tag>` holding the inline nodes of `lines` (soft breaks between).
+local function inline_block(tag, lines)
+  local b = folio.ast.new("custom_inline", { on_enter = "<" .. tag .. ">", on_exit = "</" .. tag .. ">\n" })
+  for i, nodes in ipairs(lines) do
+    if i > 1 then b:append(folio.ast.new("softbreak", {})) end
+    for _, n in ipairs(nodes) do b:append(n) end
+  end
+  return b
+end
+
+-- `Term\n\n: definition`: the paragraph before gives the terms (or a list just made, which
+-- gets one more definition); the definition is a paragraph, as kramdown writes it.
+local function loose_definition(para, lines)
+  local prev = para.prev
+  local dl
+  if prev and prev.type == "custom_block" and prev.on_enter == "<dl>\n" then
+    dl = prev
+  elseif prev and prev.type == "paragraph" then
+    dl = folio.ast.new("custom_block", { on_enter = "<dl>\n", on_exit = "</dl>" })
+    for _, nodes in ipairs(lines_of(prev)) do dl:append(inline_block("dt", { nodes })) end
+    prev:insert_before(dl)
+    prev:remove()
+  else
+    return
+  end
+  lines[1][1].literal = lines[1][1].literal:gsub("^:%s+", "")
+  local dd = folio.ast.new("custom_block", { on_enter = "<dd>", on_exit = "</dd>\n" })
+  dl:append(dd)
+  dd:append(para:remove())
+end
+
+-- The set of source lines that may open a definition (`: text`, maybe indented or quoted), or nil.
+local function definition_lines(src)
+  if not src:find("\n[ \t>]*:%s") and not src:find("^[ \t>]*:%s") then return nil end
+  local set, n = {}, 0
+  for line in src:gmatch("([^\n]*)\n?") do
+    n = n + 1
+    if line:find("^[ \t>]*:%s") then set[n] = true end
+  end
+  return set
+end
+
+local function spans_any(node, set)
+  local first, last = node.line, node.end_line
+  if not first then return true end
+  for l = first, last or first do if set[l] then return true end end
+  return false
+end
+
+local function definition_list(para)
+  local lines = lines_of(para)
+  local first_def
+  for i, nodes in ipairs(lines) do
+    if starts_definition(nodes) then first_def = i; break end
+  end
+  if first_def == 1 then return loose_definition(para, lines) end
+  if not first_def then return end
+  local dl = folio.ast.new("custom_block", { on_enter = "<dl>\n", on_exit = "</dl>" })
+  for i = 1, first_def - 1 do dl:append(inline_block("dt", { lines[i] })) end
+  local group
+  for i = first_def, #lines do
+    local nodes = lines[i]
+    if starts_definition(nodes) then
+      nodes[1].literal = nodes[1].literal:gsub("^:%s+", "")
+      if group then dl:append(inline_block("dd", group)) end
+      group = { nodes }
+    else
+      group[#group + 1] = nodes
+    end
+  end
+  dl:append(inline_block("dd", group))
+  para:insert_before(dl)
+  para:remove()
+end
+
+-- Runs the tree pass on `doc`, whose Markdown was `src`. Returns the attributes of each marker
+-- (`<!--kd:N-->`, by N) and the lists that are tables of contents.
+local function run(doc, src)
+  marks, next_mark, toc_lists = {}, 0, {}
+  local def_lines = definition_lines(src)
+  if def_lines then
+    for para in doc:select("paragraph") do
+      if spans_any(para, def_lines) then definition_list(para) end
+    end
+  end
+  if src:find("{", 1, true) then block_ials(doc, src) end
+  return marks, toc_lists
+end
+
+return { run = run }
