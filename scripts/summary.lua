@@ -114,32 +114,45 @@ local function is_word_char(n)
   return true
 end
 
--- The letters and digits of plain text, in lower case, the rest dropped (emoji shortcodes
--- such as `:sparkles:` count as emoji): "" when it has no words.
-local function words_of(text)
-  text = text:gsub(":[%w_+-]+:", " ")
-  if not text:find("[\128-\255]") then return (text:lower():gsub("[^%w]", "")) end
-  local out = {}
-  for _, n in utf8.codes(text, true) do
-    if is_word_char(n) then out[#out + 1] = n < 128 and string.char(n):lower() or utf8.char(n) end
-  end
-  return table.concat(out)
+local SHORTCODE = ":[%w_+-]+:" -- `:sparkles:`, as the emoji plugin left it: an emoji
+
+-- Whether plain text has a letter or digit of any script (not UTF-8: true, as it was taken
+-- before these rules). Most text has an ASCII one, found without a loop over characters.
+local function has_words(text)
+  if find(text, ":", 1, true) then text = text:gsub(SHORTCODE, " ") end
+  if text:find("%w") then return true end
+  if not text:find("[\128-\255]") then return false end
+  local ok, found = pcall(function()
+    for _, n in utf8.codes(text, true) do if is_word_char(n) then return true end end
+    return false
+  end)
+  return not ok or found
+end
+
+-- The letters and digits of plain text, ASCII in lower case (nil when not UTF-8).
+local function letters(text)
+  local ok, out = pcall(function()
+    local t = {}
+    for _, n in utf8.codes(text:gsub(SHORTCODE, " "), true) do
+      if is_word_char(n) then t[#t + 1] = n < 128 and string.char(n):lower() or utf8.char(n) end
+    end
+    return table.concat(t)
+  end)
+  return ok and out or nil
 end
 
 -- Whether a paragraph (its inner HTML, footnote markers gone) can be a summary: it has words
--- (not only images, emoji, punctuation or white space) and does not only repeat the title.
--- Text that is not UTF-8 counts as words (it was taken before these rules).
-local function is_summary_paragraph(inner, title)
-  local ok, words = pcall(words_of, plain(inner))
-  if not ok then return true end
-  if words == "" then return false end
-  if type(title) ~= "string" or #words > #title then return true end
-  local title_ok, title_words = pcall(words_of, title)
-  return not title_ok or words ~= title_words
+-- (not only images, emoji, punctuation or white space) and does not only repeat the title
+-- (compared by letters and digits, so `Janet’s` matches `Janet's`). `text` is its plain text.
+local function is_summary_paragraph(text, title)
+  if not has_words(text) then return false end
+  if type(title) ~= "string" or #text > 2 * #title + 16 then return true end
+  local words = letters(text)
+  return words == nil or words ~= letters(title)
 end
 
 -- The inside of the first <p>...</p> that can be a summary (footnote markers dropped), not
--- looking into the notes themselves.
+-- looking into the notes themselves, and its plain text.
 local function first_paragraph(html, title)
   local notes = find(html, '<section class="footnotes"', 1, true)
     or find(html, '<div class="footnotes"', 1, true)
@@ -151,7 +164,8 @@ local function first_paragraph(html, title)
     local close = open and find(html, "</p>", open + 1, true)
     if not close then return nil end
     local inner = drop_footnote_refs(html:sub(open + 1, close - 1))
-    if is_summary_paragraph(inner, title) then return inner end
+    local text = plain(inner)
+    if is_summary_paragraph(text, title) then return inner, text end
     at = close + 4
   end
 end
@@ -166,8 +180,8 @@ local function summarize(page, html)
     page.summary = desc:gsub("%s+", " ")
     page.summary_html = "<p>" .. folio.escape(page.summary) .. "</p>"
   else
-    local p = first_paragraph(html, page.title)
-    page.summary = p and plain(p) or ""
+    local p, text = first_paragraph(html, page.title)
+    page.summary = text or ""
     page.summary_html = p and "<p>" .. p .. "</p>" or ""
   end
   page.summary = cut(page.summary, length)
