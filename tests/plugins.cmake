@@ -4,3 +4,9 @@ foreach(plugin taxonomies paginate archives feeds sitemap summary anchors relate
   folio_lua_test(plugin_${plugin} test_${plugin}.lua)
 endforeach()
 folio_shell_test(plugin_e2e plugins_e2e.sh)
+# The default theme's search box in node with a stand-in DOM (tests/search_js_test.js).
+find_program(FOLIO_NODE NAMES node nodejs)
+if(FOLIO_NODE)
+  add_test(NAME search_js COMMAND ${FOLIO_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/search_js_test.js
+                                  ${CMAKE_SOURCE_DIR}/themes/default/static/search.js)
+endif()
