@@ -76,10 +76,10 @@ local function cut(text, max)
   return trim_end(head, "^[%p%s]") .. "…"
 end
 
--- Footnote reference markers, which mean nothing once the notes are out of sight: a link
--- marked as one (cmark-gfm's and kramdown's `<sup ... fnref...>`, Pandoc's and Goldmark's
--- `<a class="footnote-ref">`), a superscript holding an in-page link, and `<sup>[1]</sup>`.
--- A plain `<sup>2</sup>` (a power) stays.
+-- Footnote reference markers, which mean nothing once the notes are out of sight: a link or
+-- superscript marked as one (class `footnote...`, role `doc-noteref`, a link to `#fn...`:
+-- cmark-gfm's, kramdown's, Goldmark's and Pandoc's), a superscript holding an in-page link,
+-- and `<sup>[1]</sup>`. A plain `<sup>2</sup>` (a power) stays.
 local function is_note_link(tag)
   return tag:find("footnote", 1, true) or tag:find("noteref", 1, true)
     or tag:find('href="#fn', 1, true) ~= nil

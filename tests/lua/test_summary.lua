@@ -1,5 +1,5 @@
--- test_summary.lua: scripts/summary.lua: more marker, description, first paragraph, entities,
--- word count.
+-- test_summary.lua: scripts/summary.lua: more marker, description, first paragraph (paragraphs
+-- without words or repeating the title skipped, footnote markers dropped), entities, word count.
 local T = dofile("testlib.lua")
 local H = dofile("plugin_harness.lua")
 
@@ -116,6 +116,8 @@ T.test("paragraphs with words in any script, or numbers, are kept", function()
   T.eq(run(H.post({ content = "<p>مرحبا</p>" })).summary, "مرحبا")
   T.eq(run(H.post({ content = "<p>Ça va ?</p>" })).summary, "Ça va ?")
   T.eq(run(H.post({ content = "<p>2024</p>" })).summary, "2024")
+  T.eq(run(H.post({ content = "<p>At 10:30:45, go.</p>" })).summary, "At 10:30:45, go.", "colons are not shortcodes")
+  T.eq(run(H.post({ content = "<p>\xff\xfe</p>" })).summary, "\xff\xfe", "not UTF-8: taken, as before")
 end)
 
 T.test("a paragraph only repeating the title is skipped", function()
