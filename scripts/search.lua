@@ -8,7 +8,8 @@
 --   url       where the index is written (default "/search.json")
 --
 -- Indexes every written content page except those with `search: false` front matter. The
--- index is a JSON array of objects, newest first; the excerpt is the plain text of the page.
+-- index is a JSON array of objects, newest first; the excerpt is the plain text of the page
+-- (footnote markers and back-links left out).
 -- Sets site.search = { index = "/search.json" } (site-relative: use url() in templates).
 -- Runs at the site stage with order 70.
 local opts = ... or {}
@@ -30,6 +31,14 @@ end
 -- decoded (folio.html_text).
 local spaced = folio.html_text
 
+-- cmark-gfm's footnote markers (`<sup class="footnote-ref">`) and back-links (`↩`), which
+-- mean nothing in an excerpt ("a note1 here"); the notes' own text stays.
+local function without_note_marks(html)
+  if not html:find("footnote-", 1, true) then return html end
+  html = html:gsub('<sup class="footnote%-ref">.-</sup>', "")
+  return (html:gsub('<a [^>]-class="footnote%-backref".-</a>', ""))
+end
+
 -- (the trailing space goes by hand: gsub(" $", "") would try a match at every position)
 local function collapse(s)
   s = s:gsub("%s+", " "):gsub("^ ", "")
@@ -42,7 +51,7 @@ end
 -- (growing until it gives more than `max` characters): the collapsed slice is the start of the
 -- collapsed whole.
 local function excerpt_of(html)
-  local text = spaced(html)
+  local text = spaced(without_note_marks(html))
   if not utf8.len(text) then return collapse(text) end -- not UTF-8: no cut, as utf8.len says
   local len = max + 64
   while true do

@@ -2,6 +2,7 @@
 folio_shell_test(build_e2e build_e2e.sh)
 folio_shell_test(build_errors build_errors.sh)
 folio_shell_test(build_seeds build_seeds.sh)
+folio_shell_test(typography typography.sh)
 folio_lua_test(page_rules test_page.lua)
 folio_lua_test(html_text test_html_text.lua)
 folio_lua_test(json test_json.lua)

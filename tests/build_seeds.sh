@@ -24,6 +24,13 @@ if [ -n "$JANET" ]; then
   check "emoji shortcodes become emoji" contains "$JANET" "✨✨✨"
   check "no shortcode left" lacks "$JANET" ":sparkles:"
   check "subject in <title>" grep -q "<title>Janet.*Meetup Writeup" "$JANET"
+  check "description skips the row of emoji and the bold title line" \
+    grep -q '<meta name="description" content="I used the .meetup. app to look for an event' "$JANET"
+fi
+check "a post opening with an image is described by its first text paragraph" \
+  grep -q '<meta name="description" content="Tonight I went to a meetup for Austin Python.' "$POST"
+if [ -n "$JANET" ]; then
+  check "smart quotes in the seeds' text" contains "$JANET" "I used the ‘meetup’ app"
 fi
 HYD=$(grep -rl "Python Meetup Experience" "$O" --include=index.html | grep "python-meetup-experience" | head -1)
 check "first heading (#Heading, no space) becomes the title" test -n "$HYD"

@@ -10,3 +10,9 @@ folio_shell_test(plugin_alerts_e2e alerts_e2e.sh)
 folio_shell_test(growth growth.sh)
 folio_lua_test(plugin_kramdown test_kramdown.lua)
 folio_shell_test(plugin_kramdown_e2e kramdown_e2e.sh)
+# The default theme's search box in node with a stand-in DOM (tests/search_js_test.js).
+find_program(FOLIO_NODE NAMES node nodejs)
+if(FOLIO_NODE)
+  add_test(NAME search_js COMMAND ${FOLIO_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/search_js_test.js
+                                  ${CMAKE_SOURCE_DIR}/themes/default/static/search.js)
+endif()

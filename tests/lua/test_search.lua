@@ -98,6 +98,19 @@ T.test("excerpt: inline tags do not split words, entities are decoded", function
   T.eq(decode(site:find("/search.json").content), { { excerpt = "foobar — café x" } })
 end)
 
+T.test("excerpt: footnote markers and back-links left out, the notes kept", function()
+  H.reset()
+  H.load("search", { fields = { "excerpt" } })
+  -- (as cmark-gfm renders a note referred to twice)
+  local html = '<p>A note<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" data-footnote-ref>1</a></sup>'
+    .. ' twice<sup class="footnote-ref"><a href="#fn-1" id="fnref-1-2" data-footnote-ref>1</a></sup>'
+    .. ', E = mc<sup>2</sup>.</p>\n<section class="footnotes" data-footnotes>\n<ol>\n<li id="fn-1">\n<p>The note.'
+    .. ' <a href="#fnref-1" class="footnote-backref" data-footnote-backref aria-label="Back to content">↩</a>'
+    .. ' <a href="#fnref-1-2" class="footnote-backref" data-footnote-backref aria-label="Back to content">↩<sup class="footnote-ref">2</sup></a></p>\n</li>\n</ol>\n</section>\n'
+  local site = H.run_site(H.site({ H.post({ content = html }) }))
+  T.eq(decode(site:find("/search.json").content), { { excerpt = "A note twice, E = mc2. The note." } })
+end)
+
 T.test("fields and url options", function()
   H.reset()
   H.load("search", { fields = { "title", "url" }, url = "/idx.json" })

@@ -1,5 +1,5 @@
--- test_summary.lua: scripts/summary.lua: more marker, description, first paragraph, entities,
--- word count.
+-- test_summary.lua: scripts/summary.lua: more marker, description, first paragraph (paragraphs
+-- without words or repeating the title skipped, footnote markers dropped), entities, word count.
 local T = dofile("testlib.lua")
 local H = dofile("plugin_harness.lua")
 
@@ -90,6 +90,72 @@ T.test("words and reading time from the rendered text", function()
   T.eq(p.words, 405, "heading X, 401 words, a = 1; not the anchor's #")
   T.eq(p.reading_time, 3, "404 / 200 rounded up")
   T.eq(run(H.post({ content = "" })).reading_time, 1)
+end)
+
+T.test("paragraphs of only emoji, punctuation, white space or images are skipped", function()
+  local sparkles = string.rep("✨", 10)
+  T.eq(run(H.post({ content = "<p>" .. sparkles .. "</p>\n<p>The meetup.</p>" })).summary, "The meetup.",
+    "seed 000's row of sparkles")
+  T.eq(run(H.post({ content = "<p>" .. string.rep(":sparkles:", 3) .. "</p>\n<p>Text.</p>" })).summary,
+    "Text.", "emoji shortcodes the emoji plugin left")
+  T.eq(run(H.post({ content = "<p>👩‍💻 🇫🇷 ❤️ — … ! * * *</p>\n<p>Text.</p>" })).summary, "Text.",
+    "ZWJ sequences, flags, variation selectors, dashes, punctuation")
+  T.eq(run(H.post({ content = "<p>&nbsp; &#x2728; &hellip;</p>\n<p>Text.</p>" })).summary, "Text.",
+    "entities decoded first")
+  local p = run(H.post({ content = '<p><img src="a.jpg" alt="A logo"></p>\n<p>Tonight <a href="/x">we</a> met.</p>' }))
+  T.eq(p.summary, "Tonight we met.", "seed 002 opens with an image")
+  T.eq(p.summary_html, '<p>Tonight <a href="/x">we</a> met.</p>')
+  T.eq(run(H.post({ content = '<p><a href="/"><img src="a.jpg"></a> ✨</p>\n<p>Text.</p>' })).summary,
+    "Text.", "a linked image")
+  T.eq(run(H.post({ content = "<p>✨</p>" })).summary, "", "no paragraph with words: no summary")
+  T.eq(run(H.post({ content = "<p>✨</p>" })).summary_html, "")
+end)
+
+T.test("paragraphs with words in any script, or numbers, are kept", function()
+  T.eq(run(H.post({ content = "<p>✨ 日本語の記事 ✨</p>" })).summary, "✨ 日本語の記事 ✨")
+  T.eq(run(H.post({ content = "<p>مرحبا</p>" })).summary, "مرحبا")
+  T.eq(run(H.post({ content = "<p>Ça va ?</p>" })).summary, "Ça va ?")
+  T.eq(run(H.post({ content = "<p>2024</p>" })).summary, "2024")
+  T.eq(run(H.post({ content = "<p>At 10:30:45, go.</p>" })).summary, "At 10:30:45, go.", "colons are not shortcodes")
+  T.eq(run(H.post({ content = "<p>\xff\xfe</p>" })).summary, "\xff\xfe", "not UTF-8: taken, as before")
+end)
+
+T.test("a paragraph only repeating the title is skipped", function()
+  local p = run(H.post({ title = "Janet's Meetup Writeup",
+    content = "<p>✨✨</p>\n<p><strong>Janet’s Meetup Writeup</strong></p>\n<p>I used the app.</p>" }))
+  T.eq(p.summary, "I used the app.")
+  T.eq(run(H.post({ title = "Meetup", content = "<p>Meetup notes, at last.</p>" })).summary,
+    "Meetup notes, at last.", "more than the title: kept")
+end)
+
+T.test("footnote markers never leak into the summary", function()
+  local gfm = '<p>A note<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" data-footnote-ref>1</a></sup> here.</p>\n'
+    .. '<section class="footnotes" data-footnotes>\n<ol>\n<li id="fn-1">\n<p>The note. '
+    .. '<a href="#fnref-1" class="footnote-backref" data-footnote-backref aria-label="Back to content">↩</a></p>\n</li>\n</ol>\n</section>\n'
+  local p = run(H.post({ content = gfm }))
+  T.eq(p.summary, "A note here.", "cmark-gfm's marker")
+  T.eq(p.summary_html, "<p>A note here.</p>")
+  local kramdown = '<p>A note<sup id="fnref:1" role="doc-noteref"><a href="#fn:1" class="footnote" rel="footnote">1</a></sup>.</p>'
+  T.eq(run(H.post({ content = kramdown })).summary, "A note.", "kramdown's marker")
+  local pandoc = '<p>A note<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref"><sup>1</sup></a>.</p>'
+  T.eq(run(H.post({ content = pandoc })).summary, "A note.", "Pandoc's marker")
+  T.eq(run(H.post({ content = "<p>Cited<sup>[1]</sup>.</p>" })).summary, "Cited.", "a bracketed superscript")
+  T.eq(run(H.post({ content = "<p>E = mc<sup>2</sup>.</p>" })).summary, "E = mc2.", "a power stays")
+end)
+
+T.test("footnote markers are dropped before a more marker too; notes are never the summary", function()
+  local p = run(H.post({ content = render({ '<p>A<sup class="footnote-ref"><a href="#fn-1">1</a></sup>.</p>',
+    { marker = "<!--more-->" }, "<p>B.</p>" }) }))
+  T.eq(p.summary_html, "<p>A.</p>")
+  T.eq(p.summary, "A.")
+  local q = run(H.post({ content = '<p><img src="x.png"></p>\n<section class="footnotes">\n<ol>\n<li id="fn-1">\n<p>Note.</p>\n</li>\n</ol>\n</section>' }))
+  T.eq(q.summary, "", "a note's paragraph is not the summary")
+end)
+
+T.test("more marker and description keep their priority over the skip rules", function()
+  local p = run(H.post({ content = render({ "<p>✨✨</p>", { marker = "<!--more-->" }, "<p>Text.</p>" }) }))
+  T.eq(p.summary_html, "<p>✨✨</p>", "what the author marked")
+  T.eq(run(H.post({ description = "✨", content = "<p>Text.</p>" })).summary, "✨")
 end)
 
 T.done()

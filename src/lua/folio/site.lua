@@ -23,7 +23,7 @@ local DEFAULTS = {
   output = "public",
   permalinks = { posts = "/:year/:month/:day/:slug/", default = "/:path/" },
   date_order = { "front_matter", "filename", "mtime" },
-  markdown = { raw_html = true, smart = false, hardbreaks = false, tagfilter = false },
+  markdown = { raw_html = true, smart = true, hardbreaks = false, tagfilter = false },
   plugins = {},
   title_from_heading = true,
   words_per_minute = 220,

@@ -20,8 +20,11 @@
     return loading;
   }
 
+  // Case, accents and smart punctuation (markdown.smart) folded: "it's" finds "It’s".
   function fold(s) {
-    return (s || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    return (s || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[\u2018\u2019\u201a\u201b]/g, "'").replace(/[\u201c\u201d\u201e\u201f]/g, '"')
+      .replace(/[\u2013\u2014]/g, "-").replace(/\u2026/g, "...");
   }
 
   // Every word of the query must occur; a word in the title counts most.
