@@ -16,3 +16,5 @@ if(FOLIO_NODE)
   add_test(NAME search_js COMMAND ${FOLIO_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/search_js_test.js
                                   ${CMAKE_SOURCE_DIR}/themes/default/static/search.js)
 endif()
+# Six builds of up to 4,000 posts: alone, for the same reason as outdir_concurrent.
+set_tests_properties(growth PROPERTIES RUN_SERIAL TRUE)
