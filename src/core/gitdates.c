@@ -75,34 +75,122 @@ static int S_note(S_index *ix, const char *path, int64_t t)
   return 0;
 }
 
-/* Records the paths one commit changed against its first parent (everything, for a root). */
-static int S_note_commit(git_repository *repo, git_commit *commit, S_index *ix)
+/* ---- comparing two trees ----------------------------------------------------------------
+ * git_diff_tree_to_tree builds an iterator with the full path of every entry of both trees, so
+ * a commit in a folder of 2,000 posts cost 2,000 path strings twice (about 0.5 ms a commit).
+ * Comparing the sorted entries directly only looks at names and ids, and enters a subtree only
+ * when its id changed: the same answer (what the commit added or modified) in a tenth of the time. */
+
+typedef struct {
+  git_repository *repo;
+  S_index *ix;
+  int64_t time;
+  char path[PATH_MAX]; /* the folder being compared, relative to the work tree, with a slash */
+} S_compare;
+
+static int S_compare_trees(S_compare *c, size_t len, const git_tree *old, const git_tree *now);
+
+/* Whether a path (a folder ending in '/', or a file) may hold or be under the site folder. */
+static int S_on_site_path(const S_index *ix, const char *path, size_t len)
+{
+  size_t n = len < ix->prefix_len ? len : ix->prefix_len;
+  return strncmp(path, ix->prefix, n) == 0;
+}
+
+/* An entry of `now` that is new, or whose id differs from `old_entry` (NULL: none). */
+static int S_changed_entry(S_compare *c, size_t len, const git_tree_entry *old_entry, const git_tree_entry *entry)
+{
+  const char *name = git_tree_entry_name(entry);
+  size_t nl = strlen(name);
+  if (len + nl + 2 > sizeof c->path)
+    return 0; /* a path longer than PATH_MAX cannot be a source */
+  memcpy(c->path + len, name, nl + 1);
+  git_object_t type = git_tree_entry_type(entry);
+  if (type == GIT_OBJECT_BLOB) {
+    if (!S_on_site_path(c->ix, c->path, len + nl) || len + nl < c->ix->prefix_len)
+      return 0;
+    return S_note(c->ix, c->path + c->ix->prefix_len, c->time) == 0 ? 0 : 1;
+  }
+  if (type != GIT_OBJECT_TREE)
+    return 0; /* a submodule */
+  c->path[len + nl] = '/';
+  c->path[len + nl + 1] = '\0';
+  if (!S_on_site_path(c->ix, c->path, len + nl + 1))
+    return 0;
+  git_tree *sub = NULL, *old_sub = NULL;
+  int rc = git_tree_lookup(&sub, c->repo, git_tree_entry_id(entry));
+  if (rc == 0 && old_entry && git_tree_entry_type(old_entry) == GIT_OBJECT_TREE)
+    rc = git_tree_lookup(&old_sub, c->repo, git_tree_entry_id(old_entry));
+  if (rc == 0)
+    rc = S_compare_trees(c, len + nl + 1, old_sub, sub);
+  git_tree_free(old_sub);
+  git_tree_free(sub);
+  return rc;
+}
+
+/* Notes every file of `now` (under the folder c->path[0..len)) that `old` (NULL: empty) does not
+ * have with the same id. Both trees list their entries in git's order, so one merge pass does. */
+static int S_compare_trees(S_compare *c, size_t len, const git_tree *old, const git_tree *now)
+{
+  size_t nold = old ? git_tree_entrycount(old) : 0, nnow = git_tree_entrycount(now);
+  size_t i = 0, j = 0;
+  int rc = 0;
+  while (j < nnow && rc == 0) {
+    const git_tree_entry *e = git_tree_entry_byindex(now, j);
+    const git_tree_entry *o = i < nold ? git_tree_entry_byindex(old, i) : NULL;
+    int cmp = o ? git_tree_entry_cmp(o, e) : 1;
+    if (cmp < 0) { /* only in old: removed */
+      i++;
+      continue;
+    }
+    if (cmp == 0) {
+      i++;
+      j++;
+      if (!git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(e)) || git_tree_entry_type(o) != git_tree_entry_type(e))
+        rc = S_changed_entry(c, len, o, e);
+      continue;
+    }
+    j++;
+    rc = S_changed_entry(c, len, NULL, e);
+  }
+  return rc;
+}
+
+/* Records the paths one commit added or changed against its first parent (everything, for a
+ * root commit). Returns 0, 1 when out of memory, or a libgit2 error. `kept` holds the last
+ * commit's parent tree, which is most often this commit's tree (the walk goes from child to
+ * parent): it is used instead of reading the tree again, and replaced by this parent's tree. */
+static int S_note_commit(git_repository *repo, git_commit *commit, S_index *ix, git_tree **kept)
 {
   git_tree *tree = NULL, *parent_tree = NULL;
   git_commit *parent = NULL;
-  git_diff *diff = NULL;
-  int rc = git_commit_tree(&tree, commit);
+  int rc = 0;
+  if (*kept && git_oid_equal(git_tree_id(*kept), git_commit_tree_id(commit))) {
+    tree = *kept;
+    *kept = NULL;
+  } else {
+    rc = git_commit_tree(&tree, commit);
+  }
   if (rc == 0 && git_commit_parentcount(commit) > 0) {
     rc = git_commit_parent(&parent, commit, 0);
     if (rc == 0)
       rc = git_commit_tree(&parent_tree, parent);
   }
-  if (rc == 0)
-    rc = git_diff_tree_to_tree(&diff, repo, parent_tree, tree, NULL);
-  int64_t t = (int64_t)git_commit_author(commit)->when.time;
-  size_t n = rc == 0 ? git_diff_num_deltas(diff) : 0;
-  for (size_t i = 0; i < n && rc == 0; i++) {
-    const git_diff_delta *delta = git_diff_get_delta(diff, i);
-    if (delta->status == GIT_DELTA_DELETED)
-      continue;
-    const char *path = delta->new_file.path;
-    if (strncmp(path, ix->prefix, ix->prefix_len) != 0)
-      continue;
-    if (S_note(ix, path + ix->prefix_len, t) != 0)
-      rc = 1; /* out of memory, not a libgit2 error */
+  if (rc == 0) {
+    S_compare *c = malloc(sizeof *c);
+    if (c == NULL) {
+      rc = 1;
+    } else {
+      c->repo = repo;
+      c->ix = ix;
+      c->time = (int64_t)git_commit_author(commit)->when.time;
+      c->path[0] = '\0';
+      rc = S_compare_trees(c, 0, parent_tree, tree);
+      free(c);
+    }
   }
-  git_diff_free(diff);
-  git_tree_free(parent_tree);
+  git_tree_free(*kept);
+  *kept = parent_tree;
   git_commit_free(parent);
   git_tree_free(tree);
   return rc;
@@ -147,20 +235,23 @@ static int S_walk(git_repository *repo, S_index *ix, char *err, size_t errlen)
     return S_git_error(err, errlen, "cannot read HEAD"), -1;
   }
   git_oid oid;
+  git_tree *kept = NULL;
   while ((rc = git_revwalk_next(&oid, walk)) == 0) {
     git_commit *commit = NULL;
     if (git_commit_lookup(&commit, repo, &oid) != 0)
       break;
-    int r = S_note_commit(repo, commit, ix);
+    int r = S_note_commit(repo, commit, ix, &kept);
     git_commit_free(commit);
     ix->d->commits++;
     if (r == 1) {
+      git_tree_free(kept);
       git_revwalk_free(walk);
       return snprintf(err, errlen, "out of memory while reading the git history"), -1;
     }
     if (r != 0)
       break;
   }
+  git_tree_free(kept);
   git_revwalk_free(walk);
   if (rc != GIT_ITEROVER)
     return S_git_error(err, errlen, "cannot read a commit"), -1;
