@@ -263,6 +263,10 @@ int folio_gitdates_read(const char *site_dir, folio_gitdates *out, char *err, si
   memset(out, 0, sizeof *out);
   if (git_libgit2_init() < 0)
     return snprintf(err, errlen, "cannot start libgit2"), -1;
+  /* Each tree is read twice, as a commit's and as its child's parent tree: keep the big ones (a
+   * folder of 2,000 posts is an 80 KB tree; libgit2 caches trees up to 4 KB by default). */
+  git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
+  git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)8 << 20); /* the next tree is the one that counts */
   git_repository *repo = NULL;
   int rc = git_repository_open_ext(&repo, site_dir, 0, NULL);
   if (rc != 0) {
