@@ -59,6 +59,7 @@ check "uncommitted post: URL without date parts" test -f "$S/public/fresh/index.
 check "uncommitted post: the page says so" contains "$S/public/fresh/index.html" "URL=/fresh/"
 check "one warning for both posts" test "$(grep -c "modification time" "$WORK/err2.log")" -eq 1
 check "the warning counts and names them" grep -q "2 pages have no date.*content/posts/fresh.md, content/posts/fresher.md" "$WORK/err2.log"
+check "the warning shows the permalink it changed" contains "$WORK/err2.log" "/:year/:month/:day/:slug/ gives /:slug/"
 check "committed posts keep their URLs" test -f "$S/public/2021/03/04/first/index.html"
 "$FOLIO" build --strict -s "$S" > /dev/null 2>&1
 check "--strict fails on it" test $? -ne 0

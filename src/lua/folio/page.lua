@@ -286,8 +286,8 @@ function M.assign_url(page, config)
       else
         pattern = config.permalinks[page.section] or config.permalinks.default
         if page.date_source == "mtime" and M.has_date_parts(pattern) then
+          page.dateless_url = pattern -- the pattern it did not get; reported once for the site (pipeline.lua)
           pattern = M.without_date_parts(pattern)
-          page.dateless_url = true -- reported once for the whole site (pipeline.lua)
         end
       end
     end

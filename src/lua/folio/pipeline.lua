@@ -666,9 +666,9 @@ end
 -- One warning for every page whose only date was its file's modification time and whose
 -- permalink therefore left out its date parts (page.assign_url).
 local function warn_dateless_urls(all)
-  local paths = {}
+  local paths, pattern = {}, nil
   for _, p in ipairs(all) do
-    if p.dateless_url then paths[#paths + 1] = p.path end
+    if p.dateless_url then paths[#paths + 1] = p.path; pattern = pattern or p.dateless_url end
   end
   if #paths == 0 then return end
   table.sort(paths)
@@ -677,8 +677,9 @@ local function warn_dateless_urls(all)
   errors.warn(nil, nil, string.format(
     "%d %s no date in front matter or file name and %s not committed to git: %s. Their date is the file's "
     .. "modification time, which changes with every clone, copy or touch, so their URLs leave out the date parts "
-    .. "of the permalink (/:year/:month/:day/:slug/ gives /:slug/)",
-    #paths, #paths == 1 and "page has" or "pages have", #paths == 1 and "is" or "are", shown),
+    .. "of the permalink (%s gives %s)",
+    #paths, #paths == 1 and "page has" or "pages have", #paths == 1 and "is" or "are", shown,
+    pattern, pagemod.without_date_parts(pattern)),
     "give each a `date:` in its front matter or a YYYY-MM-DD- file name, or commit it to git")
 end
 
