@@ -84,4 +84,14 @@ check "mtime date as before" contains "$O/public/loose/index.html" "DATE=2024-06
 check "no git error outside a repository" lacks "$WORK/err4.log" "git history"
 check "the mtime warning outside a repository" contains "$WORK/err4.log" "content/posts/loose.md"
 
+# ---- a repository with no commit yet: as outside one ----------------------------------------
+E=$WORK/empty
+make_site "$E"
+add_layout "$E"
+printf -- '---\ntitle: Early\n---\nx\n' > "$E/content/posts/2020-02-03-early.md"
+(cd "$E" && git init -q .)
+"$FOLIO" build -s "$E" > /dev/null 2> "$WORK/err5.log"
+check "a repository without commits builds" test $? -eq 0
+check "no git error without commits" lacks "$WORK/err5.log" "git history"
+
 finish

@@ -223,6 +223,8 @@ static void S_git_error(char *err, size_t errlen, const char *what)
 /* The walk itself, with the repository open. */
 static int S_walk(git_repository *repo, S_index *ix, char *err, size_t errlen)
 {
+  if (git_repository_head_unborn(repo) == 1)
+    return 1; /* no commit yet */
   git_revwalk *walk = NULL;
   if (git_revwalk_new(&walk, repo) != 0)
     return S_git_error(err, errlen, "cannot walk the history"), -1;
@@ -230,8 +232,8 @@ static int S_walk(git_repository *repo, S_index *ix, char *err, size_t errlen)
   int rc = git_revwalk_push_head(walk);
   if (rc != 0) {
     git_revwalk_free(walk);
-    if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
-      return 1; /* no commit yet */
+    if (rc == GIT_EUNBORNBRANCH)
+      return 1;
     return S_git_error(err, errlen, "cannot read HEAD"), -1;
   }
   git_oid oid;
