@@ -62,8 +62,9 @@ for mode in exchange fallback; do
     sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
     children=$(ps -o pid= --ppid $k 2>/dev/null)
     kill -9 $k 2>/dev/null; wait $k 2>/dev/null
-    sleep 0.1
     for c in $children; do
+      # the death signal is immediate, but a loaded machine may take a moment to run it: 5 s
+      for _ in $(seq 1 50); do grep -q folio "/proc/$c/cmdline" 2>/dev/null || break; sleep 0.1; done
       if kill -0 "$c" 2>/dev/null && grep -q folio "/proc/$c/cmdline" 2>/dev/null; then bad "$mode: render process $c outlived its killed parent"; fi
     done
     if [ -d "$S/public" ]; then

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-dev
-            libcmark-gfm-extensions-dev libuv1-dev libyaml-dev libhttp-parser-dev lua-lpeg-dev libjemalloc-dev
+            libcmark-gfm-extensions-dev libuv1-dev libyaml-dev libhttp-parser-dev lua-lpeg-dev libjemalloc-dev libgit2-dev
             golang-github-yuin-goldmark-emoji-dev node-emoji tzdata)
 TEST_DEPS=(python3 jing libxml2-utils python3-jsonschema curl time)
 

@@ -120,6 +120,47 @@ T.test("date order", function()
   T.eq(date_of({ date = "2014-01-08" }, "2020-01-01-x", 5), 1577836800)
 end)
 
+T.test("git date source: first commit as date, last commit as lastmod", function()
+  local config = { date_order = { "front_matter", "filename", "git", "mtime" }, permalinks = { posts = "/:year/:month/:day/:slug/", default = "/:path/" } }
+  local function page_of(meta, base, info)
+    local p = { path = "content/posts/" .. base .. ".md", basename = base, section = "posts", title = "T" }
+    page.from_front_matter(p, meta, info, config)
+    return p
+  end
+  local p = page_of({}, "plain", { mtime = 5, git_first = 1000, git_last = 2000 })
+  T.eq(p.date, 1000); T.eq(p.lastmod, 2000); T.eq(p.date_source, "git")
+  p = page_of({}, "2020-01-01-x", { mtime = 5, git_first = 1000, git_last = 2000 })
+  T.eq(p.date, 1577836800); T.eq(p.lastmod, 1577836800) -- the last commit is older than the date
+  p = page_of({ lastmod = 3000 }, "plain", { mtime = 5, git_first = 1000, git_last = 2000 })
+  T.eq(p.lastmod, 3000)
+  p = page_of({}, "plain", { mtime = 5 }) -- not committed
+  T.eq(p.date, 5); T.eq(p.lastmod, 5); T.eq(p.date_source, "mtime")
+  config.date_order = { "front_matter", "filename", "mtime" }
+  p = page_of({}, "plain", { mtime = 5, git_first = 1000, git_last = 2000 })
+  T.eq(p.date, 5); T.eq(p.lastmod, 5)
+end)
+
+T.test("pages dated by mtime get URLs without date parts", function()
+  T.eq(page.without_date_parts("/:year/:month/:day/:slug/"), "/:slug/")
+  T.eq(page.without_date_parts("/blog/:year-:month-:day-:slug/"), "/blog/:slug/")
+  T.eq(page.without_date_parts("/:section/:year/:title.html"), "/:section/:title.html")
+  T.eq(page.without_date_parts("/:path/"), "/:path/")
+  local config = { permalinks = { posts = "/:year/:month/:day/:slug/", default = "/:path/" } }
+  local function url_of(p) page.assign_url(p, config); return p.url, p.dateless_url end
+  local url, flagged = url_of({ path = "content/posts/x.md", basename = "x", title = "Hello", section = "posts",
+                                date = 5, date_source = "mtime", meta = {} })
+  T.eq(url, "/hello/"); T.eq(flagged, "/:year/:month/:day/:slug/")
+  url, flagged = url_of({ path = "content/posts/x.md", basename = "x", title = "Hello", section = "posts",
+                          date = 1389217667, date_source = "git", meta = {} })
+  T.eq(url, "/2014/01/08/hello/"); T.eq(flagged, nil)
+  url, flagged = url_of({ path = "content/about.md", basename = "about", title = "About", section = "",
+                          date = 5, date_source = "mtime", meta = {} })
+  T.eq(url, "/about/"); T.eq(flagged, nil)
+  url = url_of({ path = "content/posts/x.md", basename = "x", title = "Hello", section = "posts", date = 5,
+                 date_source = "mtime", meta = { permalink = "/:year/:slug/" } })
+  T.eq(url, "/1970/hello/") -- the page's own permalink is kept as written
+end)
+
 T.test("key_line: the key's last line in the front matter, not the body", function()
   local src = "---\ntitle: a\ndate: x\ntitle: b\n---\ndate: in the body\n"
   T.eq(page.key_line(src, "title"), 4)

@@ -91,7 +91,18 @@ function M.from_front_matter(page, meta, file_info, config)
     end
     page.lastmod = t
   end
+  -- Without a lastmod key: the file's last commit (as Hugo's enableGitInfo), when git is a source.
+  if not page.lastmod and file_info.git_last and M.uses_source(config, "git") then
+    page.lastmod = math.max(file_info.git_last, page.date or file_info.git_last)
+  end
   page.lastmod = page.lastmod or page.date
+end
+
+function M.uses_source(config, name)
+  for _, source in ipairs(config.date_order or {}) do
+    if source == name then return true end
+  end
+  return false
 end
 
 -- The years a date may fall in (templates, permalinks and feeds print four-digit years).
@@ -106,15 +117,19 @@ function M.parse_date(v)
   return t, err
 end
 
-local SOURCE_NAMES = { front_matter = "the front matter", filename = "the file name", mtime = "the file's modification time" }
+local SOURCE_NAMES = { front_matter = "the front matter", filename = "the file name",
+                       git = "the file's first commit", mtime = "the file's modification time" }
 
 -- The date from the first source of `date_order` that gives one. A front matter date that
--- cannot be read is a warning, and the next source is used.
+-- cannot be read is a warning, and the next source is used. `git` is the author time of the
+-- file's first commit (file_info.git_first, set by the pipeline from folio.git.dates); a file
+-- git does not know yet has none. page.date_source says which source gave the date.
 function M.assign_date(page, meta, file_info, config)
   local dated_name = M.split_dated_name(page.basename)
   local unreadable -- the front matter date's problem, reported once the fallback is known
   local function found(t, source)
     page.date = t
+    page.date_source = source
     if unreadable then
       errors.warn(page.path, M.key_line(page.full_source or "", "date"),
                   string.format("cannot read the date '%s': %s; using %s (%s)", tostring(meta.date), unreadable,
@@ -130,6 +145,8 @@ function M.assign_date(page, meta, file_info, config)
     elseif source == "filename" and dated_name then
       local t = folio.date.parse(dated_name)
       if t then return found(t, source) end
+    elseif source == "git" and file_info.git_first then
+      return found(file_info.git_first, source)
     elseif source == "mtime" then
       return found(file_info.mtime, source)
     end
@@ -197,6 +214,27 @@ local TOKENS = {
   end,
 }
 
+local DATE_TOKENS = { year = true, month = true, day = true, hour = true, minute = true, second = true }
+
+function M.has_date_parts(pattern)
+  for name in pattern:gmatch(":(%a+)") do
+    if DATE_TOKENS[name] then return true end
+  end
+  return false
+end
+
+-- A permalink pattern with its date tokens taken out ("/:year/:month/:day/:slug/" -> "/:slug/"),
+-- for pages dated only by their file's modification time, which moves with every clone or
+-- touch: their URL must not. The separators left around a removed token go with it.
+function M.without_date_parts(pattern)
+  if not M.has_date_parts(pattern) then return pattern end
+  local out = pattern:gsub("[-_.]?:(%a+)", function(name)
+    if DATE_TOKENS[name] then return "" end
+  end)
+  out = out:gsub("/[-_.]+", "/"):gsub("//+", "/")
+  return out
+end
+
 -- Expands a permalink pattern ("/:year/:month/:day/:slug/") for a page. Unknown tokens stay.
 function M.expand_permalink(pattern, page)
   local cache = {}
@@ -247,6 +285,10 @@ function M.assign_url(page, config)
         pattern = "/"
       else
         pattern = config.permalinks[page.section] or config.permalinks.default
+        if page.date_source == "mtime" and M.has_date_parts(pattern) then
+          page.dateless_url = pattern -- the pattern it did not get; reported once for the site (pipeline.lua)
+          pattern = M.without_date_parts(pattern)
+        end
       end
     end
     page.url = M.expand_permalink(pattern, page)

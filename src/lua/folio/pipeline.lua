@@ -192,12 +192,41 @@ local function is_markdown(path)
   return path:find("%.md$") or path:find("%.markdown$")
 end
 
+-- The site's git history, read once per build in the main state when `date_order` has "git"
+-- (path -> { first =, last = }); the dates travel to the workers with the sources. No
+-- repository: no git dates, silently; a repository libgit2 cannot read: one warning.
+local git_dates = {}
+
+local function read_git_dates()
+  git_dates = {}
+  if not pagemod.uses_source(config, "git") then return end
+  local t0 = os.clock()
+  local dates, err = folio.git.dates()
+  if dates then
+    git_dates = dates
+  elseif err then
+    errors.warn(nil, nil, "cannot read the site's git history (" .. err .. "); dates come from the next source in date_order",
+                "check the repository with `git status`, or remove \"git\" from date_order in site.lua")
+  end
+  if os.getenv("FOLIO_TIMINGS") then
+    io.stderr:write(string.format("git dates %.1f ms (CPU)\n", (os.clock() - t0) * 1000))
+  end
+end
+
+-- Adds the file's git dates to a source entry; returns it.
+local function with_git_dates(src)
+  local g = git_dates[src.path]
+  if g then src.git_first, src.git_last = g.first, g.last end
+  return src
+end
+
 function P.begin()
   local files, problems = folio.fs.scan("content")
   for _, e in ipairs(problems) do report(e, e.file) end
+  read_git_dates()
   sources = {}
   for _, f in ipairs(files) do
-    if is_markdown(f.path) then sources[#sources + 1] = f end
+    if is_markdown(f.path) then sources[#sources + 1] = with_git_dates(f) end
   end
   pages = {}
   folio.build.reserve(#sources)
@@ -664,6 +693,26 @@ end
 -- For preview updates: `keep_order` (no page added, removed or re-dated) reuses the last order
 -- instead of sorting again; `fresh` (id -> page, re-processed pages that kept their place, see
 -- same_place) reuses the whole frame.
+-- One warning for every page whose only date was its file's modification time and whose
+-- permalink therefore left out its date parts (page.assign_url).
+local function warn_dateless_urls(all)
+  local paths, pattern = {}, nil
+  for _, p in ipairs(all) do
+    if p.dateless_url then paths[#paths + 1] = p.path; pattern = pattern or p.dateless_url end
+  end
+  if #paths == 0 then return end
+  table.sort(paths)
+  local shown = table.concat(paths, ", ", 1, math.min(#paths, 10))
+  if #paths > 10 then shown = shown .. string.format(" and %d more", #paths - 10) end
+  errors.warn(nil, nil, string.format(
+    "%d %s no date in front matter or file name and %s not committed to git: %s. Their date is the file's "
+    .. "modification time, which changes with every clone, copy or touch, so their URLs leave out the date parts "
+    .. "of the permalink (%s gives %s)",
+    #paths, #paths == 1 and "page has" or "pages have", #paths == 1 and "is" or "are", shown,
+    pattern, pagemod.without_date_parts(pattern)),
+    "give each a `date:` in its front matter or a YYYY-MM-DD- file name, or commit it to git")
+end
+
 function P.assemble(keep_order, fresh)
   if fresh and frame then
     local spots = frame_replace(fresh)
@@ -695,6 +744,7 @@ function P.assemble(keep_order, fresh)
     for _, p in pairs(pages) do all[#all + 1] = p end
     table.sort(all, newest_first)
   end
+  warn_dateless_urls(all)
   local sections, names = group_sections(all)
   local outputs = {}
   for _, p in ipairs(all) do outputs[p.output] = p end
@@ -1029,7 +1079,7 @@ function P.update(paths)
             by_path[path] = id
             folio.build.reserve(id)
           end
-          sources[id] = { path = path, mtime = st.mtime, size = st.size }
+          sources[id] = with_git_dates({ path = path, mtime = st.mtime, size = st.size })
           local old = pages[id]
           if old and before[id] == nil then before[id] = signature(old); olds[id] = old end
           if not P.process(id) then

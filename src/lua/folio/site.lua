@@ -22,7 +22,7 @@ local DEFAULTS = {
   theme = "default",
   output = "public",
   permalinks = { posts = "/:year/:month/:day/:slug/", default = "/:path/" },
-  date_order = { "front_matter", "filename", "mtime" },
+  date_order = { "front_matter", "filename", "git", "mtime" },
   markdown = { raw_html = true, smart = true, hardbreaks = false, tagfilter = false },
   plugins = {},
   title_from_heading = true,
