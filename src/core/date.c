@@ -344,7 +344,16 @@ long folio_date_format(int64_t t, const char *fmt, char *buf, size_t cap)
   memcpy(with_sentinel, fmt, flen);
   with_sentinel[flen] = ' ';
   with_sentinel[flen + 1] = '\0';
-  size_t n = cap > 1 ? strftime(buf, cap, with_sentinel, &tm) : 0;
+  size_t n = strftime(buf, cap, with_sentinel, &tm);
+  if (n == 0 && cap > 0) {
+    /* Perhaps only the sentinel did not fit: a result of cap - 1 bytes still fits in buf. */
+    char *wide = malloc(cap + 1);
+    if (wide != NULL) {
+      n = strftime(wide, cap + 1, with_sentinel, &tm);
+      memcpy(buf, wide, n);
+      free(wide);
+    }
+  }
   if (with_sentinel != small)
     free(with_sentinel);
   if (n == 0)
