@@ -383,10 +383,27 @@ static void S_offset(const struct tm *tm, char *sign, int *hh, int *mm)
   *mm = (int)(off % 3600 / 60);
 }
 
+/* `t` broken down for printing with a numeric offset: in the site's zone, or in UTC when the
+ * zone's offset then is not whole minutes (local mean time, before standard zones: Chicago was
+ * -5:50:36 until 1883). RFC 3339 and RFC 822 offsets have no seconds, and a rounded one would
+ * name another instant. */
+static int S_printable(int64_t t, struct tm *tm)
+{
+  if (S_local(t, tm) != 0)
+    return -1;
+  if (tm->tm_gmtoff % 60 == 0)
+    return 0;
+  time_t tt = (time_t)t;
+  if (gmtime_r(&tt, tm) == NULL)
+    return -1;
+  tm->tm_gmtoff = 0;
+  return 0;
+}
+
 int folio_date_iso(int64_t t, char out[FOLIO_DATE_TEXT_MAX])
 {
   struct tm tm;
-  if (S_local(t, &tm) != 0)
+  if (S_printable(t, &tm) != 0)
     return -1;
   char sign;
   int hh, mm;
@@ -424,7 +441,7 @@ int folio_date_rfc822(int64_t t, char out[FOLIO_DATE_TEXT_MAX])
   static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
   struct tm tm;
-  if (S_local(t, &tm) != 0 || tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11)
+  if (S_printable(t, &tm) != 0 || tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11)
     return -1;
   char sign;
   int hh, mm;
