@@ -156,6 +156,7 @@ local function built(data)
       tag = { src = "{%" .. lt .. " --[" .. level .. "[" .. body .. "]" .. level .. "] " .. rt .. "%}", out = "" }
     elseif kind == 7 then -- {# comment #}
       local body = chunk(16):gsub("[#%-]", "_")
+      if body == "" then body = " " end -- "{#-#}" is a left trim: keep the two markers apart
       tag = { src = "{#" .. lt .. body .. rt .. "#}", out = "" }
     else -- an escaped value from the environment
       tag = { src = "{{" .. lt .. " page.title " .. rt .. "}}", out = escape(new_env().page.title) }
@@ -212,7 +213,7 @@ local function built(data)
     fail("a valid template failed: %s\n--- template:\n%s", type(out) == "table" and tostring(out.line) .. ": " .. tostring(out.message) or tostring(out), text)
   end
   if out ~= expected then
-    fail("rendered %q, expected %q\n--- template:\n%s", out, expected, text)
+    fail("rendered %q, expected %q\n--- template:\n%q", out, expected, text)
   end
 end
 
