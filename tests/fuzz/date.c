@@ -176,8 +176,8 @@ static void S_mode_zone(const char *name)
     return;
   }
   FUZZ_CHECK(name[0] != '/' && strstr(name, "..") == NULL, "zone \"%s\" accepted", name);
-  char path[512];
-  snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+  char path[1100];
+  FUZZ_FORMAT(path, sizeof path, "/usr/share/zoneinfo/%s", name);
   struct stat st;
   FUZZ_CHECK(getenv("TZDIR") != NULL || (stat(path, &st) == 0 && S_ISREG(st.st_mode)),
              "zone \"%s\" accepted but %s is not a file", name, path);

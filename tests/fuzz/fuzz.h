@@ -28,6 +28,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
     }                                                                                             \
   } while (0)
 
+/* snprintf into an array that must hold the whole result (paths of the harnesses' folders). */
+#define FUZZ_FORMAT(buf, cap, ...)                                                                \
+  FUZZ_CHECK(snprintf(buf, cap, __VA_ARGS__) < (int)(cap), "text too long for its buffer")
+
 /* 1 when s[0, len) is valid UTF-8 (src/core/utf8.c's definition). */
 int fuzz_utf8_valid(const char *s, size_t len);
 

@@ -28,7 +28,7 @@ static void S_remove_tree(void)
   if (!S_base[0])
     return;
   char cmd[PATH_MAX + 32];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", S_base);
+  FUZZ_FORMAT(cmd, sizeof cmd, "rm -rf '%s'", S_base);
   if (system(cmd) != 0)
     fprintf(stderr, "http_path: could not remove %s\n", S_base);
 }
@@ -36,7 +36,7 @@ static void S_remove_tree(void)
 static void S_file(const char *rel, const char *text)
 {
   char p[PATH_MAX];
-  snprintf(p, sizeof p, "%s/%s", S_base, rel);
+  FUZZ_FORMAT(p, sizeof p, "%s/%s", S_base, rel);
   FILE *f = fopen(p, "w");
   if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
     perror(p);
@@ -47,7 +47,7 @@ static void S_file(const char *rel, const char *text)
 static void S_link(const char *target, const char *rel)
 {
   char p[PATH_MAX];
-  snprintf(p, sizeof p, "%s/%s", S_base, rel);
+  FUZZ_FORMAT(p, sizeof p, "%s/%s", S_base, rel);
   if (symlink(target, p) != 0) {
     perror(p);
     exit(1);
@@ -57,7 +57,7 @@ static void S_link(const char *target, const char *rel)
 static void S_dir(const char *rel)
 {
   char p[PATH_MAX];
-  snprintf(p, sizeof p, "%s/%s", S_base, rel);
+  FUZZ_FORMAT(p, sizeof p, "%s/%s", S_base, rel);
   if (mkdir(p, 0755) != 0) {
     perror(p);
     exit(1);
@@ -69,7 +69,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   (void)argc;
   (void)argv;
   const char *tmp = getenv("TMPDIR");
-  snprintf(S_base, sizeof S_base, "%s/folio-fuzz-path-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  FUZZ_FORMAT(S_base, sizeof S_base, "%s/folio-fuzz-path-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp(S_base) == NULL) {
     perror("mkdtemp");
     exit(1);
@@ -95,17 +95,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   S_link("../../secret.txt", "root/sub/link_up2");
   S_link("link_loop", "root/link_loop");
   S_link("/proc/self/cwd", "root/link_proc");
-  snprintf(abs_target, sizeof abs_target, "%s/secret.txt", S_base);
+  FUZZ_FORMAT(abs_target, sizeof abs_target, "%s/secret.txt", S_base);
   S_link(abs_target, "root/link_abs_out");
-  snprintf(abs_target, sizeof abs_target, "%s/root/a.txt", S_base);
+  FUZZ_FORMAT(abs_target, sizeof abs_target, "%s/root/a.txt", S_base);
   S_link(abs_target, "root/link_abs_in");
   char fifo[PATH_MAX];
-  snprintf(fifo, sizeof fifo, "%s/root/fifo", S_base);
+  FUZZ_FORMAT(fifo, sizeof fifo, "%s/root/fifo", S_base);
   if (mkfifo(fifo, 0644) != 0) {
     perror(fifo);
     exit(1);
   }
-  snprintf(fifo, sizeof fifo, "%s/root", S_base);
+  FUZZ_FORMAT(fifo, sizeof fifo, "%s/root", S_base);
   if (realpath(fifo, S_root) == NULL) {
     perror(fifo);
     exit(1);
@@ -193,7 +193,7 @@ static void S_check_shape(const char *out)
 static void S_fd_path(int fd, char *buf, size_t cap)
 {
   char link[64];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  FUZZ_FORMAT(link, sizeof link, "/proc/self/fd/%d", fd);
   ssize_t n = readlink(link, buf, cap - 1);
   buf[n < 0 ? 0 : n] = '\0';
 }

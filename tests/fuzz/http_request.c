@@ -44,7 +44,7 @@ static char S_base[PATH_MAX];
 
 static void S_path(char *out, const char *rel)
 {
-  snprintf(out, PATH_MAX, "%s/%s", S_base, rel);
+  FUZZ_FORMAT(out, PATH_MAX, "%s/%s", S_base, rel);
 }
 
 static void S_file(const char *rel, const char *text, size_t len)
@@ -86,7 +86,7 @@ static void S_link(const char *target, const char *rel)
 static void S_make_site(void)
 {
   const char *tmp = getenv("TMPDIR");
-  snprintf(S_base, sizeof S_base, "%s/folio-fuzz-http-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  FUZZ_FORMAT(S_base, sizeof S_base, "%s/folio-fuzz-http-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp(S_base) == NULL) {
     perror("mkdtemp");
     exit(1);
@@ -125,7 +125,7 @@ static void S_make_site(void)
 static void S_remove_site(void)
 {
   char cmd[PATH_MAX + 32];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", S_base);
+  FUZZ_FORMAT(cmd, sizeof cmd, "rm -rf '%s'", S_base);
   if (system(cmd) != 0)
     fprintf(stderr, "http_request: could not remove %s\n", S_base);
 }
