@@ -335,22 +335,24 @@ long folio_date_format(int64_t t, const char *fmt, char *buf, size_t cap)
     return 0;
   }
   /* strftime returns 0 both for "too small" and for an empty result (e.g. "%p" in some locales):
-   * a trailing sentinel space makes every successful result non-empty. */
+   * a leading sentinel space makes every successful result non-empty. Leading, not trailing: a
+   * format that ends inside a conversion ("%", "%6") would take a trailing one into it. */
   size_t flen = strlen(fmt);
   char small[128];
   char *with_sentinel = flen + 2 <= sizeof small ? small : malloc(flen + 2);
   if (with_sentinel == NULL)
     return -1;
-  memcpy(with_sentinel, fmt, flen);
-  with_sentinel[flen] = ' ';
-  with_sentinel[flen + 1] = '\0';
+  with_sentinel[0] = ' ';
+  memcpy(with_sentinel + 1, fmt, flen + 1);
   size_t n = strftime(buf, cap, with_sentinel, &tm);
-  if (n == 0 && cap > 0) {
+  if (n > 0) {
+    memmove(buf, buf + 1, n); /* the result and its NUL */
+  } else if (cap > 0) {
     /* Perhaps only the sentinel did not fit: a result of cap - 1 bytes still fits in buf. */
     char *wide = malloc(cap + 1);
     if (wide != NULL) {
       n = strftime(wide, cap + 1, with_sentinel, &tm);
-      memcpy(buf, wide, n);
+      memcpy(buf, wide + 1, n);
       free(wide);
     }
   }
@@ -358,7 +360,6 @@ long folio_date_format(int64_t t, const char *fmt, char *buf, size_t cap)
     free(with_sentinel);
   if (n == 0)
     return -1;
-  buf[n - 1] = '\0';
   return (long)(n - 1);
 }
 
