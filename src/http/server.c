@@ -674,7 +674,12 @@ static void S_serve_file(S_conn *c, const char *rel, int trailing_slash, const c
   int fd = S_open_regular(srv, rel, &st);
   if (fd == -EISDIR) {
     if (!trailing_slash) {
-      /* raw_path passed folio_http_clean_path, so it holds no CR/LF and is safe to echo. */
+      /* raw_path passed folio_http_clean_path, so it holds no CR/LF and is safe to echo; but
+         "//host/dir" would make a Location a browser reads as another site: one '/' only. */
+      while (raw_path_len > 1 && raw_path[1] == '/') {
+        raw_path++;
+        raw_path_len--;
+      }
       S_buf loc = {0};
       int e = S_buf_add(&loc, "Location: ", 10);
       if (!e) e = S_buf_add(&loc, raw_path, raw_path_len);
