@@ -106,6 +106,8 @@ static void S_check_round_trips(int64_t t)
   char iso[FOLIO_DATE_TEXT_MAX], err[FOLIO_DATE_ERR_MAX];
   int64_t back;
   FUZZ_CHECK(folio_date_iso(t, iso) == 0, "iso failed");
+  if (iso[0] == '-' || iso[4] != '-') /* printed in UTC (see date.h), a year out of 0..9999 */
+    return;
   FUZZ_CHECK(S_parse(iso, &back, err) == 0 && back == t, "t=%lld in %s: iso %s parses to %lld (%s)",
              (long long)t, S_zone_now, iso, (long long)back, err);
 

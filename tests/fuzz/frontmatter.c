@@ -6,7 +6,7 @@
  * - a scalar typed as an integer prints (%lld) to text that types back to the same integer;
  * - parse never raises (only running out of the harness's memory cap may): it gives a table,
  *   the body (the text after the block, byte for byte) and the body's line, or nil and an error
- *   { message, line, hint } whose line is a line of the file;
+ *   { message, line, hint } whose line is a line of the file (a lone CR ends a line, as in YAML);
  * - the values are tables, strings, numbers and booleans; a table is a list (keys 1..n) or a
  *   mapping (string keys); every key and string value is valid UTF-8, and so are the error's
  *   message and hint when the file is;
@@ -102,6 +102,16 @@ static int S_count_lines(const char *s, size_t len)
   return lines;
 }
 
+/* Lines as YAML counts them: CR LF, CR and LF each end one (libyaml's marks count these). */
+static int S_count_yaml_lines(const char *s, size_t len)
+{
+  int lines = 1;
+  for (size_t i = 0; i < len; i++)
+    if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
+      lines++;
+  return lines;
+}
+
 static void S_check_split(const char *text, size_t len, folio_fm_split *split)
 {
   folio_fm_split s = folio_frontmatter_split(text, len);
@@ -173,8 +183,9 @@ static void S_check_error(lua_State *L, int err, const char *text, size_t len)
   FUZZ_CHECK(lua_type(L, -3) == LUA_TSTRING && mlen > 0, "an error without a message");
   FUZZ_CHECK(lua_isinteger(L, -2), "error \"%s\" without a line", message);
   lua_Integer line = lua_tointeger(L, -2);
-  FUZZ_CHECK(line >= 1 && line <= S_count_lines(text, len), "error \"%s\" on line %lld of a %d-line file",
-             message, (long long)line, S_count_lines(text, len));
+  FUZZ_CHECK(line >= 1 && line <= S_count_yaml_lines(text, len),
+             "error \"%s\" on line %lld of a %d-line file", message, (long long)line,
+             S_count_yaml_lines(text, len));
   FUZZ_CHECK(lua_isnil(L, -1) || lua_type(L, -1) == LUA_TSTRING, "hint is a %s", luaL_typename(L, -1));
   const char *hint = lua_tolstring(L, -1, &hlen);
   if (fuzz_utf8_valid(text, len)) {

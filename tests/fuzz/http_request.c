@@ -164,8 +164,11 @@ static int S_on_request(void *ud, const folio_http_request *req, folio_http_repl
     const char *accept = folio_http_request_header(req, "Accept");
     folio_http_reply_set_status(reply, 200);
     folio_http_reply_add_header(reply, "X-Query", req->query); /* may be refused: fine */
-    const char *body = accept ? accept : "hooked";
-    return folio_http_reply_set_body(reply, "text/html", body, strlen(body)) == 0 ? 1 : -1;
+    /* The body never starts with "HTTP/1.1 " (see S_check_replies): the echo comes second. */
+    char body[1024];
+    int n = snprintf(body, sizeof body, "accept=%s", accept ? accept : "");
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof body ? (size_t)n : sizeof body - 1;
+    return folio_http_reply_set_body(reply, "text/html", body, len) == 0 ? 1 : -1;
   }
   if (strcmp(req->path, "/hook-fail") == 0)
     return -1;
