@@ -227,7 +227,12 @@ static void S_exchange(const uint8_t *data, size_t size, S_reply *out)
   FUZZ_CHECK(fd >= 0, "socket: %s", strerror(errno));
   struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)S_port) };
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  FUZZ_CHECK(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0, "connect: %s", strerror(errno));
+  /* libFuzzer's timer signal may interrupt connect; the connection then goes on by itself. */
+  while (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EISCONN) {
+    FUZZ_CHECK(errno == EINTR || errno == EALREADY, "connect: %s", strerror(errno));
+    struct pollfd wait = { fd, POLLOUT, 0 };
+    poll(&wait, 1, 100);
+  }
   FUZZ_CHECK(fcntl(fd, F_SETFL, O_NONBLOCK) == 0, "fcntl");
   size_t sent = 0;
   int shut = 0;
