@@ -335,21 +335,31 @@ long folio_date_format(int64_t t, const char *fmt, char *buf, size_t cap)
     return 0;
   }
   /* strftime returns 0 both for "too small" and for an empty result (e.g. "%p" in some locales):
-   * a trailing sentinel space makes every successful result non-empty. */
+   * a leading sentinel space makes every successful result non-empty. Leading, not trailing: a
+   * format that ends inside a conversion ("%", "%6") would take a trailing one into it. */
   size_t flen = strlen(fmt);
   char small[128];
   char *with_sentinel = flen + 2 <= sizeof small ? small : malloc(flen + 2);
   if (with_sentinel == NULL)
     return -1;
-  memcpy(with_sentinel, fmt, flen);
-  with_sentinel[flen] = ' ';
-  with_sentinel[flen + 1] = '\0';
-  size_t n = cap > 1 ? strftime(buf, cap, with_sentinel, &tm) : 0;
+  with_sentinel[0] = ' ';
+  memcpy(with_sentinel + 1, fmt, flen + 1);
+  size_t n = strftime(buf, cap, with_sentinel, &tm);
+  if (n > 0) {
+    memmove(buf, buf + 1, n); /* the result and its NUL */
+  } else if (cap > 0) {
+    /* Perhaps only the sentinel did not fit: a result of cap - 1 bytes still fits in buf. */
+    char *wide = malloc(cap + 1);
+    if (wide != NULL) {
+      n = strftime(wide, cap + 1, with_sentinel, &tm);
+      memcpy(buf, wide + 1, n);
+      free(wide);
+    }
+  }
   if (with_sentinel != small)
     free(with_sentinel);
   if (n == 0)
     return -1;
-  buf[n - 1] = '\0';
   return (long)(n - 1);
 }
 
@@ -374,10 +384,27 @@ static void S_offset(const struct tm *tm, char *sign, int *hh, int *mm)
   *mm = (int)(off % 3600 / 60);
 }
 
+/* `t` broken down for printing with a numeric offset: in the site's zone, or in UTC when the
+ * zone's offset then is not whole minutes (local mean time, before standard zones: Chicago was
+ * -5:50:36 until 1883). RFC 3339 and RFC 822 offsets have no seconds, and a rounded one would
+ * name another instant. */
+static int S_printable(int64_t t, struct tm *tm)
+{
+  if (S_local(t, tm) != 0)
+    return -1;
+  if (tm->tm_gmtoff % 60 == 0)
+    return 0;
+  time_t tt = (time_t)t;
+  if (gmtime_r(&tt, tm) == NULL)
+    return -1;
+  tm->tm_gmtoff = 0;
+  return 0;
+}
+
 int folio_date_iso(int64_t t, char out[FOLIO_DATE_TEXT_MAX])
 {
   struct tm tm;
-  if (S_local(t, &tm) != 0)
+  if (S_printable(t, &tm) != 0)
     return -1;
   char sign;
   int hh, mm;
@@ -415,7 +442,7 @@ int folio_date_rfc822(int64_t t, char out[FOLIO_DATE_TEXT_MAX])
   static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
   struct tm tm;
-  if (S_local(t, &tm) != 0 || tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11)
+  if (S_printable(t, &tm) != 0 || tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11)
     return -1;
   char sign;
   int hh, mm;

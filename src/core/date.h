@@ -34,7 +34,9 @@ long folio_date_format(int64_t t, const char *fmt, char *buf, size_t cap);
 
 /* RFC 3339 in the local zone, "2014-01-08T21:47:47-06:00" (UTC is written "+00:00"), and
  * RFC 822 as RSS wants it, "Wed, 08 Jan 2014 21:47:47 -0600" (English names, any locale).
- * Return 0, or -1 when `t` is out of range. */
+ * Times when the zone's offset is not whole minutes (local mean time before standard zones) are
+ * written in UTC, "+00:00", as these offsets cannot hold seconds. Return 0, or -1 when `t` is out
+ * of range. */
 int folio_date_iso(int64_t t, char out[FOLIO_DATE_TEXT_MAX]);
 int folio_date_rfc822(int64_t t, char out[FOLIO_DATE_TEXT_MAX]);
 

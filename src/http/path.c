@@ -38,7 +38,10 @@ static int S_segment_ok(const char *out, size_t start, size_t len) {
 int folio_http_clean_path(const char *raw, size_t rawlen, char *out, size_t outlen,
                           int *trailing_slash) {
   if (rawlen == 0 || raw[0] != '/' || outlen == 0) return -1;
+  /* seg: where the segment being read starts in out. A '/' is written only once a character
+     follows it, so a final one (dropped) never needs room. */
   size_t o = 0, seg = 0;
+  int slash_due = 0;
   *trailing_slash = 1;
   for (size_t i = 1; i < rawlen; i++) {
     int c = (unsigned char)raw[i];
@@ -51,21 +54,24 @@ int folio_http_clean_path(const char *raw, size_t rawlen, char *out, size_t outl
       /* An escaped separator would let "a%2f..%2fb" pass the segment check. */
       if (c == '/' || c == '\\' || c == 0) return -1;
     } else if (c == '/') {
+      *trailing_slash = 1;
       if (o == seg) continue; /* merge "//" (and drop the leading one) */
       if (!S_segment_ok(out, seg, o)) return -1;
-      if (o + 1 >= outlen) return -1;
-      out[o++] = '/';
+      slash_due = 1;
       seg = o;
-      *trailing_slash = 1;
       continue;
     }
     if (c == '\\' || c == 0) return -1;
-    if (o + 1 >= outlen) return -1;
+    if (o + 1 + (size_t)slash_due >= outlen) return -1;
+    if (slash_due) {
+      out[o++] = '/';
+      seg = o;
+      slash_due = 0;
+    }
     out[o++] = (char)c;
     *trailing_slash = 0;
   }
   if (!S_segment_ok(out, seg, o)) return -1;
-  if (o > 0 && out[o - 1] == '/') o--; /* keep the relative path free of a final '/' */
   out[o] = '\0';
   return 0;
 }

@@ -1091,6 +1091,12 @@ static int S_on_headers_complete(http_parser *p) {
     return -1;
   }
   for (size_t i = 0; i < c->nhdr; i++) {
+    /* http-parser (non-strict) lets a space into a name ("Ho st:"): not a token, so a 400. */
+    for (const char *n = c->head + c->hdr[i].name; *n; n++)
+      if (!S_is_tchar((unsigned char)*n)) {
+        c->err_status = 400;
+        return -1;
+      }
     if (c->hdr[i].value == SIZE_MAX) /* empty value: point at the name's NUL */
       c->hdr[i].value = c->hdr[i].name + strlen(c->head + c->hdr[i].name);
     char *v = c->head + c->hdr[i].value;

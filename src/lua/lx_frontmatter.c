@@ -209,9 +209,13 @@ static int S_scalar(S_conv *c)
       v.kind = FOLIO_SCALAR_NULL;
     } else if (e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
       v = folio_scalar_resolve(s, len); /* unknown tag: type by the text */
-    if (bad)
+    if (bad) {
+      size_t shown = len > 60 ? 60 : len;
+      while (shown < len && shown > 0 && ((unsigned char)s[shown] & 0xC0) == 0x80)
+        shown--; /* never cut a UTF-8 sequence in two */
       return S_fail(c, e->start_mark, "remove the tag or fix the value", "\"%.*s\" is not a valid %s",
-                    len > 60 ? 60 : (int)len, s, tag + strlen(S_TAG("")));
+                    (int)shown, s, tag + strlen(S_TAG("")));
+    }
   } else if (tag == NULL && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
     v = folio_scalar_resolve(s, len);
   }

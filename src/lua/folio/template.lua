@@ -239,8 +239,33 @@ local EPILOGUE = " local __s = __concat(__b, '', 1, __n) __give(__b) return __s 
 local PLAIN_PROLOGUE = "local _ENV, __b, __n = ..., {}, 0 "
 local PLAIN_EPILOGUE = " return"
 
+-- Lua's lexer takes a lone "\r" for a line break; the template's lines are counted by "\n" (a
+-- "\r\n" or "\n\r" is one break for both). So code with a lone "\r" gets a space there instead,
+-- and messages keep the template's line numbers.
+local function lone_returns_to_spaces(code)
+  if not find(code, "\r", 1, true) then return code end
+  local parts, from, i = {}, 1, 1
+  while true do
+    local s = find(code, "[\r\n]", i)
+    if not s then break end
+    local pair = sub(code, s, s + 1)
+    if pair == "\r\n" or pair == "\n\r" then
+      i = s + 2
+    elseif sub(code, s, s) == "\n" then
+      i = s + 1
+    else
+      parts[#parts + 1] = sub(code, from, s - 1)
+      parts[#parts + 1] = " "
+      from, i = s + 1, s + 1
+    end
+  end
+  parts[#parts + 1] = sub(code, from)
+  return concat(parts)
+end
+
 local function emit(token)
   local kind = token.kind
+  if kind ~= "text" and kind ~= "comment" then token.code = lone_returns_to_spaces(token.code) end
   if kind == "text" then
     if token.text == "" then return token.lead .. token.trail end
     return token.lead .. "__n=__n+1 __b[__n]=" .. format("%q", token.text) .. " " .. token.trail
