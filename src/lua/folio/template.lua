@@ -291,18 +291,42 @@ function M.generate(text, name, first_line, plain)
   return concat(out)
 end
 
+-- load(), with the errors the parser raises instead of returning ("C stack overflow") returned.
+local function load_text(code, name)
+  local ok, chunk, err = pcall(load, code, "@" .. name, "t", {})
+  if not ok then return nil, chunk end
+  return chunk, err
+end
+
+-- Lua reports some errors without a position ("C stack overflow" from an expression nested too
+-- deeply). The generated code keeps the template's line breaks, so the first line whose prefix
+-- of the code already gives that error is the template's line: found by bisection.
+local function positionless_error_line(code, name, err)
+  local ends = {}
+  for pos in code:gmatch("()\n") do ends[#ends + 1] = pos end
+  ends[#ends + 1] = #code
+  local lo, hi = 1, #ends
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    local _, e = load_text(code:sub(1, ends[mid]), name)
+    if e == err then hi = mid else lo = mid + 1 end
+  end
+  return lo
+end
+
 -- Compiles a template to a function(env) -> string. `name` is the file name shown in messages;
 -- `first_line` (default 1) the line where `text` starts in that file (after front matter).
 -- Raises { file, line, message } when the template is not valid.
 function M.compile(text, name, first_line)
   name = name or "template"
   local code = M.generate(text, name, first_line)
-  local chunk, err = load(code, "@" .. name, "t", {})
+  local chunk, err = load_text(code, name)
   if not chunk then
-    local _, plain_err = load(M.generate(text, name, first_line, true), "@" .. name, "t", {})
+    local _, plain_err = load_text(M.generate(text, name, first_line, true), name)
     err = plain_err or err
     local line, message = err:match("^.-:(%d+): (.*)$")
-    fail({ file = name, line = tonumber(line), message = message or err })
+    fail({ file = name, line = tonumber(line) or positionless_error_line(code, name, err),
+           message = message or err })
   end
   return chunk(escape, raw, concat, take_buffer, give_buffer)
 end
