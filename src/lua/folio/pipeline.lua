@@ -177,12 +177,18 @@ local function is_markdown(path)
   return path:find("%.md$") or path:find("%.markdown$")
 end
 
+-- The sources: the Markdown files under content/, or the list `config.sources()` gives (an
+-- extension point: compat/jekyll/site.lua fills it in; non-Markdown sources are HTML).
 function P.begin()
-  local files, problems = folio.fs.scan("content")
-  for _, e in ipairs(problems) do report(e, e.file) end
   sources = {}
-  for _, f in ipairs(files) do
-    if is_markdown(f.path) then sources[#sources + 1] = f end
+  if type(config.sources) == "function" then
+    for _, f in ipairs(config.sources()) do sources[#sources + 1] = f end
+  else
+    local files, problems = folio.fs.scan("content")
+    for _, e in ipairs(problems) do report(e, e.file) end
+    for _, f in ipairs(files) do
+      if is_markdown(f.path) then sources[#sources + 1] = f end
+    end
   end
   pages = {}
   folio.build.reserve(#sources)
@@ -241,6 +247,7 @@ local function process_page(id, src)
                 body.hint or "front matter is YAML between two lines of ---")
   end
   if notice then errors.warn(src.path, notice.line, notice.message, notice.hint) end
+  if config.front_matter_defaults then meta = config.front_matter_defaults(src.path, meta) end
   page.full_source = page.source
   page.source = body
   page.body_line = body_line
@@ -254,7 +261,10 @@ local function process_page(id, src)
     if not opts.future then return nil end
   end
   stage = "Markdown"
-  if needs_tree(page) then
+  if not is_markdown(src.path) then
+    page.content = page.source -- an HTML (or other text) source: its body as it is
+    if page.title == nil then page.title = pagemod.title_from_name(page.basename) end
+  elseif needs_tree(page) then
     local doc = folio.markdown.parse(page.source, config.markdown)
     stage = "ast"
     run_ast_hooks(doc, page)
@@ -726,7 +736,11 @@ local function static_files()
       found[path:sub(#theme_static + 2)] = { embedded = path }
     end
   end
-  if folio.fs.stat("static") then scan("static") end
+  if type(config.static_sources) == "function" then -- an extension point (compat/jekyll/site.lua)
+    for rel, path in pairs(config.static_sources()) do found[rel] = { path = path } end
+  elseif folio.fs.stat("static") then
+    scan("static")
+  end
   return found
 end
 

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# jekyll_site.sh: a small Jekyll-shaped site (_config.yml, no site.lua) built once per
+# permalink style: post URLs (date, pretty, ordinal, none, a custom pattern with :title's case
+# kept), categories from the folders above _posts and from front matter, page URLs, `defaults`
+# by path and type, _data (YAML, JSON, CSV) in Liquid, excluded and `_` files absent, included
+# ones present, static files copied as they are, drafts only with --drafts, jekyll-feed's
+# /feed.xml, an unknown Jekyll plugin warned about.
+. "$SRC/tests/lib.sh"
+site=$WORK/site
+mkdir -p "$site/_posts" "$site/en/news/_posts" "$site/_drafts" "$site/_data/team" "$site/assets/img" \
+         "$site/docs" "$site/node_modules/x" "$site/vendor/bundle" "$site/_private" "$site/notes"
+config() { # config PERMALINK: writes _config.yml with that permalink style
+  cat > "$site/_config.yml" <<YML
+title: Jekyll test
+description: A site shaped like Jekyll's
+url: https://example.org
+baseurl: /blog
+timezone: UTC
+permalink: $1
+exclude: [notes, README.md]
+include: [_private]
+plugins: [jekyll-feed, jekyll-sitemap, jekyll-made-up]
+defaults:
+  - scope: { path: "" }
+    values: { author: Everyone }
+  - scope: { path: "", type: posts }
+    values: { author: Poster, show: from-posts-default }
+  - scope: { path: en }
+    values: { lang: en-default }
+YML
+}
+cat > "$site/_posts/2020-03-04-Hello-World.md" <<'MD'
+---
+title: Hello
+---
+Hello by {{ page.author }}; {{ page.show }}. Members: {% for m in site.data.members %}{{ m.name }}/{% endfor %}
+Team lead: {{ site.data.team.leads.first }}. Prices: {{ site.data.prices[1].price }}.
+MD
+cat > "$site/en/news/_posts/2021-12-31-release.md" <<'MD'
+---
+title: Release
+categories: [announce]
+---
+Released ({{ page.lang }}).
+MD
+cat > "$site/_posts/2019-01-01-own-link.md" <<'MD'
+---
+title: Own
+permalink: /special/:year/:title/
+---
+Own permalink.
+MD
+printf -- '---\ntitle: WIP\n---\nNot yet.\n' > "$site/_drafts/work-in-progress.md"
+printf -- '---\ntitle: About\n---\nAbout us by {{ page.author }}.\n' > "$site/about.md"
+printf -- '---\ntitle: Intro\n---\n<p class="raw">    indented html stays</p>\n' > "$site/docs/intro.html"
+printf -- '---\ntitle: Docs\n---\nDocs home.\n' > "$site/docs/index.md"
+printf -- '---\n---\nUser-agent: *\nSitemap: {{ site.url }}/sitemap.xml\n' > "$site/robots.txt"
+printf 'No front matter: copied.\n' > "$site/plain.md"
+printf 'PNG' > "$site/assets/img/logo.png"
+printf 'body{}' > "$site/assets/style.css"
+printf -- '---\ntitle: Secret\n---\nIncluded.\n' > "$site/_private/kept.md"
+printf -- '---\ntitle: Note\n---\nExcluded.\n' > "$site/notes/n.md"
+printf 'readme' > "$site/README.md"
+printf 'source "x"' > "$site/Gemfile"
+printf 'x' > "$site/node_modules/x/a.js"
+printf 'x' > "$site/vendor/bundle/b.rb"
+printf 'x' > "$site/_private/../_hidden.txt"
+printf -- '- name: Ann\n- name: Bob\n' > "$site/_data/members.yml"
+printf '{"first": "Cy"}\n' > "$site/_data/team/leads.json"
+printf 'item,price\napple,"1,50"\npear,2\n' > "$site/_data/prices.csv"
+
+build() { (cd "$site" && "$FOLIO" build "$@" >"$WORK/out.txt" 2>&1); }
+out=$site/_site
+
+config date
+check "builds with date style" build
+check "date: post under /:year/:month/:day/:title.html, case kept" test -f "$out/2020/03/04/Hello-World.html"
+check "categories from folders and front matter" test -f "$out/announce/en/news/2021/12/31/release.html"
+check "front matter permalink with :title" test -f "$out/special/2019/own-link/index.html"
+check "page: /about.html under the date style" test -f "$out/about.html"
+check "html page keeps its path" test -f "$out/docs/intro.html"
+check "index page is its folder" test -f "$out/docs/index.html"
+check "html source not read as Markdown" contains "$out/docs/intro.html" '<p class="raw">    indented html stays</p>'
+check "defaults by type" contains "$out/2020/03/04/Hello-World.html" "Hello by Poster; from-posts-default."
+check "defaults by path (front matter wins elsewhere)" contains "$out/about.html" "About us by Everyone."
+check "defaults by folder" contains "$out/announce/en/news/2021/12/31/release.html" "Released (en-default)."
+check "_data YAML in Liquid" contains "$out/2020/03/04/Hello-World.html" "Members: Ann/Bob/"
+check "_data JSON in a subfolder" contains "$out/2020/03/04/Hello-World.html" "Team lead: Cy."
+check "_data CSV" contains "$out/2020/03/04/Hello-World.html" "Prices: 2."
+check "robots.txt with front matter rendered, not in a layout" contains "$out/robots.txt" "Sitemap: https://example.org/sitemap.xml"
+check "robots.txt has no HTML" lacks "$out/robots.txt" "<html"
+check "static file without front matter copied as is" cmp -s "$site/plain.md" "$out/plain.md"
+check "static image copied" cmp -s "$site/assets/img/logo.png" "$out/assets/img/logo.png"
+check "static css copied" test -f "$out/assets/style.css"
+check "include: _private read" test -f "$out/_private/kept.html"
+check "exclude: notes absent" test ! -e "$out/notes"
+check "exclude: README.md absent" test ! -e "$out/README.md"
+check "Gemfile absent" test ! -e "$out/Gemfile"
+check "node_modules absent" test ! -e "$out/node_modules"
+check "vendor absent" test ! -e "$out/vendor"
+check "_ files absent" test ! -e "$out/_hidden.txt"
+check "_config.yml absent" test ! -e "$out/_config.yml"
+check "_data absent" test ! -e "$out/_data"
+check "drafts absent without --drafts" test ! -e "$out/work-in-progress.html"
+check "jekyll-feed: /feed.xml" contains "$out/feed.xml" "https://example.org/blog/2020/03/04/Hello-World.html"
+check "feed is Atom" contains "$out/feed.xml" '<feed xmlns="http://www.w3.org/2005/Atom">'
+check "jekyll-sitemap: sitemap.xml lists the about page" contains "$out/sitemap.xml" "https://example.org/blog/about.html"
+check "unknown plugin warned about" contains "$WORK/out.txt" "jekyll-made-up"
+check "no site.lua error" lacks "$WORK/out.txt" "no site.lua"
+
+check "builds with drafts" build --drafts
+check "draft under its slug (date from the file time)" sh -c "ls '$out'/*/*/*/work-in-progress.html >/dev/null"
+
+config pretty
+check "builds with pretty style" build
+check "pretty: post folder" test -f "$out/2020/03/04/Hello-World/index.html"
+check "pretty: page folder" test -f "$out/about/index.html"
+check "pretty: categories" test -f "$out/announce/en/news/2021/12/31/release/index.html"
+
+config ordinal
+check "builds with ordinal style" build
+check "ordinal: day of year" test -f "$out/2020/064/Hello-World.html"
+check "ordinal: categories" test -f "$out/announce/en/news/2021/365/release.html"
+
+config none
+check "builds with none style" build
+check "none: title only" test -f "$out/Hello-World.html"
+check "none: categories" test -f "$out/announce/en/news/release.html"
+
+config '/blog/:year/:i_month/:title/'
+check "builds with a custom pattern" build
+check "custom: i_month, case kept, trailing slash" test -f "$out/blog/2020/3/Hello-World/index.html"
+check "custom ending in /: pages get folders" test -f "$out/about/index.html"
+
+finish
