@@ -51,13 +51,15 @@ permalink: /special/:year/:title/
 Own permalink.
 MD
 printf -- '---\ntitle: WIP\n---\nNot yet.\n' > "$site/_drafts/work-in-progress.md"
-printf -- '---\ntitle: About\n---\nAbout us by {{ page.author }}.\n' > "$site/about.md"
+printf -- '---\ntitle: About\n---\nAbout us by {{ page.author }}. [Hello]({%% post_url 2020-03-04-Hello-World %%}), [docs]({%% link docs/intro.html %%}).\n' > "$site/about.md"
+printf -- '---\nlayout: home\n---\n' > "$site/index.md"
 printf -- '---\ntitle: Intro\n---\n<p class="raw">    indented html stays</p>\n' > "$site/docs/intro.html"
 printf -- '---\ntitle: Docs\n---\nDocs home.\n' > "$site/docs/index.md"
 printf -- '---\n---\nUser-agent: *\nSitemap: {{ site.url }}/sitemap.xml\n' > "$site/robots.txt"
 printf 'No front matter: copied.\n' > "$site/plain.md"
 printf 'PNG' > "$site/assets/img/logo.png"
 printf 'body{}' > "$site/assets/style.css"
+printf -- '---\n---\nbody{}' > "$site/assets/main.scss"
 printf -- '---\ntitle: Secret\n---\nIncluded.\n' > "$site/_private/kept.md"
 printf -- '---\ntitle: Note\n---\nExcluded.\n' > "$site/notes/n.md"
 printf 'readme' > "$site/README.md"
@@ -83,11 +85,15 @@ check "index page is its folder" test -f "$out/docs/index.html"
 check "html source not read as Markdown" contains "$out/docs/intro.html" '<p class="raw">    indented html stays</p>'
 check "defaults by type" contains "$out/2020/03/04/Hello-World.html" "Hello by Poster; from-posts-default."
 check "defaults by path (front matter wins elsewhere)" contains "$out/about.html" "About us by Everyone."
+check "post_url gives the post's Jekyll URL" contains "$out/about.html" 'href="/blog/2020/03/04/Hello-World.html"'
+check "link gives the page's Jekyll URL" contains "$out/about.html" 'href="/blog/docs/intro.html"'
+check "index with layout home lists the posts" contains "$out/index.html" 'Hello'
 check "defaults by folder" contains "$out/announce/en/news/2021/12/31/release.html" "Released (en-default)."
 check "_data YAML in Liquid" contains "$out/2020/03/04/Hello-World.html" "Members: Ann/Bob/"
 check "_data JSON in a subfolder" contains "$out/2020/03/04/Hello-World.html" "Team lead: Cy."
 check "_data CSV" contains "$out/2020/03/04/Hello-World.html" "Prices: 2."
 check "robots.txt with front matter rendered, not in a layout" contains "$out/robots.txt" "Sitemap: https://example.org/sitemap.xml"
+check "robots.txt not in the menu" lacks "$out/about.html" 'href="/blog/robots.txt"'
 check "robots.txt has no HTML" lacks "$out/robots.txt" "<html"
 check "static file without front matter copied as is" cmp -s "$site/plain.md" "$out/plain.md"
 check "static image copied" cmp -s "$site/assets/img/logo.png" "$out/assets/img/logo.png"
@@ -105,6 +111,8 @@ check "drafts absent without --drafts" test ! -e "$out/work-in-progress.html"
 check "jekyll-feed: /feed.xml" contains "$out/feed.xml" "https://example.org/blog/2020/03/04/Hello-World.html"
 check "feed is Atom" contains "$out/feed.xml" '<feed xmlns="http://www.w3.org/2005/Atom">'
 check "jekyll-sitemap: sitemap.xml lists the about page" contains "$out/sitemap.xml" "https://example.org/blog/about.html"
+check "Sass left out, with a warning" contains "$WORK/out.txt" "Sass is not converted: assets/main.scss"
+check "Sass not copied" test ! -e "$out/assets/main.scss"
 check "unknown plugin warned about" contains "$WORK/out.txt" "jekyll-made-up"
 check "no site.lua error" lacks "$WORK/out.txt" "no site.lua"
 

@@ -141,11 +141,12 @@ local function has_front_matter(path)
   return text ~= nil and (text:find("^%-%-%-[ \t]*\r?\n") or text:find("^\239\187\191%-%-%-[ \t]*\r?\n")) ~= nil
 end
 
--- Classifies every file of the site: { sources = {files}, static = { rel = path }, kind = { path = k } }
--- k is "post", "draft", "page". `rules` holds exclude, include patterns and the output folder.
+-- Classifies every file of the site: { sources = {files}, static = { rel = path }, kind = { path = k },
+-- sass = { paths } } where k is "post", "draft", "page"; Sass files with front matter (which
+-- Jekyll converts to CSS) are left out. `rules` holds exclude, include patterns and the output folder.
 function M.classify(rules)
   local files = folio.fs.scan(".")
-  local sources, static, kind = {}, {}, {}
+  local sources, static, kind, skipped = {}, {}, {}, {}
   for _, f in ipairs(files) do
     local rel = f.path:gsub("^%./", "")
     local included = matches_any(rel, rules.include)
@@ -169,9 +170,15 @@ function M.classify(rules)
       elseif rel:find("^.-_drafts/") then
         if MARKDOWN[ext] or HTML[ext] then what = "draft" end
       elseif has_front_matter(f.path) then
-        what = "page"
+        what = (ext == "scss" or ext == "sass") and "sass" or "page"
       end
-      if what then
+      if what == "sass" then
+        skipped[#skipped + 1] = rel
+        what = nil
+        outside = true
+      end
+      if outside then -- Sass: neither a page nor a static file
+      elseif what then
         f.path = rel
         sources[#sources + 1] = f
         kind[rel] = what
@@ -180,7 +187,7 @@ function M.classify(rules)
       end
     end
   end
-  return { sources = sources, static = static, kind = kind }
+  return { sources = sources, static = static, kind = kind, sass = skipped }
 end
 
 ----------------------------------------------------------------------------------------------
@@ -426,37 +433,56 @@ local function string_list(v)
   return { v }
 end
 
--- Registers the frontmatter hook that gives each source its Jekyll kind, categories and URL.
+-- Gives a source page its Jekyll kind, section, categories, layout and URL.
+local function apply_model(page, classified, permalink)
+  local rel = page.path
+  local kind = classified.kind[rel]
+  if not kind then return end
+  local meta = page.meta or {}
+  page.jekyll_layout = meta.layout
+  if kind == "post" or kind == "draft" then
+    page.section = "posts"
+    page.kind = "post"
+    page.categories = M.categories(meta, rel)
+    if kind == "draft" then page.draft = true end
+    if meta.title == nil then
+      local slug = rel:match("([^/]+)$"):gsub("%.[^.]+$", ""):gsub("^%d+%-%d+%-%d+%-", "")
+      page.title = (slug:gsub("[-_]+", " "):gsub("(%w)(%w*)", function(a, b) return a:upper() .. b end))
+    end
+    page.url = M.post_url(page, rel, permalink)
+    if meta.layout == nil or meta.layout ~= false then page.layout = "post" end
+  else
+    page.section = ""
+    page.url = M.page_url(page, rel, permalink)
+    local ext = (rel:match("%.([^.]+)$") or ""):lower()
+    if (rel == "index.md" or rel == "index.html" or rel == "index.markdown") and meta.layout == "home" then
+      page.layout, page.kind = "home", "home" -- the theme's home page: the list of posts
+    elseif MARKDOWN[ext] or HTML[ext] then
+      page.layout = meta.layout == nil and "page" or (meta.layout == "none" or meta.layout == false or meta.layout == "null") and "none" or "page"
+    else
+      page.layout = "none" -- feed.xml, robots.txt with front matter: written as Liquid makes them
+    if page.menu == nil then page.menu = false end
+    end
+  end
+  page.jekyll_url = page.url
+  page.output = M.output_for(page.url)
+end
+
+-- The URL of a source file, for Liquid's post_url and link tags (scripts/liquid.lua).
+local function source_url(f, config, classified, permalink)
+  local pagemod = require "folio.page"
+  local meta = folio.frontmatter.parse(folio.fs.read(f.path) or "") or {}
+  if config.front_matter_defaults then meta = config.front_matter_defaults(f.path, meta) end
+  local page = { path = f.path, mtime = f.mtime }
+  pagemod.from_front_matter(page, meta, f, config)
+  apply_model(page, classified, permalink)
+  return page.url
+end
+
+-- Registers the hooks that give each source its Jekyll fields.
 local function register_hooks(classified, permalink)
   folio.hook("frontmatter", function(page)
-    local rel = page.path
-    local kind = classified.kind[rel]
-    if not kind then return end
-    local meta = page.meta or {}
-    page.jekyll_layout = meta.layout
-    if kind == "post" or kind == "draft" then
-      page.section = "posts"
-      page.kind = "post"
-      page.categories = M.categories(meta, rel)
-      if kind == "draft" then page.draft = true end
-      if meta.title == nil then
-        local slug = rel:match("([^/]+)$"):gsub("%.[^.]+$", ""):gsub("^%d+%-%d+%-%d+%-", "")
-        page.title = (slug:gsub("[-_]+", " "):gsub("(%w)(%w*)", function(a, b) return a:upper() .. b end))
-      end
-      page.url = M.post_url(page, rel, permalink)
-      if meta.layout == nil or meta.layout ~= false then page.layout = "post" end
-    else
-      page.section = ""
-      page.url = M.page_url(page, rel, permalink)
-      local ext = (rel:match("%.([^.]+)$") or ""):lower()
-      if MARKDOWN[ext] or HTML[ext] then
-        page.layout = meta.layout == nil and "page" or (meta.layout == "none" or meta.layout == false or meta.layout == "null") and "none" or "page"
-      else
-        page.layout = "none" -- feed.xml, robots.txt with front matter: written as Liquid makes them
-      end
-    end
-    page.jekyll_url = page.url
-    page.output = M.output_for(page.url)
+    apply_model(page, classified, permalink)
   end, { order = 1 })
   -- folio's URL rule adds a slash to "/about"; Jekyll keeps it (and writes about.html)
   folio.hook("html", function(page)
@@ -497,6 +523,12 @@ function M.config()
     errors.warn(CONFIG, nil, "Jekyll plugin '" .. name .. "' has no folio counterpart: ignored",
                 "see docs/migrating-from-jekyll.md for the plugins folio maps")
   end
+  if #classified.sass > 0 then
+    errors.warn(classified.sass[1], nil,
+                string.format("Sass is not converted: %s left out of the site", table.concat(classified.sass, ", ")),
+                "convert it to CSS (sassc) and keep the .css file; the default theme brings its own style sheet")
+  end
+  config.source_url = function(f) return source_url(f, config, classified, jc.permalink) end
   register_hooks(classified, jc.permalink)
   return config
 end
