@@ -847,9 +847,11 @@ local function signature(page)
   return table.concat(parts, "\0")
 end
 
--- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua: reload all the
--- Lua and build again) or "update".
+-- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua, any file of a
+-- site whose config lists its sources: reload all the Lua and build again) or "update".
 function P.classify(paths)
+  -- a site model that lists its own sources (a Jekyll site) is read again on any change
+  if config and type(config.sources) == "function" then return "reload" end
   for _, path in ipairs(paths) do
     if path == "site.lua" or path:find("^scripts/") or path:find("^themes/[^/]+/theme%.lua$") then
       return "reload"
