@@ -146,7 +146,7 @@ end
 -- Jekyll converts to CSS) are left out. `rules` holds exclude, include patterns and the output folder.
 function M.classify(rules)
   local files = folio.fs.scan(".")
-  local sources, static, kind, skipped = {}, {}, {}, {}
+  local sources, static, kind, skipped, collection = {}, {}, {}, {}, {}
   for _, f in ipairs(files) do
     local rel = f.path:gsub("^%./", "")
     local included = matches_any(rel, rules.include)
@@ -154,6 +154,12 @@ function M.classify(rules)
     -- the folders above its _posts or _drafts folder
     local checked = rel:match("^(.-)/?_posts/") or rel:match("^(.-)/?_drafts/") or rel
     local outside = false
+    local coll_name = rel:match("^_([^/]+)/")
+    local coll = coll_name and rules.collections[coll_name]
+    if coll then -- a collection's document: read only when the collection is output
+      checked = ""
+      if not coll.output then outside = true end
+    end
     if checked ~= "" then
       for part in checked:gmatch("[^/]+") do
         if (part:find("^[_.#]") or part:find("~$")) and not included then outside = true end
@@ -165,7 +171,12 @@ function M.classify(rules)
       local name = rel:match("([^/]+)$")
       local ext = (name:match("%.([^.]+)$") or ""):lower()
       local what
-      if rel:find("^.-_posts/") then
+      if coll then
+        if (MARKDOWN[ext] or HTML[ext]) and has_front_matter(f.path) then
+          what = "doc"
+          collection[rel] = coll_name
+        end
+      elseif rel:find("^.-_posts/") then
         if is_post_name(name) and (MARKDOWN[ext] or HTML[ext]) then what = "post" end
       elseif rel:find("^.-_drafts/") then
         if MARKDOWN[ext] or HTML[ext] then what = "draft" end
@@ -187,12 +198,13 @@ function M.classify(rules)
       end
     end
   end
-  return { sources = sources, static = static, kind = kind, sass = skipped }
+  return { sources = sources, static = static, kind = kind, sass = skipped, collection = collection }
 end
 
 ----------------------------------------------------------------------------------------------
 -- Front matter defaults
 
+-- `kind`: the file's Jekyll type: "posts", "drafts", "pages" or a collection's name.
 local function scope_matches(scope, rel, kind)
   local path = tostring(scope.path or ""):gsub("^%./", ""):gsub("^/", ""):gsub("/$", "")
   if path ~= "" then
@@ -204,8 +216,7 @@ local function scope_matches(scope, rel, kind)
   end
   if scope.type then
     local t = tostring(scope.type)
-    local as = kind == "post" and "posts" or kind == "draft" and "drafts" or "pages"
-    if t ~= as and not (kind == "draft" and t == "posts") then return false end
+    if t ~= kind and not (kind == "drafts" and t == "posts") then return false end
   end
   return true
 end
@@ -334,6 +345,24 @@ function M.post_url(page, rel, site_permalink)
   return M.expand(pattern, fields)
 end
 
+-- A collection document's URL: its front matter permalink, the collection's, else
+-- "/:collection/:path" with the suffix of the site's permalink style.
+function M.doc_url(page, rel, name, coll_permalink, site_permalink)
+  local inner = rel:sub(#name + 3):gsub("%.[^./]+$", "")
+  local basename = inner:match("([^/]+)$")
+  local meta = page.meta or {}
+  local slug = meta.slug and tostring(meta.slug) or basename
+  local fields = { collection = name, path = inner, name = M.slugify(basename), basename = basename,
+                   title = M.slugify(slug, "pretty", true), slug = M.slugify(slug),
+                   output_ext = output_ext(rel), categories = "", date = page.date }
+  local pattern = meta.permalink and tostring(meta.permalink) or coll_permalink and tostring(coll_permalink)
+  if not pattern then
+    local style = site_permalink == nil and "date" or tostring(site_permalink)
+    pattern = "/:collection/:path" .. ((style == "pretty" or (not STYLES[style] and style:find("/$"))) and "/" or ":output_ext")
+  end
+  return M.expand(pattern, fields)
+end
+
 -- A page's URL: Jekyll's "/:path/:basename" plus the suffix its permalink style asks for.
 function M.page_url(page, rel, site_permalink)
   local dir = rel:match("^(.*)/[^/]+$") or ""
@@ -440,7 +469,12 @@ local function apply_model(page, classified, permalink)
   if not kind then return end
   local meta = page.meta or {}
   page.jekyll_layout = meta.layout
-  if kind == "post" or kind == "draft" then
+  if kind == "doc" then
+    local name = classified.collection[rel]
+    page.section = name
+    page.layout = (meta.layout == "none" or meta.layout == false) and "none" or "page"
+    page.url = M.doc_url(page, rel, name, permalink.collections[name].permalink, permalink.site)
+  elseif kind == "post" or kind == "draft" then
     page.section = "posts"
     page.kind = "post"
     page.categories = M.categories(meta, rel)
@@ -449,11 +483,11 @@ local function apply_model(page, classified, permalink)
       local slug = rel:match("([^/]+)$"):gsub("%.[^.]+$", ""):gsub("^%d+%-%d+%-%d+%-", "")
       page.title = (slug:gsub("[-_]+", " "):gsub("(%w)(%w*)", function(a, b) return a:upper() .. b end))
     end
-    page.url = M.post_url(page, rel, permalink)
+    page.url = M.post_url(page, rel, permalink.posts)
     if meta.layout == nil or meta.layout ~= false then page.layout = "post" end
   else
     page.section = ""
-    page.url = M.page_url(page, rel, permalink)
+    page.url = M.page_url(page, rel, permalink.site)
     local ext = (rel:match("%.([^.]+)$") or ""):lower()
     if (rel == "index.md" or rel == "index.html" or rel == "index.markdown") and meta.layout == "home" then
       page.layout, page.kind = "home", "home" -- the theme's home page: the list of posts
@@ -512,11 +546,22 @@ function M.config()
   config.data = M.read_data(data_dir)
   local exclude = patterns_of(DEFAULT_EXCLUDE)
   for _, p in ipairs(patterns_of(string_list(jc.exclude))) do exclude[#exclude + 1] = p end
-  local rules = { exclude = exclude, include = patterns_of(string_list(jc.include)), output = config.output }
+  local collections, posts_permalink = {}, nil
+  for name, c in pairs(type(jc.collections) == "table" and jc.collections or {}) do
+    local meta = type(c) == "table" and c or {}
+    if type(name) == "number" then name, meta = tostring(c), {} end -- collections: [a, b]
+    if name == "posts" then posts_permalink = meta.permalink
+    else collections[name] = { output = meta.output == true, permalink = meta.permalink } end
+  end
+  local rules = { exclude = exclude, include = patterns_of(string_list(jc.include)), output = config.output,
+                  collections = collections }
   local classified = M.classify(rules)
   config.sources = function() return classified.sources end
   config.static_sources = function() return classified.static end
-  config.front_matter_defaults = M.defaults_function(jc.defaults, function(rel) return classified.kind[rel] end)
+  config.front_matter_defaults = M.defaults_function(jc.defaults, function(rel)
+    local k = classified.kind[rel]
+    return k == "post" and "posts" or k == "draft" and "drafts" or k == "doc" and classified.collection[rel] or "pages"
+  end)
   local plugins, unknown = plugins_of(jc)
   config.plugins = plugins
   for _, name in ipairs(unknown) do
@@ -528,8 +573,9 @@ function M.config()
                 string.format("Sass is not converted: %s left out of the site", table.concat(classified.sass, ", ")),
                 "convert it to CSS (sassc) and keep the .css file; the default theme brings its own style sheet")
   end
-  config.source_url = function(f) return source_url(f, config, classified, jc.permalink) end
-  register_hooks(classified, jc.permalink)
+  local permalinks = { site = jc.permalink, posts = posts_permalink or jc.permalink, collections = collections }
+  config.source_url = function(f) return source_url(f, config, classified, permalinks) end
+  register_hooks(classified, permalinks)
   return config
 end
 
