@@ -19,7 +19,11 @@ timezone: UTC
 permalink: $1
 exclude: [notes, README.md]
 include: [_private]
-plugins: [jekyll-feed, jekyll-sitemap, jekyll-made-up]
+plugins: [jekyll-feed, jekyll-sitemap, jekyll-redirect-from, jekyll-made-up]
+collections:
+  recipes: { output: true, permalink: "/cook/:path/" }
+  guides: { output: true }
+  hidden: { output: false }
 defaults:
   - scope: { path: "" }
     values: { author: Everyone }
@@ -27,6 +31,8 @@ defaults:
     values: { author: Poster, show: from-posts-default }
   - scope: { path: en }
     values: { lang: en-default }
+  - scope: { path: "", type: recipes }
+    values: { course: main }
 YML
 }
 cat > "$site/_posts/2020-03-04-Hello-World.md" <<'MD'
@@ -40,6 +46,7 @@ cat > "$site/en/news/_posts/2021-12-31-release.md" <<'MD'
 ---
 title: Release
 categories: [announce]
+redirect_from: /old-release/
 ---
 Released ({{ page.lang }}).
 MD
@@ -50,6 +57,10 @@ permalink: /special/:year/:title/
 ---
 Own permalink.
 MD
+mkdir -p "$site/_recipes/soups" "$site/_guides" "$site/_hidden"
+printf -- '---\ntitle: Leek soup\n---\nA {{ page.course }} course.\n' > "$site/_recipes/soups/leek.md"
+printf -- '---\ntitle: Start\n---\nGuide.\n' > "$site/_guides/start.md"
+printf -- '---\ntitle: Hid\n---\nNo.\n' > "$site/_hidden/h.md"
 printf -- '---\ntitle: WIP\n---\nNot yet.\n' > "$site/_drafts/work-in-progress.md"
 printf -- '---\ntitle: About\n---\nAbout us by {{ page.author }}. [Hello]({%% post_url 2020-03-04-Hello-World %%}), [docs]({%% link docs/intro.html %%}).\n' > "$site/about.md"
 printf -- '---\nlayout: home\n---\n' > "$site/index.md"
@@ -88,6 +99,10 @@ check "defaults by path (front matter wins elsewhere)" contains "$out/about.html
 check "post_url gives the post's Jekyll URL" contains "$out/about.html" 'href="/blog/2020/03/04/Hello-World.html"'
 check "link gives the page's Jekyll URL" contains "$out/about.html" 'href="/blog/docs/intro.html"'
 check "index with layout home lists the posts" contains "$out/index.html" 'Hello'
+check "collection with a permalink" contains "$out/cook/soups/leek/index.html" "A main course."
+check "collection, default permalink (date style: .html)" test -f "$out/guides/start.html"
+check "collection with output: false not written" test ! -e "$out/hidden"
+check "jekyll-redirect-from: redirect_from page" contains "$out/old-release/index.html" "announce/en/news/2021/12/31/release.html"
 check "defaults by folder" contains "$out/announce/en/news/2021/12/31/release.html" "Released (en-default)."
 check "_data YAML in Liquid" contains "$out/2020/03/04/Hello-World.html" "Members: Ann/Bob/"
 check "_data JSON in a subfolder" contains "$out/2020/03/04/Hello-World.html" "Team lead: Cy."
@@ -123,6 +138,7 @@ config pretty
 check "builds with pretty style" build
 check "pretty: post folder" test -f "$out/2020/03/04/Hello-World/index.html"
 check "pretty: page folder" test -f "$out/about/index.html"
+check "pretty: collection default permalink" test -f "$out/guides/start/index.html"
 check "pretty: categories" test -f "$out/announce/en/news/2021/12/31/release/index.html"
 
 config ordinal
