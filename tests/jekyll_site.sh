@@ -122,6 +122,7 @@ check "vendor absent" test ! -e "$out/vendor"
 check "_ files absent" test ! -e "$out/_hidden.txt"
 check "_config.yml absent" test ! -e "$out/_config.yml"
 check "_data absent" test ! -e "$out/_data"
+check "no 404.html from folio's theme" test ! -e "$out/404.html"
 check "drafts absent without --drafts" test ! -e "$out/work-in-progress.html"
 check "jekyll-feed: /feed.xml" contains "$out/feed.xml" "https://example.org/blog/2020/03/04/Hello-World.html"
 check "feed is Atom" contains "$out/feed.xml" '<feed xmlns="http://www.w3.org/2005/Atom">'

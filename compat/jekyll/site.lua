@@ -524,8 +524,19 @@ local function register_hooks(classified, permalink)
   end, { order = 1 })
 end
 
+-- Warnings about the whole site, given once: every build thread loads the configuration, only
+-- the main one runs the site hooks.
+local pending = {}
+local function warn_once(...)
+  pending[#pending + 1] = table.pack(...)
+end
+
 -- Reads _config.yml; returns folio's configuration table.
 function M.config()
+  folio.hook("site", function()
+    for _, w in ipairs(pending) do errors.warn(table.unpack(w, 1, w.n)) end
+    pending = {}
+  end, { order = 1 })
   local jc = parse_yaml(assert(folio.fs.read(CONFIG)), CONFIG)
   if type(jc) ~= "table" then jc = {} end
   local config = {}
@@ -541,6 +552,7 @@ function M.config()
   config.lang = jc.lang and tostring(jc.lang) or nil
   config.output = jc.destination and tostring(jc.destination):gsub("^%./", ""):gsub("/$", "") or "_site"
   config.title_from_heading = false
+  config.not_found_page = false -- Jekyll writes a 404.html only from the site's own
   config.paginate = math.tointeger(tonumber(jc.paginate or "")) or nil
   local data_dir = jc.data_dir and tostring(jc.data_dir) or "_data"
   config.data = M.read_data(data_dir)
@@ -565,11 +577,11 @@ function M.config()
   local plugins, unknown = plugins_of(jc)
   config.plugins = plugins
   for _, name in ipairs(unknown) do
-    errors.warn(CONFIG, nil, "Jekyll plugin '" .. name .. "' has no folio counterpart: ignored",
+    warn_once(CONFIG, nil, "Jekyll plugin '" .. name .. "' has no folio counterpart: ignored",
                 "see docs/migrating-from-jekyll.md for the plugins folio maps")
   end
   if #classified.sass > 0 then
-    errors.warn(classified.sass[1], nil,
+    warn_once(classified.sass[1], nil,
                 string.format("Sass is not converted: %s left out of the site", table.concat(classified.sass, ", ")),
                 "convert it to CSS (sassc) and keep the .css file; the default theme brings its own style sheet")
   end

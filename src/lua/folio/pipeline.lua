@@ -373,7 +373,7 @@ local function add_builtin_pages(s, find_output)
     local listed = #s.posts > 0 and s.posts or s.pages
     s:add_page { url = "/", kind = "home", layout = "home", title = s.title, pages = listed }
   end
-  if not find_output["404.html"] and sitemod.find_template(config, "layouts/404.html") then
+  if config.not_found_page ~= false and not find_output["404.html"] and sitemod.find_template(config, "layouts/404.html") then
     s:add_page { url = "/404.html", kind = "404", layout = "404", title = "Page not found" }
   end
 end
