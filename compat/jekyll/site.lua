@@ -462,8 +462,17 @@ local function string_list(v)
   return { v }
 end
 
--- Gives a source page its Jekyll kind, section, categories, layout and URL.
-local function apply_model(page, classified, permalink)
+-- folio's layout for a Jekyll `layout`: none (also null, false) writes the body as it is; any
+-- other name gets the theme's layout of the page's kind (Jekyll's _layouts are not rendered).
+local function layout_for(meta, kind_layout)
+  local l = meta.layout
+  if l == false or l == "none" or l == "null" then return "none" end
+  return kind_layout
+end
+
+-- Gives a source page its Jekyll kind, section, categories, layout and URL. `permalinks`:
+-- { site = _config.yml's permalink, posts = the posts' one, collections = { name = {...} } }.
+local function apply_model(page, classified, permalinks)
   local rel = page.path
   local kind = classified.kind[rel]
   if not kind then return end
@@ -472,8 +481,8 @@ local function apply_model(page, classified, permalink)
   if kind == "doc" then
     local name = classified.collection[rel]
     page.section = name
-    page.layout = (meta.layout == "none" or meta.layout == false) and "none" or "page"
-    page.url = M.doc_url(page, rel, name, permalink.collections[name].permalink, permalink.site)
+    page.layout = layout_for(meta, "page")
+    page.url = M.doc_url(page, rel, name, permalinks.collections[name].permalink, permalinks.site)
   elseif kind == "post" or kind == "draft" then
     page.section = "posts"
     page.kind = "post"
@@ -483,19 +492,19 @@ local function apply_model(page, classified, permalink)
       local slug = rel:match("([^/]+)$"):gsub("%.[^.]+$", ""):gsub("^%d+%-%d+%-%d+%-", "")
       page.title = (slug:gsub("[-_]+", " "):gsub("(%w)(%w*)", function(a, b) return a:upper() .. b end))
     end
-    page.url = M.post_url(page, rel, permalink.posts)
-    if meta.layout == nil or meta.layout ~= false then page.layout = "post" end
+    page.url = M.post_url(page, rel, permalinks.posts)
+    page.layout = layout_for(meta, "post")
   else
     page.section = ""
-    page.url = M.page_url(page, rel, permalink.site)
+    page.url = M.page_url(page, rel, permalinks.site)
     local ext = (rel:match("%.([^.]+)$") or ""):lower()
     if (rel == "index.md" or rel == "index.html" or rel == "index.markdown") and meta.layout == "home" then
       page.layout, page.kind = "home", "home" -- the theme's home page: the list of posts
     elseif MARKDOWN[ext] or HTML[ext] then
-      page.layout = meta.layout == nil and "page" or (meta.layout == "none" or meta.layout == false or meta.layout == "null") and "none" or "page"
+      page.layout = layout_for(meta, "page")
     else
       page.layout = "none" -- feed.xml, robots.txt with front matter: written as Liquid makes them
-    if page.menu == nil then page.menu = false end
+      if page.menu == nil then page.menu = false end
     end
   end
   page.jekyll_url = page.url
@@ -503,20 +512,20 @@ local function apply_model(page, classified, permalink)
 end
 
 -- The URL of a source file, for Liquid's post_url and link tags (scripts/liquid.lua).
-local function source_url(f, config, classified, permalink)
+local function source_url(f, config, classified, permalinks)
   local pagemod = require "folio.page"
   local meta = folio.frontmatter.parse(folio.fs.read(f.path) or "") or {}
   if config.front_matter_defaults then meta = config.front_matter_defaults(f.path, meta) end
   local page = { path = f.path, mtime = f.mtime }
   pagemod.from_front_matter(page, meta, f, config)
-  apply_model(page, classified, permalink)
+  apply_model(page, classified, permalinks)
   return page.url
 end
 
 -- Registers the hooks that give each source its Jekyll fields.
-local function register_hooks(classified, permalink)
+local function register_hooks(classified, permalinks)
   folio.hook("frontmatter", function(page)
-    apply_model(page, classified, permalink)
+    apply_model(page, classified, permalinks)
   end, { order = 1 })
   -- folio's URL rule adds a slash to "/about"; Jekyll keeps it (and writes about.html)
   folio.hook("html", function(page)
