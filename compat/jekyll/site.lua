@@ -136,8 +136,11 @@ end
 local MARKDOWN = { md = true, markdown = true, mkd = true, mkdn = true, mdown = true }
 local HTML = { html = true, htm = true }
 
+-- Reads only the first bytes: images and archives are not read whole.
 local function has_front_matter(path)
-  local text = folio.fs.read(path)
+  local f = io.open(path, "rb")
+  local text = f and f:read(8)
+  if f then f:close() end
   return text ~= nil and (text:find("^%-%-%-[ \t]*\r?\n") or text:find("^\239\187\191%-%-%-[ \t]*\r?\n")) ~= nil
 end
 
