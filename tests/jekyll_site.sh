@@ -150,9 +150,12 @@ check "ordinal: day of year" test -f "$out/2020/064/Hello-World.html"
 check "ordinal: categories" test -f "$out/announce/en/news/2021/365/release.html"
 
 config none
+printf 'paginate: 2\n' >> "$site/_config.yml"
 check "builds with none style" build
 check "none: title only" test -f "$out/Hello-World.html"
 check "none: categories" test -f "$out/announce/en/news/release.html"
+check "paginate: page 2 at Jekyll's /page2/" test -f "$out/page2/index.html"
+check "paginate: no folio /page/2/" test ! -e "$out/page/2/index.html"
 
 config '/blog/:year/:i_month/:title/'
 check "builds with a custom pattern" build

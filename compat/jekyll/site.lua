@@ -404,6 +404,15 @@ end
 ----------------------------------------------------------------------------------------------
 -- Plugins
 
+-- jekyll-paginate's paginate_path ("/page:num" by default) as the paginate plugin's `path`
+-- under the home page: "page:num/".
+local function paginate_path(jc)
+  local path = jc.paginate_path and tostring(jc.paginate_path) or "/page:num"
+  path = path:gsub("^/+", "")
+  if not path:find("/$") then path = path .. "/" end
+  return path
+end
+
 -- Jekyll plugin -> folio plugin spec (false: nothing to load, folio covers it).
 local function plugin_map(jc)
   local paginate = math.tointeger(tonumber(jc.paginate or "")) or nil
@@ -413,7 +422,7 @@ local function plugin_map(jc)
     ["jekyll-sitemap"] = { "sitemap", robots = stat_type("robots.txt") == nil and stat_type("robots.html") == nil },
     ["jekyll-redirect-from"] = { "redirects" },
     ["jemoji"] = { "emoji" },
-    ["jekyll-paginate"] = { "paginate", per_page = paginate, kinds = { "home" } },
+    ["jekyll-paginate"] = { "paginate", per_page = paginate, kinds = { "home" }, path = paginate_path(jc) },
     ["jekyll-seo-tag"] = false, -- the default theme's <head> writes title, description, canonical
     ["jekyll-relative-links"] = false,
     ["jekyll-optional-front-matter"] = false,
@@ -530,6 +539,12 @@ local function register_hooks(classified, permalinks)
   folio.hook("frontmatter", function(page)
     apply_model(page, classified, permalinks)
   end, { order = 1 })
+  -- the home page lists the posts (the paginate plugin splits that list)
+  folio.hook("site", function(site)
+    for _, p in ipairs(site.pages) do
+      if p.kind == "home" and p.path and p.pages == nil then p.pages = site.posts end
+    end
+  end, { order = 50 })
   -- folio's URL rule adds a slash to "/about"; Jekyll keeps it (and writes about.html)
   folio.hook("html", function(page)
     if page.jekyll_url then page.url = page.jekyll_url end
