@@ -162,4 +162,26 @@ check "builds with a custom pattern" build
 check "custom: i_month, case kept, trailing slash" test -f "$out/blog/2020/3/Hello-World/index.html"
 check "custom ending in /: pages get folders" test -f "$out/about/index.html"
 
+# folio serve on the Jekyll folder: it starts, serves a post at its Jekyll URL, and a change to a
+# page anywhere in the folder is picked up.
+fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }
+(cd "$site" && exec "$FOLIO" serve --port 0 >"$WORK/serve.txt" 2>&1) &
+serve_pid=$!
+base=""
+for _ in $(seq 50); do
+  base=$(sed -n 's/^Serving .* at \(http:[^ ]*\) .*/\1/p' "$WORK/serve.txt")
+  [ -n "$base" ] && break
+  sleep 0.1
+done
+check "serve starts on a Jekyll folder" test -n "$base"
+check "serve: post at its Jekyll URL" sh -c "$(declare -f fetch); fetch '${base}blog/2020/3/Hello-World/' | grep -q 'Hello by Poster'"
+sed -i 's/About us by/About them by/' "$site/about.md"
+seen=no
+for _ in $(seq 50); do
+  if fetch "${base}about/" | grep -q "About them by"; then seen=yes; break; fi
+  sleep 0.1
+done
+check "serve: a changed page is rebuilt" test "$seen" = yes
+kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null
+
 finish
