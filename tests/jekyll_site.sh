@@ -162,6 +162,21 @@ check "builds with a custom pattern" build
 check "custom: i_month, case kept, trailing slash" test -f "$out/blog/2020/3/Hello-World/index.html"
 check "custom ending in /: pages get folders" test -f "$out/about/index.html"
 
+# Bad _config.yml: errors naming the file and line.
+bad=$WORK/bad
+mkdir -p "$bad"
+printf 'title: x\nurl: [unclosed\nfoo: bar\n' > "$bad/_config.yml"
+check "invalid YAML fails" sh -c "! (cd '$bad' && '$FOLIO' build) > '$WORK/bad.txt' 2>&1"
+check "invalid YAML names file and line" contains "$WORK/bad.txt" "_config.yml:3: error: invalid YAML"
+printf 'timezone: Mars/Base\n' > "$bad/_config.yml"
+check "unknown time zone fails" sh -c "! (cd '$bad' && '$FOLIO' build) > '$WORK/bad.txt' 2>&1"
+check "unknown time zone names _config.yml" contains "$WORK/bad.txt" "_config.yml:1: error: unknown time zone 'Mars/Base'"
+printf -- '- a\n' > "$bad/_config.yml"
+check "a list as _config.yml fails" sh -c "! (cd '$bad' && '$FOLIO' build) > '$WORK/bad.txt' 2>&1"
+check "a list as _config.yml: message" contains "$WORK/bad.txt" "_config.yml must be a mapping"
+printf '# only comments\n' > "$bad/_config.yml"
+check "a _config.yml of comments builds" sh -c "cd '$bad' && '$FOLIO' build >/dev/null 2>&1"
+
 # folio serve on the Jekyll folder: it starts, serves a post at its Jekyll URL, and a change to a
 # page anywhere in the folder is picked up.
 fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }

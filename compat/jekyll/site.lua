@@ -32,7 +32,11 @@ local function parse_yaml(text, file)
   if not ok then errors.fail(file, nil, tostring(doc), "check the YAML syntax") end
   if not doc then
     local line = type(err) == "table" and tonumber(err.line) and math.max(1, err.line - 2) or nil
-    errors.fail(file, line, "invalid YAML: " .. tostring(type(err) == "table" and err.message or err),
+    local message = tostring(type(err) == "table" and err.message or err)
+    -- the text was read two lines down ("---", "root:"): give the file's own line numbers
+    message = message:gsub("line (%d+)", function(n) return "line " .. math.max(1, tonumber(n) - 2) end)
+    if not message:find("^invalid YAML") then message = "invalid YAML: " .. message end
+    errors.fail(file, line, message,
                 "fix the YAML (indentation, quotes around values with ': ')")
   end
   return doc.root
@@ -565,7 +569,12 @@ function M.config()
     pending = {}
   end, { order = 1 })
   local jc = parse_yaml(assert(folio.fs.read(CONFIG)), CONFIG)
-  if type(jc) ~= "table" then jc = {} end
+  if jc == nil or (type(jc) == "table" and next(jc) == nil) then jc = {} end -- empty, or only comments
+  if type(jc) ~= "table" or jc[1] ~= nil then
+    errors.fail(CONFIG, 1, "_config.yml must be a mapping of settings (title: ..., url: ...), not a "
+                .. (type(jc) == "table" and "list" or type(jc)),
+                "write one `key: value` per line, as in Jekyll's documentation")
+  end
   local config = {}
   config.jekyll = jc
   config.title = jc.title and tostring(jc.title) or nil

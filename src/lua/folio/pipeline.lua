@@ -153,9 +153,10 @@ function P.load()
   if config.timezone then
     local set, err = folio.date.set_timezone(config.timezone)
     if not set then
-      report({ file = "site.lua", line = pagemod.key_line(folio.fs.read("site.lua") or "", "timezone"),
+      local file = sitemod.config_file or "site.lua" -- or a Jekyll site's _config.yml
+      report({ file = file, line = pagemod.key_line(folio.fs.read(file) or "", "timezone"),
                message = "unknown time zone '" .. tostring(config.timezone) .. "': " .. tostring(err),
-               hint = "use an IANA name such as \"Europe/Paris\" or \"UTC\"" }, "site.lua")
+               hint = "use an IANA name such as \"Europe/Paris\" or \"UTC\"" }, file)
       return false
     end
   end
