@@ -62,6 +62,8 @@ printf -- '---\ntitle: Leek soup\n---\nA {{ page.course }} course.\n' > "$site/_
 printf -- '---\ntitle: Start\n---\nGuide.\n' > "$site/_guides/start.md"
 printf -- '---\ntitle: Hid\n---\nNo.\n' > "$site/_hidden/h.md"
 printf -- '---\nlayout: none\n---\n<p>bare</p>\n' > "$site/_posts/2019-05-05-bare.html"
+printf -- '---\ntitle: Later\n---\nLater.\n' > "$site/_posts/2999-01-01-later.md"
+printf 'PNG' > "$site/_posts/pic.png"
 printf -- '---\ntitle: WIP\n---\nNot yet.\n' > "$site/_drafts/work-in-progress.md"
 printf -- '---\ntitle: About\n---\nAbout us by {{ page.author }}. [Hello]({%% post_url 2020-03-04-Hello-World %%}), [docs]({%% link docs/intro.html %%}).\n' > "$site/about.md"
 printf -- '---\nlayout: home\n---\n' > "$site/index.md"
@@ -125,6 +127,8 @@ check "_ files absent" test ! -e "$out/_hidden.txt"
 check "_config.yml absent" test ! -e "$out/_config.yml"
 check "_data absent" test ! -e "$out/_data"
 check "no 404.html from folio's theme" test ! -e "$out/404.html"
+check "future post absent" test ! -e "$out/2999"
+check "a file beside the posts is left out" test ! -e "$out/_posts"
 check "drafts absent without --drafts" test ! -e "$out/work-in-progress.html"
 check "jekyll-feed: /feed.xml" contains "$out/feed.xml" "https://example.org/blog/2020/03/04/Hello-World.html"
 check "feed is Atom" contains "$out/feed.xml" '<feed xmlns="http://www.w3.org/2005/Atom">'
@@ -145,7 +149,9 @@ check "pretty: collection default permalink" test -f "$out/guides/start/index.ht
 check "pretty: categories" test -f "$out/announce/en/news/2021/12/31/release/index.html"
 
 config ordinal
+printf 'future: true\n' >> "$site/_config.yml"
 check "builds with ordinal style" build
+check "future: true publishes future posts" test -f "$out/2999/001/later.html"
 check "ordinal: day of year" test -f "$out/2020/064/Hello-World.html"
 check "ordinal: categories" test -f "$out/announce/en/news/2021/365/release.html"
 

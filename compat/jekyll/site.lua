@@ -195,7 +195,10 @@ function M.classify(rules)
         what = nil
         outside = true
       end
-      if outside then -- Sass: neither a page nor a static file
+      if what == nil and (rel:find("^.-_posts/") or rel:find("^.-_drafts/")) then
+        outside = true -- not a post: left out, as Jekyll 3 does
+      end
+      if outside then -- Sass, or a file beside the posts: neither a page nor a static file
       elseif what then
         f.path = rel
         sources[#sources + 1] = f
@@ -589,6 +592,8 @@ function M.config()
   config.output = jc.destination and tostring(jc.destination):gsub("^%./", ""):gsub("/$", "") or "_site"
   config.title_from_heading = false
   config.not_found_page = false -- Jekyll writes a 404.html only from the site's own
+  config.future = jc.future == true
+  config.drafts = jc.show_drafts == true
   config.paginate = math.tointeger(tonumber(jc.paginate or "")) or nil
   local data_dir = jc.data_dir and tostring(jc.data_dir) or "_data"
   config.data = M.read_data(data_dir)

@@ -256,10 +256,10 @@ local function process_page(id, src)
   page.full_source = nil
   stage = "frontmatter"
   for _, h in ipairs(sitemod.hooks.frontmatter) do h.fn(page) end
-  if page.draft and not opts.drafts then return nil end
+  if page.draft and not (opts.drafts or config.drafts) then return nil end
   if page.date and page.date > folio.date.now() then
     page.future = true
-    if not opts.future then return nil end
+    if not (opts.future or config.future) then return nil end
   end
   stage = "Markdown"
   if not is_markdown(src.path) then
