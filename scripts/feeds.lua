@@ -8,6 +8,7 @@
 --   formats   { "atom", "json" } (default both)
 --   terms     feeds per taxonomy term (default true)
 --   section   the section in the site feed (default "posts"; false: every dated page)
+--   atom_name the Atom feed's file name (default "atom.xml"; Jekyll sites: "feed.xml")
 --
 -- URLs are absolute, from site.lua's base_url; links in the content that start with `/` are
 -- made absolute too. Dates are RFC 3339 with the site's offset. A feed's <updated> is its newest
@@ -19,6 +20,7 @@ local opts = ... or {}
 local limit = opts.limit or 20
 local formats = opts.formats or { "atom", "json" }
 local section = opts.section == nil and "posts" or opts.section
+local atom_name = opts.atom_name or "atom.xml"
 
 local esc = folio.escape
 
@@ -89,7 +91,7 @@ local function write(site, title, list_url, folder, pages, cache)
   local links = {}
 
   for _, format in ipairs(formats) do
-    local url = folder .. (format == "atom" and "atom.xml" or "feed.json")
+    local url = folder .. (format == "atom" and atom_name or "feed.json")
     local out
     if format == "atom" then
       out = {

@@ -36,7 +36,9 @@ local sources_by_name
 local function source_index()
   if sources_by_name then return sources_by_name end
   sources_by_name = {}
-  local files = folio.fs.stat("content") and folio.fs.scan("content") or {}
+  local files -- the site's sources (config.sources: a Jekyll site's, compat/jekyll/site.lua)
+  if type(folio.config.sources) == "function" then files = folio.config.sources()
+  else files = folio.fs.stat("content") and folio.fs.scan("content") or {} end
   for _, f in ipairs(files) do
     local base = f.path:match("([^/]+)%.[^./]+$")
     if base and f.path:find("%.m[a-z]*$") then
@@ -50,6 +52,10 @@ end
 local url_cache = {}
 local function url_of(f)
   if url_cache[f.path] then return url_cache[f.path] end
+  if folio.config.source_url then -- a site model with its own URL rules (compat/jekyll/site.lua)
+    url_cache[f.path] = folio.config.source_url(f)
+    return url_cache[f.path]
+  end
   local meta = folio.frontmatter.parse(folio.fs.read(f.path) or "") or {}
   local page = { path = f.path, mtime = f.mtime }
   pagemod.from_front_matter(page, meta, f, folio.config)

@@ -3,6 +3,9 @@
 -- Options (site.lua: `{ "paginate", per_page = 5 }`):
 --   per_page   entries per page (default: site.lua's `paginate`, else 10)
 --   kinds      kinds of pages to split (default { "home", "term", "list", "archive" })
+--   path       where page k >= 2 goes, under the list's folder, `:num` being k (default
+--              "page/:num/"; Jekyll sites: their `paginate_path`, "page:num/" by default).
+--              With a path of one's own, no redirect is written for page 1
 --
 -- Page 1 stays at the list's URL; page k >= 2 is `<list url>page/k/` (`/tags/go/page/2/`), a
 -- copy of the list page with its own slice of `pages`. `<list url>page/1/` is a redirect to the
@@ -17,6 +20,7 @@
 -- table shared by all the pages of a list). A list with no entries is one empty page (count = 1).
 -- Runs at the site stage with order 90, after the plugins that create list pages.
 local opts = ... or {}
+local page_path = opts.path or "page/:num/"
 local kinds = {}
 for _, k in ipairs(opts.kinds or { "home", "term", "list", "archive" }) do kinds[k] = true end
 
@@ -54,7 +58,7 @@ local function paginate(site, list, per_page, find, add_page)
   local count = math.max(1, math.ceil(#all / per_page))
   local base = list.url:match("^(.*/)")
   local urls = { list.url }
-  for k = 2, count do urls[k] = base .. "page/" .. k .. "/" end
+  for k = 2, count do urls[k] = base .. page_path:gsub(":num", tostring(k)) end
   for k = 1, count do
     local page = list
     if k > 1 then
@@ -72,7 +76,7 @@ local function paginate(site, list, per_page, find, add_page)
     }
     if k > 1 then add_page(page) end
   end
-  if count > 1 and not find(base .. "page/1/") then
+  if count > 1 and not opts.path and not find(base .. "page/1/") then
     add_page({ url = base .. "page/1/", kind = "alias", layout = false,
                     content = redirect(site.base_url:gsub("/$", "") .. list.url) })
   end

@@ -42,7 +42,7 @@ folio.hook("site", function(site)
     if page.path and page.output ~= false then pages[#pages + 1] = page end
   end
   for _, page in ipairs(pages) do
-    for _, list in ipairs({ page.aliases, page.redirect_from }) do
+    for _, list in ipairs({ page.aliases or {}, page.redirect_from or {} }) do -- either may be nil
       for _, alias in ipairs(as_list(list)) do
         local url = normalise(alias)
         if find(url) then

@@ -9,6 +9,7 @@
 #include "core/watch.h"
 #include "http/server.h"
 #include "lua/lx.h"
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +38,35 @@ typedef struct {
 } S_serve;
 
 static const char *const WATCHED[] = {"content", "static", "layouts", "scripts", "themes", "site.lua", NULL};
+
+/* A Jekyll site (_config.yml, no site.lua: compat/jekyll/site.lua) keeps pages anywhere: watch
+ * every name at its top level but the output folder and what Jekyll never reads (dotfiles are
+ * ignored by the watcher). At most 63 names; names created later are not picked up. */
+static char S_jekyll_names[64][256];
+static const char *S_jekyll_list[64];
+
+static const char *const *S_watched_names(void)
+{
+  if (access("site.lua", F_OK) == 0 || access("_config.yml", F_OK) != 0)
+    return WATCHED;
+  DIR *d = opendir(".");
+  if (!d)
+    return WATCHED;
+  size_t n = 0;
+  struct dirent *e;
+  while (n < 63 && (e = readdir(d)) != NULL) {
+    const char *name = e->d_name;
+    if (name[0] == '.' || strcmp(name, "_site") == 0 || strcmp(name, "node_modules") == 0 ||
+        strcmp(name, "vendor") == 0 || strlen(name) >= sizeof S_jekyll_names[0])
+      continue;
+    memcpy(S_jekyll_names[n], name, strlen(name) + 1);
+    S_jekyll_list[n] = S_jekyll_names[n];
+    n++;
+  }
+  closedir(d);
+  S_jekyll_list[n] = NULL;
+  return S_jekyll_list;
+}
 
 static void S_stamp(char *buf, size_t len)
 {
@@ -324,8 +354,8 @@ int folio_cmd_serve(int argc, char **argv)
     fprintf(stderr, "folio serve: cannot enter the site folder %s: %s\n", source, strerror(errno));
     return 1;
   }
-  if (access("site.lua", F_OK) != 0) {
-    fprintf(stderr, "folio serve: no site.lua in %s\n  hint: run it in a site folder, pass --source DIR, "
+  if (access("site.lua", F_OK) != 0 && access("_config.yml", F_OK) != 0) {
+    fprintf(stderr, "folio serve: no site.lua (or Jekyll _config.yml) in %s\n  hint: run it in a site folder, pass --source DIR, "
                     "or create a site with 'folio new site DIR'\n", source);
     return 1;
   }
@@ -371,7 +401,7 @@ int folio_cmd_serve(int argc, char **argv)
   uv_signal_start(&s.sigint, S_on_signal, SIGINT);
   uv_signal_start(&s.sigterm, S_on_signal, SIGTERM);
   S_full_build(&s, "start");
-  rc = folio_watch_start(&s.loop, ".", WATCHED, 8, S_on_change, &s, &s.watch, err, sizeof err);
+  rc = folio_watch_start(&s.loop, ".", S_watched_names(), 8, S_on_change, &s, &s.watch, err, sizeof err);
   if (rc != 0)
     fprintf(stderr, "folio serve: cannot watch the site (%s); changes will not be picked up\n", err);
   printf("Serving %s at %s (watching with %s; Ctrl-C to stop)\n", source, s.base_url,

@@ -154,7 +154,7 @@ function M.assign_date(page, meta, file_info, config)
   found(file_info.mtime, "mtime")
 end
 
-local function title_from_name(base)
+function M.title_from_name(base)
   local _, rest = M.split_dated_name(base)
   rest = rest:gsub("[-_]+", " ")
   return (rest:gsub("^%l", string.upper))
@@ -170,7 +170,7 @@ function M.title_from_tree(page, doc)
     if node == first and node.level == 1 then return node end
     return nil
   end
-  page.title = title_from_name(page.basename)
+  page.title = M.title_from_name(page.basename)
   return nil
 end
 

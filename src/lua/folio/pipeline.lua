@@ -168,9 +168,10 @@ function P.load()
   if config.timezone then
     local set, err = folio.date.set_timezone(config.timezone)
     if not set then
-      report({ file = "site.lua", line = pagemod.key_line(folio.fs.read("site.lua") or "", "timezone"),
+      local file = sitemod.config_file or "site.lua" -- or a Jekyll site's _config.yml
+      report({ file = file, line = pagemod.key_line(folio.fs.read(file) or "", "timezone"),
                message = "unknown time zone '" .. tostring(config.timezone) .. "': " .. tostring(err),
-               hint = "use an IANA name such as \"Europe/Paris\" or \"UTC\"" }, "site.lua")
+               hint = "use an IANA name such as \"Europe/Paris\" or \"UTC\"" }, file)
       return false
     end
   end
@@ -220,13 +221,19 @@ local function with_git_dates(src)
   return src
 end
 
+-- The sources: the Markdown files under content/, or the list `config.sources()` gives (an
+-- extension point: compat/jekyll/site.lua fills it in; non-Markdown sources are HTML).
 function P.begin()
-  local files, problems = folio.fs.scan("content")
-  for _, e in ipairs(problems) do report(e, e.file) end
   read_git_dates()
   sources = {}
-  for _, f in ipairs(files) do
-    if is_markdown(f.path) then sources[#sources + 1] = with_git_dates(f) end
+  if type(config.sources) == "function" then
+    for _, f in ipairs(config.sources()) do sources[#sources + 1] = with_git_dates(f) end
+  else
+    local files, problems = folio.fs.scan("content")
+    for _, e in ipairs(problems) do report(e, e.file) end
+    for _, f in ipairs(files) do
+      if is_markdown(f.path) then sources[#sources + 1] = with_git_dates(f) end
+    end
   end
   pages = {}
   folio.build.reserve(#sources)
@@ -285,6 +292,7 @@ local function process_page(id, src)
                 body.hint or "front matter is YAML between two lines of ---")
   end
   if notice then errors.warn(src.path, notice.line, notice.message, notice.hint) end
+  if config.front_matter_defaults then meta = config.front_matter_defaults(src.path, meta) end
   page.full_source = page.source
   page.source = body
   page.body_line = body_line
@@ -292,13 +300,16 @@ local function process_page(id, src)
   page.full_source = nil
   stage = "frontmatter"
   for _, h in ipairs(sitemod.hooks.frontmatter) do h.fn(page) end
-  if page.draft and not opts.drafts then return nil end
+  if page.draft and not (opts.drafts or config.drafts) then return nil end
   if page.date and page.date > folio.date.now() then
     page.future = true
-    if not opts.future then return nil end
+    if not (opts.future or config.future) then return nil end
   end
   stage = "Markdown"
-  if needs_tree(page) then
+  if not is_markdown(src.path) then
+    page.content = page.source -- an HTML (or other text) source: its body as it is
+    if page.title == nil then page.title = pagemod.title_from_name(page.basename) end
+  elseif needs_tree(page) then
     local doc = folio.markdown.parse(page.source, config.markdown)
     stage = "ast"
     run_ast_hooks(doc, page)
@@ -407,7 +418,7 @@ local function add_builtin_pages(s, find_output)
     local listed = #s.posts > 0 and s.posts or s.pages
     s:add_page { url = "/", kind = "home", layout = "home", title = s.title, pages = listed }
   end
-  if not find_output["404.html"] and sitemod.find_template(config, "layouts/404.html") then
+  if config.not_found_page ~= false and not find_output["404.html"] and sitemod.find_template(config, "layouts/404.html") then
     s:add_page { url = "/404.html", kind = "404", layout = "404", title = "Page not found" }
   end
 end
@@ -806,7 +817,11 @@ local function static_files()
       found[path:sub(#theme_static + 2)] = { embedded = path }
     end
   end
-  if folio.fs.stat("static") then scan("static") end
+  if type(config.static_sources) == "function" then -- an extension point (compat/jekyll/site.lua)
+    for rel, path in pairs(config.static_sources()) do found[rel] = { path = path } end
+  elseif folio.fs.stat("static") then
+    scan("static")
+  end
   return found
 end
 
@@ -913,9 +928,11 @@ local function signature(page)
   return table.concat(parts, "\0")
 end
 
--- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua: reload all the
--- Lua and build again) or "update".
+-- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua, any file of a
+-- site whose config lists its sources: reload all the Lua and build again) or "update".
 function P.classify(paths)
+  -- a site model that lists its own sources (a Jekyll site) is read again on any change
+  if config and type(config.sources) == "function" then return "reload" end
   for _, path in ipairs(paths) do
     if path == "site.lua" or path:find("^scripts/") or path:find("^themes/[^/]+/theme%.lua$") then
       return "reload"

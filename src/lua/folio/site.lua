@@ -93,8 +93,20 @@ local function exists(path)
   return st ~= nil and st.type == "file"
 end
 
--- Reads site.lua: either assignments (`title = "x"`) or `return { ... }`.
+-- The Jekyll site model (compat/jekyll/site.lua), for a folder with _config.yml and no site.lua.
+local function jekyll_model()
+  local text = folio.embedded.read("compat/jekyll/site.lua")
+  return assert(load(text, "@(folio)/compat/jekyll/site.lua", "t", _G))()
+end
+
+-- Reads site.lua: either assignments (`title = "x"`) or `return { ... }`. Without site.lua, a
+-- Jekyll site's _config.yml is read instead (docs/migrating-from-jekyll.md).
 local function load_config()
+  if not exists("site.lua") and exists("_config.yml") then
+    M.config_file = "_config.yml"
+    return jekyll_model().config()
+  end
+  M.config_file = "site.lua"
   if not exists("site.lua") then
     errors.fail("site.lua", nil, "no site.lua in this folder",
                 "run folio in a site folder, pass --source DIR, or create a site with 'folio new site DIR'")
@@ -164,7 +176,7 @@ function M.load()
   local options = folio.build.options()
   if options.safe then enter_safe_mode(true) end -- site.lua itself is untrusted code then
   local ok, config = xpcall(load_config, errors.handler)
-  if not ok then error(errors.normalize(config, "site.lua"), 0) end
+  if not ok then error(errors.normalize(config, M.config_file or "site.lua"), 0) end
   if config.safe ~= nil and config.safe ~= false and type(config.safe) ~= "table" and config.safe ~= true then
     errors.fail("site.lua", nil, "safe must be true, false or a table, not " .. type(config.safe),
                 "write safe = true, or safe = { instructions = 100000000, memory_mb = 256 }")
