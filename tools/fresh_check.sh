@@ -42,7 +42,8 @@ unmount_all() {
   for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[i]}" 2>/dev/null || true; done
   MOUNTS=()
 }
-trap unmount_all EXIT INT TERM
+trap unmount_all EXIT
+trap 'unmount_all; exit 130' INT TERM
 mount_in() { # type-or-bind source target
   mkdir -p "$3"
   if [ "$1" = bind ]; then mount --bind "$2" "$3"; else mount -t "$1" "$2" "$3"; fi
