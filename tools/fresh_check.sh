@@ -6,6 +6,7 @@
 # or fail and the time of each. Needs root (debootstrap, chroot, mounts) and Debian's mirror.
 #   tools/fresh_check.sh [DIR]    DIR (default /var/tmp/folio-fresh) holds the systems and logs
 #   FRESH_BASE=1 tools/fresh_check.sh   debootstraps again instead of reusing DIR/base.tar
+#   SHARED=/path/to/shared tools/fresh_check.sh   when ../shared is elsewhere (it goes to /src/shared)
 # example.sh runs with --build-only (it would otherwise serve until stopped); test.sh runs with
 # CI=true, so a skipped test counts as a failure. Logs: DIR/<order>/<step>.log.
 set -euo pipefail
@@ -13,7 +14,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${1:-/var/tmp/folio-fresh}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 [ "$(id -u)" -eq 0 ] || { echo "fresh_check.sh: needs root (debootstrap, chroot, mount)" >&2; exit 1; }
-SHARED=$SRC/../shared
+SHARED=${SHARED:-$SRC/../shared}
 [ -d "$SHARED" ] || echo "note: $SHARED is absent: the fresh systems get no ../shared, and the tests that need it skip (and fail under CI=true)"
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
