@@ -44,14 +44,16 @@ run_suite() {
   [[ -n $names ]] && SKIPS+=("$dir: skipped: $(tr '\n' ' ' <<< "$names")")
 }
 
-run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DFOLIO_SANITIZE=ON
+# -DFOLIO_TESTS=ON: a tree configured earlier without the tests gets them back.
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFOLIO_TESTS=ON
+run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DFOLIO_SANITIZE=ON -DFOLIO_TESTS=ON
 
 echo
 printf '%s\n' "${SUMMARY[@]}"
 [[ ${#SKIPS[@]} -gt 0 ]] && printf '%s\n' "${SKIPS[@]}"
 status=0
 [[ $FAILED -gt 0 || $SUITE_ERRORS -gt 0 ]] && status=1
+[[ $PASSED -eq 0 ]] && { echo "no test passed: nothing was run"; status=1; }
 if [[ ${CI:-} == true && $SKIPPED -gt 0 ]]; then
   echo "CI=true: a skipped test is a failure here (see the SKIP lines above for why each skipped)"
   status=1
