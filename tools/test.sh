@@ -15,6 +15,8 @@ if [[ ! -d $SHARED ]]; then
 fi
 tools/deps.sh --test || exit 1
 jobs=$(nproc)
+# Tests whose whole output the log shows even when they pass: what the browser did.
+SHOW=${FOLIO_SHOW_OUTPUT:-browser}
 
 # run_suite DIR CMAKE_ARGS...: configures and builds DIR, runs ctest there with a JUnit report
 # (DIR/ctest-junit.xml) and adds its counts to the totals.
@@ -31,7 +33,7 @@ run_suite() {
   rm -f "$dir/ctest-junit.xml"
   (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" --output-junit "$ROOT/$dir/ctest-junit.xml")
   local counts
-  if ! counts=$(python3 tools/junit_counts.py "$dir/ctest-junit.xml"); then
+  if ! counts=$(python3 tools/junit_counts.py "$dir/ctest-junit.xml" "$SHOW"); then
     SUITE_ERRORS=$((SUITE_ERRORS + 1))
     SUMMARY+=("$dir: no ctest report")
     return
