@@ -15,6 +15,7 @@ DIR=${1:-/var/tmp/folio-fresh}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 [ "$(id -u)" -eq 0 ] || { echo "fresh_check.sh: needs root (debootstrap, chroot, mount)" >&2; exit 1; }
 SHARED=${SHARED:-$SRC/../shared}
+HEAD=$(git -C "$SRC" rev-parse HEAD) # every order checks this commit, even if HEAD moves meanwhile
 [ -d "$SHARED" ] || echo "note: $SHARED is absent: the fresh systems get no ../shared, and the tests that need it skip (and fail under CI=true)"
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
@@ -62,7 +63,7 @@ run_order() { # name step...   (each step: example or test)
   tar -C "$root" -xf "$DIR/base.tar"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   git clone -q "$SRC" "$root/src/folio"
-  git -C "$root/src/folio" checkout -q "$(git -C "$SRC" rev-parse HEAD)"
+  git -C "$root/src/folio" checkout -q "$HEAD"
   [ -d "$SHARED" ] && cp -r "$SHARED" "$root/src/shared"
   mount_in proc proc "$root/proc"
   mount_in sysfs sys "$root/sys"
@@ -97,7 +98,7 @@ run_order example-then-test example test example test
 run_order test-then-example test example test example
 
 echo
-echo "fresh Debian 12 check of $(git -C "$SRC" rev-parse --short HEAD) (logs in $DIR/<order>/):"
+echo "fresh Debian 12 check of ${HEAD:0:7} (logs in $DIR/<order>/):"
 printf '%s\n' "${RESULTS[@]}"
 [ "$FAILED" -eq 0 ] && echo "fresh check: all steps passed" || echo "fresh check: some steps FAILED"
 exit "$FAILED"
