@@ -31,7 +31,7 @@ run_suite() {
     return
   fi
   rm -f "$dir/ctest-junit.xml"
-  (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" --output-junit "$ROOT/$dir/ctest-junit.xml")
+  (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" --test-output-size-passed 65536 --output-junit "$ROOT/$dir/ctest-junit.xml")
   local counts
   if ! counts=$(python3 tools/junit_counts.py "$dir/ctest-junit.xml" "$SHOW"); then
     SUITE_ERRORS=$((SUITE_ERRORS + 1))
