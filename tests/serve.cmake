@@ -12,14 +12,17 @@ endforeach()
 # serve_ports binds the default port 1313: keep it away from other tests that might use it.
 set_tests_properties(serve_ports PROPERTIES RUN_SERIAL TRUE)
 
-# Live reload in headless Chromium (tests/serve_browser.js; needs tests/browser/setup.sh, else it
-# is skipped). The overlay screenshot is kept in the build folder: tests/artifacts/overlay.png.
-find_program(FOLIO_NODE NAMES node nodejs)
-if(FOLIO_NODE)
-  add_test(NAME serve_browser
-           COMMAND ${FOLIO_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/serve_browser.js $<TARGET_FILE:folio>
-                   ${CMAKE_SOURCE_DIR}/example ${CMAKE_CURRENT_BINARY_DIR}/artifacts
-           WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
-  set_tests_properties(serve_browser PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 180
-                       SKIP_RETURN_CODE 77)
+# Live reload in headless Chromium (tests/serve_browser.py: Debian's chromium, chromium-driver and
+# python3-selenium, from tools/deps.sh --test; skipped when one is missing, a failure under CI=true).
+# Debian's python3-selenium belongs to /usr/bin/python3, so that one is preferred. Screenshots
+# are kept in the build folder: tests/artifacts/{overlay,overlay-event,after-edit,after-restart}.png.
+find_program(FOLIO_SYSTEM_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(NOT FOLIO_SYSTEM_PYTHON3)
+  set(FOLIO_SYSTEM_PYTHON3 ${FOLIO_PYTHON3})
 endif()
+add_test(NAME serve_browser
+         COMMAND ${FOLIO_SYSTEM_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_browser.py $<TARGET_FILE:folio>
+                 ${CMAKE_SOURCE_DIR}/example ${CMAKE_CURRENT_BINARY_DIR}/artifacts
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(serve_browser PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 180
+                     SKIP_RETURN_CODE 77)

@@ -1,25 +1,41 @@
 #!/usr/bin/env bash
-# tools/deps.sh: installs what folio needs to build and test, from Debian's packages.
-# Runs apt-get as root (or through sudo). Without root, ask an administrator to run:
-#   apt-get install -y $(tools/deps.sh --list)
-# --test adds what the test suite needs; --fuzz adds clang and its libFuzzer (tools/fuzz.sh).
+# tools/deps.sh: installs what folio needs from Debian's packages, as root (or through sudo).
+#   tools/deps.sh           what building folio needs
+#   tools/deps.sh --test    that, and what the tests need (python3, Chromium and its WebDriver...)
+#   tools/deps.sh --fuzz    that, and clang with its libFuzzer (tools/fuzz.sh)
+#   tools/deps.sh --list [--test]   prints the package names instead of installing them
+# Without root, ask an administrator to run:  apt-get install -y $(tools/deps.sh --list --test)
 set -euo pipefail
 
 BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-dev
             libcmark-gfm-extensions-dev libuv1-dev libyaml-dev libhttp-parser-dev lua-lpeg-dev libjemalloc-dev libgit2-dev
             golang-github-yuin-goldmark-emoji-dev node-emoji tzdata)
-TEST_DEPS=(python3 jing libxml2-utils python3-jsonschema curl time)
+# python3: the serve/http test clients; chromium, chromium-driver, python3-selenium and a font:
+# the browser tests (tests/serve_browser.py) and the theme screenshots.
+TEST_DEPS=(python3 jing libxml2-utils python3-jsonschema curl time
+           chromium chromium-driver python3-selenium fonts-dejavu-core
+           nodejs) # nodejs: the search box's script test (tests/search_js_test.js)
 FUZZ_DEPS=(clang libclang-rt-14-dev) # libFuzzer and the sanitizer runtimes of clang 14 (bookworm)
 
 packages=("${BUILD_DEPS[@]}")
-[[ "${1:-}" == "--test" || "${1:-}" == "--list" ]] && packages+=("${TEST_DEPS[@]}")
-[[ "${1:-}" == "--fuzz" ]] && packages+=("${FUZZ_DEPS[@]}")
-if [[ "${1:-}" == "--list" ]]; then echo "${packages[*]}"; exit 0; fi
-
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+list=0
+for arg in "$@"; do
+  case $arg in
+    --test) packages+=("${TEST_DEPS[@]}") ;;
+    --fuzz) packages+=("${FUZZ_DEPS[@]}") ;;
+    --list) list=1 ;;
+    *) echo "usage: tools/deps.sh [--test] [--fuzz] [--list]" >&2; exit 2 ;;
+  esac
 done
+if [[ $list -eq 1 ]]; then echo "${packages[*]}"; exit 0; fi
+
+not_installed() { # prints the given packages that dpkg does not have installed
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+mapfile -t missing < <(not_installed "${packages[@]}")
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -eq 0 ]]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
@@ -27,7 +43,15 @@ if [[ $(id -u) -eq 0 ]]; then SUDO=(); elif command -v sudo >/dev/null; then SUD
   echo "Ask an administrator to run: apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
-echo "Installing: ${missing[*]}"
+echo "Installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# apt's own messages stay visible on failure (only its progress lines are quieted).
+"${SUDO[@]}" apt-get update -qq || echo "warning: apt-get update failed; trying the package lists there are" >&2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" > "$log" 2>&1 || {
+  cat "$log" >&2
+  mapfile -t still < <(not_installed "${missing[@]}")
+  echo "tools/deps.sh: apt-get could not install: ${still[*]:-${missing[*]}} (apt's messages above)" >&2
+  exit 1
+}
