@@ -55,4 +55,11 @@ int fuzz_is_budget_error(lua_State *L, int idx);
  * untrusted code. [-0, +1, m] */
 void fuzz_push_budget_pcall(lua_State *L);
 
+/* Harnesses whose properties a Lua driver checks (tests/fuzz/NAME_driver.lua: a chunk that gets
+ * fuzz_push_budget_pcall's pcall and returns the function checking one input). The state is
+ * made once, with a cap of `max_bytes`; each input runs within `instructions`, and an error
+ * that is not a spent budget or memory becomes a finding. */
+void fuzz_driver_load(const char *driver_path, size_t max_bytes);
+void fuzz_driver_run(const uint8_t *data, size_t size, long instructions);
+
 #endif

@@ -1,5 +1,6 @@
-/* fuzz_common.c: the helpers of fuzz.h: UTF-8 checks, Lua states with a memory cap, and
- * running Lua code under an instruction budget that pcall cannot swallow. */
+/* fuzz_common.c: the helpers of fuzz.h: UTF-8 checks, Lua states with a memory cap, running Lua
+ * code under an instruction budget that pcall cannot swallow, and harnesses checked by a Lua
+ * driver. */
 #include "fuzz.h"
 
 #include "core/utf8.h"
@@ -7,6 +8,8 @@
 
 #include <stdint.h>
 #include <string.h>
+
+#include <lauxlib.h>
 
 int fuzz_utf8_valid(const char *s, size_t len)
 {
@@ -133,4 +136,43 @@ static int S_budget_pcall(lua_State *L)
 void fuzz_push_budget_pcall(lua_State *L)
 {
   lua_pushcfunction(L, S_budget_pcall);
+}
+
+/* ---- harnesses checked by a Lua driver ------------------------------------------------------ */
+
+static lua_State *S_driver_L;
+static int S_driver_ref;
+
+static void S_driver_close(void)
+{
+  fuzz_lua_close(S_driver_L);
+}
+
+void fuzz_driver_load(const char *driver_path, size_t max_bytes)
+{
+  S_driver_L = fuzz_lua_state(max_bytes);
+  FUZZ_CHECK(S_driver_L != NULL, "cannot make a Lua state");
+  atexit(S_driver_close);
+  FUZZ_CHECK(luaL_loadfile(S_driver_L, driver_path) == LUA_OK, "%s", lua_tostring(S_driver_L, -1));
+  fuzz_push_budget_pcall(S_driver_L);
+  FUZZ_CHECK(lua_pcall(S_driver_L, 1, 1, 0) == LUA_OK, "%s", lua_tostring(S_driver_L, -1));
+  S_driver_ref = luaL_ref(S_driver_L, LUA_REGISTRYINDEX);
+}
+
+void fuzz_driver_run(const uint8_t *data, size_t size, long instructions)
+{
+  lua_State *L = S_driver_L;
+  lua_settop(L, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, S_driver_ref);
+  lua_pushlstring(L, (const char *)data, size);
+  int status = fuzz_lua_run(L, 1, 0, instructions);
+  if (status != LUA_OK && status != LUA_ERRMEM && !fuzz_is_budget_error(L, -1)) {
+    const char *message = lua_tostring(L, -1);
+    FUZZ_CHECK(0, "%s", message ? message : "(an error that is not a string)");
+  }
+  lua_settop(L, 0);
+  /* Collected now: garbage of earlier inputs must not count against this one's cap, libFuzzer
+     runs a (slow) leak check after every input that freed less than it allocated, and ASan sees
+     a bad free of a Markdown tree in the input that caused it. */
+  lua_gc(L, LUA_GCCOLLECT, 0);
 }
