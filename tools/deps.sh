@@ -10,9 +10,9 @@ set -euo pipefail
 BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-dev
             libcmark-gfm-extensions-dev libuv1-dev libyaml-dev libhttp-parser-dev lua-lpeg-dev libjemalloc-dev libgit2-dev
             golang-github-yuin-goldmark-emoji-dev node-emoji tzdata)
-# python3: the serve/http test clients; chromium, chromium-driver, python3-selenium and a font:
-# the browser tests (tests/serve_browser.py) and the theme screenshots.
-TEST_DEPS=(python3 jing libxml2-utils python3-jsonschema curl time
+# python3: the serve/http test clients; git: the git date tests (tests/git_dates.sh); chromium,
+# chromium-driver, python3-selenium and a font: the browser tests and the theme screenshots.
+TEST_DEPS=(python3 git jing libxml2-utils python3-jsonschema curl time
            chromium chromium-driver python3-selenium fonts-dejavu-core
            nodejs) # nodejs: the search box's script test (tests/search_js_test.js)
 FUZZ_DEPS=(clang libclang-rt-14-dev) # libFuzzer and the sanitizer runtimes of clang 14 (bookworm)
