@@ -436,24 +436,18 @@ F.date = function(v, f)
 end
 F.date_to_xmlschema = function(v) local t = to_time(v); return t and folio.date.iso(t) or v end
 F.date_to_rfc822 = function(v) local t = to_time(v); return t and folio.date.rfc822(t) or v end
-F.date_to_string = function(v, style)
+-- "07 Nov 2008" (month "%b") or "07 November 2008" ("%B"); style "ordinal": "7th Nov 2008".
+local function date_in_words(v, style, month)
   local t = to_time(v); if not t then return v end
   if style == "ordinal" then
     local d = tonumber(fmt(t, "%d"))
     local suffix = (d % 100 >= 11 and d % 100 <= 13) and "th" or ({ "st", "nd", "rd" })[d % 10] or "th"
-    return d .. suffix .. fmt(t, " %b %Y")
+    return d .. suffix .. fmt(t, " " .. month .. " %Y")
   end
-  return fmt(t, "%d %b %Y")
+  return fmt(t, "%d " .. month .. " %Y")
 end
-F.date_to_long_string = function(v, style)
-  local t = to_time(v); if not t then return v end
-  if style == "ordinal" then
-    local d = tonumber(fmt(t, "%d"))
-    local suffix = (d % 100 >= 11 and d % 100 <= 13) and "th" or ({ "st", "nd", "rd" })[d % 10] or "th"
-    return d .. suffix .. fmt(t, " %B %Y")
-  end
-  return fmt(t, "%d %B %Y")
-end
+F.date_to_string = function(v, style) return date_in_words(v, style, "%b") end
+F.date_to_long_string = function(v, style) return date_in_words(v, style, "%B") end
 
 -- Jekyll --------------------------------------------------------------------------------------
 F.slugify = function(s, mode)
