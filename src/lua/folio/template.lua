@@ -335,6 +335,14 @@ end
 -- Renderer: template cache, environments, partials, layout chaining
 ---------------------------------------------------------------------------------------------------
 
+-- script_json(v): v as JSON to put inside a <script> element (JSON-LD): folio.json's encoding
+-- with `<`, `>` and `&` written as \u escapes, so no `</script>` or `<!--` can end the element.
+local SCRIPT_UNSAFE = { ["<"] = "\\u003c", [">"] = "\\u003e", ["&"] = "\\u0026" }
+local function script_json(v)
+  local json = folio.json or require("folio.json")
+  return (json.encode(v):gsub("[<>&]", SCRIPT_UNSAFE))
+end
+
 -- Names every template can read besides page/site/content/layout/partial (docs/templates.md).
 local function library()
   local names = {
@@ -343,7 +351,7 @@ local function library()
     ipairs = ipairs, pairs = pairs, next = next, select = select,
     tostring = tostring, tonumber = tonumber, type = type,
     error = error, assert = assert, pcall = pcall,
-    escape = escape, slugify = folio.slugify,
+    escape = escape, slugify = folio.slugify, script_json = script_json,
   }
   if folio.date then
     names.date, names.iso_date = folio.date.format, folio.date.iso
