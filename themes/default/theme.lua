@@ -1,8 +1,101 @@
--- theme.lua for folio's default theme.  Nothing to hook: the theme is only templates and CSS.
+-- theme.lua for folio's default theme: configuration defaults, and one html hook that makes the
+-- body's HTML accessible where cmark-gfm's output is not (docs/themes.md, "Accessibility").
 -- Values a site.lua may set to change it (all optional):
 --   lang         the <html lang>, default "en"
 --   menu         the header links: { { name = "About", url = "/about/" }, ... }; by default the
 --                Markdown pages at the top of content/ (content/about.md), by title
+--   nav_extras   false: no Tags and Archive links after the menu (they come when the plugins are on)
 --   date_format  strftime format for dates; by default "January 8, 2014"
 --   favicon      path of the icon, default "/favicon.svg" (the theme ships one)
+--   touch_icon   path of the apple-touch-icon, default "/apple-touch-icon.png" (shipped, 180x180)
+--   image        the social image of pages that have none of their own (og:image)
+--   logo         the publisher logo of JSON-LD, default the touch icon
+--   twitter      the site's account for twitter:site ("name" or { username = "name" })
+--   theme_color, theme_color_dark   the browser bar's colours (default the theme's backgrounds)
 folio.defaults { lang = "en" }
+
+-- The words this hook writes for screen readers, in one place.
+local STRINGS = {
+  code = "Code",             -- a scrollable code block: "Code" or "Code: lua"
+  table = "Table",           -- a scrollable table
+  back_to_content = "Back to content", -- a footnote's way back (cmark-gfm says the same)
+}
+
+-- <pre>: focusable (tabindex=0), so a keyboard can scroll a long line, and named as a region.
+-- The language comes from the inner <code class="language-x">.
+local function focusable_code(html)
+  return (html:gsub('<pre([^>]*)>(%s*<code[^>]*>)', function(attrs, code)
+    if attrs:find("tabindex", 1, true) then return nil end
+    local lang = code:match('class="[^"]-language%-([%w_+#.-]+)')
+    local label = lang and (STRINGS.code .. ": " .. lang) or STRINGS.code
+    return '<pre' .. attrs .. ' tabindex="0" role="region" aria-label="' .. folio.escape(label) .. '">' .. code
+  end))
+end
+
+-- <table>: inside a scroll box (a focusable, named region) that shows a shadow where there is
+-- more to scroll; the table itself keeps its table semantics.
+local function scrolling_tables(html)
+  if not html:find("<table", 1, true) then return html end
+  html = html:gsub("<table([ >])", '<div class="table-wrap" tabindex="0" role="region" aria-label="'
+                   .. folio.escape(STRINGS.table) .. '"><table%1')
+  return (html:gsub("</table>", "</table></div>"))
+end
+
+-- Task lists: the checkbox's label is the item's text, up to a nested block or the item's end.
+local BLOCK_AFTER_TASK = { "</li>", "</p>", "<ul", "<ol", "<p>", "<p ", "<div", "<pre", "<blockquote", "<table" }
+local function labelled_tasks(html)
+  if not html:find('type="checkbox"', 1, true) then return html end
+  local out, pos = {}, 1
+  while true do
+    local s, e = html:find('<input type="checkbox"[^>]*>', pos)
+    if not s then break end
+    local stop = #html + 1
+    for _, tag in ipairs(BLOCK_AFTER_TASK) do
+      local at = html:find(tag, e + 1, true)
+      if at and at < stop then stop = at end
+    end
+    local text = html:sub(e + 1, stop - 1)
+    out[#out + 1] = html:sub(pos, s - 1)
+    if text:find("%S") then
+      out[#out + 1] = '<label class="task">' .. html:sub(s, e) .. text .. "</label>"
+    else
+      out[#out + 1] = html:sub(s, stop - 1)
+    end
+    pos = stop
+  end
+  out[#out + 1] = html:sub(pos)
+  return table.concat(out)
+end
+
+-- Footnote back-links: ↩ drawn as text, not as an emoji (U+FE0E), and named.
+local function textual_backrefs(html)
+  if not html:find("footnote-backref", 1, true) then return html end
+  return (html:gsub('(<a [^>]-class="footnote%-backref"[^>]*>)↩(</a>)', function(open, close)
+    open = open:gsub('aria%-label="[^"]*"', 'aria-label="' .. folio.escape(STRINGS.back_to_content) .. '"')
+    return open .. "↩\u{FE0E}" .. close
+  end))
+end
+
+folio.hook("html", function(page)
+  local html = page.content
+  if type(html) ~= "string" or html == "" then return end
+  if html:find("<pre", 1, true) then html = focusable_code(html) end
+  html = textual_backrefs(labelled_tasks(scrolling_tables(html)))
+  page.content = html
+end, { order = 95 })
+
+-- The links the header adds after the menu (partials/header.html): the tags index of the
+-- taxonomies plugin and the archive index of the archives plugin, when they are on, named by
+-- those pages' titles. Found once per build here, not on every page's render.
+folio.hook("site", function(site)
+  site.theme_nav = {}
+  if site.nav_extras == false then return end
+  local tags, archive
+  for _, p in ipairs(site.generated or {}) do
+    if p.kind == "terms" and p.taxonomy == "tags" then tags = p end
+    if p.kind == "archives" then archive = p end
+  end
+  for _, p in ipairs({ tags, archive }) do
+    if p and p.output ~= false then site.theme_nav[#site.theme_nav + 1] = { name = p.title, url = p.url } end
+  end
+end, { order = 96 })

@@ -1,6 +1,8 @@
 // search.js: the search box of partials/search.html. Loads the index (search plugin,
 // /search.json) on first focus, ranks title matches above tag and text matches, and lets the
 // keyboard move through the results (Up/Down, Enter opens, Escape closes). No dependencies.
+// The input is an ARIA combobox; each result is a link with role "option" (its <li> has role
+// "none"), holding the title, the date (in the page's language) and the start of the excerpt.
 (function () {
   "use strict";
   var input = document.getElementById("search-input");
@@ -41,6 +43,14 @@
     return total;
   }
 
+  var lang = document.documentElement && document.documentElement.lang || undefined;
+  // "2014-01-08" as the reader's language writes it ("January 8, 2014"); as it is if that fails.
+  function readable(day) {
+    try {
+      return new Date(day + "T00:00:00Z").toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+    } catch (e) { return day; }
+  }
+
   function show(open) {
     list.hidden = !open;
     input.setAttribute("aria-expanded", open ? "true" : "false");
@@ -66,19 +76,28 @@
     hits.sort(function (a, b) { return b.s - a.s || a.n - b.n; });
     hits.slice(0, 10).forEach(function (h, k) {
       var li = document.createElement("li");
-      li.id = "search-result-" + k;
-      li.setAttribute("role", "option");
+      li.setAttribute("role", "none");
       var a = document.createElement("a");
+      a.id = "search-result-" + k;
+      a.setAttribute("role", "option");
+      a.setAttribute("aria-selected", "false");
       a.href = base + h.e.url;
       a.tabIndex = -1;
       a.textContent = h.e.title;
-      li.appendChild(a);
       if (h.e.date) {
-        var d = document.createElement("span");
+        var d = document.createElement("time");
         d.className = "date";
-        d.textContent = " " + h.e.date;
-        li.appendChild(d);
+        d.setAttribute("datetime", h.e.date);
+        d.textContent = readable(h.e.date);
+        a.appendChild(d);
       }
+      if (h.e.excerpt) {
+        var x = document.createElement("span");
+        x.className = "excerpt";
+        x.textContent = h.e.excerpt.length > 160 ? h.e.excerpt.slice(0, 160).replace(/\s+\S*$/, "") + "…" : h.e.excerpt;
+        a.appendChild(x);
+      }
+      li.appendChild(a);
       list.appendChild(li);
     });
     if (status) status.textContent = hits.length ? hits.length + " results" : "No results";
@@ -91,7 +110,7 @@
     if (ev.key === "ArrowDown") { ev.preventDefault(); select(active + 1); }
     else if (ev.key === "ArrowUp") { ev.preventDefault(); select(active - 1); }
     else if (ev.key === "Enter") {
-      var items = list.querySelectorAll("[role=option] a");
+      var items = list.querySelectorAll("[role=option]");
       var target = items[active >= 0 ? active : 0];
       if (target) { ev.preventDefault(); window.location.href = target.href; }
     } else if (ev.key === "Escape") { input.value = ""; run(); }
