@@ -21,7 +21,10 @@ packages=("${BUILD_DEPS[@]}")
 list=0
 for arg in "$@"; do
   case $arg in
-    --test) packages+=("${TEST_DEPS[@]}") ;;
+    --test) packages+=("${TEST_DEPS[@]}")
+            # npm: axe-core for the theme's browser test (tests/a11y/package-lock.json, `npm ci`).
+            # Debian's only when there is none: nodesource's nodejs brings its own npm.
+            command -v npm > /dev/null || packages+=(npm) ;;
     --fuzz) packages+=("${FUZZ_DEPS[@]}") ;;
     --list) list=1 ;;
     *) echo "usage: tools/deps.sh [--test] [--fuzz] [--list]" >&2; exit 2 ;;
