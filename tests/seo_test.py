@@ -92,7 +92,7 @@ TRICKY = 'He said "hi" & </script><b>left</b>'
 write(os.path.join(SITE, "site.lua"), """return {
   title = "Seo Site", description = "A site about metadata.", base_url = "https://example.org/blog/",
   timezone = "UTC", author = { name = "Ada Writer", url = "https://ada.example/" }, twitter = "adaw",
-  plugins = { "summary", "taxonomies" },
+  plugins = { "summary", "taxonomies", "archives" },
 }
 """)
 write(os.path.join(SITE, "content/posts/2024-03-01-cover.md"), """---
@@ -136,6 +136,26 @@ translations:
 ---
 
 In three languages.
+""")
+write(os.path.join(SITE, "content/posts/2023-05-01-markup.md"), """---
+title: "Markup"
+date: 2023-05-01
+---
+
+| a | b |
+| - | - |
+| 1 | 2 |
+
+```lua
+print(1)
+```
+
+- [x] done *well*
+- [ ] to do
+
+A note.[^n]
+
+[^n]: The note.
 """)
 write(os.path.join(SITE, "content/about.md"), """---
 title: About
@@ -253,6 +273,23 @@ def main():
     ld = (h.ld() or [{}])[0]
     check(ld.get("@type") == "WebSite" and ld.get("url") == BASE + "/" and ld.get("name") == "Seo Site",
           "home JSON-LD: WebSite with name and url")
+
+    # the body's HTML made accessible by theme.lua, the navigation, the archive's titles
+    _, text = head("/2023/05/01/markup/")
+    check('<div class="table-wrap" tabindex="0" role="region" aria-label="Table"><table>' in text and
+          "</table></div>" in text, "a table sits in a focusable, named scroll region")
+    check('tabindex="0" role="region" aria-label="Code: lua">' in text, "a code block is focusable and named with its language")
+    check('<label class="task"><input type="checkbox" checked="" disabled="" /> done <em>well</em></label>' in text and
+          '<label class="task"><input type="checkbox" disabled="" /> to do</label>' in text,
+          "task-list checkboxes are labelled by their item's text")
+    check('\u21a9\ufe0e</a>' in text and 'class="footnote-backref"' in text,
+          "the footnote back-link is a text glyph (U+FE0E), not an emoji")
+    nav = text.split('<nav class="site-nav"', 1)[-1].split("</nav>", 1)[0]
+    check('href="/blog/tags/"' in nav and 'href="/blog/archives/"' in nav and ">Tags<" in nav and ">Archives<" in nav,
+          "Tags and Archives are in the navigation")
+    _, text = head("/archives/")
+    check('href="/blog/2023/05/01/markup/">Markup</a>' in text and 'href="/blog/2024/03/01/cover/">Cover story</a>' in text,
+          "the archive lists post titles")
 
     # the not-found page claims no canonical URL
     h = Head()
