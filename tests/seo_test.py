@@ -291,6 +291,16 @@ def main():
     check('href="/blog/2023/05/01/markup/">Markup</a>' in text and 'href="/blog/2024/03/01/cover/">Cover story</a>' in text,
           "the archive lists post titles")
 
+    # nav_extras = false: the menu alone
+    with open(os.path.join(SITE, "site.lua")) as f:
+        config = f.read()
+    write(os.path.join(SITE, "site.lua"), config.replace("twitter = ", "nav_extras = false, twitter = "))
+    r = subprocess.run([FOLIO, "build", "-s", SITE], capture_output=True, text=True)
+    _, text = head("/about/")
+    nav = text.split('<nav class="site-nav"', 1)[-1].split("</nav>", 1)[0]
+    check(r.returncode == 0 and 'href="/blog/about/"' in nav and "/tags/" not in nav and "/archives/" not in nav,
+          "nav_extras = false leaves Tags and Archives out")
+
     # the not-found page claims no canonical URL
     h = Head()
     with open(os.path.join(OUT, "404.html"), encoding="utf-8") as f:
