@@ -35,6 +35,8 @@ const folio_command folio_commands[] = {
    "Options:\n"
    "  -s, --source DIR       the site folder (default: .)\n"
    "  -o, --output DIR       where to write the site (default: site.lua's output, else public)\n"
+   "      --base-url URL     the site's address, instead of site.lua's base_url (links, feeds,\n"
+   "                         sitemap and canonical URLs use it; for CI and preview deploys)\n"
    "  -D, --drafts           include pages with draft: true\n"
    "  -F, --future           include pages dated in the future\n"
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
@@ -64,7 +66,11 @@ const folio_command folio_commands[] = {
    "      --header-timeout S seconds a client has to send a whole request (default: 10)\n"
    "      --idle-timeout S   seconds an idle keep-alive connection stays open (default: 30)\n"
    "      --max-connections N  open connections before the longest-idle is closed (512)\n"
+   "  -D, --drafts           show drafts and future pages (the default)\n"
    "      --no-drafts        hide drafts and future pages\n"
+   "      --base-url URL     the address the preview is reached at (a tunnel or proxy;\n"
+   "                         default: http://ADDR:PORT/)\n"
+   "      --open             open the preview in a browser ($BROWSER, else xdg-open)\n"
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
    "      --safe             sandbox the theme, plugins and scripts (as folio build --safe)\n",
    folio_cmd_serve},
