@@ -74,11 +74,16 @@ const folio_command folio_commands[] = {
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
    "      --safe             sandbox the theme, plugins and scripts (as folio build --safe)\n",
    folio_cmd_serve},
-  {"new", "create a site or a post",
+  {"new", "create a site, a post or a page",
    "Usage: folio new site DIR\n"
-   "       folio new post \"Title\" [--section posts]\n\n"
-   "'new site' creates a site folder with site.lua, content/, static/, layouts/ and scripts/.\n"
-   "'new post' (inside a site) writes content/posts/YYYY-MM-DD-slug.md with front matter.\n",
+   "       folio new post \"Title\" [--section posts] [--draft]\n"
+   "       folio new page NAME [--draft]\n\n"
+   "'new site' creates a site folder with site.lua, content/, static/, layouts/ and scripts/\n"
+   "(DIR must be new or empty).\n"
+   "'new post' writes content/posts/YYYY-MM-DD-slug.md with front matter (--section: another\n"
+   "folder of content/; --draft: draft: true). 'new page about' writes content/about.md,\n"
+   "'new page docs/install' content/docs/install.md. Both work from any folder inside the site\n"
+   "and never overwrite a file.\n",
    folio_cmd_new},
   {"version", "print folio's version", "Usage: folio version\n", S_cmd_version},
   {"help", "show help for a command", "Usage: folio help [COMMAND]\n", S_cmd_help},
