@@ -85,6 +85,26 @@ const folio_command folio_commands[] = {
    "'new page docs/install' content/docs/install.md. Both work from any folder inside the site\n"
    "and never overwrite a file.\n",
    folio_cmd_new},
+  {"check", "build the site and check its links, fragments, images and assets",
+   "Usage: folio check [OPTIONS]\n\n"
+   "Builds the site into a temporary folder (your output folder is not touched) and checks that\n"
+   "every internal link, #fragment, image, srcset, stylesheet and script resolves inside it.\n"
+   "Problems are named by the Markdown file and line that made the link; exit status 1 if any.\n"
+   "External links are listed; --external asks their servers.\n\n"
+   "Options:\n"
+   "  -s, --source DIR       the site folder (default: .)\n"
+   "      --dir DIR          check this built folder instead of building (no source lines)\n"
+   "      --base-url URL     the site's address (default: site.lua's base_url); absolute links\n"
+   "                         to it are checked as internal ones\n"
+   "  -D, --drafts           include drafts\n"
+   "  -F, --future           include pages dated in the future\n"
+   "      --external         also request every external link (HEAD, else GET)\n"
+   "      --timeout S        seconds per external link (default: 10)\n"
+   "      --concurrency N    external requests at a time (default: 8)\n"
+   "  -j, --jobs N           worker threads for the build\n"
+   "      --safe             build in safe mode (as folio build --safe)\n"
+   "  -q, --quiet            print only problems\n",
+   folio_cmd_check},
   {"version", "print folio's version", "Usage: folio version\n", S_cmd_version},
   {"help", "show help for a command", "Usage: folio help [COMMAND]\n", S_cmd_help},
   {"lua", "run a Lua script with folio's API loaded (for tools and tests)",
