@@ -269,19 +269,26 @@ static int S_same_link(const char *md, const char *html)
   return frag_same && (size_t)(html + path_len - seg) == stem_len && !strncmp(seg, stem, stem_len);
 }
 
-/* The line of the source file that made `url`: a Markdown link or image, else the first line
- * whose text holds the URL (raw HTML, shortcodes). 0 when none. */
-static int S_md_line(const S_md_file *f, const char *url)
+/* The line of the source file that made the nth (0-based) `url` of its page: the nth Markdown
+ * link or image that renders as it (or the last one), else the first line whose text holds the
+ * URL (raw HTML, shortcodes). 0 when none. */
+static int S_md_line(const S_md_file *f, const char *url, size_t nth)
 {
+  int line = 0;
   for (size_t i = 0; i < f->count; i++)
-    if (S_same_link(f->links[i].url, url))
-      return f->links[i].line;
+    if (S_same_link(f->links[i].url, url)) {
+      line = f->links[i].line;
+      if (nth-- == 0)
+        break;
+    }
+  if (line > 0)
+    return line;
   if (!f->text || !*url)
     return 0;
   const char *hit = strstr(f->text, url);
   if (!hit)
     return 0;
-  int line = 1;
+  line = 1;
   for (const char *p = f->text; p < hit; p++)
     line += *p == '\n';
   return line;
@@ -438,7 +445,10 @@ static int S_collect(const folio_linkcheck *c, const S_sources *src, const char 
     if (source) {
       if (md.path != source)
         S_md_load(&md, source);
-      line = S_md_line(&md, l->url);
+      size_t nth = 0; /* earlier links of the page with the same URL */
+      for (size_t j = i; j > 0 && c->links[j - 1].page == l->page; j--)
+        nth += !strcmp(c->links[j - 1].url, l->url);
+      line = S_md_line(&md, l->url, nth);
     }
     if (line > 0)
       rc = S_add(r, source, line, 0, message);
