@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 
 typedef struct {
   char **slots;
+  uint64_t *hashes; /* of each slot's key: most probes end without a string compare */
   size_t cap, count; /* cap is a power of two */
 } S_set;
 
@@ -35,37 +37,47 @@ static int S_set_grow(S_set *s)
 {
   size_t cap = s->cap ? s->cap * 2 : 1024;
   char **slots = calloc(cap, sizeof *slots);
-  if (!slots)
+  uint64_t *hashes = calloc(cap, sizeof *hashes);
+  if (!slots || !hashes) {
+    free(slots);
+    free(hashes);
     return -1;
+  }
   for (size_t i = 0; i < s->cap; i++) {
     if (!s->slots[i])
       continue;
-    size_t j = S_hash(s->slots[i], strlen(s->slots[i])) & (cap - 1);
+    size_t j = s->hashes[i] & (cap - 1);
     while (slots[j])
       j = (j + 1) & (cap - 1);
     slots[j] = s->slots[i];
+    hashes[j] = s->hashes[i];
   }
   free(s->slots);
+  free(s->hashes);
   s->slots = slots;
+  s->hashes = hashes;
   s->cap = cap;
   return 0;
 }
 
 /* Whether the n bytes at key are in the set. */
-static int S_set_has(const S_set *s, const char *key, size_t n)
+static int S_set_find(const S_set *s, const char *key, size_t n, uint64_t h)
 {
   if (s->cap == 0)
     return 0;
-  for (size_t j = S_hash(key, n) & (s->cap - 1); s->slots[j]; j = (j + 1) & (s->cap - 1))
-    if (strncmp(s->slots[j], key, n) == 0 && s->slots[j][n] == '\0')
+  for (size_t j = h & (s->cap - 1); s->slots[j]; j = (j + 1) & (s->cap - 1))
+    if (s->hashes[j] == h && memcmp(s->slots[j], key, n) == 0 && s->slots[j][n] == '\0')
       return 1;
   return 0;
 }
 
+static int S_set_has(const S_set *s, const char *key, size_t n) { return S_set_find(s, key, n, S_hash(key, n)); }
+
 /* Adds a copy of the n bytes at key; 0, or -1 when out of memory. */
 static int S_set_add(S_set *s, const char *key, size_t n)
 {
-  if (S_set_has(s, key, n))
+  uint64_t h = S_hash(key, n);
+  if (S_set_find(s, key, n, h))
     return 0;
   if ((s->count + 1) * 2 > s->cap && S_set_grow(s) != 0)
     return -1;
@@ -74,10 +86,11 @@ static int S_set_add(S_set *s, const char *key, size_t n)
     return -1;
   memcpy(copy, key, n);
   copy[n] = '\0';
-  size_t j = S_hash(key, n) & (s->cap - 1);
+  size_t j = h & (s->cap - 1);
   while (s->slots[j])
     j = (j + 1) & (s->cap - 1);
   s->slots[j] = copy;
+  s->hashes[j] = h;
   s->count++;
   return 0;
 }
@@ -87,6 +100,7 @@ static void S_set_free(S_set *s)
   for (size_t i = 0; i < s->cap; i++)
     free(s->slots[i]);
   free(s->slots);
+  free(s->hashes);
 }
 
 /* ---- a growing byte buffer ----------------------------------------------------------------- */
@@ -126,6 +140,7 @@ typedef struct {
   size_t authority_len;
   const char *base_path; /* "/blog/" */
   size_t base_path_len;
+  size_t page_len; /* strlen of the page being scanned */
   int oom;
 } S_run;
 
@@ -151,10 +166,14 @@ static int S_list(S_run *r, int dirfd, S_buf *rel)
       rc = -ENOMEM;
       break;
     }
-    struct stat st;
-    if (fstatat(dirfd, rel->data, &st, 0) != 0)
-      continue; /* a dangling link: not a file */
-    if (S_ISDIR(st.st_mode)) {
+    int is_dir = e->d_type == DT_DIR;
+    if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) { /* the type is known only by a stat */
+      struct stat st;
+      if (fstatat(fd, e->d_name, &st, 0) != 0)
+        continue; /* a dangling link: not a file */
+      is_dir = S_ISDIR(st.st_mode);
+    }
+    if (is_dir) {
       rc = S_list(r, dirfd, rel);
       continue;
     }
@@ -197,6 +216,8 @@ static int S_list(S_run *r, int dirfd, S_buf *rel)
 static int S_decode(const char *s, size_t n, S_buf *out)
 {
   out->len = 0;
+  if (memchr(s, '&', n) == NULL) /* most values: copied at once */
+    return S_buf_put(out, s, n);
   if (S_buf_put(out, "", 0))
     return -1;
   for (size_t i = 0; i < n; i++) {
@@ -231,16 +252,8 @@ static int S_decode(const char *s, size_t n, S_buf *out)
   return 0;
 }
 
-static int S_name_is(const char *s, size_t n, const char *name)
-{
-  size_t len = strlen(name);
-  if (n != len)
-    return 0;
-  for (size_t i = 0; i < n; i++)
-    if (tolower((unsigned char)s[i]) != name[i])
-      return 0;
-  return 1;
-}
+/* Whether the n bytes at s are `name` (a lower-case literal) in any case. */
+#define S_name_is(s, n, name) ((n) == sizeof(name) - 1 && strncasecmp((s), (name), sizeof(name) - 1) == 0)
 
 static const char *S_find_ci(const char *p, const char *end, const char *needle)
 {
@@ -303,6 +316,8 @@ typedef enum { T_OTHER, T_A, T_AREA, T_IMG, T_SOURCE, T_LINK, T_SCRIPT, T_IFRAME
 
 static S_tag S_tag_of(const char *s, size_t n)
 {
+  if (n > 8)
+    return T_OTHER;
   if (S_name_is(s, n, "a")) return T_A;
   if (S_name_is(s, n, "img")) return T_IMG;
   if (S_name_is(s, n, "link")) return T_LINK;
@@ -361,7 +376,7 @@ static const char *S_scan_attributes(S_run *r, size_t page, size_t offset, S_tag
       if (S_decode(v, vn, val) || S_buf_put(key, "", 0))
         return r->oom = 1, end;
       key->len = 0;
-      if (S_buf_put(key, r->c->pages[page], strlen(r->c->pages[page])) || S_buf_put(key, "#", 1) ||
+      if (S_buf_put(key, r->c->pages[page], r->page_len) || S_buf_put(key, "#", 1) ||
           S_buf_put(key, val->data, val->len) || S_set_add(&r->ids, key->data, key->len))
         return r->oom = 1, end;
     } else if (tag == T_LINK && S_name_is(name, name_len, "rel")) {
@@ -438,6 +453,8 @@ static int S_hexval(char c)
 /* Appends s[0..n) to out with %XX decoded. */
 static int S_put_unescaped(S_buf *out, const char *s, size_t n)
 {
+  if (memchr(s, '%', n) == NULL)
+    return S_buf_put(out, s, n);
   for (size_t i = 0; i < n; i++) {
     char ch = s[i];
     if (ch == '%' && i + 2 < n && S_hexval(s[i + 1]) >= 0 && S_hexval(s[i + 2]) >= 0) {
@@ -654,6 +671,7 @@ folio_linkcheck *folio_linkcheck_run(const char *root, const char *base_url)
     }
     close(fd);
     r.c->bytes += got;
+    r.page_len = strlen(r.c->pages[i]);
     S_scan_page(&r, i, html, got, &val, &key);
     free(html);
   }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -120,25 +121,35 @@ static int S_make_temp(char *root, size_t size, char *out, size_t out_size)
 
 /* Output page -> the source file that made it, from the build's render list. */
 typedef struct {
-  char **source; /* per linkcheck page; NULL: a generated page */
+  char *output, *path;
+} S_pair;
+
+typedef struct {
+  S_pair *pairs; /* sorted by output */
+  size_t npairs;
+  char **source; /* per linkcheck page (borrowed from pairs); NULL: a generated page */
   char *base_url;
 } S_sources;
 
-static int S_compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static void S_read_sources(folio_build *b, const folio_linkcheck *c, S_sources *s)
+static int S_compare_pairs(const void *a, const void *b)
 {
-  s->source = calloc(c->npages ? c->npages : 1, sizeof *s->source);
+  return strcmp(((const S_pair *)a)->output, ((const S_pair *)b)->output);
+}
+
+/* Reads site.base_url and each rendered page's output and source path from the main state. */
+static void S_read_sources(folio_build *b, S_sources *s)
+{
   lua_State *L = folio_build_main_state(b);
   int top = lua_gettop(L);
-  if (!s->source || folio_build_call(b, "export_site", 0, 1) != 0)
+  if (folio_build_call(b, "export_site", 0, 1) != 0)
     return;
   if (lua_getfield(L, -1, "site") == LUA_TTABLE && lua_getfield(L, -1, "base_url") == LUA_TSTRING)
     s->base_url = strdup(lua_tostring(L, -1));
   lua_settop(L, top + 1);
   if (lua_getfield(L, -1, "render_list") == LUA_TTABLE) {
     lua_Integer n = luaL_len(L, -1);
-    for (lua_Integer i = 1; i <= n; i++) {
+    s->pairs = calloc(n > 0 ? (size_t)n : 1, sizeof *s->pairs);
+    for (lua_Integer i = 1; s->pairs && i <= n; i++) {
       lua_rawgeti(L, -1, i);
       lua_getfield(L, -1, "output");
       lua_getfield(L, -2, "path");
@@ -146,14 +157,40 @@ static void S_read_sources(folio_build *b, const folio_linkcheck *c, S_sources *
       if (output && path) {
         while (*output == '/')
           output++;
-        char **hit = bsearch(&output, c->pages, c->npages, sizeof *c->pages, S_compare_strings);
-        if (hit && !s->source[hit - c->pages])
-          s->source[hit - c->pages] = strdup(path);
+        S_pair pair = {strdup(output), strdup(path)};
+        if (pair.output && pair.path)
+          s->pairs[s->npairs++] = pair;
+        else
+          free(pair.output), free(pair.path);
       }
       lua_pop(L, 3);
     }
+    if (s->pairs)
+      qsort(s->pairs, s->npairs, sizeof *s->pairs, S_compare_pairs);
   }
   lua_settop(L, top);
+}
+
+/* Gives each checked page its source file. */
+static void S_match_sources(const folio_linkcheck *c, S_sources *s)
+{
+  if (!s->pairs)
+    return;
+  s->source = calloc(c->npages ? c->npages : 1, sizeof *s->source);
+  for (size_t i = 0; s->source && i < c->npages; i++) {
+    S_pair probe = {c->pages[i], NULL};
+    S_pair *hit = bsearch(&probe, s->pairs, s->npairs, sizeof *s->pairs, S_compare_pairs);
+    s->source[i] = hit ? hit->path : NULL;
+  }
+}
+
+static void S_sources_free(S_sources *s)
+{
+  for (size_t i = 0; i < s->npairs; i++)
+    free(s->pairs[i].output), free(s->pairs[i].path);
+  free(s->pairs);
+  free(s->source);
+  free(s->base_url);
 }
 
 /* ---- Markdown line numbers ------------------------------------------------------------------ */
@@ -298,14 +335,6 @@ static int S_md_line(const S_md_file *f, const char *url, size_t nth)
 
 static int S_add(S_report *r, const char *where, int line, int from_layout, const char *message)
 {
-  for (size_t i = 0; i < r->count; i++) { /* the same problem again: counted, not repeated */
-    S_problem *p = &r->items[i];
-    if (p->from_layout == from_layout && !strcmp(p->message, message) &&
-        (from_layout || (p->line == line && !strcmp(p->where, where)))) {
-      p->pages++;
-      return 0;
-    }
-  }
   if (r->count == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 64;
     S_problem *items = realloc(r->items, cap * sizeof *items);
@@ -322,6 +351,45 @@ static int S_add(S_report *r, const char *where, int line, int from_layout, cons
   }
   r->items[r->count++] = p;
   return 0;
+}
+
+/* The order that puts a problem's repeats side by side: a layout's by message alone (the same
+ * broken link on every page), the others by file, line and message. */
+static int S_compare_keys(const void *a, const void *b)
+{
+  const S_problem *x = a, *y = b;
+  if (x->from_layout != y->from_layout)
+    return x->from_layout - y->from_layout;
+  int c = x->from_layout ? strcmp(x->message, y->message) : strcmp(x->where, y->where);
+  if (c)
+    return c;
+  c = x->from_layout ? strcmp(x->where, y->where) : x->line - y->line;
+  if (c)
+    return c;
+  return x->from_layout ? x->line - y->line : strcmp(x->message, y->message);
+}
+
+static int S_same_problem(const S_problem *x, const S_problem *y)
+{
+  return x->from_layout == y->from_layout && !strcmp(x->message, y->message) &&
+         (x->from_layout || (x->line == y->line && !strcmp(x->where, y->where)));
+}
+
+/* Each problem once: repeats are merged into the first (their pages counted). */
+static void S_merge_repeats(S_report *r)
+{
+  qsort(r->items, r->count, sizeof *r->items, S_compare_keys);
+  size_t kept = 0;
+  for (size_t i = 0; i < r->count; i++) {
+    if (kept > 0 && S_same_problem(&r->items[kept - 1], &r->items[i])) {
+      r->items[kept - 1].pages += r->items[i].pages;
+      free(r->items[i].where);
+      free(r->items[i].message);
+      continue;
+    }
+    r->items[kept++] = r->items[i];
+  }
+  r->count = kept;
 }
 
 static int S_compare_problems(const void *a, const void *b)
@@ -476,25 +544,22 @@ static void S_print(const S_report *r)
 
 static int S_check(const S_options *o, const char *root, folio_build *b)
 {
-  double t0 = folio_now_ms();
   const char *base = o->build.base_url;
-  folio_linkcheck *c = folio_linkcheck_run(root, NULL);
   S_sources src = {0};
-  if (c && b) {
-    S_read_sources(b, c, &src);
+  if (b) {
+    S_read_sources(b, &src);
     if (!base)
       base = src.base_url;
-    if (base) { /* again, now that the base URL is known (the first run found the pages) */
-      folio_linkcheck_free(c);
-      c = folio_linkcheck_run(root, base);
-    }
-  } else if (c && base) {
-    folio_linkcheck_free(c);
-    c = folio_linkcheck_run(root, base);
   }
-  if (!c)
+  double t0 = folio_now_ms();
+  clock_t cpu0 = clock();
+  folio_linkcheck *c = folio_linkcheck_run(root, base);
+  double scan_ms = folio_now_ms() - t0, scan_cpu_ms = (double)(clock() - cpu0) * 1000.0 / CLOCKS_PER_SEC;
+  if (!c) {
+    S_sources_free(&src);
     return 1;
-  double scan_ms = folio_now_ms() - t0;
+  }
+  S_match_sources(c, &src);
   const char *sep = base ? strstr(base, "://") : NULL;
   const char *base_path = sep && strchr(sep + 3, '/') ? strchr(sep + 3, '/') : "/";
   S_external ext = {0};
@@ -519,6 +584,7 @@ static int S_check(const S_options *o, const char *root, folio_build *b)
     fprintf(stderr, "folio check: out of memory\n");
     return 1;
   }
+  S_merge_repeats(&report);
   qsort(report.items, report.count, sizeof *report.items, S_compare_problems);
   S_print(&report);
   size_t links = 0, images = 0, assets = 0;
@@ -547,7 +613,7 @@ static int S_check(const S_options *o, const char *root, folio_build *b)
     printf(")\n");
   }
   if (getenv("FOLIO_TIMINGS"))
-    fprintf(stderr, "check: scan %.1f ms, %zu pages, %zu files, %zu links, %.1f MB\n", scan_ms, c->npages, c->nfiles,
+    fprintf(stderr, "check: scan %.1f ms (CPU %.1f ms), report %.1f ms, %zu pages, %zu files, %zu links, %.1f MB\n", scan_ms, scan_cpu_ms, folio_now_ms() - t0 - scan_ms, c->npages, c->nfiles,
             c->nlinks, (double)c->bytes / 1e6);
   for (size_t i = 0; i < ext.count; i++)
     free((char *)ext.urls[i].url);
@@ -558,11 +624,7 @@ static int S_check(const S_options *o, const char *root, folio_build *b)
     free(report.items[i].message);
   }
   free(report.items);
-  if (src.source)
-    for (size_t i = 0; i < c->npages; i++)
-      free(src.source[i]);
-  free(src.source);
-  free(src.base_url);
+  S_sources_free(&src);
   folio_linkcheck_free(c);
   return status;
 }
