@@ -645,7 +645,8 @@ folio_linkcheck *folio_linkcheck_run(const char *root, const char *base_url)
     close(rootfd);
     goto fail;
   }
-  qsort(r.c->pages, r.c->npages, sizeof *r.c->pages, S_compare_names);
+  if (r.c->npages > 0)
+    qsort(r.c->pages, r.c->npages, sizeof *r.c->pages, S_compare_names);
   for (size_t i = 0; i < r.c->npages && !r.oom; i++) {
     int fd = openat(rootfd, r.c->pages[i], O_RDONLY | O_CLOEXEC);
     struct stat st;

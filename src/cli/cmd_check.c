@@ -378,6 +378,8 @@ static int S_same_problem(const S_problem *x, const S_problem *y)
 /* Each problem once: repeats are merged into the first (their pages counted). */
 static void S_merge_repeats(S_report *r)
 {
+  if (r->count == 0)
+    return; /* items may be NULL, which qsort may not be given */
   qsort(r->items, r->count, sizeof *r->items, S_compare_keys);
   size_t kept = 0;
   for (size_t i = 0; i < r->count; i++) {
@@ -585,7 +587,8 @@ static int S_check(const S_options *o, const char *root, folio_build *b)
     return 1;
   }
   S_merge_repeats(&report);
-  qsort(report.items, report.count, sizeof *report.items, S_compare_problems);
+  if (report.count > 0)
+    qsort(report.items, report.count, sizeof *report.items, S_compare_problems);
   S_print(&report);
   size_t links = 0, images = 0, assets = 0;
   for (size_t i = 0; i < c->nlinks; i++) {
