@@ -20,7 +20,11 @@ static int S_cmd_help(int argc, char **argv)
   }
   const folio_command *cmd = folio_find_command(argv[0]);
   if (cmd == NULL) {
-    fprintf(stderr, "folio help: unknown command '%s'\n", argv[0]);
+    const char *near = folio_suggest_command(argv[0]);
+    if (near)
+      fprintf(stderr, "folio help: unknown command '%s' (did you mean '%s'?)\n", argv[0], near);
+    else
+      fprintf(stderr, "folio help: unknown command '%s'\n", argv[0]);
     return 2;
   }
   folio_print_usage(cmd);
