@@ -19,6 +19,8 @@ run o e "$FOLIO" serve --bse-url x
 check "serve suggests --base-url" contains e "did you mean '--base-url'?"
 run o e "$FOLIO" check --extrenal
 check "check suggests --external" contains e "did you mean '--external'?"
+run o e "$FOLIO" help chek
+check "help suggests a command" contains e "did you mean 'check'?"
 run o e "$FOLIO" build --zzzzzz
 check "a far-off option gets no suggestion" lacks e "did you mean"
 
