@@ -27,8 +27,12 @@ int main(int argc, char **argv)
     name = "version";
   const folio_command *cmd = folio_find_command(name);
   if (cmd == NULL) {
-    fprintf(stderr, "folio: unknown command '%s'\n\n", name);
-    S_print_overview(stderr);
+    const char *near = folio_suggest_command(name);
+    if (near)
+      fprintf(stderr, "folio: unknown command '%s' (did you mean '%s'?)\n  hint: folio --help lists the commands\n",
+              name, near);
+    else
+      fprintf(stderr, "folio: unknown command '%s'\n  hint: folio --help lists the commands\n", name);
     return 2;
   }
   if (folio_wants_help(argc - 2, argv + 2)) {

@@ -8,7 +8,32 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Parses the options `build` and `serve` share; returns 0, or 2 on bad usage. */
+int folio_cli_base_url(const char *command, const char *value, char *buf, size_t size)
+{
+  const char *rest = value ? strstr(value, "://") : NULL;
+  size_t len = value ? strlen(value) : 0;
+  if (!rest || rest == value || rest[3] == '\0' || rest[3] == '/' || len + 2 > size) {
+    fprintf(stderr, "folio %s: --base-url takes an absolute URL such as https://example.org/blog/ (got '%s')\n",
+            command, value ? value : "");
+    return 2;
+  }
+  memcpy(buf, value, len + 1);
+  if (buf[len - 1] != '/') {
+    buf[len] = '/';
+    buf[len + 1] = '\0';
+  }
+  return 0;
+}
+
+/* Whether `dir` holds an earlier build (every build writes a .folio-output marker). */
+static int S_has_output(const char *dir)
+{
+  char marker[4096];
+  snprintf(marker, sizeof marker, "%s/.folio-output", dir);
+  return access(marker, F_OK) == 0;
+}
+
+/* Parses the options of `build`; returns 0, or 2 on bad usage. */
 static int S_parse(int argc, char **argv, folio_build_options *o, const char **source)
 {
   for (int i = 0; i < argc; i++) {
@@ -23,6 +48,14 @@ static int S_parse(int argc, char **argv, folio_build_options *o, const char **s
     else if (!strcmp(a, "--strict")) o->strict = 1;
     else if (!strcmp(a, "--force")) o->force = 1;
     else if (!strcmp(a, "--no-wait")) o->no_wait = 1;
+    else if (!strcmp(a, "--base-url") || !strncmp(a, "--base-url=", 11)) {
+      static char url[2048];
+      if (a[10] == '\0')
+        i++;
+      if (folio_cli_base_url("build", a[10] == '=' ? a + 11 : next, url, sizeof url) != 0)
+        return 2;
+      o->base_url = url;
+    }
     else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") || !strncmp(a, "-j", 2) || !strncmp(a, "--jobs=", 7)) {
       /* -j N, --jobs N, -jN, --jobs=N */
       const char *value = a[1] == 'j' && a[2] ? a + 2 : a[1] == '-' && a[6] == '=' ? a + 7 : next;
@@ -36,8 +69,7 @@ static int S_parse(int argc, char **argv, folio_build_options *o, const char **s
       }
       o->jobs = (int)n;
     } else {
-      fprintf(stderr, "folio build: unknown option '%s' (see folio build --help)\n", a);
-      return 2;
+      return folio_unknown_option("build", a);
     }
   }
   return 0;
@@ -62,13 +94,20 @@ int folio_cmd_build(int argc, char **argv)
   }
   folio_build *b = folio_build_new(&options, diag);
   int status = b ? folio_build_run(b) : 1;
+  /* Said in the summary of a failed build (which never publishes): was there an output to leave? */
+  const char *out = b && b->output_path ? b->output_path : options.output_dir ? options.output_dir : "public";
+  int had_output = S_has_output(out);
   folio_diag_sort(diag);
   int color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
   folio_diag_print(diag, stderr, color);
   size_t errors = folio_diag_count(diag, FOLIO_ERROR), warnings = folio_diag_count(diag, FOLIO_WARNING);
   if (status != 0) {
-    fprintf(stderr, "folio build: failed with %zu error%s; the previous output was left as it was\n", errors,
-            errors == 1 ? "" : "s");
+    if (had_output)
+      fprintf(stderr, "folio build: failed with %zu error%s; the previous output in %s was left as it was\n", errors,
+              errors == 1 ? "" : "s", out);
+    else
+      fprintf(stderr, "folio build: failed with %zu error%s; nothing was written to %s\n", errors,
+              errors == 1 ? "" : "s", out);
   } else if (!options.quiet) {
     printf("Built %zu pages into %s in %.0f ms (load %.0f, process %.0f, assemble %.0f, render %.0f; %d threads)",
            b->pages_written, b->output_path, folio_now_ms() - t0, b->phase_ms[0], b->phase_ms[1], b->phase_ms[2],

@@ -27,7 +27,11 @@ typedef struct {
   folio_build_options options;
   char preview_root[PATH_MAX - 16]; /* temporary folder we own */
   char output[PATH_MAX];       /* preview_root/site: what the server serves */
-  char base_url[160];
+  char base_url[2048];
+  int base_url_given; /* --base-url: kept instead of http://ADDR:PORT/ */
+  int open_browser;   /* --open */
+  uv_process_t browser;
+  int browser_running; /* browser is a live handle to close at shutdown */
   uv_signal_t sigint, sigterm;
   int color;
   int had_errors;
@@ -226,6 +230,54 @@ static int S_on_request(void *ud, const folio_http_request *req, folio_http_repl
   return answered;
 }
 
+/* ---- --open: the browser ------------------------------------------------------------------ */
+
+static void S_browser_closed(uv_handle_t *h) { (void)h; }
+
+static void S_browser_exited(uv_process_t *p, int64_t status, int signum)
+{
+  if (status != 0 || signum != 0)
+    printf("Note: could not open a browser (the opener exited with status %lld); open %s yourself.\n",
+           (long long)status, ((S_serve *)p->data)->base_url);
+  fflush(stdout);
+  ((S_serve *)p->data)->browser_running = 0;
+  uv_close((uv_handle_t *)p, S_browser_closed);
+}
+
+/* Starts $BROWSER (its first word) or xdg-open on the preview's address, without waiting for
+ * it. None there, or one that fails: a one-line note, and serving goes on. */
+static void S_open_browser(S_serve *s)
+{
+  const char *env = getenv("BROWSER");
+  char program[256] = "xdg-open";
+  if (env && *env) {
+    size_t len = strcspn(env, ": ");
+    if (len > 0 && len < sizeof program) {
+      memcpy(program, env, len);
+      program[len] = '\0';
+    }
+  }
+  char *args[] = {program, s->base_url, NULL};
+  uv_process_options_t po;
+  memset(&po, 0, sizeof po);
+  po.file = program;
+  po.args = args;
+  po.exit_cb = S_browser_exited;
+  uv_stdio_container_t stdio[3] = {{UV_IGNORE, {0}}, {UV_IGNORE, {0}}, {UV_IGNORE, {0}}};
+  po.stdio = stdio;
+  po.stdio_count = 3;
+  s->browser.data = s;
+  int rc = uv_spawn(&s->loop, &s->browser, &po);
+  if (rc != 0) {
+    printf("Note: no browser to open (%s: %s); open %s yourself.\n", program, uv_strerror(rc), s->base_url);
+    uv_close((uv_handle_t *)&s->browser, S_browser_closed);
+  } else {
+    uv_unref((uv_handle_t *)&s->browser);
+    s->browser_running = 1;
+  }
+  fflush(stdout);
+}
+
 /* ---- start and stop ------------------------------------------------------------------------- */
 
 static void S_closed(void *ud) { (void)ud; }
@@ -240,6 +292,10 @@ static void S_shutdown(S_serve *s)
   if (s->server) folio_server_close(s->server, S_closed, NULL);
   s->watch = NULL;
   s->server = NULL;
+  if (s->browser_running) {
+    s->browser_running = 0;
+    uv_close((uv_handle_t *)&s->browser, S_browser_closed);
+  }
   uv_close((uv_handle_t *)&s->sigint, NULL);
   uv_close((uv_handle_t *)&s->sigterm, NULL);
 }
@@ -305,11 +361,19 @@ static int S_parse(int argc, char **argv, S_serve *s, const char **source, const
       so->max_connections = (unsigned)n;
       i++;
     } else if (!strcmp(a, "--no-drafts")) { s->options.drafts = 0; s->options.future = 0; }
+    else if (!strcmp(a, "-D") || !strcmp(a, "--drafts")) { s->options.drafts = 1; s->options.future = 1; }
+    else if (!strcmp(a, "--open")) s->open_browser = 1;
+    else if (!strcmp(a, "--base-url") || !strncmp(a, "--base-url=", 11)) {
+      if (a[10] == '\0')
+        i++;
+      if (folio_cli_base_url("serve", a[10] == '=' ? a + 11 : next, s->base_url, sizeof s->base_url) != 0)
+        return 2;
+      s->base_url_given = 1;
+    }
     else if (!strcmp(a, "--safe")) s->options.safe = 1;
     else if ((!strcmp(a, "-j") || !strcmp(a, "--jobs")) && next) { s->options.jobs = atoi(next); i++; }
     else {
-      fprintf(stderr, "folio serve: unknown option '%s' (see folio serve --help)\n", a);
-      return 2;
+      return folio_unknown_option("serve", a);
     }
   }
   return 0;
@@ -389,7 +453,8 @@ int folio_cmd_serve(int argc, char **argv)
   int bound = folio_server_port(s.server);
   if (!explicit_port && bound != port)
     printf("Port %d is in use; using %d instead.\n", port, bound);
-  snprintf(s.base_url, sizeof s.base_url, strchr(bind, ':') ? "http://[%s]:%d/" : "http://%s:%d/", bind, bound);
+  if (!s.base_url_given)
+    snprintf(s.base_url, sizeof s.base_url, strchr(bind, ':') ? "http://[%s]:%d/" : "http://%s:%d/", bind, bound);
   s.options.preview = 1;
   s.options.base_url = s.base_url;
   s.options.output_dir = s.output;
@@ -407,6 +472,8 @@ int folio_cmd_serve(int argc, char **argv)
   printf("Serving %s at %s (watching with %s; Ctrl-C to stop)\n", source, s.base_url,
          s.watch ? folio_watch_mode(s.watch) : "nothing");
   fflush(stdout);
+  if (s.open_browser)
+    S_open_browser(&s);
   uv_run(&s.loop, UV_RUN_DEFAULT);
   folio_build_free(s.build);
   folio_diag_free(s.diag);

@@ -20,7 +20,11 @@ static int S_cmd_help(int argc, char **argv)
   }
   const folio_command *cmd = folio_find_command(argv[0]);
   if (cmd == NULL) {
-    fprintf(stderr, "folio help: unknown command '%s'\n", argv[0]);
+    const char *near = folio_suggest_command(argv[0]);
+    if (near)
+      fprintf(stderr, "folio help: unknown command '%s' (did you mean '%s'?)\n", argv[0], near);
+    else
+      fprintf(stderr, "folio help: unknown command '%s'\n", argv[0]);
     return 2;
   }
   folio_print_usage(cmd);
@@ -35,6 +39,8 @@ const folio_command folio_commands[] = {
    "Options:\n"
    "  -s, --source DIR       the site folder (default: .)\n"
    "  -o, --output DIR       where to write the site (default: site.lua's output, else public)\n"
+   "      --base-url URL     the site's address, instead of site.lua's base_url (links, feeds,\n"
+   "                         sitemap and canonical URLs use it; for CI and preview deploys)\n"
    "  -D, --drafts           include pages with draft: true\n"
    "  -F, --future           include pages dated in the future\n"
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
@@ -64,16 +70,45 @@ const folio_command folio_commands[] = {
    "      --header-timeout S seconds a client has to send a whole request (default: 10)\n"
    "      --idle-timeout S   seconds an idle keep-alive connection stays open (default: 30)\n"
    "      --max-connections N  open connections before the longest-idle is closed (512)\n"
+   "  -D, --drafts           show drafts and future pages (the default)\n"
    "      --no-drafts        hide drafts and future pages\n"
+   "      --base-url URL     the address the preview is reached at (a tunnel or proxy;\n"
+   "                         default: http://ADDR:PORT/)\n"
+   "      --open             open the preview in a browser ($BROWSER, else xdg-open)\n"
    "  -j, --jobs N           worker threads (default: number of CPUs)\n"
    "      --safe             sandbox the theme, plugins and scripts (as folio build --safe)\n",
    folio_cmd_serve},
-  {"new", "create a site or a post",
+  {"new", "create a site, a post or a page",
    "Usage: folio new site DIR\n"
-   "       folio new post \"Title\" [--section posts]\n\n"
-   "'new site' creates a site folder with site.lua, content/, static/, layouts/ and scripts/.\n"
-   "'new post' (inside a site) writes content/posts/YYYY-MM-DD-slug.md with front matter.\n",
+   "       folio new post \"Title\" [--section posts] [--draft]\n"
+   "       folio new page NAME [--draft]\n\n"
+   "'new site' creates a site folder with site.lua, content/, static/, layouts/ and scripts/\n"
+   "(DIR must be new or empty).\n"
+   "'new post' writes content/posts/YYYY-MM-DD-slug.md with front matter (--section: another\n"
+   "folder of content/; --draft: draft: true). 'new page about' writes content/about.md,\n"
+   "'new page docs/install' content/docs/install.md. Both work from any folder inside the site\n"
+   "and never overwrite a file.\n",
    folio_cmd_new},
+  {"check", "build the site and check its links, fragments, images and assets",
+   "Usage: folio check [OPTIONS]\n\n"
+   "Builds the site into a temporary folder (your output folder is not touched) and checks that\n"
+   "every internal link, #fragment, image, srcset, stylesheet and script resolves inside it.\n"
+   "Problems are named by the Markdown file and line that made the link; exit status 1 if any.\n"
+   "External links are listed; --external asks their servers.\n\n"
+   "Options:\n"
+   "  -s, --source DIR       the site folder (default: .)\n"
+   "      --dir DIR          check this built folder instead of building (no source lines)\n"
+   "      --base-url URL     the site's address (default: site.lua's base_url); absolute links\n"
+   "                         to it are checked as internal ones\n"
+   "  -D, --drafts           include drafts\n"
+   "  -F, --future           include pages dated in the future\n"
+   "      --external         also request every external link (HEAD, else GET)\n"
+   "      --timeout S        seconds per external link (default: 10)\n"
+   "      --concurrency N    external requests at a time (default: 8)\n"
+   "  -j, --jobs N           worker threads for the build\n"
+   "      --safe             build in safe mode (as folio build --safe)\n"
+   "  -q, --quiet            print only problems\n",
+   folio_cmd_check},
   {"version", "print folio's version", "Usage: folio version\n", S_cmd_version},
   {"help", "show help for a command", "Usage: folio help [COMMAND]\n", S_cmd_help},
   {"lua", "run a Lua script with folio's API loaded (for tools and tests)",

@@ -1,5 +1,6 @@
--- folio.scaffold: `folio new site DIR` and `folio new post "Title"`: the files a new site or
--- post starts with.
+-- folio.scaffold: `folio new site DIR`, `folio new post "Title"` and `folio new page NAME`: the
+-- files a new site, post or page starts with. A user's mistake is raised as { message, hint }
+-- (src/cli/cmd_new.c prints it as one line and a hint); anything else is a bug in folio.
 local pagemod = require "folio.page"
 
 local M = {}
@@ -44,17 +45,26 @@ tags: [meta]
 This is your first post. Edit it in `%s`, then run `folio build` or `folio serve`.
 ]]
 
-local function write_new(path, text)
-  if folio.fs.stat(path) then error(path .. " already exists; folio new never overwrites a file", 0) end
-  local f = assert(io.open(path, "w"))
-  assert(f:write(text))
-  assert(f:close())
-  print("  created " .. path)
+local function fail(message, hint) error({ message = message, hint = hint }, 0) end
+
+-- `shown` is the path as the user sees it (from the folder they ran folio in).
+local function write_new(path, text, shown)
+  shown = shown or path
+  if folio.fs.stat(path) then
+    fail(shown .. " already exists; folio new never overwrites a file",
+         "edit it, or pick another title or name")
+  end
+  local f, err = io.open(path, "w")
+  if not f then fail("cannot create " .. shown .. ": " .. tostring(err), "check the folder's permissions") end
+  local ok, werr = f:write(text)
+  f:close()
+  if not ok then fail("cannot write " .. shown .. ": " .. tostring(werr), "check the free disk space") end
+  print("  created " .. shown)
 end
 
 local function mkdir(path)
-  local ok = os.execute("mkdir -p '" .. path:gsub("'", "'\\''") .. "'")
-  if not ok then error("cannot create folder " .. path, 0) end
+  local ok = os.execute("mkdir -p '" .. path:gsub("'", "'\\''") .. "' 2>/dev/null")
+  if not ok then fail("cannot create the folder " .. path, "check that its parent exists and is writable") end
 end
 
 -- Plugins in the list above that this build of folio does not ship are left out.
@@ -68,8 +78,13 @@ local function site_lua(title)
 end
 
 function M.new_site(dir)
-  if folio.fs.stat(dir) and #folio.fs.scan(dir) > 0 then
-    error(dir .. " exists and is not empty; choose a new folder name", 0)
+  local st = folio.fs.stat(dir)
+  if st and st.type ~= "dir" and st.type ~= "link" then
+    fail(dir .. " exists and is not a folder", "choose a new folder name")
+  elseif st and #folio.fs.scan(dir) > 0 then
+    local has_site = folio.fs.stat(dir .. "/site.lua")
+    fail(dir .. " exists and is not empty" .. (has_site and " (it is a site already)" or ""),
+         has_site and ("cd " .. dir .. " && folio new post \"Title\"") or "choose a new folder name, or empty this one")
   end
   for _, sub in ipairs { "", "/content/posts", "/static", "/layouts", "/scripts" } do mkdir(dir .. sub) end
   local title = dir:match("([^/]+)/*$"):gsub("[-_]", " "):gsub("^%l", string.upper)
@@ -80,16 +95,51 @@ function M.new_site(dir)
   print("\nNext: cd " .. dir .. " && folio serve")
 end
 
-function M.new_post(title, section)
-  if not folio.fs.stat("site.lua") then
-    error("no site.lua here: run 'folio new post' inside a site folder", 0)
+-- A folder or file name given on the command line: relative, inside content/.
+local function check_name(name, what)
+  if name == "" or name:find("^/") or name:find("%.%.") then
+    fail("'" .. name .. "' is not a " .. what .. " name inside content/",
+         "give a name such as about or docs/install (no leading / or ..)")
   end
-  section = section or "posts"
+end
+
+-- opts: section (posts), draft, prefix (the site folder as seen from where folio was run).
+function M.new_post(title, opts)
+  opts = opts or {}
+  if not folio.fs.stat("site.lua") then
+    fail("no site.lua in this folder or any folder above it", "run 'folio new post' inside a site, or create one with 'folio new site DIR'")
+  end
+  local slug = pagemod.slugify(title)
+  if slug == "" then fail("the title '" .. title .. "' gives an empty file name", "use a title with letters or digits") end
+  local section = opts.section or "posts"
+  check_name(section, "section")
   local date = os.date("%Y-%m-%d")
   local folder = "content/" .. section
   mkdir(folder)
-  local path = folder .. "/" .. date .. "-" .. pagemod.slugify(title) .. ".md"
-  write_new(path, ("---\ntitle: %q\ndate: %s\ntags: []\ndraft: false\n---\n\nWrite here.\n"):format(title, os.date("%Y-%m-%d %H:%M:%S %z")))
+  local path = folder .. "/" .. date .. "-" .. slug .. ".md"
+  write_new(path, ("---\ntitle: %q\ndate: %s\ntags: []\ndraft: %s\n---\n\nWrite here.\n"):format(
+    title, os.date("%Y-%m-%d %H:%M:%S %z"), opts.draft and "true" or "false"), (opts.prefix or "") .. path)
+  if opts.draft then print("  (a draft: folio serve shows it, folio build --drafts builds it)") end
+end
+
+-- `folio new page about` -> content/about.md; `docs/Install guide` -> content/docs/install-guide.md
+function M.new_page(name, opts)
+  opts = opts or {}
+  if not folio.fs.stat("site.lua") then
+    fail("no site.lua in this folder or any folder above it", "run 'folio new page' inside a site, or create one with 'folio new site DIR'")
+  end
+  name = name:gsub("^content/", ""):gsub("%.md$", "")
+  check_name(name, "page")
+  local folder, last = name:match("^(.*)/([^/]*)$")
+  if not folder then folder, last = nil, name end
+  local slug = pagemod.slugify(last)
+  if slug == "" then fail("the name '" .. name .. "' gives an empty file name", "use a name with letters or digits") end
+  local title = last
+  if last == slug then title = (last:gsub("[-_]", " "):gsub("^%l", string.upper)) end
+  if folder then mkdir("content/" .. folder) end
+  local path = "content/" .. (folder and folder .. "/" or "") .. slug .. ".md"
+  write_new(path, ("---\ntitle: %q\n%s---\n\nWrite here.\n"):format(title, opts.draft and "draft: true\n" or ""),
+            (opts.prefix or "") .. path)
 end
 
 return M
