@@ -27,7 +27,7 @@ M.reused, M.processed = 0, 0
 
 local function hash_dir(h, dir, skip)
   local st = folio.fs.stat(dir)
-  if not st or st.type ~= "directory" then return h end
+  if not st or st.type ~= "dir" then return h end
   local files = folio.fs.scan(dir)
   table.sort(files, function(a, b) return a.path < b.path end)
   for _, f in ipairs(files) do

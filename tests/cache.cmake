@@ -1,0 +1,3 @@
+# The persistent build cache (src/core/cache.c, src/lua/folio/buildcache.lua): warm output equal
+# to cold, what each change invalidates, damaged and shared caches, --no-cache and --cache-dir.
+folio_shell_test(build_cache cache.sh)
