@@ -123,6 +123,16 @@ check "a truncated cache file is one warning" test "$(grep -c 'build cache' "$WO
 check "a truncated cache file means a cold build" expect_counts truncated "$TOTAL 0"
 check "build over a truncated cache file equals a cold one" same_as_cold
 
+# a cache another format (another folio) made: one warning, not read, rebuilt
+warm
+perl -0777 -pi -e 's/folio-build-cache 1 /folio-build-cache 0 /g' "$DATA"
+check "build over a foreign cache" warm
+check "a foreign cache is one warning" test "$(grep -c 'another version of folio' "$WORK/err")" = 1
+check "a foreign cache is not read" expect_counts foreign "$TOTAL 0"
+check "build over a foreign cache equals a cold one" same_as_cold
+check "build after the foreign cache" warm
+check "the rebuilt cache is read" expect_counts "after foreign" "0 $TOTAL"
+
 # --cache-dir and cache_dir
 check "build with --cache-dir" warm --cache-dir "$WORK/elsewhere"
 check "--cache-dir starts empty" expect_counts "--cache-dir" "$TOTAL 0"
