@@ -7,6 +7,7 @@
 #include <lmdb.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,17 @@ struct folio_cache {
   MDB_env *env;
   MDB_dbi dbi;
   char *format;
-  int foreign; /* the store holds another format's entries: not read, emptied at commit */
+  atomic_int foreign; /* the store holds another format's entries: not read, emptied at commit */
   pthread_mutex_t lock; /* guards the queue */
   S_entry *queue;
-  size_t queued, queue_cap;
+  size_t queued, queue_cap, queued_bytes;
+  pthread_mutex_t write_lock; /* one commit at a time in this process */
+  char early_error[256];      /* a commit made by folio_cache_put that failed, for the last commit */
 };
+
+/* A queue this large is written at once (by the worker that fills it), so a cold build does not
+ * hold a copy of the whole cache in memory. */
+#define S_QUEUE_LIMIT ((size_t)32 << 20)
 
 struct folio_cache_reader {
   folio_cache *cache;
@@ -136,6 +143,7 @@ folio_cache *folio_cache_open(const char *dir, const char *format, char *warning
     return NULL;
   }
   pthread_mutex_init(&c->lock, NULL);
+  pthread_mutex_init(&c->write_lock, NULL);
   int rc = S_open_env(c, dir);
   if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED || rc == MDB_PANIC) {
     snprintf(warning, warning_len, "the build cache in %s is damaged or not one folio made (%s); it was removed "
@@ -155,13 +163,20 @@ folio_cache *folio_cache_open(const char *dir, const char *format, char *warning
   return c;
 }
 
+static void S_free_entries(S_entry *entries, size_t count)
+{
+  for (size_t i = 0; i < count; i++) {
+    free(entries[i].key);
+    free(entries[i].value);
+  }
+  free(entries);
+}
+
 static void S_clear_queue(folio_cache *c)
 {
-  for (size_t i = 0; i < c->queued; i++) {
-    free(c->queue[i].key);
-    free(c->queue[i].value);
-  }
-  c->queued = 0;
+  S_free_entries(c->queue, c->queued);
+  c->queue = NULL;
+  c->queued = c->queue_cap = c->queued_bytes = 0;
 }
 
 void folio_cache_close(folio_cache *c)
@@ -169,10 +184,10 @@ void folio_cache_close(folio_cache *c)
   if (c == NULL)
     return;
   S_clear_queue(c);
-  free(c->queue);
   if (c->env)
     mdb_env_close(c->env);
   pthread_mutex_destroy(&c->lock);
+  pthread_mutex_destroy(&c->write_lock);
   free(c->format);
   free(c);
 }
@@ -247,12 +262,24 @@ int folio_cache_put(folio_cache *c, const void *key, size_t key_len, const void 
       rc = -1;
     }
   }
-  if (rc == 0)
+  if (rc == 0) {
     c->queue[c->queued++] = e;
+    c->queued_bytes += e.key_len + e.len;
+  }
+  int full = c->queued_bytes >= S_QUEUE_LIMIT;
   pthread_mutex_unlock(&c->lock);
   if (rc != 0) {
     free(e.key);
     free(e.value);
+  }
+  if (full) {
+    char error[256];
+    if (folio_cache_commit(c, NULL, NULL, error, sizeof error) != 0) {
+      pthread_mutex_lock(&c->lock);
+      if (c->early_error[0] == '\0')
+        snprintf(c->early_error, sizeof c->early_error, "%s", error);
+      pthread_mutex_unlock(&c->lock);
+    }
   }
   return rc;
 }
@@ -277,6 +304,13 @@ static int S_prune(folio_cache *c, MDB_txn *txn, int (*keep)(const void *, size_
 int folio_cache_commit(folio_cache *c, int (*keep)(const void *key, size_t key_len, void *ctx), void *ctx,
                        char *error, size_t error_len)
 {
+  pthread_mutex_lock(&c->lock); /* take the queue: workers go on filling a new one */
+  S_entry *entries = c->queue;
+  size_t count = c->queued;
+  c->queue = NULL;
+  c->queued = c->queue_cap = c->queued_bytes = 0;
+  pthread_mutex_unlock(&c->lock);
+  pthread_mutex_lock(&c->write_lock);
   MDB_txn *txn;
   int rc = mdb_txn_begin(c->env, NULL, 0, &txn);
   if (rc == 0 && c->foreign)
@@ -285,8 +319,8 @@ int folio_cache_commit(folio_cache *c, int (*keep)(const void *key, size_t key_l
     MDB_val k = {FORMAT_KEY_LEN, (void *)FORMAT_KEY}, v = {strlen(c->format), c->format};
     rc = mdb_put(txn, c->dbi, &k, &v, 0);
   }
-  for (size_t i = 0; rc == 0 && i < c->queued; i++) {
-    MDB_val k = {c->queue[i].key_len, c->queue[i].key}, v = {c->queue[i].len, c->queue[i].value};
+  for (size_t i = 0; rc == 0 && i < count; i++) {
+    MDB_val k = {entries[i].key_len, entries[i].key}, v = {entries[i].len, entries[i].value};
     rc = mdb_put(txn, c->dbi, &k, &v, 0);
   }
   if (rc == 0 && keep)
@@ -295,11 +329,20 @@ int folio_cache_commit(folio_cache *c, int (*keep)(const void *key, size_t key_l
     rc = mdb_txn_commit(txn);
   else
     mdb_txn_abort(txn);
-  S_clear_queue(c);
+  if (rc == 0)
+    c->foreign = 0;
+  pthread_mutex_unlock(&c->write_lock);
+  S_free_entries(entries, count);
   if (rc != 0) {
     snprintf(error, error_len, "cannot write the build cache (%s); the next build may be a cold one", mdb_strerror(rc));
     return -1;
   }
-  c->foreign = 0;
-  return 0;
+  pthread_mutex_lock(&c->lock);
+  int early = c->early_error[0] != '\0';
+  if (early) {
+    snprintf(error, error_len, "%s", c->early_error);
+    c->early_error[0] = '\0';
+  }
+  pthread_mutex_unlock(&c->lock);
+  return early ? -1 : 0;
 }

@@ -3,8 +3,8 @@
  * checksum. The Lua side (src/lua/lx_cache.c, src/lua/folio/buildcache.lua) decides what goes in.
  *
  * Threads: folio_cache_get is called from any worker, each with its own reader; folio_cache_put
- * only queues a copy (under a mutex); folio_cache_commit writes the queue in one transaction,
- * from one thread. Processes: LMDB's lock file serialises writers and lets readers go on, so two
+ * queues a copy (under a mutex), and writes the queue itself once it holds 32 MiB;
+ * folio_cache_commit writes the queue in one transaction (one commit at a time per process). Processes: LMDB's lock file serialises writers and lets readers go on, so two
  * builds sharing the folder never corrupt it (the last one to commit wins for a key). */
 #ifndef FOLIO_CACHE_H
 #define FOLIO_CACHE_H
@@ -29,7 +29,8 @@ void folio_cache_reader_free(folio_cache_reader *r);
  * 0 on a miss, -1 when the entry's checksum does not match (a damaged store: treat as a miss). */
 int folio_cache_get(folio_cache_reader *r, const void *key, size_t key_len, const void **value, size_t *len);
 
-/* Queues key = value (both copied) for the next commit. Returns 0, or -1 when out of memory. */
+/* Queues key = value (both copied) for the next commit; a full queue is committed at once (a
+ * failure there is returned by the next folio_cache_commit). Returns 0, or -1 when out of memory. */
 int folio_cache_put(folio_cache *c, const void *key, size_t key_len, const void *value, size_t len);
 
 /* Writes the queued entries (and the format, emptying a foreign store first) in one
