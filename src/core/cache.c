@@ -83,19 +83,25 @@ static int S_whole_file(MDB_env *env, const char *dir)
   return (uint64_t)fst.st_size >= ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
 }
 
-/* Opens the environment; returns 0 or an LMDB / errno code. */
+/* Opens the environment with the largest map the process can reserve (address space, not disk:
+ * the file grows as needed; valgrind, say, allows less); returns 0 or an LMDB / errno code. */
 static int S_open_env(folio_cache *c, const char *dir)
 {
-  int rc = mdb_env_create(&c->env);
-  if (rc != 0)
-    return rc;
-  size_t map = sizeof(size_t) >= 8 ? (size_t)1 << 36 : (size_t)1 << 30; /* address space, not disk */
-  if ((rc = mdb_env_set_mapsize(c->env, map)) != 0 || (rc = mdb_env_set_maxreaders(c->env, 512)) != 0 ||
-      (rc = mdb_env_open(c->env, dir, MDB_NOTLS | MDB_NOMETASYNC, 0644)) != 0) {
+  int rc = ENOMEM;
+  for (int shift = sizeof(size_t) >= 8 ? 36 : 30; shift >= 28; shift -= 2) {
+    if ((rc = mdb_env_create(&c->env)) != 0)
+      return rc;
+    if ((rc = mdb_env_set_mapsize(c->env, (size_t)1 << shift)) == 0 &&
+        (rc = mdb_env_set_maxreaders(c->env, 512)) == 0 &&
+        (rc = mdb_env_open(c->env, dir, MDB_NOTLS | MDB_NOMETASYNC, 0644)) == 0)
+      break;
     mdb_env_close(c->env);
     c->env = NULL;
-    return rc;
+    if (rc != EINVAL && rc != ENOMEM)
+      return rc;
   }
+  if (c->env == NULL)
+    return rc;
   if (!S_whole_file(c->env, dir)) {
     mdb_env_close(c->env);
     c->env = NULL;
