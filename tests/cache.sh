@@ -154,4 +154,15 @@ check "a build after them" warm
 check "after the two builds every page is reused" expect_counts shared "0 $TOTAL"
 check "and equals a cold build" same_as_cold
 
+# Liquid (scripts/liquid.lua) reads other sources (post_url): its pages are never reused
+L=$WORK/liquid
+make_site "$L" 'plugins = { "liquid" }'
+printf -- '---\ntitle: A\ndate: 2020-01-02\n---\nSee [b]({%% post_url 2020-01-01-b %%}).\n' >"$L/content/posts/2020-01-02-a.md"
+printf -- '---\ntitle: B\ndate: 2020-01-01\n---\nB.\n' >"$L/content/posts/2020-01-01-b.md"
+(cd "$L" && "$FOLIO" build -q 2>"$WORK/lerr") || cat "$WORK/lerr" >&2
+printf -- '---\ntitle: B\ndate: 2020-01-01\nslug: renamed\n---\nB.\n' >"$L/content/posts/2020-01-01-b.md"
+(cd "$L" && FOLIO_COUNTERS=1 "$FOLIO" build -q 2>"$WORK/err") || cat "$WORK/err" >&2
+check "a Liquid page is processed again" expect_counts liquid "2 0"
+check "post_url follows the other post's new URL" grep -rqF "/renamed/" "$L/public/2020/01/02"
+
 finish

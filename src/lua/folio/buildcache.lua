@@ -11,8 +11,11 @@
 -- of them match, so a reused page is the page a cold build would make.
 --
 -- A per-page hook that reads other files than those (another page's source, the environment)
--- is not seen by the cache: `folio build --no-cache` then gives a cold build.
+-- is not seen by the cache: `folio build --no-cache` then gives a cold build. The one such hook
+-- folio ships is Liquid's (scripts/liquid.lua: post_url and link read other sources, site.time
+-- is the clock): with it loaded, a source holding `{{` or `{%` is processed on every build.
 local errors = require "folio.errors"
+local sitemod = require "folio.site"
 
 local M = {}
 
@@ -23,7 +26,22 @@ local SHAPING_FILES = { "site.lua", "_config.yml" }
 local SHAPING_DIRS = { "scripts", "layouts", "data", "_data", "_includes", "_layouts", "_plugins" }
 
 local active = false
-M.reused, M.processed = 0, 0
+local liquid_loaded -- a frontmatter hook of scripts/liquid.lua is registered (found on first use)
+
+local function liquid_hook_loaded()
+  if liquid_loaded == nil then
+    liquid_loaded = false
+    for _, h in ipairs(sitemod.hooks.frontmatter or {}) do
+      if tostring(h.source):find("scripts/liquid%.lua") then liquid_loaded = true end
+    end
+  end
+  return liquid_loaded
+end
+
+-- Whether a page made from `text` may be cached: not one the Liquid hook renders.
+local function cacheable(text)
+  return not (liquid_hook_loaded() and (text:find("{{", 1, true) or text:find("{%", 1, true)))
+end
 
 local function hash_dir(h, dir, skip)
   local st = folio.fs.stat(dir)
@@ -95,6 +113,7 @@ local damaged_reported = false
 -- The page the cache holds for source `src` (id `id`) with this text, its HTML put back in the
 -- content store and its warnings reported again; nil when there is none to reuse.
 function M.reuse(id, src, text)
+  if not cacheable(text) then text_hash = nil; return nil end
   text_hash = folio.cache.hash(text)
   local raw, problem = folio.cache.get(src.path)
   local entry = raw and folio.cache.unpack(raw)
@@ -124,6 +143,7 @@ end
 -- Queues the page just processed from `src` (its HTML is in the content store), with the
 -- warnings met on the way, for the commit at the end of the phase.
 function M.store(id, src, page, reports)
+  if not text_hash then return end -- not cacheable
   folio.cache.put(src.path, folio.cache.pack {
     stamp = folio.cache.stamp(), text = text_hash, facts = source_facts(src), mtime = src.mtime,
     page = page, html = folio.build.content(id) or "", reports = reports,
