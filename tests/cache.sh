@@ -4,7 +4,7 @@
 # output must equal the cold build of the same site byte for byte, and FOLIO_COUNTERS's line
 # "counter pages processed P reused R" says how much per-page work the build did.
 source "$(dirname "$0")/lib.sh"
-N=24
+N=12
 SITE=$WORK/site
 
 # counts: the "processed reused" pair of the last warm build (from $WORK/err)
