@@ -49,14 +49,14 @@ check "home lists posts newest first" bash -c "grep -o 'Windows file\|Why You Sh
 check "--drafts includes drafts" bash -c "grep -rq Secret '$O'"
 
 # --- the output is replaced only by a good build; nothing outside it is touched -------------
-before=$(cd "$S" && find . -path ./public -prune -o -name .public.folio-lock -prune -o -type f -print | sort | xargs md5sum)
+before=$(cd "$S" && find . -path ./public -prune -o -name .public.folio-lock -prune -o -name .folio-cache -prune -o -type f -print | sort | xargs md5sum)
 printf -- '---\ntitle: [unclosed\n---\n' > "$S/content/posts/broken.md"
 echo keep > "$O/marker.txt"
 check "a failing build exits non-zero" bash -c "! '$FOLIO' build -s '$S' -q 2>/dev/null"
 check "a failing build leaves the last output" test -f "$O/marker.txt"
 check "a failing build leaves no staging folder" bash -c "! ls -a '$S' | grep -q folio-build"
 rm "$S/content/posts/broken.md"
-after=$(cd "$S" && find . -path ./public -prune -o -name .public.folio-lock -prune -o -type f -print | sort | xargs md5sum)
+after=$(cd "$S" && find . -path ./public -prune -o -name .public.folio-lock -prune -o -name .folio-cache -prune -o -type f -print | sort | xargs md5sum)
 check "nothing outside the output folder changed" test "$before" = "$after"
 # links inside the old output point outside it: removing the old output must not follow them
 mkdir -p "$WORK/outside/dir" "$O/deep/er"

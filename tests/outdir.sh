@@ -15,7 +15,7 @@ echo '-- a script' > "$S/scripts/noop.lua"
 echo '<p>{{ page.title }}</p>' > "$S/layouts/keep.html"
 export HOME=$WORK/home   # never the real one
 mkdir -p "$HOME" && echo "my notes" > "$HOME/notes.txt"
-snapshot() { (cd "$S" && find . -name .public.folio-lock -prune -o -path ./public -prune -o -type f -print | sort | xargs md5sum); }
+snapshot() { (cd "$S" && find . -name .public.folio-lock -prune -o -name .folio-cache -prune -o -path ./public -prune -o -type f -print | sort | xargs md5sum); }
 before=$(snapshot)
 home_before=$(find "$HOME" -type f | sort | xargs md5sum)
 

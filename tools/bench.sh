@@ -7,6 +7,8 @@
 # (every default plugin, the default theme) and prints wall, CPU and peak memory.
 #   tools/bench.sh [N] [FOLIO_BINARY]
 #   BENCH_SHAPES="pool50" tools/bench.sh 10000
+# Cold builds run with --no-cache; the pool50 shape is also built warm (the build cache filled,
+# one post edited before each run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000}
@@ -45,11 +47,11 @@ measure() { # label command...: prints the best wall seconds of 3 runs, its CPU 
 measure_named() { local label=$1; shift; measure "$label" "$@"; }
 
 rm -rf "$BASE/folio/public"
-measure_named "folio build (minimal plugins)" "$FOLIO" build -s "$BASE/folio" -q
+measure_named "folio build (minimal plugins)" "$FOLIO" build -s "$BASE/folio" -q --no-cache
 FOLIO_T=$LAST
 sed -i 's/^plugins = .*/plugins = { "emoji", "lenient_headings", "summary", "anchors", "taxonomies", "archives", "paginate", "feeds", "sitemap", "related", "search", "redirects", "highlight" }/' "$BASE/folio/site.lua"
-measure_named "folio build (all plugins of new site)" "$FOLIO" build -s "$BASE/folio" -q
-measure_named "folio build -j1 (all plugins)" "$FOLIO" build -s "$BASE/folio" -q -j1
+measure_named "folio build (all plugins of new site)" "$FOLIO" build -s "$BASE/folio" -q --no-cache
+measure_named "folio build -j1 (all plugins)" "$FOLIO" build -s "$BASE/folio" -q -j1 --no-cache
 
 if command -v hugo >/dev/null; then
   H=$BASE/hugo
@@ -71,7 +73,15 @@ for shape in ${BENCH_SHAPES-pool50 unique everywhere real}; do
   rm -rf "$BASE/newsite/content/posts" "$BASE/newsite/public"
   "$FOLIO" lua tools/gen_corpus.lua "$BASE/newsite" "$N" "$shape"
   measure_named "folio new site, $N posts, $shape ($(du -sh "$BASE/newsite/content" | cut -f1))" \
+    "$FOLIO" build -s "$BASE/newsite" -q --no-cache
+  if [ "$shape" = pool50 ]; then
+    # warm: the build cache filled by a cached build, then one post edited before each run
     "$FOLIO" build -s "$BASE/newsite" -q
+    EDITED=$(ls "$BASE"/newsite/content/posts/*.md | head -1)
+    measure_named "  warm, after one edit (build cache)" bash -c \
+      "printf '\nOne more line.\n' >>'$EDITED' && exec '$FOLIO' build -s '$BASE/newsite' -q"
+    rm -rf "$BASE/newsite/.folio-cache"
+  fi
 done
 rm -rf "$BASE/newsite"
 

@@ -10,7 +10,9 @@ set -euo pipefail
 BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-dev
             libcmark-gfm-extensions-dev libuv1-dev libyaml-dev libhttp-parser-dev lua-lpeg-dev libjemalloc-dev libgit2-dev
             golang-github-yuin-goldmark-emoji-dev node-emoji tzdata
-            libcurl4-openssl-dev) # libcurl: folio check --external
+            liblmdb-dev            # the build cache (src/core/cache.c)
+            libcurl4-openssl-dev   # folio check --external
+           )
 # python3: the serve/http test clients; git: the git date tests (tests/git_dates.sh); chromium,
 # chromium-driver, python3-selenium and a font: the browser tests and the theme screenshots.
 TEST_DEPS=(python3 git jing libxml2-utils python3-jsonschema curl time

@@ -54,7 +54,10 @@ const folio_command folio_commands[] = {
    "      --force            adopt an existing output folder that folio did not make (its\n"
    "                         contents are replaced); never a source folder, the site, ~ or /\n"
    "      --no-wait          fail at once if another build is writing the same output folder\n"
-   "                         (by default the build says so and waits for it)\n\n"
+   "                         (by default the build says so and waits for it)\n"
+   "      --cache-dir DIR    the build cache's folder (default: site.lua's cache_dir, else\n"
+   "                         .folio-cache in the site); unchanged pages are reused from it\n"
+   "      --no-cache         a cold build: the cache is neither read nor written\n\n"
    "The output folder may not be or contain the site folder or a source (content/, layouts/,\n"
    "static/, scripts/, themes/, site.lua), nor be / or your home folder. A folder that exists\n"
    "must be empty or hold a .folio-output file (every build writes one); else --force.\n",

@@ -1,6 +1,7 @@
 /* build.c: runs the phases of a build (see build.h) over a pool of worker threads, each with
  * its own Lua state, and puts the result in place only when no error was reported. */
 #include "core/build.h"
+#include "core/cache.h"
 #include "core/fsutil.h"
 #include "lua/lx.h"
 #include <errno.h>
@@ -153,6 +154,7 @@ void folio_build_free(folio_build *b)
   for (int i = 0; i < b->nstates; i++)
     lua_close(b->states[i]);
   free(b->states);
+  folio_cache_close(b->cache); /* after the states: their readers go with them */
   for (size_t i = 0; i < b->content.count; i++)
     free(b->content.html[i]);
   free(b->content.html);
@@ -502,6 +504,10 @@ int folio_build_run(folio_build *b)
   double t1 = folio_now_ms();
   for (int i = 1; i < b->nstates; i++)
     S_transfer(b, b->states[i], "take_pages", L, "merge");
+  S_call(b, L, "store_cache", 0, 0);
+  if (getenv("FOLIO_COUNTERS") && b->cache)
+    fprintf(stderr, "counter pages processed %zu reused %zu\n", atomic_load(&b->cache_processed),
+            atomic_load(&b->cache_reused));
   double t_gathered = folio_now_ms();
   size_t outputs = 0;
   if (S_call(b, L, "assemble", 0, 1) == 0) {

@@ -27,9 +27,12 @@ typedef struct {
   int safe;               /* --safe: site.lua, themes, plugins and scripts run sandboxed (docs/security.md) */
   int force;              /* adopt an output folder that has no .folio-output marker */
   int no_wait;            /* fail at once when another build writes to the same output */
+  int no_cache;           /* --no-cache: a cold build that neither reads nor writes the build cache */
+  const char *cache_dir;  /* NULL: site.lua's `cache_dir`, else ".folio-cache" (docs/configuration.md) */
 } folio_build_options;
 
 typedef struct folio_build folio_build;
+struct folio_cache;
 
 /* What the build wrote, to report a full disk once (all threads and the render process add to
  * it, so the fields are atomic). */
@@ -61,6 +64,9 @@ struct folio_build {
   int compare_writes;  /* preview updates: leave files whose bytes did not change alone */
   double phase_ms[5];  /* timings of load, process, assemble, render, publish (swap + removal of the old output) */
   size_t pages_written;
+  struct folio_cache *cache; /* the persistent build cache (core/cache.h), opened by the pipeline; NULL: none */
+  char cache_stamp[64];      /* the hash of what shapes every page (src/lua/folio/buildcache.lua) */
+  atomic_size_t cache_reused, cache_processed; /* pages of the process phase taken from the cache, or not */
 };
 
 /* Creates the states and loads the site in the current folder. Problems with site.lua, the

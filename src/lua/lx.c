@@ -84,6 +84,7 @@ static int S_setup(lua_State *L)
   lx_open_util(L, folio);
   lx_open_fs(L, folio);
   lx_open_build(L, folio);
+  lx_open_cache(L, folio);
   lx_open_sandbox(L, folio);
   lx_open_date(L, folio);
   lx_open_frontmatter(L, folio);

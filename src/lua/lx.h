@@ -29,6 +29,7 @@ void lx_open_date(lua_State *L, int folio);     /* folio.date                  (
 void lx_open_fs(lua_State *L, int folio);       /* folio.fs                    (lx_fs.c) */
 void lx_open_util(lua_State *L, int folio);     /* folio.escape, folio.embedded (lx_util.c) */
 void lx_open_build(lua_State *L, int folio);
+void lx_open_cache(lua_State *L, int folio);      /* folio.cache: the persistent build cache (lx_cache.c) */
 void lx_open_git(lua_State *L, int folio);        /* folio.git: dates from the git history (lx_git.c) */
 void lx_open_sandbox(lua_State *L, int folio);  /* folio.sandbox: budget windows, path checks (lx_sandbox.c) */
 
@@ -47,5 +48,10 @@ void lx_copy_value(lua_State *from, int index, lua_State *to);
 /* Names the metatable on top of the stack so lx_copy_value can re-attach it in another state.
  * [-1, +0, -] */
 void lx_register_metatable(lua_State *L, const char *name);
+/* The registered name of the metatable of the value at `index`, or NULL. [-0, +0, -] */
+const char *lx_metatable_name(lua_State *L, int index);
+/* Sets the metatable registered as `name` on the table on top; returns 0 when there is none.
+ * [-0, +0, -] */
+int lx_set_metatable_by_name(lua_State *L, const char *name);
 
 #endif

@@ -170,6 +170,46 @@ static int l_content(lua_State *L)
   return 1;
 }
 
+static const char RECORDING_KEY = 'r'; /* registry: the list folio.build.record is filling, if any */
+
+/* Appends the report's six arguments (as a table with n = 6) to the recording list, if any. */
+static void S_record(lua_State *L)
+{
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &RECORDING_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_createtable(L, 6, 1);
+  for (int i = 1; i <= 6; i++) {
+    lua_pushvalue(L, i);
+    lua_rawseti(L, -2, i);
+  }
+  lua_pushinteger(L, 6);
+  lua_setfield(L, -2, "n");
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 1);
+}
+
+/* folio.build.record(true): from now on, this state's reports are also kept in a list;
+ * folio.build.record(false) -> the list (each entry: the arguments of one report, n = 6), and
+ * stops. The build cache keeps a page's warnings with it, to report them again when the page is
+ * reused.  [-1, +0|1, m] */
+static int l_record(lua_State *L)
+{
+  if (lua_toboolean(L, 1)) {
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &RECORDING_KEY);
+    return 0;
+  }
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &RECORDING_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+  }
+  lua_pushnil(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &RECORDING_KEY);
+  return 1;
+}
+
 /* folio.build.report(severity, file, line, message [, hint [, subject]])  [-6, +0, e]
  * severity is "error" or "warning"; subject is the page the problem was met on, when it is not
  * `file` (see folio_diagnostic). */
@@ -185,10 +225,12 @@ static int l_report(lua_State *L)
   if (folio_diag_add_about(b->diag, strcmp(severity, "warning") == 0 ? FOLIO_WARNING : FOLIO_ERROR, file,
                            (int)line, message, hint, subject) != 0)
     return luaL_error(L, "out of memory");
+  lua_settop(L, 6);
+  S_record(L);
   return 0;
 }
 
-/* folio.build.options() -> {drafts=, future=, preview=, output=, jobs=}  [-0, +1, m] */
+/* folio.build.options() -> {drafts=, future=, preview=, output=, no_cache=, cache_dir=, ...}  [-0, +1, m] */
 static int l_options(lua_State *L)
 {
   folio_build *b = folio_build_of(L);
@@ -215,6 +257,12 @@ static int l_options(lua_State *L)
     lua_pushstring(L, b->options.output_dir);
     lua_setfield(L, -2, "output");
   }
+  lua_pushboolean(L, b->options.no_cache);
+  lua_setfield(L, -2, "no_cache");
+  if (b->options.cache_dir) {
+    lua_pushstring(L, b->options.cache_dir);
+    lua_setfield(L, -2, "cache_dir");
+  }
   return 1;
 }
 
@@ -222,7 +270,7 @@ void lx_open_build(lua_State *L, int folio)
 {
   static const luaL_Reg fns[] = {
     {"write", l_write}, {"copy", l_copy}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
-    {"content", l_content}, {"report", l_report}, {"options", l_options}, {NULL, NULL}};
+    {"content", l_content}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "build");
 }

@@ -194,3 +194,34 @@ void lx_copy_value(lua_State *from, int index, lua_State *to)
   lua_settop(to, c.seen_to);
   lua_settop(from, from_top);
 }
+
+const char *lx_metatable_name(lua_State *L, int index)
+{
+  index = lua_absindex(L, index);
+  if (!lua_getmetatable(L, index))
+    return NULL;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &METANAMES_KEY) != LUA_TTABLE) {
+    lua_pop(L, 2);
+    return NULL;
+  }
+  lua_insert(L, -2);
+  lua_rawget(L, -2); /* names[mt] */
+  const char *name = lua_tostring(L, -1); /* kept alive by the registry's table */
+  lua_pop(L, 2);
+  return name;
+}
+
+int lx_set_metatable_by_name(lua_State *L, const char *name)
+{
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &METANAMES_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (lua_getfield(L, -1, name) != LUA_TTABLE) {
+    lua_pop(L, 2);
+    return 0;
+  }
+  lua_remove(L, -2);
+  lua_setmetatable(L, -2);
+  return 1;
+}

@@ -13,6 +13,7 @@ local sitemod = require "folio.site"
 local pagemod = require "folio.page"
 local template = require "folio.template"
 local sandbox = require "folio.sandbox"
+local buildcache = require "folio.buildcache"
 
 local P = {}
 
@@ -23,6 +24,7 @@ local site             -- the assembled site (main state; copied into workers)
 local render_list = {} -- outputs, in a stable order shared by all states
 local missing_layouts = {} -- layout name -> true: the pages naming it get their kind's layout
 local changed_urls = {} -- outputs this state wrote with new bytes (preview updates)
+local caching = false  -- this build reads and writes the build cache (folio.buildcache)
 
 -- `subject`: the page the problem was met on, when it may lie in another file (a template, a
 -- hook): the report merges the same problem met on many pages into one message.
@@ -237,11 +239,16 @@ function P.begin()
   end
   pages = {}
   folio.build.reserve(#sources)
+  buildcache.open(config, opts)
+  caching = buildcache.active()
   return #sources
 end
 
 function P.export_sources() return sources end
-function P.import_sources(list) sources = list; pages = {} end
+function P.import_sources(list) sources = list; pages = {}; caching = buildcache.active() end
+
+-- Main state, after the process phase of a build: the build cache keeps what it made.
+function P.store_cache() buildcache.commit(sources) end
 
 local stage = "read"
 local current_file -- the page being processed or rendered, for folio.warn
@@ -281,6 +288,10 @@ local function process_page(id, src)
   stage = "read"
   local text, err = folio.fs.read_source(src.path)
   if not text then errors.fail(src.path, err.line, err.message, err.hint) end
+  if caching then
+    local reused = buildcache.reuse(id, src, text)
+    if reused then return reused, true end
+  end
   if err then errors.warn(src.path, err.line, err.message, err.hint) end -- not UTF-8: read as Windows-1252
   page.source = text
   stage = "source"
@@ -333,7 +344,13 @@ end
 
 function P.process(id)
   local src = sources[id]
-  local ok, result = xpcall(process_page, errors.handler, id, src)
+  if caching then folio.build.record(true) end
+  local ok, result, reused = xpcall(process_page, errors.handler, id, src)
+  if caching then
+    local reports = folio.build.record(false)
+    if ok and result and not reused then buildcache.store(id, src, result, reports) end
+    folio.cache.count(reused and true or false)
+  end
   if ok then
     pages[id] = result
   else

@@ -1,0 +1,503 @@
+/* lx_cache.c: folio.cache, the persistent build cache as the Lua pipeline sees it
+ * (src/lua/folio/buildcache.lua decides what is cached): the store of the running build
+ * (src/core/cache.c), a compact binary form of Lua values to keep in it, and the hash that keys
+ * it. The binary form keeps what lx_copy_value keeps between states: nil, booleans, numbers,
+ * strings, tables with their sharing and cycles, and metatables registered by name.
+ *
+ *   folio.cache.open(dir, format) -> true [, warning] | false, warning   (main state, before a phase)
+ *   folio.cache.active() -> boolean
+ *   folio.cache.get(key) -> bytes | nil [, "damaged"]
+ *   folio.cache.put(key, bytes)
+ *   folio.cache.commit([keep]) -> true | nil, message   (keep: key -> true; other keys are deleted)
+ *   folio.cache.set_stamp(s) / folio.cache.stamp() -> s  (the site's configuration hash, shared by states)
+ *   folio.cache.pack(value) -> bytes;  folio.cache.unpack(bytes) -> value | nil, "damaged"
+ *   folio.cache.hash(s, ...) -> 32 hex digits
+ *   folio.cache.folio_hash() -> 32 hex digits: this folio, its version, binary and embedded files */
+#include "lua/lx.h"
+#include "core/build.h"
+#include "core/cache.h"
+#include "core/embedded.h"
+#include "core/hash.h"
+#include <pthread.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static folio_build *S_build(lua_State *L)
+{
+  folio_build *b = folio_build_of(L);
+  if (b == NULL)
+    luaL_error(L, "this function needs a running build");
+  return b;
+}
+
+/* ---- the binary form of values ----------------------------------------------------------
+ * value := 'n' | 'f' | 't' | 'i' int64 | 'd' double | 's' varint bytes | 'r' varint (an earlier
+ *          table, numbered from 1 in the order they start) | 'T' ['M' varint name] (key value)* 'e'
+ * Numbers are in the machine's byte order: a store is only read where it was written. */
+
+#define S_MAX_DEPTH 200
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+  int failed; /* out of memory, or nested too deep */
+  int seen;   /* stack index of a table: table -> its number */
+  lua_Integer tables;
+} S_writer;
+
+static void S_put(S_writer *w, const void *p, size_t n)
+{
+  if (w->failed)
+    return;
+  if (w->len + n > w->cap) {
+    size_t cap = w->cap ? w->cap : 256;
+    while (cap < w->len + n)
+      cap *= 2;
+    char *bigger = realloc(w->data, cap);
+    if (bigger == NULL) {
+      w->failed = 1;
+      return;
+    }
+    w->data = bigger;
+    w->cap = cap;
+  }
+  memcpy(w->data + w->len, p, n);
+  w->len += n;
+}
+
+static void S_put_byte(S_writer *w, char c) { S_put(w, &c, 1); }
+
+static void S_put_varint(S_writer *w, uint64_t v)
+{
+  unsigned char buf[10];
+  size_t n = 0;
+  do {
+    buf[n++] = (unsigned char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
+    v >>= 7;
+  } while (v);
+  S_put(w, buf, n);
+}
+
+static void S_put_string(S_writer *w, const char *s, size_t len)
+{
+  S_put_varint(w, len);
+  S_put(w, s, len);
+}
+
+static int S_packable(int type)
+{
+  return type == LUA_TNIL || type == LUA_TBOOLEAN || type == LUA_TNUMBER || type == LUA_TSTRING || type == LUA_TTABLE;
+}
+
+static void S_pack(lua_State *L, S_writer *w, int index, int depth);
+
+static void S_pack_table(lua_State *L, S_writer *w, int index, int depth)
+{
+  lua_pushvalue(L, index);
+  if (lua_rawget(L, w->seen) == LUA_TNUMBER) {
+    S_put_byte(w, 'r');
+    S_put_varint(w, (uint64_t)lua_tointeger(L, -1));
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  if (depth > S_MAX_DEPTH || !lua_checkstack(L, 6)) {
+    w->failed = 1;
+    return;
+  }
+  lua_pushvalue(L, index);
+  lua_pushinteger(L, ++w->tables);
+  lua_rawset(L, w->seen);
+  S_put_byte(w, 'T');
+  const char *name = lx_metatable_name(L, index);
+  if (name) {
+    S_put_byte(w, 'M');
+    S_put_string(w, name, strlen(name));
+  }
+  lua_pushnil(L);
+  while (!w->failed && lua_next(L, index) != 0) {
+    if (S_packable(lua_type(L, -1)) && S_packable(lua_type(L, -2))) {
+      int top = lua_gettop(L);
+      S_pack(L, w, top - 1, depth + 1);
+      S_pack(L, w, top, depth + 1);
+    }
+    lua_pop(L, 1);
+  }
+  if (w->failed)
+    return; /* lua_next stopped early: the key is still on the stack, removed by the caller's settop */
+  S_put_byte(w, 'e');
+}
+
+static void S_pack(lua_State *L, S_writer *w, int index, int depth)
+{
+  switch (lua_type(L, index)) {
+  case LUA_TBOOLEAN: S_put_byte(w, lua_toboolean(L, index) ? 't' : 'f'); break;
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, index)) {
+      int64_t i = (int64_t)lua_tointeger(L, index);
+      S_put_byte(w, 'i');
+      S_put(w, &i, sizeof i);
+    } else {
+      double d = (double)lua_tonumber(L, index);
+      S_put_byte(w, 'd');
+      S_put(w, &d, sizeof d);
+    }
+    break;
+  case LUA_TSTRING: {
+    size_t len;
+    const char *s = lua_tolstring(L, index, &len);
+    S_put_byte(w, 's');
+    S_put_string(w, s, len);
+    break;
+  }
+  case LUA_TTABLE: S_pack_table(L, w, index, depth); break;
+  default: S_put_byte(w, 'n');
+  }
+}
+
+/* folio.cache.pack(value) -> bytes  [-1, +1, m] */
+static int l_pack(lua_State *L)
+{
+  lua_settop(L, 1);
+  lua_newtable(L);
+  S_writer w = {.seen = 2};
+  S_pack(L, &w, 1, 0);
+  lua_settop(L, 2);
+  if (w.failed) {
+    free(w.data);
+    return luaL_error(L, "cannot pack the value (out of memory, or tables nested more than %d deep)", S_MAX_DEPTH);
+  }
+  lua_pushlstring(L, w.data ? w.data : "", w.len);
+  free(w.data);
+  return 1;
+}
+
+typedef struct {
+  const unsigned char *p, *end;
+  int tables; /* stack index of a table: number -> table */
+  lua_Integer count;
+} S_reader;
+
+static int S_get_varint(S_reader *r, uint64_t *v)
+{
+  *v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (r->p >= r->end)
+      return -1;
+    unsigned char c = *r->p++;
+    *v |= (uint64_t)(c & 0x7F) << shift;
+    if (!(c & 0x80))
+      return 0;
+  }
+  return -1;
+}
+
+static int S_unpack(lua_State *L, S_reader *r, int depth);
+
+static int S_unpack_table(lua_State *L, S_reader *r, int depth)
+{
+  if (depth > S_MAX_DEPTH || !lua_checkstack(L, 6))
+    return -1;
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, r->tables, ++r->count);
+  if (r->p < r->end && *r->p == 'M') {
+    r->p++;
+    uint64_t len;
+    if (S_get_varint(r, &len) != 0 || len > (uint64_t)(r->end - r->p) || len > 200)
+      return -1;
+    char name[201];
+    memcpy(name, r->p, (size_t)len);
+    name[len] = '\0';
+    r->p += len;
+    lx_set_metatable_by_name(L, name); /* a name this state does not know: a plain table */
+  }
+  for (;;) {
+    if (r->p >= r->end)
+      return -1;
+    if (*r->p == 'e') {
+      r->p++;
+      return 0;
+    }
+    if (S_unpack(L, r, depth + 1) != 0 || S_unpack(L, r, depth + 1) != 0)
+      return -1;
+    int kt = lua_type(L, -2);
+    if (kt == LUA_TNIL || (kt == LUA_TNUMBER && !lua_isinteger(L, -2) && isnan(lua_tonumber(L, -2))))
+      return -1;
+    lua_rawset(L, -3);
+  }
+}
+
+/* Pushes one value; returns 0, or -1 on bytes that are not a value (then the stack holds junk
+ * above the reader's tables: the caller resets it). */
+static int S_unpack(lua_State *L, S_reader *r, int depth)
+{
+  if (r->p >= r->end || !lua_checkstack(L, 2))
+    return -1;
+  unsigned char tag = *r->p++;
+  switch (tag) {
+  case 'n': lua_pushnil(L); return 0;
+  case 'f': lua_pushboolean(L, 0); return 0;
+  case 't': lua_pushboolean(L, 1); return 0;
+  case 'i': {
+    int64_t i;
+    if (r->end - r->p < (ptrdiff_t)sizeof i) return -1;
+    memcpy(&i, r->p, sizeof i);
+    r->p += sizeof i;
+    lua_pushinteger(L, (lua_Integer)i);
+    return 0;
+  }
+  case 'd': {
+    double d;
+    if (r->end - r->p < (ptrdiff_t)sizeof d) return -1;
+    memcpy(&d, r->p, sizeof d);
+    r->p += sizeof d;
+    lua_pushnumber(L, (lua_Number)d);
+    return 0;
+  }
+  case 's': {
+    uint64_t len;
+    if (S_get_varint(r, &len) != 0 || len > (uint64_t)(r->end - r->p)) return -1;
+    lua_pushlstring(L, (const char *)r->p, (size_t)len);
+    r->p += len;
+    return 0;
+  }
+  case 'r': {
+    uint64_t id;
+    if (S_get_varint(r, &id) != 0 || id < 1 || id > (uint64_t)r->count) return -1;
+    lua_rawgeti(L, r->tables, (lua_Integer)id);
+    return 0;
+  }
+  case 'T': return S_unpack_table(L, r, depth);
+  default: return -1;
+  }
+}
+
+/* Unpacks bytes into a value on top of L; returns 0, or -1 (nothing pushed) on damaged bytes. */
+static int S_unpack_bytes(lua_State *L, const char *data, size_t len)
+{
+  int base = lua_gettop(L);
+  lua_newtable(L);
+  S_reader r = {(const unsigned char *)data, (const unsigned char *)data + len, base + 1, 0};
+  if (S_unpack(L, &r, 0) != 0 || r.p != r.end) {
+    lua_settop(L, base);
+    return -1;
+  }
+  lua_remove(L, base + 1);
+  return 0;
+}
+
+/* folio.cache.unpack(bytes) -> value | nil, "damaged"  [-1, +1|2, m] */
+static int l_unpack(lua_State *L)
+{
+  size_t len;
+  const char *data = luaL_checklstring(L, 1, &len);
+  if (S_unpack_bytes(L, data, len) != 0) {
+    lua_pushnil(L);
+    lua_pushliteral(L, "damaged");
+    return 2;
+  }
+  return 1;
+}
+
+/* ---- the store ------------------------------------------------------------------------- */
+
+/* folio.cache.hash(s, ...) -> hex  [-n, +1, m] */
+static int l_hash(lua_State *L)
+{
+  folio_hash128 h = {0, 0};
+  int n = lua_gettop(L);
+  for (int i = 1; i <= n; i++) {
+    size_t len;
+    const char *s = luaL_checklstring(L, i, &len);
+    h = folio_hash(s, len, h);
+  }
+  char hex[33];
+  folio_hash_hex(h, hex);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
+/* The hash of the running binary (its C code and the Lua, plugins and theme embedded in it), or
+ * of the version and the embedded files when /proc/self/exe cannot be read. */
+static void S_hash_self(folio_hash128 *out)
+{
+  folio_hash128 h = folio_hash(FOLIO_VERSION, strlen(FOLIO_VERSION), (folio_hash128){0, 0});
+  FILE *f = fopen("/proc/self/exe", "rb");
+  int whole = 0;
+  if (f) {
+    static char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+      h = folio_hash(buf, n, h);
+    whole = !ferror(f);
+    fclose(f);
+  }
+  if (!whole)
+    for (size_t i = 0; i < folio_embedded_count; i++) {
+      const folio_embedded_file *e = &folio_embedded_files[i];
+      h = folio_hash(e->path, strlen(e->path) + 1, h);
+      h = folio_hash(e->data, e->size, h);
+    }
+  *out = h;
+}
+
+static pthread_once_t S_self_once = PTHREAD_ONCE_INIT;
+static folio_hash128 S_self;
+static void S_init_self(void) { S_hash_self(&S_self); }
+
+static int l_folio_hash(lua_State *L)
+{
+  pthread_once(&S_self_once, S_init_self);
+  char hex[33];
+  folio_hash_hex(S_self, hex);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
+static int l_open(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *dir = luaL_checkstring(L, 1);
+  const char *format = luaL_checkstring(L, 2);
+  char warning[1024];
+  folio_cache_close(b->cache);
+  b->cache = folio_cache_open(dir, format, warning, sizeof warning);
+  lua_pushboolean(L, b->cache != NULL);
+  if (warning[0] == '\0')
+    return 1;
+  lua_pushstring(L, warning);
+  return 2;
+}
+
+static int l_active(lua_State *L)
+{
+  folio_build *b = folio_build_of(L);
+  lua_pushboolean(L, b != NULL && b->cache != NULL);
+  return 1;
+}
+
+static const char READER_KEY = 'r'; /* registry: this state's reader (a userdata) */
+
+static int S_reader_gc(lua_State *L)
+{
+  folio_cache_reader **r = lua_touserdata(L, 1);
+  folio_cache_reader_free(*r);
+  *r = NULL;
+  return 0;
+}
+
+/* This state's reader of the build's store, made on first use. */
+static folio_cache_reader *S_state_reader(lua_State *L, folio_build *b)
+{
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &READER_KEY) == LUA_TUSERDATA) {
+    folio_cache_reader **r = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return *r;
+  }
+  lua_pop(L, 1);
+  folio_cache_reader **r = lua_newuserdatauv(L, sizeof *r, 0);
+  *r = folio_cache_reader_new(b->cache);
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, S_reader_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &READER_KEY);
+  return *r;
+}
+
+static int l_get(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  size_t key_len;
+  const char *key = luaL_checklstring(L, 1, &key_len);
+  folio_cache_reader *r = b->cache ? S_state_reader(L, b) : NULL;
+  const void *value;
+  size_t len;
+  int found = r ? folio_cache_get(r, key, key_len, &value, &len) : 0;
+  if (found == 1) {
+    lua_pushlstring(L, value, len);
+    return 1;
+  }
+  lua_pushnil(L);
+  if (found == 0)
+    return 1;
+  lua_pushliteral(L, "damaged");
+  return 2;
+}
+
+static int l_put(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  size_t key_len, len;
+  const char *key = luaL_checklstring(L, 1, &key_len);
+  const char *value = luaL_checklstring(L, 2, &len);
+  if (b->cache && folio_cache_put(b->cache, key, key_len, value, len) != 0)
+    return luaL_error(L, "out of memory");
+  return 0;
+}
+
+static int S_keep(const void *key, size_t key_len, void *ctx)
+{
+  lua_State *L = ctx;
+  lua_pushlstring(L, key, key_len);
+  int keep = lua_rawget(L, 1) != LUA_TNIL;
+  lua_pop(L, 1);
+  return keep;
+}
+
+static int l_commit(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  int prune = lua_istable(L, 1);
+  lua_settop(L, 1);
+  if (b->cache == NULL) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  char error[512];
+  if (folio_cache_commit(b->cache, prune ? S_keep : NULL, L, error, sizeof error) != 0) {
+    lua_pushnil(L);
+    lua_pushstring(L, error);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* folio.cache.count(reused): counts a page the process phase reused from the cache (true) or
+ * processed (false), for FOLIO_COUNTERS. */
+static int l_count(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  atomic_fetch_add(lua_toboolean(L, 1) ? &b->cache_reused : &b->cache_processed, 1);
+  return 0;
+}
+
+static int l_set_stamp(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *s = luaL_checkstring(L, 1);
+  snprintf(b->cache_stamp, sizeof b->cache_stamp, "%s", s);
+  return 0;
+}
+
+static int l_stamp(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  lua_pushstring(L, b->cache_stamp);
+  return 1;
+}
+
+void lx_open_cache(lua_State *L, int folio)
+{
+  static const luaL_Reg fns[] = {
+    {"open", l_open}, {"active", l_active}, {"get", l_get}, {"put", l_put}, {"commit", l_commit},
+    {"set_stamp", l_set_stamp}, {"stamp", l_stamp}, {"pack", l_pack}, {"unpack", l_unpack}, {"hash", l_hash},
+    {"folio_hash", l_folio_hash}, {"count", l_count}, {NULL, NULL}};
+  luaL_newlib(L, fns);
+  lua_setfield(L, folio, "cache");
+}
