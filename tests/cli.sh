@@ -27,6 +27,8 @@ check "a far-off option gets no suggestion" lacks e "did you mean"
 # ---- new site / post / page ----
 run o e "$FOLIO" new site blog
 check "new site works" [ "$rc" -eq 0 ]
+check "new site keeps public/ and the build cache out of git" grep -qx "/.folio-cache/" blog/.gitignore
+check "new site's .gitignore has public/" grep -qx "/public/" blog/.gitignore
 run o e "$FOLIO" new site blog
 check "new site on an existing site exits 1" [ "$rc" -eq 1 ]
 check "new site on an existing folder: one line" contains e "folio new site: blog exists and is not empty (it is a site already)"

@@ -89,6 +89,8 @@ function M.new_site(dir)
   for _, sub in ipairs { "", "/content/posts", "/static", "/layouts", "/scripts" } do mkdir(dir .. sub) end
   local title = dir:match("([^/]+)/*$"):gsub("[-_]", " "):gsub("^%l", string.upper)
   write_new(dir .. "/site.lua", site_lua(title))
+  -- The output and the build cache are made from the sources: they stay out of the repository.
+  write_new(dir .. "/.gitignore", "/public/\n/.folio-cache/\n")
   local date = os.date("%Y-%m-%d")
   local post = dir .. "/content/posts/" .. date .. "-welcome.md"
   write_new(post, FIRST_POST:format("Welcome", date, post:sub(#dir + 2)))
