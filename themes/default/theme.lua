@@ -5,4 +5,4 @@
 --                Markdown pages at the top of content/ (content/about.md), by title
 --   date_format  strftime format for dates; by default "January 8, 2014"
 --   favicon      path of the icon, default "/favicon.svg" (the theme ships one)
-folio.defaults { lang = "en" }
+folio.defaults {}

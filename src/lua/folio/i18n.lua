@@ -119,26 +119,30 @@ end
 
 function M.lookup(key, lang) return raw_lookup(key, lang) end
 
--- Puts `value` in place of %d and %s (and %% for a percent sign).
-local function fill(text, value)
+-- Puts `n` in place of %d, `s` (else `n`) in place of %s, and % for %%.
+local function fill(text, n, s)
   if not text:find("%", 1, true) then return text end
-  return (text:gsub("%%([ds%%])", function(c) return c == "%" and "%" or tostring(value) end))
+  return (text:gsub("%%([ds%%])", function(c)
+    if c == "%" then return "%" end
+    if c == "s" and s ~= nil then return tostring(s) end
+    return tostring(n)
+  end))
 end
 
-local function pick(entry, lang, n)
+local function pick(entry, lang, n, s)
   if type(entry) == "table" then
     local form = entry[n ~= nil and plural_category(lang, n) or "other"] or entry.other or entry.one
-    return form and fill(tostring(form), n) or nil
+    return form and fill(tostring(form), n, s) or nil
   end
   if entry == nil then return nil end
-  return fill(tostring(entry), n)
+  return fill(tostring(entry), n, s)
 end
 
--- t(key [, n [, lang]]): the text of `key` in the language of the page being rendered (or
--- `lang`), in the plural form for `n` when given; `n` replaces %d (or %s). A key that language
--- lacks falls back to English, with one warning per key; a key English lacks too is printed as
--- it is.
-function M.t(key, n, lang)
+-- t(key [, n [, s [, lang]]]): the text of `key` in the language of the page being rendered (or
+-- `lang`), in the plural form for `n` when given; `n` replaces %d, `s` replaces %s (else `n`
+-- does). A key that language lacks falls back to English, with one warning per key; a key
+-- English lacks too is printed as it is.
+function M.t(key, n, s, lang)
   lang = lang or current
   local v = raw_lookup(key, lang)
   if v == nil then
@@ -152,9 +156,9 @@ function M.t(key, n, lang)
         string.format("add %s = \"...\" to i18n/%s.lua in the site", tostring(key), tostring(lang)))
     end
     v = lang ~= "en" and raw_lookup(key, "en") or nil
-    if v == nil then return fill(tostring(key), n) end
+    if v == nil then return fill(tostring(key), n, s) end
   end
-  return pick(v, lang, n) or tostring(key)
+  return pick(v, lang, n, s) or tostring(key)
 end
 
 -- The language renders are in now (the pipeline sets it to each page's before rendering).
@@ -188,6 +192,12 @@ function M.format_date(t, fmt, lang)
     end)
   end
   return folio.date.format(t, fmt)
+end
+
+-- For plugins: folio.i18n.lookup(key, lang) (nil when no file has it; never warns) and
+-- folio.i18n.format_date(t, fmt, lang).
+if rawget(_G, "folio") then
+  folio.i18n = { lookup = M.lookup, format_date = M.format_date, direction = M.direction }
 end
 
 return M

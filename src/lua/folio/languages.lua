@@ -131,7 +131,16 @@ function M.view(site, lang)
   if getmetatable(v) == nil then
     local mt = view_meta[site]
     if not mt then
-      mt = { __index = site }
+      -- pages added through a view go to the site (and its URL index), found the same way
+      local methods = {
+        add_page = function(_, t) return site:add_page(t) end,
+        find = function(_, url) return site:find(url) end,
+      }
+      mt = { __index = function(_, k)
+        local m = methods[k]
+        if m then return m end
+        return site[k]
+      end }
       view_meta[site] = mt
     end
     setmetatable(v, mt)
@@ -265,6 +274,13 @@ function M.assemble(site, config, menu_of, has_output, link_neighbours)
         .. '<body><p><a href="' .. to .. '">' .. to .. '</a></p></body></html>\n'
     end
   end
+end
+
+-- For plugins: folio.language_views(site), the language views to loop over.
+-- folio.translations_of(site, page): page.translations, computed for generated pages.
+if rawget(_G, "folio") then
+  folio.language_views = M.views
+  folio.translations_of = M.translations_of
 end
 
 return M
