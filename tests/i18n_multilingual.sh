@@ -80,6 +80,12 @@ check "folders: en at the root" test -f "$F/public/2026/12/02/hello/index.html"
 check "folders: en home lacks ja" lacks "$F/public/index.html" 'こんにちは'
 check "folders: ja feed" contains "$F/public/ja/atom.xml" 'こんにちは'
 
+# Safe mode: the shipped plugins still split per language.
+rm -rf "$F/public"
+(cd "$F" && "$FOLIO" build --safe > "$WORK/build.log" 2>&1) && ok || bad "folder site builds in safe mode: $(cat "$WORK/build.log")"
+check "safe mode: ja tag page" test -f "$F/public/ja/tags/go/index.html"
+check "safe mode: ja feed lacks en" lacks "$F/public/ja/atom.xml" '<title>Hello</title>'
+
 # default_language_in_url: /en/ prefix, / redirects there.
 D=$WORK/prefixed
 make_site "$D" 'languages = { en = { weight = 1 }, ja = { weight = 2 } }' 'default_language_in_url = true' "$PLUGINS"
