@@ -14,6 +14,7 @@ local M = {}
 local config           -- the site's configuration (set by M.setup)
 local tables = {}      -- lang -> merged table, or false when no file has that language
 local warned = {}      -- "lang\0key" -> true: each missing key is reported once per state
+local names_of = {}    -- lang -> whether its tables have month or day names
 local current = "en"   -- the language of the page being rendered
 
 -- Languages written right to left: <html dir="rtl"> and a mirrored layout.
@@ -36,7 +37,7 @@ function M.direction(lang)
 end
 
 function M.setup(cfg)
-  config, tables, warned = cfg, {}, {}
+  config, tables, warned, names_of = cfg, {}, {}, {}
   current = cfg.language or "en"
 end
 
@@ -169,11 +170,24 @@ function M.current() return current end
 -- (which prints the C locale's English names). `fmt` nil: the language's `date_format`.
 local NAME_FIELDS = { B = "months", b = "months_short", h = "months_short", A = "days", a = "days_short" }
 
+-- Whether a language's tables name months or days (English needs not: the C names are English).
+local function has_names(lang)
+  local v = names_of[lang]
+  if v == nil then
+    v = false
+    for _, field in pairs(NAME_FIELDS) do
+      if type(raw_lookup(field, lang)) == "table" then v = true; break end
+    end
+    names_of[lang] = v
+  end
+  return v
+end
+
 function M.format_date(t, fmt, lang)
   if not t then return "" end
   lang = lang or current
   fmt = fmt or raw_lookup("date_format", lang) or raw_lookup("date_format", "en") or "%B %-d, %Y"
-  if fmt:find("%%[BbhAa]") then
+  if fmt:find("%%[BbhAa]") and has_names(lang) then
     local month, wday
     fmt = fmt:gsub("%%([BbhAa%%])", function(c)
       if c == "%" then return "%%" end
