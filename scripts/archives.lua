@@ -15,7 +15,12 @@
 local opts = ... or {}
 local section = opts.section == nil and "posts" or opts.section
 
-folio.hook("site", function(site)
+local i18n = folio.i18n or { lookup = function() return nil end }
+
+-- A multilingual site: an archive per language (folio.language_views) under its URL prefix.
+local function archive(site)
+  local prefix, lang = site.lang_prefix or "", rawget(site, "lang")
+  local month_format = i18n.lookup("month_format", lang) or "%B %Y"
   local function find(url) return site:find(url) end
   local function add_page(t) return site:add_page(t) end
   local function add(_, t)
@@ -32,13 +37,13 @@ folio.hook("site", function(site)
       local y, m = ym:match("^(.*)\1(.*)$")
       local year = by_key[y]
       if not year then
-        year = { year = y, url = "/" .. y .. "/", pages = {}, months = {} }
+        year = { year = y, url = prefix .. "/" .. y .. "/", pages = {}, months = {} }
         by_key[y], years[#years + 1] = year, year
       end
       local month = by_key[y .. m]
       if not month then
-        month = { year = y, month = m, url = "/" .. y .. "/" .. m .. "/", pages = {},
-                  name = folio.date.format(page.date, "%B %Y") }
+        month = { year = y, month = m, url = prefix .. "/" .. y .. "/" .. m .. "/", pages = {},
+                  name = i18n.format_date and i18n.format_date(page.date, month_format, lang) or folio.date.format(page.date, "%B %Y") }
         by_key[y .. m], year.months[#year.months + 1] = month, month
       end
       year.pages[#year.pages + 1] = page
@@ -46,23 +51,27 @@ folio.hook("site", function(site)
     end
   end
   -- site.pages is newest first, so years and months already are.
-  site.archives = {}
+  rawset(site, "archives", {})
   for _, year in ipairs(years) do
     local entry = { year = year.year, url = year.url, count = #year.pages, months = {} }
     add(site, { url = year.url, kind = "archive", layout = "list", title = year.year,
-                year = year.year, pages = year.pages })
+                year = year.year, pages = year.pages, lang = lang })
     for _, month in ipairs(year.months) do
       entry.months[#entry.months + 1] = { month = month.month, name = month.name,
         url = opts.months ~= false and month.url or nil, count = #month.pages }
       if opts.months ~= false then
         add(site, { url = month.url, kind = "archive", layout = "list", title = month.name,
-                    year = month.year, month = month.month, pages = month.pages })
+                    year = month.year, month = month.month, pages = month.pages, lang = lang })
       end
     end
     site.archives[#site.archives + 1] = entry
   end
   if opts.url ~= false then
-    add(site, { url = opts.url or "/archives/", kind = "archives", layout = "archive",
-                title = "Archives", years = site.archives })
+    add(site, { url = prefix .. (opts.url or "/archives/"), kind = "archives", layout = "archive",
+                title = i18n.lookup("archives", lang) or "Archives", years = site.archives, lang = lang })
   end
+end
+
+folio.hook("site", function(root)
+  for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do archive(site) end
 end, { order = 45 })

@@ -169,8 +169,10 @@ local function write(site, title, list_url, folder, pages, cache)
   return links
 end
 
-folio.hook("site", function(site)
-  local cache = { body = {}, atom = {}, json = {} }
+-- One language's feeds (a multilingual site has a view per language, folio.language_views):
+-- the site feed at <prefix>/atom.xml, a term's under the term's own URL.
+local function language_feeds(site, cache)
+  local prefix = site.lang_prefix or ""
   -- Only the `limit` newest posts are read.
   local posts = {}
   for _, p in ipairs(site.pages) do
@@ -179,15 +181,22 @@ folio.hook("site", function(site)
       posts[#posts + 1] = p
     end
   end
-  site.feed_links = write(site, site.title or "", "/", "/", posts, cache)
+  site.feed_links = write(site, site.title or "", prefix .. "/", prefix .. "/", posts, cache)
   if opts.terms == false then return end
   local function find(url) return site:find(url) end
-  for _, terms in pairs(site.taxonomies or {}) do
+  for _, terms in pairs(rawget(site, "taxonomies") or {}) do
     for _, term in ipairs(terms) do
       local list = find(term.url)
       local links = write(site, (list and list.title or term.name) .. " · " .. (site.title or ""),
                           term.url, term.url, term.pages, cache)
       if list then list.feed_links = links end
     end
+  end
+end
+
+folio.hook("site", function(root)
+  local cache = { body = {}, atom = {}, json = {} }
+  for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
+    language_feeds(site, cache)
   end
 end, { order = 60 })

@@ -71,7 +71,8 @@ end
 -- a fresh index), weak so it never travels between states.
 local caches = setmetatable({}, { __mode = "k" })
 local function related_of(page, site)
-  local index = site and rawget(site, KEY)
+  local views = site and rawget(site, "language_sites") -- a multilingual site: the page's language's
+  local index = site and (views and views[page.lang] and rawget(views[page.lang], KEY) or rawget(site, KEY))
   if not index then return nil end
   local cache = caches[index]
   if not cache then cache = setmetatable({}, { __mode = "k" }); caches[index] = cache end
@@ -92,7 +93,9 @@ end
 folio.page_field("related", related_of)
 
 folio.hook("site", function(site)
-  site[KEY] = build_index(site)
+  for _, view in ipairs(folio.language_views and folio.language_views(site) or { site }) do
+    rawset(view, KEY, build_index(view))
+  end
   -- a `related` of the page's own (front matter, say) would hide the computed one
   for _, page in ipairs(site.pages) do
     if page.path and rawget(page, "related") ~= nil then rawset(page, "related", nil) end

@@ -121,7 +121,8 @@ local writers = {
 }
 
 -- The index: one list of pieces, one table.concat.
-folio.hook("site", function(site)
+-- One index per language (folio.language_views): <prefix>/search.json holds that language's pages.
+local function language_index(site)
   local write, first_key, next_key = {}, {}, {}
   for i, f in ipairs(fields) do
     write[i] = writers[f] or function() error("search: unknown field " .. tostring(f)) end
@@ -144,6 +145,11 @@ folio.hook("site", function(site)
     end
   end
   out[n + 1] = "]\n"
-  site:add_page({ url = index_url, kind = "search", layout = false, content = table.concat(out) })
-  site.search = { index = index_url }
+  local url = (site.lang_prefix or "") .. index_url
+  site:add_page({ url = url, kind = "search", layout = false, content = table.concat(out) })
+  site.search = { index = url }
+end
+
+folio.hook("site", function(root)
+  for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do language_index(site) end
 end, { order = 70 })

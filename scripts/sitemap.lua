@@ -7,6 +7,8 @@
 -- pages. Left out: pages with `output = false`, files written as is (feeds, `layout = false`),
 -- redirects (kind "alias"), the 404 page, and pages with `sitemap: false` front matter.
 -- `<lastmod>` is the page's lastmod (else date); for a list, that of its newest entry.
+-- A multilingual site's pages that have translations list them, and themselves, as
+-- <xhtml:link rel="alternate" hreflang="..." href="..."/> (Google's form of alternates).
 -- Runs at the site stage with order 95, after the plugins that add pages.
 local opts = ... or {}
 
@@ -44,8 +46,20 @@ folio.hook("site", function(site)
     local dups = more[url]
     if dups then for _, p in ipairs(dups) do pages[#pages + 1] = p end end
   end
+  local multilingual = rawget(site, "language_sites") ~= nil and folio.translations_of
   local out = { '<?xml version="1.0" encoding="UTF-8"?>',
-                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' }
+                multilingual and '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+                or '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' }
+  local function alternates(p)
+    local list = multilingual and p.lang and folio.translations_of(site, p)
+    if not list or #list == 0 then return "" end
+    local parts = { "" }
+    for _, tr in ipairs({ { lang = p.lang, url = p.url }, table.unpack(list) }) do
+      parts[#parts + 1] = '<xhtml:link rel="alternate" hreflang="' .. folio.escape(tr.lang) .. '" href="'
+        .. folio.escape(root .. tr.url) .. '"/>'
+    end
+    return table.concat(parts, "\n  ")
+  end
   local iso = {} -- time -> RFC 3339 (list pages share their newest entry's)
   local n = #out
   for _, p in ipairs(pages) do
@@ -64,6 +78,10 @@ folio.hook("site", function(site)
       n = n + 2
     else
       out[n] = "</loc></url>"
+    end
+    if multilingual then
+      local alt = alternates(p)
+      if alt ~= "" then out[n] = out[n]:sub(1, -7) .. alt .. "\n</url>" end
     end
   end
   out[n + 1] = "\n"

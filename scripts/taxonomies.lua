@@ -53,7 +53,7 @@ local function labeler()
   end
 end
 
-local function collect(site, name, label_of)
+local function collect(site, name, label_of, prefix)
   local terms, by_slug = {}, {}
   -- Oldest page first, so that the first spelling of a term is the one that stays.
   for i = #site.pages, 1, -1 do
@@ -62,7 +62,7 @@ local function collect(site, name, label_of)
       for _, raw in ipairs(as_list(page[name])) do
         local label, slug = label_of(raw)
         if slug and not by_slug[slug] then
-          by_slug[slug] = { name = label, slug = slug, url = "/" .. name .. "/" .. slug .. "/", pages = {} }
+          by_slug[slug] = { name = label, slug = slug, url = prefix .. "/" .. name .. "/" .. slug .. "/", pages = {} }
           terms[#terms + 1] = by_slug[slug]
         end
       end
@@ -94,24 +94,32 @@ local function collect(site, name, label_of)
   return terms
 end
 
-folio.hook("site", function(site)
-  site.taxonomies = site.taxonomies or {}
+-- A multilingual site: each language's terms and pages apart (folio.language_views), under its
+-- URL prefix (/ja/tags/go/), with titles from the theme's translations.
+local lookup = folio.i18n and folio.i18n.lookup or function() return nil end
+
+folio.hook("site", function(root)
   local label_of = labeler()
-  for _, name in ipairs(names) do
-    local terms = collect(site, name, label_of)
-    site.taxonomies[name] = terms
-    local pattern = titles[name] or (name == "tags" and "Posts tagged %s" or "Posts in %s")
-    for _, term in ipairs(terms) do
-      local pages = {}
-      for i, p in ipairs(term.pages) do pages[i] = p end
+  for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
+    local prefix, lang = site.lang_prefix or "", rawget(site, "lang")
+    rawset(site, "taxonomies", rawget(site, "taxonomies") or {})
+    for _, name in ipairs(names) do
+      local terms = collect(site, name, label_of, prefix)
+      site.taxonomies[name] = terms
+      local pattern = titles[name] or lookup(name == "tags" and "tagged" or "posts_in", lang)
+        or (name == "tags" and "Posts tagged %s" or "Posts in %s")
+      for _, term in ipairs(terms) do
+        local pages = {}
+        for i, p in ipairs(term.pages) do pages[i] = p end
+        site:add_page({
+          url = term.url, kind = "term", layout = "list", taxonomy = name, term = term.name,
+          title = pattern:gsub("%%s", (term.name:gsub("%%", "%%%%"))), pages = pages, lang = lang,
+        })
+      end
       site:add_page({
-        url = term.url, kind = "term", layout = "list", taxonomy = name, term = term.name,
-        title = pattern:format(term.name), pages = pages,
+        url = prefix .. "/" .. name .. "/", kind = "terms", layout = "terms", taxonomy = name,
+        title = lookup(name, lang) or (name:sub(1, 1):upper() .. name:sub(2)), terms = terms, lang = lang,
       })
     end
-    site:add_page({
-      url = "/" .. name .. "/", kind = "terms", layout = "terms", taxonomy = name,
-      title = name:sub(1, 1):upper() .. name:sub(2), terms = terms,
-    })
   end
 end, { order = 40 })

@@ -1,43 +1,54 @@
 -- theme.lua for folio's default theme: configuration defaults, and one html hook that makes the
 -- body's HTML accessible where cmark-gfm's output is not (docs/themes.md, "Accessibility").
+-- The theme's strings per language are in i18n/<lang>.lua (docs/multilingual.md).
 -- Values a site.lua may set to change it (all optional):
---   lang         the <html lang>, default "en"
+--   language     the <html lang>, the strings' and dates' language, default "en"
 --   menu         the header links: { { name = "About", url = "/about/" }, ... }; by default the
 --                Markdown pages at the top of content/ (content/about.md), by title
 --   nav_extras   false: no Tags and Archive links after the menu (they come when the plugins are on)
---   date_format  strftime format for dates; by default "January 8, 2014"
+--   date_format  strftime format for dates; by default the language's (English: "January 8, 2014")
 --   favicon      path of the icon, default "/favicon.svg" (the theme ships one)
 --   touch_icon   path of the apple-touch-icon, default "/apple-touch-icon.png" (shipped, 180x180)
 --   image        the social image of pages that have none of their own (og:image)
 --   logo         the publisher logo of JSON-LD, default the touch icon
 --   twitter      the site's account for twitter:site ("name" or { username = "name" })
 --   theme_color, theme_color_dark   the browser bar's colours (default the theme's backgrounds)
-folio.defaults { lang = "en" }
+folio.defaults {}
 
--- The words this hook writes for screen readers, in one place.
-local STRINGS = {
-  code = "Code",             -- a scrollable code block: "Code" or "Code: lua"
-  table = "Table",           -- a scrollable table
-  back_to_content = "Back to content", -- a footnote's way back (cmark-gfm says the same)
-}
+-- The words this hook writes for screen readers: i18n/<lang>.lua's a11y_code, a11y_table and
+-- back_to_content in the page's language, these English words where no file has them.
+local ENGLISH = { a11y_code = "Code", a11y_table = "Table", back_to_content = "Back to content" }
+local words_by_lang = {}
+local function words_for(lang)
+  lang = lang or "en"
+  local words = words_by_lang[lang]
+  if not words then
+    words = {}
+    for key, english in pairs(ENGLISH) do
+      words[key] = folio.i18n and folio.i18n.lookup(key, lang) or english
+    end
+    words_by_lang[lang] = words
+  end
+  return words
+end
 
 -- <pre>: focusable (tabindex=0), so a keyboard can scroll a long line, and named as a region.
 -- The language comes from the inner <code class="language-x">.
-local function focusable_code(html)
+local function focusable_code(html, words)
   return (html:gsub('<pre([^>]*)>(%s*<code[^>]*>)', function(attrs, code)
     if attrs:find("tabindex", 1, true) then return nil end
     local lang = code:match('class="[^"]-language%-([%w_+#.-]+)')
-    local label = lang and (STRINGS.code .. ": " .. lang) or STRINGS.code
+    local label = lang and (words.a11y_code .. ": " .. lang) or words.a11y_code
     return '<pre' .. attrs .. ' tabindex="0" role="region" aria-label="' .. folio.escape(label) .. '">' .. code
   end))
 end
 
 -- <table>: inside a scroll box (a focusable, named region) that shows a shadow where there is
 -- more to scroll; the table itself keeps its table semantics.
-local function scrolling_tables(html)
+local function scrolling_tables(html, words)
   if not html:find("<table", 1, true) then return html end
   html = html:gsub("<table([ >])", '<div class="table-wrap" tabindex="0" role="region" aria-label="'
-                   .. folio.escape(STRINGS.table) .. '"><table%1')
+                   .. folio.escape(words.a11y_table) .. '"><table%1')
   return (html:gsub("</table>", "</table></div>"))
 end
 
@@ -68,10 +79,10 @@ local function labelled_tasks(html)
 end
 
 -- Footnote back-links: ↩ drawn as text, not as an emoji (U+FE0E), and named.
-local function textual_backrefs(html)
+local function textual_backrefs(html, words)
   if not html:find("footnote-backref", 1, true) then return html end
   return (html:gsub('(<a [^>]-class="footnote%-backref"[^>]*>)↩(</a>)', function(open, close)
-    open = open:gsub('aria%-label="[^"]*"', 'aria-label="' .. folio.escape(STRINGS.back_to_content) .. '"')
+    open = open:gsub('aria%-label="[^"]*"', 'aria-label="' .. folio.escape(words.back_to_content) .. '"')
     return open .. "↩\u{FE0E}" .. close
   end))
 end
@@ -79,8 +90,9 @@ end
 folio.hook("html", function(page)
   local html = page.content
   if type(html) ~= "string" or html == "" then return end
-  if html:find("<pre", 1, true) then html = focusable_code(html) end
-  html = textual_backrefs(labelled_tasks(scrolling_tables(html)))
+  local words = words_for(page.lang)
+  if html:find("<pre", 1, true) then html = focusable_code(html, words) end
+  html = textual_backrefs(labelled_tasks(scrolling_tables(html, words)), words)
   page.content = html
 end, { order = 95 })
 

@@ -32,8 +32,9 @@ function M.key_line(source, key)
 end
 
 -- The section: first folder under content/ ("_posts" counts as "posts"); "" at the top.
-function M.section(relpath)
+function M.section(relpath, lang_folder)
   local inner = relpath:gsub("^content/", "")
+  if lang_folder then inner = inner:sub(#lang_folder + 2) end -- content/ja/posts/x.md: "posts"
   local first = inner:match("^([^/]+)/")
   if not first then return "" end
   if first == "_posts" then return "posts" end
@@ -71,7 +72,7 @@ function M.from_front_matter(page, meta, file_info, config)
   end
   local base = page.path:match("([^/]+)$"):gsub("%.[^.]+$", "")
   page.basename = base
-  page.section = M.section(page.path)
+  page.section = M.section(page.path, page.lang_folder)
   page.kind = "page"
   page.draft = meta.draft == true or meta.published == false
   page.tags = as_list(meta.tags)
@@ -180,7 +181,9 @@ local function pad(n) return string.format("%02d", n) end
 -- stands for its folder, and a front matter `slug` replaces the file name.
 function M.path_token(page)
   local meta_slug = page.meta and page.meta.slug
-  local path = page.path:gsub("^content/", ""):gsub("^_posts/", "posts/"):gsub("%.[^./]+$", "")
+  local path = page.path:gsub("^content/", "")
+  if page.lang_folder then path = path:sub(#page.lang_folder + 2) end -- the language is the URL's prefix
+  path = path:gsub("^_posts/", "posts/"):gsub("%.[^./]+$", "")
   return (path:gsub("[^/]+$", function(last)
     if last == "index" or last == "_index" then return "" end
     return meta_slug and M.slugify(meta_slug) or last
@@ -292,6 +295,11 @@ function M.assign_url(page, config)
       end
     end
     page.url = M.expand_permalink(pattern, page)
+    -- a multilingual site's language prefix ("/ja"), not on URLs the front matter gives
+    local prefix = page.lang_prefix
+    if prefix and prefix ~= "" and not (meta.permalink or meta.url) then
+      page.url = M.normalize_url(prefix .. page.url)
+    end
   else
     page.url = M.normalize_url(page.url)
   end

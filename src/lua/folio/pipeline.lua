@@ -14,6 +14,8 @@ local pagemod = require "folio.page"
 local template = require "folio.template"
 local sandbox = require "folio.sandbox"
 local buildcache = require "folio.buildcache"
+local i18n = require "folio.i18n"
+local languages = require "folio.languages"
 
 local P = {}
 
@@ -137,7 +139,14 @@ local function template_globals()
     if path:find("^%a[%w+.-]*:") then return path end
     return absolute_base .. "/" .. path
   end
-  g.date = function(t, fmt) return t and folio.date.format(t, fmt or "%B %-d, %Y") or "" end
+  -- date(t [, fmt]): month and day names in the page's language; fmt nil: its date_format
+  g.date = function(t, fmt) return i18n.format_date(t, fmt) end
+  g.t = i18n.t
+  g.direction = i18n.direction
+  -- lang_url(path): a site path in the language of the page being rendered ("/" -> "/ja/")
+  g.lang_url = function(path)
+    return g.url(languages.prefix(config, i18n.current()) .. (path or "/"))
+  end
   g.iso_date = function(t) return t and folio.date.iso(t) or "" end
   return g
 end
@@ -167,6 +176,7 @@ function P.load()
   end
   config = result
   if opts.base_url then config.base_url = opts.base_url end
+  i18n.setup(config)
   if config.timezone then
     local set, err = folio.date.set_timezone(config.timezone)
     if not set then
@@ -237,6 +247,9 @@ function P.begin()
       if is_markdown(f.path) then sources[#sources + 1] = with_git_dates(f) end
     end
   end
+  local paths = {}
+  for i, src in ipairs(sources) do paths[i] = src.path end
+  languages.set(languages.detect(config, paths))
   pages = {}
   folio.build.reserve(#sources)
   buildcache.open(config, opts)
@@ -244,8 +257,11 @@ function P.begin()
   return #sources
 end
 
-function P.export_sources() return sources end
-function P.import_sources(list) sources = list; pages = {}; caching = buildcache.active() end
+-- The sources travel to the workers with the site's languages (folio.languages).
+function P.export_sources() return { sources = sources, languages = languages.get() } end
+function P.import_sources(t)
+  sources = t.sources; languages.set(t.languages); pages = {}; caching = buildcache.active()
+end
 
 -- Main state, after the process phase of a build: the build cache keeps what it made.
 function P.store_cache() buildcache.commit(sources) end
@@ -307,7 +323,9 @@ local function process_page(id, src)
   page.full_source = page.source
   page.source = body
   page.body_line = body_line
+  page.lang_folder = languages.folder_of(src.path)
   pagemod.from_front_matter(page, meta, src, config)
+  languages.assign(page, config)
   page.full_source = nil
   stage = "frontmatter"
   for _, h in ipairs(sitemod.hooks.frontmatter) do h.fn(page) end
@@ -634,6 +652,7 @@ local function frame_site()
   local primed = frame.by_url ~= nil and not no_priming
   if primed then url_indexes[s] = setmetatable({}, { __index = frame.by_url }) end
   add_builtin_pages(s, frame.builtin)
+  languages.assemble(s, config, default_menu, function(out) return frame.builtin[out] or frame.outputs[out] end, link_neighbours)
   return s, primed
 end
 
@@ -789,6 +808,7 @@ function P.assemble(keep_order, fresh)
   end
   for _, list in pairs(site.sections) do link_neighbours(list) end
   add_builtin_pages(site, outputs)
+  languages.assemble(site, config, default_menu, function(out) return outputs[out] ~= nil end, link_neighbours)
   run_site_hooks(site)
   render_list, pages_part = collect_outputs(site)
   check_layouts(render_list)
@@ -826,12 +846,16 @@ local function static_files()
     end
     for _, f in ipairs(files) do found[f.path:sub(#dir + 2)] = { path = f.path } end
   end
-  local theme_static = "themes/" .. config.theme .. "/static"
-  if folio.fs.stat(theme_static) then
-    scan(theme_static)
-  else
-    for _, path in ipairs(folio.embedded.list(theme_static .. "/")) do
-      found[path:sub(#theme_static + 2)] = { embedded = path }
+  -- each theme of the chain, the furthest ancestor first: a theme's file replaces its parent's
+  local chain = sitemod.chain_of(config)
+  for i = #chain, 1, -1 do
+    local theme_static = "themes/" .. chain[i] .. "/static"
+    if folio.fs.stat(theme_static) then
+      scan(theme_static)
+    else
+      for _, path in ipairs(folio.embedded.list(theme_static .. "/")) do
+        found[path:sub(#theme_static + 2)] = { embedded = path }
+      end
     end
   end
   if type(config.static_sources) == "function" then -- an extension point (compat/jekyll/site.lua)
@@ -884,7 +908,9 @@ local function render_one(page)
   else
     local layout = page.layout
     if page.path and missing_layouts[layout] then layout = pagemod.default_layout(page) end
-    html = renderer:render_page(page, site, layout)
+    i18n.set_current(page.lang)
+    if page.lang and not page.path then languages.translations_of(site, page) end
+    html = renderer:render_page(page, languages.view(site, page.lang), layout)
   end
   if folio.build.write(page.output, html) then changed_urls[#changed_urls + 1] = page.url end
 end
@@ -951,7 +977,8 @@ function P.classify(paths)
   -- a site model that lists its own sources (a Jekyll site) is read again on any change
   if config and type(config.sources) == "function" then return "reload" end
   for _, path in ipairs(paths) do
-    if path == "site.lua" or path:find("^scripts/") or path:find("^themes/[^/]+/theme%.lua$") then
+    if path == "site.lua" or path:find("^scripts/") or path:find("^themes/[^/]+/theme%.lua$")
+       or path:find("^i18n/") or path:find("^themes/[^/]+/i18n/") then
       return "reload"
     end
   end
@@ -1188,7 +1215,9 @@ end
 -- The file that provides static output `rel`: the site's static/ first, then the theme's.
 local function static_source(rel)
   local root = link_root()
-  for _, base in ipairs { "static/", "themes/" .. config.theme .. "/static/" } do
+  local bases = { "static/" }
+  for _, name in ipairs(sitemod.chain_of(config)) do bases[#bases + 1] = "themes/" .. name .. "/static/" end
+  for _, base in ipairs(bases) do
     local st = folio.fs.stat(base .. rel)
     if st and st.type == "file" then
       local real = root and folio.fs.realpath(base .. rel)
@@ -1201,18 +1230,23 @@ end
 -- A static file or folder changed: copy what provides it now, or remove outputs that nothing
 -- provides any more (a folder deleted or moved away reports only its own path).
 function P.copy_static_file(path, st)
-  local theme_prefix = "themes/" .. config.theme .. "/static/"
   local rel
-  if path:find("^static/") then rel = path:sub(#"static/" + 1)
-  elseif path:sub(1, #theme_prefix) == theme_prefix then rel = path:sub(#theme_prefix + 1)
-  else return end -- another theme's file
+  if path:find("^static/") then rel = path:sub(#"static/" + 1) end
+  for _, name in ipairs(sitemod.chain_of(config)) do
+    local theme_prefix = "themes/" .. name .. "/static/"
+    if not rel and path:sub(1, #theme_prefix) == theme_prefix then rel = path:sub(#theme_prefix + 1) end
+  end
+  if not rel then return end -- another theme's file
   if st and st.type == "dir" then return end -- its files are reported one by one
   local function refresh(r)
     local src = static_source(r)
     if src then
       if folio.build.copy(r, src) then changed_urls[#changed_urls + 1] = "/" .. r end
     elseif not previous_url(r) then
-      local embedded = folio.embedded.read("themes/" .. config.theme .. "/static/" .. r)
+      local embedded
+      for _, name in ipairs(sitemod.chain_of(config)) do
+        embedded = embedded or folio.embedded.read("themes/" .. name .. "/static/" .. r)
+      end
       if embedded then
         if folio.build.write(r, embedded) then changed_urls[#changed_urls + 1] = "/" .. r end
       else

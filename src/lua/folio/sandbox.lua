@@ -134,14 +134,14 @@ local ALLOWED_MODULES = { lpeg = true, ["folio.json"] = true }
 local function folio_view(env_folio)
   local f = env_folio
   for _, name in ipairs { "hook", "defaults", "warn", "escape", "slugify", "html_text", "count_words",
-                          "json_string", "version", "related", "related_pack" } do
+                          "json_string", "version", "related", "related_pack", "language_views", "translations_of" } do
     f[name] = folio[name]
   end
   -- A computed page field runs when folio's own code reads it: within a budget too.
   f.page_field = function(name, fn)
     return folio.page_field(name, type(fn) == "function" and M.guard(fn, "the page field " .. tostring(name)) or fn)
   end
-  for _, name in ipairs { "json", "date", "markdown", "ast", "frontmatter", "embedded" } do
+  for _, name in ipairs { "json", "date", "markdown", "ast", "frontmatter", "embedded", "i18n" } do
     if folio[name] then f[name] = copy(folio[name]) end
   end
   if f.date then f.date.set_timezone = forbidden("folio.date.set_timezone", "set timezone in site.lua") end

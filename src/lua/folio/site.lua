@@ -18,7 +18,6 @@ local DEFAULTS = {
   description = "",
   author = "",
   base_url = "http://localhost:1313/",
-  lang = "en",
   theme = "default",
   output = "public",
   permalinks = { posts = "/:year/:month/:day/:slug/", default = "/:path/" },
@@ -124,6 +123,8 @@ local function load_config()
 end
 
 local function merge_defaults(config)
+  -- `language` is the site's language; `lang` is its older name, kept equal to it.
+  if config.language == nil then config.language = config.lang end
   for k, v in pairs(theme_defaults) do if config[k] == nil then config[k] = v end end
   for k, v in pairs(DEFAULTS) do if config[k] == nil then config[k] = v end end
   if type(config.permalink) == "string" then -- one pattern for posts, as Jekyll's `permalink`
@@ -134,6 +135,9 @@ local function merge_defaults(config)
   if config.markdown ~= DEFAULTS.markdown then
     setmetatable(config.markdown, { __index = DEFAULTS.markdown })
   end
+  if config.language == nil or config.language == "" then config.language = "en" end
+  config.language = tostring(config.language)
+  config.lang = config.language
   if not config.base_url:find("/$") then config.base_url = config.base_url .. "/" end
   return config
 end
@@ -155,13 +159,45 @@ local function find_plugin(name)
   return nil
 end
 
--- The theme's folder on disk, or nil when the theme is one built into folio.
-function M.theme_file(config, relpath)
-  local disk = "themes/" .. config.theme .. "/" .. relpath
+-- A theme's file: themes/<name>/<relpath> in the site, else the copy built into folio.
+local function one_theme_file(name, relpath)
+  local disk = "themes/" .. name .. "/" .. relpath
   if exists(disk) then return folio.fs.read(disk), disk end
   local builtin = folio.embedded.read(disk)
   if builtin then return builtin, "(folio)/" .. disk end
   return nil
+end
+
+-- The themes a site's pages come from: its theme, the theme that one extends, and so on
+-- (config.theme_chain, set by M.load); just the theme before that.
+local function chain_of(config)
+  return config.theme_chain or { config.theme }
+end
+M.chain_of = chain_of
+
+-- The theme's file for `relpath`: the first theme of the chain that has it.
+function M.theme_file(config, relpath)
+  for _, name in ipairs(chain_of(config)) do
+    local text, label = one_theme_file(name, relpath)
+    if text then return text, label end
+  end
+  return nil
+end
+
+-- Every theme's file for `relpath`, the furthest ancestor first: { { text =, label = }, ... }
+-- (i18n files merge key by key down the chain).
+function M.theme_files(config, relpath)
+  local out, chain = {}, chain_of(config)
+  for i = #chain, 1, -1 do
+    local text, label = one_theme_file(chain[i], relpath)
+    if text then out[#out + 1] = { text = text, label = label } end
+  end
+  return out
+end
+
+local function theme_exists(name)
+  local dir = "themes/" .. name
+  return folio.fs.stat(dir) or folio.embedded.list(dir .. "/")[1]
 end
 
 -- Safe mode on: the environment untrusted chunks get, and the budgets.
@@ -169,6 +205,51 @@ local function enter_safe_mode(setting)
   M.safe = true
   M.env = M.env or sandbox.new_env()
   sandbox.configure(setting, errors.handler)
+end
+
+-- Runs theme.lua of the site's theme, then of the theme it extends (`extends = "name"` in its
+-- theme.lua), and so on; sets config.theme_chain. A theme's defaults win over those of the
+-- themes it extends. Each theme.lua runs in an environment of its own (over the globals), where
+-- its `extends` is read.
+local function load_themes(config)
+  local chain, seen = {}, {}
+  local name = tostring(config.theme or DEFAULTS.theme)
+  local from = "site.lua"
+  local layered = {} -- each theme's folio.defaults, child first
+  while name do
+    if seen[name] then
+      errors.fail(from, nil, "themes extend each other in a loop: " .. table.concat(chain, " -> ") .. " -> " .. name,
+                  "remove `extends` from one of these themes' theme.lua")
+    end
+    if not theme_exists(name) then
+      errors.fail(from, nil, "theme '" .. name .. "' not found",
+                  "put it in themes/" .. name .. "/ or use theme = \"default\"")
+    end
+    seen[name] = true
+    chain[#chain + 1] = name
+    config.theme_chain = chain
+    local text, label = one_theme_file(name, "theme.lua")
+    local extends = nil
+    if text then
+      local env = setmetatable({}, { __index = M.safe and M.env or _G })
+      local chunk, err = load(text, "@" .. label, "t", env)
+      if not chunk then error(errors.normalize(err, label, "while loading the theme"), 0) end
+      theme_defaults = {}
+      local ok, e = run_chunk(chunk, label, {})
+      if not ok then error(errors.normalize(e, label, "while loading the theme"), 0) end
+      layered[#layered + 1] = theme_defaults
+      extends = rawget(env, "extends")
+      if extends ~= nil and type(extends) ~= "string" then
+        errors.fail(label, nil, "extends must be the name of a theme, not " .. type(extends), "write extends = \"default\"")
+      end
+      from = label
+    end
+    name = extends
+  end
+  theme_defaults = {}
+  for i = #layered, 1, -1 do
+    for k, v in pairs(layered[i]) do theme_defaults[k] = v end
+  end
 end
 
 -- Loads everything; returns the config. Raises a structured error naming the file at fault.
@@ -183,17 +264,7 @@ function M.load()
   end
   if options.safe or config.safe then enter_safe_mode(config.safe) end
   folio.config = config
-  local theme_dir = "themes/" .. tostring(config.theme or DEFAULTS.theme)
-  local theme_lua_text, theme_lua_label = M.theme_file({ theme = config.theme or DEFAULTS.theme }, "theme.lua")
-  local is_theme = folio.fs.stat(theme_dir) or folio.embedded.list(theme_dir .. "/")[1]
-  if not is_theme then
-    errors.fail("site.lua", nil, "theme '" .. tostring(config.theme) .. "' not found",
-                "put it in " .. theme_dir .. "/ or use theme = \"default\"")
-  end
-  if theme_lua_text then
-    local ok2, err = pcall(run_script, theme_lua_label, theme_lua_text)
-    if not ok2 then error(errors.normalize(err, theme_lua_label, "while loading the theme"), 0) end
-  end
+  load_themes(config)
   merge_defaults(config)
   local named = {}
   for i, spec in ipairs(config.plugins) do
@@ -229,7 +300,9 @@ function M.find_template(config, relpath)
   if exists(relpath) then return folio.fs.read(relpath), relpath end
   local text, label = M.theme_file(config, relpath)
   if text then return text, label end
-  return nil, { relpath, "themes/" .. config.theme .. "/" .. relpath }
+  local looked = { relpath }
+  for _, name in ipairs(chain_of(config)) do looked[#looked + 1] = "themes/" .. name .. "/" .. relpath end
+  return nil, looked
 end
 
 return M

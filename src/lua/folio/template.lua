@@ -599,8 +599,9 @@ end
 -- Renders page.content through layout `layout_name` (default page.layout), then through the
 -- layout named in that layout's front matter, and so on. Returns the HTML.
 function Renderer:render_page(page, site, layout_name)
-  if site ~= self._cached_site then -- another build or update: its own partial_cached results
-    self._cached, self._cached_site = {}, site
+  local root = type(site) == "table" and rawget(site, "root_site") or site -- a language's view of the site
+  if root ~= self._cached_site then -- another build or update: its own partial_cached results
+    self._cached, self._cached_site = {}, root
   end
   if layout_name == nil then layout_name = page.layout end
   local html = page.content or ""
