@@ -9,7 +9,7 @@ local sandbox = require "folio.sandbox"
 local M = {}
 
 local STAGES = {
-  source = true, frontmatter = true, ast = true, html = true, site = true, serve = true,
+  source = true, frontmatter = true, defer = true, ast = true, html = true, site = true, serve = true,
   render_link = true, render_image = true, render_heading = true, render_codeblock = true,
 }
 
