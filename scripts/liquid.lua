@@ -387,6 +387,12 @@ end
 
 folio.hook("frontmatter", function(page)
   if not has_liquid(page) then return end
+  -- an HTML page that loops over the paginator (jekyll-paginate's index.html): each page of the
+  -- list renders it, with its own paginator, when its layout renders (compat/jekyll/layouts.lua)
+  if folio.layout_engine_active and page.source:find("paginator", 1, true) and (page.path or ""):find("%.html?$") then
+    page.liquid_in_layout = true
+    return
+  end
   if needs_site(page.source) then page.defer = true; return end
   page.source = render(page.source, { page = page_view(page), site = drops.site(nil), jekyll = drops.jekyll },
                        page.path, page.body_line)
@@ -394,6 +400,6 @@ end, { order = 5 })
 
 folio.hook("defer", function(page, site)
   if not page.defer or not has_liquid(page) then return end
-  page.source = render(page.source, { page = page_view(page), site = drops.site(site), jekyll = drops.jekyll,
+  page.source = render(page.source, { page = page_view(page), site = drops.site_for(site, page), jekyll = drops.jekyll,
                                       paginator = drops.paginator(page) }, page.path, page.body_line)
 end)

@@ -224,6 +224,29 @@ function M.site(site)
   return d
 end
 
+-- The site as `page` sees it: site.related_posts leaves the page out (Jekyll's related posts
+-- without lsi: the ten newest other posts).
+function M.site_for(site, page)
+  local base = M.site(site)
+  if not page or page.section ~= "posts" then return base end
+  local related
+  return setmetatable({}, {
+    __index = function(_, k)
+      if k ~= "related_posts" then return base[k] end
+      if not related then
+        related = {}
+        local me = page_drop(page)
+        for _, d in ipairs(base.posts) do
+          if #related >= 10 then break end
+          if d ~= me then related[#related + 1] = d end
+        end
+      end
+      return related
+    end,
+    __pairs = function() return pairs(base) end,
+  })
+end
+
 -- jekyll-paginate's paginator for a page folio's paginate plugin split (page.paginator).
 function M.paginator(page)
   local pg = page and page.paginator

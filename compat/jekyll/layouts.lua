@@ -81,9 +81,15 @@ function M.engine(dirs)
   function engine.render(page, site, name)
     drops = drops or assert(load(folio.embedded.read("compat/jekyll/drops.lua"), "@(folio)/compat/jekyll/drops.lua"))()
     local render = assert(folio.jekyll_liquid, "the liquid plugin is not loaded").render
-    local content = page.content or ""
-    local vars = { page = drops.page(page), site = drops.site(site), jekyll = drops.jekyll,
+    local content = page.content
+    -- a copy of a page (the paginate plugin's page 2, 3...) is a plain table: its body is the page's
+    if content == nil and rawget(page, "id") then content = folio.build.content(page.id) end
+    content = content or ""
+    local vars = { page = drops.page(page), site = drops.site_for(site, page), jekyll = drops.jekyll,
                    paginator = drops.paginator(page) }
+    if page.liquid_in_layout then -- content that loops over paginator: one rendering per page of the list
+      content = render(content, vars, page.path or "index.html", page.body_line)
+    end
     local seen, layout = {}, {}
     while name ~= nil and name ~= false and name ~= "none" and name ~= "null" and name ~= "" do
       local path = path_of(name)

@@ -526,7 +526,11 @@ local function apply_model(page, classified, permalinks)
     page.section = ""
     page.url = M.page_url(page, rel, permalinks.site)
     local ext = (rel:match("%.([^.]+)$") or ""):lower()
-    if (rel == "index.md" or rel == "index.html" or rel == "index.markdown") and meta.layout == "home" then
+    local top_index = rel == "index.md" or rel == "index.html" or rel == "index.markdown"
+    if top_index and jekyll_layouts and rel == "index.html" and permalinks.paginate then
+      page.kind = "home" -- jekyll-paginate splits the site's index.html, whatever its layout
+      page.layout = layout_for(meta, "home")
+    elseif top_index and meta.layout == "home" then
       page.kind = "home" -- the list of posts (the paginate plugin splits it)
       page.layout = jekyll_layouts and layout_for(meta, "home") or "home"
     elseif MARKDOWN[ext] or HTML[ext] then
@@ -659,6 +663,7 @@ function M.config()
   jekyll_layouts = #layout_dirs > 0
   if jekyll_layouts then
     folio.layout_engine(layouts.engine(layout_dirs))
+    folio.layout_engine_active = true
     config.theme_static = false -- the site's layouts link their own style sheets, not folio's theme's
   end
   local plugins, unknown = plugins_of(jc)
@@ -673,7 +678,8 @@ function M.config()
                 string.format("Sass is not converted: %s left out of the site", table.concat(classified.sass, ", ")),
                 "convert it to CSS (sassc) and keep the .css file; the default theme brings its own style sheet")
   end
-  local permalinks = { site = jc.permalink, posts = posts_permalink or jc.permalink, collections = collections }
+  local permalinks = { site = jc.permalink, posts = posts_permalink or jc.permalink, collections = collections,
+                       paginate = config.paginate ~= nil }
   config.source_url = function(f) return source_url(f, config, classified, permalinks) end
   register_hooks(classified, permalinks)
   return config
