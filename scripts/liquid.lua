@@ -139,6 +139,10 @@ local function jekyll_params(markup)
   return name, params
 end
 
+-- Includes and layouts, compiled once per Lua state and kept (the engine's own cache lets go of
+-- templates at each garbage collection; these few are used by every page).
+local kept = {}
+
 local function include_tag(relative)
   return function(p, t)
     local name, params = jekyll_params(t.text)
@@ -163,7 +167,11 @@ local function include_tag(relative)
       end
       local inc = {}
       for _, kv in ipairs(params) do inc[kv[1]] = kv[2](ctx) end
-      local tpl = liquid.parse(text, { name = path, mode = mode, tags = p.opts.tags, unknown_tag = p.opts.unknown_tag })
+      local tpl = kept[path .. "\0" .. text]
+      if not tpl then
+        tpl = liquid.parse(text, { name = path, mode = mode, tags = p.opts.tags, unknown_tag = p.opts.unknown_tag })
+        kept[path .. "\0" .. text] = tpl
+      end
       local scope = { include = inc }
       ctx.scopes[#ctx.scopes + 1] = scope
       ctx.depth = ctx.depth + 1
@@ -336,9 +344,9 @@ end
 
 local filters
 
--- Renders Liquid `text` (from `file`, its first line `line`) with the variables `vars`. Raises
--- folio's error naming file:line on a Liquid error.
-local function render(text, vars, file, line)
+-- Renders Liquid `text` (from `file`, its first line `line`) with the variables `vars`; `keep`:
+-- keep the compiled template (a layout). Raises folio's error naming file:line on a Liquid error.
+local function render(text, vars, file, line, keep)
   filters = filters or site_filters()
   local parse_opts = {
     name = file, line = line or 1, mode = mode, tags = TAGS,
@@ -349,7 +357,12 @@ local function render(text, vars, file, line)
     end,
   }
   local ok, result = pcall(function()
-    local tpl = liquid.parse(text, parse_opts)
+    local key = keep and (file .. "\0" .. text)
+    local tpl = key and kept[key]
+    if not tpl then
+      tpl = liquid.parse(text, parse_opts)
+      if key then kept[key] = tpl end
+    end
     return tpl:render(vars, { filters = filters, parse_opts = parse_opts })
   end)
   if not ok then

@@ -6,7 +6,8 @@ compares the HTML pages one by one: URL sets, <title>, dates (<time datetime>), 
 Usage: tools/jekyll_compare.py SITE_DIR [--folio PATH] [--jekyll PATH] [--work DIR] [--verbose]
 
 Prints per-site figures: URLs same / only in Jekyll / only in folio, titles and dates equal,
-% of post bodies (and of all pages) equal in text, both wall times and the speed ratio.
+% of post bodies (and of all pages) equal in text, both wall times and CPU times (user + system,
+steadier than wall time on a shared machine) and the speed ratios.
 CSS (Sass) is not compared: folio leaves Sass out for now. Exit status 0 unless a build fails.
 """
 import argparse
@@ -14,6 +15,7 @@ import difflib
 import html
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -22,11 +24,17 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def cpu_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_timed(cmd, cwd):
-    start = time.monotonic()
+    """Runs cmd; returns (wall seconds, CPU seconds, process)."""
+    start, cpu = time.monotonic(), cpu_children()
     env = dict(os.environ, JEKYLL_NO_BUNDLER_REQUIRE="true")  # the site's Gemfile pins gems Debian lacks
     proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return time.monotonic() - start, proc
+    return time.monotonic() - start, cpu_children() - cpu, proc
 
 
 def html_files(root):
@@ -106,12 +114,12 @@ def main():
     os.makedirs(work)
     out_j, out_f = os.path.join(work, "jekyll"), os.path.join(work, "folio")
 
-    t_j, pj = run_timed([args.jekyll, "build", "-s", site, "-d", out_j], site)
+    t_j, c_j, pj = run_timed([args.jekyll, "build", "-s", site, "-d", out_j], site)
     if pj.returncode != 0:
         print(pj.stdout)
         print("jekyll build failed", file=sys.stderr)
         return 1
-    t_f, pf = run_timed([os.path.abspath(args.folio), "build", "-q", "-s", site, "-o", out_f], site)
+    t_f, c_f, pf = run_timed([os.path.abspath(args.folio), "build", "-q", "-s", site, "-o", out_f], site)
     if pf.returncode != 0:
         print(pf.stdout)
         print("folio build failed", file=sys.stderr)
@@ -160,20 +168,22 @@ def main():
     print(f"  HTML pages in both: {len(both)}; titles equal {same_title}, dates equal {same_dates}")
     print(f"  post bodies equal in text: {posts_equal}/{posts} ({pct(posts_equal, posts):.1f}%);"
           f" all pages {pages_equal}/{len(both)} ({pct(pages_equal, len(both)):.1f}%)")
-    print(f"  wall time: jekyll {t_j:.2f} s, folio {t_f:.3f} s, folio {t_j / t_f if t_f else 0:.1f}x faster")
+    print(f"  wall time: jekyll {t_j:.2f} s, folio {t_f:.3f} s, folio {t_j / t_f if t_f else 0:.1f}x faster;"
+          f" CPU time: jekyll {c_j:.2f} s, folio {c_f:.3f} s ({c_j / c_f if c_f else 0:.1f}x)")
     print(f"  folio warnings: {len(warnings)}")
     if args.verbose:
         for w in warnings:
             print("    " + w)
         for rel, ta, tb in differing:
             print(f"--- body differs: {rel}")
-            sm = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
+            wa, wb = ta.split(" "), tb.split(" ")  # by words: characters would be quadratic on long posts
+            sm = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
             shown = 0
             for op, i1, i2, j1, j2 in sm.get_opcodes():
                 if op != "equal" and shown < 6:
                     shown += 1
-                    print(f"    jekyll: {ta[max(0, i1 - 40):i2 + 40]!r}")
-                    print(f"    folio:  {tb[max(0, j1 - 40):j2 + 40]!r}")
+                    print(f"    jekyll: {' '.join(wa[max(0, i1 - 6):i2 + 6])!r}")
+                    print(f"    folio:  {' '.join(wb[max(0, j1 - 6):j2 + 6])!r}")
     return 0
 
 

@@ -108,7 +108,7 @@ function M.engine(dirs)
       for k, v in pairs(layout) do if merged[k] == nil then merged[k] = v end end
       layout = merged
       vars.content, vars.layout = content, layout
-      content = render(l.body, vars, path, l.line)
+      content = render(l.body, vars, path, l.line, true)
       name = l.meta.layout
     end
     return content
