@@ -93,6 +93,19 @@ title: Archive
 {% for post in site.posts %}- [{{ post.title }}]({{ post.url | relative_url }}) {{ post.date | date: "%Y-%m-%d" }}
 {% endfor %}
 MD
+cat > "$site/math.md" <<'MD'
+---
+layout: page
+title: Math
+---
+Inline $$a_1 \\ b < c$$ and `$$code$$`.
+
+$$
+x_1 = \frac{1}{2} \\ y
+$$
+
+After.
+MD
 cat > "$site/literal.md" <<'MD'
 ---
 layout: page
@@ -145,6 +158,9 @@ check "jekyll-feed's feed written" test -f "$out/feed.xml"
 check "missing layout warned" grep -q "layout 'nosuch' not found" "$log"
 check "missing layout warned once" test "$(grep -c "layout 'nosuch'" "$log")" -eq 1
 check "missing layout: the post layout" contains "$out/2021/02/01/lost.html" '<h1 class="post-title">Lost layout</h1>'
+# kramdown's math (the kramdown plugin): MathJax delimiters, backslashes kept as written
+check "inline math" contains "$out/math.html" 'Inline \(a_1 \\ b &lt; c\) and <code>$$code$$</code>.'
+check "block math" contains "$out/math.html" '\[x_1 = \frac{1}{2} \\ y\]'
 # render_with_liquid: false keeps the text; the layout still renders
 check "render_with_liquid false keeps {{ }}" contains "$out/literal.html" 'Handlebars: {{ name }} and {% raw %}.'
 check "render_with_liquid false: layout rendered" contains "$out/literal.html" '<section class="page">'
