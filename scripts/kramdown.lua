@@ -67,7 +67,10 @@ folio.hook("ast", function(doc, page)
   end
   page.kramdown_marks = next(marks) and marks or nil
   page.kramdown_toc = #toc_lists > 0 or nil
-end, { order = 20 })
+end, { order = 20, when = function(page) -- (most pages have no attribute list nor definition)
+  local src = page.source or ""
+  return src:find("{[:#]") or src:find("\n[ \t>]*:%s") or src:find("^[ \t>]*:%s")
+end })
 
 -- After anchors (order 50): headings still without an id get kramdown's, when a toc needs them.
 folio.hook("ast", function(doc, page)
@@ -83,7 +86,7 @@ folio.hook("ast", function(doc, page)
       h.id = id
     end
   end
-end, { order = 60 })
+end, { order = 60, when = function(page) return page.kramdown_toc end })
 
 -- ---------------------------------------------------------------------------------------------
 -- Html stage: attributes onto tags, the table of contents.

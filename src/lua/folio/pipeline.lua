@@ -278,12 +278,20 @@ end
 
 local function run_ast_hooks(doc, page)
   for _, h in ipairs(sitemod.hooks.ast) do
-    if type(h.fn) == "function" then h.fn(doc, page) else walk_filter(doc, h, page) end
+    if h.when and not h.when(page) then -- (a hook that wants only some pages)
+    elseif type(h.fn) == "function" then h.fn(doc, page) else walk_filter(doc, h, page) end
   end
 end
 
+local function wants_tree(page)
+  for _, h in ipairs(sitemod.hooks.ast) do
+    if not h.when or h.when(page) then return true end
+  end
+  return false
+end
+
 local function needs_tree(page)
-  return #sitemod.hooks.ast > 0 or page.title == nil or next(renderers) ~= nil
+  return page.title == nil or next(renderers) ~= nil or wants_tree(page)
 end
 
 local finish_page
