@@ -620,6 +620,7 @@ function M.config()
   config.lang = jc.lang and tostring(jc.lang) or nil
   config.output = jc.destination and tostring(jc.destination):gsub("^%./", ""):gsub("/$", "") or "_site"
   config.title_from_heading = false
+  config.date_order = { "front_matter", "filename", "mtime" } -- Jekyll never reads git history
   config.front_matter_unchecked = { author = true } -- a list of authors is Jekyll's (jekyll-seo-tag, minima)
   config.not_found_page = false -- Jekyll writes a 404.html only from the site's own
   config.future = jc.future == true
