@@ -2,6 +2,8 @@
 -- file wires the passes to the hook stages and owns the html pass; the work is in two helpers:
 --   scripts/kramdown_text.lua  (frontmatter stage) `{::comment}`, `{::options /}` removed,
 --                              `<div markdown="1">` insides read as Markdown;
+--   scripts/kramdown_math.lua  (frontmatter stage) `$$...$$` math kept out of Markdown, written
+--                              as MathJax's `\(...\)` and `\[...\]` in the html pass;
 --   scripts/kramdown_tree.lua  (ast stage) attribute lists `{: .class #id key="v"}` found and
 --                              marked, heading ids, `{:toc}` lists, definition lists.
 -- The html pass moves each marked element's attributes onto its tag and writes the tables of
@@ -14,7 +16,7 @@ local function helper(name)
   return assert(load(source, "@" .. path))()
 end
 
-local text, tree = helper("kramdown_text"), helper("kramdown_tree")
+local text, tree, math = helper("kramdown_text"), helper("kramdown_tree"), helper("kramdown_math")
 
 -- ---------------------------------------------------------------------------------------------
 -- Table of contents (from the rendered headings).
@@ -51,6 +53,10 @@ folio.hook("frontmatter", function(page)
   if page.source and (page.source:find("{::", 1, true) or page.source:find("markdown=", 1, true)) then
     page.source = text.transform(page.source) or page.source
   end
+  if page.source then
+    local src, list = math.extract(page.source)
+    if src then page.source, page.kramdown_math = src, list end
+  end
 end, { order = 80 }) -- after other text hooks (Liquid runs before Markdown, as in Jekyll)
 
 folio.hook("ast", function(doc, page)
@@ -61,7 +67,10 @@ folio.hook("ast", function(doc, page)
   end
   page.kramdown_marks = next(marks) and marks or nil
   page.kramdown_toc = #toc_lists > 0 or nil
-end, { order = 20 })
+end, { order = 20, when = function(page) -- (most pages have no attribute list nor definition)
+  local src = page.source or ""
+  return src:find("{[:#]") or src:find("\n[ \t>]*:%s") or src:find("^[ \t>]*:%s")
+end })
 
 -- After anchors (order 50): headings still without an id get kramdown's, when a toc needs them.
 folio.hook("ast", function(doc, page)
@@ -77,7 +86,7 @@ folio.hook("ast", function(doc, page)
       h.id = id
     end
   end
-end, { order = 60 })
+end, { order = 60, when = function(page) return page.kramdown_toc end })
 
 -- ---------------------------------------------------------------------------------------------
 -- Html stage: attributes onto tags, the table of contents.
@@ -125,12 +134,13 @@ end
 folio.hook("html", function(page)
   local html = page.content
   if not html then return end
+  if page.kramdown_math then html = math.restore(html, page.kramdown_math) end
   if page.kramdown_marks then html = apply_marks(html, page.kramdown_marks) end
   if page.kramdown_toc then
     local headings = headings_of(html)
     html = html:gsub("<!%-%-kd:toc:(%a+)%-%->\n?", function(tag) return toc_html(headings, tag == "ol") end)
   end
   page.content = html
-  page.kramdown_marks, page.kramdown_toc = nil, nil
+  page.kramdown_marks, page.kramdown_toc, page.kramdown_math = nil, nil, nil
 end, { order = 20 })
 

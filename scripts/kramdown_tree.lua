@@ -266,7 +266,7 @@ local function run(doc, src)
       if spans_any(para, def_lines) then definition_list(para) end
     end
   end
-  if src:find("{", 1, true) then block_ials(doc, src) end
+  if src:find("{[:#]") then block_ials(doc, src) end -- attribute lists `{:...}`, heading ids `{#id}`
   return marks, toc_lists
 end
 

@@ -1,20 +1,26 @@
--- liquid.lua: Jekyll's Liquid in page content. Each page's body is rendered through Liquid
--- (compat/jekyll/liquid/) after its front matter is read and before Markdown, with the
--- variables `page` (the page's fields and front matter), `site` (site.lua's keys, plus Jekyll's
--- `url`, `baseurl`, `time`) and `content` (nil: it exists only in layouts). Jekyll's tags:
--- include (from _includes/, with parameters as `include.x`), include_relative, highlight
--- (linenos), link, post_url. A page with `render_with_liquid: false`, or with no `{{` or
--- `{%`, is left alone. An unknown tag is a warning (file:line) and stays as written; a
--- Liquid syntax or render error is an error naming file:line.
+-- liquid.lua: Jekyll's Liquid in page content, and the renderer Jekyll layouts use. Each page's
+-- body is rendered through Liquid (compat/jekyll/liquid/) after its front matter is read and
+-- before Markdown, with the variables `page` (the page's fields and front matter), `site`
+-- (Jekyll's site drop, compat/jekyll/drops.lua: every config key, data, time, url, baseurl) and
+-- `jekyll`. A page whose Liquid reads the assembled site (`site.posts`, `site.pages`,
+-- `site.categories`, `site.tags`, `paginator`...) is deferred and rendered once the site is
+-- assembled (the `defer` stage), so `{% for post in site.posts %}` works in an index.md as in
+-- Jekyll; other pages do not wait. Jekyll's tags: include (from _includes/ and the theme's,
+-- with parameters as `include.x`), include_relative, highlight (linenos), link, post_url, seo
+-- (jekyll-seo-tag), feed_meta (jekyll-feed). A page with `render_with_liquid: false`, or with
+-- no `{{` or `{%`, is left alone. An unknown tag is a warning (file:line) and stays as written;
+-- a Liquid syntax or render error is an error naming file:line.
 --
--- Options: { "liquid", includes = "_includes", strict = false } (strict: lines after a tag
--- that Liquid's lax parser would skip are errors).
+-- Options: { "liquid", includes = "_includes" (or a list of folders, searched in order),
+-- strict = false } (strict: lines after a tag that Liquid's lax parser would skip are errors).
 local opts = ...
 local liquid = assert(load(folio.embedded.read("compat/jekyll/liquid/init.lua"), "@(folio)/compat/jekyll/liquid/init.lua"))()
 local errors = require "folio.errors"
 local pagemod = require "folio.page"
 
-local includes_dir = opts.includes or "_includes"
+-- the folders includes are looked up in, in order (a Jekyll site: its own, then its theme's)
+local includes_dirs = type(opts.includes) == "table" and opts.includes or { opts.includes or "_includes" }
+local includes_dir = includes_dirs[1]
 local mode = opts.strict and "strict" or "lax"
 
 local function read(path)
@@ -133,6 +139,10 @@ local function jekyll_params(markup)
   return name, params
 end
 
+-- Includes and layouts, compiled once per Lua state and kept (the engine's own cache lets go of
+-- templates at each garbage collection; these few are used by every page).
+local kept = {}
+
 local function include_tag(relative)
   return function(p, t)
     local name, params = jekyll_params(t.text)
@@ -140,20 +150,28 @@ local function include_tag(relative)
     return function(ctx, buf)
       local file = name
       if file:find("{{", 1, true) then file = liquid.parse(file):render(ctx) end
-      local path
+      local path, text
       if relative then
         path = (page_path:match("^(.*)/") or ".") .. "/" .. file
+        text = read(path)
       else
-        path = includes_dir .. "/" .. file
+        for _, dir in ipairs(includes_dirs) do
+          path = dir .. "/" .. file
+          text = read(path)
+          if text then break end
+        end
       end
-      local text = read(path)
       if not text then
         liquid.raise("render", "Could not locate the included file '" .. file .. "' in " ..
           (relative and "the page's folder" or includes_dir .. "/"), line)
       end
       local inc = {}
       for _, kv in ipairs(params) do inc[kv[1]] = kv[2](ctx) end
-      local tpl = liquid.parse(text, { name = path, mode = mode, tags = p.opts.tags, unknown_tag = p.opts.unknown_tag })
+      local tpl = kept[path .. "\0" .. text]
+      if not tpl then
+        tpl = liquid.parse(text, { name = path, mode = mode, tags = p.opts.tags, unknown_tag = p.opts.unknown_tag })
+        kept[path .. "\0" .. text] = tpl
+      end
       local scope = { include = inc }
       ctx.scopes[#ctx.scopes + 1] = scope
       ctx.depth = ctx.depth + 1
@@ -195,9 +213,87 @@ local function highlight(p, t)
   end
 end
 
+-- Jekyll plugins' tags. {% seo %} (jekyll-seo-tag): title, description, canonical URL, Open
+-- Graph and Twitter tags for the page; `title=false` leaves the <title> out.
+local function abs_url(path)
+  local base = (folio.config.base_url or ""):gsub("/$", "")
+  local prefix = base_path()
+  path = tostring(path or "/")
+  if path:find("^%a[%w+.-]*:") then return path end
+  return base:gsub(prefix:gsub("%p", "%%%0") .. "$", "") .. prefix .. path
+end
+
+local function plain(s)
+  if s == nil then return nil end
+  s = liquid.to_s(s):gsub("<[^>]*>", ""):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+  return s ~= "" and s or nil
+end
+
+local function seo(p, t)
+  local with_title = not t.text:find("title%s*=%s*false")
+  return function(ctx)
+    local page, site = liquid.lookup_var(ctx, "page") or {}, liquid.lookup_var(ctx, "site") or {}
+    local paginator = liquid.lookup_var(ctx, "paginator")
+    local site_title = plain(site.title)
+    local page_title = plain(page.title) or site_title
+    local title
+    if site_title and page_title ~= site_title then title = page_title .. " | " .. site_title
+    elseif site_title and plain(site.tagline or site.description) then title = site_title .. " | " .. plain(site.tagline or site.description)
+    else title = page_title end
+    if type(paginator) == "table" and tonumber(paginator.page) and paginator.page > 1 then
+      title = string.format("Page %d of %d for %s", paginator.page, paginator.total_pages or 1, title or "")
+    end
+    local description = plain(page.description) or plain(page.excerpt) or plain(site.description)
+    local url = page.url and abs_url(liquid.to_s(page.url):gsub("index%.html$", ""))
+    local e = folio.escape
+    local out = { "<!-- Begin Jekyll SEO tag v2.8.0 -->" }
+    local function add(s) out[#out + 1] = s end
+    if with_title and title then add("<title>" .. e(title) .. "</title>") end
+    add('<meta name="generator" content="Jekyll v4.3.1" />')
+    if page_title then add('<meta property="og:title" content="' .. e(page_title) .. '" />') end
+    add('<meta property="og:locale" content="' .. e(tostring(page.locale or site.locale or site.lang or "en_US"):gsub("-", "_")) .. '" />')
+    if description then
+      add('<meta name="description" content="' .. e(description) .. '" />')
+      add('<meta property="og:description" content="' .. e(description) .. '" />')
+    end
+    if url then
+      add('<link rel="canonical" href="' .. e(url) .. '" />')
+      add('<meta property="og:url" content="' .. e(url) .. '" />')
+    end
+    if site_title then add('<meta property="og:site_name" content="' .. e(site_title) .. '" />') end
+    local date = page.date
+    if date and page.collection == "posts" then
+      add('<meta property="og:type" content="article" />')
+      add('<meta property="article:published_time" content="' .. folio.date.iso(liquid.is_time(date) and date.epoch or date) .. '" />')
+    else
+      add('<meta property="og:type" content="website" />')
+    end
+    add('<meta name="twitter:card" content="summary" />')
+    if page_title then add('<meta property="twitter:title" content="' .. e(page_title) .. '" />') end
+    add("<!-- End Jekyll SEO tag -->")
+    return table.concat(out, "\n") .. "\n"
+  end
+end
+
+-- {% feed_meta %} (jekyll-feed): the link to the site's Atom feed.
+local function feed_meta()
+  return function(ctx, buf)
+    local site = liquid.lookup_var(ctx, "site") or {}
+    local title = site.title and (' title="' .. folio.escape(liquid.to_s(site.title)) .. '"') or ""
+    local feed = type(site.feed) == "table" and site.feed.path or "feed.xml"
+    buf[#buf + 1] = '<link type="application/atom+xml" rel="alternate" href="' .. folio.escape(abs_url("/" .. tostring(feed):gsub("^/", ""))) .. '"' .. title .. " />"
+  end
+end
+
+local function seo_tag(p, t)
+  local fn = seo(p, t)
+  return function(ctx, buf) buf[#buf + 1] = fn(ctx) end
+end
+
 local TAGS = {
   include = include_tag(false), include_relative = include_tag(true),
   post_url = post_url, link = link, highlight = highlight,
+  seo = seo_tag, feed_meta = feed_meta,
 }
 
 ----------------------------------------------------------------------------------------------
@@ -223,17 +319,6 @@ local function site_filters()
   }
 end
 
-local function site_vars()
-  local site = {}
-  for k, v in pairs(folio.config) do
-    local t = type(v)
-    if t ~= "function" and t ~= "userdata" then site[k] = v end
-  end
-  site.url = site.url or (folio.config.base_url or ""):gsub("/$", ""):gsub("^(%a[%w+.-]*://[^/]+).*$", "%1")
-  site.baseurl = site.baseurl or base_path()
-  site.time = folio.date.now()
-  return site
-end
 
 ----------------------------------------------------------------------------------------------
 
@@ -252,21 +337,19 @@ local function page_view(page)
       end
       return url or nil
     end
+    if k == "date" and type(page.date) == "number" then return liquid.time(page.date) end
     return page[k]
   end, __pairs = function() return next, page, nil end })
 end
 
-local filters, site
+local filters
 
-folio.hook("frontmatter", function(page)
-  if page.render_with_liquid == false then return end
-  local src = page.source
-  if not src or not (src:find("{{", 1, true) or src:find("{%", 1, true)) then return end
+-- Renders Liquid `text` (from `file`, its first line `line`) with the variables `vars`; `keep`:
+-- keep the compiled template (a layout). Raises folio's error naming file:line on a Liquid error.
+local function render(text, vars, file, line, keep)
   filters = filters or site_filters()
-  site = site or site_vars()
-  local file = page.path
   local parse_opts = {
-    name = file, line = page.body_line or 1, mode = mode, tags = TAGS,
+    name = file, line = line or 1, mode = mode, tags = TAGS,
     unknown_tag = function(_, t)
       warn(file, t.line, "unknown Liquid tag '" .. tostring(t.name) .. "', left as written")
       local raw = t.raw
@@ -274,8 +357,13 @@ folio.hook("frontmatter", function(page)
     end,
   }
   local ok, result = pcall(function()
-    local tpl = liquid.parse(src, parse_opts)
-    return tpl:render({ page = page_view(page), site = site }, { filters = filters, parse_opts = parse_opts })
+    local key = keep and (file .. "\0" .. text)
+    local tpl = key and kept[key]
+    if not tpl then
+      tpl = liquid.parse(text, parse_opts)
+      if key then kept[key] = tpl end
+    end
+    return tpl:render(vars, { filters = filters, parse_opts = parse_opts })
   end)
   if not ok then
     if liquid.is_error(result) then
@@ -284,5 +372,47 @@ folio.hook("frontmatter", function(page)
     end
     error(result, 0)
   end
-  page.source = result
+  return result
+end
+
+-- What layouts (compat/jekyll/layouts.lua) render with.
+folio.jekyll_liquid = { render = render }
+
+local drops = assert(load(folio.embedded.read("compat/jekyll/drops.lua"), "@(folio)/compat/jekyll/drops.lua"))()
+
+-- Content that reads the assembled site (site.posts, site.pages, site.categories, ...; Jekyll
+-- renders content Liquid after reading every post) waits for it: the page is deferred
+-- (page.defer, docs/hooks.md) and rendered in the `defer` stage. Other pages render now.
+local SITE_WIDE = { posts = true, pages = true, html_pages = true, categories = true, tags = true,
+                    collections = true, documents = true, related_posts = true, static_files = true }
+local function needs_site(src)
+  for name in src:gmatch("site%.([%a_]+)") do
+    if SITE_WIDE[name] then return true end
+  end
+  return src:find("site%[") ~= nil or src:find("paginator", 1, true) ~= nil
+end
+
+local function has_liquid(page)
+  if page.render_with_liquid == false then return false end
+  local src = page.source
+  return src and (src:find("{{", 1, true) or src:find("{%", 1, true)) and true or false
+end
+
+folio.hook("frontmatter", function(page)
+  if not has_liquid(page) then return end
+  -- an HTML page that loops over the paginator (jekyll-paginate's index.html): each page of the
+  -- list renders it, with its own paginator, when its layout renders (compat/jekyll/layouts.lua)
+  if folio.layout_engine_active and page.source:find("paginator", 1, true) and (page.path or ""):find("%.html?$") then
+    page.liquid_in_layout = true
+    return
+  end
+  if needs_site(page.source) then page.defer = true; return end
+  page.source = render(page.source, { page = page_view(page), site = drops.site(nil), jekyll = drops.jekyll },
+                       page.path, page.body_line)
 end, { order = 5 })
+
+folio.hook("defer", function(page, site)
+  if not page.defer or not has_liquid(page) then return end
+  page.source = render(page.source, { page = page_view(page), site = drops.site_for(site, page), jekyll = drops.jekyll,
+                                      paginator = drops.paginator(page) }, page.path, page.body_line)
+end)

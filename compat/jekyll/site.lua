@@ -481,11 +481,19 @@ local function string_list(v)
   return { v }
 end
 
--- folio's layout for a Jekyll `layout`: none (also null, false) writes the body as it is; any
--- other name gets the theme's layout of the page's kind (Jekyll's _layouts are not rendered).
+-- Whether the site has Jekyll layouts (its _layouts/, or its theme's gem): set by M.config.
+local jekyll_layouts = false
+
+-- folio's layout for a Jekyll `layout`: none (also null, false) writes the body as it is. With
+-- Jekyll layouts (compat/jekyll/layouts.lua), the name is the layout, and no `layout` is none,
+-- as in Jekyll; without them, any name gets folio's theme's layout of the page's kind.
 local function layout_for(meta, kind_layout)
   local l = meta.layout
   if l == false or l == "none" or l == "null" then return "none" end
+  if jekyll_layouts then
+    if l == nil then return "none" end
+    return (tostring(l):gsub("%.html$", ""))
+  end
   return kind_layout
 end
 
@@ -497,6 +505,7 @@ local function apply_model(page, classified, permalinks)
   if not kind then return end
   local meta = page.meta or {}
   page.jekyll_layout = meta.layout
+  page.jekyll_type = kind
   if kind == "doc" then
     local name = classified.collection[rel]
     page.section = name
@@ -517,8 +526,13 @@ local function apply_model(page, classified, permalinks)
     page.section = ""
     page.url = M.page_url(page, rel, permalinks.site)
     local ext = (rel:match("%.([^.]+)$") or ""):lower()
-    if (rel == "index.md" or rel == "index.html" or rel == "index.markdown") and meta.layout == "home" then
-      page.layout, page.kind = "home", "home" -- the theme's home page: the list of posts
+    local top_index = rel == "index.md" or rel == "index.html" or rel == "index.markdown"
+    if top_index and jekyll_layouts and rel == "index.html" and permalinks.paginate then
+      page.kind = "home" -- jekyll-paginate splits the site's index.html, whatever its layout
+      page.layout = layout_for(meta, "home")
+    elseif top_index and meta.layout == "home" then
+      page.kind = "home" -- the list of posts (the paginate plugin splits it)
+      page.layout = jekyll_layouts and layout_for(meta, "home") or "home"
     elseif MARKDOWN[ext] or HTML[ext] then
       page.layout = layout_for(meta, "page")
     else
@@ -548,6 +562,17 @@ local function register_hooks(classified, permalinks)
   end, { order = 1 })
   -- the home page lists the posts (the paginate plugin splits that list)
   folio.hook("site", function(site)
+    -- Jekyll's order of posts: by date, then by path (newest first: the later path first on a
+    -- tie); page.previous and page.next follow it
+    local posts = site.sections and site.sections.posts
+    if posts then
+      table.sort(posts, function(a, b)
+        if a.date ~= b.date then return (a.date or 0) > (b.date or 0) end
+        return (a.path or "") > (b.path or "")
+      end)
+      for i, p in ipairs(posts) do p.prev, p.next = posts[i + 1], posts[i - 1] end
+      site.posts = posts
+    end
     for _, p in ipairs(site.pages) do
       if p.kind == "home" and p.path and p.pages == nil then p.pages = site.posts end
     end
@@ -563,6 +588,10 @@ end
 local pending = {}
 local function warn_once(...)
   pending[#pending + 1] = table.pack(...)
+end
+
+local function require_layouts()
+  return assert(load(folio.embedded.read("compat/jekyll/layouts.lua"), "@(folio)/compat/jekyll/layouts.lua", "t", _G))()
 end
 
 -- Reads _config.yml; returns folio's configuration table.
@@ -591,6 +620,8 @@ function M.config()
   config.lang = jc.lang and tostring(jc.lang) or nil
   config.output = jc.destination and tostring(jc.destination):gsub("^%./", ""):gsub("/$", "") or "_site"
   config.title_from_heading = false
+  config.date_order = { "front_matter", "filename", "mtime" } -- Jekyll never reads git history
+  config.front_matter_unchecked = { author = true } -- a list of authors is Jekyll's (jekyll-seo-tag, minima)
   config.not_found_page = false -- Jekyll writes a 404.html only from the site's own
   config.future = jc.future == true
   config.drafts = jc.show_drafts == true
@@ -615,7 +646,29 @@ function M.config()
     local k = classified.kind[rel]
     return k == "post" and "posts" or k == "draft" and "drafts" or k == "doc" and classified.collection[rel] or "pages"
   end)
+  local layouts = require_layouts()
+  local theme = jc.theme ~= nil and tostring(jc.theme) or nil
+  local theme_dir = theme and layouts.theme_dir(theme)
+  if theme and not theme_dir then
+    warn_once(CONFIG, nil, "theme '" .. theme .. "' is not installed (looked for its gem in " ..
+              table.concat(layouts.GEM_ROOTS, ", ") .. "): layouts the site does not have come from folio's default theme",
+              "install the theme's gem (Debian: apt-cache search jekyll-theme), or copy its _layouts and _includes into the site")
+  end
+  local layout_dirs, include_dirs = {}, { jc.includes_dir and tostring(jc.includes_dir) or "_includes" }
+  local own_layouts = jc.layouts_dir and tostring(jc.layouts_dir) or "_layouts"
+  if stat_type(own_layouts) == "dir" then layout_dirs[#layout_dirs + 1] = own_layouts end
+  if theme_dir then
+    layout_dirs[#layout_dirs + 1] = theme_dir .. "/_layouts"
+    include_dirs[#include_dirs + 1] = theme_dir .. "/_includes"
+  end
+  jekyll_layouts = #layout_dirs > 0
+  if jekyll_layouts then
+    folio.layout_engine(layouts.engine(layout_dirs))
+    folio.layout_engine_active = true
+    config.theme_static = false -- the site's layouts link their own style sheets, not folio's theme's
+  end
   local plugins, unknown = plugins_of(jc)
+  plugins[1] = { "liquid", includes = include_dirs }
   config.plugins = plugins
   for _, name in ipairs(unknown) do
     warn_once(CONFIG, nil, "Jekyll plugin '" .. name .. "' has no folio counterpart: ignored",
@@ -626,7 +679,8 @@ function M.config()
                 string.format("Sass is not converted: %s left out of the site", table.concat(classified.sass, ", ")),
                 "convert it to CSS (sassc) and keep the .css file; the default theme brings its own style sheet")
   end
-  local permalinks = { site = jc.permalink, posts = posts_permalink or jc.permalink, collections = collections }
+  local permalinks = { site = jc.permalink, posts = posts_permalink or jc.permalink, collections = collections,
+                       paginate = config.paginate ~= nil }
   config.source_url = function(f) return source_url(f, config, classified, permalinks) end
   register_hooks(classified, permalinks)
   return config

@@ -46,6 +46,14 @@ function M.range(a, b) return setmetatable({ first = a, last = b }, Range) end
 local function is_range(v) return getmetatable(v) == Range end
 M.is_range = is_range
 
+-- A point in time (Ruby's Time: Jekyll's page.date, site.time): prints as Ruby prints it,
+-- compares with other times, and the date filters read it.
+local Time = { __name = "Time" }
+Time.__index = Time
+function M.time(epoch) return setmetatable({ epoch = epoch }, Time) end
+local function is_time(v) return getmetatable(v) == Time end
+M.is_time = is_time
+
 -- A hash (string keys) rather than an array.
 -- `self` (Liquid 5): a view of the variables where it was taken (scopes, counters, env).
 local SelfDrop = { __name = "Liquid::SelfDrop" }
@@ -53,7 +61,7 @@ local function is_self(v) return getmetatable(v) == SelfDrop end
 M.is_self = is_self
 
 local function is_hash(t)
-  if type(t) ~= "table" or is_range(t) or is_self(t) then return false end
+  if type(t) ~= "table" or is_range(t) or is_self(t) or is_time(t) then return false end
   if t[1] ~= nil then return false end
   for _ in pairs(t) do return true end -- pairs, not next: views with __pairs count
   return false
@@ -104,7 +112,7 @@ local function inspect(v)
   if v == nil then return "nil" end
   if is_self(v) then return "Liquid::SelfDrop" end
   if t == "string" then return '"' .. v:gsub('[\\"]', "\\%0"):gsub("\n", "\\n") .. '"' end
-  if t == "table" and not is_range(v) then
+  if t == "table" and not is_range(v) and not is_time(v) then
     if is_hash(v) then
       local keys = {}
       for k in pairs(v) do keys[#keys + 1] = k end
@@ -132,6 +140,7 @@ function to_s(v)
   end
   if t == "boolean" then return v and "true" or "false" end
   if t == "table" then
+    if is_time(v) then return folio.date.format(v.epoch, "%Y-%m-%d %H:%M:%S %z") end
     if is_range(v) then return tostring(v.first) .. ".." .. tostring(v.last) end
     if is_self(v) then return "Liquid::SelfDrop" end
     if is_hash(v) then return inspect(v) end
@@ -166,6 +175,7 @@ local function equal(a, b)
   if a == b then return true end
   local ta, tb = type(a), type(b)
   if ta == "table" and tb == "table" then
+    if is_time(a) or is_time(b) then return is_time(a) and is_time(b) and a.epoch == b.epoch end
     if is_range(a) or is_range(b) then
       return is_range(a) and is_range(b) and a.first == b.first and a.last == b.last
     end
@@ -187,12 +197,14 @@ local function type_name(v)
   return "Array"
 end
 
-local function compare(a, b, op, line)
+local compare
+function compare(a, b, op, line)
   local ta, tb = type(a), type(b)
   if (ta == "number" and tb == "number") or (ta == "string" and tb == "string") then
     if op == "<" then return a < b elseif op == ">" then return a > b
     elseif op == "<=" then return a <= b else return a >= b end
   end
+  if is_time(a) and is_time(b) then return compare(a.epoch, b.epoch, op, line) end
   if a == nil or b == nil or ta == "boolean" or tb == "boolean" then return false end
   raise("render", "comparison of " .. type_name(a) .. " with " .. (tb == "number" and tostring(b) or type_name(b)) .. " failed", line)
 end

@@ -4,7 +4,7 @@ local L = ...
 local F, raise, is_hash, to_list = L.filters, L.raise, L.is_hash, L.to_list
 -- What Ruby's to_s gives a filter's input: arrays and hashes as inspect shows them.
 local function to_s(v)
-  if type(v) == "table" and not L.is_range(v) then return L.inspect(v) end
+  if type(v) == "table" and not L.is_range(v) and not L.is_time(v) then return L.inspect(v) end
   return L.to_s(v)
 end
 
@@ -292,6 +292,7 @@ local function cmp_values(a, b)
   if a == nil then return b ~= nil and false end
   local ta, tb = type(a), type(b)
   if ta == tb and (ta == "number" or ta == "string") then return a < b end
+  if L.is_time(a) and L.is_time(b) then return a.epoch < b.epoch end
   if ta == "number" and tb == "string" then return true end
   if ta == "string" and tb == "number" then return false end
   return to_s(a) < to_s(b)
@@ -417,6 +418,7 @@ end
 local function to_time(v)
   if v == nil then return nil end
   if type(v) == "number" then return v end
+  if L.is_time(v) then return v.epoch end
   local s = to_s(v)
   if s:lower() == "now" or s:lower() == "today" then return L.now and L.now() or os.time() end
   if s:match("^%-?%d+$") then return tonumber(s) end
@@ -476,6 +478,7 @@ local function json(v)
   local t = type(v)
   if t == "string" then return folio.json_string(v) end
   if t == "number" or t == "boolean" then return to_s(v) end
+  if L.is_time(v) then return folio.json_string(folio.date.format(v.epoch, "%Y-%m-%d %H:%M:%S %z")) end
   if is_hash(v) then
     local keys = {}
     for k in pairs(v) do keys[#keys + 1] = k end

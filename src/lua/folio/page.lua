@@ -65,7 +65,8 @@ end
 -- (folio.frontmatter_types).
 function M.from_front_matter(page, meta, file_info, config)
   local source = page.full_source or ""
-  types.check(meta, { file = page.path, line_of = function(key) return M.key_line(source, key) end })
+  types.check(meta, { file = page.path, line_of = function(key) return M.key_line(source, key) end },
+              config and config.front_matter_unchecked)
   page.meta = meta
   for k, v in pairs(meta) do
     if page[k] == nil then page[k] = v end

@@ -60,6 +60,17 @@ function folio.page_field(name, fn)
   lazy_fields[name] = fn
 end
 
+-- folio.layout_engine{ has_layout = fn(name [, page]) -> bool, render = fn(page, site, name) -> html,
+-- looked = fn(name) -> text }: layouts of another template language (compat/jekyll/layouts.lua).
+-- A layout it has is rendered by it; any other by folio's templates. One engine per site.
+local layout_engine
+function folio.layout_engine(engine)
+  if type(engine) ~= "table" or type(engine.has_layout) ~= "function" or type(engine.render) ~= "function" then
+    error("folio.layout_engine needs a table with has_layout and render functions", 2)
+  end
+  layout_engine = engine
+end
+
 local Site = {}
 Site.__index = Site
 local url_indexes = setmetatable({}, { __mode = "k" }) -- site -> { url -> page }
@@ -290,13 +301,23 @@ end
 
 local function run_ast_hooks(doc, page)
   for _, h in ipairs(sitemod.hooks.ast) do
-    if type(h.fn) == "function" then h.fn(doc, page) else walk_filter(doc, h, page) end
+    if h.when and not h.when(page) then -- (a hook that wants only some pages)
+    elseif type(h.fn) == "function" then h.fn(doc, page) else walk_filter(doc, h, page) end
   end
 end
 
-local function needs_tree(page)
-  return #sitemod.hooks.ast > 0 or page.title == nil or next(renderers) ~= nil
+local function wants_tree(page)
+  for _, h in ipairs(sitemod.hooks.ast) do
+    if not h.when or h.when(page) then return true end
+  end
+  return false
 end
+
+local function needs_tree(page)
+  return page.title == nil or next(renderers) ~= nil or wants_tree(page)
+end
+
+local finish_page
 
 local function process_page(id, src)
   current_file = src.path
@@ -334,8 +355,19 @@ local function process_page(id, src)
     page.future = true
     if not (opts.future or config.future) then return nil end
   end
+  if page.defer then -- finished in assemble, with the site at hand (finish_deferred)
+    pagemod.assign_url(page, config)
+    return page
+  end
+  return finish_page(page, src.path)
+end
+
+-- The stages after frontmatter: Markdown, ast, render hooks, HTML, html; the page's body goes to
+-- the content store.
+function finish_page(page, path)
+  local id = page.id
   stage = "Markdown"
-  if not is_markdown(src.path) then
+  if not is_markdown(path) then
     page.content = page.source -- an HTML (or other text) source: its body as it is
     if page.title == nil then page.title = pagemod.title_from_name(page.basename) end
   elseif needs_tree(page) then
@@ -698,6 +730,29 @@ local function check_generated()
   return true
 end
 
+-- Pages a frontmatter hook deferred (page.defer = true): the `defer` hooks run on each with the
+-- assembled site (site.pages, site.posts), then the stages after frontmatter. The body is kept
+-- (page.deferred_source), so every assemble (a preview update too) finishes them again.
+local function finish_deferred(s)
+  for _, p in ipairs(s.pages) do
+    if rawget(p, "defer") and p.output ~= false then
+      current_file = p.path
+      p.deferred_source = p.deferred_source or p.source
+      p.source = p.deferred_source
+      local ok, err = xpcall(function()
+        stage = "defer"
+        for _, h in ipairs(sitemod.hooks.defer) do h.fn(p, s) end
+        finish_page(p, p.path)
+      end, errors.handler)
+      if not ok then
+        report(err, p.path, "while processing " .. p.path .. " (" .. stage .. " stage)", p.path)
+        p.output = false
+      end
+    end
+  end
+  current_file = nil
+end
+
 -- Layouts that pages ask for and that do not exist: one warning per layout, naming the pages
 -- that ask for it; those pages are rendered with the layout of their kind (see render_one).
 local function check_layouts(list)
@@ -717,6 +772,10 @@ local function check_layouts(list)
   missing_layouts = {}
   for _, name in ipairs(names) do
     local exists, relpath, looked = renderer:has_layout(name)
+    if not exists and layout_engine then
+      exists = layout_engine.has_layout(name) and true or false
+      if not exists and layout_engine.looked then looked = layout_engine.looked(name) .. ", " .. looked end
+    end
     if not exists then
       missing_layouts[name] = true
       local paths = asked[name]
@@ -765,6 +824,7 @@ function P.assemble(keep_order, fresh)
     local spots = frame_replace(fresh)
     local primed
     site, primed = frame_site()
+    finish_deferred(site)
     local given = site.pages
     run_site_hooks(site)
     if primed and not primed_index_held(site, given, spots) then
@@ -807,6 +867,7 @@ function P.assemble(keep_order, fresh)
     site = new_site(all, sections, default_menu)
   end
   for _, list in pairs(site.sections) do link_neighbours(list) end
+  finish_deferred(site)
   add_builtin_pages(site, outputs)
   languages.assemble(site, config, default_menu, function(out) return outputs[out] ~= nil end, link_neighbours)
   run_site_hooks(site)
@@ -846,8 +907,9 @@ local function static_files()
     end
     for _, f in ipairs(files) do found[f.path:sub(#dir + 2)] = { path = f.path } end
   end
-  -- each theme of the chain, the furthest ancestor first: a theme's file replaces its parent's
-  local chain = sitemod.chain_of(config)
+  -- each theme of the chain, the furthest ancestor first: a theme's file replaces its parent's;
+  -- none when the site model brings its own layouts (a Jekyll site's: theme_static = false)
+  local chain = config.theme_static == false and {} or sitemod.chain_of(config)
   for i = #chain, 1, -1 do
     local theme_static = "themes/" .. chain[i] .. "/static"
     if folio.fs.stat(theme_static) then
@@ -909,8 +971,13 @@ local function render_one(page)
     local layout = page.layout
     if page.path and missing_layouts[layout] then layout = pagemod.default_layout(page) end
     i18n.set_current(page.lang)
-    if page.lang and not page.path then languages.translations_of(site, page) end
-    html = renderer:render_page(page, languages.view(site, page.lang), layout)
+    local engine = layout_engine and layout_engine.has_layout(layout, page) and layout_engine
+    if engine then
+      html = engine.render(page, site, layout)
+    else
+      if page.lang and not page.path then languages.translations_of(site, page) end
+      html = renderer:render_page(page, languages.view(site, page.lang), layout)
+    end
   end
   if folio.build.write(page.output, html) then changed_urls[#changed_urls + 1] = page.url end
 end

@@ -9,7 +9,7 @@ local sandbox = require "folio.sandbox"
 local M = {}
 
 local STAGES = {
-  source = true, frontmatter = true, ast = true, html = true, site = true, serve = true,
+  source = true, frontmatter = true, defer = true, ast = true, html = true, site = true, serve = true,
   render_link = true, render_image = true, render_heading = true, render_codeblock = true,
 }
 
@@ -42,7 +42,8 @@ local function where(fn)
   return info.short_src .. ":" .. (info.linedefined or 0)
 end
 
--- folio.hook(stage, fn_or_filter [, { order = n }])
+-- folio.hook(stage, fn_or_filter [, { order = n, when = fn(page) }]); `when` (ast hooks): the
+-- hook runs only on pages for which it is true, and a page no hook wants skips the tree.
 function folio.hook(stage, fn, opts)
   if not STAGES[stage] then
     local names = {}
@@ -59,7 +60,9 @@ function folio.hook(stage, fn, opts)
   local list = M.hooks[stage]
   local source = type(fn) == "function" and where(fn) or (info.short_src .. ":" .. info.currentline)
   if M.safe then fn = M.guarded(fn, "the " .. stage .. " hook") end
-  list[#list + 1] = { fn = fn, order = order, seq = seq, source = source }
+  local when = opts and opts.when
+  if when ~= nil and type(when) ~= "function" then error("folio.hook: `when` must be a function(page)", 2) end
+  list[#list + 1] = { fn = fn, order = order, seq = seq, source = source, when = when }
   table.sort(list, function(a, b)
     if a.order ~= b.order then return a.order < b.order end
     return a.seq < b.seq
