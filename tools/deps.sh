@@ -9,6 +9,7 @@ set -euo pipefail
 
 BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-dev
             libcmark-gfm-extensions-dev libuv1-dev libyaml-dev libhttp-parser-dev lua-lpeg-dev libjemalloc-dev libgit2-dev
+            libsass-dev nettle-dev
             golang-github-yuin-goldmark-emoji-dev node-emoji tzdata)
 # python3: the serve/http test clients; git: the git date tests (tests/git_dates.sh); chromium,
 # chromium-driver, python3-selenium and a font: the browser tests and the theme screenshots.
