@@ -48,7 +48,9 @@ const folio_command folio_commands[] = {
    "      --force            adopt an existing output folder that folio did not make (its\n"
    "                         contents are replaced); never a source folder, the site, ~ or /\n"
    "      --no-wait          fail at once if another build is writing the same output folder\n"
-   "                         (by default the build says so and waits for it)\n\n"
+   "                         (by default the build says so and waits for it)\n"
+   "      --minify, --no-minify  minify HTML, CSS, JS and JSON output, or not, whatever\n"
+   "                         site.lua's minify says (docs/assets.md)\n\n"
    "The output folder may not be or contain the site folder or a source (content/, layouts/,\n"
    "static/, scripts/, themes/, site.lua), nor be / or your home folder. A folder that exists\n"
    "must be empty or hold a .folio-output file (every build writes one); else --force.\n",

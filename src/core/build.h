@@ -27,6 +27,7 @@ typedef struct {
   int safe;               /* --safe: site.lua, themes, plugins and scripts run sandboxed (docs/security.md) */
   int force;              /* adopt an output folder that has no .folio-output marker */
   int no_wait;            /* fail at once when another build writes to the same output */
+  int minify;             /* 1: --minify, -1: --no-minify, 0: site.lua's `minify` (docs/assets.md) */
 } folio_build_options;
 
 typedef struct folio_build folio_build;

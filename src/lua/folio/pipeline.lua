@@ -13,6 +13,7 @@ local sitemod = require "folio.site"
 local pagemod = require "folio.page"
 local template = require "folio.template"
 local sandbox = require "folio.sandbox"
+local assets = require "folio.assets"
 
 local P = {}
 
@@ -135,6 +136,7 @@ local function template_globals()
     if path:find("^%a[%w+.-]*:") then return path end
     return absolute_base .. "/" .. path
   end
+  g.asset = assets.helper(g.url) -- fingerprinted CSS and JS with their integrity (folio/assets.lua)
   g.date = function(t, fmt) return t and folio.date.format(t, fmt or "%B %-d, %Y") or "" end
   g.iso_date = function(t) return t and folio.date.iso(t) or "" end
   return g
@@ -180,6 +182,7 @@ function P.load()
     link = combine(hooks.render_link), image = combine(hooks.render_image),
     heading = combine(hooks.render_heading), codeblock = combine(hooks.render_codeblock),
   }
+  assets.setup(config, opts, report)
   renderer = new_renderer()
   folio.register_metatable("folio.page", PageMeta)
   folio.register_metatable("folio.site", Site)
@@ -781,10 +784,6 @@ function P.assemble(keep_order, fresh)
   return #render_list
 end
 
-function P.export_site() return { site = site, render_list = render_list, missing_layouts = missing_layouts } end
-function P.import_site(t)
-  site, render_list, missing_layouts, changed_urls = t.site, t.render_list, t.missing_layouts, {}
-end
 
 ----------------------------------------------------------------------------------------------
 -- Phase 3: outputs
@@ -822,7 +821,7 @@ local function static_files()
   elseif folio.fs.stat("static") then
     scan("static")
   end
-  return found
+  return assets.outputs(found) -- output rel -> source (Sass files under their .css names)
 end
 
 local function describe_output(p)
@@ -840,6 +839,7 @@ local function check_static_clashes(found)
     if f then
       ok = false
       local src = f.path or ("(folio)/" .. f.embedded)
+      if f.rel ~= p.output then src = src .. " (compiled to " .. p.output .. ")" end
       report({ file = p.path or f.path, message = "two sources claim the output " .. p.output .. ": "
                .. describe_output(p) .. " and the static file " .. src,
                hint = "rename or remove one of them (a page's slug, permalink or url, or the static file)" })
@@ -854,10 +854,18 @@ function P.copy_static()
   local rels = {}
   for rel in pairs(found) do rels[#rels + 1] = rel end
   table.sort(rels)
-  for _, rel in ipairs(rels) do
-    local f = found[rel]
-    if f.path then folio.build.copy(rel, f.path) else folio.build.write(rel, folio.embedded.read(f.embedded)) end
-  end
+  assets.prepare(found)
+  for _, rel in ipairs(rels) do assets.write(rel, found[rel]) end
+end
+
+-- The assembled site for the render workers, with the asset manifest (computed once here).
+function P.export_site()
+  return { site = site, render_list = render_list, missing_layouts = missing_layouts,
+           assets = assets.export() or assets.prepare(static_files()) }
+end
+function P.import_site(t)
+  site, render_list, missing_layouts, changed_urls = t.site, t.render_list, t.missing_layouts, {}
+  assets.import(t.assets)
 end
 
 local function render_one(page)
@@ -869,6 +877,7 @@ local function render_one(page)
     if page.path and missing_layouts[layout] then layout = pagemod.default_layout(page) end
     html = renderer:render_page(page, site, layout)
   end
+  html = assets.finish_output(page.output, html, page.path)
   if folio.build.write(page.output, html) then changed_urls[#changed_urls + 1] = page.url end
 end
 
