@@ -9,6 +9,7 @@ local M = {}
 local config, opts, report = {}, {}, nil
 local processed = {} -- source (path or embedded name) -> output bytes, or false (a Sass error)
 local manifest       -- static rel (source or output) -> { url =, integrity =, file =, output = }
+local last_manifest  -- the one before M.invalidate(): a Sass file that fails keeps its last name
 local warned = {}    -- problems already reported (each once per build)
 
 local SASS = { scss = true, sass = true }
@@ -188,7 +189,12 @@ function M.prepare(outputs)
     if FINGERPRINTED[ext_of(out)] then
       local data = M.data(out, f)
       if data == nil then data = read(f) end
-      if data then
+      if data == false then -- a Sass error (reported): the last good file, else the plain name
+        local last = last_manifest and last_manifest[out]
+        local entry = last or { url = "/" .. out, file = nil, output = out }
+        manifest[out] = entry
+        manifest[f.rel or out] = entry
+      elseif data then
         local file = fingerprinted_name(out, data)
         local entry = { url = "/" .. file, integrity = folio.digest.sri(data, "sha384"), file = file, output = out }
         manifest[out] = entry
@@ -204,7 +210,10 @@ function M.export() return manifest end
 function M.import(m) manifest = m end
 
 -- Forget what was computed (a static file changed in the preview).
-function M.invalidate() processed, manifest = {}, nil end
+function M.invalidate()
+  last_manifest = manifest or last_manifest
+  processed, manifest = {}, nil
+end
 
 -- Writes output `out` from source `f`, and its fingerprinted copy; returns the output URLs that
 -- got new bytes.
@@ -221,7 +230,7 @@ function M.write(out, f)
   end
   put(out)
   local entry = manifest and manifest[out]
-  if entry then put(entry.file) end
+  if entry and entry.file then put(entry.file) end
   return changed
 end
 
@@ -248,20 +257,29 @@ Asset.__tostring = function(a) return a.url end
 -- `attrs` is added as it is (`"defer"`, `'media="print"'`).
 function Asset:tag(attrs)
   local extra = attrs and (" " .. attrs) or ""
+  local sri = self.integrity and (' integrity="' .. self.integrity .. '"') or ""
   if self.path:find("%.css$") then
-    return string.format('<link rel="stylesheet" href="%s" integrity="%s"%s>', folio.escape(self.url), self.integrity, extra)
+    return string.format('<link rel="stylesheet" href="%s"%s%s>', folio.escape(self.url), sri, extra)
   end
-  return string.format('<script src="%s" integrity="%s"%s></script>', folio.escape(self.url), self.integrity, extra)
+  return string.format('<script src="%s"%s%s></script>', folio.escape(self.url), sri, extra)
 end
 
--- The helper for templates; `url` makes site paths into the site's URLs (its base path).
+-- The helper for templates; `url` makes site paths into the site's URLs (its base path). A file
+-- that is not there is a warning (once) and gets its plain URL, without integrity: a layout copied
+-- without the theme's static files still renders.
 function M.helper(url)
   return function(path)
     local key = tostring(path or ""):gsub("^/", "")
     local e = manifest and manifest[key]
     if not e then
-      error(string.format("asset(%q): no CSS, JS or Sass file of that name in static/ or the theme's static/"
-                          .. " (asset() fingerprints CSS and JS only)", tostring(path)), 2)
+      if not warned["asset:" .. key] then
+        warned["asset:" .. key] = true
+        folio.build.report("warning", nil, nil, string.format("asset(%q): no CSS, JS or Sass file of that name in static/ or "
+          .. "the theme's static/: linked as /%s, without integrity", tostring(path), key),
+          "add the file, or fix the name in the template (asset() fingerprints CSS and JS files)")
+      end
+      local out = M.output_name(key) or key
+      return setmetatable({ url = url("/" .. out), path = out }, Asset)
     end
     return setmetatable({ url = url(e.url), integrity = e.integrity, path = e.output, file = e.file }, Asset)
   end

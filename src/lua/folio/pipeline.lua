@@ -24,6 +24,7 @@ local site             -- the assembled site (main state; copied into workers)
 local render_list = {} -- outputs, in a stable order shared by all states
 local missing_layouts = {} -- layout name -> true: the pages naming it get their kind's layout
 local changed_urls = {} -- outputs this state wrote with new bytes (preview updates)
+local refresh_assets    -- a static CSS, JS or Sass file changed (preview updates; below)
 
 -- `subject`: the page the problem was met on, when it may lie in another file (a template, a
 -- hook): the report merges the same problem met on many pages into one message.
@@ -1091,8 +1092,9 @@ function P.update(paths)
     structural = true
     keep_order = false
   end
+  local assets_changed = false
   for _, path in ipairs(paths) do
-    if not path:find("%.css$") then css_only = false end
+    if not (path:find("%.css$") or path:find("%.scss$") or path:find("%.sass$")) then css_only = false end
     local st = folio.fs.stat(path)
     if path:find("^content/") then
       local id = source_id(path)
@@ -1128,9 +1130,11 @@ function P.update(paths)
     elseif path:find("^layouts/") or path:find("^themes/[^/]+/layouts/") then
       templates = true
     elseif path:find("^static/") or path:find("^themes/[^/]+/static/") then
-      P.copy_static_file(path, st)
+      if assets.is_asset_source(path) then assets_changed = true end
+      if not (st and assets.is_asset_source(path)) then P.copy_static_file(path, st) end
     end
   end
+  if assets_changed and refresh_assets() then templates = true end -- new fingerprints: every page
   if templates then P.reset_templates() end
   -- re-processed pages that kept their place take it in the last assemble's frame
   local fresh = keep_order and {} or nil
@@ -1223,10 +1227,35 @@ function P.copy_static_file(path, st)
   end
 end
 
+-- A CSS, JS or Sass file changed (a Sass partial may change any Sass file): every asset made
+-- again. Returns true when a fingerprinted URL changed (the pages that link it must be rendered).
+function refresh_assets()
+  local before = assets.export()
+  assets.invalidate()
+  local found = static_files()
+  local now = assets.prepare(found)
+  for out, f in pairs(found) do
+    if assets.is_asset_source(f.rel) then
+      for _, u in ipairs(assets.write(out, f)) do changed_urls[#changed_urls + 1] = u end
+    end
+  end
+  for key, e in pairs(now) do
+    if not (before and before[key]) or before[key].url ~= e.url or before[key].integrity ~= e.integrity then return true end
+  end
+  for key in pairs(before or {}) do if not now[key] then return true end end
+  return false
+end
+
 function P.take_changed() local t = changed_urls; changed_urls = {}; return t end
 function P.merge_changed(t) for _, u in ipairs(t) do changed_urls[#changed_urls + 1] = u end end
 
--- The reload event for browsers: {"paths": [...], "css_only": bool}
+-- Site paths ("/css/x.css") as the templates' url() writes them: with the base URL's path.
+local function renderer_url()
+  local prefix = base_path(config.base_url)
+  return function(path) return prefix .. path end
+end
+
+-- The reload event for browsers: {"paths": [...], "css_only": bool, "assets": {...}}
 function P.finish_update(css_only)
   local t = os.clock()
   if pages_part_kept then remember_update(last_touched) else remember_outputs() end
@@ -1238,7 +1267,10 @@ function P.finish_update(css_only)
   table.sort(urls)
   local quoted = {}
   for i, u in ipairs(urls) do quoted[i] = '"' .. u:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"' end
-  return string.format('{"paths":[%s],"css_only":%s}', table.concat(quoted, ","), css_only and #urls > 0 and "true" or "false"), #urls
+  local css = css_only and #urls > 0
+  -- with fingerprinted style sheets, the page's <link> names the old file: the new names
+  local moved = css and (',"assets":' .. folio.json.encode(assets.reload_map(renderer_url()))) or ""
+  return string.format('{"paths":[%s],"css_only":%s%s}', table.concat(quoted, ","), css and "true" or "false", moved), #urls
 end
 
 -- The serve hook stage: returns a reply table or nil.
