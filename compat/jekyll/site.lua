@@ -641,6 +641,13 @@ function M.config()
                 "see docs/migrating-from-jekyll.md for the plugins folio maps")
   end
   config.sass_include_paths = M.sass_include_paths(jc)
+  -- only Sass files with front matter are compiled, as Jekyll does; others are copied
+  config.sass_sources = {}
+  for _, rel in ipairs(classified.sass) do config.sass_sources[rel] = true end
+  local sass = type(jc.sass) == "table" and jc.sass or {}
+  local STYLES = { expanded = true, compressed = true, nested = true, compact = true }
+  config.sass = { style = STYLES[tostring(sass.style)] and tostring(sass.style) or nil,
+                  source_maps = sass.sourcemap == "always" or nil }
   local permalinks = { site = jc.permalink, posts = posts_permalink or jc.permalink, collections = collections }
   config.source_url = function(f) return source_url(f, config, classified, permalinks) end
   register_hooks(classified, permalinks)

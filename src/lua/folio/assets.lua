@@ -44,10 +44,16 @@ local function source_maps_on()
   return s == true
 end
 
+-- Is this static source compiled? Every Sass file, except in a site model that names the ones it
+-- compiles (a Jekyll site: those with front matter; config.sass_sources).
+local function compiled(rel)
+  return SASS[ext_of(rel)] and (config.sass_sources == nil or config.sass_sources[rel] == true)
+end
+
 -- The output a static source gives: `x.scss` -> `x.css`, a partial `_x.scss` -> false (none).
 function M.output_name(rel)
   local ext = ext_of(rel)
-  if SASS[ext] then
+  if compiled(rel) then
     if rel:match("([^/]*)$"):sub(1, 1) == "_" then return false end
     return rel:sub(1, -#ext - 1) .. "css"
   end
@@ -68,7 +74,7 @@ function M.outputs(found)
     if o then
       f.rel = rel
       local had = out[o]
-      if had and SASS[ext_of(had.rel)] then
+      if had and compiled(had.rel) then
         if report then
           report({ severity = "warning", file = f.path, message = rel .. " and " .. had.rel .. " both give "
                    .. o .. ": the Sass file's CSS is written", hint = "remove one of them" }, f.path)
@@ -157,9 +163,8 @@ function M.data(out, f)
   local key = f.path or f.embedded
   local have = processed[key]
   if have ~= nil then return have end
-  local src_ext = ext_of(f.rel or out)
   local result
-  if SASS[src_ext] then
+  if compiled(f.rel or out) then
     local text = read(f)
     local ok, css = pcall(compile_sass, f, text or "")
     if ok then result = css else
