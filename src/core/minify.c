@@ -37,7 +37,16 @@ static size_t S_fail(size_t *bad_at, size_t at)
   return FOLIO_MINIFY_FAILED;
 }
 
-static int S_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+/* Byte classes for the HTML scanner's fast paths. */
+enum { C_SPACE = 1, C_TEXT_END = 2, C_TAG_END = 4 };
+static const unsigned char CLASS[256] = {
+  [' '] = C_SPACE | C_TEXT_END | C_TAG_END, ['\t'] = C_SPACE | C_TEXT_END | C_TAG_END,
+  ['\n'] = C_SPACE | C_TEXT_END | C_TAG_END, ['\r'] = C_SPACE | C_TEXT_END | C_TAG_END,
+  ['\f'] = C_SPACE | C_TEXT_END | C_TAG_END, ['\v'] = C_SPACE | C_TEXT_END | C_TAG_END,
+  ['<'] = C_TEXT_END, ['>'] = C_TAG_END, ['/'] = C_TAG_END, ['='] = C_TAG_END,
+  ['"'] = C_TAG_END, ['\''] = C_TAG_END,
+};
+static int S_space(char c) { return CLASS[(unsigned char)c] & C_SPACE; }
 static int S_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static int S_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -48,38 +57,60 @@ static int S_starts_nocase(const char *in, size_t len, size_t i, const char *s)
   return len - i >= n && strncasecmp(in + i, s, n) == 0;
 }
 
-/* Index of `needle` (ASCII, matched without case) at or after `from`, or `len`. */
+/* Index of `needle` (ASCII, matched without case after its first byte, which must not be a
+ * letter) at or after `from`, or `len`. */
 static size_t S_find_nocase(const char *in, size_t len, size_t from, const char *needle)
 {
   size_t n = strlen(needle);
-  for (size_t i = from; i + n <= len; i++)
-    if (strncasecmp(in + i, needle, n) == 0) return i;
+  if (n == 0 || len < n) return len;
+  const char *p = in + from, *last = in + len - n;
+  while (p <= last) { /* the first byte is never a letter ('<', '-', '*'): memchr finds it */
+    p = memchr(p, needle[0], (size_t)(last - p) + 1);
+    if (p == NULL) return len;
+    if (strncasecmp(p + 1, needle + 1, n - 1) == 0) return (size_t)(p - in);
+    p++;
+  }
   return len;
 }
 
 /* ---- HTML ---------------------------------------------------------------------------------- */
 
-/* Elements around which white space never shows (block-level and metadata elements). */
-static int S_block_tag(const char *name, size_t n)
+/* Is `name` (n bytes, lower case) one of the space-separated words of `list`? */
+static int S_in_list(const char *list, const char *name, size_t n)
 {
-  static const char *const BLOCK[] = {
-    "address", "article", "aside", "base", "blockquote", "body", "br", "caption", "col", "colgroup",
-    "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
-    "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "li", "link", "main",
-    "meta", "nav", "noscript", "ol", "optgroup", "option", "p", "pre", "script", "section", "style",
-    "summary", "table", "tbody", "td", "template", "tfoot", "th", "thead", "title", "tr", "ul", NULL,
-  };
-  for (int i = 0; BLOCK[i]; i++)
-    if (strlen(BLOCK[i]) == n && strncasecmp(BLOCK[i], name, n) == 0) return 1;
+  for (const char *p = list; *p; p++) {
+    if (p[0] == name[0] && memcmp(p, name, n) == 0 && (p[n] == ' ' || p[n] == '\0')) return 1;
+    while (*p && *p != ' ') p++;
+    if (!*p) break;
+  }
   return 0;
 }
 
-/* Elements whose content is copied as it is. */
+/* Elements around which white space never shows (block-level and metadata elements), by length.
+ * `name` is in lower case. */
+static int S_block_tag(const char *name, size_t n)
+{
+  static const char *const BY_LENGTH[] = {
+    [1] = "p",
+    [2] = "br col dd dl dt h1 h2 h3 h4 h5 h6 hr li ol td th tr ul",
+    [3] = "div nav pre",
+    [4] = "base body form head html link main meta",
+    [5] = "aside style table tbody tfoot thead title",
+    [6] = "dialog figure footer header hgroup option script",
+    [7] = "address article caption details section summary",
+    [8] = "colgroup fieldset noscript optgroup template",
+    [10] = "blockquote figcaption",
+  };
+  if (n >= sizeof BY_LENGTH / sizeof BY_LENGTH[0] || BY_LENGTH[n] == NULL) return 0;
+  return S_in_list(BY_LENGTH[n], name, n);
+}
+
+/* Elements whose content is copied as it is (`name` in lower case). */
 static const char *S_raw_tag(const char *name, size_t n)
 {
   static const char *const RAW[] = { "pre", "textarea", "script", "style", NULL };
   for (int i = 0; RAW[i]; i++)
-    if (strlen(RAW[i]) == n && strncasecmp(RAW[i], name, n) == 0) return RAW[i];
+    if (RAW[i][0] == name[0] && strlen(RAW[i]) == n && memcmp(RAW[i], name, n) == 0) return RAW[i];
   return NULL;
 }
 
@@ -119,8 +150,10 @@ static size_t S_copy_tag(out_buf *o, const char *in, size_t len, size_t i)
       i = end;
       continue;
     }
-    S_put(o, c);
-    i++;
+    size_t run = i + 1; /* a name or an unquoted value, at once */
+    while (run < len && !(CLASS[(unsigned char)in[run]] & C_TAG_END)) run++;
+    S_put_n(o, in + i, run - i);
+    i = run;
   }
   return i;
 }
@@ -158,13 +191,19 @@ size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at)
     size_t name_at = i + 1 + (size_t)closing;
     if (c == '<' && name_at < len && S_alpha(in[name_at])) {
       size_t n = 0;
-      while (name_at + n < len && !S_space(in[name_at + n]) && in[name_at + n] != '>' && in[name_at + n] != '/') n++;
-      int block = S_block_tag(in + name_at, n);
+      char name[16]; /* the tag's name in lower case (longer names are no tag we know) */
+      while (name_at + n < len && !S_space(in[name_at + n]) && in[name_at + n] != '>' && in[name_at + n] != '/') {
+        char ch = in[name_at + n];
+        if (n < sizeof name) name[n] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        n++;
+      }
+      if (n >= sizeof name) n = sizeof name; /* matches nothing: every name we know is shorter */
+      int block = S_block_tag(name, n);
       if (pending && !block && !after_block) S_put(&o, ' ');
       pending = 0;
       after_block = block;
       i = S_copy_tag(&o, in, len, i);
-      const char *raw = closing ? NULL : S_raw_tag(in + name_at, n);
+      const char *raw = closing ? NULL : S_raw_tag(name, n);
       if (raw) { /* copy up to its end tag */
         char close[16];
         size_t k = 0;
@@ -187,8 +226,10 @@ size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at)
     if (pending && !after_block) S_put(&o, ' ');
     pending = 0;
     after_block = 0;
-    S_put(&o, c);
-    i++;
+    size_t run = i + 1; /* the text up to the next tag or space, at once */
+    while (run < len && !(CLASS[(unsigned char)in[run]] & C_TEXT_END)) run++;
+    S_put_n(&o, in + i, run - i);
+    i = run;
   }
   return S_finish(&o);
 }
@@ -462,11 +503,13 @@ static int S_json_value(json_state *j);
 static int S_json_string(json_state *j)
 {
   size_t start = j->i++;
-  while (j->i < j->len && j->in[j->i] != '"') {
-    if ((unsigned char)j->in[j->i] < 0x20) return 0;
-    if (j->in[j->i] == '\\') j->i++;
-    j->i++;
+  const unsigned char *in = (const unsigned char *)j->in;
+  size_t i = j->i, len = j->len;
+  while (i < len && in[i] != '"') {
+    if (in[i] < 0x20) return 0;
+    i += in[i] == '\\' ? 2 : 1;
   }
+  j->i = i;
   if (j->i >= j->len) return 0;
   j->i++;
   S_put_n(&j->o, j->in + start, j->i - start);

@@ -220,20 +220,18 @@ function M.invalidate()
   processed, manifest = {}, nil
 end
 
--- Writes output `out` from source `f`, and its fingerprinted copy; returns the output URLs that
--- got new bytes.
+-- Writes output `out` from source `f`, and its fingerprinted copy; returns the plain output's URL
+-- when it got new bytes (the fingerprinted name is new to every browser: no reload to announce).
 function M.write(out, f)
   local changed = {}
   local data = M.data(out, f)
   if data == false then return changed end -- a Sass error, reported
   local function put(rel)
-    local ok
-    if data then ok = folio.build.write(rel, data)
-    elseif f.path then ok = folio.build.copy(rel, f.path)
-    else ok = folio.build.write(rel, folio.embedded.read(f.embedded)) end
-    if ok then changed[#changed + 1] = "/" .. rel end
+    if data then return folio.build.write(rel, data) end
+    if f.path then return folio.build.copy(rel, f.path) end
+    return folio.build.write(rel, folio.embedded.read(f.embedded))
   end
-  put(out)
+  if put(out) then changed[1] = "/" .. out end
   local entry = manifest and manifest[out]
   if entry and entry.file then put(entry.file) end
   return changed

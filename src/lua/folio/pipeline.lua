@@ -1242,8 +1242,18 @@ function refresh_assets()
   for key, e in pairs(now) do
     if not (before and before[key]) or before[key].url ~= e.url or before[key].integrity ~= e.integrity then return true end
   end
-  for key in pairs(before or {}) do if not now[key] then return true end end
-  return false
+  local gone = false
+  for key, e in pairs(before or {}) do
+    if not now[key] then -- a deleted CSS, JS or Sass file: its outputs go too
+      gone = true
+      if e.file and not found[e.output] then
+        folio.build.remove(e.output)
+        folio.build.remove(e.file)
+        changed_urls[#changed_urls + 1] = "/" .. e.output
+      end
+    end
+  end
+  return gone
 end
 
 function P.take_changed() local t = changed_urls; changed_urls = {}; return t end
