@@ -19,6 +19,10 @@ SCSS = "$c: #111;\n.post {\n  color: $c;\n  .t { margin: 0; }\n}\n"
 
 def run():
     site = st.make_site("site")
+    # minify = true is for `folio build`: the preview stays readable
+    lua = st.read(os.path.join(site, "site.lua")).replace('lang = "en",', 'lang = "en", minify = true,')
+    st.check("minify = true" in lua, "site.lua has minify = true")
+    st.write(os.path.join(site, "site.lua"), lua)
     st.write(os.path.join(site, "static/css/_vars.scss"), "$pad: 1px;\n")
     st.write(os.path.join(site, "static/css/site.scss"), '@import "vars";\n' + SCSS)
     st.write(os.path.join(site, "layouts/partials/extra.html"), "")
@@ -35,6 +39,7 @@ def run():
     old_url = m.group(1)
     status, _, css = srv.get(old_url)
     st.check(status == 200 and ".post .t {\n  margin: 0;\n}" in css, "expanded CSS served: " + css[:200])
+    st.check("\n  <" in page or "\n<" in page, "pages not minified in serve")
     st.check("sourceMappingURL=data:application/json;base64," in css, "source map inlined in serve")
 
     # edit the Sass: a CSS-only event with the new name
