@@ -19,7 +19,7 @@ title: Careful
 > [!nonsense]
 > stays a quote
 MD
-(cd "$WORK/blog" && "$FOLIO" build -q > "$WORK/build.log" 2>&1) && ok || bad "site builds: $(cat "$WORK/build.log")"
+(cd "$WORK/blog" && "$FOLIO" build -q --no-minify > "$WORK/build.log" 2>&1) && ok || bad "site builds: $(cat "$WORK/build.log")"
 page=$(find "$WORK/blog/public" -path '*careful/index.html' | head -1)
 check "post is built" test -n "$page"
 check "callout with its title" contains "$page" '<div class="alert alert-warning" role="note"><p class="alert-title">Warning</p>'

@@ -133,7 +133,7 @@ check "drafts absent without --drafts" test ! -e "$out/work-in-progress.html"
 check "jekyll-feed: /feed.xml" contains "$out/feed.xml" "https://example.org/blog/2020/03/04/Hello-World.html"
 check "feed is Atom" contains "$out/feed.xml" '<feed xmlns="http://www.w3.org/2005/Atom">'
 check "jekyll-sitemap: sitemap.xml lists the about page" contains "$out/sitemap.xml" "https://example.org/blog/about.html"
-check "Sass left out, with a warning" contains "$WORK/out.txt" "Sass is not converted: assets/main.scss"
+check "Sass compiled to CSS (issue 12)" test -f "$out/assets/main.css"
 check "Sass not copied" test ! -e "$out/assets/main.scss"
 check "unknown plugin warned about" contains "$WORK/out.txt" "jekyll-made-up"
 check "no site.lua error" lacks "$WORK/out.txt" "no site.lua"

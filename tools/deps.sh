@@ -12,6 +12,7 @@ BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-d
             golang-github-yuin-goldmark-emoji-dev node-emoji tzdata
             liblmdb-dev            # the build cache (src/core/cache.c)
             libcurl4-openssl-dev   # folio check --external
+            libsass-dev nettle-dev # Sass/SCSS; SHA-2 for asset fingerprints and SRI
            )
 # python3: the serve/http test clients; git: the git date tests (tests/git_dates.sh); chromium,
 # chromium-driver, python3-selenium and a font: the browser tests and the theme screenshots.

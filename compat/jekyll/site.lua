@@ -150,7 +150,8 @@ end
 
 -- Classifies every file of the site: { sources = {files}, static = { rel = path }, kind = { path = k },
 -- sass = { paths } } where k is "post", "draft", "page"; Sass files with front matter (which
--- Jekyll converts to CSS) are left out. `rules` holds exclude, include patterns and the output folder.
+-- Jekyll converts to CSS) are static files that folio.assets compiles, listed in `sass` too.
+-- `rules` holds exclude, include patterns and the output folder.
 function M.classify(rules)
   local files = folio.fs.scan(".")
   local sources, static, kind, skipped, collection = {}, {}, {}, {}, {}
@@ -190,10 +191,9 @@ function M.classify(rules)
       elseif has_front_matter(f.path) then
         what = (ext == "scss" or ext == "sass") and "sass" or "page"
       end
-      if what == "sass" then
+      if what == "sass" then -- compiled to CSS by folio.assets (its front matter dropped)
         skipped[#skipped + 1] = rel
         what = nil
-        outside = true
       end
       if what == nil and (rel:find("^.-_posts/") or rel:find("^.-_drafts/")) then
         outside = true -- not a post: left out, as Jekyll 3 does
@@ -594,6 +594,25 @@ local function require_layouts()
   return assert(load(folio.embedded.read("compat/jekyll/layouts.lua"), "@(folio)/compat/jekyll/layouts.lua", "t", _G))()
 end
 
+-- The folders Sass imports are searched in, as jekyll-sass-converter has them: `sass.sass_dir`
+-- (default _sass), `sass.load_paths`, then the theme's _sass folder (`theme: minima`) in
+-- _themes/<name>/ or themes/<name>/ (a copy of the theme gem's folder; for a gem installed
+-- elsewhere, name its _sass folder in sass.load_paths).
+local THEME_PLACES = { "_themes/%s", "themes/%s" }
+function M.sass_include_paths(jc)
+  local sass = type(jc.sass) == "table" and jc.sass or {}
+  local paths = { sass.sass_dir and tostring(sass.sass_dir) or "_sass" }
+  for _, p in ipairs(string_list(sass.load_paths)) do paths[#paths + 1] = p end
+  local theme = type(jc.theme) == "string" and jc.theme or nil
+  if theme and theme:find("^[%w_.-]+$") then
+    for _, place in ipairs(THEME_PLACES) do
+      local dir = string.format(place, theme) .. "/_sass"
+      if stat_type(dir) == "dir" then paths[#paths + 1] = dir; break end
+    end
+  end
+  return paths
+end
+
 -- Reads _config.yml; returns folio's configuration table.
 function M.config()
   folio.hook("site", function()
@@ -674,11 +693,14 @@ function M.config()
     warn_once(CONFIG, nil, "Jekyll plugin '" .. name .. "' has no folio counterpart: ignored",
                 "see docs/migrating-from-jekyll.md for the plugins folio maps")
   end
-  if #classified.sass > 0 then
-    warn_once(classified.sass[1], nil,
-                string.format("Sass is not converted: %s left out of the site", table.concat(classified.sass, ", ")),
-                "convert it to CSS (sassc) and keep the .css file; the default theme brings its own style sheet")
-  end
+  config.sass_include_paths = M.sass_include_paths(jc)
+  -- only Sass files with front matter are compiled, as Jekyll does; others are copied
+  config.sass_sources = {}
+  for _, rel in ipairs(classified.sass) do config.sass_sources[rel] = true end
+  local sass = type(jc.sass) == "table" and jc.sass or {}
+  local STYLES = { expanded = true, compressed = true, nested = true, compact = true }
+  config.sass = { style = STYLES[tostring(sass.style)] and tostring(sass.style) or nil,
+                  source_maps = sass.sourcemap == "always" or nil }
   local permalinks = { site = jc.permalink, posts = posts_permalink or jc.permalink, collections = collections,
                        paginate = config.paginate ~= nil }
   config.source_url = function(f) return source_url(f, config, classified, permalinks) end

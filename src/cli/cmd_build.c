@@ -58,6 +58,8 @@ static int S_parse(int argc, char **argv, folio_build_options *o, const char **s
     }
     else if (!strcmp(a, "--no-cache")) o->no_cache = 1;
     else if (!strcmp(a, "--cache-dir") && next) { o->cache_dir = next; i++; }
+    else if (!strcmp(a, "--minify")) o->minify = 1;
+    else if (!strcmp(a, "--no-minify")) o->minify = -1;
     else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") || !strncmp(a, "-j", 2) || !strncmp(a, "--jobs=", 7)) {
       /* -j N, --jobs N, -jN, --jobs=N */
       const char *value = a[1] == 'j' && a[2] ? a + 2 : a[1] == '-' && a[6] == '=' ? a + 7 : next;

@@ -57,7 +57,9 @@ const folio_command folio_commands[] = {
    "                         (by default the build says so and waits for it)\n"
    "      --cache-dir DIR    the build cache's folder (default: site.lua's cache_dir, else\n"
    "                         .folio-cache in the site); unchanged pages are reused from it\n"
-   "      --no-cache         a cold build: the cache is neither read nor written\n\n"
+   "      --no-cache         a cold build: the cache is neither read nor written\n"
+   "      --minify, --no-minify  minify HTML, CSS, JS and JSON output, or not, whatever\n"
+   "                         site.lua's minify says (docs/assets.md)\n\n"
    "The output folder may not be or contain the site folder or a source (content/, layouts/,\n"
    "static/, scripts/, themes/, site.lua), nor be / or your home folder. A folder that exists\n"
    "must be empty or hold a .folio-output file (every build writes one); else --force.\n",

@@ -29,6 +29,7 @@ typedef struct {
   int no_wait;            /* fail at once when another build writes to the same output */
   int no_cache;           /* --no-cache: a cold build that neither reads nor writes the build cache */
   const char *cache_dir;  /* NULL: site.lua's `cache_dir`, else ".folio-cache" (docs/configuration.md) */
+  int minify;             /* 1: --minify, -1: --no-minify, 0: site.lua's `minify` (docs/assets.md) */
 } folio_build_options;
 
 typedef struct folio_build folio_build;

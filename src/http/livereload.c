@@ -4,7 +4,9 @@
  *
  * The script is a C string so the binary needs nothing on disk. Events it understands:
  *   hello        {"id": "..."}  sent by the server on connect; a new id means a restart: reload
- *   reload       {"paths": ["/a/", ...] or ["*"], "css_only": bool}
+ *   reload       {"paths": ["/a/", ...] or ["*"], "css_only": bool, "assets": {...}}
+ *                (assets, with css_only: plain style sheet path -> {url, integrity} of its
+ *                fingerprinted file, src/lua/folio/assets.lua)
  *   build-error  {"errors": [{"file", "line", "message", "hint"}]}  full-page overlay
  *   build-ok     removes the overlay
  * Scroll position survives a reload through sessionStorage, keyed by path. Text from the build
@@ -60,18 +62,30 @@ const char folio_http_live_js[] =
     "    return false;\n"
     "  }\n"
     "\n"
-    "  function refreshCss() {\n"
+    "  /* `assets` maps a style sheet's plain path to its fingerprinted one and integrity\n"
+    "     ({\"/css/site.css\": {\"url\": \"/css/site.3f2a9c1e.css\", \"integrity\": ...}}): a <link> to\n"
+    "     /css/site.<8 hex>.css moves to the new name; other sheets are fetched again. */\n"
+    "  function refreshCss(assets) {\n"
     "    var links = document.querySelectorAll(\"link[rel][href]\");\n"
-    "    for (var i = 0; i < links.length; i++) swapSheet(links[i]);\n"
+    "    for (var i = 0; i < links.length; i++) swapSheet(links[i], assets || {});\n"
     "  }\n"
     "\n"
-    "  function swapSheet(old) {\n"
+    "  function swapSheet(old, assets) {\n"
     "    if (!/(^|\\s)stylesheet(\\s|$)/i.test(old.getAttribute(\"rel\"))) return;\n"
     "    var url = new URL(old.href, location.href);\n"
     "    if (url.origin !== location.origin) return;\n"
-    "    url.searchParams.set(\"folio\", String(Date.now()));\n"
+    "    var plain = url.pathname.replace(/\\.[0-9a-f]{8}(\\.css)$/, \"$1\");\n"
+    "    var moved = Object.prototype.hasOwnProperty.call(assets, plain) ? assets[plain] : null;\n"
     "    var fresh = old.cloneNode(false);\n"
-    "    fresh.href = url.href;\n"
+    "    if (moved && moved.url) {\n"
+    "      if (moved.url === url.pathname) return; /* this sheet did not change */\n"
+    "      fresh.href = new URL(moved.url, location.href).href;\n"
+    "      if (moved.integrity) fresh.setAttribute(\"integrity\", moved.integrity);\n"
+    "      else fresh.removeAttribute(\"integrity\");\n"
+    "    } else {\n"
+    "      url.searchParams.set(\"folio\", String(Date.now()));\n"
+    "      fresh.href = url.href;\n"
+    "    }\n"
     "    var done = function () { if (old.parentNode) old.parentNode.removeChild(old); };\n"
     "    fresh.addEventListener(\"load\", done);\n"
     "    fresh.addEventListener(\"error\", done);\n"
@@ -127,7 +141,7 @@ const char folio_http_live_js[] =
     "  });\n"
     "  es.addEventListener(\"reload\", function (ev) {\n"
     "    var d = parse(ev.data) || {};\n"
-    "    if (d.css_only) refreshCss();\n"
+    "    if (d.css_only) refreshCss(d.assets);\n"
     "    else if (isThisPage(d.paths)) reload();\n"
     "  });\n"
     "  es.addEventListener(\"build-error\", function (ev) {\n"

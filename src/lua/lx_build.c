@@ -249,6 +249,10 @@ static int l_options(lua_State *L)
   lua_setfield(L, -2, "quiet");
   lua_pushboolean(L, b->options.strict);
   lua_setfield(L, -2, "strict");
+  if (b->options.minify != 0) {
+    lua_pushboolean(L, b->options.minify > 0);
+    lua_setfield(L, -2, "minify");
+  }
   if (b->options.base_url) {
     lua_pushstring(L, b->options.base_url);
     lua_setfield(L, -2, "base_url");

@@ -16,6 +16,7 @@ local sandbox = require "folio.sandbox"
 local buildcache = require "folio.buildcache"
 local i18n = require "folio.i18n"
 local languages = require "folio.languages"
+local assets = require "folio.assets"
 
 local P = {}
 
@@ -27,6 +28,7 @@ local render_list = {} -- outputs, in a stable order shared by all states
 local missing_layouts = {} -- layout name -> true: the pages naming it get their kind's layout
 local changed_urls = {} -- outputs this state wrote with new bytes (preview updates)
 local caching = false  -- this build reads and writes the build cache (folio.buildcache)
+local refresh_assets    -- a static CSS, JS or Sass file changed (preview updates; below)
 
 -- `subject`: the page the problem was met on, when it may lie in another file (a template, a
 -- hook): the report merges the same problem met on many pages into one message.
@@ -158,6 +160,7 @@ local function template_globals()
   g.lang_url = function(path)
     return g.url(languages.prefix(config, i18n.current()) .. (path or "/"))
   end
+  g.asset = assets.helper(g.url) -- fingerprinted CSS and JS with their integrity (folio/assets.lua)
   g.iso_date = function(t) return t and folio.date.iso(t) or "" end
   return g
 end
@@ -203,6 +206,7 @@ function P.load()
     link = combine(hooks.render_link), image = combine(hooks.render_image),
     heading = combine(hooks.render_heading), codeblock = combine(hooks.render_codeblock),
   }
+  assets.setup(config, opts, report)
   renderer = new_renderer()
   folio.register_metatable("folio.page", PageMeta)
   folio.register_metatable("folio.site", Site)
@@ -879,10 +883,6 @@ function P.assemble(keep_order, fresh)
   return #render_list
 end
 
-function P.export_site() return { site = site, render_list = render_list, missing_layouts = missing_layouts } end
-function P.import_site(t)
-  site, render_list, missing_layouts, changed_urls = t.site, t.render_list, t.missing_layouts, {}
-end
 
 ----------------------------------------------------------------------------------------------
 -- Phase 3: outputs
@@ -925,7 +925,7 @@ local function static_files()
   elseif folio.fs.stat("static") then
     scan("static")
   end
-  return found
+  return assets.outputs(found) -- output rel -> source (Sass files under their .css names)
 end
 
 local function describe_output(p)
@@ -943,6 +943,7 @@ local function check_static_clashes(found)
     if f then
       ok = false
       local src = f.path or ("(folio)/" .. f.embedded)
+      if f.rel ~= p.output then src = src .. " (compiled to " .. p.output .. ")" end
       report({ file = p.path or f.path, message = "two sources claim the output " .. p.output .. ": "
                .. describe_output(p) .. " and the static file " .. src,
                hint = "rename or remove one of them (a page's slug, permalink or url, or the static file)" })
@@ -957,10 +958,18 @@ function P.copy_static()
   local rels = {}
   for rel in pairs(found) do rels[#rels + 1] = rel end
   table.sort(rels)
-  for _, rel in ipairs(rels) do
-    local f = found[rel]
-    if f.path then folio.build.copy(rel, f.path) else folio.build.write(rel, folio.embedded.read(f.embedded)) end
-  end
+  assets.prepare(found)
+  for _, rel in ipairs(rels) do assets.write(rel, found[rel]) end
+end
+
+-- The assembled site for the render workers, with the asset manifest (computed once here).
+function P.export_site()
+  return { site = site, render_list = render_list, missing_layouts = missing_layouts,
+           assets = assets.export() or assets.prepare(static_files()) }
+end
+function P.import_site(t)
+  site, render_list, missing_layouts, changed_urls = t.site, t.render_list, t.missing_layouts, {}
+  assets.import(t.assets)
 end
 
 local function render_one(page)
@@ -979,6 +988,7 @@ local function render_one(page)
       html = renderer:render_page(page, languages.view(site, page.lang), layout)
     end
   end
+  html = assets.finish_output(page.output, html, page.path)
   if folio.build.write(page.output, html) then changed_urls[#changed_urls + 1] = page.url end
 end
 
@@ -1193,8 +1203,9 @@ function P.update(paths)
     structural = true
     keep_order = false
   end
+  local assets_changed = false
   for _, path in ipairs(paths) do
-    if not path:find("%.css$") then css_only = false end
+    if not (path:find("%.css$") or path:find("%.scss$") or path:find("%.sass$")) then css_only = false end
     local st = folio.fs.stat(path)
     if path:find("^content/") then
       local id = source_id(path)
@@ -1230,9 +1241,11 @@ function P.update(paths)
     elseif path:find("^layouts/") or path:find("^themes/[^/]+/layouts/") then
       templates = true
     elseif path:find("^static/") or path:find("^themes/[^/]+/static/") then
-      P.copy_static_file(path, st)
+      if assets.is_asset_source(path) then assets_changed = true end
+      if not (st and assets.is_asset_source(path)) then P.copy_static_file(path, st) end
     end
   end
+  if assets_changed and refresh_assets() then templates = true end -- new fingerprints: every page
   if templates then P.reset_templates() end
   -- re-processed pages that kept their place take it in the last assemble's frame
   local fresh = keep_order and {} or nil
@@ -1332,10 +1345,45 @@ function P.copy_static_file(path, st)
   end
 end
 
+-- A CSS, JS or Sass file changed (a Sass partial may change any Sass file): every asset made
+-- again. Returns true when a fingerprinted URL changed (the pages that link it must be rendered).
+function refresh_assets()
+  local before = assets.export()
+  assets.invalidate()
+  local found = static_files()
+  local now = assets.prepare(found)
+  for out, f in pairs(found) do
+    if assets.is_asset_source(f.rel) then
+      for _, u in ipairs(assets.write(out, f)) do changed_urls[#changed_urls + 1] = u end
+    end
+  end
+  for key, e in pairs(now) do
+    if not (before and before[key]) or before[key].url ~= e.url or before[key].integrity ~= e.integrity then return true end
+  end
+  local gone = false
+  for key, e in pairs(before or {}) do
+    if not now[key] then -- a deleted CSS, JS or Sass file: its outputs go too
+      gone = true
+      if e.file and not found[e.output] then
+        folio.build.remove(e.output)
+        folio.build.remove(e.file)
+        changed_urls[#changed_urls + 1] = "/" .. e.output
+      end
+    end
+  end
+  return gone
+end
+
 function P.take_changed() local t = changed_urls; changed_urls = {}; return t end
 function P.merge_changed(t) for _, u in ipairs(t) do changed_urls[#changed_urls + 1] = u end end
 
--- The reload event for browsers: {"paths": [...], "css_only": bool}
+-- Site paths ("/css/x.css") as the templates' url() writes them: with the base URL's path.
+local function renderer_url()
+  local prefix = base_path(config.base_url)
+  return function(path) return prefix .. path end
+end
+
+-- The reload event for browsers: {"paths": [...], "css_only": bool, "assets": {...}}
 function P.finish_update(css_only)
   local t = os.clock()
   if pages_part_kept then remember_update(last_touched) else remember_outputs() end
@@ -1347,7 +1395,10 @@ function P.finish_update(css_only)
   table.sort(urls)
   local quoted = {}
   for i, u in ipairs(urls) do quoted[i] = '"' .. u:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"' end
-  return string.format('{"paths":[%s],"css_only":%s}', table.concat(quoted, ","), css_only and #urls > 0 and "true" or "false"), #urls
+  local css = css_only and #urls > 0
+  -- with fingerprinted style sheets, the page's <link> names the old file: the new names
+  local moved = css and (',"assets":' .. folio.json.encode(assets.reload_map(renderer_url()))) or ""
+  return string.format('{"paths":[%s],"css_only":%s%s}', table.concat(quoted, ","), css and "true" or "false", moved), #urls
 end
 
 -- The serve hook stage: returns a reply table or nil.

@@ -15,6 +15,7 @@ base_url = "https://example.org/"   -- used for absolute links in feeds and the 
 theme = "default"
 timezone = "UTC"                    -- dates without an offset are in this zone
 permalinks = { posts = "/:year/:month/:day/:slug/", default = "/:path/" }
+minify = true                       -- folio build minifies HTML, CSS, JS, JSON (folio serve does not)
 
 -- Plugins: remove a line to switch it off.
 plugins = {

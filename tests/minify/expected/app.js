@@ -1,0 +1,1 @@
+(function(){"use strict";var links=document.querySelectorAll("a");for(var i=0;i<links.length;i++){links[i].title=`link ${i+1}`;}})();

@@ -1,0 +1,4 @@
+title = "Minify test"
+base_url = "https://example.org/"
+timezone = "UTC"
+minify = true
