@@ -9,11 +9,13 @@ set -euo pipefail
 
 BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-dev
             libcmark-gfm-extensions-dev libuv1-dev libyaml-dev libhttp-parser-dev lua-lpeg-dev libjemalloc-dev libgit2-dev
+            libvips-dev
             golang-github-yuin-goldmark-emoji-dev node-emoji tzdata)
 # python3: the serve/http test clients; git: the git date tests (tests/git_dates.sh); chromium,
 # chromium-driver, python3-selenium and a font: the browser tests and the theme screenshots.
 TEST_DEPS=(python3 git jing libxml2-utils python3-jsonschema curl time
            chromium chromium-driver python3-selenium fonts-dejavu-core
+           libvips-tools # vips: the image tests' and tools/bench_images.sh's generated photos
            nodejs) # nodejs: the search box's script test (tests/search_js_test.js)
 FUZZ_DEPS=(clang libclang-rt-14-dev) # libFuzzer and the sanitizer runtimes of clang 14 (bookworm)
 

@@ -89,6 +89,7 @@ static int S_setup(lua_State *L)
   lx_open_frontmatter(L, folio);
   lx_open_markdown(L, folio);
   lx_open_git(L, folio);
+  lx_open_image(L, folio);
   lua_pushliteral(L, FOLIO_VERSION);
   lua_setfield(L, folio, "version");
   lua_setglobal(L, "folio");

@@ -30,6 +30,7 @@ void lx_open_fs(lua_State *L, int folio);       /* folio.fs                    (
 void lx_open_util(lua_State *L, int folio);     /* folio.escape, folio.embedded (lx_util.c) */
 void lx_open_build(lua_State *L, int folio);
 void lx_open_git(lua_State *L, int folio);        /* folio.git: dates from the git history (lx_git.c) */
+void lx_open_image(lua_State *L, int folio);    /* folio.image: resize, crop, convert (lx_image.c) */
 void lx_open_sandbox(lua_State *L, int folio);  /* folio.sandbox: budget windows, path checks (lx_sandbox.c) */
 
 /* Safe mode (lx_sandbox.c, src/lua/folio/sandbox.lua). The budget of one guarded call: a hook
