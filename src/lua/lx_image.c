@@ -6,9 +6,12 @@
  *              max_pixels = }
  *   folio.image.can_write(format)     -> boolean ("jpeg", "png", "webp", "avif")
  *   folio.image.hash(path)            -> 16 hex digits of the file's content hash | nil, message
- *   folio.image.processed()           -> images processed so far by this build (all threads) */
+ *   folio.image.processed()           -> images processed so far by this build (all threads)
+ *   folio.image.mkdirs_for(path)      -> true | nil, message: creates the folders above path */
 #include "lua/lx.h"
 #include "core/image.h"
+#include "core/fsutil.h"
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,11 +112,25 @@ static int l_processed(lua_State *L)
   return 1;
 }
 
+static int l_mkdirs_for(lua_State *L)
+{
+  const char *path = luaL_checkstring(L, 1);
+  int rc = folio_mkdirs_for(AT_FDCWD, path);
+  if (rc != 0) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "cannot create the folders of %s: %s", path, strerror(-rc));
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 void lx_open_image(lua_State *L, int folio)
 {
   static const luaL_Reg fns[] = {
     { "info", l_info }, { "process", l_process }, { "can_write", l_can_write },
-    { "hash", l_hash }, { "processed", l_processed }, { NULL, NULL },
+    { "hash", l_hash }, { "processed", l_processed },
+    { "mkdirs_for", l_mkdirs_for }, { NULL, NULL },
   };
   (void)folio_image_processed(); /* the shared counter exists before `folio build` forks */
   luaL_newlib(L, fns);
