@@ -17,10 +17,21 @@
 static pthread_once_t S_vips_once = PTHREAD_ONCE_INIT;
 static int S_vips_ok;
 
+/* libvips' warnings (one per bad tile) would flood the terminal; its errors reach the user
+ * through the error buffer instead, as one message naming the file. */
+static void S_drop_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+  (void)domain;
+  (void)level;
+  (void)message;
+  (void)data;
+}
+
 static void S_vips_start(void)
 {
   if (VIPS_INIT("folio") != 0)
     return;
+  g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, S_drop_log, NULL);
   vips_cache_set_max(0);
   vips_concurrency_set(1);
   vips_block_untrusted_set(TRUE);
@@ -234,7 +245,8 @@ int folio_image_process(const char *src, const char *dst, const folio_image_op *
   if (S_save(img, tmp, op) != 0) {
     g_object_unref(img);
     unlink(tmp);
-    S_vips_error(err, errlen, "cannot write", dst);
+    /* libvips decodes lazily: a broken source shows only now, so name the source */
+    S_vips_error(err, errlen, "cannot process the image", src);
     return -1;
   }
   out->width = vips_image_get_width(img);
