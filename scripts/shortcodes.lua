@@ -193,6 +193,7 @@ folio.hook("frontmatter", function(page)
   local function fail(line, message, hint) errors.fail(page.path, file_line(line), message, hint) end
   local text, resolve = shortcodes.expand(page.source, {
     fail = fail,
+    show_line = file_line,
     needs_inner = needs_inner,
     markdown = function(md) return folio.markdown.to_html(md, folio.config.markdown) end,
     render = function(name, args, inner, ctx)

@@ -212,6 +212,11 @@ function M.scan(text, fail)
     else
       local at = line_of(i)
       local e = tag_end(text, i, delim)
+      if not e then -- an unclosed quote hides the end: find it plainly, so the quote is what is reported
+        local _, plain = text:find(delim == "<" and ">}}" or "%}}", i + 3, true)
+        local para_end = text:find("\n%s*\n", i)
+        if plain and (not para_end or plain < para_end) then e = plain end
+      end
       if not e then fail(at, "the shortcode tag " .. text:sub(i, i + 20):gsub("\n.*", "") .. "... is not closed",
                          "end it with " .. (delim == "<" and ">}}" or "%}}") .. " on the same paragraph") end
       local body = text:sub(i + 3, e - 3)
@@ -245,7 +250,8 @@ end
 -- Pairs open and close tags into a tree: { children = { tag... } } where a paired tag has
 -- `close` (its closing tag) and `children`. `needs_inner(name)` says "required", "none" or
 -- "optional"; nil for an unknown shortcode.
-function M.tree(tags, fail, needs_inner)
+function M.tree(tags, fail, needs_inner, show_line)
+  show_line = show_line or function(l) return l end
   -- which opens have a close: the innermost open of the same name before it
   local open_by_name = {}
   for _, t in ipairs(tags) do
@@ -276,7 +282,7 @@ function M.tree(tags, fail, needs_inner)
     if t.kind == "close" then
       if top ~= t.open then
         fail(t.line, "{{" .. t.delim .. " /" .. t.name .. " ... }} closes " .. t.name .. " while " .. top.name ..
-                     " (line " .. top.line .. ") is still open", "close the inner shortcode first")
+                     " (line " .. show_line(top.line) .. ") is still open", "close the inner shortcode first")
       end
       stack[#stack] = nil
     else
@@ -305,7 +311,7 @@ function M.expand(text, opts)
   local fail = opts.fail
   local tags = M.scan(text, fail)
   if #tags == 0 then return text, nil end
-  local root = M.tree(tags, fail, opts.needs_inner)
+  local root = M.tree(tags, fail, opts.needs_inner, opts.show_line)
   local outputs = {}
 
   local function placeholder(html, block)
