@@ -31,14 +31,13 @@ table.sort(widths)
 local sizes = opts.sizes or "(max-width: 48rem) 100vw, 48rem"
 local lazy = opts.lazy ~= false
 
-local formats -- decided on first use: asking libvips starts it
-local function modern_formats()
-  if formats then return formats end
-  formats = {}
-  for _, f in ipairs(opts.formats or { "avif", "webp" }) do
-    if folio.image.can_write(f) then formats[#formats + 1] = f end
-  end
-  return formats
+local formats = opts.formats or { "avif", "webp" }
+-- Whether this libvips writes a format, asked only when a result is not in the cache yet
+-- (asking starts libvips, which a warm build never needs).
+local writable = {}
+local function can_write(f)
+  if writable[f] == nil then writable[f] = folio.image.can_write(f) end
+  return writable[f]
 end
 
 local MIME = { avif = "image/avif", webp = "image/webp", jpeg = "image/jpeg", png = "image/png" }
@@ -97,14 +96,20 @@ local function attr(name, value)
   return string.format(' %s="%s"', name, folio.escape(tostring(value)))
 end
 
+-- The srcset of one format, or false when this libvips cannot write it, or nil, message.
 local function srcset_of(file, src, format)
   local parts, list = {}, {}
   for _, w in ipairs(widths) do
     if w < src.width then list[#list + 1] = w end
   end
   if #list == 0 or (src.width < widths[#widths] and list[#list] ~= src.width) then list[#list + 1] = src.width end
-  for _, w in ipairs(list) do
-    local r, err = image.run { path = file, mode = "fit", width = w, height = 0, format = format }
+  for i, w in ipairs(list) do
+    local spec = { path = file, mode = "fit", width = w, height = 0, format = format }
+    local r, err = image.run { path = file, mode = "fit", width = w, height = 0, format = format, cached_only = true }
+    if not r and not err then
+      if i == 1 and not can_write(format) then return false end
+      r, err = image.run(spec)
+    end
     if not r then return nil, err end
     parts[#parts + 1] = r.url .. " " .. r.width .. "w"
   end
@@ -145,10 +150,10 @@ folio.hook("render_image", function(img, page)
     return tag -- SVG, GIF (animations), TIFF...: as they are, with their size
   end
   local out = { "<picture>" }
-  for _, f in ipairs(modern_formats()) do
+  for _, f in ipairs(formats) do
     local set, serr = srcset_of(file, src, f)
-    if not set then errors.fail(page.path, line, serr, "replace or remove the image " .. file) end
-    out[#out + 1] = string.format('<source type="%s" srcset="%s" sizes="%s">', MIME[f], folio.escape(set), folio.escape(sizes))
+    if set == nil then errors.fail(page.path, line, serr, "replace or remove the image " .. file) end
+    if set then out[#out + 1] = string.format('<source type="%s" srcset="%s" sizes="%s">', MIME[f], folio.escape(set), folio.escape(sizes)) end
   end
   out[#out + 1] = tag
   out[#out + 1] = "</picture>"

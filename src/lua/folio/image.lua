@@ -109,7 +109,8 @@ end
 
 -- Runs (or finds in the cache) one operation on a source: { url =, width =, height =, format = }
 -- or nil, message. `spec` = { path =, url = (the original's URL, or nil), mode =, width =,
--- height =, format =, quality =, copy = (true: the original copied into the output as it is) }.
+-- height =, format =, quality =, copy = (true: the original copied into the output as it is),
+-- cached_only = (true: nil, without a message, when the result is not in the cache yet) }.
 function M.run(spec)
   local hash, err = content_hash(spec.path)
   if not hash then return nil, err end
@@ -145,6 +146,7 @@ function M.run(spec)
   if not r then
     r = read_sidecar(cached .. ".txt")
     if r and not folio.fs.stat(cached) then r = nil end
+    if not r and spec.cached_only then return nil end
     if not r then
       local ok, merr = folio.image.mkdirs_for(cached)
       if not ok then return nil, merr end
