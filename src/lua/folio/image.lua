@@ -206,14 +206,15 @@ function Image:quality(q)
   if math.type(q) ~= "integer" or q < 1 or q > 100 then error("image():quality: a whole number from 1 to 100", 2) end
   return derive(self, { quality = q })
 end
--- The result, processing on first use; a failure is an error naming the image.
+-- The result, processing on first use; a failure is an error naming the image (and, through
+-- the field read or tostring that called this, the template's line: level 3).
 function Image:result()
   local r = rawget(self, "done")
   if r then return r end
   local spec = rawget(self, "spec")
   local err
   r, err = M.run(spec)
-  if not r then error(err, 0) end
+  if not r then error(err, 3) end
   rawset(self, "done", r)
   return r
 end
