@@ -78,6 +78,10 @@ check "the second build processes nothing" grep -qx 'counter images processed 0'
 check "the second build still writes the images" test -s "$(ls "$site"/public/_img/photo-*-fit960x0q80.webp | head -1)"
 check "the second page is the same" grep -qE 'fit1440x0q80\.webp 1440w' "$(find "$site/public" -path '*photos/index.html' | head -1)"
 
+(cd "$site" && FOLIO_COUNTERS=1 "$FOLIO" build --safe > "$WORK/safe.log" 2>&1) && ok || bad "safe build: $(cat "$WORK/safe.log")"
+check "safe mode: the same page, from the cache" grep -qE 'fit1440x0q80\.webp 1440w' "$(find "$site/public" -path '*photos/index.html' | head -1)"
+check "safe mode: nothing processed" grep -qx 'counter images processed 0' "$WORK/safe.log"
+
 # A changed image: a new hash, processed again
 vips black "$WORK/b2.v" 320 200 --bands 3 && vips copy "$WORK/b2.v" "$img/small.png"
 check "third build succeeds" build

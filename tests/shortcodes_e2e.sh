@@ -141,6 +141,11 @@ else
   echo "note: no vips command (libvips-tools); the local figure checks are left out"
 fi
 
+# Safe mode: the plugin and a script's shortcode work within the sandbox
+(cd "$site" && "$FOLIO" build --safe > "$WORK/safe.log" 2>&1) && ok || bad "safe build: $(cat "$WORK/safe.log")"
+check "safe mode: shipped shortcodes" contains "$site/public/shipped/index.html" 'youtube-nocookie.com/embed/dQw4w9WgXcQ'
+check "safe mode: a script's shortcode" contains "$site/public/page/index.html" '<strong>INNER TEXT</strong>@29'
+
 # Errors: each names the file and the line of the shortcode
 fails_with() { # fails_with "what" "markdown" "expected error text"
   printf -- '---\ntitle: Bad\n---\n\n%s\n' "$2" > "$site/content/bad.md"

@@ -21,8 +21,16 @@ local settings = {
 
 -- M.configure{ cache =, output =, quality =, max_pixels = }: the images plugin's options, or
 -- site.lua's `images` table.
+local function site_relative(name, v)
+  if type(v) ~= "string" or v == "" or v:find("^/") or ("/" .. v .. "/"):find("/%.%.?/") then
+    error(string.format("images: %s must be a folder inside the site, such as %q, not %s", name, settings[name], tostring(v)), 0)
+  end
+  return (v:gsub("/+$", ""))
+end
+
 function M.configure(t)
   for k, v in pairs(t or {}) do
+    if k == "cache" or k == "output" then v = site_relative(k, v) end
     if settings[k] ~= nil then settings[k] = v end
   end
 end
@@ -233,8 +241,9 @@ local function find_source(path)
   local candidates = { "static/" .. rel }
   if theme then candidates[#candidates + 1] = "themes/" .. theme .. "/static/" .. rel end
   candidates[#candidates + 1] = rel
+  local safe = package.loaded["folio.site"] and package.loaded["folio.site"].safe
   for i, p in ipairs(candidates) do
-    local st = folio.fs.stat(p)
+    local st = (not safe or folio.sandbox.inside_site(p)) and folio.fs.stat(p)
     if st and st.type == "file" then return p, i <= 2 and (base_path() .. "/" .. rel) or nil end
   end
   return nil

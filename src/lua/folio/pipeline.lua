@@ -13,6 +13,7 @@ local sitemod = require "folio.site"
 local pagemod = require "folio.page"
 local template = require "folio.template"
 local sandbox = require "folio.sandbox"
+require "folio.shortcodes" -- defines folio.shortcode for plugins and scripts
 
 local P = {}
 

@@ -37,6 +37,10 @@ end
 
 function M.registered(name) return registry[name] end
 
+-- Defined for every script (the shortcodes plugin reads the registry; without it, a registered
+-- shortcode is never called).
+function folio.shortcode(name, fn, opts) return M.register(name, fn, opts) end
+
 ----------------------------------------------------------------------------------------------
 -- Where code is: fenced and indented code blocks, code spans
 
