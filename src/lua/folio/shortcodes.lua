@@ -94,15 +94,15 @@ function M.code_ranges(text)
   while pos <= n do
     local eol = text:find("\n", pos, true) or n + 1
     local line = text:sub(pos, eol - 1)
+    local content = line
+    while content:find("^ ? ? ?>") do content = content:gsub("^ ? ? ?>[ ]?", "", 1) end -- block quotes: the same rules inside
     if fence then
-      local ind, run = line:match("^( *)([`~]+)[ \t]*\r?$")
+      local ind, run = content:match("^( *)([`~]+)[ \t]*\r?$")
       if run and #ind < 4 and run:sub(1, 1) == fence.char and #run >= fence.len and not run:find(fence.char == "`" and "~" or "`") then
         ranges[#ranges + 1] = { fence.start, eol - 1 }
         fence = nil
       end
     else
-      local content = line:gsub("^ ? ? ?>[ ]?", "") -- inside a block quote, the same rules
-      while content:find("^ ? ? ?>") do content = content:gsub("^ ? ? ?>[ ]?", "") end
       local ind, run = content:match("^( *)(```+)")
       if not run then ind, run = content:match("^( *)(~~~+)") end
       local indented = content:find("^    ") or content:find("^ ? ? ?\t")
