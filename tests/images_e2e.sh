@@ -114,6 +114,22 @@ f=$(ls "$site"/public/_img/photo-*-crop50x40.png | head -1)
 check "crop file is PNG" test "$(head -c 4 "$f" | tail -c 3)" = PNG
 rm "$site/content/thumbs.md"
 
+# image() in a layout on 80 pages, with libvips started in the process phase: `folio build`
+# must not fork its render process then (libvips' locks do not survive a fork); and again with
+# the Markdown images cached, where only the render phase starts libvips
+for i in $(seq 1 80); do printf -- '---\ntitle: P%d\n---\n\n![x](/images/small.png)\n' "$i" > "$site/content/posts/2024-02-01-p$i.md"; done
+cat > "$site/layouts/post.html" <<'HTML'
+{% local t = image("images/photo.jpg"):fill(60 + #page.title % 5, 40):webp() %}<img class="thumb" src="{{ t.url }}" width="{{ t.width }}">{* content *}
+HTML
+rm -rf "$site/.folio-cache"
+(cd "$site" && timeout 120 "$FOLIO" build > "$WORK/fork.log" 2>&1); rc=$?
+check "image() in a layout after the process phase used libvips: no hang ($rc)" test "$rc" -eq 0
+check "the layout's thumbnail" grep -qE '<img class="thumb" src="/blog/_img/photo-[0-9a-f]{8}-fill6[0-4]x40q80\.webp" width="6[0-4]">' "$site/public/2024/02/01/p1/index.html" "$site/public/posts/2024-02-01-p1/index.html" "$(find "$site/public" -path '*p1/index.html' | head -1)"
+rm -f "$site"/.folio-cache/images/*fill*
+(cd "$site" && timeout 120 "$FOLIO" build > "$WORK/fork.log" 2>&1); rc=$?
+check "image() only in the render phase ($rc)" test "$rc" -eq 0
+rm -f "$site/layouts/post.html" "$site"/content/posts/2024-02-01-p*.md
+
 # A broken image: an error naming the page's line and the image, no crash
 head -c 3000 "$img/photo.jpg" > "$img/broken.jpg"
 printf -- '---\ntitle: Broken\n---\n\nText.\n\n![broken](/images/broken.jpg)\n' > "$site/content/broken.md"

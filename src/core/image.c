@@ -16,6 +16,9 @@
 
 static pthread_once_t S_vips_once = PTHREAD_ONCE_INIT;
 static int S_vips_ok;
+static atomic_int S_vips_started;
+
+int folio_image_started(void) { return atomic_load(&S_vips_started); }
 
 /* libvips' warnings (one per bad tile) would flood the terminal; its errors reach the user
  * through the error buffer instead, as one message naming the file. */
@@ -29,6 +32,7 @@ static void S_drop_log(const gchar *domain, GLogLevelFlags level, const gchar *m
 
 static void S_vips_start(void)
 {
+  atomic_store(&S_vips_started, 1);
   if (VIPS_INIT("folio") != 0)
     return;
   g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, S_drop_log, NULL);

@@ -41,6 +41,10 @@ int folio_image_can_write(const char *format);
 /* A 64-bit hash of the file's bytes. 0, or -1 with a message. */
 int folio_image_hash_file(const char *path, uint64_t *hash, char *err, size_t errlen);
 
+/* 1 once libvips was started in this process. Its threads and locks do not survive a fork():
+ * `folio build` renders without forking then (src/core/build.c). */
+int folio_image_started(void);
+
 /* How many images this process and its forked children processed (not taken from the cache). */
 uint64_t folio_image_processed(void);
 
