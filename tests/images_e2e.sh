@@ -91,7 +91,7 @@ check "its new size is in the page" contains "$(find "$site/public" -path '*phot
 # image() in a template: fit, fill, crop, resize, formats, quality
 cat > "$site/layouts/shortcodes/thumb.html" <<'HTML'
 {% local i = image(args[1]) %}{% local a = i:fill(100, 80):webp() %}{% local b = i:crop(50, 40):png() %}{% local c = i:resize(200):jpeg():quality(60) %}{% local d = i:fit(400, 100) %}{% local e = i:fit(4000, 4000):avif() %}
-<p class="t">fill {{ a.url }} {{ a.width }}x{{ a.height }}; crop {{ b.url }} {{ b.width }}x{{ b.height }}; resize {{ c.url }} {{ c.width }}x{{ c.height }}; fit {{ d.width }}x{{ d.height }} {{ d.format }}; big {{ e.width }}x{{ e.height }} {{ e.format }}</p>
+<p class="t">fill {{ a.url }} {{ a.width }}x{{ a.height }}; crop {{ b.url }} {{ b.width }}x{{ b.height }}; resize {{ c.url }} {{ c.width }}x{{ c.height }}; fit {{ d.width }}x{{ d.height }} {{ d:result().format }}; named {{ i:fit(10, 10):format("png"):result().format }}; big {{ e.width }}x{{ e.height }} {{ e:result().format }}</p>
 HTML
 cat > "$site/content/thumbs.md" <<'MD'
 ---
@@ -107,6 +107,7 @@ check "crop: exact size, PNG" grep -qE 'crop /blog/_img/photo-[0-9a-f]{8}-crop50
 check "resize: width, aspect kept, JPEG quality" grep -qE 'resize /blog/_img/photo-[0-9a-f]{8}-resize200x0q60\.jpg 200x150' "$t"
 check "fit: within both bounds" contains "$t" 'fit 133x100 jpeg'
 check "fit never upscales" contains "$t" "big 1600x1200"
+check ":format(name)" contains "$t" "named png"
 f=$(ls "$site"/public/_img/photo-*-fill100x80q80.webp | head -1)
 check "fill file is 100 wide" test "$(vipsheader -f width "$f")" = 100
 check "fill file is 80 high" test "$(vipsheader -f height "$f")" = 80

@@ -228,7 +228,7 @@ function Image:result()
 end
 
 ImageMeta.__index = function(self, key)
-  if key == "url" or key == "width" or key == "height" or key == "format" then return Image.result(self)[key] end
+  if key == "url" or key == "width" or key == "height" then return Image.result(self)[key] end
   return Image[key]
 end
 ImageMeta.__tostring = function(self) return Image.result(self).url end
