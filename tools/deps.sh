@@ -13,11 +13,13 @@ BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-d
             liblmdb-dev            # the build cache (src/core/cache.c)
             libcurl4-openssl-dev   # folio check --external
             libsass-dev nettle-dev # Sass/SCSS; SHA-2 for asset fingerprints and SRI
+            libvips-dev            # images: resize, crop, WebP/AVIF (src/core/image.c)
            )
 # python3: the serve/http test clients; git: the git date tests (tests/git_dates.sh); chromium,
 # chromium-driver, python3-selenium and a font: the browser tests and the theme screenshots.
 TEST_DEPS=(python3 git jing libxml2-utils python3-jsonschema curl time
            chromium chromium-driver python3-selenium fonts-dejavu-core
+           libvips-tools # vips: the image tests' and tools/bench_images.sh's generated photos
            nodejs) # nodejs: the search box's script test (tests/search_js_test.js)
 FUZZ_DEPS=(clang libclang-rt-14-dev) # libFuzzer and the sanitizer runtimes of clang 14 (bookworm)
 

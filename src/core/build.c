@@ -2,6 +2,7 @@
  * its own Lua state, and puts the result in place only when no error was reported. */
 #include "core/build.h"
 #include "core/cache.h"
+#include "core/image.h"
 #include "core/fsutil.h"
 #include "lua/lx.h"
 #include <errno.h>
@@ -230,7 +231,10 @@ static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_
 
 static int S_use_fork(folio_build *b, size_t outputs)
 {
-  return !b->options.preview && b->nstates > 1 && outputs >= 64 && getenv("FOLIO_NO_FORK") == NULL;
+  /* libvips' threads (images processed in this build) would leave the child with locks no one
+   * releases: a warm image cache never starts libvips, so it is only cold builds that skip this */
+  return !b->options.preview && b->nstates > 1 && outputs >= 64 && getenv("FOLIO_NO_FORK") == NULL &&
+         !folio_image_started();
 }
 
 /* Renders outputs while the count taken by both processes (`taken`, in memory they share) stays

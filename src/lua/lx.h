@@ -31,10 +31,11 @@ void lx_open_util(lua_State *L, int folio);     /* folio.escape, folio.embedded 
 void lx_open_build(lua_State *L, int folio);
 void lx_open_cache(lua_State *L, int folio);      /* folio.cache: the persistent build cache (lx_cache.c) */
 void lx_open_git(lua_State *L, int folio);        /* folio.git: dates from the git history (lx_git.c) */
-void lx_open_sandbox(lua_State *L, int folio);
 void lx_open_sass(lua_State *L, int folio);       /* folio.sass: Sass/SCSS to CSS by libsass (lx_sass.c) */
 void lx_open_digest(lua_State *L, int folio);     /* folio.digest: SHA-2 for fingerprints and SRI (lx_digest.c) */
-void lx_open_minify(lua_State *L, int folio);     /* folio.minify: HTML, CSS, JS, JSON (lx_minify.c) */  /* folio.sandbox: budget windows, path checks (lx_sandbox.c) */
+void lx_open_minify(lua_State *L, int folio);     /* folio.minify: HTML, CSS, JS, JSON (lx_minify.c) */
+void lx_open_image(lua_State *L, int folio);      /* folio.image: resize, crop, convert (lx_image.c) */
+void lx_open_sandbox(lua_State *L, int folio);    /* folio.sandbox: budget windows, path checks (lx_sandbox.c) */
 
 /* Safe mode (lx_sandbox.c, src/lua/folio/sandbox.lua). The budget of one guarded call: a hook
  * call, a template render or the loading of a script, unless site.lua's `safe` table says. */

@@ -17,6 +17,7 @@ local buildcache = require "folio.buildcache"
 local i18n = require "folio.i18n"
 local languages = require "folio.languages"
 local assets = require "folio.assets"
+require "folio.shortcodes" -- defines folio.shortcode for plugins and scripts
 
 local P = {}
 
@@ -162,6 +163,7 @@ local function template_globals()
   end
   g.asset = assets.helper(g.url) -- fingerprinted CSS and JS with their integrity (folio/assets.lua)
   g.iso_date = function(t) return t and folio.date.iso(t) or "" end
+  g.image = function(path) return require("folio.image").open(path) end -- docs/plugins/images.md
   return g
 end
 
@@ -1082,7 +1084,12 @@ local function remember_outputs()
   remember_part("pages", 1, pages_part)
   remember_part("generated", pages_part + 1, #render_list)
 end
-P.remember_outputs = remember_outputs
+-- After a build: with FOLIO_COUNTERS, how many images libvips processed (all threads and the
+-- render process; 0 when every result came from the image cache).
+function P.remember_outputs()
+  remember_outputs()
+  if counters then io.stderr:write(string.format("counter images processed %d\n", folio.image.processed())) end
+end
 
 -- After an update that kept the pages' part of the render list: the generated part, and the
 -- re-processed pages (id -> true) among the pages written as is.

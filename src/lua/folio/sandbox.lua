@@ -128,13 +128,16 @@ end
 ---------------------------------------------------------------------------------------------------
 -- The environment
 
-local ALLOWED_MODULES = { lpeg = true, ["folio.json"] = true }
+-- The images and shortcodes plugins are folio's own code: their scripts/ files only call these.
+local ALLOWED_MODULES = { lpeg = true, ["folio.json"] = true, ["folio.images_plugin"] = true,
+                          ["folio.shortcodes_plugin"] = true }
 
 -- folio's functions an untrusted script sees: the hook API, helpers, reads checked like io.open.
 local function folio_view(env_folio)
   local f = env_folio
   for _, name in ipairs { "hook", "defaults", "warn", "escape", "slugify", "html_text", "count_words",
-                          "json_string", "version", "related", "related_pack", "language_views", "translations_of" } do
+                          "json_string", "version", "related", "related_pack", "language_views", "translations_of",
+                          "shortcode" } do
     f[name] = folio[name]
   end
   -- A computed page field runs when folio's own code reads it: within a budget too.

@@ -33,6 +33,8 @@ plugins = {
   "search",
   "redirects",
   "highlight",
+  "shortcodes",        -- {{< youtube id >}}, {{< figure src="..." >}}, {{%% note %%}}...{{%% /note %%}}
+  "images",            -- width/height, lazy loading, WebP/AVIF srcsets for local images
 }
 ]]
 
