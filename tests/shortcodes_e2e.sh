@@ -104,7 +104,7 @@ check "double-backtick code span left alone" contains "$p" '<code>{{&lt; badge `
 check "fenced code left alone" contains "$p" '<code class="language-go">{{&lt; badge fenced &gt;}}'
 check "tilde fence left alone" contains "$p" '{{% box %}}
 </code></pre>'
-check "indented code left alone" contains "$p" '<pre><code>{{&lt; badge indented &gt;}}'
+check "indented code left alone" contains "$p" '><code>{{&lt; badge indented &gt;}}'
 check "a Lua shortcode with inner, and its line" contains "$p" '<strong>INNER TEXT</strong>@29'
 check "an unknown shortcode stays as written" contains "$p" '{{&lt; nosuch a b &gt;}} stays.'
 check "the unknown one is a warning with file:line" grep -q 'content/page.md:31: warning: unknown shortcode nosuch' "$WORK/build.log"

@@ -108,6 +108,31 @@ local function source_facts(src)
 end
 
 local text_hash -- the hash of the last text `reuse` looked up (for `store`)
+
+-- Files a page's processing copied into the output with folio.build.copy (the images plugin's
+-- resized photos, from its own cache folder): kept with the page's entry and copied again when
+-- the entry is reused, since the output folder is made anew by every build.
+local copies -- { { output, source }, ... } of the page being processed, or nil
+local function record_copies()
+  local build = folio.build
+  if rawget(build, "copy_recorded") then return end
+  local raw_copy = build.copy
+  build.copy = function(rel, src, ...)
+    if copies then copies[#copies + 1] = { rel, src } end
+    return raw_copy(rel, src, ...)
+  end
+  -- for a file this state copied already for another page: this page needs it too
+  build.note_copy = function(rel, src)
+    if copies then copies[#copies + 1] = { rel, src } end
+  end
+  build.copy_recorded = true
+end
+
+-- Before a page is processed: start recording what it copies into the output.
+function M.begin_page()
+  record_copies()
+  copies = {}
+end
 local damaged_reported = false
 
 -- The page the cache holds for source `src` (id `id`) with this text, its HTML put back in the
@@ -132,11 +157,16 @@ function M.reuse(id, src, text)
   end
   local page = entry.page
   if page.date_source == "mtime" and entry.mtime ~= src.mtime then return nil end
+  for _, c in ipairs(entry.copies or {}) do -- a copied file gone (a cleaned cache): process again
+    if not folio.fs.stat(c[2]) then return nil end
+  end
   page.id, page.mtime = id, src.mtime
   folio.build.set_content(id, entry.html or "")
   for _, r in ipairs(entry.reports or {}) do
     folio.build.report(r[1], r[2], r[3], r[4], r[5], r[6])
   end
+  copies = nil
+  for _, c in ipairs(entry.copies or {}) do folio.build.copy(c[1], c[2]) end
   return page
 end
 
@@ -146,8 +176,9 @@ function M.store(id, src, page, reports)
   if not text_hash then return end -- not cacheable
   folio.cache.put(src.path, folio.cache.pack {
     stamp = folio.cache.stamp(), text = text_hash, facts = source_facts(src), mtime = src.mtime,
-    page = page, html = folio.build.content(id) or "", reports = reports,
+    page = page, html = folio.build.content(id) or "", reports = reports, copies = copies,
   })
+  copies = nil
 end
 
 -- Main state, after the process phase: writes what was queued, and drops the entries of

@@ -42,6 +42,17 @@ function M.settings() return settings end
 local hashes = {}    -- path -> { mtime =, ns =, size =, hash = }
 local results = {}   -- cache key -> { width =, height = }
 local copied = {}    -- output path -> true
+
+-- Copies `src` to the output path `rel` once per build and state; a later page using the same
+-- file tells the build cache it needs it too (folio.build.note_copy, folio/buildcache.lua).
+local function copy_once(rel, src)
+  if not copied[rel] then
+    folio.build.copy(rel, src)
+    copied[rel] = true
+  elseif folio.build.note_copy then
+    folio.build.note_copy(rel, src)
+  end
+end
 local unique = tostring(hashes):match("0x(%x+)") or tostring(math.random(1 << 30))
 
 local function content_hash(path)
@@ -132,10 +143,7 @@ function M.run(spec)
     local ext = spec.path:match("%.([%w]+)$") or "img"
     local name = spec.path:match("([^/]+)$"):gsub("%.[^.]*$", "")
     local rel = string.format("%s/%s-%s.%s", settings.output, name, hash:sub(1, 8), ext:lower())
-    if not copied[rel] then
-      folio.build.copy(rel, spec.path)
-      copied[rel] = true
-    end
+    copy_once(rel, spec.path)
     return { url = base_path() .. "/" .. rel, width = src.width, height = src.height, format = src.format }
   end
   local format = spec.format or default_format(src)
@@ -168,10 +176,7 @@ function M.run(spec)
   end
   local name = spec.path:match("([^/]+)$"):gsub("%.[^.]*$", "")
   local rel = string.format("%s/%s-%s-%s.%s", settings.output, name, hash:sub(1, 8), op, EXT[format])
-  if not copied[rel] then
-    folio.build.copy(rel, cached)
-    copied[rel] = true
-  end
+  copy_once(rel, cached)
   return { url = base_path() .. "/" .. rel, width = r.width, height = r.height, format = format }
 end
 

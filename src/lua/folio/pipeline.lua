@@ -400,7 +400,7 @@ end
 
 function P.process(id)
   local src = sources[id]
-  if caching then folio.build.record(true) end
+  if caching then folio.build.record(true); buildcache.begin_page() end
   local ok, result, reused = xpcall(process_page, errors.handler, id, src)
   if caching then
     local reports = folio.build.record(false)
