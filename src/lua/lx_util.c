@@ -1,9 +1,11 @@
 /* lx_util.c: small helpers every template and hook uses, written in C because they run for
  * every page or every value a template prints: folio.escape (HTML escaping), folio.slugify,
  * folio.count_words, folio.html_text, folio.json_string and folio.embedded (read files built into
- * the binary), and folio.related / folio.related_pack (the ranking of scripts/related.lua). */
+ * the binary), folio.related / folio.related_pack (the ranking of scripts/related.lua) and
+ * folio.heading_id (the anchors plugin's heading ids). */
 #include "lua/lx.h"
 #include "core/embedded.h"
+#include "core/heading_id.h"
 #include "core/html_text.h"
 #include "core/related.h"
 #include "core/slug.h"
@@ -306,6 +308,45 @@ static int l_related(lua_State *L)
   return 2;
 }
 
+/* folio.heading_id(text [, used]) -> id: the GitHub-style id of a heading's text (rules in
+ * core/heading_id.h), "section" when nothing is left. With `used` (a table of the ids taken so
+ * far), the first of id, id-1, id-2, ... not in it, which is then added to it. */
+static int l_heading_id(lua_State *L)
+{
+  size_t len;
+  const char *text = luaL_checklstring(L, 1, &len);
+  int has_used = !lua_isnoneornil(L, 2);
+  if (has_used)
+    luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, len + 1);
+  size_t n = folio_heading_id(text, len, out);
+  if (n == 0) {
+    luaL_pushresultsize(&b, 0);
+    lua_pop(L, 1);
+    lua_pushliteral(L, "section");
+  } else {
+    luaL_pushresultsize(&b, n);
+  }
+  if (!has_used)
+    return 1;
+  int base = lua_gettop(L); /* the id without a suffix */
+  lua_pushvalue(L, base);    /* base + 1: the candidate */
+  for (lua_Integer k = 1;; k++) {
+    lua_pushvalue(L, base + 1);
+    int taken = lua_rawget(L, 2) != LUA_TNIL;
+    lua_pop(L, 1);
+    if (!taken)
+      break;
+    lua_pushfstring(L, "%s-%I", lua_tostring(L, base), (LUAI_UACINT)k);
+    lua_replace(L, base + 1);
+  }
+  lua_pushvalue(L, base + 1);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, 2);
+  return 1;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
   static const luaL_Reg helpers[] = {
@@ -313,7 +354,7 @@ void lx_open_util(lua_State *L, int folio)
     {"escape", l_escape},           {"slugify", l_slugify},
     {"html_text", l_html_text},     {"json_string", l_json_string},
     {"related", l_related},         {"related_pack", l_related_pack},
-    {NULL, NULL},
+    {"heading_id", l_heading_id},   {NULL, NULL},
   };
   folio = lua_absindex(L, folio);
   luaL_checkstack(L, 1, NULL);
