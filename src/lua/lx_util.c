@@ -2,7 +2,8 @@
  * every page or every value a template prints: folio.escape (HTML escaping), folio.slugify,
  * folio.count_words, folio.html_text, folio.json_string and folio.embedded (read files built into
  * the binary), folio.related / folio.related_pack (the ranking of scripts/related.lua) and
- * folio.heading_id (the anchors plugin's heading ids). */
+ * folio.heading_id (the anchors plugin's heading ids), folio.collapse_space (the summary
+ * plugin's plain text). */
 #include "lua/lx.h"
 #include "core/embedded.h"
 #include "core/heading_id.h"
@@ -347,6 +348,36 @@ static int l_heading_id(lua_State *L)
   return 1;
 }
 
+static int S_is_space(unsigned char c)
+{
+  return c == ' ' || (c >= '\t' && c <= '\r'); /* Lua's %s: space, \t \n \v \f \r */
+}
+
+/* folio.collapse_space(s) -> s with each run of white space (as Lua's %s: ASCII space, \t, \n,
+ * \v, \f, \r) made one space, and none at either end. [-1, +1, m] */
+static int l_collapse_space(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, len + 1);
+  size_t o = 0;
+  int pending = 0; /* white space seen since the last other byte */
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (S_is_space(c)) {
+      pending = 1;
+      continue;
+    }
+    if (pending && o > 0)
+      out[o++] = ' ';
+    pending = 0;
+    out[o++] = (char)c;
+  }
+  luaL_pushresultsize(&b, o);
+  return 1;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
   static const luaL_Reg helpers[] = {
@@ -354,7 +385,8 @@ void lx_open_util(lua_State *L, int folio)
     {"escape", l_escape},           {"slugify", l_slugify},
     {"html_text", l_html_text},     {"json_string", l_json_string},
     {"related", l_related},         {"related_pack", l_related_pack},
-    {"heading_id", l_heading_id},   {NULL, NULL},
+    {"heading_id", l_heading_id},   {"collapse_space", l_collapse_space},
+    {NULL, NULL},
   };
   folio = lua_absindex(L, folio);
   luaL_checkstack(L, 1, NULL);
