@@ -14,42 +14,10 @@ local opts = ... or {}
 local lo, hi = (opts.levels or {})[1] or 2, (opts.levels or {})[2] or 3
 local min_headings = opts.min_headings or 3
 
--- Lower case for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic capitals.
-local function lower_char(c)
-  local n = utf8.codepoint(c)
-  if (n >= 0xC0 and n <= 0xDE and n ~= 0xD7) or (n >= 0x391 and n <= 0x3AB and n ~= 0x3A2)
-     or (n >= 0x410 and n <= 0x42F) then
-    return utf8.char(n + 32)
-  elseif n >= 0x400 and n <= 0x40F then
-    return utf8.char(n + 80)
-  elseif n >= 0x100 and n <= 0x17F and n % 2 == 0 and n ~= 0x138 then
-    return utf8.char(n + 1)
-  end
-  return c
-end
-
--- Non-ASCII punctuation that goes, like ASCII's: Latin-1 signs, general punctuation, CJK marks.
-local function is_punct(n)
-  return (n >= 0xA0 and n <= 0xBF) or n == 0xD7 or n == 0xF7 or (n >= 0x2000 and n <= 0x206F)
-    or (n >= 0x3000 and n <= 0x303F) or (n >= 0xFF01 and n <= 0xFF0F)
-end
-
-local function github_id(text)
-  if not text:find("[\128-\255]") then -- ASCII: the same, without a loop over characters
-    return (text:lower():gsub("[^%w_%- ]", ""):gsub(" ", "-"))
-  end
-  local out = {}
-  for _, n in utf8.codes(text) do
-    local c = utf8.char(n)
-    if n < 128 then
-      if c:match("[%w_%-]") then out[#out + 1] = c:lower()
-      elseif c == " " then out[#out + 1] = "-" end
-    elseif not is_punct(n) then
-      out[#out + 1] = lower_char(c)
-    end
-  end
-  return table.concat(out)
-end
+-- The ids are made in C, as every heading of every page needs one: folio.heading_id
+-- (src/core/heading_id.c) has the rules above, "section" for an empty id, and with `used` the
+-- first free one of id, id-1, id-2, ... (recorded in `used`).
+local heading_id = folio.heading_id
 
 -- A nested <ul> of { level =, id =, text = } entries.
 local function toc_html(entries)
@@ -80,15 +48,12 @@ folio.hook("ast", function(doc, page)
   for h in doc:select("heading") do
     local id = h.id
     local text = h:text()
-    if not id then
-      local base = github_id(text)
-      if base == "" then base = "section" end
-      id = base
-      local k = 0
-      while used[id] do k = k + 1; id = base .. "-" .. k end
+    if id then
+      used[id] = true
+    else
+      id = heading_id(text, used)
       h.id = id
     end
-    used[id] = true
     if h.level >= lo and h.level <= hi then
       entries[#entries + 1] = { level = h.level, id = id, text = text }
     end

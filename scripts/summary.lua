@@ -62,9 +62,11 @@ end)
 -- (tests/lua/test_html_text.lua) says.
 local plain_spaced = folio.html_text
 
--- ... and white space collapsed.
+-- ... and white space collapsed, none at either end (in C: a gsub of %s+ costs more than the
+-- rest of a page's summary).
+local collapse_space = folio.collapse_space
 local function plain(html)
-  return trim_end(((plain_spaced(html)):gsub("%s+", " "):gsub("^ ", "")), "^ ")
+  return collapse_space((plain_spaced(html)))
 end
 
 -- Cuts plain text at a word end so that it is at most `max` characters and "…" (UTF-8 aware;

@@ -1,9 +1,12 @@
 /* lx_util.c: small helpers every template and hook uses, written in C because they run for
  * every page or every value a template prints: folio.escape (HTML escaping), folio.slugify,
  * folio.count_words, folio.html_text, folio.json_string and folio.embedded (read files built into
- * the binary), and folio.related / folio.related_pack (the ranking of scripts/related.lua). */
+ * the binary), folio.related / folio.related_pack (the ranking of scripts/related.lua) and
+ * folio.heading_id (the anchors plugin's heading ids), folio.collapse_space (the summary
+ * plugin's plain text). */
 #include "lua/lx.h"
 #include "core/embedded.h"
+#include "core/heading_id.h"
 #include "core/html_text.h"
 #include "core/related.h"
 #include "core/slug.h"
@@ -306,6 +309,75 @@ static int l_related(lua_State *L)
   return 2;
 }
 
+/* folio.heading_id(text [, used]) -> id: the GitHub-style id of a heading's text (rules in
+ * core/heading_id.h), "section" when nothing is left. With `used` (a table of the ids taken so
+ * far), the first of id, id-1, id-2, ... not in it, which is then added to it. */
+static int l_heading_id(lua_State *L)
+{
+  size_t len;
+  const char *text = luaL_checklstring(L, 1, &len);
+  int has_used = !lua_isnoneornil(L, 2);
+  if (has_used)
+    luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, len + 1);
+  size_t n = folio_heading_id(text, len, out);
+  if (n == 0) {
+    luaL_pushresultsize(&b, 0);
+    lua_pop(L, 1);
+    lua_pushliteral(L, "section");
+  } else {
+    luaL_pushresultsize(&b, n);
+  }
+  if (!has_used)
+    return 1;
+  int base = lua_gettop(L); /* the id without a suffix */
+  lua_pushvalue(L, base);    /* base + 1: the candidate */
+  for (lua_Integer k = 1;; k++) {
+    lua_pushvalue(L, base + 1);
+    int taken = lua_rawget(L, 2) != LUA_TNIL;
+    lua_pop(L, 1);
+    if (!taken)
+      break;
+    lua_pushfstring(L, "%s-%I", lua_tostring(L, base), (LUAI_UACINT)k);
+    lua_replace(L, base + 1);
+  }
+  lua_pushvalue(L, base + 1);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, 2);
+  return 1;
+}
+
+static int S_is_space(unsigned char c)
+{
+  return c == ' ' || (c >= '\t' && c <= '\r'); /* Lua's %s: space, \t \n \v \f \r */
+}
+
+/* folio.collapse_space(s) -> s with each run of white space (as Lua's %s: ASCII space, \t, \n,
+ * \v, \f, \r) made one space, and none at either end. [-1, +1, m] */
+static int l_collapse_space(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, len + 1);
+  size_t o = 0;
+  int pending = 0; /* white space seen since the last other byte */
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (S_is_space(c)) {
+      pending = 1;
+      continue;
+    }
+    if (pending && o > 0)
+      out[o++] = ' ';
+    pending = 0;
+    out[o++] = (char)c;
+  }
+  luaL_pushresultsize(&b, o);
+  return 1;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
   static const luaL_Reg helpers[] = {
@@ -313,6 +385,7 @@ void lx_open_util(lua_State *L, int folio)
     {"escape", l_escape},           {"slugify", l_slugify},
     {"html_text", l_html_text},     {"json_string", l_json_string},
     {"related", l_related},         {"related_pack", l_related_pack},
+    {"heading_id", l_heading_id},   {"collapse_space", l_collapse_space},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);
