@@ -35,12 +35,25 @@ end
 -- <pre>: focusable (tabindex=0), so a keyboard can scroll a long line, and named as a region.
 -- The language comes from the inner <code class="language-x">.
 local function focusable_code(html, words)
-  return (html:gsub('<pre([^>]*)>(%s*<code[^>]*>)', function(attrs, code)
-    if attrs:find("tabindex", 1, true) then return nil end
-    local lang = code:match('class="[^"]-language%-([%w_+#.-]+)')
-    local label = lang and (words.a11y_code .. ": " .. lang) or words.a11y_code
-    return '<pre' .. attrs .. ' tabindex="0" role="region" aria-label="' .. folio.escape(label) .. '">' .. code
-  end))
+  local out, pos = {}, 1
+  while true do -- each "<pre" found by a plain search, then matched where it is
+    local s = html:find("<pre", pos, true)
+    if not s then break end
+    local attrs, code, after = html:match('^<pre([^>]*)>(%s*<code[^>]*>)()', s)
+    if attrs and not attrs:find("tabindex", 1, true) then
+      local lang = code:match('class="[^"]-language%-([%w_+#.-]+)')
+      local label = lang and (words.a11y_code .. ": " .. lang) or words.a11y_code
+      out[#out + 1] = html:sub(pos, s - 1)
+      out[#out + 1] = '<pre' .. attrs .. ' tabindex="0" role="region" aria-label="' .. folio.escape(label) .. '">' .. code
+      pos = after
+    else
+      out[#out + 1] = html:sub(pos, s + 3)
+      pos = s + 4
+    end
+  end
+  if pos == 1 then return html end
+  out[#out + 1] = html:sub(pos)
+  return table.concat(out)
 end
 
 -- <table>: inside a scroll box (a focusable, named region) that shows a shadow where there is
