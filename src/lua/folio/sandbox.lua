@@ -137,7 +137,7 @@ local function folio_view(env_folio)
   local f = env_folio
   for _, name in ipairs { "hook", "defaults", "warn", "escape", "slugify", "html_text", "count_words",
                           "json_string", "version", "related", "related_pack", "language_views", "translations_of",
-                          "shortcode" } do
+                          "shortcode", "heading_id", "collapse_space" } do
     f[name] = folio[name]
   end
   -- A computed page field runs when folio's own code reads it: within a budget too.
