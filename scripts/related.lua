@@ -91,10 +91,47 @@ end
 
 folio.page_field("related", related_of)
 
-folio.hook("site", function(site)
-  site[KEY] = build_index(site)
-  -- a `related` of the page's own (front matter, say) would hide the computed one
-  for _, page in ipairs(site.pages) do
-    if page.path and rawget(page, "related") ~= nil then rawset(page, "related", nil) end
+-- The terms of each page, as keys "i\1key" (folio.site_hook's part): the index is built again
+-- only when a post's terms or the posts' order changed.
+local function term_keys(page)
+  local keys = {}
+  local tax = page.taxonomies
+  for i, name in ipairs(names) do
+    local list = tax and tax[name]
+    local raw = not list
+    if raw then
+      list = page[name]
+      if type(list) ~= "table" then list = { list } end
+    end
+    for _, t in ipairs(list) do
+      keys[#keys + 1] = i .. "\1" .. (raw and tostring(t):lower() or t.slug)
+    end
   end
-end, { order = 50 })
+  return table.concat(keys, "\0")
+end
+
+local last = nil -- { index =, posts = a copy of site.posts } of the last run (folio serve)
+
+local function same_posts(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+folio.site_hook {
+  name = "related",
+  order = 50,
+  per_page = function(page)
+    -- a `related` of the page's own (front matter, say) would hide the computed one
+    if page.path and rawget(page, "related") ~= nil then rawset(page, "related", nil) end
+    return term_keys(page)
+  end,
+  combine = function(site, _, changes)
+    if changes.same and last and same_posts(site.posts, last.posts) then
+      site[KEY] = last.index
+      return
+    end
+    site[KEY] = build_index(site)
+    last = { index = site[KEY], posts = table.move(site.posts, 1, #site.posts, 1, {}) }
+  end,
+}

@@ -120,30 +120,43 @@ local writers = {
   end,
 }
 
--- The index: one list of pieces, one table.concat.
-folio.hook("site", function(site)
-  local write, first_key, next_key = {}, {}, {}
-  for i, f in ipairs(fields) do
-    write[i] = writers[f] or function() error("search: unknown field " .. tostring(f)) end
-    first_key[i] = writers[f] and json(f) .. ":"
-    next_key[i] = writers[f] and "," .. json(f) .. ":"
+-- The index: each page's entry (a JSON object) is made once per change of the page
+-- (folio.site_hook's per_page), and the entries are joined in site.pages order.
+local write, first_key, next_key = {}, {}, {}
+for i, f in ipairs(fields) do
+  write[i] = writers[f] or function() error("search: unknown field " .. tostring(f)) end
+  first_key[i] = writers[f] and json(f) .. ":"
+  next_key[i] = writers[f] and "," .. json(f) .. ":"
+end
+
+local function entry(p)
+  local out, n = { "{" }, 1
+  for i = 1, #write do
+    n = write[i](out, n, n == 1 and first_key[i] or next_key[i], p)
   end
-  local out, n = { "[" }, 1
-  local entries = 0
-  for _, p in ipairs(site.pages) do
-    if p.path and p.output ~= false and p.search ~= false then
-      entries = entries + 1
-      n = n + 1
-      out[n] = entries > 1 and ",\n{" or "{"
-      local start = n
-      for i = 1, #write do
-        n = write[i](out, n, n == start and first_key[i] or next_key[i], p)
+  out[n + 1] = "}"
+  return table.concat(out)
+end
+
+local last_index -- the index the last run wrote, reused when no entry changed
+
+folio.site_hook {
+  name = "search",
+  order = 70,
+  -- reads the page's title, url, date, tags (page.taxonomies), search text, output and `search`
+  per_page = function(p)
+    if p.path and p.output ~= false and p.search ~= false then return entry(p) end
+  end,
+  combine = function(site, parts, changes)
+    if not (changes.same and last_index) then
+      local out, n = {}, 0
+      for _, p in ipairs(site.pages) do
+        local e = parts[p]
+        if e then n = n + 1; out[n] = e end
       end
-      n = n + 1
-      out[n] = "}"
+      last_index = "[" .. table.concat(out, ",\n") .. "]\n"
     end
-  end
-  out[n + 1] = "]\n"
-  site:add_page({ url = index_url, kind = "search", layout = false, content = table.concat(out) })
-  site.search = { index = index_url }
-end, { order = 70 })
+    site:add_page({ url = index_url, kind = "search", layout = false, content = last_index })
+    site.search = { index = index_url }
+  end,
+}

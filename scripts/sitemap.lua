@@ -24,54 +24,86 @@ local function lastmod(p)
   return t
 end
 
-folio.hook("site", function(site)
-  local root = site.base_url:gsub("/$", "")
-  local pages = {}
-  for _, group in ipairs({ site.pages, site.generated }) do
-    for _, p in ipairs(group) do if listed(p) then pages[#pages + 1] = p end end
+-- One <url> element: the page's absolute URL and its lastmod (RFC 3339) when it has one.
+local function element(root, url, t)
+  if t and t > 0 then
+    return "\n<url><loc>" .. folio.escape(root .. url) .. "</loc><lastmod>" .. folio.date.iso(t) .. "</lastmod></url>"
   end
-  -- Sorted by URL: the URLs as plain strings (no Lua comparison function), then their pages.
-  local urls, by_url, more = {}, {}, {}
-  for _, p in ipairs(pages) do
-    local url = p.url
-    if by_url[url] == nil then by_url[url] = p; urls[#urls + 1] = url
-    else more[url] = more[url] or {}; table.insert(more[url], p) end
-  end
-  table.sort(urls)
-  pages = {}
-  for _, url in ipairs(urls) do
-    pages[#pages + 1] = by_url[url]
-    local dups = more[url]
-    if dups then for _, p in ipairs(dups) do pages[#pages + 1] = p end end
-  end
-  local out = { '<?xml version="1.0" encoding="UTF-8"?>',
-                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' }
-  local iso = {} -- time -> RFC 3339 (list pages share their newest entry's)
-  local n = #out
-  for _, p in ipairs(pages) do
-    local t = lastmod(p)
-    n = n + 1
-    out[n] = "\n<url><loc>"
-    n = n + 1
-    out[n] = folio.escape(root .. p.url)
-    n = n + 1
-    if t and t > 0 then
-      local s = iso[t]
-      if not s then s = folio.date.iso(t); iso[t] = s end
-      out[n] = "</loc><lastmod>"
-      out[n + 1] = s
-      out[n + 2] = "</lastmod></url>"
-      n = n + 2
-    else
-      out[n] = "</loc></url>"
+  return "\n<url><loc>" .. folio.escape(root .. url) .. "</loc></url>"
+end
+
+-- Kept between runs of the site stage (folio serve): the generated pages' elements by URL and
+-- lastmod, the URLs of the last run in sitemap order, and the file it wrote.
+local generated_elements = {}
+local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
+
+local function header() return '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' end
+
+folio.site_hook {
+  name = "sitemap",
+  order = 95,
+  -- a content page's element: its url, lastmod or date, and whether it is listed
+  per_page = function(p, site)
+    if listed(p) then return { p.url, element(site.base_url:gsub("/$", ""), p.url, lastmod(p)) } end
+  end,
+  combine = function(site, parts, changes)
+    local root = site.base_url:gsub("/$", "")
+    -- every listed page's URL and element: content pages' from their parts, generated ones here
+    local urls, by_url, more = {}, {}, {}
+    local elements, kept = {}, {}
+    local function add(url, el)
+      if by_url[url] == nil then by_url[url] = el; urls[#urls + 1] = url
+      else more[url] = more[url] or {}; table.insert(more[url], el) end
     end
-  end
-  out[n + 1] = "\n"
-  out[n + 2] = "</urlset>\n"
-  out[1] = out[1] .. "\n"
-  site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = table.concat(out) })
-  if opts.robots ~= false then
-    site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
-                    content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
-  end
-end, { order = 95 })
+    for _, p in ipairs(site.pages) do
+      local part = parts[p]
+      if part then add(part[1], part[2]) end
+    end
+    for _, p in ipairs(site.generated) do
+      if listed(p) then
+        local url, t = p.url, lastmod(p)
+        local known = generated_elements[url]
+        if not known or known[1] ~= t then known = { t, element(root, url, t) } end
+        kept[url] = known
+        add(url, known[2])
+      end
+    end
+    generated_elements = kept
+    -- sorted by URL: the last run's order when the URLs are the same
+    local sorted = nil
+    if last and #last.urls == #urls then
+      sorted = last.urls
+      for _, url in ipairs(urls) do
+        if not last.set[url] then sorted = nil; break end
+      end
+    end
+    if not sorted then
+      table.sort(urls)
+      sorted = urls
+    end
+    local set = {}
+    local n = 0
+    for _, url in ipairs(sorted) do
+      set[url] = true
+      n = n + 1
+      elements[n] = by_url[url]
+      local dups = more[url]
+      if dups then for _, el in ipairs(dups) do n = n + 1; elements[n] = el end end
+    end
+    local content
+    if last and #last.pieces == n then
+      content = last.content
+      local old = last.pieces
+      for i = 1, n do
+        if old[i] ~= elements[i] then content = nil; break end
+      end
+    end
+    content = content or (header() .. table.concat(elements) .. "\n</urlset>\n")
+    last = { urls = sorted, set = set, pieces = elements, content = content }
+    site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
+    if opts.robots ~= false then
+      site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
+                      content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
+    end
+  end,
+}

@@ -53,15 +53,34 @@ local function labeler()
   end
 end
 
-local function collect(site, name, label_of)
+local label_of = labeler()
+
+-- A page's terms, per name: { [name] = { label, slug, label, slug, ... } } (folio.site_hook's
+-- part: only the page's own front matter).
+local function terms_of(page)
+  local part = {}
+  for _, name in ipairs(names) do
+    local list = {}
+    for _, raw in ipairs(as_list(page[name])) do
+      local label, slug = label_of(raw)
+      if slug then list[#list + 1] = label; list[#list + 1] = slug end
+    end
+    part[name] = list
+  end
+  return part
+end
+
+local function collect(site, name, parts)
   local terms, by_slug = {}, {}
   -- Oldest page first, so that the first spelling of a term is the one that stays.
   for i = #site.pages, 1, -1 do
     local page = site.pages[i]
-    if page.path then
-      for _, raw in ipairs(as_list(page[name])) do
-        local label, slug = label_of(raw)
-        if slug and not by_slug[slug] then
+    local part = page.path and parts[page]
+    if part then
+      local list = part[name]
+      for k = 1, #list, 2 do
+        local label, slug = list[k], list[k + 1]
+        if not by_slug[slug] then
           by_slug[slug] = { name = label, slug = slug, url = "/" .. name .. "/" .. slug .. "/", pages = {} }
           terms[#terms + 1] = by_slug[slug]
         end
@@ -69,20 +88,21 @@ local function collect(site, name, label_of)
     end
   end
   -- Newest page first in each term; each page once per term, however often it names it.
+  local mine_of = {}
   for _, page in ipairs(site.pages) do
-    if page.path then
+    local part = page.path and parts[page]
+    if part then
       local mine, seen = {}, {}
-      for _, raw in ipairs(as_list(page[name])) do
-        local _, slug = label_of(raw)
-        local term = slug and by_slug[slug]
-        if term and not seen[term] then
+      local list = part[name]
+      for k = 2, #list, 2 do
+        local term = by_slug[list[k]]
+        if not seen[term] then
           seen[term] = true
           term.pages[#term.pages + 1] = page
           mine[#mine + 1] = { name = term.name, slug = term.slug, url = term.url }
         end
       end
-      page.taxonomies = page.taxonomies or {}
-      page.taxonomies[name] = mine
+      mine_of[page] = mine
     end
   end
   for _, term in ipairs(terms) do term.count = #term.pages end
@@ -91,27 +111,77 @@ local function collect(site, name, label_of)
     if x ~= y then return x < y end
     return a.slug < b.slug
   end)
-  return terms
+  return terms, mine_of
 end
 
-folio.hook("site", function(site)
-  site.taxonomies = site.taxonomies or {}
-  local label_of = labeler()
-  for _, name in ipairs(names) do
-    local terms = collect(site, name, label_of)
-    site.taxonomies[name] = terms
-    local pattern = titles[name] or (name == "tags" and "Posts tagged %s" or "Posts in %s")
-    for _, term in ipairs(terms) do
-      local pages = {}
-      for i, p in ipairs(term.pages) do pages[i] = p end
-      site:add_page({
-        url = term.url, kind = "term", layout = "list", taxonomy = name, term = term.name,
-        title = pattern:format(term.name), pages = pages,
-      })
-    end
+-- page.taxonomies[name] = mine, on the page's own `taxonomies` table if it has one.
+local function set_mine(page, name, mine)
+  local t = rawget(page, "taxonomies")
+  if not t then t = {}; page.taxonomies = t end
+  t[name] = mine
+end
+
+-- What the last run made (folio serve): per name, the terms and each page's list.
+local last = nil -- { terms = { [name] = terms }, mine = { [name] = { [page] = mine } } }
+
+-- The pages of the site for the terms of the last run: fresh page tables each run (pagination
+-- changes what it is given), the lists copied.
+local function add_pages(site, name, terms)
+  local pattern = titles[name] or (name == "tags" and "Posts tagged %s" or "Posts in %s")
+  for _, term in ipairs(terms) do
+    local pages = table.move(term.pages, 1, #term.pages, 1, {})
     site:add_page({
-      url = "/" .. name .. "/", kind = "terms", layout = "terms", taxonomy = name,
-      title = name:sub(1, 1):upper() .. name:sub(2), terms = terms,
+      url = term.url, kind = "term", layout = "list", taxonomy = name, term = term.name,
+      title = pattern:format(term.name), pages = pages,
     })
   end
-end, { order = 40 })
+  site:add_page({
+    url = "/" .. name .. "/", kind = "terms", layout = "terms", taxonomy = name,
+    title = name:sub(1, 1):upper() .. name:sub(2), terms = terms,
+  })
+end
+
+folio.site_hook {
+  name = "taxonomies",
+  order = 40,
+  per_page = function(page)
+    if page.path then return terms_of(page) end
+  end,
+  -- Unless no page's terms changed (nor the pages), everything is collected again; pages whose
+  -- lists changed are touched, for the hooks after this one.
+  combine = function(site, parts, changes)
+    site.taxonomies = site.taxonomies or {}
+    if changes.same and last then
+      for _, name in ipairs(names) do
+        local mine = last.mine[name]
+        for _, page in ipairs(changes.pages) do
+          if mine[page] then set_mine(page, name, mine[page]) end
+        end
+        site.taxonomies[name] = last.terms[name]
+        add_pages(site, name, last.terms[name])
+      end
+      return
+    end
+    local before = last
+    last = { terms = {}, mine = {} }
+    for _, name in ipairs(names) do
+      local terms, mine_of = collect(site, name, parts)
+      local old = before and before.mine[name]
+      for _, page in ipairs(site.pages) do
+        local mine = mine_of[page]
+        if mine then
+          if old and old[page] and changes.equal(old[page], mine) then
+            mine = old[page] -- the same table as before: what others keep of it stays valid
+          elseif old then
+            site:touch(page)
+          end
+          mine_of[page] = mine
+          set_mine(page, name, mine)
+        end
+      end
+      last.terms[name], last.mine[name] = terms, mine_of
+      site.taxonomies[name] = terms
+      add_pages(site, name, terms)
+    end
+  end,
+}

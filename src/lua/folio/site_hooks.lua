@@ -91,7 +91,8 @@ function M.runner(spec)
     elseif not same_order then
       same = false
     end
-    if combine then combine(site, parts, { same = same, first = runs == 0, pages = changed }) end
+    if combine then combine(site, parts, { same = same, first = runs == 0, pages = changed, equal = M.equal,
+                                changed = M.is_dirty }) end
     runs = runs + 1
     failed = false
   end
