@@ -451,7 +451,8 @@ end
 
 -- FOLIO_COUNTERS=1: each site hook's own work, in hundreds of Lua VM instructions (its calls
 -- into C count as one each): "counter site hook <source> <n>" on stderr. A measure of the steps
--- taken that does not depend on the machine, for tests/growth.sh; never a timing.
+-- taken that does not depend on the machine, for tests/growth.sh; never a timing. For a
+-- folio.site_hook also "counter per_page <name> <n>": the pages its per_page ran for.
 local counters = os.getenv("FOLIO_COUNTERS")
 
 local function counted(fn, s)
@@ -476,7 +477,10 @@ local function run_site_hooks(s)
     if counters then ok, err, steps = counted(h.fn, s) else ok, err = xpcall(h.fn, errors.handler, s) end
     if not ok then report(err, nil, "in a site hook (" .. h.source .. ")") end
     if timings then io.stderr:write(string.format("site hook %-40s %8.1f ms\n", h.source, (os.clock() - t0) * 1e3)) end
-    if counters then io.stderr:write(string.format("counter site hook %s %d\n", h.source, steps)) end
+    if counters then
+      io.stderr:write(string.format("counter site hook %s %d\n", h.source, steps))
+      if h.stats then io.stderr:write(string.format("counter per_page %s %d\n", h.name or h.source, h.stats.calls)) end
+    end
   end
 end
 

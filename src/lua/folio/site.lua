@@ -89,8 +89,9 @@ function folio.site_hook(spec)
   seq = seq + 1
   local source = where(spec.combine or spec.per_page)
   local list = M.hooks.site
-  list[#list + 1] = { fn = site_hooks.runner(fns), order = spec.order or 50, seq = seq, source = source,
-                      name = spec.name, incremental = true }
+  local fn, stats = site_hooks.runner(fns)
+  list[#list + 1] = { fn = fn, order = spec.order or 50, seq = seq, source = source,
+                      name = spec.name, stats = stats }
   table.sort(list, function(a, b)
     if a.order ~= b.order then return a.order < b.order end
     return a.seq < b.seq

@@ -38,8 +38,10 @@ local function equal(a, b, depth)
 end
 M.equal = function(a, b) return equal(a, b, 0) end
 
--- The function the pipeline runs for a folio.site_hook spec: fn(site).
+-- The function the pipeline runs for a folio.site_hook spec: fn(site); and a table whose
+-- `calls` says how many pages per_page was called for in the last run (FOLIO_COUNTERS).
 function M.runner(spec)
+  local stats = { calls = 0 }
   local per_page, combine = spec.per_page, spec.combine
   local parts, have = {}, {} -- page -> part; page -> true once its part was computed
   local runs = 0             -- runs since the parts were last forgotten
@@ -52,6 +54,7 @@ function M.runner(spec)
   end
 
   return function(site)
+    stats.calls = 0
     if failed or M.all_dirty then forget() end
     failed = true -- until this run completes
     local list = site.pages
@@ -77,6 +80,7 @@ function M.runner(spec)
         local known = have[p]
         if not known or dirty[p] then
           local part = per_page(p, site)
+          stats.calls = stats.calls + 1
           if known then
             if same and not equal(part, parts[p], 0) then same = false end
           else
@@ -95,7 +99,7 @@ function M.runner(spec)
                                 changed = M.is_dirty }) end
     runs = runs + 1
     failed = false
-  end
+  end, stats
 end
 
 return M
