@@ -62,7 +62,7 @@ local function paginate(site, list, per_page, find, add_page)
   local urls = { list.url }
   local added = {}
   for k = 2, count do urls[k] = base .. page_path:gsub(":num", tostring(k)) end
-  local done = { pages = table.move(all, 1, #all, 1, {}), fields = {}, added = added }
+  local done = { pages = table.move(all, 1, #all, 1, {}), given = list.pages, fields = {}, added = added }
   for key, v in pairs(list) do
     if key ~= "pages" and key ~= "paginator" then done.fields[key] = v end
   end
@@ -98,6 +98,7 @@ local function same_list(list, done)
   local all = list.pages or {}
   local before = done.pages
   if #all ~= #before then return false end
+  local same_table = all == done.given -- the same list table as last time: entries not compared
   local fields = done.fields
   for key, v in pairs(list) do
     if key ~= "pages" and key ~= "paginator" and fields[key] ~= v then return false end
@@ -105,6 +106,7 @@ local function same_list(list, done)
   for key in pairs(fields) do
     if rawget(list, key) == nil then return false end
   end
+  if same_table then return true end
   for i = 1, #all do
     if all[i] ~= before[i] then return false end
   end

@@ -35,6 +35,8 @@ end
 -- Kept between runs of the site stage (folio serve): the generated pages' elements by URL and
 -- lastmod, the URLs of the last run in sitemap order, and the file it wrote.
 local generated_elements = {}
+-- a generated page's lastmod (false: none) and the `pages` it was computed from, by page table
+local lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
 local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
 
 local function header() return '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' end
@@ -42,33 +44,62 @@ local function header() return '<?xml version="1.0" encoding="UTF-8"?>\n<urlset 
 folio.site_hook {
   name = "sitemap",
   order = 95,
-  -- a content page's element: its url, lastmod or date, and whether it is listed
+  -- a content page's element: its url, lastmod or date, and whether it is listed (a page left
+  -- out still gives its lastmod, which the lists that show it take)
   per_page = function(p, site)
     if listed(p) then return { p.url, element(site.base_url:gsub("/$", ""), p.url, lastmod(p)) } end
+    return { false, lastmod(p) }
   end,
   combine = function(site, parts, changes)
     local root = site.base_url:gsub("/$", "")
-    -- every listed page's URL and element: content pages' from their parts, generated ones here
+    -- nothing changed that content pages give (their lastmod included) and the same generated
+    -- pages with the same lists as last time: the same file (a list's lastmod is kept by page)
+    if changes.same and last then
+      local urls, times, j, same = last.gen_urls, last.gen_times, 0, true
+      for _, p in ipairs(site.generated) do
+        if listed(p) then
+          j = j + 1
+          local t
+          if lastmod_of[p] ~= nil and lists_of[p] == p.pages then t = lastmod_of[p] else t = lastmod(p) or false end
+          if urls[j] ~= p.url or times[j] ~= t then same = false; break end
+        end
+      end
+      if same and j == #urls then
+        site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = last.content })
+        if opts.robots ~= false then
+          site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
+                          content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
+        end
+        return
+      end
+    end
+    -- the generated pages' URLs and elements, in site order
+    local gen_urls, gen_elements, gen_times, kept = {}, {}, {}, {}
+    for _, p in ipairs(site.generated) do
+      if listed(p) then
+        local url, t = p.url, lastmod(p)
+        lastmod_of[p], lists_of[p] = t or false, p.pages
+        gen_times[#gen_times + 1] = t or false
+        local known = generated_elements[url]
+        if not known or known[1] ~= t then known = { t, element(root, url, t) } end
+        kept[url] = known
+        gen_urls[#gen_urls + 1] = url
+        gen_elements[#gen_elements + 1] = known[2]
+      end
+    end
+    generated_elements = kept
+    -- every listed page's URL and element: content pages' from their parts, then generated ones
     local urls, by_url, more = {}, {}, {}
-    local elements, kept = {}, {}
+    local elements = {}
     local function add(url, el)
       if by_url[url] == nil then by_url[url] = el; urls[#urls + 1] = url
       else more[url] = more[url] or {}; table.insert(more[url], el) end
     end
     for _, p in ipairs(site.pages) do
       local part = parts[p]
-      if part then add(part[1], part[2]) end
+      if part and part[1] then add(part[1], part[2]) end
     end
-    for _, p in ipairs(site.generated) do
-      if listed(p) then
-        local url, t = p.url, lastmod(p)
-        local known = generated_elements[url]
-        if not known or known[1] ~= t then known = { t, element(root, url, t) } end
-        kept[url] = known
-        add(url, known[2])
-      end
-    end
-    generated_elements = kept
+    for i, url in ipairs(gen_urls) do add(url, gen_elements[i]) end
     -- sorted by URL: the last run's order when the URLs are the same
     local sorted = nil
     if last and #last.urls == #urls then
@@ -99,7 +130,8 @@ folio.site_hook {
       end
     end
     content = content or (header() .. table.concat(elements) .. "\n</urlset>\n")
-    last = { urls = sorted, set = set, pieces = elements, content = content }
+    last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
+             gen_elements = gen_elements, gen_times = gen_times }
     site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
     if opts.robots ~= false then
       site:add_page({ url = "/robots.txt", kind = "robots", layout = false,

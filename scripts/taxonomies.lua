@@ -125,11 +125,15 @@ end
 local last = nil -- { terms = { [name] = terms }, mine = { [name] = { [page] = mine } } }
 
 -- The pages of the site for the terms of the last run: fresh page tables each run (pagination
--- changes what it is given), the lists copied.
-local function add_pages(site, name, terms)
+-- changes what it is given), each with a copy of its term's list made once (`listed`).
+local function add_pages(site, name, terms, listed)
   local pattern = titles[name] or (name == "tags" and "Posts tagged %s" or "Posts in %s")
   for _, term in ipairs(terms) do
-    local pages = table.move(term.pages, 1, #term.pages, 1, {})
+    local pages = listed[term]
+    if not pages then
+      pages = table.move(term.pages, 1, #term.pages, 1, {})
+      listed[term] = pages
+    end
     site:add_page({
       url = term.url, kind = "term", layout = "list", taxonomy = name, term = term.name,
       title = pattern:format(term.name), pages = pages,
@@ -158,12 +162,12 @@ folio.site_hook {
           if mine[page] then set_mine(page, name, mine[page]) end
         end
         site.taxonomies[name] = last.terms[name]
-        add_pages(site, name, last.terms[name])
+        add_pages(site, name, last.terms[name], last.listed)
       end
       return
     end
     local before = last
-    last = { terms = {}, mine = {} }
+    last = { terms = {}, mine = {}, listed = {} }
     for _, name in ipairs(names) do
       local terms, mine_of = collect(site, name, parts)
       local old = before and before.mine[name]
@@ -181,7 +185,7 @@ folio.site_hook {
       end
       last.terms[name], last.mine[name] = terms, mine_of
       site.taxonomies[name] = terms
-      add_pages(site, name, terms)
+      add_pages(site, name, terms, last.listed)
     end
   end,
 }

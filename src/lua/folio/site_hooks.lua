@@ -46,11 +46,12 @@ function M.runner(spec)
   local parts, have = {}, {} -- page -> part; page -> true once its part was computed
   local runs = 0             -- runs since the parts were last forgotten
   local seen = nil           -- the pages of the last run, in order (a copy)
+  local position = nil       -- page -> its index in `seen`, made when first needed
   local count = 0            -- entries in `have`
   local failed = false       -- the last run raised: start again from nothing
 
   local function forget()
-    parts, have, seen, count, runs = {}, {}, nil, 0, 0
+    parts, have, seen, count, runs, position = {}, {}, nil, 0, 0, nil
   end
 
   return function(site)
@@ -66,6 +67,7 @@ function M.runner(spec)
     end
     if not same_order then
       seen = table.move(list, 1, #list, 1, {})
+      position = nil
       if count > #list then -- drop the parts of pages that are gone
         local p2, h2, n = {}, {}, 0
         for _, p in ipairs(list) do
@@ -75,7 +77,23 @@ function M.runner(spec)
       end
     end
     local changed, same = {}, same_order
-    if per_page then
+    if per_page and same_order then
+      -- every page of the list has its part: only the changed ones are computed again
+      if not position then
+        position = {}
+        for i, p in ipairs(list) do position[p] = i end
+      end
+      for p in pairs(dirty) do
+        if position[p] then changed[#changed + 1] = p end
+      end
+      table.sort(changed, function(a, b) return position[a] < position[b] end)
+      for _, p in ipairs(changed) do
+        local part = per_page(p, site)
+        stats.calls = stats.calls + 1
+        if same and not equal(part, parts[p], 0) then same = false end
+        parts[p] = part
+      end
+    elseif per_page then
       for _, p in ipairs(list) do
         local known = have[p]
         if not known or dirty[p] then
