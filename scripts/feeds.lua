@@ -254,8 +254,11 @@ folio.site_hook {
   -- entries read the page's title, url, dates, author, tags (page.taxonomies), summary, body
   combine = function(site, _, changes)
     local cache = new_cache(changes.changed)
-    last_cache, last_files, last_links = { body = {}, atom = {}, json = {} }, {}, {} -- if it fails
-    combine(site, cache)
+    local ok, err = pcall(combine, site, cache)
+    if not ok then -- start again from nothing next time
+      last_cache, last_files, last_links = { body = {}, atom = {}, json = {} }, {}, {}
+      error(err, 0)
+    end
     for _, t in pairs(cache) do setmetatable(t, nil) end
     last_cache, last_files, last_links = cache, files, links_now
   end,
