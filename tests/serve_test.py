@@ -1046,8 +1046,8 @@ def per_page_counts(s, since):
         m = re.match(r"^counter per_page (\S+) (\d+)$", line)
         if m:
             counts[m.group(1)] = int(m.group(2))
-        elif " changed: " in line:
-            break
+        elif " changed: " in line and counts:
+            break  # (the line of the update before may come after `since`)
     return counts
 
 
