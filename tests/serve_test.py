@@ -1116,11 +1116,69 @@ def group_newsite():
     check(len(full) > 100, f"a real site was compared ({len(full)} files)")
 
 
+def group_newsite_multilingual():
+    """`folio new site` with two languages (content/en/, content/ja/): a body edit of a Japanese
+    post runs per_page for that page only and changes the Japanese search index and feed, not
+    the English ones; a tag edit gives a Japanese tag page only; then the preview is byte for
+    byte a full build."""
+    SLOW = 6 * TIMEOUT
+    site = os.path.join(WORK, "newsite_ml")
+    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    for lang, name in (("en", "English"), ("ja", "Japanese")):
+        d = os.path.join(site, "content", lang, "posts")
+        os.makedirs(d)
+        for i in range(1, 7):
+            write(os.path.join(d, f"p{i}.md"),
+                  post(f"{name} post {i}", f"2023-0{i}-1{i}", f"{name} body {i}.", f"tags: [go, {lang}topic{i}]\n"))
+    edited = os.path.join(site, "content/ja/posts/p6.md")
+    os.environ["FOLIO_COUNTERS"] = "1"
+    try:
+        s = Serve(site, start_timeout=SLOW)
+    finally:
+        del os.environ["FOLIO_COUNTERS"]
+    anything = lambda d: True
+    try:
+        check("Japanese post" in s.get("/ja/search.json")[2], "a Japanese search index")
+        check("Japanese post" not in s.get("/search.json")[2], "no Japanese page in the English index")
+        en_before = {u: s.get(u)[2] for u in ("/search.json", "/atom.xml", "/feed.json", "/tags/go/atom.xml")}
+        mark = s.out_mark()
+        s.change(lambda: write(edited, read(edited).replace("---\n\n", "---\n\nFreshly edited words.\n\n", 1)),
+                 pred=anything, timeout=SLOW)
+        counts = per_page_counts(s, mark)
+        for name in ("summary", "taxonomies", "archives", "related", "search", "sitemap"):
+            check(counts.get(name) == 1, f"a body edit runs {name}'s per_page for one page: {counts}")
+        for url in ("/ja/search.json", "/ja/atom.xml", "/ja/feed.json", "/ja/tags/go/atom.xml"):
+            check("Freshly edited words." in s.get(url)[2], f"{url} follows the Japanese body")
+        for url, before in en_before.items():
+            check(s.get(url)[2] == before, f"{url} (English) is unchanged by a Japanese edit")
+        # an edit no index entry shows (the hooks reuse each language's last outputs)
+        ja_before = {u: s.get(u)[2] for u in ("/ja/search.json", "/ja/atom.xml", "/ja/archives/")}
+        s.rebuilt(lambda: write(edited, read(edited).replace("tags:", "unused_field: 1\ntags:", 1)), timeout=SLOW)
+        for url, before in list(en_before.items()) + list(ja_before.items()):
+            check(s.get(url)[2] == before, f"{url} is unchanged by an edit it does not show")
+        s.change(lambda: write(edited, re.sub(r"^tags: \[.*\]$", "tags: [go, brand-new-tag]", read(edited),
+                                             count=1, flags=re.M)), pred=anything, timeout=SLOW)
+        check(status(s, "/ja/tags/brand-new-tag/") == 200, "the new tag's page in Japanese")
+        check(status(s, "/tags/brand-new-tag/") == 404, "no English page for a Japanese tag")
+        check('hreflang="ja"' in s.get("/sitemap.xml")[2], "sitemap alternates")
+        s.change(lambda: write(edited, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
+        time.sleep(0.3)
+        incremental = snapshot(s.preview_dir())
+        port = s.port
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"serve exit status {rc}")
+    full = compare_with_full_build(site, port, incremental, start_timeout=SLOW)
+    check(any(k.startswith("ja/") for k in full), "a multilingual site was compared")
+
+
 GROUPS = {
     "edits": group_edits, "full": group_full, "burst": group_burst, "http": group_http,
     "limits": group_limits,
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
     "incremental": group_incremental, "newsite": group_newsite,
+    "newsite_multilingual": group_newsite_multilingual,
 }
 
 

@@ -8,3 +8,10 @@ add_test(NAME serve_newsite
                  ${CMAKE_SOURCE_DIR}/example newsite
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(serve_newsite PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)
+# The same on a two-language site (content/en/, content/ja/): an edit changes its language's
+# search index, feeds and tag pages only (tests/serve_test.py, group newsite_multilingual).
+add_test(NAME serve_newsite_multilingual
+         COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_test.py $<TARGET_FILE:folio>
+                 ${CMAKE_SOURCE_DIR}/example newsite_multilingual
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(serve_newsite_multilingual PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)
