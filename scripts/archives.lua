@@ -15,63 +15,100 @@
 local opts = ... or {}
 local section = opts.section == nil and "posts" or opts.section
 
-local i18n = folio.i18n or { lookup = function() return nil end }
-
--- A multilingual site: an archive per language (folio.language_views) under its URL prefix.
-local function archive(site)
-  local prefix, lang = site.lang_prefix or "", rawget(site, "lang")
-  local month_format = i18n.lookup("month_format", lang) or "%B %Y"
-  local function find(url) return site:find(url) end
-  local function add_page(t) return site:add_page(t) end
-  local function add(_, t)
-    if find(t.url) then
-      folio.warn("archives: " .. t.url .. " is already a page; no archive written there")
-      return
-    end
-    add_page(t)
-  end
+-- The years and months of the pages' dates (each page's "year\1month\1month name", its part).
+local function group(site, parts, prefix)
   local years, by_key = {}, {}
   for _, page in ipairs(site.pages) do
-    if page.path and page.date and (not section or page.section == section) then
-      local ym = folio.date.format(page.date, "%Y\1%m")
-      local y, m = ym:match("^(.*)\1(.*)$")
+    local part = parts[page]
+    if part then
+      local y, m, name = part:match("^(.-)\1(.-)\1(.*)$")
       local year = by_key[y]
       if not year then
         year = { year = y, url = prefix .. "/" .. y .. "/", pages = {}, months = {} }
         by_key[y], years[#years + 1] = year, year
       end
-      local month = by_key[y .. m]
+      local month = by_key[y .. "\1" .. m]
       if not month then
-        month = { year = y, month = m, url = prefix .. "/" .. y .. "/" .. m .. "/", pages = {},
-                  name = i18n.format_date and i18n.format_date(page.date, month_format, lang) or folio.date.format(page.date, "%B %Y") }
-        by_key[y .. m], year.months[#year.months + 1] = month, month
+        month = { year = y, month = m, url = prefix .. "/" .. y .. "/" .. m .. "/", pages = {}, name = name }
+        by_key[y .. "\1" .. m], year.months[#year.months + 1] = month, month
       end
       year.pages[#year.pages + 1] = page
       month.pages[#month.pages + 1] = page
     end
   end
+  return years
+end
+
+local i18n = folio.i18n or { lookup = function() return nil end }
+
+-- The month name of a page's date, in its language ("%B %Y", or the theme's month_format).
+local function month_name(page)
+  local lang = page.lang
+  local fmt = i18n.lookup("month_format", lang) or "%B %Y"
+  if i18n.format_date then return i18n.format_date(page.date, fmt, lang) end
+  return folio.date.format(page.date, "%B %Y")
+end
+
+local function same_pages(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+-- The last run's years per language view (folio serve), reused while no page moved:
+-- lang -> { years =, pages = the view's pages then }
+local last_of = {}
+
+-- A multilingual site: an archive per language (folio.language_views) under its URL prefix.
+local function archive(site, parts, changes)
+  local prefix, lang = site.lang_prefix or "", rawget(site, "lang")
+  local function find(url) return site:find(url) end
+  local function add(t)
+    if find(t.url) then
+      folio.warn("archives: " .. t.url .. " is already a page; no archive written there")
+      return
+    end
+    site:add_page(t)
+  end
+  local last = last_of[lang or ""]
+  if not (changes.same and last and same_pages(last.pages, site.pages)) then
+    last = { years = group(site, parts, prefix), pages = table.move(site.pages, 1, #site.pages, 1, {}) }
+    last_of[lang or ""] = last
+  end
   -- site.pages is newest first, so years and months already are.
   rawset(site, "archives", {})
-  for _, year in ipairs(years) do
+  for _, year in ipairs(last.years) do
     local entry = { year = year.year, url = year.url, count = #year.pages, months = {} }
-    add(site, { url = year.url, kind = "archive", layout = "list", title = year.year,
-                year = year.year, pages = year.pages, lang = lang })
+    add({ url = year.url, kind = "archive", layout = "list", title = year.year,
+          year = year.year, pages = year.pages, lang = lang })
     for _, month in ipairs(year.months) do
       entry.months[#entry.months + 1] = { month = month.month, name = month.name,
         url = opts.months ~= false and month.url or nil, count = #month.pages }
       if opts.months ~= false then
-        add(site, { url = month.url, kind = "archive", layout = "list", title = month.name,
-                    year = month.year, month = month.month, pages = month.pages, lang = lang })
+        add({ url = month.url, kind = "archive", layout = "list", title = month.name,
+              year = month.year, month = month.month, pages = month.pages, lang = lang })
       end
     end
     site.archives[#site.archives + 1] = entry
   end
   if opts.url ~= false then
-    add(site, { url = prefix .. (opts.url or "/archives/"), kind = "archives", layout = "archive",
-                title = i18n.lookup("archives", lang) or "Archives", years = site.archives, lang = lang })
+    add({ url = prefix .. (opts.url or "/archives/"), kind = "archives", layout = "archive",
+          title = i18n.lookup("archives", lang) or "Archives", years = site.archives, lang = lang })
   end
 end
 
-folio.hook("site", function(root)
-  for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do archive(site) end
-end, { order = 45 })
+folio.site_hook {
+  name = "archives",
+  order = 45,
+  -- the page's year, month and month name (in the page's language)
+  per_page = function(page)
+    if page.path and page.date and (not section or page.section == section) then
+      return folio.date.format(page.date, "%Y\1%m\1") .. month_name(page)
+    end
+  end,
+  combine = function(root, parts, changes)
+    for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
+      archive(site, parts, changes)
+    end
+  end,
+}

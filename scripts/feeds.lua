@@ -61,6 +61,28 @@ local function body_of(page)
   return page.content or ""
 end
 
+-- What the last run wrote (folio serve), by feed URL: { key = { header, entries... }, out = the
+-- file, link = its entry in feed_links }; by folder: the feed_links list. Reused when the same,
+-- so that unchanged feeds cost no work and keep their tables (pagination compares them).
+local last_files, files = {}, {}
+local last_links, links_now = {}, {}
+
+-- The file for `url` made from the header text and the entry strings `parts`: the last run's
+-- when they are the same, else make().
+local function file_for(url, parts, make)
+  local before = last_files[url]
+  if before and #before.key == #parts then
+    local same = true
+    for i = 1, #parts do
+      if before.key[i] ~= parts[i] then same = false; break end
+    end
+    if same then files[url] = before; return before.out end
+  end
+  local out = make()
+  files[url] = { key = parts, out = out }
+  return out
+end
+
 -- One feed: `pages` newest first; `url` is where the HTML list lives, `path` the feed's folder.
 -- `cache` keeps, per page, what every feed writes the same (a page is in several feeds): its
 -- content with absolute links, its Atom entry and its JSON item.
@@ -94,7 +116,7 @@ local function write(site, title, list_url, folder, pages, cache)
     local url = folder .. (format == "atom" and atom_name or "feed.json")
     local out
     if format == "atom" then
-      out = {
+      local head = {
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         "<title>" .. esc(title) .. "</title>",
@@ -105,7 +127,8 @@ local function write(site, title, list_url, folder, pages, cache)
         "<author><name>" .. esc(site_author.name) .. "</name></author>",
         '<generator version="' .. esc(folio.version or "") .. '">folio</generator>',
       }
-      if (site.description or "") ~= "" then out[#out + 1] = "<subtitle>" .. esc(site.description) .. "</subtitle>" end
+      if (site.description or "") ~= "" then head[#head + 1] = "<subtitle>" .. esc(site.description) .. "</subtitle>" end
+      local parts = { table.concat(head, "\n") }
       for _, p in ipairs(entries) do
         local entry = cache.atom[p]
         if not entry then
@@ -126,10 +149,9 @@ local function write(site, title, list_url, folder, pages, cache)
           entry = table.concat(e, "\n")
           cache.atom[p] = entry
         end
-        out[#out + 1] = entry
+        parts[#parts + 1] = entry
       end
-      out[#out + 1] = "</feed>\n"
-      out = table.concat(out, "\n")
+      out = file_for(url, parts, function() return table.concat(parts, "\n") .. "\n</feed>\n" end)
     else
       local items = {}
       for _, p in ipairs(entries) do
@@ -152,21 +174,55 @@ local function write(site, title, list_url, folder, pages, cache)
       end
       -- The feed with no items, then the items put in: `"items":[]` occurs once, as a key
       -- (quotes inside JSON strings are escaped).
-      out = json({
+      local head = json({
         version = "https://jsonfeed.org/version/1.1", title = title,
         home_page_url = abs(list_url), feed_url = abs(url),
         description = (site.description or "") ~= "" and site.description or nil,
         language = site.language, authors = array({ { name = site_author.name, url = site_author.url } }),
         items = array({}),
       })
-      local s, e = out:find('"items":[]', 1, true)
-      out = out:sub(1, s + 8) .. table.concat(items, ",") .. out:sub(e) .. "\n"
+      local parts = { head }
+      for i, item in ipairs(items) do parts[i + 1] = item end
+      out = file_for(url, parts, function()
+        local s, e = head:find('"items":[]', 1, true)
+        return head:sub(1, s + 8) .. table.concat(items, ",") .. head:sub(e) .. "\n"
+      end)
     end
     site:add_page({ url = url, kind = "feed", layout = false, content = out })
-    links[#links + 1] = { href = abs(url), url = url, title = title,
-                          type = format == "atom" and "application/atom+xml" or "application/feed+json" }
+    local link = { href = abs(url), url = url, title = title,
+                   type = format == "atom" and "application/atom+xml" or "application/feed+json" }
+    local before = last_files[url]
+    if files[url] == before and before.link and before.link.title == title and before.link.href == link.href then
+      link = before.link
+    end
+    files[url].link = link
+    links[#links + 1] = link
   end
+  local before = last_links[folder]
+  if before and #before == #links then
+    local same = true
+    for i = 1, #links do if before[i] ~= links[i] then same = false; break end end
+    if same then links = before end
+  end
+  links_now[folder] = links
   return links
+end
+
+-- What every feed writes the same of a page (its body with absolute links, its Atom entry, its
+-- JSON item), kept from the last run (folio serve) for the pages that did not change.
+local last_cache = { body = {}, atom = {}, json = {} }
+
+local function new_cache(changed)
+  local cache, before_all = {}, last_cache
+  for kind, before in pairs(before_all) do
+    cache[kind] = setmetatable({}, { __index = function(t, p)
+      if changed(p) then return nil end
+      local v = before[p]
+      if v ~= nil then t[p] = v end
+      return v
+    end })
+  end
+  return cache
 end
 
 -- One language's feeds (a multilingual site has a view per language, folio.language_views):
@@ -194,9 +250,26 @@ local function language_feeds(site, cache)
   end
 end
 
-folio.hook("site", function(root)
-  local cache = { body = {}, atom = {}, json = {} }
+-- Every language's feeds; what this run wrote (files, links_now) is gathered over all of them.
+local function combine(root, cache)
+  files, links_now = {}, {}
   for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
     language_feeds(site, cache)
   end
-end, { order = 60 })
+end
+
+folio.site_hook {
+  name = "feeds",
+  order = 60,
+  -- entries read the page's title, url, dates, author, tags (page.taxonomies), summary, body
+  combine = function(site, _, changes)
+    local cache = new_cache(changes.changed)
+    local ok, err = pcall(combine, site, cache)
+    if not ok then -- start again from nothing next time
+      last_cache, last_files, last_links = { body = {}, atom = {}, json = {} }, {}, {}
+      error(err, 0)
+    end
+    for _, t in pairs(cache) do setmetatable(t, nil) end
+    last_cache, last_files, last_links = cache, files, links_now
+  end,
+}

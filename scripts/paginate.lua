@@ -53,12 +53,19 @@ local function window(k, count, urls)
   return out
 end
 
+-- Splits `list`; returns what it did, for the next run: { pages = the entries (a copy), fields
+-- = the list's other fields, first = { pages, paginator } of page 1, added = the pages added }.
 local function paginate(site, list, per_page, find, add_page)
   local all = list.pages or {}
   local count = math.max(1, math.ceil(#all / per_page))
   local base = list.url:match("^(.*/)")
   local urls = { list.url }
+  local added = {}
   for k = 2, count do urls[k] = base .. page_path:gsub(":num", tostring(k)) end
+  local done = { pages = table.move(all, 1, #all, 1, {}), given = list.pages, fields = {}, added = added }
+  for key, v in pairs(list) do
+    if key ~= "pages" and key ~= "paginator" then done.fields[key] = v end
+  end
   for k = 1, count do
     local page = list
     if k > 1 then
@@ -74,26 +81,72 @@ local function paginate(site, list, per_page, find, add_page)
       first = urls[1], last = urls[count], prev = urls[k - 1], next = urls[k + 1],
       window = window(k, count, urls),
     }
-    if k > 1 then add_page(page) end
+    if k > 1 then add_page(page); added[#added + 1] = page end
   end
+  done.first = { pages = list.pages, paginator = list.paginator }
   if count > 1 and not opts.path and not find(base .. "page/1/") then
-    add_page({ url = base .. "page/1/", kind = "alias", layout = false,
-                    content = redirect(site.base_url:gsub("/$", "") .. list.url) })
+    local alias = add_page({ url = base .. "page/1/", kind = "alias", layout = false,
+                             content = redirect(site.base_url:gsub("/$", "") .. list.url) })
+    added[#added + 1] = alias
   end
+  return done
 end
 
-folio.hook("site", function(site)
-  local per_page = math.tointeger(opts.per_page or site.paginate) or 10
-  assert(per_page >= 1, "paginate: per_page must be at least 1")
-  -- The lists to split, among content pages and generated ones (home, terms, archives), collected
-  -- first as pagination adds pages.
-  local lists = {}
-  for _, group in ipairs({ site.pages, site.generated }) do
-    for _, p in ipairs(group) do
-      if kinds[p.kind] and p.output ~= false and not p.paginator then lists[#lists + 1] = p end
-    end
+-- Whether `list` is what `done` split: the same fields (by value, tables by identity) and
+-- the same entries in the same order.
+local function same_list(list, done)
+  local all = list.pages or {}
+  local before = done.pages
+  if #all ~= #before then return false end
+  local same_table = all == done.given -- the same list table as last time: entries not compared
+  local fields = done.fields
+  for key, v in pairs(list) do
+    if key ~= "pages" and key ~= "paginator" and fields[key] ~= v then return false end
   end
-  local function find(url) return site:find(url) end
-  local function add_page(t) return site:add_page(t) end
-  for _, list in ipairs(lists) do paginate(site, list, per_page, find, add_page) end
-end, { order = 90 })
+  for key in pairs(fields) do
+    if rawget(list, key) == nil then return false end
+  end
+  if same_table then return true end
+  for i = 1, #all do
+    if all[i] ~= before[i] then return false end
+  end
+  return true
+end
+
+-- What the last run split, by list URL (folio serve): a list that is the same again gets the
+-- same pages (they are added again as they were) instead of being split again.
+local last_done = {}
+
+folio.site_hook {
+  name = "paginate",
+  order = 90,
+  combine = function(site)
+    local per_page = math.tointeger(opts.per_page or site.paginate) or 10
+    assert(per_page >= 1, "paginate: per_page must be at least 1")
+    -- The lists to split, among content pages and generated ones (home, terms, archives),
+    -- collected first as pagination adds pages.
+    local lists = {}
+    for _, group in ipairs({ site.pages, site.generated }) do
+      for _, p in ipairs(group) do
+        if kinds[p.kind] and p.output ~= false and not p.paginator then lists[#lists + 1] = p end
+      end
+    end
+    local function find(url) return site:find(url) end
+    local function add_page(t) return site:add_page(t) end
+    local done_now = {}
+    for _, list in ipairs(lists) do
+      local done = last_done[list.url]
+      if done and not done_now[list.url] and same_list(list, done) and done.per_page == per_page then
+        list.pages, list.paginator = done.first.pages, done.first.paginator
+        for _, page in ipairs(done.added) do
+          if page.kind ~= "alias" or not find(page.url) then add_page(page) end
+        end
+      else
+        done = paginate(site, list, per_page, find, add_page)
+        done.per_page = per_page
+      end
+      done_now[list.url] = done
+    end
+    last_done = done_now
+  end,
+}

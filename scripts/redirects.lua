@@ -33,25 +33,42 @@ local function redirect_html(target)
     "</html>", "" }, "\n")
 end
 
-folio.hook("site", function(site)
-  local root = site.base_url:gsub("/$", "")
-  local function find(url) return site:find(url) end
-  local function add_page(t) return site:add_page(t) end
-  local pages = {}
-  for _, page in ipairs(site.pages) do
-    if page.path and page.output ~= false then pages[#pages + 1] = page end
+-- A page's aliases (folio.site_hook's part): { { url =, content = }, ... }, or nil.
+local function aliases_of(page, root)
+  if not page.path or page.output == false then return nil end
+  local out = nil
+  for _, list in ipairs({ page.aliases or {}, page.redirect_from or {} }) do -- either may be nil
+    for _, alias in ipairs(as_list(list)) do
+      out = out or {}
+      out[#out + 1] = { url = normalise(alias), target = page.url }
+    end
   end
-  for _, page in ipairs(pages) do
-    for _, list in ipairs({ page.aliases or {}, page.redirect_from or {} }) do -- either may be nil
-      for _, alias in ipairs(as_list(list)) do
-        local url = normalise(alias)
-        if find(url) then
-          folio.warn("redirects: " .. url .. " is already a page; alias of " .. page.url .. " skipped")
-        else
-          add_page({ url = url, kind = "alias", layout = false, target = page.url,
-                          content = redirect_html(root .. page.url) })
+  return out
+end
+
+local with_aliases = 0 -- how many pages had aliases in the last run
+
+folio.site_hook {
+  name = "redirects",
+  order = 80,
+  per_page = function(page, site) return aliases_of(page, site.base_url) end,
+  combine = function(site, parts, changes)
+    if changes.same and with_aliases == 0 then return end
+    local root = site.base_url:gsub("/$", "")
+    with_aliases = 0
+    for _, page in ipairs(site.pages) do
+      local list = parts[page]
+      if list then
+        with_aliases = with_aliases + 1
+        for _, a in ipairs(list) do
+          if site:find(a.url) then
+            folio.warn("redirects: " .. a.url .. " is already a page; alias of " .. a.target .. " skipped")
+          else
+            site:add_page({ url = a.url, kind = "alias", layout = false, target = a.target,
+                            content = redirect_html(root .. a.target) })
+          end
         end
       end
     end
-  end
-end, { order = 80 })
+  end,
+}

@@ -92,12 +92,54 @@ end
 
 folio.page_field("related", related_of)
 
-folio.hook("site", function(site)
-  for _, view in ipairs(folio.language_views and folio.language_views(site) or { site }) do
-    rawset(view, KEY, build_index(view))
+-- The terms of each page, as keys "i\1key" (folio.site_hook's part): the index is built again
+-- only when a post's terms or the posts' order changed.
+local function term_keys(page)
+  local keys = {}
+  local tax = page.taxonomies
+  for i, name in ipairs(names) do
+    local list = tax and tax[name]
+    local raw = not list
+    if raw then
+      list = page[name]
+      if type(list) ~= "table" then list = { list } end
+    end
+    for _, t in ipairs(list) do
+      keys[#keys + 1] = i .. "\1" .. (raw and tostring(t):lower() or t.slug)
+    end
   end
-  -- a `related` of the page's own (front matter, say) would hide the computed one
-  for _, page in ipairs(site.pages) do
+  return table.concat(keys, "\0")
+end
+
+-- per language view (lang -> { index =, posts = a copy of the view's posts }): the last run's
+-- (folio serve)
+local last_of = {}
+
+local function same_posts(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+folio.site_hook {
+  name = "related",
+  order = 50,
+  per_page = function(page)
+    -- a `related` of the page's own (front matter, say) would hide the computed one
     if page.path and rawget(page, "related") ~= nil then rawset(page, "related", nil) end
-  end
-end, { order = 50 })
+    return term_keys(page)
+  end,
+  -- A multilingual site: an index per language view (related posts never cross languages).
+  combine = function(root, _, changes)
+    for _, view in ipairs(folio.language_views and folio.language_views(root) or { root }) do
+      local lang = rawget(view, "lang") or ""
+      local last = last_of[lang]
+      if changes.same and last and same_posts(view.posts, last.posts) then
+        rawset(view, KEY, last.index)
+      else
+        rawset(view, KEY, build_index(view))
+        last_of[lang] = { index = rawget(view, KEY), posts = table.move(view.posts, 1, #view.posts, 1, {}) }
+      end
+    end
+  end,
+}

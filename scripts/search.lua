@@ -120,36 +120,65 @@ local writers = {
   end,
 }
 
--- The index: one list of pieces, one table.concat.
+-- The index: each page's entry (a JSON object) is made once per change of the page
+-- (folio.site_hook's per_page), and the entries are joined in site.pages order.
 -- One index per language (folio.language_views): <prefix>/search.json holds that language's pages.
-local function language_index(site)
-  local write, first_key, next_key = {}, {}, {}
-  for i, f in ipairs(fields) do
-    write[i] = writers[f] or function() error("search: unknown field " .. tostring(f)) end
-    first_key[i] = writers[f] and json(f) .. ":"
-    next_key[i] = writers[f] and "," .. json(f) .. ":"
+local write, first_key, next_key = {}, {}, {}
+for i, f in ipairs(fields) do
+  write[i] = writers[f] or function() error("search: unknown field " .. tostring(f)) end
+  first_key[i] = writers[f] and json(f) .. ":"
+  next_key[i] = writers[f] and "," .. json(f) .. ":"
+end
+
+local function entry(p)
+  local out, n = { "{" }, 1
+  for i = 1, #write do
+    n = write[i](out, n, n == 1 and first_key[i] or next_key[i], p)
   end
-  local out, n = { "[" }, 1
-  local entries = 0
-  for _, p in ipairs(site.pages) do
-    if p.path and p.output ~= false and p.search ~= false then
-      entries = entries + 1
-      n = n + 1
-      out[n] = entries > 1 and ",\n{" or "{"
-      local start = n
-      for i = 1, #write do
-        n = write[i](out, n, n == start and first_key[i] or next_key[i], p)
-      end
-      n = n + 1
-      out[n] = "}"
+  out[n + 1] = "}"
+  return table.concat(out)
+end
+
+-- What each language's view got in the last run (language -> { pages = its pages then, in
+-- order; index = string }): reused when no entry changed and the view has the same pages.
+local last_index = {}
+
+local function same_pages(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+local function language_index(site, parts, changes)
+  local lang = site.lang or ""
+  local last = last_index[lang]
+  local index
+  if changes.same and last and same_pages(last.pages, site.pages) then
+    index = last.index
+  else
+    local out, n = {}, 0
+    for _, p in ipairs(site.pages) do
+      local e = parts[p]
+      if e then n = n + 1; out[n] = e end
     end
+    index = "[" .. table.concat(out, ",\n") .. "]\n"
+    last_index[lang] = { pages = table.move(site.pages, 1, #site.pages, 1, {}), index = index }
   end
-  out[n + 1] = "]\n"
   local url = (site.lang_prefix or "") .. index_url
-  site:add_page({ url = url, kind = "search", layout = false, content = table.concat(out) })
+  site:add_page({ url = url, kind = "search", layout = false, content = index })
   site.search = { index = url }
 end
 
-folio.hook("site", function(root)
-  for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do language_index(site) end
-end, { order = 70 })
+folio.site_hook {
+  name = "search",
+  order = 70,
+  -- reads the page's title, url, date, tags (page.taxonomies), search text, output and `search`
+  per_page = function(p)
+    if p.path and p.output ~= false and p.search ~= false then return entry(p) end
+  end,
+  combine = function(root, parts, changes)
+    for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
+      language_index(site, parts, changes)
+    end
+  end,
+}

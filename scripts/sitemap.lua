@@ -26,70 +26,138 @@ local function lastmod(p)
   return t
 end
 
-folio.hook("site", function(site)
-  local root = site.base_url:gsub("/$", "")
-  local pages = {}
-  for _, group in ipairs({ site.pages, site.generated }) do
-    for _, p in ipairs(group) do if listed(p) then pages[#pages + 1] = p end end
+-- One <url> element: the page's absolute URL and its lastmod (RFC 3339) when it has one.
+local function element(root, url, t)
+  if t and t > 0 then
+    return "\n<url><loc>" .. folio.escape(root .. url) .. "</loc><lastmod>" .. folio.date.iso(t) .. "</lastmod></url>"
   end
-  -- Sorted by URL: the URLs as plain strings (no Lua comparison function), then their pages.
-  local urls, by_url, more = {}, {}, {}
-  for _, p in ipairs(pages) do
-    local url = p.url
-    if by_url[url] == nil then by_url[url] = p; urls[#urls + 1] = url
-    else more[url] = more[url] or {}; table.insert(more[url], p) end
+  return "\n<url><loc>" .. folio.escape(root .. url) .. "</loc></url>"
+end
+
+-- Kept between runs of the site stage (folio serve): the generated pages' elements by URL and
+-- lastmod, the URLs of the last run in sitemap order, and the file it wrote.
+local generated_elements = {}
+-- a generated page's lastmod (false: none) and the `pages` it was computed from, by page table
+local lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
+
+local function header(multilingual)
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' .. (multilingual
+    and '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+    or '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+end
+
+-- A multilingual site's page with translations: its element with them, and itself, as
+-- <xhtml:link rel="alternate" hreflang=...> links. Made in combine, not per_page: a page's
+-- translations are other pages (whose URL changes change their own parts, so an unchanged run
+-- still reuses the last file).
+local function with_alternates(site, root, p, el)
+  local list = p.lang and folio.translations_of(site, p)
+  if not list or #list == 0 then return el end
+  local links = { "" }
+  for _, tr in ipairs({ { lang = p.lang, url = p.url }, table.unpack(list) }) do
+    links[#links + 1] = '<xhtml:link rel="alternate" hreflang="' .. folio.escape(tr.lang) .. '" href="'
+      .. folio.escape(root .. tr.url) .. '"/>'
   end
-  table.sort(urls)
-  pages = {}
-  for _, url in ipairs(urls) do
-    pages[#pages + 1] = by_url[url]
-    local dups = more[url]
-    if dups then for _, p in ipairs(dups) do pages[#pages + 1] = p end end
-  end
-  local multilingual = rawget(site, "language_sites") ~= nil and folio.translations_of
-  local out = { '<?xml version="1.0" encoding="UTF-8"?>',
-                multilingual and '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
-                or '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' }
-  local function alternates(p)
-    local list = multilingual and p.lang and folio.translations_of(site, p)
-    if not list or #list == 0 then return "" end
-    local parts = { "" }
-    for _, tr in ipairs({ { lang = p.lang, url = p.url }, table.unpack(list) }) do
-      parts[#parts + 1] = '<xhtml:link rel="alternate" hreflang="' .. folio.escape(tr.lang) .. '" href="'
-        .. folio.escape(root .. tr.url) .. '"/>'
+  return el:sub(1, -7) .. table.concat(links, "\n  ") .. "\n</url>"
+end
+
+folio.site_hook {
+  name = "sitemap",
+  order = 95,
+  -- a content page's element: its url, lastmod or date, and whether it is listed (a page left
+  -- out still gives its lastmod, which the lists that show it take)
+  per_page = function(p, site)
+    if listed(p) then return { p.url, element(site.base_url:gsub("/$", ""), p.url, lastmod(p)) } end
+    return { false, lastmod(p) }
+  end,
+  combine = function(site, parts, changes)
+    local root = site.base_url:gsub("/$", "")
+    local multilingual = rawget(site, "language_sites") ~= nil and folio.translations_of ~= nil
+    -- nothing changed that content pages give (their lastmod included) and the same generated
+    -- pages with the same lists as last time: the same file (a list's lastmod is kept by page)
+    if changes.same and last then
+      local urls, times, j, same = last.gen_urls, last.gen_times, 0, true
+      for _, p in ipairs(site.generated) do
+        if listed(p) then
+          j = j + 1
+          local t
+          if lastmod_of[p] ~= nil and lists_of[p] == p.pages then t = lastmod_of[p] else t = lastmod(p) or false end
+          if urls[j] ~= p.url or times[j] ~= t then same = false; break end
+        end
+      end
+      if same and j == #urls then
+        site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = last.content })
+        if opts.robots ~= false then
+          site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
+                          content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
+        end
+        return
+      end
     end
-    return table.concat(parts, "\n  ")
-  end
-  local iso = {} -- time -> RFC 3339 (list pages share their newest entry's)
-  local n = #out
-  for _, p in ipairs(pages) do
-    local t = lastmod(p)
-    n = n + 1
-    out[n] = "\n<url><loc>"
-    n = n + 1
-    out[n] = folio.escape(root .. p.url)
-    n = n + 1
-    if t and t > 0 then
-      local s = iso[t]
-      if not s then s = folio.date.iso(t); iso[t] = s end
-      out[n] = "</loc><lastmod>"
-      out[n + 1] = s
-      out[n + 2] = "</lastmod></url>"
-      n = n + 2
-    else
-      out[n] = "</loc></url>"
+    -- the generated pages' URLs and elements, in site order
+    local gen_urls, gen_elements, gen_times, kept = {}, {}, {}, {}
+    for _, p in ipairs(site.generated) do
+      if listed(p) then
+        local url, t = p.url, lastmod(p)
+        lastmod_of[p], lists_of[p] = t or false, p.pages
+        gen_times[#gen_times + 1] = t or false
+        local known = generated_elements[url]
+        if not known or known[1] ~= t then known = { t, element(root, url, t) } end
+        kept[url] = known
+        gen_urls[#gen_urls + 1] = url
+        gen_elements[#gen_elements + 1] = multilingual and with_alternates(site, root, p, known[2]) or known[2]
+      end
     end
-    if multilingual then
-      local alt = alternates(p)
-      if alt ~= "" then out[n] = out[n]:sub(1, -7) .. alt .. "\n</url>" end
+    generated_elements = kept
+    -- every listed page's URL and element: content pages' from their parts, then generated ones
+    local urls, by_url, more = {}, {}, {}
+    local elements = {}
+    local function add(url, el)
+      if by_url[url] == nil then by_url[url] = el; urls[#urls + 1] = url
+      else more[url] = more[url] or {}; table.insert(more[url], el) end
     end
-  end
-  out[n + 1] = "\n"
-  out[n + 2] = "</urlset>\n"
-  out[1] = out[1] .. "\n"
-  site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = table.concat(out) })
-  if opts.robots ~= false then
-    site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
-                    content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
-  end
-end, { order = 95 })
+    for _, p in ipairs(site.pages) do
+      local part = parts[p]
+      if part and part[1] then add(part[1], multilingual and with_alternates(site, root, p, part[2]) or part[2]) end
+    end
+    for i, url in ipairs(gen_urls) do add(url, gen_elements[i]) end
+    -- sorted by URL: the last run's order when the URLs are the same
+    local sorted = nil
+    if last and #last.urls == #urls then
+      sorted = last.urls
+      for _, url in ipairs(urls) do
+        if not last.set[url] then sorted = nil; break end
+      end
+    end
+    if not sorted then
+      table.sort(urls)
+      sorted = urls
+    end
+    local set = {}
+    local n = 0
+    for _, url in ipairs(sorted) do
+      set[url] = true
+      n = n + 1
+      elements[n] = by_url[url]
+      local dups = more[url]
+      if dups then for _, el in ipairs(dups) do n = n + 1; elements[n] = el end end
+    end
+    local content
+    if last and #last.pieces == n then
+      content = last.content
+      local old = last.pieces
+      for i = 1, n do
+        if old[i] ~= elements[i] then content = nil; break end
+      end
+    end
+    content = content or (header(multilingual) .. table.concat(elements) .. "\n</urlset>\n")
+    last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
+             gen_elements = gen_elements, gen_times = gen_times }
+    site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
+    if opts.robots ~= false then
+      site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
+                      content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
+    end
+  end,
+}

@@ -200,11 +200,13 @@ folio.hook("html", function(page)
 end, { order = 90 })
 
 -- Pages that did not go through the html stage above (made by hand, or by an earlier site hook).
-folio.hook("site", function(site)
-  for _, page in ipairs(site.pages) do
+folio.site_hook {
+  name = "summary",
+  order = 10,
+  per_page = function(page)
     if page.path and not page.summarized then
       local html = page.content
       if html then summarize(page, html) end
     end
-  end
-end, { order = 10 })
+  end,
+}

@@ -53,15 +53,34 @@ local function labeler()
   end
 end
 
-local function collect(site, name, label_of, prefix)
+local label_of = labeler()
+
+-- A page's terms, per name: { [name] = { label, slug, label, slug, ... } } (folio.site_hook's
+-- part: only the page's own front matter).
+local function terms_of(page)
+  local part = {}
+  for _, name in ipairs(names) do
+    local list = {}
+    for _, raw in ipairs(as_list(page[name])) do
+      local label, slug = label_of(raw)
+      if slug then list[#list + 1] = label; list[#list + 1] = slug end
+    end
+    part[name] = list
+  end
+  return part
+end
+
+local function collect(site, name, parts, prefix)
   local terms, by_slug = {}, {}
   -- Oldest page first, so that the first spelling of a term is the one that stays.
   for i = #site.pages, 1, -1 do
     local page = site.pages[i]
-    if page.path then
-      for _, raw in ipairs(as_list(page[name])) do
-        local label, slug = label_of(raw)
-        if slug and not by_slug[slug] then
+    local part = page.path and parts[page]
+    if part then
+      local list = part[name]
+      for k = 1, #list, 2 do
+        local label, slug = list[k], list[k + 1]
+        if not by_slug[slug] then
           by_slug[slug] = { name = label, slug = slug, url = prefix .. "/" .. name .. "/" .. slug .. "/", pages = {} }
           terms[#terms + 1] = by_slug[slug]
         end
@@ -69,20 +88,21 @@ local function collect(site, name, label_of, prefix)
     end
   end
   -- Newest page first in each term; each page once per term, however often it names it.
+  local mine_of = {}
   for _, page in ipairs(site.pages) do
-    if page.path then
+    local part = page.path and parts[page]
+    if part then
       local mine, seen = {}, {}
-      for _, raw in ipairs(as_list(page[name])) do
-        local _, slug = label_of(raw)
-        local term = slug and by_slug[slug]
-        if term and not seen[term] then
+      local list = part[name]
+      for k = 2, #list, 2 do
+        local term = by_slug[list[k]]
+        if not seen[term] then
           seen[term] = true
           term.pages[#term.pages + 1] = page
           mine[#mine + 1] = { name = term.name, slug = term.slug, url = term.url }
         end
       end
-      page.taxonomies = page.taxonomies or {}
-      page.taxonomies[name] = mine
+      mine_of[page] = mine
     end
   end
   for _, term in ipairs(terms) do term.count = #term.pages end
@@ -91,35 +111,105 @@ local function collect(site, name, label_of, prefix)
     if x ~= y then return x < y end
     return a.slug < b.slug
   end)
-  return terms
+  return terms, mine_of
 end
+
+-- page.taxonomies[name] = mine, on the page's own `taxonomies` table if it has one.
+local function set_mine(page, name, mine)
+  local t = rawget(page, "taxonomies")
+  if not t then t = {}; page.taxonomies = t end
+  t[name] = mine
+end
+
+-- What the last run made (folio serve), per language view: per name, the terms and each
+-- page's list, and the view's pages then.
+-- lang -> { terms = { [name] = terms }, mine = { [name] = { [page] = mine } }, listed =, pages = }
+local last_of = {}
 
 -- A multilingual site: each language's terms and pages apart (folio.language_views), under its
 -- URL prefix (/ja/tags/go/), with titles from the theme's translations.
 local lookup = folio.i18n and folio.i18n.lookup or function() return nil end
 
-folio.hook("site", function(root)
-  local label_of = labeler()
-  for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
-    local prefix, lang = site.lang_prefix or "", rawget(site, "lang")
-    rawset(site, "taxonomies", rawget(site, "taxonomies") or {})
-    for _, name in ipairs(names) do
-      local terms = collect(site, name, label_of, prefix)
-      site.taxonomies[name] = terms
-      local pattern = titles[name] or lookup(name == "tags" and "tagged" or "posts_in", lang)
-        or (name == "tags" and "Posts tagged %s" or "Posts in %s")
-      for _, term in ipairs(terms) do
-        local pages = {}
-        for i, p in ipairs(term.pages) do pages[i] = p end
-        site:add_page({
-          url = term.url, kind = "term", layout = "list", taxonomy = name, term = term.name,
-          title = pattern:gsub("%%s", (term.name:gsub("%%", "%%%%"))), pages = pages, lang = lang,
-        })
-      end
-      site:add_page({
-        url = prefix .. "/" .. name .. "/", kind = "terms", layout = "terms", taxonomy = name,
-        title = lookup(name, lang) or (name:sub(1, 1):upper() .. name:sub(2)), terms = terms, lang = lang,
-      })
+local function same_pages(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+-- The pages of the site for the terms of the last run: fresh page tables each run (pagination
+-- changes what it is given), each with a copy of its term's list made once (`listed`).
+local function add_pages(site, name, terms, listed)
+  local prefix, lang = site.lang_prefix or "", rawget(site, "lang")
+  local pattern = titles[name] or lookup(name == "tags" and "tagged" or "posts_in", lang)
+    or (name == "tags" and "Posts tagged %s" or "Posts in %s")
+  for _, term in ipairs(terms) do
+    local pages = listed[term]
+    if not pages then
+      pages = table.move(term.pages, 1, #term.pages, 1, {})
+      listed[term] = pages
     end
+    site:add_page({
+      url = term.url, kind = "term", layout = "list", taxonomy = name, term = term.name,
+      title = pattern:gsub("%%s", (term.name:gsub("%%", "%%%%"))), pages = pages, lang = lang,
+    })
   end
-end, { order = 40 })
+  site:add_page({
+    url = prefix .. "/" .. name .. "/", kind = "terms", layout = "terms", taxonomy = name,
+    title = lookup(name, lang) or (name:sub(1, 1):upper() .. name:sub(2)), terms = terms, lang = lang,
+  })
+end
+
+local function language_terms(site, parts, changes)
+  local lang = rawget(site, "lang") or ""
+  rawset(site, "taxonomies", rawget(site, "taxonomies") or {})
+  local last = last_of[lang]
+  if changes.same and last and same_pages(last.pages, site.pages) then
+    for _, name in ipairs(names) do
+      local mine = last.mine[name]
+      for _, page in ipairs(changes.pages) do
+        if mine[page] then set_mine(page, name, mine[page]) end
+      end
+      site.taxonomies[name] = last.terms[name]
+      add_pages(site, name, last.terms[name], last.listed)
+    end
+    return
+  end
+  local before = last
+  last = { terms = {}, mine = {}, listed = {}, pages = table.move(site.pages, 1, #site.pages, 1, {}) }
+  last_of[lang] = last
+  local prefix = site.lang_prefix or ""
+  for _, name in ipairs(names) do
+    local terms, mine_of = collect(site, name, parts, prefix)
+    local old = before and before.mine[name]
+    for _, page in ipairs(site.pages) do
+      local mine = mine_of[page]
+      if mine then
+        if old and old[page] and changes.equal(old[page], mine) then
+          mine = old[page] -- the same table as before: what others keep of it stays valid
+        elseif old then
+          site:touch(page)
+        end
+        mine_of[page] = mine
+        set_mine(page, name, mine)
+      end
+    end
+    last.terms[name], last.mine[name] = terms, mine_of
+    site.taxonomies[name] = terms
+    add_pages(site, name, terms, last.listed)
+  end
+end
+
+folio.site_hook {
+  name = "taxonomies",
+  order = 40,
+  per_page = function(page)
+    if page.path then return terms_of(page) end
+  end,
+  -- Per language view: unless no page's terms changed (nor the view's pages), everything is
+  -- collected again; pages whose lists changed are touched, for the hooks after this one.
+  combine = function(root, parts, changes)
+    for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
+      language_terms(site, parts, changes)
+    end
+  end,
+}

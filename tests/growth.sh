@@ -3,7 +3,8 @@
 # (tools/gen_corpus.lua) with the configuration `folio new site` writes (every default plugin),
 # for three tag distributions, and fails when the output's bytes or a site hook's own work
 # (FOLIO_COUNTERS=1: hundreds of Lua instructions; never wall time) grows more than 4.5x for
-# 4x the posts. Prints every ratio.
+# 4x the posts, or the related ranking's posts visited per post (its lists grow with the site)
+# does, or it visits more than 1.25x the lists it reads. Prints every ratio.
 source "$(dirname "$0")/lib.sh"
 SMALL=${GROWTH_SMALL:-1000}
 LARGE=${GROWTH_LARGE:-4000}
@@ -45,6 +46,14 @@ for shape in pool50 unique everywhere; do
     other=$(awk -v s="$source" '$4 == s { print $5 }' "$large/counters")
     within "site hook $plugin (100 instructions)" "$steps" "${other:-0}"
   done < <(grep '^counter site hook ' "$small/counters")
+  # related ranks lazily, at render time: its work measured apart (tests/lua/related_steps.lua).
+  # Each post's ranking reads its terms' lists, which grow with the site: per post, it may grow as
+  # the lists do (4x), and never beyond 1.25x their total length
+  read -r _ _ posts_s _ vis_s _ listed_s < <("$FOLIO" lua "$SRC/tests/lua/related_steps.lua" "$small")
+  read -r _ _ posts_l _ vis_l _ listed_l < <("$FOLIO" lua "$SRC/tests/lua/related_steps.lua" "$large")
+  within "related: posts visited per post" "$((vis_s / posts_s))" "$((vis_l / posts_l))"
+  check "$shape: related visits at most 1.25x the lists it reads ($vis_l of $listed_l)" \
+    awk -v v="$vis_l" -v l="$listed_l" -v n="$posts_l" 'BEGIN{exit !(v <= 1.25 * l + 64 * n)}'
   check "$shape: every site hook counted" test "$(grep -c '^counter site hook ' "$small/counters")" -ge 9
   rm -rf "$small" "$large"
 done

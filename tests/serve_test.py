@@ -8,7 +8,7 @@ Each group copies the example site into a temporary folder, starts `folio serve 
 live-reload event stream in a thread, changes files the ways editors do, waits for the `reload`
 event and then asserts on the pages served over HTTP. Groups: edits, full, burst, http, ports,
 lifecycle, drafts, hook,
-incremental. Standard library only; every wait is bounded.
+incremental, newsite. Standard library only; every wait is bounded.
 """
 import http.client
 import json
@@ -175,7 +175,7 @@ class Events:
 class Serve:
     """One `folio serve` process on a site folder."""
 
-    def __init__(self, site, *args, port=0, expect_start=True):
+    def __init__(self, site, *args, port=0, expect_start=True, start_timeout=TIMEOUT):
         self.site = site
         self.tmp = tempfile.mkdtemp(prefix="tmp-", dir=WORK)
         cmd = [FOLIO, "serve", "--source", site]
@@ -192,7 +192,7 @@ class Serve:
         self.port = None
         self.events = None
         if expect_start:
-            line = self.wait_line(r"^Serving .* at http://127\.0\.0\.1:(\d+)/")
+            line = self.wait_line(r"^Serving .* at http://127\.0\.0\.1:(\d+)/", timeout=start_timeout)
             self.port = int(re.search(r":(\d+)/", line).group(1))
             self.events = Events(self.port)
 
@@ -517,10 +517,10 @@ def group_full():
     check(len(full) > 30, f"a real site was compared ({len(full)} files)")
 
 
-def compare_with_full_build(site, port, incremental):
+def compare_with_full_build(site, port, incremental, start_timeout=TIMEOUT):
     """Builds `site` from scratch on the same port (so the same base_url), checks that it gives
     the files of `incremental` byte for byte, and returns its snapshot."""
-    s2 = Serve(site, port=port)
+    s2 = Serve(site, port=port, start_timeout=start_timeout)
     try:
         full = snapshot(s2.preview_dir())
     finally:
@@ -1039,11 +1039,146 @@ def group_incremental():
     compare_with_full_build(site, port, incremental)
 
 
+def per_page_counts(s, since):
+    """The `counter per_page NAME N` lines (FOLIO_COUNTERS=1) of the first update after `since`."""
+    counts = {}
+    for line in s.output(since):
+        m = re.match(r"^counter per_page (\S+) (\d+)$", line)
+        if m:
+            counts[m.group(1)] = int(m.group(2))
+        elif " changed: " in line and counts:
+            break  # (the line of the update before may come after `since`)
+    return counts
+
+
+def group_newsite():
+    """`folio new site` (every default plugin) on posts with 2-3 tags from a pool of 50: a body
+    edit runs the site hooks' per_page for the edited page only, and after body, title, tag and
+    date edits and a page added and deleted the preview is byte for byte a full build."""
+    SLOW = 6 * TIMEOUT  # a sanitizer build of 60 posts with every plugin, on a busy machine
+    site = os.path.join(WORK, "newsite")
+    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
+    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    d = os.path.join(site, "content/posts")
+    newest = os.path.join(d, "post-00055.md")  # 2023-08: in the site's feed and its tags' feeds
+    other = os.path.join(d, "post-00030.md")
+    write(os.path.join(d, "post-00020.md"), read(os.path.join(d, "post-00020.md")).replace(
+        "tags:", "aliases: [/old/twenty/]\ntags:", 1))
+    os.environ["FOLIO_COUNTERS"] = "1"
+    try:
+        s = Serve(site, start_timeout=SLOW)
+    finally:
+        del os.environ["FOLIO_COUNTERS"]
+    anything = lambda d: True
+    try:
+        check(status(s, "/old/twenty/") == 200, "redirect page")
+        # body edit: one per_page call per hook, and what shows the body follows
+        mark = s.out_mark()
+        s.change(lambda: write(newest, read(newest).replace("---\n\n", "---\n\nFreshly edited words.\n\n", 1)),
+                 pred=anything, timeout=SLOW)
+        counts = per_page_counts(s, mark)
+        for name in ("summary", "taxonomies", "archives", "related", "search", "redirects", "sitemap"):
+            check(counts.get(name) == 1, f"a body edit runs {name}'s per_page for one page: {counts}")
+        check("Freshly edited words." in s.get("/search.json")[2], "search index follows the body")
+        check("Freshly edited words." in s.get("/atom.xml")[2], "feed follows the body")
+        # a second body edit of the same page, then one of another page
+        s.change(lambda: write(newest, "\nA line at the end.\n", "a"), pred=anything, timeout=SLOW)
+        mark = s.out_mark()
+        s.change(lambda: write(other, "\nAnother body edit.\n", "a"), pred=anything, timeout=SLOW)
+        check(per_page_counts(s, mark).get("search") == 1, "one page again")
+        # title, tag, date edits
+        s.change(lambda: write(other, re.sub(r'^title: ".*"$', 'title: "A New Title"', read(other), count=1,
+                                            flags=re.M)), pred=anything, timeout=SLOW)
+        check("A New Title" in s.get("/search.json")[2], "title in the search index")
+        s.change(lambda: write(other, re.sub(r"^tags: \[.*\]$", 'tags: ["topic-7", "brand-new-tag"]', read(other),
+                                            count=1, flags=re.M)), pred=anything, timeout=SLOW)
+        check(status(s, "/tags/brand-new-tag/") == 200, "new tag page")
+        s.change(lambda: write(other, re.sub(r"^date: \S+", "date: 2024-01-02", read(other), count=1, flags=re.M)),
+                 pred=anything, timeout=SLOW)
+        check(status(s, "/2024/01/") == 200, "new month archive")
+        # a page added (with an alias), a page deleted, a body edit after them
+        s.change(lambda: write(os.path.join(d, "post-00099.md"),
+                               post("Added Post", "2022-05-05", "Added body.",
+                                    'tags: ["topic-7", "topic-8"]\naliases: /old/added/\n')), pred=anything, timeout=SLOW)
+        check(status(s, "/old/added/") == 200, "alias of the added page")
+        s.change(lambda: os.unlink(os.path.join(d, "post-00020.md")), pred=anything, timeout=SLOW)
+        check(status(s, "/old/twenty/") == 404, "alias of the deleted page gone")
+        s.change(lambda: write(newest, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
+        time.sleep(0.3)
+        incremental = snapshot(s.preview_dir())
+        port = s.port
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"serve exit status {rc}")
+    full = compare_with_full_build(site, port, incremental, start_timeout=SLOW)
+    check(len(full) > 100, f"a real site was compared ({len(full)} files)")
+
+
+def group_newsite_multilingual():
+    """`folio new site` with two languages (content/en/, content/ja/): a body edit of a Japanese
+    post runs per_page for that page only and changes the Japanese search index and feed, not
+    the English ones; a tag edit gives a Japanese tag page only; then the preview is byte for
+    byte a full build."""
+    SLOW = 6 * TIMEOUT
+    site = os.path.join(WORK, "newsite_ml")
+    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    for lang, name in (("en", "English"), ("ja", "Japanese")):
+        d = os.path.join(site, "content", lang, "posts")
+        os.makedirs(d)
+        for i in range(1, 7):
+            write(os.path.join(d, f"p{i}.md"),
+                  post(f"{name} post {i}", f"2023-0{i}-1{i}", f"{name} body {i}.", f"tags: [go, {lang}topic{i}]\n"))
+    edited = os.path.join(site, "content/ja/posts/p6.md")
+    os.environ["FOLIO_COUNTERS"] = "1"
+    try:
+        s = Serve(site, start_timeout=SLOW)
+    finally:
+        del os.environ["FOLIO_COUNTERS"]
+    anything = lambda d: True
+    try:
+        check("Japanese post" in s.get("/ja/search.json")[2], "a Japanese search index")
+        check("Japanese post" not in s.get("/search.json")[2], "no Japanese page in the English index")
+        en_before = {u: s.get(u)[2] for u in ("/search.json", "/atom.xml", "/feed.json", "/tags/go/atom.xml")}
+        mark = s.out_mark()
+        s.change(lambda: write(edited, read(edited).replace("---\n\n", "---\n\nFreshly edited words.\n\n", 1)),
+                 pred=anything, timeout=SLOW)
+        counts = per_page_counts(s, mark)
+        for name in ("summary", "taxonomies", "archives", "related", "search", "sitemap"):
+            check(counts.get(name) == 1, f"a body edit runs {name}'s per_page for one page: {counts}")
+        for url in ("/ja/search.json", "/ja/atom.xml", "/ja/feed.json", "/ja/tags/go/atom.xml"):
+            check("Freshly edited words." in s.get(url)[2], f"{url} follows the Japanese body")
+        for url, before in en_before.items():
+            check(s.get(url)[2] == before, f"{url} (English) is unchanged by a Japanese edit")
+        # an edit no index entry shows (the hooks reuse each language's last outputs)
+        ja_before = {u: s.get(u)[2] for u in ("/ja/search.json", "/ja/atom.xml", "/ja/archives/")}
+        s.rebuilt(lambda: write(edited, read(edited).replace("tags:", "unused_field: 1\ntags:", 1)), timeout=SLOW)
+        for url, before in list(en_before.items()) + list(ja_before.items()):
+            check(s.get(url)[2] == before, f"{url} is unchanged by an edit it does not show")
+        s.change(lambda: write(edited, re.sub(r"^tags: \[.*\]$", "tags: [go, brand-new-tag]", read(edited),
+                                             count=1, flags=re.M)), pred=anything, timeout=SLOW)
+        check(status(s, "/ja/tags/brand-new-tag/") == 200, "the new tag's page in Japanese")
+        check(status(s, "/tags/brand-new-tag/") == 404, "no English page for a Japanese tag")
+        check('hreflang="ja"' in s.get("/sitemap.xml")[2], "sitemap alternates")
+        s.change(lambda: write(edited, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
+        time.sleep(0.3)
+        incremental = snapshot(s.preview_dir())
+        port = s.port
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"serve exit status {rc}")
+    full = compare_with_full_build(site, port, incremental, start_timeout=SLOW)
+    check(any(k.startswith("ja/") for k in full), "a multilingual site was compared")
+
+
 GROUPS = {
     "edits": group_edits, "full": group_full, "burst": group_burst, "http": group_http,
     "limits": group_limits,
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
-    "incremental": group_incremental,
+    "incremental": group_incremental, "newsite": group_newsite,
+    "newsite_multilingual": group_newsite_multilingual,
 }
 
 

@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
 """tools/serve_bench.py: the `folio serve` case of tools/bench.sh.
 
-Usage: serve_bench.py FOLIO SITE_DIR [EDITS=20] [RSS_EDITS=200]
+Usage: serve_bench.py FOLIO SITE_DIR [EDITS=20] [RSS_EDITS=200] [KINDS=body]
+       serve_bench.py FOLIO --new-site N [EDITS=20] [RSS_EDITS=200] [KINDS=body,title,tag,date]
 
 Starts `folio serve --port 0` on SITE_DIR (preview folder in TMPDIR, which bench.sh points at
-tmpfs), connects a live-reload client, then appends a sentence to one post EDITS times (write in
-place) and measures from write() returning to the `reload` event reaching the client; prints
-the median and p90. Then makes RSS_EDITS more edits and prints the server's VmRSS after 0, half
-and all of them. The post is put back as it was at the end, so runs on one corpus compare.
+tmpfs), connects a live-reload client, then edits one post EDITS times per kind (write in place)
+and measures from write() returning to the `reload` event reaching the client; prints the median
+and p90 per kind. KINDS (comma-separated): body (a sentence appended), title (the title changed),
+tag (one tag replaced by another of the corpus), date (the date moved by a day). Then makes
+RSS_EDITS more edits (the kinds in turn) and prints the server's VmRSS after 0, half and all of
+them. The post is put back as it was at the end, so runs on one corpus compare.
+With --new-site N, SITE_DIR is a `folio new site` (every default plugin) made in TMPDIR with N
+posts of tools/gen_corpus.lua's pool50 shape (2-3 tags from 50), removed at the end.
 Loopback only; every wait is bounded.
 """
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -69,13 +75,63 @@ class Client:
             return self.reloads[n]
 
 
+def new_site(folio, n):
+    """A `folio new site` with n pool50 posts in TMPDIR; returns its folder."""
+    import tempfile
+    base = tempfile.mkdtemp(prefix="folio-serve-bench-")
+    site = os.path.join(base, "site")
+    subprocess.run([folio, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_corpus.lua")
+    subprocess.run([folio, "lua", gen, site, str(n), "pool50"], check=True)
+    return site
+
+
+# Edits of one post's source: each takes the current text and the edit number, gives new text.
+def edit_body(text, i):
+    return text + f"\nAnother sentence for the bench, number {i}.\n"
+
+
+def edit_title(text, i):
+    return re.sub(r'^title: "(.*?)( \(v\d+\))?"$', lambda m: f'title: "{m.group(1)} (v{i})"', text, count=1,
+                  flags=re.M)
+
+
+def edit_tag(text, i):
+    return re.sub(r'^tags: \["[^"]*"', f'tags: ["topic-{i % 50 + 1}"', text, count=1, flags=re.M)
+
+
+def edit_date(text, i):
+    def shift(m):
+        day = int(m.group(3))
+        return f"date: {m.group(1)}-{m.group(2)}-{(day % 27) + 1:02d}{m.group(4)}"
+    return re.sub(r"^date: (\d{4})-(\d\d)-(\d\d)(.*)$", shift, text, count=1, flags=re.M)
+
+
+EDITS = {"body": edit_body, "title": edit_title, "tag": edit_tag, "date": edit_date}
+
+
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    if len(args) < 2:
         print(__doc__)
         return 2
-    folio, site = sys.argv[1], sys.argv[2]
-    edits = int(sys.argv[3]) if len(sys.argv) > 3 else 20
-    rss_edits = int(sys.argv[4]) if len(sys.argv) > 4 else 200
+    folio = args[0]
+    made = None
+    if args[1] == "--new-site":
+        made = site = new_site(folio, int(args[2]))
+        args = args[3:]
+        default_kinds = "body,title,tag,date"
+    else:
+        site = args[1]
+        args = args[2:]
+        default_kinds = "body"
+    edits = int(args[0]) if len(args) > 0 else 20
+    rss_edits = int(args[1]) if len(args) > 1 else 200
+    kinds = (args[2] if len(args) > 2 else default_kinds).split(",")
+    for k in kinds:
+        if k not in EDITS:
+            raise SystemExit(f"serve bench: unknown edit kind {k} (body, title, tag, date)")
     proc = subprocess.Popen([folio, "serve", "-s", site, "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, bufsize=1)
     lines = []
@@ -103,28 +159,39 @@ def main():
         with open(target, "rb") as f:
             original = f.read()
 
-        def edit(i):
+        def edit(kind, i):
             n = len(client.reloads)
-            fd = os.open(target, os.O_WRONLY | os.O_APPEND)
-            os.write(fd, f"\nAnother sentence for the bench, number {i}.\n".encode())
+            with open(target, "r", encoding="utf-8") as f:
+                text = f.read()
+            new = EDITS[kind](text, i)
+            if new == text:
+                raise SystemExit(f"serve bench: the {kind} edit changed nothing in {target}")
+            fd = os.open(target, os.O_WRONLY | os.O_TRUNC)
+            os.write(fd, new.encode())
             t_write = time.perf_counter()
             os.close(fd)
             arrived, _ = client.wait_after(n)
             time.sleep(0.02)  # let the server go idle: edits are separate saves, not a burst
             return (arrived - t_write) * 1000
 
-        times = [edit(i) for i in range(edits)]
-        times.sort()
-        p90 = times[min(len(times) - 1, int(round(0.9 * len(times))) - 1)]
         print(f"serve: initial build             {start_line.split(': ', 1)[-1]}")
-        print(f"serve: save -> reload event      median {statistics.median(times):.1f} ms, "
-              f"p90 {p90:.1f} ms, min {times[0]:.1f} ms, max {times[-1]:.1f} ms ({edits} edits)")
-        rebuild = [l for l in lines if " changed: " in l][-1:]
-        if rebuild:
-            print(f"serve: last rebuild line         {rebuild[0]}")
+        count = 0
+        for kind in kinds:
+            times = []
+            for i in range(edits):
+                count += 1
+                times.append(edit(kind, count))
+            times.sort()
+            p90 = times[min(len(times) - 1, int(round(0.9 * len(times))) - 1)]
+            print(f"serve: {kind:5} edit -> reload event  median {statistics.median(times):.1f} ms, "
+                  f"p90 {p90:.1f} ms, min {times[0]:.1f} ms, max {times[-1]:.1f} ms ({edits} edits)")
+            rebuild = [l for l in lines if " changed: " in l][-1:]
+            if rebuild:
+                print(f"serve:   last rebuild line       {rebuild[0]}")
         rss = [rss_kib(proc.pid)]
         for i in range(rss_edits):
-            edit(edits + i)
+            count += 1
+            edit(kinds[i % len(kinds)], count)
             if i + 1 in (rss_edits // 2, rss_edits):
                 rss.append(rss_kib(proc.pid))
         print(f"serve: RSS after 0/{rss_edits // 2}/{rss_edits} more rebuilds  "
@@ -141,6 +208,8 @@ def main():
         if original is not None:
             with open(target, "wb") as f:
                 f.write(original)
+        if made:
+            shutil.rmtree(os.path.dirname(made), ignore_errors=True)
     return 0
 
 

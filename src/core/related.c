@@ -1,9 +1,14 @@
-/* related.c: top-n posts by shared terms (see related.h). The short lists are scored in full,
- * each post's count completed by binary search in the other lists; the long ones are walked
- * merged in rank order, every post scored exactly when the walk reaches it (each list holds it at
- * most once and all lists are read at the same rank). The walk ends early when a post not yet
- * seen (in at most `live` of the long lists, and no newer than the next rank) cannot beat the
- * n-th best found. */
+/* related.c: top-n posts by shared terms (see related.h). Two exact ways, the first tried first:
+ * - the walk: the short lists are scored in full, each post's count completed by binary search
+ *   in the other lists; the long ones are walked merged in rank order, every post scored exactly
+ *   when the walk reaches it (each list holds it at most once and all lists are read at the same
+ *   rank). The walk ends early when a post not yet seen (in at most `live` of the long lists, and
+ *   no newer than the next rank) cannot beat the n-th best found: with one term on every post,
+ *   a few steps. When the best posts share fewer terms than the page has (2 of 3 tags from a
+ *   pool), it would read everything, k lists at a time: past a budget of a quarter of the lists'
+ *   total length it gives up, and
+ * - the count: one pass over every list, each post's count kept in a hash table, then the best
+ *   of the table. Time linear in the lists' total length, whatever their shape. */
 #include "core/related.h"
 #include <stdlib.h>
 #include <string.h>
@@ -71,14 +76,13 @@ static unsigned S_count_in(const folio_related_list *lists, const size_t *order,
  * anywhere down the long lists, where the walk would reach them late. */
 enum { SMALL = 256 };
 
-long folio_related_top(const folio_related_list *lists, size_t k, uint32_t self, size_t n,
-                       uint32_t *out, size_t *steps)
+/* The walk. Returns how many posts it put in `out` (best first), -1 when out of memory, -2 when
+ * it visited more than `budget` posts (then `out` holds nothing of use). */
+static long S_walk(const folio_related_list *lists, size_t k, uint32_t self, size_t n, uint32_t *out,
+                   size_t budget, size_t *steps)
 {
   size_t visited = 0;
-  if (steps)
-    *steps = 0;
-  if (n == 0 || k == 0)
-    return 0;
+  long result = 0;
   size_t *order = malloc(k * sizeof *order), *pos = calloc(k, sizeof *pos);
   unsigned *score = malloc(n * sizeof *score);
   if (order == NULL || pos == NULL || score == NULL) {
@@ -104,7 +108,11 @@ long folio_related_top(const folio_related_list *lists, size_t k, uint32_t self,
     const folio_related_list *l = &lists[order[j]];
     for (size_t i = 0; i < l->len; i++) {
       uint32_t r = S_rank_at(l, i);
-      visited++;
+      if (visited++ == budget) {
+        visited--;
+        result = -2;
+        goto done;
+      }
       if (r == self || S_count_in(lists, order, 0, j, r) > 0)
         continue;
       S_offer(out, score, &count, n, r, 1 + S_count_in(lists, order, j + 1, k, r));
@@ -138,14 +146,79 @@ long folio_related_top(const folio_related_list *lists, size_t k, uint32_t self,
           live--;
       }
     }
-    visited++;
+    if (visited++ == budget) {
+      visited--;
+      result = -2;
+      goto done;
+    }
     if (next != self && S_count_in(lists, order, 0, small, next) == 0)
       S_offer(out, score, &count, n, next, s);
   }
+  result = (long)count;
+done:
   free(order);
   free(pos);
   free(score);
+  *steps += visited;
+  return result;
+}
+
+/* The count: a hash table of rank -> number of lists holding it (open addressing, rank 0 marks
+ * an empty slot: ranks start at 1), filled in one pass, then its best n. */
+static long S_count(const folio_related_list *lists, size_t k, uint32_t self, size_t n, uint32_t *out,
+                    size_t total, size_t *steps)
+{
+  size_t cap = 16;
+  while (cap < 2 * total)
+    cap *= 2;
+  uint32_t *key = calloc(cap, sizeof *key), *hits = calloc(cap, sizeof *hits);
+  unsigned *score = malloc(n * sizeof *score);
+  if (key == NULL || hits == NULL || score == NULL) {
+    free(key);
+    free(hits);
+    free(score);
+    return -1;
+  }
+  size_t mask = cap - 1;
+  for (size_t j = 0; j < k; j++) {
+    for (size_t i = 0; i < lists[j].len; i++) {
+      uint32_t r = S_rank_at(&lists[j], i);
+      size_t at = (size_t)(r * 2654435761u) & mask;
+      while (key[at] != 0 && key[at] != r)
+        at = (at + 1) & mask;
+      key[at] = r;
+      hits[at]++;
+    }
+  }
+  *steps += total;
+  size_t count = 0;
+  for (size_t at = 0; at < cap; at++)
+    if (key[at] != 0 && key[at] != self)
+      S_offer(out, score, &count, n, key[at], hits[at]);
+  free(key);
+  free(hits);
+  free(score);
+  return (long)count;
+}
+
+long folio_related_top(const folio_related_list *lists, size_t k, uint32_t self, size_t n,
+                       uint32_t *out, size_t *steps)
+{
+  size_t visited = 0;
+  if (steps)
+    *steps = 0;
+  if (n == 0 || k == 0)
+    return 0;
+  size_t total = 0;
+  for (size_t j = 0; j < k; j++) {
+    if (lists[j].len > SIZE_MAX / 2 - total)
+      return -1;
+    total += lists[j].len;
+  }
+  long count = S_walk(lists, k, self, n, out, total / 4 + 64, &visited);
+  if (count == -2)
+    count = S_count(lists, k, self, n, out, total, &visited);
   if (steps)
     *steps = visited;
-  return (long)count;
+  return count;
 }

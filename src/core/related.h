@@ -15,10 +15,11 @@ typedef struct {
 /* Writes to `out` the ranks of the (at most) `n` best posts among those in `lists` (`k` lists,
  * one per term of the page), best first, and returns how many. A post ranks above another when it
  * is in more of the lists, or in as many and has the smaller rank (is newer). `self` (0: none) is
- * never among them. Exact, and stops as soon as no post further down the lists can make the top
- * `n`: the work is at most the lists' total length times `k`, and much less when the lists are
- * long and share many posts. `*steps` (may be NULL) gets the number of posts visited. Returns -1
- * when out of memory. */
+ * never among them. Exact, in time linear in the lists' total length whatever their shape (a walk
+ * in rank order that stops as soon as no post further down the lists can make the top `n`, given
+ * up past a quarter of that length for one pass that counts every post: related.c), and much less
+ * when the lists are long and share many posts. `*steps` (may be NULL) gets the number of posts
+ * visited (at most 1.25 times the total length, plus 64). Returns -1 when out of memory. */
 long folio_related_top(const folio_related_list *lists, size_t k, uint32_t self, size_t n,
                        uint32_t *out, size_t *steps);
 

@@ -17,6 +17,14 @@ folio.hook = function(stage, fn, opts)
   H.hooks[#H.hooks + 1] = { stage = stage, fn = fn, order = order, seq = seq }
 end
 
+-- folio.site_hook (src/lua/folio/site.lua): the core's runner (folio.site_hooks), recorded as a
+-- site hook. run_site tells it which pages changed: H.changed (page -> true), nil for all.
+local site_hooks = require "folio.site_hooks"
+folio.site_hook = function(spec)
+  seq = seq + 1
+  H.hooks[#H.hooks + 1] = { stage = "site", fn = site_hooks.runner(spec), order = spec.order or 50, seq = seq }
+end
+
 -- folio.page_field (src/lua/folio/pipeline.lua): recorded, and served by run_site's pages.
 folio.page_field = function(name, fn) H.fields[name] = fn end
 
@@ -131,6 +139,8 @@ function H.run_site(site)
   for _, p in ipairs(site.pages) do
     if getmetatable(p) == nil then setmetatable(p, meta) end
   end
+  site.touch = site.touch or function(_, page) site_hooks.touch(page) end
+  site_hooks.begin_run(H.changed)
   for _, h in ipairs(H.stage("site")) do h.fn(site) end
   return site
 end

@@ -110,6 +110,50 @@ for name, draw in pairs(shapes) do
   end)
 end
 
+-- Packed lists straight to folio.related, against brute force over the same lists.
+local function brute(lists, n, self)
+  local score = {}
+  for _, list in ipairs(lists) do
+    for _, r in ipairs(list) do if r ~= self then score[r] = (score[r] or 0) + 1 end end
+  end
+  local all = {}
+  for r, s in pairs(score) do all[#all + 1] = { r, s } end
+  table.sort(all, function(a, b) if a[2] ~= b[2] then return a[2] > b[2] end return a[1] < b[1] end)
+  local out = {}
+  for i = 1, math.min(n, #all) do out[i] = all[i][1] end
+  return out
+end
+
+T.test("linear in the lists' total length whatever their shape, exact either way", function()
+  -- 4,000 posts: 2-3 terms from 50 (the walk gives up: the best share 2 of 3 terms), one term
+  -- on every post (the walk stops at once), thousands of unique terms
+  local shapes2 = {
+    pool = function() local t = {}; for k = 1, 1 + random(2) do t[random(50)] = true end; return t end,
+    everywhere = function() local t = { [1] = true }; t[1 + random(30)] = true; return t end,
+    unique = function(i) return { [100 + i] = true, [10000 + i // 3] = true, [2 + random(5)] = true } end,
+  }
+  for name, draw in pairs(shapes2) do
+    local terms_of, lists = {}, {}
+    for rank = 1, 4000 do
+      terms_of[rank] = draw(rank)
+      for t in pairs(terms_of[rank]) do lists[t] = lists[t] or {}; table.insert(lists[t], rank) end
+    end
+    local packed = {}
+    for t, l in pairs(lists) do packed[t] = folio.related_pack(l) end
+    local worst, visited_all = 0, 0
+    for rank = 1, 4000, 37 do
+      local mine, plain, total = {}, {}, 0
+      for t in pairs(terms_of[rank]) do mine[#mine + 1] = packed[t]; plain[#plain + 1] = lists[t]; total = total + #lists[t] end
+      local got, visited = folio.related(mine, 5, rank)
+      T.eq(got, brute(plain, 5, rank), name .. " post " .. rank)
+      worst = math.max(worst, visited / (1.25 * total + 64))
+      visited_all = visited_all + visited
+    end
+    T.ok(worst <= 1, name .. ": at most 1.25 x the total length + 64 visited (" .. worst .. ")")
+    if name == "everywhere" then T.ok(visited_all < 109 * 200, "one term on every post: the walk stops early (" .. visited_all .. ")") end
+  end
+end)
+
 T.test("computed when read, once per page and site; nothing at the site stage", function()
   local calls, real = 0, folio.related
   folio.related = function(...) calls = calls + 1; return real(...) end

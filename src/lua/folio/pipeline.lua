@@ -18,6 +18,7 @@ local i18n = require "folio.i18n"
 local languages = require "folio.languages"
 local assets = require "folio.assets"
 require "folio.shortcodes" -- defines folio.shortcode for plugins and scripts
+local site_hooks = require "folio.site_hooks"
 
 local P = {}
 
@@ -94,6 +95,10 @@ function Site:add_page(t)
   if index and index[t.url] == nil then index[t.url] = t end
   return t
 end
+
+-- site:touch(page): a hook changed `page`'s fields; incremental site hooks that run later
+-- compute their parts for it again (folio.site_hook, docs/hooks.md).
+function Site:touch(page) site_hooks.touch(page) end
 
 -- site:find(url): the page at a URL. The index is built on the first call and kept up to date
 -- by add_page; it lives beside the site (weak keys), so it never travels to worker threads.
@@ -519,7 +524,8 @@ end
 
 -- FOLIO_COUNTERS=1: each site hook's own work, in hundreds of Lua VM instructions (its calls
 -- into C count as one each): "counter site hook <source> <n>" on stderr. A measure of the steps
--- taken that does not depend on the machine, for tests/growth.sh; never a timing.
+-- taken that does not depend on the machine, for tests/growth.sh; never a timing. For a
+-- folio.site_hook also "counter per_page <name> <n>": the pages its per_page ran for.
 local counters = os.getenv("FOLIO_COUNTERS")
 
 local function counted(fn, s)
@@ -530,8 +536,13 @@ local function counted(fn, s)
   return ok, err, n
 end
 
+-- The pages re-processed by the preview update being assembled (page -> true), for the
+-- incremental site hooks; nil outside an update (every page counts as changed).
+local site_dirty = nil
+
 local function run_site_hooks(s)
   current_file = nil
+  site_hooks.begin_run(site_dirty)
   local timings = os.getenv("FOLIO_TIMINGS")
   for _, h in ipairs(sitemod.hooks.site) do
     local t0 = timings and os.clock()
@@ -539,7 +550,10 @@ local function run_site_hooks(s)
     if counters then ok, err, steps = counted(h.fn, s) else ok, err = xpcall(h.fn, errors.handler, s) end
     if not ok then report(err, nil, "in a site hook (" .. h.source .. ")") end
     if timings then io.stderr:write(string.format("site hook %-40s %8.1f ms\n", h.source, (os.clock() - t0) * 1e3)) end
-    if counters then io.stderr:write(string.format("counter site hook %s %d\n", h.source, steps)) end
+    if counters then
+      io.stderr:write(string.format("counter site hook %s %d\n", h.source, steps))
+      if h.stats then io.stderr:write(string.format("counter per_page %s %d\n", h.name or h.source, h.stats.calls)) end
+    end
   end
 end
 
@@ -1191,7 +1205,17 @@ local function choose_outputs(touched)
   return todo
 end
 
+
 local last_touched = {} -- the pages the last update re-processed (id -> true)
+
+-- A re-processed page keeps the table of its last version: its fields are replaced by the new
+-- version's, so what other pages, lists and the site hooks' caches hold of it stays valid (the
+-- hooks are told which pages changed: folio.site_hooks). Returns the page.
+local function keep_identity(old, now)
+  for k in pairs(old) do rawset(old, k, nil) end
+  for k, v in pairs(now) do rawset(old, k, v) end
+  return old
+end
 
 -- Applies changed paths; returns "full" or "partial", the number of outputs (full) or of outputs
 -- to render (partial), and whether only stylesheets changed.
@@ -1256,15 +1280,25 @@ function P.update(paths)
   if templates then P.reset_templates() end
   -- re-processed pages that kept their place take it in the last assemble's frame
   local fresh = keep_order and {} or nil
+  local dirty = {}
   for id in pairs(touched) do
     local old, now = olds[id], pages[id]
     if fresh and old and now and old ~= now then
       if same_place(old, now) then fresh[id] = now else fresh = nil end
     end
+    if old and now and old ~= now then
+      now = keep_identity(old, now)
+      pages[id] = now
+      if fresh and fresh[id] then fresh[id] = now end
+    end
+    if now then dirty[now] = true end
   end
   last_touched = touched
   t = lap("process", t)
-  local count = P.assemble(keep_order, fresh)
+  site_dirty = dirty
+  local ok, count = pcall(P.assemble, keep_order, fresh)
+  site_dirty = nil
+  if not ok then error(count, 0) end
   t = lap("assemble", t)
   for id in pairs(touched) do
     local now = pages[id]

@@ -135,7 +135,7 @@ local ALLOWED_MODULES = { lpeg = true, ["folio.json"] = true, ["folio.images_plu
 -- folio's functions an untrusted script sees: the hook API, helpers, reads checked like io.open.
 local function folio_view(env_folio)
   local f = env_folio
-  for _, name in ipairs { "hook", "defaults", "warn", "escape", "slugify", "html_text", "count_words",
+  for _, name in ipairs { "hook", "site_hook", "defaults", "warn", "escape", "slugify", "html_text", "count_words",
                           "json_string", "version", "related", "related_pack", "language_views", "translations_of",
                           "shortcode", "heading_id", "collapse_space" } do
     f[name] = folio[name]

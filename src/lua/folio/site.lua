@@ -5,6 +5,7 @@
 -- environment and every function it registers runs within a budget (docs/security.md).
 local errors = require "folio.errors"
 local sandbox = require "folio.sandbox"
+local site_hooks = require "folio.site_hooks"
 
 local M = {}
 
@@ -63,6 +64,36 @@ function folio.hook(stage, fn, opts)
   local when = opts and opts.when
   if when ~= nil and type(when) ~= "function" then error("folio.hook: `when` must be a function(page)", 2) end
   list[#list + 1] = { fn = fn, order = order, seq = seq, source = source, when = when }
+  table.sort(list, function(a, b)
+    if a.order ~= b.order then return a.order < b.order end
+    return a.seq < b.seq
+  end)
+end
+
+-- folio.site_hook{ name =, per_page = fn(page, site), combine = fn(site, parts, changes),
+-- order = n }: an incremental site hook (folio.site_hooks; docs/hooks.md). Registered at the
+-- site stage like folio.hook("site", ...), by `order`.
+function folio.site_hook(spec)
+  if type(spec) ~= "table" then error("folio.site_hook needs a table { name =, per_page =, combine = }", 2) end
+  for _, key in ipairs { "per_page", "combine" } do
+    if spec[key] ~= nil and type(spec[key]) ~= "function" then
+      error("folio.site_hook: " .. key .. " must be a function", 2)
+    end
+  end
+  if not spec.per_page and not spec.combine then
+    error("folio.site_hook needs per_page or combine (or both)", 2)
+  end
+  if spec.name ~= nil and type(spec.name) ~= "string" then error("folio.site_hook: name must be a string", 2) end
+  local fns = { per_page = spec.per_page, combine = spec.combine }
+  if M.safe then
+    for k, f in pairs(fns) do fns[k] = M.guarded(f, "the site hook " .. tostring(spec.name or "") .. " (" .. k .. ")") end
+  end
+  seq = seq + 1
+  local source = where(spec.combine or spec.per_page)
+  local list = M.hooks.site
+  local fn, stats = site_hooks.runner(fns)
+  list[#list + 1] = { fn = fn, order = spec.order or 50, seq = seq, source = source,
+                      name = spec.name, stats = stats }
   table.sort(list, function(a, b)
     if a.order ~= b.order then return a.order < b.order end
     return a.seq < b.seq
