@@ -118,6 +118,7 @@ lua_State *lx_new_state(void *context)
   /* A build keeps every page's data alive while rendering makes short-lived strings and
    * tables: the generational collector stops re-marking the pages on every cycle. */
   lua_gc(L, LUA_GCGEN, 0, 0);
+  lx_profile_attach(L);
   lua_pushlightuserdata(L, context);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &CONTEXT_KEY);
   lua_pushcfunction(L, S_setup);

@@ -58,4 +58,8 @@ const char *lx_metatable_name(lua_State *L, int index);
  * [-0, +0, -] */
 int lx_set_metatable_by_name(lua_State *L, const char *name);
 
+/* FOLIO_LUA_PROFILE=FILE: sample this state's Lua lines and functions, report at exit
+ * (lx_profile.c). Does nothing when the variable is unset. */
+void lx_profile_attach(lua_State *L);
+
 #endif
