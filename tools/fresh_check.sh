@@ -62,6 +62,13 @@ run_order() { # name step...   (each step: example or test)
   mkdir -p "$root"
   tar -C "$root" -xf "$DIR/base.tar"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # The package registries are reached through this machine's TLS proxy; a fresh machine here
+  # trusts its CA through NODE_EXTRA_CA_CERTS (npm). Give the chroot the same trust, nothing else.
+  local ca_env=()
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s "$NODE_EXTRA_CA_CERTS" ]; then
+    cp "$NODE_EXTRA_CA_CERTS" "$root/etc/host-ca.crt"
+    ca_env=(NODE_EXTRA_CA_CERTS=/etc/host-ca.crt)
+  fi
   git clone -q "$SRC" "$root/src/folio"
   git -C "$root/src/folio" checkout -q "$HEAD"
   [ -d "$SHARED" ] && cp -r "$SHARED" "$root/src/shared"
@@ -80,7 +87,7 @@ run_order() { # name step...   (each step: example or test)
     esac
     start=$SECONDS
     rc=0
-    chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb "${ca_env[@]}" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       bash -c "cd /src/folio && $cmd" > "$DIR/$name/$n-$step.log" 2>&1 || rc=$?
     took=$((SECONDS - start))
     local verdict=PASS
