@@ -162,6 +162,22 @@ function M.t(key, n, s, lang)
   return pick(v, lang, n, s) or tostring(key)
 end
 
+-- plural_forms(key [, lang]): the raw forms of `key` ({ one = "%d result", other = ... }, %d
+-- left in; a plain text is { other = text }) for scripts that count in the browser (search.js).
+-- Falls back to English as t() does, with its warning.
+function M.forms(key, lang)
+  lang = lang or current
+  local v = raw_lookup(key, lang)
+  if v == nil then
+    M.t(key, nil, nil, lang) -- the warning
+    v = raw_lookup(key, "en")
+  end
+  if type(v) ~= "table" then return { other = tostring(v == nil and key or v) } end
+  local forms = {}
+  for k, text in pairs(v) do forms[k] = tostring(text) end
+  return forms
+end
+
 -- The language renders are in now (the pipeline sets it to each page's before rendering).
 function M.set_current(lang) current = lang or (config and config.language) or "en" end
 function M.current() return current end

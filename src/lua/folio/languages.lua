@@ -220,6 +220,28 @@ function M.translations_of(site, page)
   return t
 end
 
+-- A not-found page per language (/ja/404.html), as Hugo writes them, when the pipeline added the
+-- root /404.html: that one is in the default language, whichever prefix it has.
+local function add_not_found_pages(site, views, has_output)
+  local root = site:find("/404.html")
+  if not (root and root.kind == "404" and root.generated) then return end
+  root.lang = info.default
+  for _, lang in ipairs(info.list) do
+    local prefix = views[lang].lang_prefix
+    if prefix ~= "" then
+      local url = prefix .. "/404.html"
+      local title = i18n.lookup("page_not_found", lang)
+      local existing = site:find(url)
+      if existing and existing.kind == "404" and existing.generated then
+        existing.lang = lang
+      elseif not existing and not has_output(url:sub(2)) then
+        site:add_page { url = url, kind = "404", layout = "404", lang = lang,
+                        title = type(title) == "string" and title or root.title }
+      end
+    end
+  end
+end
+
 -- Before the site hooks (both a full assemble and a preview update): the language views, each
 -- language's home page, neighbours within a language, translations, site.languages.
 -- `menu_of(pages)` is the default menu; `has_output(out)` tells whether a page writes `out`.
@@ -263,6 +285,7 @@ function M.assemble(site, config, menu_of, has_output, link_neighbours)
                       pages = #v.posts > 0 and v.posts or v.pages, lang = lang }
     end
   end
+  add_not_found_pages(site, views, has_output)
   if config.default_language_in_url and not has_output("index.html") then
     local home = site:find("/")
     local target = views[info.default].home_url

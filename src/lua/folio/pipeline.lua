@@ -161,6 +161,7 @@ local function template_globals()
   -- date(t [, fmt]): month and day names in the page's language; fmt nil: its date_format
   g.date = function(t, fmt) return i18n.format_date(t, fmt) end
   g.t = i18n.t
+  g.plural_forms = i18n.forms
   g.direction = i18n.direction
   -- lang_url(path): a site path in the language of the page being rendered ("/" -> "/ja/")
   g.lang_url = function(path)
@@ -497,7 +498,8 @@ local function add_builtin_pages(s, find_output)
     s:add_page { url = "/", kind = "home", layout = "home", title = s.title, pages = listed }
   end
   if config.not_found_page ~= false and not find_output["404.html"] and sitemod.find_template(config, "layouts/404.html") then
-    s:add_page { url = "/404.html", kind = "404", layout = "404", title = "Page not found" }
+    s:add_page { url = "/404.html", kind = "404", layout = "404",
+                 title = i18n.lookup("page_not_found", config.language) or "Page not found" }
   end
 end
 

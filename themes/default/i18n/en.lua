@@ -8,6 +8,10 @@ return {
   site_nav = "Site",
   search = "Search",
   search_results = "Search results",
+  -- search.js's messages (partials/search.html writes them as data attributes)
+  search_no_results = "No results",
+  search_count = { one = "%d result", other = "%d results" },
+  search_unavailable = "Search is not available.",
   languages = "Languages",
   page_not_found = "Page not found",
   not_found_text = "There is nothing at this address. It may have moved, or the link may be mistyped.",

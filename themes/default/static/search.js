@@ -3,6 +3,8 @@
 // keyboard move through the results (Up/Down, Enter opens, Escape closes). No dependencies.
 // The input is an ARIA combobox; each result is a link with role "option" (its <li> has role
 // "none"), holding the title, the date (in the page's language) and the start of the excerpt.
+// Its messages come from the theme's i18n files: partials/search.html writes them on the input
+// (data-no-results, data-unavailable, data-count-<CLDR plural form> with %d for the number).
 (function () {
   "use strict";
   var input = document.getElementById("search-input");
@@ -17,7 +19,7 @@
       loading = fetch(input.getAttribute("data-index"))
         .then(function (r) { return r.json(); })
         .then(function (data) { index = data; run(); })
-        .catch(function () { if (status) status.textContent = "Search is not available."; });
+        .catch(function () { if (status) status.textContent = message("unavailable", "Search is not available."); });
     }
     return loading;
   }
@@ -44,6 +46,21 @@
   }
 
   var lang = document.documentElement && document.documentElement.lang || undefined;
+
+  // A message written by the template, else the English one.
+  function message(name, english) {
+    var text = input.getAttribute("data-" + name);
+    return text === null ? english : text;
+  }
+
+  // "%d results" in the page's language: the plural form the language uses for n.
+  function counted(n) {
+    var form = "other";
+    try { form = new Intl.PluralRules(lang).select(n); } catch (e) { /* no Intl: "other" */ }
+    var text = input.getAttribute("data-count-" + form);
+    if (text === null) text = message("count-other", n === 1 ? "%d result" : "%d results");
+    return text.replace(/%d/g, String(n));
+  }
   // "2014-01-08" as the reader's language writes it ("January 8, 2014"); as it is if that fails.
   function readable(day) {
     try {
@@ -100,7 +117,7 @@
       li.appendChild(a);
       list.appendChild(li);
     });
-    if (status) status.textContent = hits.length ? hits.length + " results" : "No results";
+    if (status) status.textContent = hits.length ? counted(hits.length) : message("no-results", "No results");
     show(hits.length > 0);
   }
 
