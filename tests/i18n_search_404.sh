@@ -4,7 +4,7 @@
 # or the site's overrides, and reads its language's index; a multilingual site gets a 404 page
 # per language (/ja/404.html, as Hugo writes them), the root /404.html in the default language,
 # each with its language's lang, dir, strings and posts; a one-language site's 404 is in its
-# language.
+# language; folio serve answers a missing page under /ja/ with /ja/404.html.
 . "$(dirname "$0")/lib.sh"
 PLUGINS='plugins = { "taxonomies", "feeds", "sitemap", "search", "archives" }'
 build() { (cd "$1" && "$FOLIO" build > "$WORK/build.log" 2>&1) && ok || bad "$1 builds: $(cat "$WORK/build.log")"; }
@@ -95,4 +95,21 @@ printf -- '---\ntitle: 迷子\nurl: /ja/404.html\n---\n私の。\n' > "$O/conten
 build "$O"
 check "own 404 kept" contains "$O/public/404.html" 'My own.'
 check "own ja 404 kept" contains "$O/public/ja/404.html" '私の。'
+# folio serve answers a missing page with the nearest 404.html: a language's own under its prefix.
+log=$WORK/serve.log
+(cd "$M" && exec "$FOLIO" serve -p 0 > "$log" 2>&1) &
+spid=$!
+for _ in $(seq 1 100); do grep -q "^Serving" "$log" && break; sleep 0.1; done
+surl=$(sed -n 's/^Serving .* at \([^ ]*\) .*/\1/p' "$log")
+check "serve starts" [ -n "$surl" ]
+code() { curl -s -o "$WORK/body" -w '%{http_code}' "${surl%/}$1"; }
+check "serve: missing ja page is 404" [ "$(code /ja/no/such/page/)" = 404 ]
+check "serve: ... with the ja 404" contains "$WORK/body" '<html lang="ja">'
+check "serve: missing ar file is 404" [ "$(code /ar/missing.css)" = 404 ]
+check "serve: ... with the ar 404" contains "$WORK/body" '<html lang="ar" dir="rtl">'
+check "serve: missing page elsewhere is 404" [ "$(code /no/such/)" = 404 ]
+check "serve: ... with the root 404" contains "$WORK/body" '<html lang="en">'
+check "serve: /jax/ is not /ja/" [ "$(code /jax/y)" = 404 ]
+check "serve: ... with the root 404" contains "$WORK/body" '<html lang="en">'
+kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 finish

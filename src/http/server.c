@@ -718,9 +718,30 @@ static int S_open_regular(folio_server *srv, const char *rel, struct stat *st) {
   return fd;
 }
 
-static void S_not_found(S_conn *c, int head_only, const folio_http_reply *extra) {
+/* The nearest 404.html for a missing `rel` (as Cloudflare Pages looks for it): in its folder,
+ * then each folder above, ending with the root's (ja/x/y: ja/x/y/404.html, ja/x/404.html,
+ * ja/404.html, 404.html), so each language of a multilingual site answers with its own. */
+static int S_open_not_found_page(folio_server *srv, const char *rel, struct stat *st) {
+  size_t n = strlen(rel);
+  char *path = malloc(n + sizeof "/404.html");
+  if (!path) return -ENOMEM;
+  memcpy(path, rel, n + 1);
+  int fd = -ENOENT;
+  while (n > 0) {
+    memcpy(path + n, "/404.html", sizeof "/404.html");
+    fd = S_open_regular(srv, path, st);
+    if (fd >= 0 || fd == -EMFILE || fd == -ENFILE) break;
+    while (n > 0 && path[n - 1] != '/') n--; /* up one folder */
+    while (n > 0 && path[n - 1] == '/') n--;
+  }
+  free(path);
+  if (fd < 0 && fd != -EMFILE && fd != -ENFILE) fd = S_open_regular(srv, "404.html", st);
+  return fd;
+}
+
+static void S_not_found(S_conn *c, const char *rel, int head_only, const folio_http_reply *extra) {
   struct stat st;
-  int fd = S_open_regular(c->srv, "404.html", &st);
+  int fd = S_open_not_found_page(c->srv, rel, &st);
   if (fd >= 0) {
     S_send_file(c, 404, fd, &st, "404.html", NULL, head_only, extra);
     return;
@@ -772,7 +793,7 @@ static void S_serve_file(S_conn *c, const char *rel, int trailing_slash, const c
     fd = S_open_regular(srv, idx, &st);
     free(idx);
     if (fd < 0) { /* no index.html: never a listing */
-      S_not_found(c, head_only, extra);
+      S_not_found(c, rel, head_only, extra);
       return;
     }
     S_send_file(c, 200, fd, &st, "index.html", inm, head_only, extra);
@@ -780,7 +801,7 @@ static void S_serve_file(S_conn *c, const char *rel, int trailing_slash, const c
   }
   if (fd < 0 || trailing_slash) { /* "/style.css/" is not the file */
     if (fd >= 0) close(fd);
-    S_not_found(c, head_only, extra);
+    S_not_found(c, rel, head_only, extra);
     return;
   }
   S_send_file(c, 200, fd, &st, rel, inm, head_only, extra);
