@@ -16,7 +16,8 @@
 -- Titles: the TITLES table below; a theme's theme.lua (loaded before plugins) may set
 -- `folio.alert_titles`, and site.lua's options win over both:
 --   { "alerts", titles = { note = "Hinweis", de = { warning = "Warnung" } } }
--- A table under a language code applies to pages whose `lang` (else site.lua's `lang`) is it.
+-- A table under a language code applies to pages whose `lang` (else site.lua's `language`) is it;
+-- the theme's i18n/<lang>.lua keys alert_note, alert_tip... come after the site's options.
 -- Runs at the ast stage (filter on block_quote), default order.
 local opts = ... or {}
 
@@ -42,15 +43,19 @@ local site_titles = type(opts.titles) == "table" and opts.titles or {}
 local base_titles = merge_plain(merge_plain(merge_plain({}, TITLES), theme_titles), site_titles)
 
 -- The title of `kind` for `page`: a per-language table of the site, then of the theme, then
--- the language-independent titles.
+-- the site's language-independent title, then the theme's translation files (`alert_note`...
+-- in i18n/<lang>.lua, docs/multilingual.md), then the theme's or the English title.
 local function title_of(kind, page)
-  local lang = page and page.lang or (folio.config and folio.config.lang)
+  local lang = page and page.lang or (folio.config and (folio.config.language or folio.config.lang))
   if lang then
     for _, source in ipairs { site_titles, theme_titles } do
       local per_lang = source[lang]
       if type(per_lang) == "table" and type(per_lang[kind]) == "string" then return per_lang[kind] end
     end
   end
+  if type(site_titles[kind]) == "string" then return site_titles[kind] end
+  local translated = lang and folio.i18n and folio.i18n.lookup("alert_" .. kind, lang)
+  if type(translated) == "string" then return translated end
   return base_titles[kind]
 end
 

@@ -4,9 +4,9 @@
 # or the site's overrides, and reads its language's index; a multilingual site gets a 404 page
 # per language (/ja/404.html, as Hugo writes them), the root /404.html in the default language,
 # each with its language's lang, dir, strings and posts; a one-language site's 404 is in its
-# language; folio serve answers a missing page under /ja/ with /ja/404.html.
+# language; alert titles come from the i18n files too; folio serve answers a missing page under /ja/ with /ja/404.html.
 . "$(dirname "$0")/lib.sh"
-PLUGINS='plugins = { "taxonomies", "feeds", "sitemap", "search", "archives" }'
+PLUGINS='plugins = { "taxonomies", "feeds", "sitemap", "search", "archives", "alerts" }'
 build() { (cd "$1" && "$FOLIO" build > "$WORK/build.log" 2>&1) && ok || bad "$1 builds: $(cat "$WORK/build.log")"; }
 
 # One language, German: the search box and the 404 page speak German.
@@ -23,6 +23,12 @@ check "de: no English message" lacks "$post" 'No results'
 check "de: 404 is German" contains "$D/public/404.html" '<h1>Seite nicht gefunden</h1>'
 check "de: 404 title is German" contains "$D/public/404.html" '<title>Seite nicht gefunden'
 check "de: 404 lang" contains "$D/public/404.html" '<html lang="de">'
+printf -- '---\ntitle: Achtung\ndate: 2026-12-01\n---\n> [!WARNING]\n> Vorsicht.\n\n> [!NOTE]\n> Notiz.\n' > "$D/content/posts/achtung.md"
+mkdir -p "$D/i18n"; echo 'return { alert_note = "Anmerkung" }' > "$D/i18n/de.lua"
+(cd "$D" && "$FOLIO" build > "$WORK/build.log" 2>&1) || bad "de rebuild: $(cat "$WORK/build.log")"
+check "de: alert title from the theme's de.lua" contains "$D/public/2026/12/01/achtung/index.html" '<p class="alert-title">Warnung</p>'
+check "de: alert title from the site's de.lua" contains "$D/public/2026/12/01/achtung/index.html" '<p class="alert-title">Anmerkung</p>'
+check "code stays left to right on RTL pages" grep -q 'direction: *ltr' "$D"/public/css/style.*.css
 check "de: one 404 only" test ! -e "$D/public/de/404.html"
 
 # Two languages and Arabic, a site override of one Japanese string.
@@ -62,6 +68,9 @@ check "ja 404 lists ja posts" contains "$P/ja/404.html" 'こんにちは</a>'
 check "ja 404 lacks en posts" lacks "$P/ja/404.html" '>Hello</a>'
 check "ja 404 searches the ja index" contains "$P/ja/404.html" 'data-index="/blog/ja/search.json"'
 check "ar 404 right to left" contains "$P/ar/404.html" '<html lang="ar" dir="rtl">'
+printf -- '---\ntitle: تنبيه\ndate: 2026-12-01\n---\n> [!TIP]\n> نص.\n' > "$M/content/ar/posts/tip.md"
+(cd "$M" && "$FOLIO" build > "$WORK/build.log" 2>&1) || bad "multi rebuild: $(cat "$WORK/build.log")"
+check "ar: alert title in Arabic" grep -rqF '<p class="alert-title">نصيحة</p>' "$P/ar/2026/12/01"
 check "ar 404 heading" contains "$P/ar/404.html" '<h1>الصفحة غير موجودة</h1>'
 check "sitemap leaves the 404 pages out" lacks "$P/sitemap.xml" '404'
 

@@ -53,4 +53,6 @@ return {
   a11y_code = "شيفرة برمجية",
   a11y_table = "جدول",
   back_to_content = "العودة إلى النص",
+  alert_note = "ملاحظة", alert_tip = "نصيحة", alert_important = "مهم",
+  alert_warning = "تحذير", alert_caution = "تنبيه",
 }

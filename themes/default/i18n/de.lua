@@ -53,4 +53,6 @@ return {
   a11y_code = "Code",
   a11y_table = "Tabelle",
   back_to_content = "Zurück zum Text",
+  alert_note = "Hinweis", alert_tip = "Tipp", alert_important = "Wichtig",
+  alert_warning = "Warnung", alert_caution = "Vorsicht",
 }

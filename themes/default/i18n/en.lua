@@ -51,4 +51,7 @@ return {
   a11y_code = "Code",
   a11y_table = "Table",
   back_to_content = "Back to content",
+  -- the alerts plugin's callout titles (> [!NOTE] ...)
+  alert_note = "Note", alert_tip = "Tip", alert_important = "Important",
+  alert_warning = "Warning", alert_caution = "Caution",
 }

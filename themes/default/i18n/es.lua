@@ -53,4 +53,6 @@ return {
   a11y_code = "Código",
   a11y_table = "Tabla",
   back_to_content = "Volver al texto",
+  alert_note = "Nota", alert_tip = "Consejo", alert_important = "Importante",
+  alert_warning = "Advertencia", alert_caution = "Precaución",
 }

@@ -53,4 +53,6 @@ return {
   a11y_code = "Code",
   a11y_table = "Tableau",
   back_to_content = "Retour au texte",
+  alert_note = "Remarque", alert_tip = "Astuce", alert_important = "Important",
+  alert_warning = "Avertissement", alert_caution = "Attention",
 }

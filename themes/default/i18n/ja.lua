@@ -53,4 +53,6 @@ return {
   a11y_code = "コード",
   a11y_table = "表",
   back_to_content = "本文に戻る",
+  alert_note = "注記", alert_tip = "ヒント", alert_important = "重要",
+  alert_warning = "警告", alert_caution = "注意",
 }

@@ -53,4 +53,6 @@ return {
   a11y_code = "代码",
   a11y_table = "表格",
   back_to_content = "返回正文",
+  alert_note = "注意", alert_tip = "提示", alert_important = "重要",
+  alert_warning = "警告", alert_caution = "小心",
 }
