@@ -26,12 +26,21 @@ local function lastmod(p)
   return t
 end
 
+-- A URL as the protocol wants it: non-ASCII bytes and spaces percent-encoded (an Arabic slug's
+-- /ar/مرحبا/ is /ar/%D9%85.../, as Google's sitemap guide writes it), then entity-escaped.
+local function loc(url)
+  if url:find("[\128-\255 ]") then
+    url = url:gsub("[\128-\255 ]", function(c) return string.format("%%%02X", c:byte()) end)
+  end
+  return folio.escape(url)
+end
+
 -- One <url> element: the page's absolute URL and its lastmod (RFC 3339) when it has one.
 local function element(root, url, t)
   if t and t > 0 then
-    return "\n<url><loc>" .. folio.escape(root .. url) .. "</loc><lastmod>" .. folio.date.iso(t) .. "</lastmod></url>"
+    return "\n<url><loc>" .. loc(root .. url) .. "</loc><lastmod>" .. folio.date.iso(t) .. "</lastmod></url>"
   end
-  return "\n<url><loc>" .. folio.escape(root .. url) .. "</loc></url>"
+  return "\n<url><loc>" .. loc(root .. url) .. "</loc></url>"
 end
 
 -- Kept between runs of the site stage (folio serve): the generated pages' elements by URL and
@@ -57,7 +66,7 @@ local function with_alternates(site, root, p, el)
   local links = { "" }
   for _, tr in ipairs({ { lang = p.lang, url = p.url }, table.unpack(list) }) do
     links[#links + 1] = '<xhtml:link rel="alternate" hreflang="' .. folio.escape(tr.lang) .. '" href="'
-      .. folio.escape(root .. tr.url) .. '"/>'
+      .. loc(root .. tr.url) .. '"/>'
   end
   return el:sub(1, -7) .. table.concat(links, "\n  ") .. "\n</url>"
 end

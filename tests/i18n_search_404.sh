@@ -4,7 +4,7 @@
 # or the site's overrides, and reads its language's index; a multilingual site gets a 404 page
 # per language (/ja/404.html, as Hugo writes them), the root /404.html in the default language,
 # each with its language's lang, dir, strings and posts; a one-language site's 404 is in its
-# language; alert titles come from the i18n files too; folio serve answers a missing page under /ja/ with /ja/404.html.
+# language; alert titles come from the i18n files too; the sitemap percent-encodes non-ASCII URLs; folio serve answers a missing page under /ja/ with /ja/404.html.
 . "$(dirname "$0")/lib.sh"
 PLUGINS='plugins = { "taxonomies", "feeds", "sitemap", "search", "archives", "alerts" }'
 build() { (cd "$1" && "$FOLIO" build > "$WORK/build.log" 2>&1) && ok || bad "$1 builds: $(cat "$WORK/build.log")"; }
@@ -68,9 +68,10 @@ check "ja 404 lists ja posts" contains "$P/ja/404.html" 'こんにちは</a>'
 check "ja 404 lacks en posts" lacks "$P/ja/404.html" '>Hello</a>'
 check "ja 404 searches the ja index" contains "$P/ja/404.html" 'data-index="/blog/ja/search.json"'
 check "ar 404 right to left" contains "$P/ar/404.html" '<html lang="ar" dir="rtl">'
-printf -- '---\ntitle: تنبيه\ndate: 2026-12-01\n---\n> [!TIP]\n> نص.\n' > "$M/content/ar/posts/tip.md"
+printf -- '---\ntitle: تنبيه\nslug: مرحبا\ndate: 2026-12-01\n---\n> [!TIP]\n> نص.\n' > "$M/content/ar/posts/tip.md"
 (cd "$M" && "$FOLIO" build > "$WORK/build.log" 2>&1) || bad "multi rebuild: $(cat "$WORK/build.log")"
 check "ar: alert title in Arabic" grep -rqF '<p class="alert-title">نصيحة</p>' "$P/ar/2026/12/01"
+check "sitemap: a non-ASCII URL percent-encoded" contains "$P/sitemap.xml" '<loc>https://example.org/blog/ar/2026/12/01/%D9%85%D8%B1%D8%AD%D8%A8%D8%A7/</loc>'
 check "ar 404 heading" contains "$P/ar/404.html" '<h1>الصفحة غير موجودة</h1>'
 check "sitemap leaves the 404 pages out" lacks "$P/sitemap.xml" '404'
 
