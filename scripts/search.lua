@@ -9,7 +9,8 @@
 --
 -- Indexes every written content page except those with `search: false` front matter. The
 -- index is a JSON array of objects, newest first; the excerpt is the plain text of the page
--- (footnote markers and back-links left out).
+-- (footnote markers and back-links left out) from its summary's paragraph on (summary plugin:
+-- leading emoji rows and title lines are skipped).
 -- Sets site.search = { index = "/search.json" } (site-relative: use url() in templates).
 -- Runs at the site stage with order 70.
 local opts = ... or {}
@@ -50,8 +51,26 @@ end
 -- with "…". Only the start of the text matters, so white space is collapsed in a slice of it
 -- (growing until it gives more than `max` characters): the collapsed slice is the start of the
 -- collapsed whole.
-local function excerpt_of(html)
+-- Where the first paragraph with words (the summary plugin's page.summary) begins in the
+-- text: the excerpt starts there, as the description does, so that a row of emoji or a line
+-- repeating the title does not open it. Found by its first three words at a word start; 1
+-- when there is no summary or it is not in the text (a description of its own).
+local function words_start(text, summary)
+  if type(summary) ~= "string" or summary == "" then return 1 end
+  summary = summary:gsub("…$", "")
+  local words = {}
+  for w in summary:gmatch("%S+") do
+    words[#words + 1] = w:gsub("%p", "%%%0")
+    if #words == 3 then break end
+  end
+  if #words == 0 then return 1 end
+  return text:find("%f[%S]" .. table.concat(words, "%s+")) or 1
+end
+
+local function excerpt_of(html, summary)
   local text = spaced(without_note_marks(html))
+  local start = words_start(text, summary)
+  if start > 1 then text = text:sub(start) end
   if not utf8.len(text) then return collapse(text) end -- not UTF-8: no cut, as utf8.len says
   local len = max + 64
   while true do
@@ -82,7 +101,7 @@ end
 -- The excerpt is made per page, on the worker threads, after the other html hooks.
 if (function() for _, f in ipairs(fields) do if f == "excerpt" then return true end end end)() then
   folio.hook("html", function(page)
-    if page.path then page.search_text = excerpt_of(page.content or "") end
+    if page.path then page.search_text = excerpt_of(page.content or "", page.summary) end
   end, { order = 92 })
 end
 

@@ -105,6 +105,16 @@ printf -- '---\ntitle: 迷子\nurl: /ja/404.html\n---\n私の。\n' > "$O/conten
 build "$O"
 check "own 404 kept" contains "$O/public/404.html" 'My own.'
 check "own ja 404 kept" contains "$O/public/ja/404.html" '私の。'
+# The search excerpt starts where the summary does: not with seed 000's row of sparkles and
+# its title line; a page with a description of its own keeps its text's start.
+X=$WORK/excerpt
+make_site "$X" 'plugins = { "emoji", "summary", "search" }'
+printf -- '---\ntitle: "Janet'"'"'s Meetup Writeup"\ndate: 2026-12-01\n---\n:sparkles::sparkles::sparkles:\n\n**Janet'"'"'s Meetup Writeup**\n\nI used the app.\n' > "$X/content/posts/janet.md"
+printf -- '---\ntitle: Own\ndate: 2026-12-02\ndescription: Something else.\n---\n## First\n\nBody text.\n' > "$X/content/posts/own.md"
+build "$X"
+check "excerpt skips the emoji row and the title line" contains "$X/public/search.json" '"excerpt":"I used the app."'
+check "a description leaves the excerpt as the text is" contains "$X/public/search.json" '"excerpt":"First Body text."'
+
 # folio serve answers a missing page with the nearest 404.html: a language's own under its prefix.
 log=$WORK/serve.log
 (cd "$M" && exec "$FOLIO" serve -p 0 > "$log" 2>&1) &
