@@ -16,9 +16,10 @@ BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-d
             libvips-dev            # images: resize, crop, WebP/AVIF (src/core/image.c)
            )
 # python3: the serve/http test clients; git: the git date tests (tests/git_dates.sh); chromium,
-# chromium-driver, python3-selenium and a font: the browser tests and the theme screenshots.
+# chromium-driver, python3-selenium and fonts: the browser tests and the theme screenshots (the
+# emoji font draws seed 000's sparkles as a reader sees them, not as empty boxes).
 TEST_DEPS=(python3 git jing libxml2-utils python3-jsonschema curl time
-           chromium chromium-driver python3-selenium fonts-dejavu-core
+           chromium chromium-driver python3-selenium fonts-dejavu-core fonts-noto-color-emoji
            libvips-tools # vips: the image tests' and tools/bench_images.sh's generated photos
            nodejs) # nodejs: the search box's script test (tests/search_js_test.js)
 FUZZ_DEPS=(clang libclang-rt-14-dev) # libFuzzer and the sanitizer runtimes of clang 14 (bookworm)
