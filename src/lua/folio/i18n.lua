@@ -15,6 +15,7 @@ local config           -- the site's configuration (set by M.setup)
 local tables = {}      -- lang -> merged table, or false when no file has that language
 local warned = {}      -- "lang\0key" -> true: each missing key is reported once per state
 local names_of = {}    -- lang -> whether its tables have month or day names
+local forms_made = {}  -- "lang\0key" -> M.forms' table
 local current = "en"   -- the language of the page being rendered
 
 -- Languages written right to left: <html dir="rtl"> and a mirrored layout.
@@ -38,6 +39,7 @@ end
 
 function M.setup(cfg)
   config, tables, warned, names_of = cfg, {}, {}, {}
+  forms_made = {}
   current = cfg.language or "en"
 end
 
@@ -165,16 +167,24 @@ end
 -- plural_forms(key [, lang]): the raw forms of `key` ({ one = "%d result", other = ... }, %d
 -- left in; a plain text is { other = text }) for scripts that count in the browser (search.js).
 -- Falls back to English as t() does, with its warning.
+-- Made once per key and language (every page's search box asks); templates only read them.
 function M.forms(key, lang)
   lang = lang or current
+  local id = tostring(lang) .. "\0" .. tostring(key)
+  local forms = forms_made[id]
+  if forms then return forms end
   local v = raw_lookup(key, lang)
   if v == nil then
     M.t(key, nil, nil, lang) -- the warning
     v = raw_lookup(key, "en")
   end
-  if type(v) ~= "table" then return { other = tostring(v == nil and key or v) } end
-  local forms = {}
-  for k, text in pairs(v) do forms[k] = tostring(text) end
+  if type(v) ~= "table" then
+    forms = { other = tostring(v == nil and key or v) }
+  else
+    forms = {}
+    for k, text in pairs(v) do forms[k] = tostring(text) end
+  end
+  forms_made[id] = forms
   return forms
 end
 
