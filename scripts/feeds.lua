@@ -271,5 +271,9 @@ folio.site_hook {
     end
     for _, t in pairs(cache) do setmetatable(t, nil) end
     last_cache, last_files, last_links = cache, files, links_now
+    if changes.final then -- no run follows (folio build): keep nothing through the render
+      last_cache, last_files, last_links = { body = {}, atom = {}, json = {} }, {}, {}
+      files, links_now = {}, {}
+    end
   end,
 }

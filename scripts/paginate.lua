@@ -120,7 +120,7 @@ local last_done = {}
 folio.site_hook {
   name = "paginate",
   order = 90,
-  combine = function(site)
+  combine = function(site, _, changes)
     local per_page = math.tointeger(opts.per_page or site.paginate) or 10
     assert(per_page >= 1, "paginate: per_page must be at least 1")
     -- The lists to split, among content pages and generated ones (home, terms, archives),
@@ -147,6 +147,6 @@ folio.site_hook {
       end
       done_now[list.url] = done
     end
-    last_done = done_now
+    last_done = changes.final and {} or done_now -- no run follows (folio build): keep nothing
   end,
 }

@@ -180,5 +180,6 @@ folio.site_hook {
     for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
       language_index(site, parts, changes)
     end
+    if changes.final then last_index = {} end -- no run follows (folio build): keep nothing
   end,
 }

@@ -154,6 +154,10 @@ folio.site_hook {
     content = content or (header(multilingual) .. table.concat(elements) .. "\n</urlset>\n")
     last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
              gen_elements = gen_elements, gen_times = gen_times }
+    if changes.final then -- no run follows (folio build): keep nothing through the render
+      last, generated_elements = nil, {}
+      lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+    end
     site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
     if opts.robots ~= false then
       site:add_page({ url = "/robots.txt", kind = "robots", layout = false,

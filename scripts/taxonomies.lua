@@ -8,6 +8,7 @@
 --
 -- Sets, at the site stage (order 40, before feeds, related and pagination):
 --   page.taxonomies.<name> = { { name =, slug =, url = }, ... }       on every content page
+--                            (one such table per term, shared by the pages that have it)
 --   site.taxonomies.<name> = { { name =, slug =, url =, count =, pages = }, ... } sorted by name
 -- and adds a page per term (kind "term", layout "list", `pages` newest first, `taxonomy`,
 -- `term`) and one per taxonomy (kind "terms", layout "terms", `terms` as in site.taxonomies).
@@ -87,8 +88,10 @@ local function collect(site, name, parts, prefix)
       end
     end
   end
-  -- Newest page first in each term; each page once per term, however often it names it.
-  local mine_of = {}
+  -- Newest page first in each term; each page once per term, however often it names it. A
+  -- page's list holds one { name =, slug =, url = } table per term, shared by all its pages.
+  local mine_of, ref_of = {}, {}
+  for _, term in ipairs(terms) do ref_of[term] = { name = term.name, slug = term.slug, url = term.url } end
   for _, page in ipairs(site.pages) do
     local part = page.path and parts[page]
     if part then
@@ -99,7 +102,7 @@ local function collect(site, name, parts, prefix)
         if not seen[term] then
           seen[term] = true
           term.pages[#term.pages + 1] = page
-          mine[#mine + 1] = { name = term.name, slug = term.slug, url = term.url }
+          mine[#mine + 1] = ref_of[term]
         end
       end
       mine_of[page] = mine
@@ -211,5 +214,6 @@ folio.site_hook {
     for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
       language_terms(site, parts, changes)
     end
+    if changes.final then last_of = {} end -- no run follows (folio build): keep nothing
   end,
 }

@@ -22,6 +22,20 @@ end
 
 function M.is_dirty(page) return M.all_dirty or dirty[page] == true end
 
+-- Whether another run of the site stage may follow this one: false in `folio build`, whose
+-- only run keeps nothing for a next one (the parts, and what combine keeps, would otherwise stay
+-- in memory through the render); true in the preview, and outside a build (tests run hooks
+-- again and again).
+local follows = nil
+function M.runs_follow()
+  if follows == nil then
+    local build = rawget(folio, "build")
+    local o = build and build.options and build.options() or {}
+    follows = o.preview ~= false
+  end
+  return follows
+end
+
 -- Whether two parts are equal: the same value, or tables with equal keys and values (parts are
 -- plain data; pages inside are compared by identity).
 local function equal(a, b, depth)
@@ -113,10 +127,12 @@ function M.runner(spec)
     elseif not same_order then
       same = false
     end
+    local final = not M.runs_follow()
     if combine then combine(site, parts, { same = same, first = runs == 0, pages = changed, equal = M.equal,
-                                changed = M.is_dirty }) end
+                                changed = M.is_dirty, final = final }) end
     runs = runs + 1
     failed = false
+    if final then forget() end
   end, stats
 end
 
