@@ -625,7 +625,11 @@ int folio_build_run(folio_build *b)
     fprintf(stderr, "gather %.1f ms, site stage %.1f ms, copy to workers %.1f ms\n", t_gathered - t1,
             t_assembled - t_gathered, t2 - t_assembled);
   S_call(b, L, "copy_static", 0, 0);
-  S_release_free_memory();
+  if (forked) {
+    /* the site stage's garbage goes before the fork: else both processes keep (and mark) it */
+    lua_gc(L, LUA_GCCOLLECT);
+    S_release_free_memory();
+  }
   if (forked)
     S_render_forked(b, outputs);
   else
@@ -634,7 +638,8 @@ int folio_build_run(folio_build *b)
   S_report_memory(b, "render");
   if (getenv("FOLIO_TIMINGS"))
     fprintf(stderr, "process %.1f ms, render %.1f ms (%zu outputs)\n", t1 - t0, t3 - t2, outputs);
-  S_call(b, L, "remember_outputs", 0, 0);
+  if (b->options.preview) /* what later updates compare with: a batch build has none */
+    S_call(b, L, "remember_outputs", 0, 0);
   b->phase_ms[1] = t1 - t0;
   b->phase_ms[2] = t2 - t1;
   b->phase_ms[3] = t3 - t2;
