@@ -16,12 +16,14 @@ local opts = ... or {}
 local count = opts.count or 5
 local names = opts.taxonomies or { "tags", "categories" }
 
--- A page's terms, flat: { i, key, i, key, ... } in order, where i is the taxonomy's place in
--- `names` and key the term's slug when the taxonomies plugin ran (page.taxonomies), else its
--- front matter value in lower case. Both the index (terms_of) and the site hook's part
--- (term_keys) are made from it.
-local function raw_terms(page)
-  local out, n = {}, 0
+-- A page's terms, flat, into `out`: i, key, i, key, ... in order, where i is the taxonomy's
+-- place in `names` and key the term's slug when the taxonomies plugin ran (page.taxonomies),
+-- else its front matter value in lower case. Returns how many entries it wrote (entries after
+-- them are left as they were: `out` is a scratch list used again). Both the index (terms_of)
+-- and the site hook's part (term_keys) are made from it.
+local scratch = {}
+local function raw_terms(page, out)
+  local n = 0
   local tax = page.taxonomies
   for i, name in ipairs(names) do
     local list = tax and tax[name]
@@ -35,15 +37,15 @@ local function raw_terms(page)
       n = n + 2
     end
   end
-  return out
+  return n
 end
 
 -- The terms of a page, each once, as numbers: `ids[i][key]` numbers the term `key` of the
 -- taxonomy names[i]; `create` adds the terms not yet numbered.
 local function terms_of(page, ids, create)
   local out = {}
-  local terms = raw_terms(page)
-  for k = 1, #terms, 2 do
+  local terms = scratch
+  for k = 1, raw_terms(page, terms), 2 do
     local known = ids[terms[k]]
     local key = terms[k + 1]
     local id = known[key]
@@ -109,8 +111,8 @@ folio.page_field("related", related_of)
 -- The terms of each page, as keys "i\1key" (folio.site_hook's part): the index is built again
 -- only when a post's terms or the posts' order changed.
 local function term_keys(page)
-  local terms, keys = raw_terms(page), {}
-  for k = 1, #terms, 2 do keys[#keys + 1] = terms[k] .. "\1" .. terms[k + 1] end
+  local terms, keys = scratch, {}
+  for k = 1, raw_terms(page, terms), 2 do keys[#keys + 1] = terms[k] .. "\1" .. terms[k + 1] end
   return table.concat(keys, "\0")
 end
 

@@ -168,9 +168,11 @@ void folio_build_free(folio_build *b)
 }
 
 /* ---- memory report (FOLIO_MEMORY=1) ----------------------------------------------------
- * After each phase of a batch build: every Lua state's heap (after a full collection, so the
- * figure is what the state holds, not garbage), the content store's bytes, and the process's
- * resident and peak resident memory ("memory <phase> ..." on stderr). */
+ * After each phase of a batch build: every Lua state's heap after a full collection (what the
+ * state holds, not garbage) and, in parentheses, before it; the content store's bytes; and the
+ * process's resident and peak resident memory ("memory <phase> lua ... KiB, ..." on stderr).
+ * The collections change when the collector runs later, so peaks differ a little from a build
+ * without FOLIO_MEMORY. */
 
 /* A field of /proc/self/status ("VmRSS:", "VmHWM:") in KiB, or 0. */
 static long S_status_kib(const char *field)
@@ -204,8 +206,9 @@ static void S_report_memory(folio_build *b, const char *phase)
     return;
   fprintf(stderr, "memory %-9s lua", phase);
   for (int i = 0; i < b->nstates; i++) {
+    int before = lua_gc(b->states[i], LUA_GCCOUNT);
     lua_gc(b->states[i], LUA_GCCOLLECT);
-    fprintf(stderr, " %d", lua_gc(b->states[i], LUA_GCCOUNT));
+    fprintf(stderr, " %d (%d)", lua_gc(b->states[i], LUA_GCCOUNT), before);
   }
   fprintf(stderr, " KiB, content store %zu KiB, rss %ld KiB, peak %ld KiB\n", S_content_bytes(&b->content) / 1024,
           S_status_kib("VmRSS:"), S_status_kib("VmHWM:"));
@@ -600,6 +603,7 @@ int folio_build_run(folio_build *b)
   S_report_memory(b, "process");
   for (int i = 1; i < b->nstates; i++)
     S_transfer(b, b->states[i], "take_pages", L, "merge");
+  S_report_memory(b, "gather"); /* before the collectors: it reads every state */
   S_collectors collectors;
   S_collect_begin(b, &collectors);
   S_call(b, L, "store_cache", 0, 0);
@@ -607,7 +611,6 @@ int folio_build_run(folio_build *b)
     fprintf(stderr, "counter pages processed %zu reused %zu\n", atomic_load(&b->cache_processed),
             atomic_load(&b->cache_reused));
   double t_gathered = folio_now_ms();
-  S_report_memory(b, "gather");
   size_t outputs = 0;
   if (S_call(b, L, "assemble", 0, 1) == 0) {
     outputs = (size_t)lua_tointeger(L, -1);
