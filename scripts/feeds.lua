@@ -27,14 +27,15 @@ local esc = folio.escape
 -- JSON ----------------------------------------------------------------------------------------
 local array, json = folio.json.array, folio.json.encode
 
--- A JSON string exactly as folio.json.encode writes it, with LPeg for long HTML.
+-- A JSON string exactly as folio.json.encode writes it: folio.json_string (C), else LPeg for
+-- long HTML.
 local lpeg = require("lpeg")
 local escapes = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
 for c = 0, 31 do escapes[string.char(c)] = escapes[string.char(c)] or string.format("\\u%04x", c) end
 escapes["\127"] = "\\u007f"
 local special = lpeg.S('"\\') + lpeg.R("\0\31", "\127\127")
 local json_string = lpeg.Cc('"') * lpeg.Cs(((1 - special) ^ 1 + special / escapes) ^ 0) * lpeg.Cc('"')
-local function json_str(s) return table.concat({ json_string:match(s) }) end
+local json_str = folio.json_string or function(s) return table.concat({ json_string:match(s) }) end
 
 -- The JSON of an item: folio.json.encode's, with the long content_html encoded apart.
 local function item_json(item)
