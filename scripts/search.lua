@@ -88,7 +88,12 @@ end
 
 -- Writers: each appends one field of page `p` to `out` (key and value, as JSON pieces) after
 -- index `n` and returns the new last index (`n` when the page has no such field).
+local json_string = folio.json_string -- (C: one call, whatever the string holds)
 local function put(out, n, key, s)
+  if json_string then
+    out[n + 1], out[n + 2] = key, json_string(s)
+    return n + 2
+  end
   if plain_string:match(s) then
     out[n + 1], out[n + 2], out[n + 3], out[n + 4] = key, '"', s, '"'
     return n + 4
