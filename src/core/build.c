@@ -4,7 +4,6 @@
 #include "core/cache.h"
 #include "core/image.h"
 #include "core/fsutil.h"
-#include "lua/lx.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,9 +22,11 @@
 
 static int pipeline_ref_key; /* registry slot holding the folio.pipeline table */
 
-folio_build *folio_build_of(lua_State *L)
+static const folio_build_runtime *S_lua; /* the Lua side (folio_build_set_runtime) */
+
+void folio_build_set_runtime(const folio_build_runtime *runtime)
 {
-  return lx_context(L);
+  S_lua = runtime;
 }
 
 double folio_now_ms(void)
@@ -75,7 +76,7 @@ static int S_call(folio_build *b, lua_State *L, const char *fn, int nargs, int n
 {
   S_push_pipeline_fn(L, fn);
   lua_insert(L, -(nargs + 1));
-  if (lx_pcall(L, nargs, nresults) != LUA_OK) {
+  if (S_lua->pcall(L, nargs, nresults) != LUA_OK) {
     S_internal_error(b, L, fn);
     return -1;
   }
@@ -94,10 +95,10 @@ lua_State *folio_build_main_state(folio_build *b)
 
 static lua_State *S_new_state(folio_build *b)
 {
-  lua_State *L = lx_new_state(b);
+  lua_State *L = S_lua->new_state(b);
   if (L == NULL)
     return NULL;
-  if (lx_require(L, "folio.pipeline") != LUA_OK) {
+  if (S_lua->require(L, "folio.pipeline") != LUA_OK) {
     S_internal_error(b, L, "loading folio.pipeline");
     lua_close(L);
     return NULL;
@@ -113,6 +114,11 @@ static lua_State *S_new_state(folio_build *b)
 
 folio_build *folio_build_new(const folio_build_options *options, folio_diag *diag)
 {
+  if (S_lua == NULL) {
+    folio_diag_add(diag, FOLIO_ERROR, NULL, 0, "internal error: no Lua runtime was set for the build",
+                   "please report this as a bug in folio");
+    return NULL;
+  }
   folio_build *b = calloc(1, sizeof *b);
   if (b == NULL)
     return NULL;
@@ -322,7 +328,7 @@ static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_
 {
   if (S_call(b, from, from_fn, 0, 1) != 0)
     return -1;
-  lx_copy_value(from, -1, to);
+  S_lua->copy_value(from, -1, to);
   lua_pop(from, 1);
   return S_call(b, to, to_fn, 1, 0);
 }

@@ -1,6 +1,7 @@
 /* lx_build.c: folio.build, what the Lua pipeline (src/lua/folio/pipeline.lua) needs from the C
  * build it runs in: the build options, writing output files into the staging folder, the
- * content store (pages' bodies, generated files' bytes), and reporting diagnostics. Outside a build (folio lua), the functions
+ * content store (pages' bodies, generated files' bytes), and reporting diagnostics; and the
+ * runtime the C build runs its Lua states with (lx_build_runtime: core does not call src/lua). Outside a build (folio lua), the functions
  * that need one raise an error. */
 #include "lua/lx.h"
 #include "core/build.h"
@@ -12,6 +13,18 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+folio_build *folio_build_of(lua_State *L)
+{
+  return lx_context(L);
+}
+
+/* What src/core/build.c runs its states with (folio_build_set_runtime). */
+const folio_build_runtime *lx_build_runtime(void)
+{
+  static const folio_build_runtime runtime = {lx_new_state, lx_require, lx_pcall, lx_copy_value};
+  return &runtime;
+}
 
 static folio_build *S_build(lua_State *L)
 {
