@@ -659,8 +659,7 @@ int folio_build_run(folio_build *b)
   S_report_memory(b, "render");
   if (getenv("FOLIO_TIMINGS"))
     fprintf(stderr, "process %.1f ms, render %.1f ms (%zu outputs)\n", t1 - t0, t3 - t2, outputs);
-  if (b->options.preview) /* what later updates compare with: a batch build has none */
-    S_call(b, L, "remember_outputs", 0, 0);
+  S_call(b, L, "remember_outputs", 0, 0);
   b->phase_ms[1] = t1 - t0;
   b->phase_ms[2] = t2 - t1;
   b->phase_ms[3] = t3 - t2;

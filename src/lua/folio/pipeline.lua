@@ -1109,7 +1109,7 @@ end
 -- After a build: with FOLIO_COUNTERS, how many images libvips processed (all threads and the
 -- render process; 0 when every result came from the image cache).
 function P.remember_outputs()
-  remember_outputs()
+  if opts.preview then remember_outputs() end -- what later updates compare with: a build has none
   if counters then io.stderr:write(string.format("counter images processed %d\n", folio.image.processed())) end
 end
 
