@@ -57,9 +57,12 @@ M.equal = function(a, b) return equal(a, b, 0) end
 -- that the generational collector leaves for a major collection, which comes only once the heap
 -- doubled: the peak memory of a 10k build is reached there (193 -> 177 MiB; CPU the same, the
 -- collector's work being done sooner rather than later).
-local heap_limit = 0
+local heap_limit = nil -- set by the first hook: the heap then is the pages, little garbage
 local function collect_if_grown()
-  if collectgarbage("count") > heap_limit then
+  local kib = collectgarbage("count")
+  if not heap_limit then
+    heap_limit = kib * 1.5
+  elseif kib > heap_limit then
     collectgarbage()
     heap_limit = collectgarbage("count") * 1.5
   end
