@@ -140,7 +140,8 @@ local function write(site, title, list_url, folder, pages, cache)
             .. "<published>" .. folio.date.iso(p.date) .. "</published>\n"
             .. "<updated>" .. folio.date.iso(p.lastmod or p.date) .. "</updated>" }
           if a then e[#e + 1] = "<author><name>" .. esc(a.name) .. "</name></author>" end
-          for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do
+          local tax = p.taxonomies
+          for _, tag in ipairs(tax and tax.tags or {}) do
             e[#e + 1] = '<category term="' .. esc(tag.slug) .. '" label="' .. esc(tag.name) .. '"/>'
           end
           if p.summary and p.summary ~= "" then
@@ -159,7 +160,8 @@ local function write(site, title, list_url, folder, pages, cache)
         if not cache.json[p] then
           local a = author_of(p.author)
           local tags = array({})
-          for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do tags[#tags + 1] = tag.name end
+          local tax = p.taxonomies
+          for _, tag in ipairs(tax and tax.tags or {}) do tags[#tags + 1] = tag.name end
           local item = {
             id = abs(p.url), url = abs(p.url), title = p.title,
             content_html = body(p),

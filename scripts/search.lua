@@ -113,8 +113,9 @@ local writers = {
   tags = function(out, n, key, p)
     n = n + 1
     out[n] = key .. "["
-    local list = p.taxonomies and p.taxonomies.tags or {}
-    local raw = not p.taxonomies and type(p.tags) == "table"
+    local tax = p.taxonomies -- (a folio.page_field: read once)
+    local list = tax and tax.tags or {}
+    local raw = not tax and type(p.tags) == "table"
     if raw then list = p.tags end
     for i, t in ipairs(list) do
       n = put(out, n, i > 1 and "," or "", raw and tostring(t) or t.name)

@@ -62,13 +62,20 @@ local function with_alternates(site, root, p, el)
   return el:sub(1, -7) .. table.concat(links, "\n  ") .. "\n</url>"
 end
 
+-- The site's base URL without its trailing slash (remembered: per_page asks for every page).
+local base, root = nil, nil
+local function root_of(base_url)
+  if base_url ~= base then base, root = base_url, (base_url:gsub("/$", "")) end
+  return root
+end
+
 folio.site_hook {
   name = "sitemap",
   order = 95,
   -- a content page's element: its url, lastmod or date, and whether it is listed (a page left
   -- out still gives its lastmod, which the lists that show it take)
   per_page = function(p, site)
-    if listed(p) then return { p.url, element(site.base_url:gsub("/$", ""), p.url, lastmod(p)) } end
+    if listed(p) then return { p.url, element(root_of(site.base_url), p.url, lastmod(p)) } end
     return { false, lastmod(p) }
   end,
   combine = function(site, parts, changes)

@@ -125,8 +125,8 @@ local KEY = "taxonomies_of"
 folio.page_field("taxonomies", function(page, site)
   local views = site and rawget(site, KEY)
   if not views then return nil end
-  for _, by in ipairs(views) do
-    local t = by[page]
+  for i = 1, #views do
+    local t = views[i][page]
     if t then return t end
   end
   return nil
