@@ -110,5 +110,6 @@ folio.site_hook {
     for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
       archive(site, parts, changes)
     end
+    if changes.final then last_of = {} end -- no run follows (folio build): keep nothing
   end,
 }

@@ -27,14 +27,15 @@ local esc = folio.escape
 -- JSON ----------------------------------------------------------------------------------------
 local array, json = folio.json.array, folio.json.encode
 
--- A JSON string exactly as folio.json.encode writes it, with LPeg for long HTML.
+-- A JSON string exactly as folio.json.encode writes it: folio.json_string (C), else LPeg for
+-- long HTML.
 local lpeg = require("lpeg")
 local escapes = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
 for c = 0, 31 do escapes[string.char(c)] = escapes[string.char(c)] or string.format("\\u%04x", c) end
 escapes["\127"] = "\\u007f"
 local special = lpeg.S('"\\') + lpeg.R("\0\31", "\127\127")
 local json_string = lpeg.Cc('"') * lpeg.Cs(((1 - special) ^ 1 + special / escapes) ^ 0) * lpeg.Cc('"')
-local function json_str(s) return table.concat({ json_string:match(s) }) end
+local json_str = folio.json_string or function(s) return table.concat({ json_string:match(s) }) end
 
 -- The JSON of an item: folio.json.encode's, with the long content_html encoded apart.
 local function item_json(item)
@@ -139,7 +140,8 @@ local function write(site, title, list_url, folder, pages, cache)
             .. "<published>" .. folio.date.iso(p.date) .. "</published>\n"
             .. "<updated>" .. folio.date.iso(p.lastmod or p.date) .. "</updated>" }
           if a then e[#e + 1] = "<author><name>" .. esc(a.name) .. "</name></author>" end
-          for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do
+          local tax = p.taxonomies
+          for _, tag in ipairs(tax and tax.tags or {}) do
             e[#e + 1] = '<category term="' .. esc(tag.slug) .. '" label="' .. esc(tag.name) .. '"/>'
           end
           if p.summary and p.summary ~= "" then
@@ -158,7 +160,8 @@ local function write(site, title, list_url, folder, pages, cache)
         if not cache.json[p] then
           local a = author_of(p.author)
           local tags = array({})
-          for _, tag in ipairs(p.taxonomies and p.taxonomies.tags or {}) do tags[#tags + 1] = tag.name end
+          local tax = p.taxonomies
+          for _, tag in ipairs(tax and tax.tags or {}) do tags[#tags + 1] = tag.name end
           local item = {
             id = abs(p.url), url = abs(p.url), title = p.title,
             content_html = body(p),
@@ -271,5 +274,9 @@ folio.site_hook {
     end
     for _, t in pairs(cache) do setmetatable(t, nil) end
     last_cache, last_files, last_links = cache, files, links_now
+    if changes.final then -- no run follows (folio build): keep nothing through the render
+      last_cache, last_files, last_links = { body = {}, atom = {}, json = {} }, {}, {}
+      files, links_now = {}, {}
+    end
   end,
 }

@@ -17,7 +17,8 @@
 -- (prev/next are nil at the ends). `window` is what a page links to: the first and last pages
 -- and the current one +-2, in order, with `{ gap = true }` where pages are left out; it has at
 -- most 9 entries however long the list, so links on every page cost the same (`urls` is one
--- table shared by all the pages of a list). A list with no entries is one empty page (count = 1).
+-- table shared by all the pages of a list, and so are the entries of `window` other than the
+-- current page's). A list with no entries is one empty page (count = 1).
 -- Runs at the site stage with order 90, after the plugins that create list pages.
 local opts = ... or {}
 local page_path = opts.path or "page/:num/"
@@ -33,18 +34,26 @@ local function redirect(to)
 end
 
 -- The pages page `k` of `count` links to: 1, k-2 .. k+2, count, with a gap entry where numbers
--- are skipped (a gap of one page shows that page instead).
+-- are skipped (a gap of one page shows that page instead). `links` holds the entries the pages
+-- of one list share (page i, not current: links[i]; a gap: links.gap), so that a list of n pages
+-- makes n + 1 of them, not 7n.
 local WINDOW = 2
-local function window(k, count, urls)
+local function window(k, count, urls, links)
   local out, last = {}, 0
+  local function link(i)
+    local entry = links[i]
+    if not entry then entry = { number = i, url = urls[i], current = false }; links[i] = entry end
+    return entry
+  end
   local function add(i)
     if i < 1 or i > count or i <= last then return end
     if i == last + 2 then
-      out[#out + 1] = { number = last + 1, url = urls[last + 1], current = false }
+      out[#out + 1] = link(last + 1)
     elseif i > last + 2 then
-      out[#out + 1] = { gap = true }
+      links.gap = links.gap or { gap = true }
+      out[#out + 1] = links.gap
     end
-    out[#out + 1] = { number = i, url = urls[i], current = i == k }
+    out[#out + 1] = i == k and { number = i, url = urls[i], current = true } or link(i)
     last = i
   end
   add(1)
@@ -60,6 +69,7 @@ local function paginate(site, list, per_page, find, add_page)
   local count = math.max(1, math.ceil(#all / per_page))
   local base = list.url:match("^(.*/)")
   local urls = { list.url }
+  local links = {} -- the window entries its pages share (see window)
   local added = {}
   for k = 2, count do urls[k] = base .. page_path:gsub(":num", tostring(k)) end
   local done = { pages = table.move(all, 1, #all, 1, {}), given = list.pages, fields = {}, added = added }
@@ -79,7 +89,7 @@ local function paginate(site, list, per_page, find, add_page)
     page.paginator = {
       number = k, count = count, total = #all, per_page = per_page, urls = urls,
       first = urls[1], last = urls[count], prev = urls[k - 1], next = urls[k + 1],
-      window = window(k, count, urls),
+      window = window(k, count, urls, links),
     }
     if k > 1 then add_page(page); added[#added + 1] = page end
   end
@@ -120,7 +130,7 @@ local last_done = {}
 folio.site_hook {
   name = "paginate",
   order = 90,
-  combine = function(site)
+  combine = function(site, _, changes)
     local per_page = math.tointeger(opts.per_page or site.paginate) or 10
     assert(per_page >= 1, "paginate: per_page must be at least 1")
     -- The lists to split, among content pages and generated ones (home, terms, archives),
@@ -147,6 +157,6 @@ folio.site_hook {
       end
       done_now[list.url] = done
     end
-    last_done = done_now
+    last_done = changes.final and {} or done_now -- no run follows (folio build): keep nothing
   end,
 }

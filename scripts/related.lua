@@ -16,10 +16,14 @@ local opts = ... or {}
 local count = opts.count or 5
 local names = opts.taxonomies or { "tags", "categories" }
 
--- The terms of a page, each once, as numbers: `ids[i][key]` numbers the term `key` (its slug, or
--- the value in lower case) of the taxonomy names[i]; `create` adds the terms not yet numbered.
-local function terms_of(page, ids, create)
-  local out = {}
+-- A page's terms, flat, into `out`: i, key, i, key, ... in order, where i is the taxonomy's
+-- place in `names` and key the term's slug when the taxonomies plugin ran (page.taxonomies),
+-- else its front matter value in lower case. Returns how many entries it wrote (entries after
+-- them are left as they were: `out` is a scratch list used again). Both the index (terms_of)
+-- and the site hook's part (term_keys) are made from it.
+local scratch = {}
+local function raw_terms(page, out)
+  local n = 0
   local tax = page.taxonomies
   for i, name in ipairs(names) do
     local list = tax and tax[name]
@@ -28,20 +32,32 @@ local function terms_of(page, ids, create)
       list = page[name]
       if type(list) ~= "table" then list = { list } end
     end
-    local known = ids[i]
     for _, t in ipairs(list) do
-      local key = raw and tostring(t):lower() or t.slug
-      local id = known[key]
-      if not id and create then
-        ids.n = ids.n + 1
-        id = ids.n
-        known[key] = id
-      end
-      if id then
-        local dup = false
-        for j = 1, #out do if out[j] == id then dup = true; break end end
-        if not dup then out[#out + 1] = id end
-      end
+      out[n + 1], out[n + 2] = i, raw and tostring(t):lower() or t.slug
+      n = n + 2
+    end
+  end
+  return n
+end
+
+-- The terms of a page, each once, as numbers: `ids[i][key]` numbers the term `key` of the
+-- taxonomy names[i]; `create` adds the terms not yet numbered.
+local function terms_of(page, ids, create)
+  local out = {}
+  local terms = scratch
+  for k = 1, raw_terms(page, terms), 2 do
+    local known = ids[terms[k]]
+    local key = terms[k + 1]
+    local id = known[key]
+    if not id and create then
+      ids.n = ids.n + 1
+      id = ids.n
+      known[key] = id
+    end
+    if id then
+      local dup = false
+      for j = 1, #out do if out[j] == id then dup = true; break end end
+      if not dup then out[#out + 1] = id end
     end
   end
   return out
@@ -95,19 +111,8 @@ folio.page_field("related", related_of)
 -- The terms of each page, as keys "i\1key" (folio.site_hook's part): the index is built again
 -- only when a post's terms or the posts' order changed.
 local function term_keys(page)
-  local keys = {}
-  local tax = page.taxonomies
-  for i, name in ipairs(names) do
-    local list = tax and tax[name]
-    local raw = not list
-    if raw then
-      list = page[name]
-      if type(list) ~= "table" then list = { list } end
-    end
-    for _, t in ipairs(list) do
-      keys[#keys + 1] = i .. "\1" .. (raw and tostring(t):lower() or t.slug)
-    end
-  end
+  local terms, keys = scratch, {}
+  for k = 1, raw_terms(page, terms), 2 do keys[#keys + 1] = terms[k] .. "\1" .. terms[k + 1] end
   return table.concat(keys, "\0")
 end
 
@@ -141,5 +146,6 @@ folio.site_hook {
         last_of[lang] = { index = rawget(view, KEY), posts = table.move(view.posts, 1, #view.posts, 1, {}) }
       end
     end
+    if changes.final then last_of = {} end -- no run follows (folio build): keep nothing
   end,
 }

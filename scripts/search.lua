@@ -107,7 +107,12 @@ end
 
 -- Writers: each appends one field of page `p` to `out` (key and value, as JSON pieces) after
 -- index `n` and returns the new last index (`n` when the page has no such field).
+local json_string = folio.json_string -- (C: one call, whatever the string holds)
 local function put(out, n, key, s)
+  if json_string then
+    out[n + 1], out[n + 2] = key, json_string(s)
+    return n + 2
+  end
   if plain_string:match(s) then
     out[n + 1], out[n + 2], out[n + 3], out[n + 4] = key, '"', s, '"'
     return n + 4
@@ -127,8 +132,9 @@ local writers = {
   tags = function(out, n, key, p)
     n = n + 1
     out[n] = key .. "["
-    local list = p.taxonomies and p.taxonomies.tags or {}
-    local raw = not p.taxonomies and type(p.tags) == "table"
+    local tax = p.taxonomies -- (a folio.page_field: read once)
+    local list = tax and tax.tags or {}
+    local raw = not tax and type(p.tags) == "table"
     if raw then list = p.tags end
     for i, t in ipairs(list) do
       n = put(out, n, i > 1 and "," or "", raw and tostring(t) or t.name)
@@ -199,5 +205,6 @@ folio.site_hook {
     for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
       language_index(site, parts, changes)
     end
+    if changes.final then last_index = {} end -- no run follows (folio build): keep nothing
   end,
 }

@@ -71,13 +71,20 @@ local function with_alternates(site, root, p, el)
   return el:sub(1, -7) .. table.concat(links, "\n  ") .. "\n</url>"
 end
 
+-- The site's base URL without its trailing slash (remembered: per_page asks for every page).
+local base, root = nil, nil
+local function root_of(base_url)
+  if base_url ~= base then base, root = base_url, (base_url:gsub("/$", "")) end
+  return root
+end
+
 folio.site_hook {
   name = "sitemap",
   order = 95,
   -- a content page's element: its url, lastmod or date, and whether it is listed (a page left
   -- out still gives its lastmod, which the lists that show it take)
   per_page = function(p, site)
-    if listed(p) then return { p.url, element(site.base_url:gsub("/$", ""), p.url, lastmod(p)) } end
+    if listed(p) then return { p.url, element(root_of(site.base_url), p.url, lastmod(p)) } end
     return { false, lastmod(p) }
   end,
   combine = function(site, parts, changes)
@@ -163,6 +170,10 @@ folio.site_hook {
     content = content or (header(multilingual) .. table.concat(elements) .. "\n</urlset>\n")
     last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
              gen_elements = gen_elements, gen_times = gen_times }
+    if changes.final then -- no run follows (folio build): keep nothing through the render
+      last, generated_elements = nil, {}
+      lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+    end
     site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
     if opts.robots ~= false then
       site:add_page({ url = "/robots.txt", kind = "robots", layout = false,

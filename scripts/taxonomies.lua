@@ -8,6 +8,8 @@
 --
 -- Sets, at the site stage (order 40, before feeds, related and pagination):
 --   page.taxonomies.<name> = { { name =, slug =, url = }, ... }       on every content page
+--                            (one such table per term, shared by the pages that have it;
+--                            page.taxonomies is a folio.page_field, see KEY)
 --   site.taxonomies.<name> = { { name =, slug =, url =, count =, pages = }, ... } sorted by name
 -- and adds a page per term (kind "term", layout "list", `pages` newest first, `taxonomy`,
 -- `term`) and one per taxonomy (kind "terms", layout "terms", `terms` as in site.taxonomies).
@@ -87,8 +89,10 @@ local function collect(site, name, parts, prefix)
       end
     end
   end
-  -- Newest page first in each term; each page once per term, however often it names it.
-  local mine_of = {}
+  -- Newest page first in each term; each page once per term, however often it names it. A
+  -- page's list holds one { name =, slug =, url = } table per term, shared by all its pages.
+  local mine_of, ref_of = {}, {}
+  for _, term in ipairs(terms) do ref_of[term] = { name = term.name, slug = term.slug, url = term.url } end
   for _, page in ipairs(site.pages) do
     local part = page.path and parts[page]
     if part then
@@ -99,7 +103,7 @@ local function collect(site, name, parts, prefix)
         if not seen[term] then
           seen[term] = true
           term.pages[#term.pages + 1] = page
-          mine[#mine + 1] = { name = term.name, slug = term.slug, url = term.url }
+          mine[#mine + 1] = ref_of[term]
         end
       end
       mine_of[page] = mine
@@ -114,10 +118,28 @@ local function collect(site, name, parts, prefix)
   return terms, mine_of
 end
 
--- page.taxonomies[name] = mine, on the page's own `taxonomies` table if it has one.
-local function set_mine(page, name, mine)
+-- page.taxonomies is read through folio.page_field, from tables kept on the site (KEY: one
+-- per language view, page -> { [name] = its list }), not stored on the page: a page table has
+-- 32 fields when it gets here, and a 33rd would double its hash part (+768 bytes a page).
+local KEY = "taxonomies_of"
+folio.page_field("taxonomies", function(page, site)
+  local views = site and rawget(site, KEY)
+  if not views then return nil end
+  for i = 1, #views do
+    local t = views[i][page]
+    if t then return t end
+  end
+  return nil
+end)
+
+-- page.taxonomies[name] = mine: in `by` (see KEY), or on the page's own `taxonomies` table
+-- if it has one.
+local function set_mine(by, page, name, mine)
   local t = rawget(page, "taxonomies")
-  if not t then t = {}; page.taxonomies = t end
+  if not t then
+    t = by[page]
+    if not t then t = {}; by[page] = t end
+  end
   t[name] = mine
 end
 
@@ -159,23 +181,27 @@ local function add_pages(site, name, terms, listed)
   })
 end
 
+-- Returns the view's page -> page.taxonomies table (see KEY).
 local function language_terms(site, parts, changes)
   local lang = rawget(site, "lang") or ""
   rawset(site, "taxonomies", rawget(site, "taxonomies") or {})
   local last = last_of[lang]
   if changes.same and last and same_pages(last.pages, site.pages) then
+    local by = last.by
+    for _, page in ipairs(changes.pages) do by[page] = nil end -- re-processed: a new table
     for _, name in ipairs(names) do
       local mine = last.mine[name]
       for _, page in ipairs(changes.pages) do
-        if mine[page] then set_mine(page, name, mine[page]) end
+        if mine[page] then set_mine(by, page, name, mine[page]) end
       end
       site.taxonomies[name] = last.terms[name]
       add_pages(site, name, last.terms[name], last.listed)
     end
-    return
+    return by
   end
   local before = last
-  last = { terms = {}, mine = {}, listed = {}, pages = table.move(site.pages, 1, #site.pages, 1, {}) }
+  local by = {}
+  last = { terms = {}, mine = {}, listed = {}, by = by, pages = table.move(site.pages, 1, #site.pages, 1, {}) }
   last_of[lang] = last
   local prefix = site.lang_prefix or ""
   for _, name in ipairs(names) do
@@ -190,13 +216,14 @@ local function language_terms(site, parts, changes)
           site:touch(page)
         end
         mine_of[page] = mine
-        set_mine(page, name, mine)
+        set_mine(by, page, name, mine)
       end
     end
     last.terms[name], last.mine[name] = terms, mine_of
     site.taxonomies[name] = terms
     add_pages(site, name, terms, last.listed)
   end
+  return by
 end
 
 folio.site_hook {
@@ -208,8 +235,11 @@ folio.site_hook {
   -- Per language view: unless no page's terms changed (nor the view's pages), everything is
   -- collected again; pages whose lists changed are touched, for the hooks after this one.
   combine = function(root, parts, changes)
+    local views = {}
     for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
-      language_terms(site, parts, changes)
+      views[#views + 1] = language_terms(site, parts, changes)
     end
+    rawset(root, KEY, views)
+    if changes.final then last_of = {} end -- no run follows (folio build): keep nothing
   end,
 }

@@ -1,5 +1,7 @@
 /* main.c: the `folio` command-line driver. It only dispatches to a subcommand in src/cli/. */
 #include "cli/cli.h"
+#include "core/build.h"
+#include "lua/lx.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@ static void S_print_overview(FILE *out)
 
 int main(int argc, char **argv)
 {
+  folio_build_set_runtime(lx_build_runtime()); /* builds run their Lua states through it */
   if (argc < 2) {
     S_print_overview(stderr);
     return 2;

@@ -4,7 +4,6 @@
 #include "core/cache.h"
 #include "core/image.h"
 #include "core/fsutil.h"
-#include "lua/lx.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,9 +22,11 @@
 
 static int pipeline_ref_key; /* registry slot holding the folio.pipeline table */
 
-folio_build *folio_build_of(lua_State *L)
+static const folio_build_runtime *S_lua; /* the Lua side (folio_build_set_runtime) */
+
+void folio_build_set_runtime(const folio_build_runtime *runtime)
 {
-  return lx_context(L);
+  S_lua = runtime;
 }
 
 double folio_now_ms(void)
@@ -75,7 +76,7 @@ static int S_call(folio_build *b, lua_State *L, const char *fn, int nargs, int n
 {
   S_push_pipeline_fn(L, fn);
   lua_insert(L, -(nargs + 1));
-  if (lx_pcall(L, nargs, nresults) != LUA_OK) {
+  if (S_lua->pcall(L, nargs, nresults) != LUA_OK) {
     S_internal_error(b, L, fn);
     return -1;
   }
@@ -94,10 +95,10 @@ lua_State *folio_build_main_state(folio_build *b)
 
 static lua_State *S_new_state(folio_build *b)
 {
-  lua_State *L = lx_new_state(b);
+  lua_State *L = S_lua->new_state(b);
   if (L == NULL)
     return NULL;
-  if (lx_require(L, "folio.pipeline") != LUA_OK) {
+  if (S_lua->require(L, "folio.pipeline") != LUA_OK) {
     S_internal_error(b, L, "loading folio.pipeline");
     lua_close(L);
     return NULL;
@@ -113,6 +114,11 @@ static lua_State *S_new_state(folio_build *b)
 
 folio_build *folio_build_new(const folio_build_options *options, folio_diag *diag)
 {
+  if (S_lua == NULL) {
+    folio_diag_add(diag, FOLIO_ERROR, NULL, 0, "internal error: no Lua runtime was set for the build",
+                   "please report this as a bug in folio");
+    return NULL;
+  }
   folio_build *b = calloc(1, sizeof *b);
   if (b == NULL)
     return NULL;
@@ -167,6 +173,53 @@ void folio_build_free(folio_build *b)
   free(b);
 }
 
+/* ---- memory report (FOLIO_MEMORY=1) ----------------------------------------------------
+ * After each phase of a batch build: every Lua state's heap after a full collection (what the
+ * state holds, not garbage) and, in parentheses, before it; the content store's bytes; and the
+ * process's resident and peak resident memory ("memory <phase> lua ... KiB, ..." on stderr).
+ * The collections change when the collector runs later, so peaks differ a little from a build
+ * without FOLIO_MEMORY. */
+
+/* A field of /proc/self/status ("VmRSS:", "VmHWM:") in KiB, or 0. */
+static long S_status_kib(const char *field)
+{
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f == NULL)
+    return 0;
+  char line[256];
+  long kib = 0;
+  size_t n = strlen(field);
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, field, n) == 0) {
+      kib = strtol(line + n, NULL, 10);
+      break;
+    }
+  fclose(f);
+  return kib;
+}
+
+static size_t S_content_bytes(const folio_content_store *c)
+{
+  size_t total = 0;
+  for (size_t i = 0; i < c->count; i++)
+    total += c->len[i];
+  return total;
+}
+
+static void S_report_memory(folio_build *b, const char *phase)
+{
+  if (getenv("FOLIO_MEMORY") == NULL)
+    return;
+  fprintf(stderr, "memory %-9s lua", phase);
+  for (int i = 0; i < b->nstates; i++) {
+    int before = lua_gc(b->states[i], LUA_GCCOUNT);
+    lua_gc(b->states[i], LUA_GCCOLLECT);
+    fprintf(stderr, " %d (%d)", lua_gc(b->states[i], LUA_GCCOUNT), before);
+  }
+  fprintf(stderr, " KiB, content store %zu KiB, rss %ld KiB, peak %ld KiB\n", S_content_bytes(&b->content) / 1024,
+          S_status_kib("VmRSS:"), S_status_kib("VmHWM:"));
+}
+
 /* ---- parallel phases ------------------------------------------------------------------- */
 
 typedef struct {
@@ -175,18 +228,29 @@ typedef struct {
   const char *fn;
   atomic_size_t *next;
   size_t count;
+  size_t step_every; /* a step of the collector after this many calls (0: never) */
   pthread_t thread;
 } S_worker;
+
+/* The process phase frees each page's Markdown tree (cmark's nodes, tens of KiB a page) only
+ * when the collector reaches the tree's userdata, which is small: the collector does not see that
+ * memory, and on a large site it waited for thousands of trees (hundreds of MiB at 100k posts).
+ * A step (a minor collection) every few pages frees them; it costs little, the pages' young
+ * objects being few. */
+#define S_PROCESS_STEP_EVERY 16
 
 static void *S_work(void *arg)
 {
   S_worker *w = arg;
+  size_t done = 0;
   for (;;) {
     size_t i = atomic_fetch_add(w->next, 1);
     if (i >= w->count)
       break;
     lua_pushinteger(w->L, (lua_Integer)i + 1);
     S_call(w->b, w->L, w->fn, 1, 0);
+    if (w->step_every && ++done % w->step_every == 0)
+      lua_gc(w->L, LUA_GCSTEP, 0);
   }
   lua_gc(w->L, LUA_GCSTEP, 0);
   return NULL;
@@ -202,7 +266,8 @@ static void S_parallel(folio_build *b, const char *fn, size_t count)
   if ((size_t)n > count)
     n = count > 0 ? (int)count : 1;
   for (int i = 0; i < n; i++)
-    workers[i] = (S_worker){b, b->states[i], fn, &next, count, 0};
+    workers[i] = (S_worker){b, b->states[i], fn, &next, count,
+                            strcmp(fn, "process") == 0 ? S_PROCESS_STEP_EVERY : 0, 0};
   for (int i = 1; i < n; i++) {
     if (pthread_create(&workers[i].thread, NULL, S_work, &workers[i]) != 0)
       break; /* fewer threads is still correct: the others take up the work */
@@ -213,12 +278,57 @@ static void S_parallel(folio_build *b, const char *fn, size_t count)
     pthread_join(workers[i].thread, NULL);
 }
 
+/* ---- giving memory back between phases -------------------------------------------------
+ * Once the workers' pages are copied into the main state, what the workers' states hold is
+ * garbage (a page each, with its strings: 3 KiB a page). Their collectors would not run again in
+ * a batch build (the render process forks from the main state), so a full collection of each
+ * runs on a thread of its own while the main state assembles the site. What the allocator then
+ * keeps of the freed memory goes back to the system before the render forks (jemalloc keeps
+ * freed pages for seconds otherwise: as long as a 10k build takes). */
+
+/* jemalloc's mallctl, when folio is linked with it (a weak reference: NULL otherwise). */
+extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen) __attribute__((weak));
+
+/* Gives the allocator's freed pages back to the system (jemalloc: every arena's). */
+static void S_release_free_memory(void)
+{
+  if (mallctl != NULL)
+    mallctl("arena.4096.purge", NULL, NULL, NULL, 0); /* 4096: MALLCTL_ARENAS_ALL */
+}
+
+typedef struct {
+  pthread_t threads[32];
+  int started[32];
+  int count;
+} S_collectors;
+
+static void *S_collect_state(void *arg)
+{
+  lua_gc((lua_State *)arg, LUA_GCCOLLECT);
+  S_release_free_memory();
+  return NULL;
+}
+
+static void S_collect_begin(folio_build *b, S_collectors *c)
+{
+  c->count = b->options.preview ? 0 : b->nstates; /* the preview's workers render again */
+  for (int i = 1; i < c->count; i++)
+    c->started[i] = pthread_create(&c->threads[i], NULL, S_collect_state, b->states[i]) == 0;
+}
+
+static void S_collect_end(S_collectors *c)
+{
+  for (int i = 1; i < c->count; i++)
+    if (c->started[i])
+      pthread_join(c->threads[i], NULL);
+}
+
 /* Copies pipeline[from_fn]() of state `from` into pipeline[to_fn](copy) of state `to`. */
 static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_State *to, const char *to_fn)
 {
   if (S_call(b, from, from_fn, 0, 1) != 0)
     return -1;
-  lx_copy_value(from, -1, to);
+  S_lua->copy_value(from, -1, to);
   lua_pop(from, 1);
   return S_call(b, to, to_fn, 1, 0);
 }
@@ -369,6 +479,7 @@ static void S_render_forked(folio_build *b, size_t outputs)
     close(fds[0]);
     size_t before = folio_diag_size(b->diag);
     S_render_from_end(b, L, taken, outputs, 1);
+    S_report_memory(b, "render (the forked process)");
     S_send_diagnostics(b, before, fds[1]);
     _exit(0);
   }
@@ -497,6 +608,7 @@ int folio_build_run(folio_build *b)
     return 1;
   }
   double t0 = folio_now_ms();
+  S_report_memory(b, "load");
   size_t count = 0;
   if (S_call(b, L, "begin", 0, 1) == 0) {
     count = (size_t)lua_tointeger(L, -1);
@@ -506,8 +618,12 @@ int folio_build_run(folio_build *b)
     S_transfer(b, L, "export_sources", b->states[i], "import_sources");
   S_parallel(b, "process", count);
   double t1 = folio_now_ms();
+  S_report_memory(b, "process");
   for (int i = 1; i < b->nstates; i++)
     S_transfer(b, b->states[i], "take_pages", L, "merge");
+  S_report_memory(b, "gather"); /* before the collectors: it reads every state */
+  S_collectors collectors;
+  S_collect_begin(b, &collectors);
   S_call(b, L, "store_cache", 0, 0);
   if (getenv("FOLIO_COUNTERS") && b->cache)
     fprintf(stderr, "counter pages processed %zu reused %zu\n", atomic_load(&b->cache_processed),
@@ -518,7 +634,9 @@ int folio_build_run(folio_build *b)
     outputs = (size_t)lua_tointeger(L, -1);
     lua_pop(L, 1);
   }
+  S_collect_end(&collectors);
   double t_assembled = folio_now_ms();
+  S_report_memory(b, "assemble");
   int forked = S_use_fork(b, outputs);
   if (!forked)
     for (int i = 1; i < b->nstates; i++)
@@ -528,11 +646,17 @@ int folio_build_run(folio_build *b)
     fprintf(stderr, "gather %.1f ms, site stage %.1f ms, copy to workers %.1f ms\n", t_gathered - t1,
             t_assembled - t_gathered, t2 - t_assembled);
   S_call(b, L, "copy_static", 0, 0);
+  if (forked) {
+    /* the site stage's garbage goes before the fork: else both processes keep (and mark) it */
+    lua_gc(L, LUA_GCCOLLECT);
+    S_release_free_memory();
+  }
   if (forked)
     S_render_forked(b, outputs);
   else
     S_parallel(b, "render", outputs);
   double t3 = folio_now_ms();
+  S_report_memory(b, "render");
   if (getenv("FOLIO_TIMINGS"))
     fprintf(stderr, "process %.1f ms, render %.1f ms (%zu outputs)\n", t1 - t0, t3 - t2, outputs);
   S_call(b, L, "remember_outputs", 0, 0);

@@ -70,6 +70,18 @@ struct folio_build {
   atomic_size_t cache_reused, cache_processed; /* pages of the process phase taken from the cache, or not */
 };
 
+/* What a build needs of the Lua side, which provides it (src/lua/lx_build.c: lx_build_runtime())
+ * and the program hands it over once (folio_build_set_runtime) before any build: core never
+ * calls into src/lua itself. */
+typedef struct folio_build_runtime {
+  lua_State *(*new_state)(void *context);  /* a state with folio's modules; `context`: its build */
+  int (*require)(lua_State *L, const char *module);          /* require; [-0, +1, -] */
+  int (*pcall)(lua_State *L, int nargs, int nresults);       /* lua_pcall with a traceback */
+  void (*copy_value)(lua_State *from, int index, lua_State *to); /* a value into another state */
+} folio_build_runtime;
+
+void folio_build_set_runtime(const folio_build_runtime *runtime);
+
 /* Creates the states and loads the site in the current folder. Problems with site.lua, the
  * theme or a plugin are recorded in `diag` and make it return NULL. */
 folio_build *folio_build_new(const folio_build_options *options, folio_diag *diag);
@@ -112,8 +124,5 @@ int folio_build_disk_full(folio_build *b);
 
 /* Milliseconds on the monotonic clock, for timing phases and rebuilds. */
 double folio_now_ms(void);
-
-/* The build that owns a Lua state (for bindings). */
-folio_build *folio_build_of(lua_State *L);
 
 #endif

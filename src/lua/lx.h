@@ -14,6 +14,13 @@
 lua_State *lx_new_state(void *context);
 void *lx_context(lua_State *L);
 
+/* The build that owns a Lua state (lx_build.c; NULL outside a build), and the runtime a build
+ * (src/core/build.h) runs its states with. */
+struct folio_build;
+struct folio_build_runtime;
+struct folio_build *folio_build_of(lua_State *L);
+const struct folio_build_runtime *lx_build_runtime(void);
+
 /* lua_pcall with a message handler that appends a traceback to string errors (tables raised as
  * structured errors pass through untouched). [-(nargs+1), +(nresults|1), -] */
 int lx_pcall(lua_State *L, int nargs, int nresults);

@@ -1,6 +1,7 @@
 /* lx_build.c: folio.build, what the Lua pipeline (src/lua/folio/pipeline.lua) needs from the C
  * build it runs in: the build options, writing output files into the staging folder, the
- * per-page content store, and reporting diagnostics. Outside a build (folio lua), the functions
+ * content store (pages' bodies, generated files' bytes), and reporting diagnostics; and the
+ * runtime the C build runs its Lua states with (lx_build_runtime: core does not call src/lua). Outside a build (folio lua), the functions
  * that need one raise an error. */
 #include "lua/lx.h"
 #include "core/build.h"
@@ -12,6 +13,18 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+folio_build *folio_build_of(lua_State *L)
+{
+  return lx_context(L);
+}
+
+/* What src/core/build.c runs its states with (folio_build_set_runtime). */
+const folio_build_runtime *lx_build_runtime(void)
+{
+  static const folio_build_runtime runtime = {lx_new_state, lx_require, lx_pcall, lx_copy_value};
+  return &runtime;
+}
 
 static folio_build *S_build(lua_State *L)
 {
@@ -159,6 +172,24 @@ static int l_set_content(lua_State *L)
   return 0;
 }
 
+/* folio.build.store(data) -> id: keeps `data` in the content store under a new id after the
+ * pages' (main thread, site stage only): a generated file's bytes wait there for the render,
+ * out of the Lua heap. folio.build.content(id) gives them back. [-1, +1, e] */
+static int l_store(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  luaL_checkstring(L, 1);
+  lua_pushinteger(L, (lua_Integer)b->content.count + 1);
+  lua_pushcfunction(L, l_reserve);
+  lua_pushinteger(L, (lua_Integer)b->content.count + 1);
+  lua_call(L, 1, 0);
+  lua_pushcfunction(L, l_set_content);
+  lua_pushvalue(L, -2);
+  lua_pushvalue(L, 1);
+  lua_call(L, 2, 0);
+  return 1;
+}
+
 /* folio.build.content(id) -> html | nil  [-1, +1, m] */
 static int l_content(lua_State *L)
 {
@@ -274,6 +305,7 @@ void lx_open_build(lua_State *L, int folio)
 {
   static const luaL_Reg fns[] = {
     {"write", l_write}, {"copy", l_copy}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
+    {"store", l_store},
     {"content", l_content}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "build");

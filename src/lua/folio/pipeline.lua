@@ -48,7 +48,7 @@ local lazy_fields = {}
 
 local PageMeta = {
   __index = function(page, key)
-    if key == "content" then return folio.build.content(rawget(page, "id")) end
+    if key == "content" then return folio.build.content(rawget(page, "id") or rawget(page, "content_id")) end
     local fn = lazy_fields[key]
     if fn then return fn(page, site) end
   end,
@@ -90,6 +90,14 @@ function Site:add_page(t)
   t.title = t.title or ""
   t.generated = true
   if t.layout == nil then t.layout = "list" end
+  -- A file written as is (a feed, the search index) in a build no other run follows: its bytes
+  -- wait in the C content store for the render, out of the Lua heap (folio.build.store).
+  if t.layout == false and type(t.content) == "string" and #t.content >= 4096 and getmetatable(t) == nil
+     and not site_hooks.runs_follow() then
+    t.content_id = folio.build.store(t.content)
+    t.content = nil
+    setmetatable(t, PageMeta)
+  end
   self.generated[#self.generated + 1] = t
   local index = url_indexes[self]
   if index and index[t.url] == nil then index[t.url] = t end
@@ -1103,7 +1111,7 @@ end
 -- After a build: with FOLIO_COUNTERS, how many images libvips processed (all threads and the
 -- render process; 0 when every result came from the image cache).
 function P.remember_outputs()
-  remember_outputs()
+  if opts.preview then remember_outputs() end -- what later updates compare with: a build has none
   if counters then io.stderr:write(string.format("counter images processed %d\n", folio.image.processed())) end
 end
 

@@ -22,6 +22,20 @@ end
 
 function M.is_dirty(page) return M.all_dirty or dirty[page] == true end
 
+-- Whether another run of the site stage may follow this one: false in `folio build`, whose
+-- only run keeps nothing for a next one (the parts, and what combine keeps, would otherwise stay
+-- in memory through the render); true in the preview, and outside a build (tests run hooks
+-- again and again).
+local follows = nil
+function M.runs_follow()
+  if follows == nil then
+    local build = rawget(folio, "build")
+    local o = build and build.options and build.options() or {}
+    follows = o.preview ~= false
+  end
+  return follows
+end
+
 -- Whether two parts are equal: the same value, or tables with equal keys and values (parts are
 -- plain data; pages inside are compared by identity).
 local function equal(a, b, depth)
@@ -37,6 +51,22 @@ local function equal(a, b, depth)
   return true
 end
 M.equal = function(a, b) return equal(a, b, 0) end
+
+-- In `folio build`, after a hook: a full collection when the heap grew by half since the last
+-- one. The site stage makes much short-lived data (parts, feeds' and the search index's text)
+-- that the generational collector leaves for a major collection, which comes only once the heap
+-- doubled: the peak memory of a 10k build is reached there (193 -> 177 MiB; CPU the same, the
+-- collector's work being done sooner rather than later).
+local heap_limit = nil -- set by the first hook: the heap then is the pages, little garbage
+local function collect_if_grown()
+  local kib = collectgarbage("count")
+  if not heap_limit then
+    heap_limit = kib * 1.5
+  elseif kib > heap_limit then
+    collectgarbage()
+    heap_limit = collectgarbage("count") * 1.5
+  end
+end
 
 -- The function the pipeline runs for a folio.site_hook spec: fn(site); and a table whose
 -- `calls` says how many pages per_page was called for in the last run (FOLIO_COUNTERS).
@@ -113,10 +143,15 @@ function M.runner(spec)
     elseif not same_order then
       same = false
     end
+    local final = not M.runs_follow()
     if combine then combine(site, parts, { same = same, first = runs == 0, pages = changed, equal = M.equal,
-                                changed = M.is_dirty }) end
+                                changed = M.is_dirty, final = final }) end
     runs = runs + 1
     failed = false
+    if final then
+      forget()
+      collect_if_grown()
+    end
   end, stats
 end
 
