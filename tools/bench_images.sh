@@ -17,7 +17,7 @@ command -v vips > /dev/null || { echo "needs the vips command (apt-get install l
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 FOLIO=$(realpath "$FOLIO")
 BASE=/dev/shm/folio-bench-images-$$
-trap 'rm -rf "$BASE"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$BASE"' EXIT
 mkdir -p "$BASE"
 
 make_site() { # dir: a new site's configuration with the bench corpus as its content
