@@ -283,7 +283,17 @@ static int S_decode(const char *s, size_t n, S_buf *out)
 }
 
 /* Whether the n bytes at s are `name` (a lower-case literal) in any case. */
-#define S_name_is(s, n, name) ((n) == sizeof(name) - 1 && strncasecmp((s), (name), sizeof(name) - 1) == 0)
+#define S_name_is(s, n, name) ((n) == sizeof(name) - 1 && S_letters_are((s), (name), sizeof(name) - 1))
+
+/* Whether s[0..n) is `name` (lower-case letters only) in any case: inline, no locale (s[i] | 0x20
+ * is a lower-case letter only when s[i] is that letter in either case). */
+static inline int S_letters_are(const char *s, const char *name, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if ((s[i] | 0x20) != name[i])
+      return 0;
+  return 1;
+}
 
 static const char *S_find_ci(const char *p, const char *end, const char *needle)
 {
@@ -301,6 +311,93 @@ static const char *S_find_ci(const char *p, const char *end, const char *needle)
   return NULL;
 }
 
+/* ---- the distinct URLs ---------------------------------------------------------------------
+ * Most links repeat (a layout's on every page): each URL is stored once, and the resolution of
+ * one that does not depend on its page (a site path, an external URL) is kept with it. */
+
+typedef struct {
+  char *text;
+  size_t len;
+  uint64_t hash;
+  int resolved;             /* `status`, `target` hold the page-independent answer */
+  folio_link_status status;
+  char *target;
+} S_url;
+
+struct folio_linkcheck_urls {
+  S_url *items;
+  size_t count, cap;
+  uint32_t *index;          /* open addressing: item number + 1, 0 empty */
+  size_t index_cap;         /* a power of two */
+};
+
+static int S_urls_grow_index(struct folio_linkcheck_urls *u)
+{
+  size_t cap = u->index_cap ? u->index_cap * 2 : 4096;
+  uint32_t *index = calloc(cap, sizeof *index);
+  if (!index)
+    return -1;
+  for (size_t i = 0; i < u->count; i++) {
+    size_t j = u->items[i].hash & (cap - 1);
+    while (index[j])
+      j = (j + 1) & (cap - 1);
+    index[j] = (uint32_t)(i + 1);
+  }
+  free(u->index);
+  u->index = index;
+  u->index_cap = cap;
+  return 0;
+}
+
+/* The number of the URL s[0..n), added when new; -1 when out of memory. */
+static long S_intern(struct folio_linkcheck_urls *u, const char *s, size_t n)
+{
+  uint64_t h = S_hash(s, n);
+  if (u->index_cap) {
+    for (size_t j = h & (u->index_cap - 1); u->index[j]; j = (j + 1) & (u->index_cap - 1)) {
+      const S_url *e = &u->items[u->index[j] - 1];
+      if (e->hash == h && e->len == n && memcmp(e->text, s, n) == 0)
+        return (long)(u->index[j] - 1);
+    }
+  }
+  if (u->count >= UINT32_MAX - 1)
+    return -1;
+  if ((u->count + 1) * 2 > u->index_cap && S_urls_grow_index(u) != 0)
+    return -1;
+  if (u->count == u->cap) {
+    size_t cap = u->cap ? u->cap * 2 : 1024;
+    S_url *items = realloc(u->items, cap * sizeof *items);
+    if (!items)
+      return -1;
+    u->items = items;
+    u->cap = cap;
+  }
+  char *copy = malloc(n + 1);
+  if (!copy)
+    return -1;
+  memcpy(copy, s, n);
+  copy[n] = '\0';
+  u->items[u->count] = (S_url){copy, n, h, 0, FOLIO_LINK_OK, NULL};
+  size_t j = h & (u->index_cap - 1);
+  while (u->index[j])
+    j = (j + 1) & (u->index_cap - 1);
+  u->index[j] = (uint32_t)(u->count + 1);
+  return (long)u->count++;
+}
+
+static void S_urls_free(struct folio_linkcheck_urls *u)
+{
+  if (!u)
+    return;
+  for (size_t i = 0; i < u->count; i++) {
+    free(u->items[i].text);
+    free(u->items[i].target);
+  }
+  free(u->items);
+  free(u->index);
+  free(u);
+}
+
 static int S_add_link(S_run *r, size_t page, size_t offset, folio_link_kind kind, const char *url, size_t n)
 {
   folio_linkcheck *c = r->c;
@@ -312,12 +409,10 @@ static int S_add_link(S_run *r, size_t page, size_t offset, folio_link_kind kind
     c->links = l;
     r->links_cap = cap;
   }
-  char *copy = malloc(n + 1);
-  if (!copy)
+  long id = S_intern(c->urls, url, n);
+  if (id < 0)
     return -1;
-  memcpy(copy, url, n);
-  copy[n] = '\0';
-  c->links[c->nlinks++] = (folio_link){page, offset, kind, FOLIO_LINK_OK, copy, NULL};
+  c->links[c->nlinks++] = (folio_link){page, offset, kind, FOLIO_LINK_OK, c->urls->items[id].text, NULL, (size_t)id};
   return 0;
 }
 
@@ -546,7 +641,40 @@ static int S_has_scheme(const char *u)
   return *p == ':';
 }
 
+static void S_resolve_anew(S_run *r, folio_link *l, S_buf *path, S_buf *key);
+
+/* Whether a URL's resolution is the same from every page: a site path, a URL with a scheme, a
+ * protocol-relative one (not "#x", "", "../x", "x.html"). */
+static int S_page_independent(const char *u)
+{
+  while (isspace((unsigned char)*u))
+    u++;
+  return u[0] == '/' || S_has_scheme(u);
+}
+
 static void S_resolve(S_run *r, folio_link *l, S_buf *path, S_buf *key)
+{
+  S_url *e = &r->c->urls->items[l->url_id];
+  if (!e->resolved) {
+    S_resolve_anew(r, l, path, key);
+    if (r->oom || !S_page_independent(l->url))
+      return;
+    e->resolved = 1;
+    e->status = l->status;
+    if (l->target && !(e->target = strdup(l->target)))
+      r->oom = 1;
+    return;
+  }
+  l->status = e->status;
+  if (e->status == FOLIO_LINK_EXTERNAL)
+    r->c->nexternal++;
+  else if (e->status != FOLIO_LINK_OK)
+    r->c->nproblems++;
+  if (e->target && !(l->target = strdup(e->target)))
+    r->oom = 1;
+}
+
+static void S_resolve_anew(S_run *r, folio_link *l, S_buf *path, S_buf *key)
 {
   const char *u = l->url, *page = r->c->pages[l->page];
   while (isspace((unsigned char)*u))
@@ -669,6 +797,10 @@ folio_linkcheck *folio_linkcheck_run(const char *root, const char *base_url)
   S_run r;
   memset(&r, 0, sizeof r);
   r.c = calloc(1, sizeof *r.c);
+  if (r.c && !(r.c->urls = calloc(1, sizeof *r.c->urls))) {
+    free(r.c);
+    r.c = NULL;
+  }
   S_buf rel = {0}, val = {0}, key = {0}, html = {0};
   if (!r.c)
     goto oom;
@@ -725,6 +857,7 @@ folio_linkcheck *folio_linkcheck_run(const char *root, const char *base_url)
     S_resolve(&r, &r.c->links[i], &val, &key);
   if (r.oom)
     goto oom;
+  r.c->nurls = r.c->urls->count;
   S_set_free(&r.files);
   S_set_free(&r.ids);
   free(rel.data);
@@ -750,11 +883,11 @@ void folio_linkcheck_free(folio_linkcheck *c)
   for (size_t i = 0; i < c->npages; i++)
     free(c->pages[i]);
   for (size_t i = 0; i < c->nlinks; i++) {
-    free(c->links[i].url);
     free(c->links[i].target);
   }
   free(c->pages);
   free(c->links);
+  S_urls_free(c->urls);
   free(c);
 }
 
