@@ -57,4 +57,13 @@ check "after touch" build --no-cache
 check "a touched image is hashed again" grep -q "$real-fit" "$page"
 check "...and nothing is processed (same bytes)" test "$(processed)" = 0
 check "the memo holds the real hash again" grep -q " ${real#_img/photo-}[0-9a-f]\{8\}$" "$memo"
+
+# An output on another file system: copies instead of links.
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$WORK")" ]; then
+  other=$(mktemp -d /dev/shm/folio-test-images.XXXXXX)
+  check "a build into another file system" build --no-cache -o "$other/public"
+  f=$(ls "$other"/public/_img/*-fit*.webp 2>/dev/null | head -1)
+  check "...writes the results as copies" test -n "$f" -a "$(stat -c %h "$f" 2>/dev/null)" = 1
+  rm -rf "$other"
+fi
 finish
