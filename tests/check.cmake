@@ -2,3 +2,4 @@
 # passes; --dir; --external against a local python http.server.
 folio_shell_test(check check.sh)
 folio_shell_test(check_external check_external.sh)
+folio_shell_test(check_repeats check_repeats.sh)

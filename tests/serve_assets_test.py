@@ -40,7 +40,12 @@ def run():
     status, _, css = srv.get(old_url)
     st.check(status == 200 and ".post .t {\n  margin: 0;\n}" in css, "expanded CSS served: " + css[:200])
     st.check("\n  <" in page or "\n<" in page, "pages not minified in serve")
-    st.check("sourceMappingURL=data:application/json;base64," in css, "source map inlined in serve")
+    # the source map: a file beside the CSS, named relative to it, its Sass embedded
+    st.check("/*# sourceMappingURL=site.css.map */" in css and "data:application/json" not in css,
+             "the CSS names its map beside it: " + css[-200:])
+    status, _, smap = srv.get("/css/site.css.map")
+    st.check(status == 200 and '"sourcesContent"' in smap and "@import" in smap,
+             "the map is served with the Sass in it: " + smap[:300])
 
     # edit the Sass: a CSS-only event with the new name
     ev = srv.change(lambda: st.write(os.path.join(site, "static/css/site.scss"),

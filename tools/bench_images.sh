@@ -3,9 +3,10 @@
 # tmpfs and IMAGES photos (default 300, 1200x900 JPEGs made with the vips command), puts one
 # photo in each of the first IMAGES posts, and builds with the plugins of `folio new site`
 # (images and shortcodes included): once cold (every srcset variant made, the cache filled),
-# then warm (3 runs, best wall time), and the same posts without the photos (3 runs). Prints
-# wall and CPU seconds, the warm/no-images ratio and the images processed per build
-# (FOLIO_COUNTERS: 0 on a warm build).
+# then warm and the same posts without the photos, interleaved, 3 rounds, and again with
+# --no-cache (every page rendered anew, the images' cache warm: the render hook's own cost).
+# Prints wall and CPU seconds, the ratios of the best CPU seconds and the images processed per
+# build (FOLIO_COUNTERS: 0 on a warm build). KEEP=1 leaves the folder in /dev/shm.
 #   tools/bench_images.sh [N] [IMAGES] [FOLIO_BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ command -v vips > /dev/null || { echo "needs the vips command (apt-get install l
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 FOLIO=$(realpath "$FOLIO")
 BASE=/dev/shm/folio-bench-images-$$
-trap 'rm -rf "$BASE"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$BASE"' EXIT
 mkdir -p "$BASE"
 
 make_site() { # dir: a new site's configuration with the bench corpus as its content
@@ -44,28 +45,36 @@ for i in $(seq 1 "${#posts[@]}"); do
 done
 echo "corpus: $N posts, ${#posts[@]} with a photo ($(du -sh "$BASE/photos/static/images" | cut -f1) of JPEG), in $BASE"
 
-run() { # label dir: one build; prints wall, CPU, images processed
+run() { # label dir [build options]: one build; prints wall, CPU, images processed; LAST_T, LAST_CPU
   local label=$1 dir=$2
-  /usr/bin/time -o "$BASE/time.out" -f "%e %U %S" env FOLIO_COUNTERS=1 "$FOLIO" build -s "$dir" -q 2> "$BASE/err.out" \
+  shift 2
+  /usr/bin/time -o "$BASE/time.out" -f "%e %U %S" env FOLIO_COUNTERS=1 "$FOLIO" build -s "$dir" -q "$@" 2> "$BASE/err.out" \
     || { echo "failed: $label ($(tail -3 "$BASE/err.out"))" >&2; exit 1; }
   read -r t u s < <(tail -1 "$BASE/time.out")
   local n
   n=$(sed -n 's/^counter images processed //p' "$BASE/err.out")
   LAST_T=$t
-  printf "%-36s %7.2f s  %7.2f CPU s  images processed %s\n" "$label" "$t" "$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')" "${n:-?}"
+  LAST_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
+  printf "%-44s %7.2f s  %7.2f CPU s  images processed %s\n" "$label" "$t" "$LAST_CPU" "${n:-?}"
 }
-best_of_3() { # label dir: the best of three runs, in BEST
-  BEST=999999
+min() { awk -v a="$1" -v b="$2" 'BEGIN{print (a < b) ? a : b}'; }
+ratio() { # label photos plain
+  awk -v l="$1" -v w="$2" -v p="$3" 'BEGIN { printf "%s: %.2f / %.2f CPU s = %.3f (%+.1f%%)\n", l, w, p, w / p, (w / p - 1) * 100 }'
+}
+# Photos and plain interleaved, three rounds (the machine may be shared: CPU seconds, best of 3).
+compare() { # label [build options]
+  local label=$1 wc=999999 pc=999999
+  shift
   for r in 1 2 3; do
-    run "$1 (run $r)" "$2"
-    if awk -v a="$LAST_T" -v b="$BEST" 'BEGIN{exit !(a<b)}'; then BEST=$LAST_T; fi
+    run "$label: photos (run $r)" "$BASE/photos" "$@"; wc=$(min "$wc" "$LAST_CPU")
+    run "$label: no photos (run $r)" "$BASE/plain" "$@"; pc=$(min "$pc" "$LAST_CPU")
   done
+  ratio "$label, with photos / without" "$wc" "$pc"
 }
 
 run "cold: photos, empty cache" "$BASE/photos"
 echo "cache: $(find "$BASE/photos/.folio-cache/images" -type f | wc -l) files, $(du -sh "$BASE/photos/.folio-cache/images" | cut -f1)"
-best_of_3 "warm: photos, cache full" "$BASE/photos"
-WARM=$BEST
-best_of_3 "the same posts without photos" "$BASE/plain"
-PLAIN=$BEST
-awk -v w="$WARM" -v p="$PLAIN" 'BEGIN { printf "warm build with photos / without: %.2f s / %.2f s = %.3f (%+.1f%%)\n", w, p, w / p, (w / p - 1) * 100 }'
+run "plain: filling the build cache" "$BASE/plain"
+compare "warm"
+# every page rendered again (--no-cache: no page reused), the images' cache warm
+compare "pages rendered anew (--no-cache)" --no-cache

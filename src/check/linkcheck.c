@@ -20,42 +20,50 @@
 /* ---- a set of strings --------------------------------------------------------------------- */
 
 typedef struct {
-  char **slots;
-  uint64_t *hashes; /* of each slot's key: most probes end without a string compare */
+  uint64_t hash; /* of the key: most probes end without a string compare */
+  char *key;     /* NULL: an empty slot */
+} S_slot;
+
+typedef struct {
+  S_slot *slots; /* the hash beside its key: one cache line per probe */
   size_t cap, count; /* cap is a power of two */
 } S_set;
 
+/* Eight bytes at a time (a multiply-xorshift mix per word): the keys are URLs and ids, hashed
+ * once per link, so this is the hottest loop of a check after the scan itself. */
 static uint64_t S_hash(const char *s, size_t n)
 {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  return h;
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+    s += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  memcpy(&w, s, n);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 29);
 }
 
 static int S_set_grow(S_set *s)
 {
   size_t cap = s->cap ? s->cap * 2 : 1024;
-  char **slots = calloc(cap, sizeof *slots);
-  uint64_t *hashes = calloc(cap, sizeof *hashes);
-  if (!slots || !hashes) {
-    free(slots);
-    free(hashes);
+  S_slot *slots = calloc(cap, sizeof *slots);
+  if (!slots)
     return -1;
-  }
   for (size_t i = 0; i < s->cap; i++) {
-    if (!s->slots[i])
+    if (!s->slots[i].key)
       continue;
-    size_t j = s->hashes[i] & (cap - 1);
-    while (slots[j])
+    size_t j = s->slots[i].hash & (cap - 1);
+    while (slots[j].key)
       j = (j + 1) & (cap - 1);
     slots[j] = s->slots[i];
-    hashes[j] = s->hashes[i];
   }
   free(s->slots);
-  free(s->hashes);
   s->slots = slots;
-  s->hashes = hashes;
   s->cap = cap;
   return 0;
 }
@@ -65,8 +73,8 @@ static int S_set_find(const S_set *s, const char *key, size_t n, uint64_t h)
 {
   if (s->cap == 0)
     return 0;
-  for (size_t j = h & (s->cap - 1); s->slots[j]; j = (j + 1) & (s->cap - 1))
-    if (s->hashes[j] == h && memcmp(s->slots[j], key, n) == 0 && s->slots[j][n] == '\0')
+  for (size_t j = h & (s->cap - 1); s->slots[j].key; j = (j + 1) & (s->cap - 1))
+    if (s->slots[j].hash == h && memcmp(s->slots[j].key, key, n) == 0 && s->slots[j].key[n] == '\0')
       return 1;
   return 0;
 }
@@ -87,10 +95,9 @@ static int S_set_add(S_set *s, const char *key, size_t n)
   memcpy(copy, key, n);
   copy[n] = '\0';
   size_t j = h & (s->cap - 1);
-  while (s->slots[j])
+  while (s->slots[j].key)
     j = (j + 1) & (s->cap - 1);
-  s->slots[j] = copy;
-  s->hashes[j] = h;
+  s->slots[j] = (S_slot){h, copy};
   s->count++;
   return 0;
 }
@@ -98,9 +105,8 @@ static int S_set_add(S_set *s, const char *key, size_t n)
 static void S_set_free(S_set *s)
 {
   for (size_t i = 0; i < s->cap; i++)
-    free(s->slots[i]);
+    free(s->slots[i].key);
   free(s->slots);
-  free(s->hashes);
 }
 
 /* ---- a growing byte buffer ----------------------------------------------------------------- */
@@ -211,6 +217,30 @@ static int S_list(S_run *r, int dirfd, S_buf *rel)
 
 /* ---- the HTML scanner ---------------------------------------------------------------------- */
 
+/* Byte classes for the scanner's inner loops (a table look-up instead of ctype calls). */
+enum { C_SPACE = 1, C_NAME_END = 2, C_TAG_NAME = 4, C_ALPHA = 8 };
+static unsigned char S_class[256];
+
+static void S_init_classes(void)
+{
+  if (S_class[' '])
+    return;
+  for (int ch = 0; ch < 256; ch++) {
+    unsigned char c = 0;
+    if (ch == ' ' || (ch >= '\t' && ch <= '\r'))
+      c |= C_SPACE | C_NAME_END;
+    if (ch == '=' || ch == '>' || ch == '/')
+      c |= C_NAME_END;
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
+      c |= C_ALPHA | C_TAG_NAME;
+    if ((ch >= '0' && ch <= '9') || ch == '-')
+      c |= C_TAG_NAME;
+    S_class[ch] = c;
+  }
+}
+
+#define S_IS(ch, cls) (S_class[(unsigned char)(ch)] & (cls))
+
 /* Decodes the few character references that appear in URLs and ids (&amp; &quot; &#39; &#NN;
  * &#xNN; &lt; &gt;) from s[0..n) into out. */
 static int S_decode(const char *s, size_t n, S_buf *out)
@@ -253,7 +283,17 @@ static int S_decode(const char *s, size_t n, S_buf *out)
 }
 
 /* Whether the n bytes at s are `name` (a lower-case literal) in any case. */
-#define S_name_is(s, n, name) ((n) == sizeof(name) - 1 && strncasecmp((s), (name), sizeof(name) - 1) == 0)
+#define S_name_is(s, n, name) ((n) == sizeof(name) - 1 && S_letters_are((s), (name), sizeof(name) - 1))
+
+/* Whether s[0..n) is `name` (lower-case letters only) in any case: inline, no locale (s[i] | 0x20
+ * is a lower-case letter only when s[i] is that letter in either case). */
+static inline int S_letters_are(const char *s, const char *name, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if ((s[i] | 0x20) != name[i])
+      return 0;
+  return 1;
+}
 
 static const char *S_find_ci(const char *p, const char *end, const char *needle)
 {
@@ -271,6 +311,93 @@ static const char *S_find_ci(const char *p, const char *end, const char *needle)
   return NULL;
 }
 
+/* ---- the distinct URLs ---------------------------------------------------------------------
+ * Most links repeat (a layout's on every page): each URL is stored once, and the resolution of
+ * one that does not depend on its page (a site path, an external URL) is kept with it. */
+
+typedef struct {
+  char *text;
+  size_t len;
+  uint64_t hash;
+  int resolved;             /* `status`, `target` hold the page-independent answer */
+  folio_link_status status;
+  char *target;
+} S_url;
+
+struct folio_linkcheck_urls {
+  S_url *items;
+  size_t count, cap;
+  uint32_t *index;          /* open addressing: item number + 1, 0 empty */
+  size_t index_cap;         /* a power of two */
+};
+
+static int S_urls_grow_index(struct folio_linkcheck_urls *u)
+{
+  size_t cap = u->index_cap ? u->index_cap * 2 : 4096;
+  uint32_t *index = calloc(cap, sizeof *index);
+  if (!index)
+    return -1;
+  for (size_t i = 0; i < u->count; i++) {
+    size_t j = u->items[i].hash & (cap - 1);
+    while (index[j])
+      j = (j + 1) & (cap - 1);
+    index[j] = (uint32_t)(i + 1);
+  }
+  free(u->index);
+  u->index = index;
+  u->index_cap = cap;
+  return 0;
+}
+
+/* The number of the URL s[0..n), added when new; -1 when out of memory. */
+static long S_intern(struct folio_linkcheck_urls *u, const char *s, size_t n)
+{
+  uint64_t h = S_hash(s, n);
+  if (u->index_cap) {
+    for (size_t j = h & (u->index_cap - 1); u->index[j]; j = (j + 1) & (u->index_cap - 1)) {
+      const S_url *e = &u->items[u->index[j] - 1];
+      if (e->hash == h && e->len == n && memcmp(e->text, s, n) == 0)
+        return (long)(u->index[j] - 1);
+    }
+  }
+  if (u->count >= UINT32_MAX - 1)
+    return -1;
+  if ((u->count + 1) * 2 > u->index_cap && S_urls_grow_index(u) != 0)
+    return -1;
+  if (u->count == u->cap) {
+    size_t cap = u->cap ? u->cap * 2 : 1024;
+    S_url *items = realloc(u->items, cap * sizeof *items);
+    if (!items)
+      return -1;
+    u->items = items;
+    u->cap = cap;
+  }
+  char *copy = malloc(n + 1);
+  if (!copy)
+    return -1;
+  memcpy(copy, s, n);
+  copy[n] = '\0';
+  u->items[u->count] = (S_url){copy, n, h, 0, FOLIO_LINK_OK, NULL};
+  size_t j = h & (u->index_cap - 1);
+  while (u->index[j])
+    j = (j + 1) & (u->index_cap - 1);
+  u->index[j] = (uint32_t)(u->count + 1);
+  return (long)u->count++;
+}
+
+static void S_urls_free(struct folio_linkcheck_urls *u)
+{
+  if (!u)
+    return;
+  for (size_t i = 0; i < u->count; i++) {
+    free(u->items[i].text);
+    free(u->items[i].target);
+  }
+  free(u->items);
+  free(u->index);
+  free(u);
+}
+
 static int S_add_link(S_run *r, size_t page, size_t offset, folio_link_kind kind, const char *url, size_t n)
 {
   folio_linkcheck *c = r->c;
@@ -282,12 +409,10 @@ static int S_add_link(S_run *r, size_t page, size_t offset, folio_link_kind kind
     c->links = l;
     r->links_cap = cap;
   }
-  char *copy = malloc(n + 1);
-  if (!copy)
+  long id = S_intern(c->urls, url, n);
+  if (id < 0)
     return -1;
-  memcpy(copy, url, n);
-  copy[n] = '\0';
-  c->links[c->nlinks++] = (folio_link){page, offset, kind, FOLIO_LINK_OK, copy, NULL};
+  c->links[c->nlinks++] = (folio_link){page, offset, kind, FOLIO_LINK_OK, c->urls->items[id].text, NULL, (size_t)id};
   return 0;
 }
 
@@ -318,17 +443,26 @@ static S_tag S_tag_of(const char *s, size_t n)
 {
   if (n > 8)
     return T_OTHER;
-  if (S_name_is(s, n, "a")) return T_A;
-  if (S_name_is(s, n, "img")) return T_IMG;
-  if (S_name_is(s, n, "link")) return T_LINK;
-  if (S_name_is(s, n, "script")) return T_SCRIPT;
-  if (S_name_is(s, n, "source")) return T_SOURCE;
-  if (S_name_is(s, n, "area")) return T_AREA;
-  if (S_name_is(s, n, "iframe")) return T_IFRAME;
-  if (S_name_is(s, n, "video") || S_name_is(s, n, "audio") || S_name_is(s, n, "track") || S_name_is(s, n, "embed"))
-    return T_MEDIA;
-  if (S_name_is(s, n, "style") || S_name_is(s, n, "textarea") || S_name_is(s, n, "title")) return T_RAW;
-  return T_OTHER;
+  switch (s[0] | 0x20) { /* the first letter picks the few names to compare */
+  case 'a':
+    return S_name_is(s, n, "a") ? T_A : S_name_is(s, n, "area") ? T_AREA : S_name_is(s, n, "audio") ? T_MEDIA : T_OTHER;
+  case 'i':
+    return S_name_is(s, n, "img") ? T_IMG : S_name_is(s, n, "iframe") ? T_IFRAME : T_OTHER;
+  case 'l':
+    return S_name_is(s, n, "link") ? T_LINK : T_OTHER;
+  case 's':
+    return S_name_is(s, n, "script") ? T_SCRIPT : S_name_is(s, n, "source") ? T_SOURCE
+           : S_name_is(s, n, "style") ? T_RAW : T_OTHER;
+  case 'v':
+    return S_name_is(s, n, "video") ? T_MEDIA : T_OTHER;
+  case 't':
+    return S_name_is(s, n, "track") ? T_MEDIA : S_name_is(s, n, "textarea") || S_name_is(s, n, "title") ? T_RAW
+           : T_OTHER;
+  case 'e':
+    return S_name_is(s, n, "embed") ? T_MEDIA : T_OTHER;
+  default:
+    return T_OTHER;
+  }
 }
 
 /* One tag's attributes, from just after its name; returns the position after '>'. */
@@ -339,21 +473,21 @@ static const char *S_scan_attributes(S_run *r, size_t page, size_t offset, S_tag
   const char *href = NULL;
   size_t href_len = 0;
   while (p < end && *p != '>') {
-    if (isspace((unsigned char)*p) || *p == '/') {
+    if (S_IS(*p, C_SPACE) || *p == '/') {
       p++;
       continue;
     }
     const char *name = p;
-    while (p < end && !isspace((unsigned char)*p) && *p != '=' && *p != '>' && *p != '/')
+    while (p < end && !S_IS(*p, C_NAME_END))
       p++;
     size_t name_len = (size_t)(p - name);
-    while (p < end && isspace((unsigned char)*p))
+    while (p < end && S_IS(*p, C_SPACE))
       p++;
     const char *v = NULL;
     size_t vn = 0;
     if (p < end && *p == '=') {
       p++;
-      while (p < end && isspace((unsigned char)*p))
+      while (p < end && S_IS(*p, C_SPACE))
         p++;
       if (p < end && (*p == '"' || *p == '\'')) {
         char q = *p++;
@@ -365,7 +499,7 @@ static const char *S_scan_attributes(S_run *r, size_t page, size_t offset, S_tag
           p++;
       } else {
         v = p;
-        while (p < end && !isspace((unsigned char)*p) && *p != '>')
+        while (p < end && !S_IS(*p, C_SPACE) && *p != '>')
           p++;
         vn = (size_t)(p - v);
       }
@@ -421,12 +555,12 @@ static int S_scan_page(S_run *r, size_t page, const char *html, size_t len, S_bu
       continue;
     }
     const char *name = p + 1;
-    if (name >= end || !isalpha((unsigned char)*name)) {
+    if (name >= end || !S_IS(*name, C_ALPHA)) {
       p++;
       continue;
     }
     const char *q = name;
-    while (q < end && (isalnum((unsigned char)*q) || *q == '-'))
+    while (q < end && S_IS(*q, C_TAG_NAME))
       q++;
     S_tag tag = S_tag_of(name, (size_t)(q - name));
     size_t offset = (size_t)(p - html);
@@ -507,7 +641,40 @@ static int S_has_scheme(const char *u)
   return *p == ':';
 }
 
+static void S_resolve_anew(S_run *r, folio_link *l, S_buf *path, S_buf *key);
+
+/* Whether a URL's resolution is the same from every page: a site path, a URL with a scheme, a
+ * protocol-relative one (not "#x", "", "../x", "x.html"). */
+static int S_page_independent(const char *u)
+{
+  while (isspace((unsigned char)*u))
+    u++;
+  return u[0] == '/' || S_has_scheme(u);
+}
+
 static void S_resolve(S_run *r, folio_link *l, S_buf *path, S_buf *key)
+{
+  S_url *e = &r->c->urls->items[l->url_id];
+  if (!e->resolved) {
+    S_resolve_anew(r, l, path, key);
+    if (r->oom || !S_page_independent(l->url))
+      return;
+    e->resolved = 1;
+    e->status = l->status;
+    if (l->target && !(e->target = strdup(l->target)))
+      r->oom = 1;
+    return;
+  }
+  l->status = e->status;
+  if (e->status == FOLIO_LINK_EXTERNAL)
+    r->c->nexternal++;
+  else if (e->status != FOLIO_LINK_OK)
+    r->c->nproblems++;
+  if (e->target && !(l->target = strdup(e->target)))
+    r->oom = 1;
+}
+
+static void S_resolve_anew(S_run *r, folio_link *l, S_buf *path, S_buf *key)
 {
   const char *u = l->url, *page = r->c->pages[l->page];
   while (isspace((unsigned char)*u))
@@ -630,10 +797,15 @@ folio_linkcheck *folio_linkcheck_run(const char *root, const char *base_url)
   S_run r;
   memset(&r, 0, sizeof r);
   r.c = calloc(1, sizeof *r.c);
-  S_buf rel = {0}, val = {0}, key = {0};
+  if (r.c && !(r.c->urls = calloc(1, sizeof *r.c->urls))) {
+    free(r.c);
+    r.c = NULL;
+  }
+  S_buf rel = {0}, val = {0}, key = {0}, html = {0};
   if (!r.c)
     goto oom;
   S_parse_base(&r, base_url);
+  S_init_classes();
   int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) {
     fprintf(stderr, "folio check: cannot open the output folder %s: %s\n", root, strerror(errno));
@@ -657,15 +829,19 @@ folio_linkcheck *folio_linkcheck_run(const char *root, const char *base_url)
       continue;
     }
     size_t size = (size_t)st.st_size;
-    char *html = malloc(size + 1);
-    if (!html) {
-      close(fd);
-      r.oom = 1;
-      break;
+    if (size > html.cap) { /* one buffer for every page: pages are small, mapping each costs more */
+      free(html.data);
+      html.cap = size + size / 2;
+      html.data = malloc(html.cap);
+      if (!html.data) {
+        close(fd);
+        r.oom = 1;
+        break;
+      }
     }
     size_t got = 0;
     while (got < size) {
-      ssize_t n = read(fd, html + got, size - got);
+      ssize_t n = read(fd, html.data + got, size - got);
       if (n <= 0)
         break;
       got += (size_t)n;
@@ -673,14 +849,15 @@ folio_linkcheck *folio_linkcheck_run(const char *root, const char *base_url)
     close(fd);
     r.c->bytes += got;
     r.page_len = strlen(r.c->pages[i]);
-    S_scan_page(&r, i, html, got, &val, &key);
-    free(html);
+    S_scan_page(&r, i, html.data, got, &val, &key);
   }
+  free(html.data);
   close(rootfd);
   for (size_t i = 0; i < r.c->nlinks && !r.oom; i++)
     S_resolve(&r, &r.c->links[i], &val, &key);
   if (r.oom)
     goto oom;
+  r.c->nurls = r.c->urls->count;
   S_set_free(&r.files);
   S_set_free(&r.ids);
   free(rel.data);
@@ -706,11 +883,11 @@ void folio_linkcheck_free(folio_linkcheck *c)
   for (size_t i = 0; i < c->npages; i++)
     free(c->pages[i]);
   for (size_t i = 0; i < c->nlinks; i++) {
-    free(c->links[i].url);
     free(c->links[i].target);
   }
   free(c->pages);
   free(c->links);
+  S_urls_free(c->urls);
   free(c);
 }
 

@@ -27,8 +27,10 @@ typedef struct {
   size_t offset;        /* byte offset of the tag in the page's HTML */
   folio_link_kind kind;
   folio_link_status status;
-  char *url;            /* as written (entities decoded); owned */
+  const char *url;      /* as written (entities decoded); each distinct URL stored once, owned
+                           by the folio_linkcheck */
   char *target;         /* MISSING, NO_FRAGMENT: the output path that was looked for; owned */
+  size_t url_id;        /* the URL's index among the distinct ones (internal) */
 } folio_link;
 
 typedef struct {
@@ -40,6 +42,8 @@ typedef struct {
   size_t nproblems;     /* links with status MISSING, NO_FRAGMENT or OUTSIDE */
   size_t nexternal;
   size_t bytes;         /* HTML read */
+  size_t nurls;         /* distinct URLs: every link's url_id is below it */
+  struct folio_linkcheck_urls *urls; /* the distinct URLs (internal) */
 } folio_linkcheck;
 
 /* Checks the site in `root`, built for `base_url` (absolute links to it are internal; its path

@@ -450,33 +450,61 @@ static int S_compare_results(const void *a, const void *b)
   return strcmp(((const folio_url_result *)a)->url, ((const folio_url_result *)b)->url);
 }
 
-/* The external URLs without fragments, each once. */
+/* The external URLs without fragments, each once (a URL on many pages is copied once: the
+ * links share their distinct URLs, url_id). */
 static int S_collect_external(const folio_linkcheck *c, S_external *e)
 {
+  size_t *uses = calloc(c->nurls ? c->nurls : 1, sizeof *uses);
   e->urls = calloc(c->nexternal ? c->nexternal : 1, sizeof *e->urls);
   e->pages = calloc(c->nexternal ? c->nexternal : 1, sizeof *e->pages);
-  if (!e->urls || !e->pages)
+  if (!uses || !e->urls || !e->pages) {
+    free(uses);
     return -1;
+  }
+  for (size_t i = 0; i < c->nlinks; i++)
+    if (c->links[i].status == FOLIO_LINK_EXTERNAL)
+      uses[c->links[i].url_id]++;
   size_t n = 0;
   for (size_t i = 0; i < c->nlinks; i++) {
-    if (c->links[i].status != FOLIO_LINK_EXTERNAL)
+    size_t id = c->links[i].url_id;
+    if (c->links[i].status != FOLIO_LINK_EXTERNAL || uses[id] == 0)
       continue;
     char *copy = strdup(c->links[i].url);
-    if (!copy)
+    if (!copy) {
+      free(uses);
       return -1;
+    }
     copy[strcspn(copy, "#")] = '\0';
+    e->pages[n] = uses[id];
     e->urls[n++].url = copy;
+    uses[id] = 0; /* copied */
   }
-  qsort(e->urls, n, sizeof *e->urls, S_compare_results);
+  free(uses);
+  /* sorted with their counts: the URLs are unique but for fragments */
+  folio_url_result *urls = malloc((n ? n : 1) * sizeof *urls);
+  size_t *pages = malloc((n ? n : 1) * sizeof *pages);
+  if (!urls || !pages) {
+    free(urls), free(pages);
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++)
+    urls[i] = e->urls[i], urls[i].status = (long)i; /* the original position rides along */
+  qsort(urls, n, sizeof *urls, S_compare_results);
+  for (size_t i = 0; i < n; i++)
+    pages[i] = e->pages[urls[i].status], urls[i].status = 0;
+  free(e->urls);
+  free(e->pages);
+  e->urls = urls;
+  e->pages = pages;
   size_t unique = 0;
   for (size_t i = 0; i < n; i++) {
     if (unique > 0 && !strcmp(e->urls[unique - 1].url, e->urls[i].url)) {
       free((char *)e->urls[i].url);
-      e->pages[unique - 1]++;
+      e->pages[unique - 1] += e->pages[i];
       continue;
     }
     e->urls[unique] = e->urls[i];
-    e->pages[unique++] = 1;
+    e->pages[unique++] = e->pages[i];
   }
   e->count = unique;
   return 0;

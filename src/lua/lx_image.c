@@ -5,16 +5,28 @@
  *       op = { mode = "fit"|"fill"|"crop"|"resize", width =, height =, format =, quality =,
  *              max_pixels = }
  *   folio.image.can_write(format)     -> boolean ("jpeg", "png", "webp", "avif")
- *   folio.image.hash(path)            -> 16 hex digits of the file's content hash | nil, message
+ *   folio.image.hash(path [, memo])   -> 16 hex digits of the file's content hash | nil, message
+ *       memo: a folder where the hash is kept under the file's identity (device, inode, size,
+ *       modification and change times): while those stay, the file is not read again
+ *   folio.image.unique()              -> a name part no other call, thread or process gets
+ *   folio.image.link_output(rel, src) -> true: puts the file src at the output path rel as a hard
+ *       link (no bytes copied), else as a copy (another file system, no links there)
  *   folio.image.processed()           -> images processed so far by this build (all threads)
  *   folio.image.mkdirs_for(path)      -> true | nil, message: creates the folders above path */
 #include "lua/lx.h"
 #include "core/image.h"
 #include "core/fsutil.h"
+#include "core/build.h"
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void S_push_info(lua_State *L, const folio_image_info *info)
 {
@@ -94,15 +106,152 @@ static int l_can_write(lua_State *L)
   return 1;
 }
 
+/* The identity a memo entry must match: what any change to the file's bytes changes (a write
+ * moves the change time, which no tool sets back). */
+static int S_identity(const struct stat *st, char *out, size_t cap)
+{
+  int n = snprintf(out, cap, "%ju %ju %jd %jd.%09ld %jd.%09ld", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
+                   (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
+                   (intmax_t)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
+  return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* memo/<hash of the path>.stat: "<identity> <content hash>" */
+static int S_memo_path(const char *memo, const char *path, char *out, size_t cap)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (const char *p = path; *p; p++)
+    h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  int n = snprintf(out, cap, "%s/%016" PRIx64 ".stat", memo, h);
+  return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* The hash the memo holds for this identity, or -1. */
+static int S_memo_read(const char *file, const char *identity, uint64_t *hash)
+{
+  FILE *f = fopen(file, "re");
+  if (!f)
+    return -1;
+  char line[512];
+  int rc = -1;
+  size_t n = strlen(identity);
+  if (fgets(line, sizeof line, f) && !strncmp(line, identity, n) && line[n] == ' ') {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(line + n + 1, &end, 16);
+    if (errno == 0 && end == line + n + 17 && (*end == '\n' || *end == '\0')) {
+      *hash = (uint64_t)v;
+      rc = 0;
+    }
+  }
+  fclose(f);
+  return rc;
+}
+
+/* Written beside and renamed into place (other threads and processes read it); failures only
+ * mean the file is hashed again next time. */
+static void S_memo_write(const char *file, const char *identity, uint64_t hash)
+{
+  static atomic_uint counter;
+  char tmp[PATH_MAX];
+  int n = snprintf(tmp, sizeof tmp, "%s.%ld-%u.tmp", file, (long)getpid(), atomic_fetch_add(&counter, 1));
+  if (n < 0 || (size_t)n >= sizeof tmp || folio_mkdirs_for(AT_FDCWD, file) != 0)
+    return;
+  FILE *f = fopen(tmp, "we");
+  if (!f)
+    return;
+  int ok = fprintf(f, "%s %016" PRIx64 "\n", identity, hash) > 0;
+  if (fclose(f) != 0 || !ok || rename(tmp, file) != 0)
+    unlink(tmp);
+}
+
 static int l_hash(lua_State *L)
 {
+  const char *path = luaL_checkstring(L, 1);
+  const char *memo = luaL_optstring(L, 2, NULL);
   uint64_t h = 0;
-  char err[512];
-  if (folio_image_hash_file(luaL_checkstring(L, 1), &h, err, sizeof err) != 0)
-    return S_fail(L, err);
+  char err[512], identity[256], file[PATH_MAX];
+  struct stat st;
+  int memo_ok = memo && stat(path, &st) == 0 && S_identity(&st, identity, sizeof identity) == 0 &&
+                S_memo_path(memo, path, file, sizeof file) == 0;
+  if (!memo_ok || S_memo_read(file, identity, &h) != 0) {
+    if (folio_image_hash_file(path, &h, err, sizeof err) != 0)
+      return S_fail(L, err);
+    if (memo_ok)
+      S_memo_write(file, identity, h);
+  }
   char hex[17];
   snprintf(hex, sizeof hex, "%016" PRIx64, h);
   lua_pushstring(L, hex);
+  return 1;
+}
+
+/* Links src at rel below dirfd (through a temporary name renamed over it with `replace`, so a
+ * reader of the old file keeps it whole). 0 or a negative errno. */
+static int S_link_at(int dirfd, const char *rel, const char *src, int replace)
+{
+  int rc = folio_mkdirs_for(dirfd, rel);
+  if (rc != 0)
+    return rc;
+  if (replace) {
+    static atomic_uint counter;
+    char tmp[PATH_MAX];
+    int n = snprintf(tmp, sizeof tmp, "%s.folio-link-%ld-%u", rel, (long)getpid(), atomic_fetch_add(&counter, 1));
+    if (n < 0 || (size_t)n >= sizeof tmp)
+      return -ENAMETOOLONG;
+    if (linkat(AT_FDCWD, src, dirfd, tmp, 0) != 0)
+      return -errno;
+    if (renameat(dirfd, tmp, dirfd, rel) != 0) {
+      rc = -errno;
+      unlinkat(dirfd, tmp, 0);
+      return rc;
+    }
+    return 0;
+  }
+  if (linkat(AT_FDCWD, src, dirfd, rel, 0) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return -errno;
+  /* there already: the same file (another thread linked it), else replaced, never written
+   * through (it may be a link to another cache file) */
+  struct stat a, b;
+  if (stat(src, &a) == 0 && fstatat(dirfd, rel, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+      a.st_ino == b.st_ino)
+    return 0;
+  if (unlinkat(dirfd, rel, 0) != 0 && errno != ENOENT)
+    return -errno;
+  return linkat(AT_FDCWD, src, dirfd, rel, 0) == 0 ? 0 : -errno;
+}
+
+static int l_unique(lua_State *L)
+{
+  static atomic_uint counter;
+  lua_pushfstring(L, "%d-%d", (int)getpid(), (int)atomic_fetch_add(&counter, 1));
+  return 1;
+}
+
+static int l_link_output(lua_State *L)
+{
+  const char *rel = luaL_checkstring(L, 1);
+  const char *src = luaL_checkstring(L, 2);
+  luaL_argcheck(L, rel[0] != '/' && rel[0] != '\0' && !strstr(rel, "//") && strcmp(rel, "..") &&
+                   strncmp(rel, "../", 3) && !strstr(rel, "/../") &&
+                   (strlen(rel) < 3 || strcmp(rel + strlen(rel) - 3, "/..")),
+                1, "output path must be relative, inside the output folder");
+  folio_build *b = folio_build_of(L);
+  if (!b || b->out_dirfd < 0)
+    return luaL_error(L, "folio.image.link_output: no build is writing an output folder");
+  struct stat st;
+  size_t size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
+  int full = folio_build_disk_full(b);
+  int rc = full ? -full : S_link_at(b->out_dirfd, rel, src, b->options.preview);
+  if (rc == -EXDEV || rc == -EPERM || rc == -EMLINK || rc == -ENOTSUP || rc == -EACCES)
+    rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview); /* no links there */
+  if (rc != 0 && !folio_build_note_write(b, size, rc))
+    return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
+  if (rc == 0)
+    folio_build_note_write(b, size, 0);
+  lua_pushboolean(L, 1);
   return 1;
 }
 
@@ -130,7 +279,8 @@ void lx_open_image(lua_State *L, int folio)
   static const luaL_Reg fns[] = {
     { "info", l_info }, { "process", l_process }, { "can_write", l_can_write },
     { "hash", l_hash }, { "processed", l_processed },
-    { "mkdirs_for", l_mkdirs_for }, { NULL, NULL },
+    { "mkdirs_for", l_mkdirs_for }, { "link_output", l_link_output },
+    { "unique", l_unique }, { NULL, NULL },
   };
   (void)folio_image_processed(); /* the shared counter exists before `folio build` forks */
   luaL_newlib(L, fns);

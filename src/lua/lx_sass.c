@@ -1,10 +1,12 @@
 /* lx_sass.c: folio.sass, Sass and SCSS compiled to CSS by libsass (Debian's libsass-dev).
- *   folio.sass.compile(text, opts) -> css
+ *   folio.sass.compile(text, opts) -> css [, map]
  *                                   | nil, { file =, line =, column =, message = }
  * opts: path (the file's name, for errors, relative imports and the source map), include_paths
  * (a list of folders searched by @import), style ("expanded" default, "compressed", "nested",
  * "compact"), indented (true: the indented .sass syntax), source_map (true: an inline source map,
- * sources embedded, at the end of the CSS). src/lua/folio/assets.lua decides which files go
+ * sources embedded, at the end of the CSS; "file": a separate map, returned second, for the output
+ * `output` ("css/site.css"): the CSS ends with sourceMappingURL=site.css.map, relative to it, and
+ * the map embeds its sources, so a browser needs no other file). src/lua/folio/assets.lua decides which files go
  * through it. */
 #include "lua/lx.h"
 #include <sass/context.h>
@@ -50,8 +52,9 @@ static int S_opt_bool(lua_State *L, int opts, const char *key)
  * makes the context after this). */
 typedef struct {
   const char *path;
+  const char *output; /* source_map "file": the CSS's output path */
   enum Sass_Output_Style style;
-  int indented, source_map;
+  int indented, source_map; /* source_map: 0 none, 1 inline, 2 a separate file */
 } sass_settings;
 
 static void S_read_settings(lua_State *L, int opts, sass_settings *s)
@@ -59,7 +62,13 @@ static void S_read_settings(lua_State *L, int opts, sass_settings *s)
   s->path = S_opt_string(L, opts, "path", "stdin");
   s->style = S_style(L, S_opt_string(L, opts, "style", "expanded"));
   s->indented = S_opt_bool(L, opts, "indented");
-  s->source_map = S_opt_bool(L, opts, "source_map");
+  lua_getfield(L, opts, "source_map");
+  int as_file = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "file") == 0;
+  lua_pop(L, 1);
+  s->source_map = as_file ? 2 : S_opt_bool(L, opts, "source_map");
+  s->output = S_opt_string(L, opts, "output", NULL);
+  if (as_file && (s->output == NULL || *s->output == '\0'))
+    luaL_error(L, "folio.sass.compile: source_map = \"file\" needs the output path (output =)");
   lua_getfield(L, opts, "include_paths");
   if (!lua_isnil(L, -1)) {
     luaL_checktype(L, -1, LUA_TTABLE);
@@ -128,7 +137,14 @@ static int l_compile(lua_State *L)
       lua_pop(L, 1);
     }
   }
-  if (s.source_map) {
+  if (s.source_map == 2) {
+    /* libsass makes the CSS's sourceMappingURL and the map's paths relative to these two */
+    sass_option_set_output_path(o, s.output);
+    lua_pushfstring(L, "%s.map", s.output);
+    sass_option_set_source_map_file(o, lua_tostring(L, -1));
+    lua_pop(L, 1); /* the option is copied */
+    sass_option_set_source_map_contents(o, true);
+  } else if (s.source_map) {
     lua_pushfstring(L, "%s.map", s.path); /* libsass writes a map only when it has a name */
     sass_option_set_source_map_file(o, lua_tostring(L, -1));
     lua_pop(L, 1); /* the option is copied */
@@ -147,6 +163,11 @@ static int l_compile(lua_State *L)
     const char *css = sass_context_get_output_string(ctx);
     lua_pushstring(L, css ? css : "");
     nresults = 1;
+    const char *map = s.source_map == 2 ? sass_context_get_source_map_string(ctx) : NULL;
+    if (map) {
+      lua_pushstring(L, map);
+      nresults = 2;
+    }
   }
   sass_delete_data_context(data); /* now, not at the next collection: outputs may be large */
   *holder = NULL;

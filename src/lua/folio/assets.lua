@@ -8,6 +8,7 @@ local M = {}
 
 local config, opts, report = {}, {}, nil
 local processed = {} -- source (path or embedded name) -> output bytes, or false (a Sass error)
+local maps = {}      -- source -> the source map of its CSS (folio serve: written as out .. ".map")
 local manifest       -- static rel (source or output) -> { url =, integrity =, file =, output = }
 local last_manifest  -- the one before M.invalidate(): a Sass file that fails keeps its last name
 local warned = {}    -- problems already reported (each once per build)
@@ -22,7 +23,7 @@ local function ext_of(rel) return (rel:match("%.([^./]+)$") or ""):lower() end
 -- Called by the pipeline when a state loads the site; `report_fn(err, file)` reports a problem.
 function M.setup(cfg, build_opts, report_fn)
   config, opts, report = cfg or {}, build_opts or {}, report_fn
-  processed, manifest, warned = {}, nil, {}
+  processed, manifest, warned, maps = {}, nil, {}, {}
 end
 
 -- Is minifying on? `--minify`/`--no-minify` first, then site.lua's `minify` (never by default in
@@ -37,10 +38,12 @@ local function sass_options()
   return type(config.sass) == "table" and config.sass or {}
 end
 
--- Source maps: in the preview unless sass.source_maps = false; in a build only when it is true.
+-- Source maps: in the preview unless sass.source_maps = false, as a file beside the CSS
+-- (css/site.css.map, its sources embedded); in a build only when it is true, inline in the CSS
+-- (a build never writes .map files).
 local function source_maps_on()
   local s = sass_options().source_maps
-  if opts.preview then return s ~= false end
+  if opts.preview then return s ~= false and "file" end
   return s == true
 end
 
@@ -121,7 +124,7 @@ local function liquid_render(text, name)
   error({ file = name, message = "Liquid in a Sass file: " .. tostring(type(result) == "table" and result.message or result) }, 0)
 end
 
-local function compile_sass(f, text)
+local function compile_sass(f, text, out)
   local name = f.path or ("(folio)/" .. f.embedded)
   local body, had_front_matter = strip_front_matter(text)
   if had_front_matter then body = liquid_render(body, name) end
@@ -129,9 +132,9 @@ local function compile_sass(f, text)
   local css, err = folio.sass.compile(body, {
     path = name, include_paths = include_paths(), indented = ext_of(name) == "sass",
     style = sass_options().style or (minify and "compressed" or "expanded"),
-    source_map = source_maps_on(),
+    source_map = source_maps_on(), output = out,
   })
-  if css then return css end
+  if css then return css, err end -- err: the source map, when it is a file
   local file = err.file ~= "" and err.file or name
   error({ file = file, line = err.line > 0 and err.line or nil,
           message = "Sass: " .. err.message:gsub("%s+$", "") .. (err.column > 0 and (" (column " .. err.column .. ")") or ""),
@@ -166,8 +169,8 @@ function M.data(out, f)
   local result
   if compiled(f.rel or out) then
     local text = read(f)
-    local ok, css = pcall(compile_sass, f, text or "")
-    if ok then result = css else
+    local ok, css, map = pcall(compile_sass, f, text or "", out)
+    if ok then result, maps[key] = css, map else
       if report then report(css, f.path) end
       result = false
     end
@@ -217,7 +220,7 @@ function M.import(m) manifest = m end
 -- Forget what was computed (a static file changed in the preview).
 function M.invalidate()
   last_manifest = manifest or last_manifest
-  processed, manifest = {}, nil
+  processed, manifest, maps = {}, nil, {}
 end
 
 -- Writes output `out` from source `f`, and its fingerprinted copy; returns the plain output's URL
@@ -232,6 +235,8 @@ function M.write(out, f)
     return folio.build.write(rel, folio.embedded.read(f.embedded))
   end
   if put(out) then changed[1] = "/" .. out end
+  local map = maps[f.path or f.embedded]
+  if map then folio.build.write(out .. ".map", map) end -- the CSS's sourceMappingURL names it
   local entry = manifest and manifest[out]
   if entry and entry.file then put(entry.file) end
   return changed

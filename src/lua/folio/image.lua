@@ -6,8 +6,8 @@
 --
 -- Each operation's result is kept in the cache folder (site.lua `images.cache`, default
 -- .folio-cache/images/) under the source's content hash and the operation, with its size in a
--- sidecar .txt file, so a rebuild reads two small files and copies the result into the output:
--- no libvips work. The processed files go to the output under `_img/` (`images.output`).
+-- sidecar .txt file, so a rebuild reads two small files and links the result into the output:
+-- no libvips work, no image read (the source's hash is kept too, under its inode and times). The processed files go to the output under `_img/` (`images.output`).
 local errors = require "folio.errors"
 
 local M = {}
@@ -43,7 +43,30 @@ local hashes = {}    -- path -> { mtime =, ns =, size =, hash = }
 local results = {}   -- cache key -> { width =, height = }
 local copied = {}    -- output path -> true
 
--- Copies `src` to the output path `rel` once per build and state; a later page using the same
+-- A file of the cache folder goes into the output as a hard link (folio.image.link_output: no
+-- bytes copied; a copy where links cannot be made). Only the cache's own files: they are never
+-- written again in place (results are renamed into the cache), so the output cannot change them.
+-- Any other file is copied. folio.build.copy itself is wrapped, so that the build cache
+-- (folio/buildcache.lua) replays a reused page's files as links too; when that cache wrapped
+-- folio.build.copy before this module was loaded, this wrapper records its links with it.
+local function under_cache(src)
+  local prefix = settings.cache .. "/"
+  return src:sub(1, #prefix) == prefix
+end
+if folio.build and folio.build.copy and folio.image.link_output and not rawget(folio.build, "image_links") then
+  local below = folio.build.copy
+  local record = rawget(folio.build, "copy_recorded") and folio.build.note_copy
+  folio.build.copy = function(rel, src, ...)
+    if type(src) == "string" and type(rel) == "string" and under_cache(src) then
+      if record then record(rel, src) end
+      return folio.image.link_output(rel, src)
+    end
+    return below(rel, src, ...)
+  end
+  folio.build.image_links = true
+end
+
+-- Puts `src` at the output path `rel` once per build and state; a later page using the same
 -- file tells the build cache it needs it too (folio.build.note_copy, folio/buildcache.lua).
 local function copy_once(rel, src)
   if not copied[rel] then
@@ -53,14 +76,19 @@ local function copy_once(rel, src)
     folio.build.note_copy(rel, src)
   end
 end
-local unique = tostring(hashes):match("0x(%x+)") or tostring(math.random(1 << 30))
+-- A part of temporary names no other thread or process uses (the render phase forks: asked
+-- each time, never kept).
+local function unique() return folio.image.unique() end
 
+-- The content hash of a source: from this state's memo while its mtime and size stay, else
+-- from the cache's memo (cache/stat/: kept under the file's device, inode, size and times, so a
+-- warm build reads no image), else by reading it.
 local function content_hash(path)
   local st = folio.fs.stat(path)
   if not st or st.type ~= "file" then return nil, "no image file " .. path end
   local h = hashes[path]
   if h and h.mtime == st.mtime and h.ns == st.mtime_ns and h.size == st.size then return h.hash end
-  local hash, err = folio.image.hash(path)
+  local hash, err = folio.image.hash(path, settings.cache .. "/stat")
   if not hash then return nil, err end
   hashes[path] = { mtime = st.mtime, ns = st.mtime_ns, size = st.size, hash = hash }
   return hash
@@ -80,7 +108,7 @@ end
 local function write_sidecar(path, info)
   local ok, err = folio.image.mkdirs_for(path)
   if not ok then return nil, err end
-  local tmp = path .. "." .. unique .. ".tmp"
+  local tmp = path .. "." .. unique() .. ".tmp"
   local f, oerr = io.open(tmp, "w")
   if not f then return nil, oerr end
   f:write(string.format("%d %d %s\n", info.width, info.height, info.format or ""))
@@ -166,9 +194,14 @@ function M.run(spec)
     if not r then
       local ok, merr = folio.image.mkdirs_for(cached)
       if not ok then return nil, merr end
-      local made, perr = folio.image.process(spec.path, cached, {
+      -- made beside and renamed into place: a cached result may be linked into an output
+      -- (a live public/), which must never see it half written
+      local tmp = cached:gsub("(%.%w+)$", "." .. unique() .. ".tmp%1")
+      local made, perr = folio.image.process(spec.path, tmp, {
         mode = mode, width = w, height = h, format = format, quality = q, max_pixels = settings.max_pixels })
-      if not made then return nil, perr end
+      if not made then os.remove(tmp); return nil, perr end
+      local ok, rerr = os.rename(tmp, cached)
+      if not ok then os.remove(tmp); return nil, rerr end
       r = { width = made.width, height = made.height, format = format }
       write_sidecar(cached .. ".txt", r)
     end
