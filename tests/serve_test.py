@@ -1051,6 +1051,26 @@ def per_page_counts(s, since):
     return counts
 
 
+def serve_then_compare(site, edits, slow):
+    """The newsite groups' frame: serves `site` with FOLIO_COUNTERS=1, runs `edits(s)` on the
+    running preview, snapshots its folder, stops it, and checks that a full build of the same
+    site gives those files byte for byte; returns the full build's snapshot."""
+    os.environ["FOLIO_COUNTERS"] = "1"
+    try:
+        s = Serve(site, start_timeout=slow)
+    finally:
+        del os.environ["FOLIO_COUNTERS"]
+    try:
+        edits(s)
+        time.sleep(0.3)
+        incremental = snapshot(s.preview_dir())
+        port = s.port
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"serve exit status {rc}")
+    return compare_with_full_build(site, port, incremental, start_timeout=slow)
+
+
 def group_newsite():
     """`folio new site` (every default plugin) on posts with 2-3 tags from a pool of 50: a body
     edit runs the site hooks' per_page for the edited page only, and after body, title, tag and
@@ -1066,13 +1086,9 @@ def group_newsite():
     other = os.path.join(d, "post-00030.md")
     write(os.path.join(d, "post-00020.md"), read(os.path.join(d, "post-00020.md")).replace(
         "tags:", "aliases: [/old/twenty/]\ntags:", 1))
-    os.environ["FOLIO_COUNTERS"] = "1"
-    try:
-        s = Serve(site, start_timeout=SLOW)
-    finally:
-        del os.environ["FOLIO_COUNTERS"]
     anything = lambda d: True
-    try:
+
+    def edits(s):
         check(status(s, "/old/twenty/") == 200, "redirect page")
         # body edit: one per_page call per hook, and what shows the body follows
         mark = s.out_mark()
@@ -1106,13 +1122,7 @@ def group_newsite():
         s.change(lambda: os.unlink(os.path.join(d, "post-00020.md")), pred=anything, timeout=SLOW)
         check(status(s, "/old/twenty/") == 404, "alias of the deleted page gone")
         s.change(lambda: write(newest, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
-        time.sleep(0.3)
-        incremental = snapshot(s.preview_dir())
-        port = s.port
-    finally:
-        rc = s.stop()
-    check(rc == 0, f"serve exit status {rc}")
-    full = compare_with_full_build(site, port, incremental, start_timeout=SLOW)
+    full = serve_then_compare(site, edits, SLOW)
     check(len(full) > 100, f"a real site was compared ({len(full)} files)")
 
 
@@ -1132,13 +1142,9 @@ def group_newsite_multilingual():
             write(os.path.join(d, f"p{i}.md"),
                   post(f"{name} post {i}", f"2023-0{i}-1{i}", f"{name} body {i}.", f"tags: [go, {lang}topic{i}]\n"))
     edited = os.path.join(site, "content/ja/posts/p6.md")
-    os.environ["FOLIO_COUNTERS"] = "1"
-    try:
-        s = Serve(site, start_timeout=SLOW)
-    finally:
-        del os.environ["FOLIO_COUNTERS"]
     anything = lambda d: True
-    try:
+
+    def edits(s):
         check("Japanese post" in s.get("/ja/search.json")[2], "a Japanese search index")
         check("Japanese post" not in s.get("/search.json")[2], "no Japanese page in the English index")
         en_before = {u: s.get(u)[2] for u in ("/search.json", "/atom.xml", "/feed.json", "/tags/go/atom.xml")}
@@ -1163,13 +1169,7 @@ def group_newsite_multilingual():
         check(status(s, "/tags/brand-new-tag/") == 404, "no English page for a Japanese tag")
         check('hreflang="ja"' in s.get("/sitemap.xml")[2], "sitemap alternates")
         s.change(lambda: write(edited, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
-        time.sleep(0.3)
-        incremental = snapshot(s.preview_dir())
-        port = s.port
-    finally:
-        rc = s.stop()
-    check(rc == 0, f"serve exit status {rc}")
-    full = compare_with_full_build(site, port, incremental, start_timeout=SLOW)
+    full = serve_then_compare(site, edits, SLOW)
     check(any(k.startswith("ja/") for k in full), "a multilingual site was compared")
 
 
