@@ -899,6 +899,25 @@ local function signature(page)
   return table.concat(parts, "\0")
 end
 
+-- Whether re-processed pages (`touched`, id -> true; `olds`: id -> last version) changed a field
+-- other pages may show (one outside LOCAL_FIELDS), each having a last and a new version.
+local function shown_fields_changed(touched, olds)
+  local changed = false
+  for id in pairs(touched) do
+    local old, now = olds[id], pages[id]
+    if not old or not now then return false end
+    if now ~= old and not changed then
+      for k, v in pairs(now) do
+        if type(k) == "string" and not LOCAL_FIELDS[k] and sig_value(v, 1) ~= sig_value(old[k], 1) then
+          changed = true
+          break
+        end
+      end
+    end
+  end
+  return changed
+end
+
 -- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua, any file of a
 -- site whose config lists its sources: reload all the Lua and build again) or "update".
 function P.classify(paths)
@@ -1113,6 +1132,13 @@ function P.update(paths)
   end
   if assets_changed and refresh_assets() then templates = true end -- new fingerprints: every page
   if templates then P.reset_templates() end
+  -- an edit of what other pages show of a page (its title, tags, date): what the outputs show
+  -- now, so that only those that show the change are rendered (folio.preview)
+  local track = nil
+  if not templates and not structural and shown_fields_changed(touched, olds) then
+    track = preview.track_before(olds, pages, render_list, site, pages)
+  end
+  t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
   local fresh = keep_order and {} or nil
   local dirty = {}
@@ -1147,6 +1173,16 @@ function P.update(paths)
     structural = true
   end
   t = lap("compare outputs", t)
+  if structural and track and not templates then
+    local todo = preview.choose(track, render_list, site, pages,
+      function(out) return previous_url(out) == nil end,
+      function(p) return previous_content(p.output) ~= (p.content or "") end)
+    lap("choose (tracked)", t)
+    if todo then
+      P.partial_todo = todo
+      return "partial", #todo, css_only
+    end
+  end
   if structural or templates then
     return "full", count, css_only
   end

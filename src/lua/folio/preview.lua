@@ -22,10 +22,14 @@ local M = {}
 local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
   "menu", "weight" }
 
+-- The fields of PLACE_FIELDS that only the default menu reads (it lists top-level pages).
+local MENU_FIELDS = { title = true, menu_title = true, menu = true, weight = true }
+
 -- Whether `now`, a new version of page `old`, sits where `old` sat.
 function M.same_place(old, now)
+  local in_menu = old.section == "" or now.section == ""
   for _, k in ipairs(PLACE_FIELDS) do
-    if old[k] ~= now[k] then return false end
+    if old[k] ~= now[k] and (in_menu or not MENU_FIELDS[k]) then return false end
   end
   return true
 end
@@ -218,6 +222,268 @@ function Frame:check_generated(render_list, npages, check_all)
     seen[out] = true
   end
   return true
+end
+
+----------------------------------------------------------------------------------------------
+-- What an output shows of other pages, for updates that changed such a field of a page (its
+-- title, tags, date, URL): instead of rendering every output, only those that may show the
+-- change. The rule (docs/serve.md, "What an update renders"): an output shows of other pages what
+-- it reaches from its own page — the `pages` it lists, `prev` and `next`, `related` — and, on
+-- every page, the top-level pages (the menu) and the newest post (the footer). A change to a
+-- top-level page or the newest post, a page added, removed, or moved to another section,
+-- language, layout or kind, renders everything; so does a multilingual page (translations).
+-- Generated pages that list no pages (or list generated pages, as a terms page) are rendered
+-- on every such update.
+
+-- Fields whose change renders everything: they decide where a page goes and how it is laid out.
+local SHAPE_FIELDS = { "section", "lang", "layout", "kind", "draft", "path", "menu",
+  "menu_title", "weight", "generated" }
+
+local function id_or_url(p) return type(p) == "table" and (rawget(p, "id") or p.url) or nil end
+
+-- The entries of a list page as text (their ids), or false when one is not a page of a source.
+local function list_print(list)
+  local parts = {}
+  for i, p in ipairs(list) do
+    local id = type(p) == "table" and rawget(p, "id")
+    if not id then return false end
+    parts[i] = id
+  end
+  return table.concat(parts, ",")
+end
+
+-- A generated page's fields as text: what its output shows, pages told by their id (a change to
+-- one of them is found through t.touched), other tables (a paginator, a term page listed on a
+-- terms page) by their fields in key order, to a small depth. A table many pages share (the
+-- URLs of a list's pages) is printed once per pass: `memo` (depth -> table -> text).
+local fields_print_table
+local function fields_print(v, depth, out, memo)
+  local kind = type(v)
+  if kind ~= "table" then
+    out[#out + 1] = (kind == "function" or kind == "userdata") and kind or tostring(v)
+    return
+  end
+  local id = rawget(v, "id")
+  if id ~= nil then out[#out + 1] = "#" .. tostring(id); return end
+  if depth > 4 then out[#out + 1] = "{...}"; return end
+  local seen = memo[depth]
+  if not seen then seen = {}; memo[depth] = seen end
+  local known = seen[v]
+  if known then out[#out + 1] = known; return end
+  local mine = {}
+  fields_print_table(v, depth, mine, memo)
+  known = table.concat(mine)
+  seen[v] = known
+  out[#out + 1] = known
+end
+
+fields_print_table = function(v, depth, out, memo)
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) ~= type(b) then return type(a) == "number" end
+    return a < b
+  end)
+  out[#out + 1] = "{"
+  for _, k in ipairs(keys) do
+    out[#out + 1] = tostring(k)
+    out[#out + 1] = "="
+    fields_print(v[k], depth + 1, out, memo)
+    out[#out + 1] = ","
+  end
+  out[#out + 1] = "}"
+end
+
+local function print_of(v, memo)
+  local out = {}
+  fields_print(v, 1, out, memo)
+  return table.concat(out)
+end
+
+-- What a generated page's output shows, cheaply compared: its fields and theirs (two levels),
+-- `pages` as the ids it lists.
+local function snapshot(p)
+  local snap = {}
+  for k, v in pairs(p) do
+    if k == "pages" and type(v) == "table" then
+      snap[k] = list_print(v)
+    elseif type(v) == "table" and rawget(v, "id") == nil then
+      local inner = {}
+      for k2, v2 in pairs(v) do inner[k2] = v2 end
+      snap[k] = { v, inner }
+    else
+      snap[k] = v
+    end
+  end
+  return snap
+end
+
+-- Whether generated page `p` shows what `snap` (a snapshot of its last version) showed. Tables
+-- that are not the same table are compared by their text (print_of).
+local function same_as(snap, p, memo)
+  local n = 0
+  for k, v in pairs(p) do
+    n = n + 1
+    local was = snap[k]
+    if k == "pages" and type(v) == "table" then
+      if list_print(v) ~= was then return false end
+    elseif type(v) == "table" and rawget(v, "id") == nil then
+      if type(was) ~= "table" then return false end
+      if was[1] ~= v then
+        if print_of(was[1], memo.before) ~= print_of(v, memo.now) then return false end
+      else
+        local inner, m = was[2], 0
+        for k2, v2 in pairs(v) do
+          m = m + 1
+          local w = inner[k2]
+          if w ~= v2 and (type(w) ~= "table" or type(v2) ~= "table" or print_of(w, memo.before) ~= print_of(v2, memo.now)) then
+            return false
+          end
+        end
+        for _ in pairs(inner) do m = m - 1 end
+        if m ~= 0 then return false end
+      end
+    elseif was ~= v then
+      return false
+    end
+  end
+  for _ in pairs(snap) do n = n - 1 end
+  return n == 0
+end
+
+local function related_print(p)
+  local list = p.related
+  if type(list) ~= "table" then return "" end
+  return list_print(list) or ""
+end
+
+-- The string values of a page's list fields (tags = { "a", "b" } gives "tags\0a", "tags\0b").
+local function list_values(p, into)
+  for k, v in pairs(p) do
+    if type(k) == "string" and type(v) == "table" and v[1] ~= nil and type(v[1]) ~= "table" then
+      for _, x in ipairs(v) do into[k .. "\0" .. tostring(x):lower()] = true end
+    end
+  end
+end
+
+-- Whether a page is one the rule above lets render everything: top level (the menu), or
+-- multilingual.
+local function shown_everywhere(p)
+  return p.section == "" or p.section == nil or (type(p.translations) == "table" and #p.translations > 0)
+end
+
+local function why(reason)
+  if os.getenv("FOLIO_TIMINGS") then io.stderr:write("update: renders everything: " .. reason .. "\n") end
+  return nil
+end
+
+-- Before the assemble of an update: what the outputs show now, for M.choose. `olds`: id -> the
+-- page's last version (still in the last site), `news`: id -> its new version (nil: gone),
+-- `render_list` and `site` the last assemble's, `all` every page (id -> page). Returns nil when
+-- the update must render everything.
+function M.track_before(olds, news, render_list, site, all)
+  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {} }
+  local values = {}
+  for id, old in pairs(olds) do
+    local now = news[id]
+    if not now or shown_everywhere(old) or shown_everywhere(now) then return why("everywhere") end
+    for _, k in ipairs(SHAPE_FIELDS) do
+      if old[k] ~= now[k] then return why(k) end
+    end
+    if site and site.posts and site.posts[1] == old then return why("newest") end -- the footer's newest post
+    t.touched[id] = true
+    for _, n in ipairs { old.prev, old.next } do
+      local nid = n and rawget(n, "id")
+      if nid then t.neighbours[nid] = true end
+    end
+    list_values(old, values)
+    list_values(now, values)
+  end
+  for k = 1, #render_list do
+    local p = render_list[k]
+    if rawget(p, "generated") then
+      t.lists[p.output] = snapshot(p)
+    elseif type(p.pages) == "table" then
+      t.lists[p.output] = list_print(p.pages)
+    end
+  end
+  -- the pages that share a listed value with a changed page: their related may change
+  local names = {}
+  for key in pairs(values) do names[key:match("^[^%z]*")] = true end
+  for id, p in pairs(all) do
+    if not t.touched[id] then
+      for k in pairs(names) do
+        local v = rawget(p, k)
+        if type(v) == "table" then
+          local hit = false
+          for _, x in ipairs(v) do
+            if values[k .. "\0" .. tostring(x):lower()] then hit = true; break end
+          end
+          if hit then t.candidates[id] = p; t.related[id] = related_print(p); break end
+        end
+      end
+    end
+  end
+  return t
+end
+
+-- After the assemble: the indexes in render_list of what the update renders (see above), or nil
+-- to render everything (`all`: id -> page, as after the update). `is_new(output)`: it was not written last time; `as_is_changed(p)`: an
+-- output written as is (layout none) whose content changed.
+function M.choose(t, render_list, site, all, is_new, as_is_changed)
+  if site.posts and site.posts[1] and t.touched[rawget(site.posts[1], "id") or false] then return nil end
+  local render = {}
+  for id in pairs(t.touched) do
+    local p = all[id]
+    if p then
+      for _, n in ipairs { p.prev, p.next } do
+        local nid = n and rawget(n, "id")
+        if nid then t.neighbours[nid] = true end
+      end
+    end
+  end
+  for id, p in pairs(t.candidates) do
+    local before, now = t.related[id], related_print(p)
+    if before ~= now then
+      render[id] = true
+    else
+      for tid in pairs(t.touched) do
+        if (","  .. now .. ","):find("," .. tid .. ",", 1, true) then render[id] = true; break end
+      end
+    end
+  end
+  local todo, memo = {}, { before = {}, now = {} }
+  for k = 1, #render_list do
+    local p = render_list[k]
+    local id = rawget(p, "id")
+    local as_is = p.layout == false or p.layout == "none"
+    local list = p.pages
+    local take
+    if is_new(p.output) then
+      take = true
+    elseif as_is then
+      take = as_is_changed(p)
+    elseif id and (t.touched[id] or t.neighbours[id] or render[id]) then
+      take = true
+    elseif rawget(p, "generated") and type(list) ~= "table" then
+      take = true -- (it may show any page: an archive or a not-found page lists site.posts)
+    elseif type(list) == "table" then
+      local was = t.lists[p.output]
+      if rawget(p, "generated") then
+        take = type(was) ~= "table" or not same_as(was, p, memo)
+      else
+        local now = list_print(list)
+        take = not now or now ~= was
+      end
+      if not take and type(list) == "table" then
+        for _, q in ipairs(list) do
+          if type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] then take = true; break end
+        end
+      end
+    end
+    if take then todo[#todo + 1] = k end
+  end
+  return todo
 end
 
 return M
