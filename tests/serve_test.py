@@ -1173,12 +1173,53 @@ def group_newsite_multilingual():
     check(any(k.startswith("ja/") for k in full), "a multilingual site was compared")
 
 
+def group_tracked():
+    """`folio new site` on 60 pool50 posts: a title, tag or date edit of a post (what other pages
+    show of it) renders only the outputs that show it (its lists, neighbours, related posts, the
+    generated pages without a list), far fewer than all; an edit of a top-level page (the menu)
+    renders every output; after them the preview is byte for byte a full build."""
+    SLOW = 6 * TIMEOUT
+    site = os.path.join(WORK, "tracked")
+    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
+    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    post_file = os.path.join(site, "content/posts/post-00031.md")
+    about = os.path.join(site, "content/about.md")
+    write(about, post("About", "2020-01-01", "About this site."))
+
+    def rendered(line):
+        m = re.search(r"(\d+) pages rendered", line)
+        check(m is not None, f"a rebuild line with a count: {line}")
+        return int(m.group(1))
+
+    def edits(s):
+        total = int(re.search(r"built (\d+) pages", s.wait_line(r"built \d+ pages")).group(1))
+        check(total > 150, f"a site of many outputs ({total})")
+        for what, fn in (
+            ("title", lambda t: re.sub(r'^title: "(.*)"$', r'title: "\1 (edited)"', t, count=1, flags=re.M)),
+            ("tag", lambda t: re.sub(r'^tags: \["[^"]*"', 'tags: ["topic-49"', t, count=1, flags=re.M)),
+            ("date", lambda t: re.sub(r"^date: (\d{4})-(\d\d)-\d\d", r"date: \1-\2-27", t, count=1, flags=re.M)),
+            ("year", lambda t: re.sub(r"^date: \d{4}", "date: 2019", t, count=1, flags=re.M)),
+        ):
+            text = read(post_file)
+            check(fn(text) != text, f"the {what} edit changes the post")
+            n = rendered(s.rebuilt(lambda: write(post_file, fn(read(post_file))), timeout=SLOW))
+            check(0 < n < total // 3, f"a {what} edit renders a few outputs, not all {total}: {n}")
+        n = rendered(s.rebuilt(lambda: write(about, read(about).replace('title: "About"', 'title: "About us"')),
+                               timeout=SLOW))
+        check(n == total, f"a top-level page's title (the menu) renders every output: {n} of {total}")
+        s.rebuilt(lambda: write(post_file, "\nA last body edit.\n", "a"), timeout=SLOW)
+    full = serve_then_compare(site, edits, SLOW)
+    check(len(full) > 150, f"a real site was compared ({len(full)} files)")
+
+
 GROUPS = {
     "edits": group_edits, "full": group_full, "burst": group_burst, "http": group_http,
     "limits": group_limits,
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
     "incremental": group_incremental, "newsite": group_newsite,
-    "newsite_multilingual": group_newsite_multilingual,
+    "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked,
 }
 
 
