@@ -901,16 +901,17 @@ end
 
 -- Whether re-processed pages (`touched`, id -> true; `olds`: id -> last version) changed a field
 -- other pages may show (one outside LOCAL_FIELDS), each having a last and a new version.
+-- Returns the names of those fields (name -> true), or nil.
 local function shown_fields_changed(touched, olds)
-  local changed = false
+  local changed = nil
   for id in pairs(touched) do
     local old, now = olds[id], pages[id]
-    if not old or not now then return false end
-    if now ~= old and not changed then
+    if not old or not now then return nil end
+    if now ~= old then
       for k, v in pairs(now) do
         if type(k) == "string" and not LOCAL_FIELDS[k] and sig_value(v, 1) ~= sig_value(old[k], 1) then
-          changed = true
-          break
+          changed = changed or {}
+          changed[k] = true
         end
       end
     end
@@ -1134,10 +1135,10 @@ function P.update(paths)
   if templates then P.reset_templates() end
   -- an edit of what other pages show of a page (its title, tags, date): what the outputs show
   -- now, so that only those that show the change are rendered (folio.preview)
+  t = lap("process", t)
   local track = nil
-  if not templates and not structural and shown_fields_changed(touched, olds) then
-    track = preview.track_before(olds, pages, render_list, site, pages)
-  end
+  local shown = not templates and not structural and shown_fields_changed(touched, olds)
+  if shown then track = preview.track_before(olds, pages, render_list, site, pages, shown) end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
   local fresh = keep_order and {} or nil

@@ -235,6 +235,9 @@ end
 -- Generated pages that list no pages (or list generated pages, as a terms page) are rendered
 -- on every such update.
 
+-- Fields that show on the pages that list or link a page but decide no list's members or order.
+local DISPLAY_FIELDS = { title = true, url = true, output = true, description = true }
+
 -- Fields whose change renders everything: they decide where a page goes and how it is laid out.
 local SHAPE_FIELDS = { "section", "lang", "layout", "kind", "draft", "path", "menu",
   "menu_title", "weight", "generated" }
@@ -300,6 +303,8 @@ local function print_of(v, memo)
   return table.concat(out)
 end
 
+local families_listing
+
 -- What a generated page's output shows, cheaply compared: its fields and theirs (two levels),
 -- `pages` as the ids it lists.
 local function snapshot(p)
@@ -351,6 +356,29 @@ local function same_as(snap, p, memo)
   return n == 0
 end
 
+-- The pages of one list split by pagination share their paginator's URLs: a list page's family
+-- (itself when it has no paginator). A page added to or removed from a list changes the totals
+-- and the slices of its whole family.
+local function family(p)
+  local pg = rawget(p, "paginator")
+  return type(pg) == "table" and type(pg.urls) == "table" and pg.urls or p
+end
+
+-- The families (see family) of generated list pages that list one of `ids` (id -> true).
+families_listing = function(render_list, ids)
+  local found = {}
+  for k = 1, #render_list do
+    local p = render_list[k]
+    local list = rawget(p, "generated") and p.pages
+    if type(list) == "table" then
+      for _, q in ipairs(list) do
+        if type(q) == "table" and ids[rawget(q, "id")] then found[family(p)] = true; break end
+      end
+    end
+  end
+  return found
+end
+
 local function related_print(p)
   local list = p.related
   if type(list) ~= "table" then return "" end
@@ -381,8 +409,14 @@ end
 -- page's last version (still in the last site), `news`: id -> its new version (nil: gone),
 -- `render_list` and `site` the last assemble's, `all` every page (id -> page). Returns nil when
 -- the update must render everything.
-function M.track_before(olds, news, render_list, site, all)
+function M.track_before(olds, news, render_list, site, all, changed)
   local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {} }
+  -- only fields that show, not ones that decide which lists a page is on: no list changes but
+  -- the changed pages' own entries
+  t.display_only = true
+  for k in pairs(changed) do
+    if not DISPLAY_FIELDS[k] then t.display_only = false end
+  end
   local values = {}
   for id, old in pairs(olds) do
     local now = news[id]
@@ -396,17 +430,24 @@ function M.track_before(olds, news, render_list, site, all)
       local nid = n and rawget(n, "id")
       if nid then t.neighbours[nid] = true end
     end
-    list_values(old, values)
-    list_values(now, values)
+    local was, is = {}, {}
+    list_values(old, was)
+    list_values(now, is)
+    for key in pairs(was) do values[key] = true; if not is[key] then t.reranked = true end end
+    for key in pairs(is) do values[key] = true; if not was[key] then t.reranked = true end end
+    if old.date ~= now.date then t.reranked = true end
   end
+  local c0 = os.clock()
+  local families = t.display_only and {} or families_listing(render_list, t.touched)
   for k = 1, #render_list do
     local p = render_list[k]
     if rawget(p, "generated") then
-      t.lists[p.output] = snapshot(p)
+      if families[family(p)] then t.lists[p.output] = snapshot(p) end
     elseif type(p.pages) == "table" then
       t.lists[p.output] = list_print(p.pages)
     end
   end
+  local c1 = os.clock()
   -- the pages that share a listed value with a changed page: their related may change
   local names = {}
   for key in pairs(values) do names[key:match("^[^%z]*")] = true end
@@ -419,17 +460,24 @@ function M.track_before(olds, news, render_list, site, all)
           for _, x in ipairs(v) do
             if values[k .. "\0" .. tostring(x):lower()] then hit = true; break end
           end
-          if hit then t.candidates[id] = p; t.related[id] = related_print(p); break end
+          if hit then
+            t.candidates[id] = p
+            -- (related lists change only when the changed pages' terms or dates did)
+            if t.reranked then t.related[id] = related_print(p) end
+            break
+          end
         end
       end
     end
   end
+  if os.getenv("FOLIO_TIMINGS") then io.stderr:write(string.format("track: snapshots %.1f ms, candidates %.1f ms\n", (c1 - c0) * 1e3, (os.clock() - c1) * 1e3)) end
   return t
 end
 
 -- After the assemble: the indexes in render_list of what the update renders (see above), or nil
--- to render everything (`all`: id -> page, as after the update). `is_new(output)`: it was not written last time; `as_is_changed(p)`: an
--- output written as is (layout none) whose content changed.
+-- to render everything (`all`: id -> page, as after the update). `is_new(output)`: it was not
+-- written last time; `as_is_changed(p)`: an output written as is (layout none) whose content
+-- changed.
 function M.choose(t, render_list, site, all, is_new, as_is_changed)
   if site.posts and site.posts[1] and t.touched[rawget(site.posts[1], "id") or false] then return nil end
   local render = {}
@@ -444,7 +492,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
   end
   for id, p in pairs(t.candidates) do
     local before, now = t.related[id], related_print(p)
-    if before ~= now then
+    if t.reranked and before ~= now then
       render[id] = true
     else
       for tid in pairs(t.touched) do
@@ -453,6 +501,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
     end
   end
   local todo, memo = {}, { before = {}, now = {} }
+  local families_now = not t.display_only and families_listing(render_list, t.touched)
   for k = 1, #render_list do
     local p = render_list[k]
     local id = rawget(p, "id")
@@ -470,7 +519,13 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
     elseif type(list) == "table" then
       local was = t.lists[p.output]
       if rawget(p, "generated") then
-        take = type(was) ~= "table" or not same_as(was, p, memo)
+        if was then
+          take = not same_as(was, p, memo)
+        elseif t.display_only then -- no list changed: it changed if it lists a changed page
+          take = false
+        else -- its family listed none of the changed pages: it changed if it lists one now
+          take = families_now[family(p)] == true
+        end
       else
         local now = list_print(list)
         take = not now or now ~= was
