@@ -242,8 +242,6 @@ local DISPLAY_FIELDS = { title = true, url = true, output = true, description = 
 local SHAPE_FIELDS = { "section", "lang", "layout", "kind", "draft", "path", "menu",
   "menu_title", "weight", "generated" }
 
-local function id_or_url(p) return type(p) == "table" and (rawget(p, "id") or p.url) or nil end
-
 -- The entries of a list page as text (their ids), or false when one is not a page of a source.
 local function list_print(list)
   local parts = {}
