@@ -236,7 +236,7 @@ end
 -- on every such update.
 
 -- Fields that show on the pages that list or link a page but decide no list's members or order.
-local DISPLAY_FIELDS = { title = true, url = true, output = true, description = true }
+local DISPLAY_FIELDS = { title = true, slug = true, url = true, output = true, description = true }
 
 -- Fields whose change renders everything: they decide where a page goes and how it is laid out.
 local SHAPE_FIELDS = { "section", "lang", "layout", "kind", "draft", "path", "menu",
@@ -412,9 +412,11 @@ function M.track_before(olds, news, render_list, site, all, changed)
   -- only fields that show, not ones that decide which lists a page is on: no list changes but
   -- the changed pages' own entries
   t.display_only = true
+  local why_not
   for k in pairs(changed) do
-    if not DISPLAY_FIELDS[k] then t.display_only = false end
+    if not DISPLAY_FIELDS[k] then t.display_only = false; why_not = k end
   end
+  if why_not and os.getenv("FOLIO_TIMINGS") then io.stderr:write("track: lists may change (", why_not, ")\n") end
   local values = {}
   for id, old in pairs(olds) do
     local now = news[id]
