@@ -1051,6 +1051,26 @@ def per_page_counts(s, since):
     return counts
 
 
+def serve_then_compare(site, edits, slow):
+    """The newsite groups' frame: serves `site` with FOLIO_COUNTERS=1, runs `edits(s)` on the
+    running preview, snapshots its folder, stops it, and checks that a full build of the same
+    site gives those files byte for byte; returns the full build's snapshot."""
+    os.environ["FOLIO_COUNTERS"] = "1"
+    try:
+        s = Serve(site, start_timeout=slow)
+    finally:
+        del os.environ["FOLIO_COUNTERS"]
+    try:
+        edits(s)
+        time.sleep(0.3)
+        incremental = snapshot(s.preview_dir())
+        port = s.port
+    finally:
+        rc = s.stop()
+    check(rc == 0, f"serve exit status {rc}")
+    return compare_with_full_build(site, port, incremental, start_timeout=slow)
+
+
 def group_newsite():
     """`folio new site` (every default plugin) on posts with 2-3 tags from a pool of 50: a body
     edit runs the site hooks' per_page for the edited page only, and after body, title, tag and
@@ -1066,13 +1086,9 @@ def group_newsite():
     other = os.path.join(d, "post-00030.md")
     write(os.path.join(d, "post-00020.md"), read(os.path.join(d, "post-00020.md")).replace(
         "tags:", "aliases: [/old/twenty/]\ntags:", 1))
-    os.environ["FOLIO_COUNTERS"] = "1"
-    try:
-        s = Serve(site, start_timeout=SLOW)
-    finally:
-        del os.environ["FOLIO_COUNTERS"]
     anything = lambda d: True
-    try:
+
+    def edits(s):
         check(status(s, "/old/twenty/") == 200, "redirect page")
         # body edit: one per_page call per hook, and what shows the body follows
         mark = s.out_mark()
@@ -1106,13 +1122,7 @@ def group_newsite():
         s.change(lambda: os.unlink(os.path.join(d, "post-00020.md")), pred=anything, timeout=SLOW)
         check(status(s, "/old/twenty/") == 404, "alias of the deleted page gone")
         s.change(lambda: write(newest, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
-        time.sleep(0.3)
-        incremental = snapshot(s.preview_dir())
-        port = s.port
-    finally:
-        rc = s.stop()
-    check(rc == 0, f"serve exit status {rc}")
-    full = compare_with_full_build(site, port, incremental, start_timeout=SLOW)
+    full = serve_then_compare(site, edits, SLOW)
     check(len(full) > 100, f"a real site was compared ({len(full)} files)")
 
 
@@ -1132,13 +1142,9 @@ def group_newsite_multilingual():
             write(os.path.join(d, f"p{i}.md"),
                   post(f"{name} post {i}", f"2023-0{i}-1{i}", f"{name} body {i}.", f"tags: [go, {lang}topic{i}]\n"))
     edited = os.path.join(site, "content/ja/posts/p6.md")
-    os.environ["FOLIO_COUNTERS"] = "1"
-    try:
-        s = Serve(site, start_timeout=SLOW)
-    finally:
-        del os.environ["FOLIO_COUNTERS"]
     anything = lambda d: True
-    try:
+
+    def edits(s):
         check("Japanese post" in s.get("/ja/search.json")[2], "a Japanese search index")
         check("Japanese post" not in s.get("/search.json")[2], "no Japanese page in the English index")
         en_before = {u: s.get(u)[2] for u in ("/search.json", "/atom.xml", "/feed.json", "/tags/go/atom.xml")}
@@ -1163,14 +1169,49 @@ def group_newsite_multilingual():
         check(status(s, "/tags/brand-new-tag/") == 404, "no English page for a Japanese tag")
         check('hreflang="ja"' in s.get("/sitemap.xml")[2], "sitemap alternates")
         s.change(lambda: write(edited, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
-        time.sleep(0.3)
-        incremental = snapshot(s.preview_dir())
-        port = s.port
-    finally:
-        rc = s.stop()
-    check(rc == 0, f"serve exit status {rc}")
-    full = compare_with_full_build(site, port, incremental, start_timeout=SLOW)
+    full = serve_then_compare(site, edits, SLOW)
     check(any(k.startswith("ja/") for k in full), "a multilingual site was compared")
+
+
+def group_tracked():
+    """`folio new site` on 60 pool50 posts: a title, tag or date edit of a post (what other pages
+    show of it) renders only the outputs that show it (its lists, neighbours, related posts, the
+    generated pages without a list), far fewer than all; an edit of a top-level page (the menu)
+    renders every output; after them the preview is byte for byte a full build."""
+    SLOW = 6 * TIMEOUT
+    site = os.path.join(WORK, "tracked")
+    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
+    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    post_file = os.path.join(site, "content/posts/post-00031.md")
+    about = os.path.join(site, "content/about.md")
+    write(about, post("About", "2020-01-01", "About this site."))
+
+    def rendered(line):
+        m = re.search(r"(\d+) pages rendered", line)
+        check(m is not None, f"a rebuild line with a count: {line}")
+        return int(m.group(1))
+
+    def edits(s):
+        total = int(re.search(r"built (\d+) pages", s.wait_line(r"built \d+ pages")).group(1))
+        check(total > 150, f"a site of many outputs ({total})")
+        for what, fn in (
+            ("title", lambda t: re.sub(r'^title: "(.*)"$', r'title: "\1 (edited)"', t, count=1, flags=re.M)),
+            ("tag", lambda t: re.sub(r'^tags: \["[^"]*"', 'tags: ["topic-49"', t, count=1, flags=re.M)),
+            ("date", lambda t: re.sub(r"^date: (\d{4})-(\d\d)-\d\d", r"date: \1-\2-27", t, count=1, flags=re.M)),
+            ("year", lambda t: re.sub(r"^date: \d{4}", "date: 2019", t, count=1, flags=re.M)),
+        ):
+            text = read(post_file)
+            check(fn(text) != text, f"the {what} edit changes the post")
+            n = rendered(s.rebuilt(lambda: write(post_file, fn(read(post_file))), timeout=SLOW))
+            check(0 < n < total // 3, f"a {what} edit renders a few outputs, not all {total}: {n}")
+        n = rendered(s.rebuilt(lambda: write(about, read(about).replace('title: "About"', 'title: "About us"')),
+                               timeout=SLOW))
+        check(n == total, f"a top-level page's title (the menu) renders every output: {n} of {total}")
+        s.rebuilt(lambda: write(post_file, "\nA last body edit.\n", "a"), timeout=SLOW)
+    full = serve_then_compare(site, edits, SLOW)
+    check(len(full) > 150, f"a real site was compared ({len(full)} files)")
 
 
 GROUPS = {
@@ -1178,7 +1219,7 @@ GROUPS = {
     "limits": group_limits,
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
     "incremental": group_incremental, "newsite": group_newsite,
-    "newsite_multilingual": group_newsite_multilingual,
+    "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked,
 }
 
 

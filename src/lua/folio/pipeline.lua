@@ -19,6 +19,7 @@ local languages = require "folio.languages"
 local assets = require "folio.assets"
 require "folio.shortcodes" -- defines folio.shortcode for plugins and scripts
 local site_hooks = require "folio.site_hooks"
+local preview = require "folio.preview" -- what only folio serve keeps between updates
 
 local P = {}
 
@@ -578,187 +579,24 @@ local function collect_outputs(s)
 end
 
 ----------------------------------------------------------------------------------------------
--- The frame of the site (folio serve only): what assemble derives from where the pages sit —
--- their order, sections and neighbours, the default menu, which built-in pages exist, and the
--- pages' part of the render list. An update that re-processed pages without moving any of them
--- (no page added, removed or changed in PLACE_FIELDS) puts them into the frame in place of their
--- last versions instead of passing over every page again. The site hooks still run, on a fresh
--- site, every time; the site's URL index (site:find) starts from the frame's when the last full
--- assemble showed that no hook changes page URLs.
+-- The frame of the site (folio serve only; folio.preview): kept between preview updates.
 
-local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
-  "menu", "weight" }
-
--- Whether `now`, a new version of page `old`, sits where `old` sat.
-local function same_place(old, now)
-  for _, k in ipairs(PLACE_FIELDS) do
-    if old[k] ~= now[k] then return false end
-  end
-  return true
-end
-
-local frame           -- see make_frame; nil until the first assemble in preview
-local no_priming      -- a hook changed site.pages: the URL index is never primed again
+local frame           -- preview.frame; nil until the first assemble in preview
 local pages_part = 0  -- how many entries of render_list are pages (the rest is generated)
 local pages_part_kept -- the last assemble left the pages' part of the render list as it was
 
-local function copy_list(t) return table.move(t, 1, #t, 1, {}) end
-
-local function copy_menu(menu)
-  local copy = {}
-  for i, m in ipairs(menu) do copy[i] = { name = m.name, url = m.url, weight = m.weight } end
-  return copy
-end
-
--- The frame of an assembled site, taken before the site hooks ran (`sections`, `names` from
--- group_sections and `menu` are the frame's own: the site got copies).
-local function make_frame(all, sections, names, outputs)
-  local at, at_section, known, url_of = {}, {}, {}, {}
-  for i, p in ipairs(all) do
-    at[p.id] = i
-    known[p] = true
-    url_of[i] = p.url
-  end
-  for _, list in pairs(sections) do
-    for j, p in ipairs(list) do at_section[p.id] = j end
-  end
-  return { all = all, sections = sections, names = names, at = at, known = known, url_of = url_of,
-           at_section = at_section, at_output = {}, outputs = {},
-           builtin = { ["index.html"] = outputs["index.html"], ["404.html"] = outputs["404.html"] } }
-end
-
--- The pages' URL index as site:find builds it (the first page with a URL wins), if the hooks
--- left every page's URL as it was; else nil.
-local function pages_by_url()
-  local by_url, url_of = {}, frame.url_of
-  for i, p in ipairs(frame.all) do
-    local url = p.url
-    if url ~= url_of[i] then return nil end
-    if url ~= nil and by_url[url] == nil then by_url[url] = p end
-  end
-  return by_url
-end
-
--- After the hooks: whether they left every page's neighbours as assemble set them (else each
--- update links every page again), the pages' URL index, and the pages' part of the render list.
-local function complete_frame(ok)
-  local kept = true
-  for _, list in pairs(frame.sections) do
-    for j, p in ipairs(list) do
-      if p.prev ~= list[j + 1] or p.next ~= list[j - 1] then kept = false; break end
-    end
-  end
-  frame.links_kept = kept
-  frame.by_url = pages_by_url()
-  frame.pages = table.move(render_list, 1, pages_part, 1, {})
-  frame.at_output = {}
-  for k, p in ipairs(frame.pages) do
-    if p.id then frame.at_output[p.id] = k end
-  end
-  frame.outputs = {}
-  for k = 1, pages_part do frame.outputs[render_list[k].output] = true end
-  frame.ok = ok
-end
-
--- Puts re-processed pages (id -> page) in the frame in place of their last versions, and links
--- them to their neighbours. Returns where they are: { { section list, index }, ... }.
-local function frame_replace(fresh)
-  local spots = {}
-  for id, p in pairs(fresh) do
-    local old = frame.all[frame.at[id]]
-    frame.known[old] = nil
-    frame.known[p] = true
-    if frame.by_url and frame.by_url[p.url] == old then frame.by_url[p.url] = p end
-    frame.all[frame.at[id]] = p
-    local list, j = frame.sections[p.section], frame.at_section[id]
-    list[j] = p
-    spots[#spots + 1] = { list, j }
-    local k = frame.at_output[id]
-    if k and frame.pages[k] and frame.pages[k].id == id then frame.pages[k] = p end
-    if frame.links_kept then
-      local older, newer = list[j + 1], list[j - 1]
-      p.prev, p.next = older, newer
-      if older then older.next = p end
-      if newer then newer.prev = p end
-    end
-  end
-  if not frame.links_kept then
-    for _, list in pairs(frame.sections) do link_neighbours(list) end
-  end
-  return spots
-end
-
--- After the hooks of an update that linked only the re-processed pages and their neighbours:
--- if the hooks changed one of those links, later updates link every page again. (A hook that
--- changes links far from the pages it was given is not seen; complete_frame checks them all.)
-local function check_links(spots)
-  if not frame.links_kept then return end
-  for _, spot in ipairs(spots) do
-    local list, j = spot[1], spot[2]
-    for k = j - 1, j + 1 do
-      local q = list[k]
-      if q and (q.prev ~= list[k + 1] or q.next ~= list[k - 1]) then
-        frame.links_kept = false
-        return
-      end
-    end
-  end
-end
-
--- A site from the frame: copies of its lists, since hooks may change what they are given.
--- Returns it and whether its URL index is primed with the frame's pages.
+-- A site from the frame (with copies of its lists). Returns it and whether its URL index is
+-- primed with the frame's pages.
 local function frame_site()
-  local sections = {}
-  for _, name in ipairs(frame.names) do sections[name] = copy_list(frame.sections[name]) end
-  local s = new_site(copy_list(frame.all), sections, function() return copy_menu(frame.menu) end)
-  local primed = frame.by_url ~= nil and not no_priming
-  if primed then url_indexes[s] = setmetatable({}, { __index = frame.by_url }) end
-  add_builtin_pages(s, frame.builtin)
-  languages.assemble(s, config, default_menu, function(out) return frame.builtin[out] or frame.outputs[out] end, link_neighbours)
-  return s, primed
+  local all, sections, menu, builtin = frame:site_parts()
+  local s = new_site(all, sections, menu)
+  local by_url = frame:url_index()
+  if by_url then url_indexes[s] = setmetatable({}, { __index = by_url }) end
+  add_builtin_pages(s, builtin)
+  languages.assemble(s, config, default_menu, function(out) return frame:has_output(out) end, link_neighbours)
+  return s, by_url ~= nil
 end
 
--- After the hooks, whether a primed URL index is the one site:find would have built: the hooks
--- kept site.pages as given and the re-processed pages' URLs, and added every generated page
--- with site:add_page. (Other pages' URLs are taken as the last full assemble found them.)
-local function primed_index_held(s, given, spots)
-  local all = frame.all
-  if s.pages ~= given or #given ~= #all then return false end
-  for i = 1, #all do
-    if given[i] ~= all[i] then return false end
-  end
-  for _, spot in ipairs(spots) do
-    local p = spot[1][spot[2]]
-    if p.url ~= frame.url_of[frame.at[p.id]] then return false end
-  end
-  local index = url_indexes[s]
-  for _, g in ipairs(s.generated) do
-    if g.url ~= nil and index[g.url] == nil then return false end
-  end
-  return true
-end
-
--- Whether the pages' part of the render list is the frame's, entry for entry.
-local function same_pages_part()
-  local list = frame.pages
-  if not frame.ok or #list ~= pages_part then return false end
-  for k = 1, pages_part do
-    if render_list[k] ~= list[k] then return false end
-  end
-  return true
-end
-
--- Checks the generated outputs against the pages' (known to be distinct) and each other; on a
--- conflict, checks everything again to report it as a full assemble would.
-local function check_generated()
-  local seen = {}
-  for k = pages_part + 1, #render_list do
-    local out = render_list[k].output
-    if frame.outputs[out] or seen[out] then return (check_outputs(render_list)) end
-    seen[out] = true
-  end
-  return true
-end
 
 -- Pages a frontmatter hook deferred (page.defer = true): the `defer` hooks run on each with the
 -- assembled site (site.pages, site.posts), then the stages after frontmatter. The body is kept
@@ -851,32 +689,32 @@ end
 
 function P.assemble(keep_order, fresh)
   if fresh and frame then
-    local spots = frame_replace(fresh)
+    local spots = frame:replace(fresh, link_neighbours)
     local primed
     site, primed = frame_site()
     finish_deferred(site)
     local given = site.pages
     run_site_hooks(site)
-    if primed and not primed_index_held(site, given, spots) then
+    if primed and not frame:index_held(site, given, spots, url_indexes[site]) then
       -- Assemble again the usual way (the hooks run a second time, this once); never prime again.
-      no_priming = true
+      preview.stop_priming()
       return P.assemble(true)
     end
-    check_links(spots)
+    frame:check_links(spots)
     render_list, pages_part = collect_outputs(site)
     check_layouts(render_list)
-    pages_part_kept = same_pages_part()
+    pages_part_kept = frame:same_pages_part(render_list, pages_part)
     if pages_part_kept then
-      check_generated()
+      frame:check_generated(render_list, pages_part, check_outputs)
     else
       local ok = check_outputs(render_list)
-      complete_frame(ok)
+      frame:complete(render_list, pages_part, ok)
     end
     return #render_list
   end
   local all = {}
   if keep_order and frame then
-    for i, p in ipairs(frame.all) do all[i] = pages[p.id] end
+    for i, p in ipairs(frame:order()) do all[i] = pages[p.id] end
   else
     for _, p in pairs(pages) do all[#all + 1] = p end
     table.sort(all, newest_first)
@@ -887,12 +725,9 @@ function P.assemble(keep_order, fresh)
   for _, p in ipairs(all) do outputs[p.output] = p end
   if opts.preview then
     -- the frame keeps these lists; the site gets copies
-    local menu
-    frame = make_frame(all, sections, names, outputs)
-    local copies = {}
-    for _, name in ipairs(names) do copies[name] = copy_list(sections[name]) end
-    site = new_site(copy_list(all), copies, function(list) menu = default_menu(list); return copy_menu(menu) end)
-    frame.menu = menu
+    frame = preview.frame(all, sections, names, outputs)
+    local all_copy, sections_copy = frame:site_parts()
+    site = new_site(all_copy, sections_copy, function(list) return frame:keep_menu(default_menu(list)) end)
   else
     site = new_site(all, sections, default_menu)
   end
@@ -905,7 +740,7 @@ function P.assemble(keep_order, fresh)
   check_layouts(render_list)
   local ok = check_outputs(render_list)
   pages_part_kept = false
-  if frame then complete_frame(ok) end
+  if frame then frame:complete(render_list, pages_part, ok) end
   return #render_list
 end
 
@@ -1074,6 +909,26 @@ local function signature(page)
   return table.concat(parts, "\0")
 end
 
+-- Whether re-processed pages (`touched`, id -> true; `olds`: id -> last version) changed a field
+-- other pages may show (one outside LOCAL_FIELDS), each having a last and a new version.
+-- Returns the names of those fields (name -> true), or nil.
+local function shown_fields_changed(touched, olds)
+  local changed = nil
+  for id in pairs(touched) do
+    local old, now = olds[id], pages[id]
+    if not old or not now then return nil end
+    if now ~= old then
+      for k, v in pairs(now) do
+        if type(k) == "string" and not LOCAL_FIELDS[k] and sig_value(v, 1) ~= sig_value(old[k], 1) then
+          changed = changed or {}
+          changed[k] = true
+        end
+      end
+    end
+  end
+  return changed
+end
+
 -- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua, any file of a
 -- site whose config lists its sources: reload all the Lua and build again) or "update".
 function P.classify(paths)
@@ -1120,7 +975,7 @@ end
 local function remember_update(touched)
   remember_part("generated", pages_part + 1, #render_list)
   for id in pairs(touched) do
-    local k = frame.at_output[id]
+    local k = frame:output_of(id)
     local p = k and render_list[k]
     if p and p.id == id and written_as_is(p) then written.pages.as_is[p.output] = p.content or "" end
   end
@@ -1142,7 +997,7 @@ end
 local function lists_page(list_page, ids, objects)
   local list = list_page.pages
   if type(list) ~= "table" then return false end
-  local known = frame and frame.known or {}
+  local known = frame and frame:known_pages() or {}
   for _, p in ipairs(list) do
     if objects[p] then return true end
     if not known[p] and ids[p.id] then return true end
@@ -1198,7 +1053,7 @@ local function choose_outputs(touched)
   end
   if pages_part_kept then
     for id in pairs(touched) do
-      local k = frame.at_output[id]
+      local k = frame:output_of(id)
       if k and render_list[k].id == id then todo[#todo + 1] = k end
     end
     first = pages_part + 1
@@ -1288,13 +1143,20 @@ function P.update(paths)
   end
   if assets_changed and refresh_assets() then templates = true end -- new fingerprints: every page
   if templates then P.reset_templates() end
+  -- an edit of what other pages show of a page (its title, tags, date): what the outputs show
+  -- now, so that only those that show the change are rendered (folio.preview)
+  t = lap("process", t)
+  local track = nil
+  local shown = not templates and not structural and shown_fields_changed(touched, olds)
+  if shown then track = preview.track_before(olds, pages, render_list, site, pages, shown) end
+  t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
   local fresh = keep_order and {} or nil
   local dirty = {}
   for id in pairs(touched) do
     local old, now = olds[id], pages[id]
     if fresh and old and now and old ~= now then
-      if same_place(old, now) then fresh[id] = now else fresh = nil end
+      if preview.same_place(old, now) then fresh[id] = now else fresh = nil end
     end
     if old and now and old ~= now then
       now = keep_identity(old, now)
@@ -1322,6 +1184,16 @@ function P.update(paths)
     structural = true
   end
   t = lap("compare outputs", t)
+  if structural and track and not templates then
+    local todo = preview.choose(track, render_list, site, pages,
+      function(out) return previous_url(out) == nil end,
+      function(p) return previous_content(p.output) ~= (p.content or "") end)
+    lap("choose (tracked)", t)
+    if todo then
+      P.partial_todo = todo
+      return "partial", #todo, css_only
+    end
+  end
   if structural or templates then
     return "full", count, css_only
   end

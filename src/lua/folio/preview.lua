@@ -1,0 +1,544 @@
+-- folio.preview: what only `folio serve` keeps between updates — the frame of the site. The
+-- frame is what assemble derives from where the pages sit: their order, sections and neighbours,
+-- the default menu, which built-in pages exist, and the pages' part of the render list. An
+-- update that re-processed pages without moving any of them (no page added, removed or changed
+-- in PLACE_FIELDS) puts them into the frame in place of their last versions instead of passing
+-- over every page again. The site hooks still run, on a fresh site, every time; the site's URL
+-- index (site:find) starts from the frame's when the last full assemble showed that no hook
+-- changes page URLs. The batch pipeline (folio.pipeline) never makes a frame.
+--
+--   preview.same_place(old, now)      whether a new version of a page sits where the old one sat
+--   preview.frame(all, sections, names, outputs) -> frame
+--   frame:complete(render_list, npages, ok)   after the hooks of a full assemble
+--   frame:replace(fresh, link) -> spots       re-processed pages in place of their last versions
+--   frame:check_links(spots)                  after the hooks of such an update
+--   frame:keep_menu(menu) -> copy; frame:site_parts() -> all, sections, menu(), builtin (copies)
+--   frame:url_index() -> by_url or nil        the pages' URL index, if it may prime site:find
+--   frame:index_held(site, given, spots, index)
+--   frame:same_pages_part(render_list, npages), frame:check_generated(render_list, npages, check)
+--   frame:output_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
+local M = {}
+
+local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
+  "menu", "weight" }
+
+-- The fields of PLACE_FIELDS that only the default menu reads (it lists top-level pages).
+local MENU_FIELDS = { title = true, menu_title = true, menu = true, weight = true }
+
+-- Whether `now`, a new version of page `old`, sits where `old` sat.
+function M.same_place(old, now)
+  local in_menu = old.section == "" or now.section == ""
+  for _, k in ipairs(PLACE_FIELDS) do
+    if old[k] ~= now[k] and (in_menu or not MENU_FIELDS[k]) then return false end
+  end
+  return true
+end
+
+local no_priming -- a hook changed site.pages: the URL index is never primed again
+
+-- A hook changed what the frame was given: later sites are never primed from a frame's index.
+function M.stop_priming() no_priming = true end
+
+local function copy_list(t) return table.move(t, 1, #t, 1, {}) end
+
+local function copy_menu(menu)
+  local copy = {}
+  for i, m in ipairs(menu) do copy[i] = { name = m.name, url = m.url, weight = m.weight } end
+  return copy
+end
+
+local Frame = {}
+Frame.__index = Frame
+
+-- The frame of an assembled site, taken before the site hooks ran (`sections`, `names` from
+-- the pipeline's group_sections are the frame's own: the site gets copies; `outputs`: output ->
+-- page). The default menu, if the site has one, comes with frame:keep_menu.
+function M.frame(all, sections, names, outputs)
+  local at, at_section, known, url_of = {}, {}, {}, {}
+  for i, p in ipairs(all) do
+    at[p.id] = i
+    known[p] = true
+    url_of[i] = p.url
+  end
+  for _, list in pairs(sections) do
+    for j, p in ipairs(list) do at_section[p.id] = j end
+  end
+  return setmetatable({ all = all, sections = sections, names = names, at = at, known = known,
+           url_of = url_of, at_section = at_section, at_output = {}, outputs = {},
+           builtin = { ["index.html"] = outputs["index.html"], ["404.html"] = outputs["404.html"] } }, Frame)
+end
+
+-- The default menu of the full assemble that made the frame; returns a copy for its site.
+function Frame:keep_menu(menu)
+  self.menu = menu
+  return copy_menu(menu)
+end
+
+-- Copies of the frame's lists for a new site (hooks may change what they are given): the pages,
+-- the sections, a function giving the default menu, and the built-in pages that exist.
+function Frame:site_parts()
+  local sections = {}
+  for _, name in ipairs(self.names) do sections[name] = copy_list(self.sections[name]) end
+  local menu = self.menu
+  return copy_list(self.all), sections, function() return copy_menu(menu) end, self.builtin
+end
+
+-- Whether output `out` is one of the frame's pages' or built-in pages'.
+function Frame:has_output(out) return self.builtin[out] or self.outputs[out] end
+
+-- The index in the render list of page `id`'s output (nil: none).
+function Frame:output_of(id) return self.at_output[id] end
+
+-- The frame's pages as a set (page -> true: the tables themselves, not copies); read only.
+function Frame:known_pages() return self.known end
+
+-- The frame's pages in the order of the last full assemble (read only).
+function Frame:order() return self.all end
+
+-- The pages' URL index as site:find builds it (the first page with a URL wins), if the hooks
+-- left every page's URL as it was; else nil.
+local function pages_by_url(frame)
+  local by_url, url_of = {}, frame.url_of
+  for i, p in ipairs(frame.all) do
+    local url = p.url
+    if url ~= url_of[i] then return nil end
+    if url ~= nil and by_url[url] == nil then by_url[url] = p end
+  end
+  return by_url
+end
+
+-- The URL index a new site's site:find may start from, or nil.
+function Frame:url_index()
+  if no_priming then return nil end
+  return self.by_url
+end
+
+-- After the hooks: whether they left every page's neighbours as assemble set them (else each
+-- update links every page again), the pages' URL index, and the pages' part of the render list
+-- (its first `npages` entries).
+function Frame:complete(render_list, npages, ok)
+  local kept = true
+  for _, list in pairs(self.sections) do
+    for j, p in ipairs(list) do
+      if p.prev ~= list[j + 1] or p.next ~= list[j - 1] then kept = false; break end
+    end
+  end
+  self.links_kept = kept
+  self.by_url = pages_by_url(self)
+  self.pages = table.move(render_list, 1, npages, 1, {})
+  self.at_output = {}
+  for k, p in ipairs(self.pages) do
+    if p.id then self.at_output[p.id] = k end
+  end
+  self.outputs = {}
+  for k = 1, npages do self.outputs[render_list[k].output] = true end
+  self.ok = ok
+end
+
+-- Puts re-processed pages (id -> page) in the frame in place of their last versions, and links
+-- them to their neighbours (`link(list)` links a whole section when the hooks changed links).
+-- Returns where they are: { { section list, index }, ... }.
+function Frame:replace(fresh, link)
+  local spots = {}
+  for id, p in pairs(fresh) do
+    local old = self.all[self.at[id]]
+    self.known[old] = nil
+    self.known[p] = true
+    if self.by_url and self.by_url[p.url] == old then self.by_url[p.url] = p end
+    self.all[self.at[id]] = p
+    local list, j = self.sections[p.section], self.at_section[id]
+    list[j] = p
+    spots[#spots + 1] = { list, j }
+    local k = self.at_output[id]
+    if k and self.pages[k] and self.pages[k].id == id then self.pages[k] = p end
+    if self.links_kept then
+      local older, newer = list[j + 1], list[j - 1]
+      p.prev, p.next = older, newer
+      if older then older.next = p end
+      if newer then newer.prev = p end
+    end
+  end
+  if not self.links_kept then
+    for _, list in pairs(self.sections) do link(list) end
+  end
+  return spots
+end
+
+-- After the hooks of an update that linked only the re-processed pages and their neighbours:
+-- if the hooks changed one of those links, later updates link every page again. (A hook that
+-- changes links far from the pages it was given is not seen; complete checks them all.)
+function Frame:check_links(spots)
+  if not self.links_kept then return end
+  for _, spot in ipairs(spots) do
+    local list, j = spot[1], spot[2]
+    for k = j - 1, j + 1 do
+      local q = list[k]
+      if q and (q.prev ~= list[k + 1] or q.next ~= list[k - 1]) then
+        self.links_kept = false
+        return
+      end
+    end
+  end
+end
+
+-- After the hooks, whether a primed URL index (`index`, the site's) is the one site:find would
+-- have built: the hooks kept site.pages as `given` and the re-processed pages' URLs, and added
+-- every generated page with site:add_page. (Other pages' URLs are taken as the last full
+-- assemble found them.)
+function Frame:index_held(s, given, spots, index)
+  local all = self.all
+  if s.pages ~= given or #given ~= #all then return false end
+  for i = 1, #all do
+    if given[i] ~= all[i] then return false end
+  end
+  for _, spot in ipairs(spots) do
+    local p = spot[1][spot[2]]
+    if p.url ~= self.url_of[self.at[p.id]] then return false end
+  end
+  for _, g in ipairs(s.generated) do
+    if g.url ~= nil and index[g.url] == nil then return false end
+  end
+  return true
+end
+
+-- Whether the pages' part of the render list is the frame's, entry for entry.
+function Frame:same_pages_part(render_list, npages)
+  local list = self.pages
+  if not self.ok or #list ~= npages then return false end
+  for k = 1, npages do
+    if render_list[k] ~= list[k] then return false end
+  end
+  return true
+end
+
+-- Checks the generated outputs (render_list after its first `npages`) against the pages' (known
+-- to be distinct) and each other; on a conflict, `check_all(render_list)` reports it as a full
+-- assemble would.
+function Frame:check_generated(render_list, npages, check_all)
+  local seen = {}
+  for k = npages + 1, #render_list do
+    local out = render_list[k].output
+    if self.outputs[out] or seen[out] then return (check_all(render_list)) end
+    seen[out] = true
+  end
+  return true
+end
+
+----------------------------------------------------------------------------------------------
+-- What an output shows of other pages, for updates that changed such a field of a page (its
+-- title, tags, date, URL): instead of rendering every output, only those that may show the
+-- change. The rule (docs/serve.md, "What an update renders"): an output shows of other pages what
+-- it reaches from its own page — the `pages` it lists, `prev` and `next`, `related` — and, on
+-- every page, the top-level pages (the menu) and the newest post (the footer). A change to a
+-- top-level page or the newest post, a page added, removed, or moved to another section,
+-- language, layout or kind, renders everything; so does a multilingual page (translations).
+-- Generated pages that list no pages (or list generated pages, as a terms page) are rendered
+-- on every such update.
+
+-- Fields that show on the pages that list or link a page but decide no list's members or order.
+local DISPLAY_FIELDS = { title = true, slug = true, url = true, output = true, description = true }
+
+-- Fields whose change renders everything: they decide where a page goes and how it is laid out.
+local SHAPE_FIELDS = { "section", "lang", "layout", "kind", "draft", "path", "menu",
+  "menu_title", "weight", "generated" }
+
+-- The entries of a list page as text (their ids), or false when one is not a page of a source.
+local function list_print(list)
+  local parts = {}
+  for i, p in ipairs(list) do
+    local id = type(p) == "table" and rawget(p, "id")
+    if not id then return false end
+    parts[i] = id
+  end
+  return table.concat(parts, ",")
+end
+
+-- A generated page's fields as text: what its output shows, pages told by their id (a change to
+-- one of them is found through t.touched), other tables (a paginator, a term page listed on a
+-- terms page) by their fields in key order, to a small depth. A table many pages share (the
+-- URLs of a list's pages) is printed once per pass: `memo` (depth -> table -> text).
+local fields_print_table
+local function fields_print(v, depth, out, memo)
+  local kind = type(v)
+  if kind ~= "table" then
+    out[#out + 1] = (kind == "function" or kind == "userdata") and kind or tostring(v)
+    return
+  end
+  local id = rawget(v, "id")
+  if id ~= nil then out[#out + 1] = "#" .. tostring(id); return end
+  if depth > 4 then out[#out + 1] = "{...}"; return end
+  local seen = memo[depth]
+  if not seen then seen = {}; memo[depth] = seen end
+  local known = seen[v]
+  if known then out[#out + 1] = known; return end
+  local mine = {}
+  fields_print_table(v, depth, mine, memo)
+  known = table.concat(mine)
+  seen[v] = known
+  out[#out + 1] = known
+end
+
+fields_print_table = function(v, depth, out, memo)
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) ~= type(b) then return type(a) == "number" end
+    return a < b
+  end)
+  out[#out + 1] = "{"
+  for _, k in ipairs(keys) do
+    out[#out + 1] = tostring(k)
+    out[#out + 1] = "="
+    fields_print(v[k], depth + 1, out, memo)
+    out[#out + 1] = ","
+  end
+  out[#out + 1] = "}"
+end
+
+local function print_of(v, memo)
+  local out = {}
+  fields_print(v, 1, out, memo)
+  return table.concat(out)
+end
+
+local families_listing
+
+-- What a generated page's output shows, cheaply compared: its fields and theirs (two levels),
+-- `pages` as the ids it lists.
+local function snapshot(p)
+  local snap = {}
+  for k, v in pairs(p) do
+    if k == "pages" and type(v) == "table" then
+      snap[k] = list_print(v)
+    elseif type(v) == "table" and rawget(v, "id") == nil then
+      local inner = {}
+      for k2, v2 in pairs(v) do inner[k2] = v2 end
+      snap[k] = { v, inner }
+    else
+      snap[k] = v
+    end
+  end
+  return snap
+end
+
+-- Whether generated page `p` shows what `snap` (a snapshot of its last version) showed. Tables
+-- that are not the same table are compared by their text (print_of).
+local function same_as(snap, p, memo)
+  local n = 0
+  for k, v in pairs(p) do
+    n = n + 1
+    local was = snap[k]
+    if k == "pages" and type(v) == "table" then
+      if list_print(v) ~= was then return false end
+    elseif type(v) == "table" and rawget(v, "id") == nil then
+      if type(was) ~= "table" then return false end
+      if was[1] ~= v then
+        if print_of(was[1], memo.before) ~= print_of(v, memo.now) then return false end
+      else
+        local inner, m = was[2], 0
+        for k2, v2 in pairs(v) do
+          m = m + 1
+          local w = inner[k2]
+          if w ~= v2 and (type(w) ~= "table" or type(v2) ~= "table" or print_of(w, memo.before) ~= print_of(v2, memo.now)) then
+            return false
+          end
+        end
+        for _ in pairs(inner) do m = m - 1 end
+        if m ~= 0 then return false end
+      end
+    elseif was ~= v then
+      return false
+    end
+  end
+  for _ in pairs(snap) do n = n - 1 end
+  return n == 0
+end
+
+-- The pages of one list split by pagination share their paginator's URLs: a list page's family
+-- (itself when it has no paginator). A page added to or removed from a list changes the totals
+-- and the slices of its whole family.
+local function family(p)
+  local pg = rawget(p, "paginator")
+  return type(pg) == "table" and type(pg.urls) == "table" and pg.urls or p
+end
+
+-- The families (see family) of generated list pages that list one of `ids` (id -> true).
+families_listing = function(render_list, ids)
+  local found = {}
+  for k = 1, #render_list do
+    local p = render_list[k]
+    local list = rawget(p, "generated") and p.pages
+    if type(list) == "table" then
+      for _, q in ipairs(list) do
+        if type(q) == "table" and ids[rawget(q, "id")] then found[family(p)] = true; break end
+      end
+    end
+  end
+  return found
+end
+
+local function related_print(p)
+  local list = p.related
+  if type(list) ~= "table" then return "" end
+  return list_print(list) or ""
+end
+
+-- The string values of a page's list fields (tags = { "a", "b" } gives "tags\0a", "tags\0b").
+local function list_values(p, into)
+  for k, v in pairs(p) do
+    if type(k) == "string" and type(v) == "table" and v[1] ~= nil and type(v[1]) ~= "table" then
+      for _, x in ipairs(v) do into[k .. "\0" .. tostring(x):lower()] = true end
+    end
+  end
+end
+
+-- Whether a page is one the rule above lets render everything: top level (the menu), or
+-- multilingual.
+local function shown_everywhere(p)
+  return p.section == "" or p.section == nil or (type(p.translations) == "table" and #p.translations > 0)
+end
+
+local function why(reason)
+  if os.getenv("FOLIO_TIMINGS") then io.stderr:write("update: renders everything: " .. reason .. "\n") end
+  return nil
+end
+
+-- Before the assemble of an update: what the outputs show now, for M.choose. `olds`: id -> the
+-- page's last version (still in the last site), `news`: id -> its new version (nil: gone),
+-- `render_list` and `site` the last assemble's, `all` every page (id -> page). Returns nil when
+-- the update must render everything.
+function M.track_before(olds, news, render_list, site, all, changed)
+  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {} }
+  -- only fields that show, not ones that decide which lists a page is on: no list changes but
+  -- the changed pages' own entries
+  t.display_only = true
+  local why_not
+  for k in pairs(changed) do
+    if not DISPLAY_FIELDS[k] then t.display_only = false; why_not = k end
+  end
+  if why_not and os.getenv("FOLIO_TIMINGS") then io.stderr:write("track: lists may change (", why_not, ")\n") end
+  local values = {}
+  for id, old in pairs(olds) do
+    local now = news[id]
+    if not now or shown_everywhere(old) or shown_everywhere(now) then return why("everywhere") end
+    for _, k in ipairs(SHAPE_FIELDS) do
+      if old[k] ~= now[k] then return why(k) end
+    end
+    if site and site.posts and site.posts[1] == old then return why("newest") end -- the footer's newest post
+    t.touched[id] = true
+    for _, n in ipairs { old.prev, old.next } do
+      local nid = n and rawget(n, "id")
+      if nid then t.neighbours[nid] = true end
+    end
+    local was, is = {}, {}
+    list_values(old, was)
+    list_values(now, is)
+    for key in pairs(was) do values[key] = true; if not is[key] then t.reranked = true end end
+    for key in pairs(is) do values[key] = true; if not was[key] then t.reranked = true end end
+    if old.date ~= now.date then t.reranked = true end
+  end
+  local c0 = os.clock()
+  local families = t.display_only and {} or families_listing(render_list, t.touched)
+  for k = 1, #render_list do
+    local p = render_list[k]
+    if rawget(p, "generated") then
+      if families[family(p)] then t.lists[p.output] = snapshot(p) end
+    elseif type(p.pages) == "table" then
+      t.lists[p.output] = list_print(p.pages)
+    end
+  end
+  local c1 = os.clock()
+  -- the pages that share a listed value with a changed page: their related may change
+  local names = {}
+  for key in pairs(values) do names[key:match("^[^%z]*")] = true end
+  for id, p in pairs(all) do
+    if not t.touched[id] then
+      for k in pairs(names) do
+        local v = rawget(p, k)
+        if type(v) == "table" then
+          local hit = false
+          for _, x in ipairs(v) do
+            if values[k .. "\0" .. tostring(x):lower()] then hit = true; break end
+          end
+          if hit then
+            t.candidates[id] = p
+            -- (related lists change only when the changed pages' terms or dates did)
+            if t.reranked then t.related[id] = related_print(p) end
+            break
+          end
+        end
+      end
+    end
+  end
+  if os.getenv("FOLIO_TIMINGS") then io.stderr:write(string.format("track: snapshots %.1f ms, candidates %.1f ms\n", (c1 - c0) * 1e3, (os.clock() - c1) * 1e3)) end
+  return t
+end
+
+-- After the assemble: the indexes in render_list of what the update renders (see above), or nil
+-- to render everything (`all`: id -> page, as after the update). `is_new(output)`: it was not
+-- written last time; `as_is_changed(p)`: an output written as is (layout none) whose content
+-- changed.
+function M.choose(t, render_list, site, all, is_new, as_is_changed)
+  if site.posts and site.posts[1] and t.touched[rawget(site.posts[1], "id") or false] then return nil end
+  local render = {}
+  for id in pairs(t.touched) do
+    local p = all[id]
+    if p then
+      for _, n in ipairs { p.prev, p.next } do
+        local nid = n and rawget(n, "id")
+        if nid then t.neighbours[nid] = true end
+      end
+    end
+  end
+  for id, p in pairs(t.candidates) do
+    local before, now = t.related[id], related_print(p)
+    if t.reranked and before ~= now then
+      render[id] = true
+    else
+      for tid in pairs(t.touched) do
+        if (","  .. now .. ","):find("," .. tid .. ",", 1, true) then render[id] = true; break end
+      end
+    end
+  end
+  local todo, memo = {}, { before = {}, now = {} }
+  local families_now = not t.display_only and families_listing(render_list, t.touched)
+  for k = 1, #render_list do
+    local p = render_list[k]
+    local id = rawget(p, "id")
+    local as_is = p.layout == false or p.layout == "none"
+    local list = p.pages
+    local take
+    if is_new(p.output) then
+      take = true
+    elseif as_is then
+      take = as_is_changed(p)
+    elseif id and (t.touched[id] or t.neighbours[id] or render[id]) then
+      take = true
+    elseif rawget(p, "generated") and type(list) ~= "table" then
+      take = true -- (it may show any page: an archive or a not-found page lists site.posts)
+    elseif type(list) == "table" then
+      local was = t.lists[p.output]
+      if rawget(p, "generated") then
+        if was then
+          take = not same_as(was, p, memo)
+        elseif t.display_only then -- no list changed: it changed if it lists a changed page
+          take = false
+        else -- its family listed none of the changed pages: it changed if it lists one now
+          take = families_now[family(p)] == true
+        end
+      else
+        local now = list_print(list)
+        take = not now or now ~= was
+      end
+      if not take and type(list) == "table" then
+        for _, q in ipairs(list) do
+          if type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] then take = true; break end
+        end
+      end
+    end
+    if take then todo[#todo + 1] = k end
+  end
+  return todo
+end
+
+return M
