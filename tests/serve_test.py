@@ -1209,6 +1209,11 @@ def group_tracked():
         n = rendered(s.rebuilt(lambda: write(about, read(about).replace('title: "About"', 'title: "About us"')),
                                timeout=SLOW))
         check(n == total, f"a top-level page's title (the menu) renders every output: {n} of {total}")
+        # a site whose layouts show other pages beyond the rule asks for every output
+        s.rebuilt(lambda: write(os.path.join(site, "site.lua"), "\npreview_render_all = true\n", "a"), timeout=SLOW)
+        n = rendered(s.rebuilt(lambda: write(post_file, re.sub(r'^title: "(.*)"$', r'title: "\1 again"',
+                                                             read(post_file), count=1, flags=re.M)), timeout=SLOW))
+        check(n == total, f"preview_render_all: a post's title edit renders every output: {n} of {total}")
         s.rebuilt(lambda: write(post_file, "\nA last body edit.\n", "a"), timeout=SLOW)
     full = serve_then_compare(site, edits, SLOW)
     check(len(full) > 150, f"a real site was compared ({len(full)} files)")

@@ -642,6 +642,7 @@ function M.config()
   config.date_order = { "front_matter", "filename", "mtime" } -- Jekyll never reads git history
   config.front_matter_unchecked = { author = true } -- a list of authors is Jekyll's (jekyll-seo-tag, minima)
   config.not_found_page = false -- Jekyll writes a 404.html only from the site's own
+  config.preview_render_all = true -- Liquid layouts read site.posts freely (docs/serve.md)
   config.future = jc.future == true
   config.drafts = jc.show_drafts == true
   config.paginate = math.tointeger(tonumber(jc.paginate or "")) or nil

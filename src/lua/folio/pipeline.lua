@@ -1147,7 +1147,10 @@ function P.update(paths)
   -- now, so that only those that show the change are rendered (folio.preview)
   t = lap("process", t)
   local track = nil
-  local shown = not templates and not structural and shown_fields_changed(touched, olds)
+  -- (a site whose layouts may show other pages beyond folio.preview's rule, as Jekyll's Liquid
+  -- layouts do with site.posts, sets config.preview_render_all: such edits render every page)
+  local shown = not templates and not structural and not config.preview_render_all
+    and shown_fields_changed(touched, olds)
   if shown then track = preview.track_before(olds, pages, render_list, site, pages, shown) end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
