@@ -375,10 +375,11 @@ local function render(text, vars, file, line, keep)
   return result
 end
 
--- What layouts (compat/jekyll/layouts.lua) render with.
-folio.jekyll_liquid = { render = render }
-
 local drops = assert(load(folio.embedded.read("compat/jekyll/drops.lua"), "@(folio)/compat/jekyll/drops.lua"))()
+
+-- What layouts (compat/jekyll/layouts.lua) render with: the same engine and drops as content
+-- (in safe mode this plugin's engine is a copy of its own, whose times only it knows).
+folio.jekyll_liquid = { render = render, drops = drops }
 
 -- Content that reads the assembled site (site.posts, site.pages, site.categories, ...; Jekyll
 -- renders content Liquid after reading every post) waits for it: the page is deferred

@@ -17,6 +17,19 @@ local function base_path()
   return (path:gsub("/$", ""))
 end
 
+-- A drop's pairs(): its keys in sorted order (Liquid's `for x in page` and `inspect` print the
+-- same order on every build), each value read through the drop.
+local function sorted_pairs(drop, keys)
+  table.sort(keys)
+  local i = 0
+  return function()
+    i = i + 1
+    local k = keys[i]
+    if k == nil then return nil end
+    return k, drop[k]
+  end, drop, nil
+end
+
 local function time_of(t) return t and liquid.time(t) or nil end
 
 -- The excerpt as Jekyll makes it: the content before `excerpt_separator` (default: the first
@@ -89,14 +102,7 @@ function page_drop(page)
       local keys = {}
       for k in pairs(FIELDS) do keys[#keys + 1] = k end
       for k in pairs(rawget(page, "meta") or {}) do if not FIELDS[k] then keys[#keys + 1] = k end end
-      table.sort(keys)
-      local i = 0
-      return function()
-        i = i + 1
-        local k = keys[i]
-        if k == nil then return nil end
-        return k, t[k]
-      end, t, nil
+      return sorted_pairs(t, keys)
     end,
   })
   drops[page] = d
@@ -210,14 +216,7 @@ function M.site(site)
       for _, src in ipairs { getters, jc } do
         for k in pairs(src) do if type(k) == "string" and not seen[k] then seen[k] = true; keys[#keys + 1] = k end end
       end
-      table.sort(keys)
-      local i = 0
-      return function()
-        i = i + 1
-        local k = keys[i]
-        if k == nil then return nil end
-        return k, t[k]
-      end, t, nil
+      return sorted_pairs(t, keys)
     end,
   })
   site_drops[key] = d
