@@ -466,16 +466,16 @@ function lookup_key(v, key, bracket)
     if x ~= nil then return x end
     if bracket then return nil end
     if key == "size" then return size_of(v) end
-    if key == "first" and is_hash(v) then
+    if key ~= "first" and key ~= "last" then return nil end -- is_hash walks a drop's keys: only when needed
+    if is_hash(v) then
+      if key == "last" then return nil end
       local keys = {}
       for k in pairs(v) do keys[#keys + 1] = k end
       table.sort(keys)
       return keys[1] and { keys[1], v[keys[1]] }
     end
-    if not is_hash(v) then
-      if key == "first" then return v[1] elseif key == "last" then return v[#v] end
-    end
-    return nil
+    if key == "first" then return v[1] end
+    return v[#v]
   elseif tv == "string" then
     if bracket then return nil end
     if key == "size" then return size_of(v) end
