@@ -49,10 +49,16 @@ local function kramdown_id(text)
   return id ~= "" and id or "section"
 end
 
+-- A Jekyll folder built as it is (compat/jekyll/site.lua): kramdown's own readings where they
+-- differ from CommonMark (`1)` is no list marker; quotes curled by kramdown's rules) are
+-- matched too. folio sites that list this plugin keep CommonMark's.
+local JEKYLL = type(folio.config) == "table" and type(folio.config.jekyll) == "table"
+
 folio.hook("frontmatter", function(page)
   if page.source and (page.source:find("{::", 1, true) or page.source:find("markdown=", 1, true)) then
     page.source = text.transform(page.source) or page.source
   end
+  if JEKYLL and page.source then page.source = text.paren_markers(page.source) or page.source end
   if page.source then
     local src, list = math.extract(page.source)
     if src then page.source, page.kramdown_math = src, list end
@@ -71,6 +77,12 @@ end, { order = 20, when = function(page) -- (most pages have no attribute list n
   local src = page.source or ""
   return src:find("{[:#]") or src:find("\n[ \t>]*:%s") or src:find("^[ \t>]*:%s")
 end })
+
+-- A Jekyll site: quotes, dashes and ellipses as kramdown writes them (compat/jekyll/site.lua
+-- turns cmark's smart punctuation off when this plugin is on).
+if JEKYLL and folio.config.markdown and folio.config.markdown.smart == false then
+  folio.hook("ast", function(doc) tree.typography(doc) end, { order = 15 })
+end
 
 -- After anchors (order 50): headings still without an id get kramdown's, when a toc needs them.
 folio.hook("ast", function(doc, page)
@@ -139,6 +151,9 @@ folio.hook("html", function(page)
   if page.kramdown_toc then
     local headings = headings_of(html)
     html = html:gsub("<!%-%-kd:toc:(%a+)%-%->\n?", function(tag) return toc_html(headings, tag == "ol") end)
+  end
+  if JEKYLL and html:find("footnote-backref", 1, true) then -- kramdown's back link is a plain ↩ (&#8617;)
+    html = html:gsub('(class="footnote%-backref"[^>]*>)\u{21A9}\u{FE0E}', "%1&#8617;")
   end
   page.content = html
   page.kramdown_marks, page.kramdown_toc, page.kramdown_math = nil, nil, nil

@@ -122,4 +122,35 @@ local function transform_text(src)
   return table.concat(out, "\n") .. "\n"
 end
 
-return { transform = transform_text }
+-- kramdown's list markers are `1.` only: a line starting `1) ` (or `2) `...) is text, where
+-- CommonMark starts an ordered list. Such markers get a backslash (`1\) `), outside fenced and
+-- indented code and <pre> blocks. Nil when there is none.
+local function paren_markers(src)
+  if not src:find("%d%)") then return nil end
+  local out, fence, in_pre, blank_before, changed = {}, nil, false, true, false
+  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
+    local new = line
+    if fence then
+      if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
+    elseif in_pre then
+      if line:lower():find("</pre>", 1, true) then in_pre = false end
+    elseif fence_of(line) then
+      fence = fence_of(line)
+    elseif blank_before and line:match("^    ") then
+      goto next -- indented code: blank_before stays, so following code lines stay too
+    else
+      local lower = line:lower()
+      if lower:find("<pre[%s>]") and not lower:find("</pre>", 1, true) then in_pre = true end
+      local indent, num, rest = line:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)(%s.*)$")
+      if not indent then indent, num = line:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)$"); rest = "" end
+      if indent then new = indent .. num .. "\\)" .. rest; changed = true end
+    end
+    blank_before = line:match("^%s*$") ~= nil
+    ::next::
+    out[#out + 1] = new
+  end
+  if not changed then return nil end
+  return table.concat(out, "\n") .. "\n"
+end
+
+return { transform = transform_text, paren_markers = paren_markers }

@@ -156,7 +156,7 @@ local function block_ials(doc, src)
       block_ial(para)
     end
   end
-  if src:find("[%)%*_`~]{:") then inline_ials(doc) end
+  if src:find("[%)%]%*_`~]{:") then inline_ials(doc) end -- after `)`, a reference `]`, emphasis, code
   for tbl in doc:select("table") do -- a GFM table takes the IAL line as its last row
     local row = tbl.last_child
     local cell = row and row.first_child
@@ -256,6 +256,172 @@ local function definition_list(para)
   para:remove()
 end
 
+-- ---------------------------------------------------------------------------------------------
+-- kramdown's typography (a Jekyll site: cmark's smart punctuation is off there). kramdown curls
+-- quotes by its SQ_RULES (kramdown/parser/kramdown/smart_quotes.rb), tried at the leftmost place
+-- in a run of text where one matches, so the character before a quote decides most of them
+-- (`-"` opens, `x"` closes); a run starts after any element (code, emphasis, a link, an HTML
+-- tag), where the character after the quote decides. `---`, `--`, `...`, `<<`, `>>` become
+-- dashes, an ellipsis and guillemets.
+
+local LQ = { ["'"] = "\u{2018}", ['"'] = "\u{201C}" }
+local RQ = { ["'"] = "\u{2019}", ['"'] = "\u{201D}" }
+local SYMS = { { "---", "\u{2014}" }, { "--", "\u{2013}" }, { "...", "\u{2026}" },
+               { "<< ", "\u{AB}\u{A0}" }, { " >>", "\u{A0}\u{BB}" }, { "<<", "\u{AB}" }, { ">>", "\u{BB}" } }
+local PUNCT_AT = "^[!\"#%$%%'()*+,%-./:;<=>?@%[\\%]%^_`{|}~]"
+
+local function is_space(c) return c ~= "" and c:find("^[ \t\r\n\f\v]") ~= nil end
+local function is_word(c) return c ~= "" and c:find("^[%w_]") ~= nil end
+local function is_quote(c) return c == "'" or c == '"' end
+local function sq_close(c) return c ~= "" and not c:find("^[ \\\t\r\n%[{(%-]") end
+
+-- The quote rules at position p of s (run text followed by `after`, the source after the run):
+-- the number of characters matched and the replacement, or nil.
+local function quote_rule(s, p)
+  local c, c1, c2 = s:sub(p, p), s:sub(p + 1, p + 1), s:sub(p + 2, p + 2)
+  if is_quote(c) then
+    if s:find("^[_*][_*]?%S", p + 1) then return 1, LQ[c] end                  -- "*em*
+    if c1:find(PUNCT_AT) and s:sub(p + 1, p + 2) ~= ".." and not is_word(c2) then return 1, RQ[c] end
+  end
+  local sp = is_space(c) and 1 or 0 -- (\s?)"'(?=\w), (\s?)'"(?=\w), (\s?)'(?=\d\ds)
+  if sp == 1 or is_quote(c) then
+    for _, off in ipairs(sp == 1 and { 1, 0 } or { 0 }) do
+      local q1, q2, w = s:sub(p + off, p + off), s:sub(p + off + 1, p + off + 1), s:sub(p + off + 2, p + off + 2)
+      local lead = s:sub(p, p + off - 1)
+      if q1 == '"' and q2 == "'" and is_word(w) then return off + 2, lead .. LQ['"'] .. LQ["'"] end
+      if q1 == "'" and q2 == '"' and is_word(w) then return off + 2, lead .. LQ["'"] .. LQ['"'] end
+      if q1 == "'" and s:find("^%d%ds", p + off + 1) then return off + 1, lead .. RQ["'"] end
+      if off == 1 and not is_space(c) then break end
+    end
+  end
+  if is_space(c) and is_quote(c1) and is_word(c2) then return 2, c .. LQ[c1] end -- (\s)("|')(?=\w)
+  if sq_close(c) and is_quote(c1) then return 2, c .. RQ[c1] end                -- (SQ_CLOSE)("|')
+  if is_quote(c) and (c1 == "" or is_space(c1) or (c1 == "s" and not is_word(c2))) then return 1, RQ[c] end
+  if c1 == "'" then return 2, c .. LQ["'"] end
+  if c == "'" then return 1, LQ["'"] end
+  if c1 == '"' then return 2, c .. LQ['"'] end
+  if c == '"' then return 1, LQ['"'] end
+  return nil
+end
+
+-- A typographic symbol or a quote rule at p: (characters matched, replacement) or nil.
+local function typographic_at(s, p, n)
+  local b, b1 = s:byte(p), s:byte(p + 1)
+  if b == 45 and b1 == 45 then -- -- ---
+    if p + 2 <= n and s:byte(p + 2) == 45 then return 3, SYMS[1][2] end
+    if p + 1 <= n then return 2, SYMS[2][2] end
+  elseif b == 46 and b1 == 46 and p + 2 <= n and s:sub(p, p + 2) == "..." then return 3, SYMS[3][2]
+  elseif b == 60 or b == 62 or (b == 32 and b1 == 62) then -- << >>
+    for i = 4, #SYMS do
+      local pair = SYMS[i]
+      local e = p + #pair[1] - 1
+      if e <= n and s:sub(p, e) == pair[1] then return #pair[1], pair[2] end
+    end
+  end
+  if b == 34 or b == 39 or b1 == 34 or b1 == 39 then
+    local len, rep = quote_rule(s, p)
+    if len and p + len - 1 <= n then return len, rep end
+  end
+  return nil
+end
+
+-- Where a rule or a symbol can start: a quote, `--`, `...`, `<<`/`>>` (each found in C).
+local CANDIDATES = { "[\"']", "%-%-", "%.%.%.", "[<>][<>]" }
+
+-- The first candidate at or after p (next[i]: where CANDIDATES[i] is next, false: nowhere).
+local function next_candidate(run, p, next)
+  local best
+  for i, pat in ipairs(CANDIDATES) do
+    local at = next[i]
+    if at ~= false and (at == nil or at < p) then at = run:find(pat, p) or false; next[i] = at end
+    if at and (not best or at < best) then best = at end
+  end
+  return best
+end
+
+-- The run's text with kramdown's typography; `after` is what follows the run in the source.
+-- Rules match at a candidate or at the character before it: the loop jumps between them.
+local function typeset(run, after)
+  local next = {}
+  local q = next_candidate(run, 1, next)
+  if not q then return run end
+  local s, n = run .. after, #run
+  local out, p = {}, 1
+  while q do
+    if q - 1 > p then out[#out + 1] = run:sub(p, q - 2); p = q - 1 end
+    while p <= q do
+      local len, rep = typographic_at(s, p, n)
+      if len then out[#out + 1] = rep; p = p + len; break end
+      out[#out + 1] = s:sub(p, p); p = p + 1
+    end
+    q = p <= n and next_candidate(run, p, next)
+  end
+  if p <= n then out[#out + 1] = run:sub(p) end
+  return table.concat(out)
+end
+
+-- What the source holds right after `node` (a few characters are enough for the rules).
+local CLOSE = { emph = "*", strong = "**", link = "]", image = "]", strikethrough = "~~" }
+local function source_after(node)
+  while node do
+    local nx = node.next
+    if nx then
+      if nx.type == "text" then return nx.literal
+      elseif nx.type == "code" then return "`"
+      elseif nx.type == "emph" or nx.type == "strong" then return "*"
+      elseif nx.type == "link" then return "["
+      elseif nx.type == "image" then return "!["
+      elseif nx.type == "html_inline" then return nx.literal or "<"
+      elseif nx.type == "softbreak" then return "\n"
+      elseif nx.type == "linebreak" then return "\n"
+      end
+      return " "
+    end
+    local parent = node.parent
+    return parent and CLOSE[parent.type] or "" -- the end of an element, or of the block
+  end
+  return ""
+end
+
+local RUN = { text = true, softbreak = true }
+local SKIP = { image = true, code_block = true, html_block = true, custom_block = true, code = true }
+
+-- Typesets the run of text and soft breaks that starts at `first`; returns the node after it.
+local function typeset_run(first)
+  local nodes, parts = {}, {}
+  local n = first
+  while n and RUN[n.type] do
+    nodes[#nodes + 1] = n
+    parts[#parts + 1] = n.type == "text" and n.literal or "\n"
+    n = n.next
+  end
+  local whole = table.concat(parts)
+  local typed = typeset(whole, source_after(nodes[#nodes]))
+  if typed ~= whole then
+    -- back into the nodes: each text node between soft breaks gets its piece (the first of
+    -- several text nodes in a row takes it; a text literal never holds a newline)
+    local pieces, i = {}, 1
+    for piece in (typed .. "\n"):gmatch("(.-)\n") do pieces[#pieces + 1] = piece end
+    for _, node in ipairs(nodes) do
+      if node.type == "softbreak" then i = i + 1
+      else node.literal = pieces[i] or ""; pieces[i] = "" end
+    end
+  end
+  return n
+end
+
+local function typography(node)
+  local child = node.first_child
+  while child do
+    if RUN[child.type] then
+      child = typeset_run(child)
+    else
+      if not SKIP[child.type] then typography(child) end
+      child = child.next
+    end
+  end
+end
+
 -- Runs the tree pass on `doc`, whose Markdown was `src`. Returns the attributes of each marker
 -- (`<!--kd:N-->`, by N) and the lists that are tables of contents.
 local function run(doc, src)
@@ -270,4 +436,4 @@ local function run(doc, src)
   return marks, toc_lists
 end
 
-return { run = run }
+return { run = run, typography = typography }

@@ -698,6 +698,9 @@ function M.config()
   local plugins, unknown = plugins_of(jc)
   plugins[1] = { "liquid", includes = include_dirs }
   config.plugins = plugins
+  for _, p in ipairs(plugins) do -- the kramdown plugin curls quotes as kramdown does (its rules differ)
+    if p == "kramdown" then config.markdown = { smart = false } end
+  end
   for _, name in ipairs(unknown) do
     warn_once(CONFIG, nil, "Jekyll plugin '" .. name .. "' has no folio counterpart: ignored",
                 "see docs/migrating-from-jekyll.md for the plugins folio maps")
