@@ -54,7 +54,14 @@ end
 -- matched too. folio sites that list this plugin keep CommonMark's.
 local JEKYLL = type(folio.config) == "table" and type(folio.config.jekyll) == "table"
 
-folio.hook("frontmatter", function(page)
+local MARKDOWN_FILE = { md = true, markdown = true, mkd = true, mkdn = true, mdown = true }
+
+-- The text passes, on the Markdown source once its Liquid has run.
+local function text_passes(page)
+  if JEKYLL and page.source and MARKDOWN_FILE[(page.path or ""):match("%.(%w+)$") or ""] then
+    local src, blocks = text.html_blocks(page.source)
+    if src then page.source, page.kramdown_html = src, blocks end
+  end
   if page.source and (page.source:find("{::", 1, true) or page.source:find("markdown=", 1, true)) then
     page.source = text.transform(page.source) or page.source
   end
@@ -63,7 +70,18 @@ folio.hook("frontmatter", function(page)
     local src, list = math.extract(page.source)
     if src then page.source, page.kramdown_math = src, list end
   end
+end
+
+folio.hook("frontmatter", function(page)
+  if JEKYLL and page.defer then return end -- its Liquid waits for the site: so do these passes
+  text_passes(page)
 end, { order = 80 }) -- after other text hooks (Liquid runs before Markdown, as in Jekyll)
+
+if JEKYLL then
+  folio.hook("defer", function(page)
+    if page.defer then text_passes(page) end
+  end, { order = 90 }) -- after the liquid plugin's
+end
 
 folio.hook("ast", function(doc, page)
   local marks, toc_lists = tree.run(doc, page.source or "")
@@ -146,16 +164,27 @@ end
 folio.hook("html", function(page)
   local html = page.content
   if not html then return end
+  if page.kramdown_html then
+    local blocks = page.kramdown_html
+    html = html:gsub("<!%-%-kd:html:(%d+)%-%->", function(n) return blocks[tonumber(n)] end)
+  end
   if page.kramdown_math then html = math.restore(html, page.kramdown_math) end
   if page.kramdown_marks then html = apply_marks(html, page.kramdown_marks) end
   if page.kramdown_toc then
     local headings = headings_of(html)
     html = html:gsub("<!%-%-kd:toc:(%a+)%-%->\n?", function(tag) return toc_html(headings, tag == "ol") end)
   end
-  if JEKYLL and html:find("footnote-backref", 1, true) then -- kramdown's back link is a plain ↩ (&#8617;)
-    html = html:gsub('(class="footnote%-backref"[^>]*>)\u{21A9}\u{FE0E}', "%1&#8617;")
-  end
   page.content = html
-  page.kramdown_marks, page.kramdown_toc, page.kramdown_math = nil, nil, nil
+  page.kramdown_marks, page.kramdown_toc, page.kramdown_math, page.kramdown_html = nil, nil, nil, nil
 end, { order = 20 })
+
+-- A Jekyll site's footnote back links stay kramdown's plain ↩ (folio's theme, order 95, marks
+-- them as text with U+FE0E).
+if JEKYLL then
+  folio.hook("html", function(page)
+    local html = page.content
+    if type(html) ~= "string" or not html:find("footnote-backref", 1, true) then return end
+    page.content = html:gsub('(class="footnote%-backref"[^>]*>)\u{21A9}\u{FE0E}', "%1&#8617;")
+  end, { order = 96 })
+end
 

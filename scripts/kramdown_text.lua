@@ -123,10 +123,21 @@ local function transform_text(src)
 end
 
 -- kramdown's list markers are `1.` only: a line starting `1) ` (or `2) `...) is text, where
--- CommonMark starts an ordered list. Such markers get a backslash (`1\) `), outside fenced and
--- indented code and <pre> blocks. Nil when there is none.
+-- CommonMark starts an ordered list. Such markers get a backslash (`1\) `). And a reference
+-- definition's URL with unbalanced parentheses (`[x]: http://a/b)`), which kramdown takes as it
+-- is, is written `<http://a/b)>` for CommonMark. Outside fenced and indented code and <pre>
+-- blocks. Nil when there is nothing to change.
+local function unbalanced_parens(url)
+  local depth = 0
+  for c in url:gmatch("[()]") do
+    depth = depth + (c == "(" and 1 or -1)
+    if depth < 0 then return true end
+  end
+  return depth ~= 0
+end
+
 local function paren_markers(src)
-  if not src:find("%d%)") then return nil end
+  if not src:find("%d%)") and not src:find("]:", 1, true) then return nil end
   local out, fence, in_pre, blank_before, changed = {}, nil, false, true, false
   for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
     local new = line
@@ -141,6 +152,10 @@ local function paren_markers(src)
     else
       local lower = line:lower()
       if lower:find("<pre[%s>]") and not lower:find("</pre>", 1, true) then in_pre = true end
+      local label, url, title = line:match("^( ? ? ?%[[^%]]+%]:%s*)([^%s<]+)(.*)$")
+      if url and unbalanced_parens(url) then -- kramdown takes any URL; CommonMark needs <...> here
+        new = label .. "<" .. url .. ">" .. title; changed = true
+      end
       local indent, num, rest = line:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)(%s.*)$")
       if not indent then indent, num = line:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)$"); rest = "" end
       if indent then new = indent .. num .. "\\)" .. rest; changed = true end
@@ -153,4 +168,60 @@ local function paren_markers(src)
   return table.concat(out, "\n") .. "\n"
 end
 
-return { transform = transform_text, paren_markers = paren_markers }
+-- kramdown's HTML blocks: a line that starts a block with a tag kramdown does not count as a
+-- span element (`<video`, `<s>`, `<ul>`, `<div>`...) opens an HTML block that runs to the
+-- matching closing tag, blank lines and indented lines included, and its inside is not read as
+-- Markdown (without markdown="1"). CommonMark ends such a block at the first blank line, reads
+-- `    <li>` after one as code, and needs a one-line opening tag. Each such block is replaced by a
+-- placeholder line `<!--kd:html:N-->` and put back in the html pass. Returns the new source and
+-- the blocks, or nil.
+local KRAMDOWN_SPAN = {}
+for name in ([[a abbr acronym b big bdo br button cite code del dfn em i img input kbd label
+  option q rb rbc rp rt rtc ruby samp select small span strike strong sub sup textarea tt var
+  area base col embed hr link meta param source track wbr pre script style]]):gmatch("%S+") do
+  KRAMDOWN_SPAN[name] = true -- (and void elements, and CommonMark's own raw blocks)
+end
+
+local function html_blocks(src)
+  if not src:find("\n ? ? ?<%a") and not src:find("^ ? ? ?<%a") then return nil end
+  local lines = {}
+  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  local out, blocks, fence, block_start = {}, {}, nil, true
+  local i = 1
+  while i <= #lines do
+    local line = lines[i]
+    local tag = not fence and block_start and line:match("^ ? ? ?<(%a[%w%-]*)")
+    tag = tag and tag:lower()
+    local closing_at
+    if tag and not KRAMDOWN_SPAN[tag] and not line:find("markdown%s*=") then
+      local depth = 0
+      for j = i, math.min(#lines, i + 2000) do
+        local l = lines[j]:lower()
+        local _, opens = l:gsub("<" .. tag .. "[%s>/]", "")
+        if l:find("<" .. tag .. "$") then opens = opens + 1 end
+        local _, closes = l:gsub("</" .. tag .. "%s*>", "")
+        depth = depth + opens - closes
+        if depth <= 0 then closing_at = j; break end
+      end
+    end
+    if closing_at and closing_at > i then
+      blocks[#blocks + 1] = table.concat(lines, "\n", i, closing_at)
+      out[#out + 1] = "<!--kd:html:" .. #blocks .. "-->"
+      i = closing_at + 1
+      block_start = true -- the next line may open another block (kramdown: no blank line needed)
+    else
+      out[#out + 1] = line
+      if fence then
+        if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
+      elseif fence_of(line) then
+        fence = fence_of(line)
+      end
+      block_start = line:match("^%s*$") ~= nil or (closing_at == i)
+      i = i + 1
+    end
+  end
+  if #blocks == 0 then return nil end
+  return table.concat(out, "\n") .. "\n", blocks
+end
+
+return { transform = transform_text, paren_markers = paren_markers, html_blocks = html_blocks }

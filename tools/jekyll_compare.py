@@ -116,7 +116,14 @@ def main():
 
     # both builds cold: Jekyll's disk cache (.jekyll-cache) and folio's (.folio-cache) unused
     shutil.rmtree(os.path.join(site, ".jekyll-cache"), ignore_errors=True)
-    t_j, c_j, pj = run_timed([args.jekyll, "build", "--disable-disk-cache", "-s", site, "-d", out_j], site)
+    # jekyll-gist without the network: no <noscript> copy of the gist (folio never fetches one);
+    # offline, jekyll-gist would print the `true` its failed fetch's warning returns
+    overlay = os.path.join(work, "compare_config.yml")
+    with open(overlay, "w") as f:
+        f.write("gist:\n  noscript: false\n")
+    configs = os.path.join(site, "_config.yml") + "," + overlay
+    t_j, c_j, pj = run_timed([args.jekyll, "build", "--disable-disk-cache", "--config", configs,
+                              "-s", site, "-d", out_j], site)
     if pj.returncode != 0:
         print(pj.stdout)
         print("jekyll build failed", file=sys.stderr)

@@ -38,7 +38,8 @@ local function excerpt_of(page)
   local meta = rawget(page, "meta") or {}
   if meta.excerpt ~= nil then return tostring(meta.excerpt) end
   local html = page.content or ""
-  local sep = jekyll_config().excerpt_separator
+  local sep = meta.excerpt_separator -- the document's own, else _config.yml's
+  if sep == nil then sep = jekyll_config().excerpt_separator end
   if sep ~= nil and tostring(sep) ~= "\n\n" then
     local at = html:find(tostring(sep), 1, true)
     return at and html:sub(1, at - 1) or html

@@ -443,6 +443,7 @@ local function plugin_map(jc)
     ["jekyll-relative-links"] = false,
     ["jekyll-optional-front-matter"] = false,
     ["jekyll-titles-from-headings"] = false,
+    ["jekyll-gist"] = false, -- {% gist %}: in the liquid plugin
   }
 end
 
