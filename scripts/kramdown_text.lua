@@ -125,7 +125,9 @@ end
 -- kramdown's list markers are `1.` only: a line starting `1) ` (or `2) `...) is text, where
 -- CommonMark starts an ordered list. Such markers get a backslash (`1\) `). And a reference
 -- definition's URL with unbalanced parentheses (`[x]: http://a/b)`), which kramdown takes as it
--- is, is written `<http://a/b)>` for CommonMark. Outside fenced and indented code and <pre>
+-- is, is written `<http://a/b)>` for CommonMark. A backslash before a character kramdown does
+-- not escape (`\^`, `\@`, `\%`...) stays, as in kramdown; an inline link's URL with spaces
+-- (`[a](b c)`, kramdown's link to "b c") is written `[a](<b c>)`. Outside fenced and indented code and <pre>
 -- blocks. Nil when there is nothing to change.
 local function unbalanced_parens(url)
   local depth = 0
@@ -137,7 +139,8 @@ local function unbalanced_parens(url)
 end
 
 local function paren_markers(src)
-  if not src:find("%d%)") and not src:find("]:", 1, true) then return nil end
+  if not src:find("%d%)") and not src:find("]:", 1, true) and not src:find("\\[%%&,/;%?@%^]")
+     and not src:find("%]%([^)]* [^)]*%)") then return nil end
   local out, fence, in_pre, blank_before, changed = {}, nil, false, true, false
   for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
     local new = line
@@ -156,8 +159,25 @@ local function paren_markers(src)
       if url and unbalanced_parens(url) then -- kramdown takes any URL; CommonMark needs <...> here
         new = label .. "<" .. url .. ">" .. title; changed = true
       end
-      local indent, num, rest = line:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)(%s.*)$")
-      if not indent then indent, num = line:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)$"); rest = "" end
+      if new:find("\\[%%&,/;%?@%^]") then -- kramdown escapes fewer characters than CommonMark
+        new = outside_code(new, function(part)
+          return (part:gsub("\\(.)", function(c)
+            if c:find("^[%%&,/;%?@%^]$") then return "\\\\" .. c end
+          end))
+        end)
+        changed = true
+      end
+      if new:find("%]%([^)]* [^)]*%)") then -- kramdown: a link's URL may hold spaces; CommonMark: <...>
+        local spaced = outside_code(new, function(part)
+          return (part:gsub("([^%[])%]%(([%w%-%./#:_ ]- [%w%-%./#:_ ]-)%)", function(before, url)
+            if url:find("^%s") or url:find("%s$") then return nil end -- (only plain words: a code span
+            return before .. "](<" .. url .. ">)"                     -- begun a line above is not seen)
+          end))
+        end)
+        if spaced ~= new then new = spaced; changed = true end
+      end
+      local indent, num, rest = new:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)(%s.*)$")
+      if not indent then indent, num = new:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)$"); rest = "" end
       if indent then new = indent .. num .. "\\)" .. rest; changed = true end
     end
     blank_before = line:match("^%s*$") ~= nil
@@ -180,6 +200,24 @@ for name in ([[a abbr acronym b big bdo br button cite code del dfn em i img inp
   option q rb rbc rp rt rtc ruby samp select small span strike strong sub sup textarea tt var
   area base col embed hr link meta param source track wbr pre script style]]):gmatch("%S+") do
   KRAMDOWN_SPAN[name] = true -- (and void elements, and CommonMark's own raw blocks)
+end
+
+local VOID = { area = true, base = true, br = true, col = true, embed = true, hr = true, img = true,
+               input = true, link = true, meta = true, param = true, source = true, track = true, wbr = true }
+
+-- kramdown reads a block's HTML into elements and writes them back: a closing tag that closes
+-- nothing (a stray `</a>`) comes out as text.
+local function stray_closers_as_text(block)
+  if not block:find("</", 1, true) then return block end
+  local open = {}
+  return (block:gsub("<(/?)(%a[%w%-]*)([^>]*)>", function(slash, name, rest)
+    local tag = name:lower()
+    if VOID[tag] or rest:find("/%s*$") then return nil end
+    if slash == "" then open[tag] = (open[tag] or 0) + 1; return nil end
+    if (open[tag] or 0) == 0 then return "&lt;/" .. name .. rest .. "&gt;" end
+    open[tag] = open[tag] - 1
+    return nil
+  end))
 end
 
 local function html_blocks(src)
@@ -205,7 +243,7 @@ local function html_blocks(src)
       end
     end
     if closing_at and closing_at > i then
-      blocks[#blocks + 1] = table.concat(lines, "\n", i, closing_at)
+      blocks[#blocks + 1] = stray_closers_as_text(table.concat(lines, "\n", i, closing_at))
       out[#out + 1] = "<!--kd:html:" .. #blocks .. "-->"
       i = closing_at + 1
       block_start = true -- the next line may open another block (kramdown: no blank line needed)

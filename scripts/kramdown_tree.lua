@@ -368,8 +368,9 @@ local function source_after(node)
     if nx then
       if nx.type == "text" then return nx.literal
       elseif nx.type == "code" then return "`"
-      elseif nx.type == "emph" or nx.type == "strong" then return "*"
-      elseif nx.type == "link" then return "["
+      elseif nx.type == "emph" or nx.type == "strong" or nx.type == "link" then
+        local inner = nx.first_child
+        return (nx.type == "link" and "[" or nx.type == "strong" and "**" or "*") .. (inner and inner.literal or "")
       elseif nx.type == "image" then return "!["
       elseif nx.type == "html_inline" then return nx.literal or "<"
       elseif nx.type == "softbreak" then return "\n"
