@@ -2,3 +2,4 @@
 # with folio's safe subsets, layouts rendered through the sandboxed engine), and kramdown's
 # and Jekyll plugins' behaviours matched for Jekyll sites only.
 folio_shell_test(jekyll_safe_mode jekyll_safe_mode.sh)
+folio_shell_test(jekyll_kramdown jekyll_kramdown.sh)
