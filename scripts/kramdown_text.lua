@@ -140,22 +140,22 @@ end
 
 local function paren_markers(src)
   if not src:find("%d%)") and not src:find("]:", 1, true) and not src:find("\\[%%&,/;%?@%^]")
-     and not src:find("%]%([^)]* [^)]*%)") then return nil end
+     and not src:find("](", 1, true) then return nil end
   local out, fence, in_pre, blank_before, changed = {}, nil, false, true, false
   for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
     local new = line
     if fence then
       if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
     elseif in_pre then
-      if line:lower():find("</pre>", 1, true) then in_pre = false end
+      if line:find("</[pP][rR][eE]>") then in_pre = false end
     elseif fence_of(line) then
       fence = fence_of(line)
     elseif blank_before and line:match("^    ") then
       goto next -- indented code: blank_before stays, so following code lines stay too
     else
-      local lower = line:lower()
-      if lower:find("<pre[%s>]") and not lower:find("</pre>", 1, true) then in_pre = true end
-      local label, url, title = line:match("^( ? ? ?%[[^%]]+%]:%s*)([^%s<]+)(.*)$")
+      if line:find("<[pP][rR][eE][%s>]") and not line:find("</[pP][rR][eE]>") then in_pre = true end
+      local label, url, title
+      if line:find("^ ? ? ?%[") then label, url, title = line:match("^( ? ? ?%[[^%]]+%]:%s*)([^%s<]+)(.*)$") end
       if url and unbalanced_parens(url) then -- kramdown takes any URL; CommonMark needs <...> here
         new = label .. "<" .. url .. ">" .. title; changed = true
       end
@@ -167,7 +167,7 @@ local function paren_markers(src)
         end)
         changed = true
       end
-      if new:find("%]%([^)]* [^)]*%)") then -- kramdown: a link's URL may hold spaces; CommonMark: <...>
+      if new:find("](", 1, true) then -- kramdown: a link's URL may hold spaces; CommonMark: <...>
         local spaced = outside_code(new, function(part)
           return (part:gsub("([^%[])%]%(([%w%-%./#:_ ]- [%w%-%./#:_ ]-)%)", function(before, url)
             if url:find("^%s") or url:find("%s$") then return nil end -- (only plain words: a code span
