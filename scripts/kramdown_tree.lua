@@ -318,6 +318,10 @@ local function typographic_at(s, p, n)
       if e <= n and s:sub(p, e) == pair[1] then return #pair[1], pair[2] end
     end
   end
+  if (b1 == 39 or b1 == 34) and b and (b >= 128 or (b >= 48 and b <= 57) or (b >= 65 and b <= 90) or (b >= 97 and b <= 122)) then
+    if p + 1 <= n then return 2, string.char(b) .. RQ[string.char(b1)] end -- a letter, a quote: only (SQ_CLOSE)("|') can match
+    return nil
+  end
   if b == 34 or b == 39 or b1 == 34 or b1 == 39 then
     local len, rep = quote_rule(s, p)
     if len and p + len - 1 <= n then return len, rep end
