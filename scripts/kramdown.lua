@@ -58,7 +58,9 @@ local MARKDOWN_FILE = { md = true, markdown = true, mkd = true, mkdn = true, mdo
 
 -- The text passes, on the Markdown source once its Liquid has run.
 local function text_passes(page)
-  if JEKYLL and page.source and MARKDOWN_FILE[(page.path or ""):match("%.(%w+)$") or ""] then
+  local markdown = MARKDOWN_FILE[(page.path or ""):match("%.(%w+)$") or ""]
+  if JEKYLL and not markdown then return end -- Jekyll runs kramdown on Markdown files only
+  if JEKYLL and page.source then
     local src, blocks = text.html_blocks(page.source)
     if src then page.source, page.kramdown_html = src, blocks end
   end
@@ -96,11 +98,10 @@ end, { order = 20, when = function(page) -- (most pages have no attribute list n
   return src:find("{[:#]") or src:find("\n[ \t>]*:%s") or src:find("^[ \t>]*:%s")
 end })
 
--- A Jekyll site: quotes, dashes and ellipses as kramdown writes them (compat/jekyll/site.lua
--- turns cmark's smart punctuation off when this plugin is on).
-if JEKYLL and folio.config.markdown and folio.config.markdown.smart == false then
-  folio.hook("ast", function(doc) tree.typography(doc) end, { order = 15 })
-end
+-- A Jekyll site: quotes, dashes and ellipses as kramdown writes them, set on the rendered HTML
+-- in the html pass (compat/jekyll/site.lua turns cmark's smart punctuation off when this
+-- plugin is on; no Markdown tree is needed for it).
+local KRAMDOWN_TYPOGRAPHY = JEKYLL and folio.config.markdown and folio.config.markdown.smart == false
 
 -- After anchors (order 50): headings still without an id get kramdown's, when a toc needs them.
 folio.hook("ast", function(doc, page)
@@ -164,6 +165,9 @@ end
 folio.hook("html", function(page)
   local html = page.content
   if not html then return end
+  if KRAMDOWN_TYPOGRAPHY and MARKDOWN_FILE[(page.path or ""):match("%.(%w+)$") or ""] then
+    html = tree.typography_html(html) -- (before the raw HTML blocks are back: they keep straight quotes)
+  end
   if page.kramdown_html then
     local blocks = page.kramdown_html
     html = html:gsub("<!%-%-kd:html:(%d+)%-%->", function(n) return blocks[tonumber(n)] end)

@@ -427,6 +427,64 @@ local function typography(node)
   end
 end
 
+-- The same typography on rendered HTML (a page then needs no Markdown tree): a run is the text
+-- between two tags; code, pre, script, style and comments are skipped; what follows a run is
+-- read back from the tag after it as the Markdown it came from (`<em>` is `*`, `</a>` is `]`,
+-- the end of a block is the end of the text).
+local RAW_TAGS = { code = true, pre = true, script = true, style = true, textarea = true }
+local OPENS = { em = "*", i = "*", strong = "**", b = "**", a = "[", code = "`", img = "![", br = "\n", del = "~~" }
+local CLOSES = { em = "*", i = "*", strong = "**", b = "**", a = "]", del = "~~", span = "<", sup = "<", sub = "<",
+                 kbd = "<", abbr = "<", cite = "<", q = "<", small = "<", s = "<", u = "<", mark = "<" }
+
+local function decoded(text)
+  return (text:gsub("&quot;", '"'):gsub("&lt;", "<"):gsub("&gt;", ">"))
+end
+
+local function html_after(html, lt)
+  local slash, name = html:match("^<(/?)(%w+)", lt)
+  if not name then return "<" end
+  name = name:lower()
+  if slash == "/" then return CLOSES[name] or "" end -- a block's end: the end of the text
+  local open = OPENS[name]
+  if not open then return "<" end
+  if open == "*" or open == "**" or open == "[" then
+    return open .. decoded(html:match("^<[^>]*>([^<]*)", lt) or "")
+  end
+  return open
+end
+
+local function typography_html(html)
+  if not html:find("[\"'&%-%.]") then return html end
+  local out, pos, n = {}, 1, #html
+  while pos <= n do
+    local lt = html:find("<", pos, true) or n + 1
+    local run = html:sub(pos, lt - 1)
+    if run ~= "" then
+      if run:find("[\"'&%-%.]") then
+        local plain = decoded(run)
+        local typed = typeset(plain, lt <= n and html_after(html, lt) or "")
+        if typed ~= plain then run = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }) end
+      end
+      out[#out + 1] = run
+    end
+    if lt > n then break end
+    local close
+    if html:sub(lt, lt + 3) == "<!--" then
+      close = select(2, html:find("-->", lt + 4, true))
+    else
+      local name = html:match("^<(%w+)", lt)
+      if name and RAW_TAGS[name:lower()] then
+        close = select(2, html:find("</" .. name .. "%s*>", lt)) -- (lower case, as cmark writes it)
+      end
+      close = close or html:find(">", lt, true)
+    end
+    close = close or n
+    out[#out + 1] = html:sub(lt, close)
+    pos = close + 1
+  end
+  return table.concat(out)
+end
+
 -- Runs the tree pass on `doc`, whose Markdown was `src`. Returns the attributes of each marker
 -- (`<!--kd:N-->`, by N) and the lists that are tables of contents.
 local function run(doc, src)
@@ -441,4 +499,4 @@ local function run(doc, src)
   return marks, toc_lists
 end
 
-return { run = run, typography = typography }
+return { run = run, typography = typography, typography_html = typography_html }
