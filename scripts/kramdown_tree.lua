@@ -455,33 +455,33 @@ end
 
 local function typography_html(html)
   if not html:find("[\"'&%-%.]") then return html end
-  local out, pos, n = {}, 1, #html
+  local out, pos, n, copied = {}, 1, #html, 1 -- html[copied..] is not in `out` yet
   while pos <= n do
     local lt = html:find("<", pos, true) or n + 1
-    local run = html:sub(pos, lt - 1)
-    if run ~= "" then
-      if run:find("[\"'&%-%.]") then
-        local plain = decoded(run)
-        local typed = typeset(plain, lt <= n and html_after(html, lt) or "")
-        if typed ~= plain then run = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }) end
+    local cand = lt > pos and html:find("[\"'&%-%.]", pos)
+    if cand and cand < lt then
+      local plain = decoded(html:sub(pos, lt - 1))
+      local typed = typeset(plain, lt <= n and html_after(html, lt) or "")
+      if typed ~= plain then
+        out[#out + 1] = html:sub(copied, pos - 1)
+        out[#out + 1] = (typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
+        copied = lt
       end
-      out[#out + 1] = run
     end
     if lt > n then break end
     local close
-    if html:sub(lt, lt + 3) == "<!--" then
+    local c = html:byte(lt + 1)
+    if c == 33 and html:sub(lt, lt + 3) == "<!--" then -- !
       close = select(2, html:find("-->", lt + 4, true))
-    else
+    elseif c == 99 or c == 112 or c == 115 or c == 116 then -- c p s t: code, pre, script, style, textarea
       local name = html:match("^<(%w+)", lt)
-      if name and RAW_TAGS[name:lower()] then
-        close = select(2, html:find("</" .. name .. "%s*>", lt)) -- (lower case, as cmark writes it)
-      end
-      close = close or html:find(">", lt, true)
+      if name and RAW_TAGS[name] then close = select(2, html:find("</" .. name .. "%s*>", lt)) end
     end
-    close = close or n
-    out[#out + 1] = html:sub(lt, close)
+    close = close or html:find(">", lt, true) or n
     pos = close + 1
   end
+  if copied == 1 then return html end
+  out[#out + 1] = html:sub(copied)
   return table.concat(out)
 end
 
