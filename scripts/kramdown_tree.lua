@@ -329,36 +329,28 @@ local function typographic_at(s, p, n)
   return nil
 end
 
--- Where a rule or a symbol can start: a quote, `--`, `...`, `<<`/`>>` (each found in C).
-local CANDIDATES = { "[\"']", "%-%-", "%.%.%.", "[<>][<>]" }
-
--- The first candidate at or after p (next[i]: where CANDIDATES[i] is next, false: nowhere).
-local function next_candidate(run, p, next)
-  local best
-  for i, pat in ipairs(CANDIDATES) do
-    local at = next[i]
-    if at ~= false and (at == nil or at < p) then at = run:find(pat, p) or false; next[i] = at end
-    if at and (not best or at < best) then best = at end
-  end
-  return best
-end
-
 -- The run's text with kramdown's typography; `after` is what follows the run in the source.
--- Rules match at a candidate or at the character before it: the loop jumps between them.
+-- Rules match at a candidate (a quote, `--`, `...`, `<<`/`>>`, each found in C) or at the
+-- character before it: the loop jumps from one to the next.
 local function typeset(run, after)
-  local next = {}
-  local q = next_candidate(run, 1, next)
-  if not q then return run end
+  local quote, dash, dots, guil = run:find("[\"']"), run:find("--", 1, true), run:find("...", 1, true), run:find("[<>][<>]")
+  if not (quote or dash or dots or guil) then return run end
   local s, n = run .. after, #run
   local out, p = {}, 1
-  while q do
+  local q = math.min(quote or n + 1, dash or n + 1, dots or n + 1, guil or n + 1)
+  while q <= n do
     if q - 1 > p then out[#out + 1] = run:sub(p, q - 2); p = q - 1 end
     while p <= q do
       local len, rep = typographic_at(s, p, n)
       if len then out[#out + 1] = rep; p = p + len; break end
       out[#out + 1] = s:sub(p, p); p = p + 1
     end
-    q = p <= n and next_candidate(run, p, next)
+    if p > n then break end
+    if quote and quote < p then quote = run:find("[\"']", p) end
+    if dash and dash < p then dash = run:find("--", p, true) end
+    if dots and dots < p then dots = run:find("...", p, true) end
+    if guil and guil < p then guil = run:find("[<>][<>]", p) end
+    q = math.min(quote or n + 1, dash or n + 1, dots or n + 1, guil or n + 1)
   end
   if p <= n then out[#out + 1] = run:sub(p) end
   return table.concat(out)

@@ -217,7 +217,14 @@ local function contains(a, b)
   if type(a) == "table" then
     if is_range(a) then return type(b) == "number" and b >= a.first and b <= a.last end
     if is_hash(a) then return b ~= nil and a[to_s(b)] ~= nil end
-    for _, x in ipairs(a) do if equal(x, b) then return true end end
+    local deep = type(b) == "table" -- (strings and numbers: equal is ==; EMPTY and BLANK are tables)
+    for _, x in ipairs(a) do
+      if deep or type(x) == "table" then
+        if equal(x, b) then return true end
+      elseif x == b then
+        return true
+      end
+    end
   end
   return false
 end
