@@ -429,6 +429,7 @@ local CLOSES = { em = "*", i = "*", strong = "**", b = "**", a = "]", del = "~~"
                  kbd = "<", abbr = "<", cite = "<", q = "<", small = "<", s = "<", u = "<", mark = "<" }
 
 local function decoded(text)
+  if not text:find("&", 1, true) then return text end
   return (text:gsub("&quot;", '"'):gsub("&lt;", "<"):gsub("&gt;", ">"))
 end
 
@@ -445,35 +446,50 @@ local function html_after(html, lt)
   return open
 end
 
+-- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it.
+local function typeset_segment(seg, tail)
+  local whole = ">" .. seg .. tail -- (a leading `>` makes the first run look like the others)
+  local limit = #seg + 1
+  local out = whole:gsub(">()([^<]*[\"'&%-%.][^<]*)", function(at, run) -- (runs with a candidate only)
+    if at > limit then return nil end
+    local lt = at + #run
+    local plain = decoded(run)
+    local typed = typeset(plain, lt <= #whole and html_after(whole, lt) or "")
+    if typed == plain then return nil end
+    return ">" .. typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
+  end)
+  return out:sub(2, #out - #tail)
+end
+
+local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
+
 local function typography_html(html)
   if not html:find("[\"'&%-%.]") then return html end
-  local out, pos, n, copied = {}, 1, #html, 1 -- html[copied..] is not in `out` yet
+  local out, pos, n = {}, 1, #html
+  local next_at = {} -- where each raw opener is next (false: nowhere), found with plain finds
   while pos <= n do
-    local lt = html:find("<", pos, true) or n + 1
-    local cand = lt > pos and html:find("[\"'&%-%.]", pos)
-    if cand and cand < lt then
-      local plain = decoded(html:sub(pos, lt - 1))
-      local typed = typeset(plain, lt <= n and html_after(html, lt) or "")
-      if typed ~= plain then
-        out[#out + 1] = html:sub(copied, pos - 1)
-        out[#out + 1] = (typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
-        copied = lt
+    local start, which
+    for i, opener in ipairs(RAW_OPENERS) do
+      local at = next_at[i]
+      if at ~= false and (at == nil or at < pos) then
+        at = html:find(opener, pos, true)
+        -- the whole name (`<code>`, `<code class=...>`, not `<codex>`); `<!--` is always a comment
+        while at and i < 6 and not html:find("^[%s>/]", at + #opener) do at = html:find(opener, at + 1, true) end
+        at = at or false
+        next_at[i] = at
       end
+      if at and (not start or at < start) then start, which = at, i end
     end
-    if lt > n then break end
+    local stop = start or n + 1
+    if stop > pos then out[#out + 1] = typeset_segment(html:sub(pos, stop - 1), html:sub(stop, stop + 80)) end
+    if not start then break end
     local close
-    local c = html:byte(lt + 1)
-    if c == 33 and html:sub(lt, lt + 3) == "<!--" then -- !
-      close = select(2, html:find("-->", lt + 4, true))
-    elseif c == 99 or c == 112 or c == 115 or c == 116 then -- c p s t: code, pre, script, style, textarea
-      local name = html:match("^<(%w+)", lt)
-      if name and RAW_TAGS[name] then close = select(2, html:find("</" .. name .. "%s*>", lt)) end
-    end
-    close = close or html:find(">", lt, true) or n
+    if which == 6 then close = select(2, html:find("-->", start + 4, true))
+    else close = select(2, html:find("</" .. RAW_OPENERS[which]:sub(2) .. "%s*>", start)) end
+    close = close or n
+    out[#out + 1] = html:sub(start, close)
     pos = close + 1
   end
-  if copied == 1 then return html end
-  out[#out + 1] = html:sub(copied)
   return table.concat(out)
 end
 

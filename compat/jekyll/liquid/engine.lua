@@ -451,8 +451,9 @@ local lookup_var
 function lookup_key(v, key, bracket)
   local tv = type(v)
   if tv == "table" then
-    if is_self(v) then return type(key) == "string" and lookup_var(v, key) or nil end
-    if is_range(v) then
+    local mt = getmetatable(v) -- (one look for both: this runs on every `a.b`)
+    if mt == SelfDrop then return type(key) == "string" and lookup_var(v, key) or nil end
+    if mt == Range then
       if key == "first" then return v.first elseif key == "last" then return v.last
       elseif key == "size" then return size_of(v) end
       if math.type(key) == "integer" then local x = v.first + key; if x <= v.last then return x end end
