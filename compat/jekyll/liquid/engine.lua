@@ -559,6 +559,26 @@ function compile_expr(e, strict_vars)
       end)()
     local n = #keys
     if n == 0 then return head end
+    if name and not next(bracket) then -- `a.b.c`, the usual case: names only, no closures per key
+      local static = {}
+      for i, k in ipairs(e[3]) do static[i] = k end
+      if n == 1 then
+        local k1 = static[1]
+        return function(ctx)
+          local v = lookup_var(ctx, name)
+          if v == nil then return nil end
+          return lookup_key(v, k1, nil)
+        end
+      end
+      return function(ctx)
+        local v = lookup_var(ctx, name)
+        for i = 1, n do
+          if v == nil then return nil end
+          v = lookup_key(v, static[i], nil)
+        end
+        return v
+      end
+    end
     return function(ctx)
       local v = head(ctx)
       for i = 1, n do
