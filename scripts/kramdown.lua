@@ -1,11 +1,13 @@
 -- kramdown.lua: the kramdown extensions Jekyll posts use, on top of folio's CommonMark. This
 -- file wires the passes to the hook stages and owns the html pass; the work is in two helpers:
 --   scripts/kramdown_text.lua  (frontmatter stage) `{::comment}`, `{::options /}` removed,
---                              `<div markdown="1">` insides read as Markdown;
+--                              `<div markdown="1">` insides read as Markdown; on Jekyll sites
+--                              also kramdown's HTML blocks, `1)`, link URLs and escapes;
 --   scripts/kramdown_math.lua  (frontmatter stage) `$$...$$` math kept out of Markdown, written
 --                              as MathJax's `\(...\)` and `\[...\]` in the html pass;
 --   scripts/kramdown_tree.lua  (ast stage) attribute lists `{: .class #id key="v"}` found and
---                              marked, heading ids, `{:toc}` lists, definition lists.
+--                              marked, heading ids, `{:toc}` lists, definition lists; (html
+--                              stage, Jekyll sites) kramdown's smart quotes.
 -- The html pass moves each marked element's attributes onto its tag and writes the tables of
 -- contents from the rendered headings (`{:.no_toc}` ones left out). Code is never touched.
 

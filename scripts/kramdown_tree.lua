@@ -2,6 +2,8 @@
 -- found in text nodes, removed, and recorded with a marker comment before their element (the html
 -- pass moves them onto its tag); `{: #id}` on a heading set as its id; lists marked `{:toc}`
 -- collected; definition lists (`term\n: definition`) made into <dl>. Code nodes are never read.
+-- Also kramdown's typography for Jekyll sites (typography_html: quotes, dashes, ellipses on the
+-- rendered HTML, code and raw blocks left alone).
 local marks, next_mark, toc_lists
 
 
@@ -356,71 +358,8 @@ local function typeset(run, after)
   return table.concat(out)
 end
 
--- What the source holds right after `node` (a few characters are enough for the rules).
-local CLOSE = { emph = "*", strong = "**", link = "]", image = "]", strikethrough = "~~" }
-local function source_after(node)
-  while node do
-    local nx = node.next
-    if nx then
-      if nx.type == "text" then return nx.literal
-      elseif nx.type == "code" then return "`"
-      elseif nx.type == "emph" or nx.type == "strong" or nx.type == "link" then
-        local inner = nx.first_child
-        return (nx.type == "link" and "[" or nx.type == "strong" and "**" or "*") .. (inner and inner.literal or "")
-      elseif nx.type == "image" then return "!["
-      elseif nx.type == "html_inline" then return nx.literal or "<"
-      elseif nx.type == "softbreak" then return "\n"
-      elseif nx.type == "linebreak" then return "\n"
-      end
-      return " "
-    end
-    local parent = node.parent
-    return parent and CLOSE[parent.type] or "" -- the end of an element, or of the block
-  end
-  return ""
-end
-
-local RUN = { text = true, softbreak = true }
-local SKIP = { image = true, code_block = true, html_block = true, custom_block = true, code = true }
-
--- Typesets the run of text and soft breaks that starts at `first`; returns the node after it.
-local function typeset_run(first)
-  local nodes, parts = {}, {}
-  local n = first
-  while n and RUN[n.type] do
-    nodes[#nodes + 1] = n
-    parts[#parts + 1] = n.type == "text" and n.literal or "\n"
-    n = n.next
-  end
-  local whole = table.concat(parts)
-  local typed = typeset(whole, source_after(nodes[#nodes]))
-  if typed ~= whole then
-    -- back into the nodes: each text node between soft breaks gets its piece (the first of
-    -- several text nodes in a row takes it; a text literal never holds a newline)
-    local pieces, i = {}, 1
-    for piece in (typed .. "\n"):gmatch("(.-)\n") do pieces[#pieces + 1] = piece end
-    for _, node in ipairs(nodes) do
-      if node.type == "softbreak" then i = i + 1
-      else node.literal = pieces[i] or ""; pieces[i] = "" end
-    end
-  end
-  return n
-end
-
-local function typography(node)
-  local child = node.first_child
-  while child do
-    if RUN[child.type] then
-      child = typeset_run(child)
-    else
-      if not SKIP[child.type] then typography(child) end
-      child = child.next
-    end
-  end
-end
-
--- The same typography on rendered HTML (a page then needs no Markdown tree): a run is the text
--- between two tags; code, pre, script, style and comments are skipped; what follows a run is
+-- The typography is set on the rendered HTML (a page then needs no Markdown tree): a run is the
+-- text between two tags; code, pre, script, style and comments are skipped; what follows a run is
 -- read back from the tag after it as the Markdown it came from (`<em>` is `*`, `</a>` is `]`,
 -- the end of a block is the end of the text).
 local RAW_TAGS = { code = true, pre = true, script = true, style = true, textarea = true }
@@ -507,4 +446,4 @@ local function run(doc, src)
   return marks, toc_lists
 end
 
-return { run = run, typography = typography, typography_html = typography_html }
+return { run = run, typography_html = typography_html }
