@@ -1,6 +1,8 @@
 -- kramdown_text.lua: the text pass of the kramdown plugin, on the Markdown source before it is
 -- parsed: `{::comment}...{:/comment}` (or `{:/}`) and `{::options .../}` removed, and the inside
 -- of `<tag markdown="1">` blocks opened with blank lines so CommonMark reads it as Markdown.
+-- On Jekyll sites also: kramdown's HTML blocks kept whole (html_blocks) and its readings of `1)`,
+-- reference and link URLs and backslashes (paren_markers).
 -- Fenced code, indented code and backtick code spans are left as they are.
 
 -- `line` with `fn` applied to the parts outside backtick code spans.
