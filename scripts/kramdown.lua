@@ -1,11 +1,13 @@
 -- kramdown.lua: the kramdown extensions Jekyll posts use, on top of folio's CommonMark. This
 -- file wires the passes to the hook stages and owns the html pass; the work is in two helpers:
 --   scripts/kramdown_text.lua  (frontmatter stage) `{::comment}`, `{::options /}` removed,
---                              `<div markdown="1">` insides read as Markdown;
+--                              `<div markdown="1">` insides read as Markdown; on Jekyll sites
+--                              also kramdown's HTML blocks, `1)`, link URLs and escapes;
 --   scripts/kramdown_math.lua  (frontmatter stage) `$$...$$` math kept out of Markdown, written
 --                              as MathJax's `\(...\)` and `\[...\]` in the html pass;
 --   scripts/kramdown_tree.lua  (ast stage) attribute lists `{: .class #id key="v"}` found and
---                              marked, heading ids, `{:toc}` lists, definition lists.
+--                              marked, heading ids, `{:toc}` lists, definition lists; (html
+--                              stage, Jekyll sites) kramdown's smart quotes.
 -- The html pass moves each marked element's attributes onto its tag and writes the tables of
 -- contents from the rendered headings (`{:.no_toc}` ones left out). Code is never touched.
 
@@ -49,15 +51,41 @@ local function kramdown_id(text)
   return id ~= "" and id or "section"
 end
 
-folio.hook("frontmatter", function(page)
+-- A Jekyll folder built as it is (compat/jekyll/site.lua): kramdown's own readings where they
+-- differ from CommonMark (`1)` is no list marker; quotes curled by kramdown's rules) are
+-- matched too. folio sites that list this plugin keep CommonMark's.
+local JEKYLL = type(folio.config) == "table" and type(folio.config.jekyll) == "table"
+
+local MARKDOWN_FILE = { md = true, markdown = true, mkd = true, mkdn = true, mdown = true }
+
+-- The text passes, on the Markdown source once its Liquid has run.
+local function text_passes(page)
+  local markdown = MARKDOWN_FILE[(page.path or ""):match("%.(%w+)$") or ""]
+  if JEKYLL and not markdown then return end -- Jekyll runs kramdown on Markdown files only
+  if JEKYLL and page.source then
+    local src, blocks = text.html_blocks(page.source)
+    if src then page.source, page.kramdown_html = src, blocks end
+  end
   if page.source and (page.source:find("{::", 1, true) or page.source:find("markdown=", 1, true)) then
     page.source = text.transform(page.source) or page.source
   end
+  if JEKYLL and page.source then page.source = text.paren_markers(page.source) or page.source end
   if page.source then
     local src, list = math.extract(page.source)
     if src then page.source, page.kramdown_math = src, list end
   end
+end
+
+folio.hook("frontmatter", function(page)
+  if JEKYLL and page.defer then return end -- its Liquid waits for the site: so do these passes
+  text_passes(page)
 end, { order = 80 }) -- after other text hooks (Liquid runs before Markdown, as in Jekyll)
+
+if JEKYLL then
+  folio.hook("defer", function(page)
+    if page.defer then text_passes(page) end
+  end, { order = 90 }) -- after the liquid plugin's
+end
 
 folio.hook("ast", function(doc, page)
   local marks, toc_lists = tree.run(doc, page.source or "")
@@ -71,6 +99,11 @@ end, { order = 20, when = function(page) -- (most pages have no attribute list n
   local src = page.source or ""
   return src:find("{[:#]") or src:find("\n[ \t>]*:%s") or src:find("^[ \t>]*:%s")
 end })
+
+-- A Jekyll site: quotes, dashes and ellipses as kramdown writes them, set on the rendered HTML
+-- in the html pass (compat/jekyll/site.lua turns cmark's smart punctuation off when this
+-- plugin is on; no Markdown tree is needed for it).
+local KRAMDOWN_TYPOGRAPHY = JEKYLL and folio.config.markdown and folio.config.markdown.smart == false
 
 -- After anchors (order 50): headings still without an id get kramdown's, when a toc needs them.
 folio.hook("ast", function(doc, page)
@@ -134,6 +167,13 @@ end
 folio.hook("html", function(page)
   local html = page.content
   if not html then return end
+  if KRAMDOWN_TYPOGRAPHY and MARKDOWN_FILE[(page.path or ""):match("%.(%w+)$") or ""] then
+    html = tree.typography_html(html) -- (before the raw HTML blocks are back: they keep straight quotes)
+  end
+  if page.kramdown_html then
+    local blocks = page.kramdown_html
+    html = html:gsub("<!%-%-kd:html:(%d+)%-%->", function(n) return blocks[tonumber(n)] end)
+  end
   if page.kramdown_math then html = math.restore(html, page.kramdown_math) end
   if page.kramdown_marks then html = apply_marks(html, page.kramdown_marks) end
   if page.kramdown_toc then
@@ -141,6 +181,16 @@ folio.hook("html", function(page)
     html = html:gsub("<!%-%-kd:toc:(%a+)%-%->\n?", function(tag) return toc_html(headings, tag == "ol") end)
   end
   page.content = html
-  page.kramdown_marks, page.kramdown_toc, page.kramdown_math = nil, nil, nil
+  page.kramdown_marks, page.kramdown_toc, page.kramdown_math, page.kramdown_html = nil, nil, nil, nil
 end, { order = 20 })
+
+-- A Jekyll site's footnote back links stay kramdown's plain ↩ (folio's theme, order 95, marks
+-- them as text with U+FE0E).
+if JEKYLL then
+  folio.hook("html", function(page)
+    local html = page.content
+    if type(html) ~= "string" or not html:find("footnote-backref", 1, true) then return end
+    page.content = html:gsub('(class="footnote%-backref"[^>]*>)\u{21A9}\u{FE0E}', "%1&#8617;")
+  end, { order = 96 })
+end
 

@@ -43,12 +43,16 @@ local function extract(src)
     math[#math + 1] = html
     return "<!--kd:math:" .. #math .. "-->"
   end
-  local i, blank_before = 1, true
+  local i, blank_before, in_pre = 1, true, false
   while i <= #lines do
     local line = lines[i]
     if fence then
       out[#out + 1] = line
       if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
+    elseif in_pre or (line:find("<pre", 1, true) and line:find("^%s*<[%w]") and not line:find("</pre>", 1, true)) then
+      -- a <pre> block (a Liquid {% highlight %} writes one): HTML, where kramdown reads no math
+      out[#out + 1] = line
+      in_pre = not line:find("</pre>", 1, true)
     elseif fence_of(line) then
       fence = fence_of(line); out[#out + 1] = line
     elseif blank_before and line:match("^    ") then
@@ -73,6 +77,14 @@ local function extract(src)
         goto continue
       end
       out[#out + 1] = inline_math(line, add)
+    elseif line:find("<pre", 1, true) then -- math outside the line's <pre>...</pre> only
+      local parts, pos = {}, 1
+      for s, e in function() local a, b = line:find("<pre.-</pre>", pos); return a, b end do
+        parts[#parts + 1] = inline_math(line:sub(pos, s - 1), add) .. line:sub(s, e)
+        pos = e + 1
+      end
+      parts[#parts + 1] = inline_math(line:sub(pos), add)
+      out[#out + 1] = table.concat(parts)
     else
       out[#out + 1] = line:find("$$", 1, true) and inline_math(line, add) or line
     end

@@ -1,6 +1,8 @@
 -- kramdown_text.lua: the text pass of the kramdown plugin, on the Markdown source before it is
 -- parsed: `{::comment}...{:/comment}` (or `{:/}`) and `{::options .../}` removed, and the inside
 -- of `<tag markdown="1">` blocks opened with blank lines so CommonMark reads it as Markdown.
+-- On Jekyll sites also: kramdown's HTML blocks kept whole (html_blocks) and its readings of `1)`,
+-- reference and link URLs and backslashes (paren_markers).
 -- Fenced code, indented code and backtick code spans are left as they are.
 
 -- `line` with `fn` applied to the parts outside backtick code spans.
@@ -122,4 +124,167 @@ local function transform_text(src)
   return table.concat(out, "\n") .. "\n"
 end
 
-return { transform = transform_text }
+-- kramdown's list markers are `1.` only: a line starting `1) ` (or `2) `...) is text, where
+-- CommonMark starts an ordered list. Such markers get a backslash (`1\) `). And a reference
+-- definition's URL with unbalanced parentheses (`[x]: http://a/b)`), which kramdown takes as it
+-- is, is written `<http://a/b)>` for CommonMark. A backslash before a character kramdown does
+-- not escape (`\^`, `\@`, `\%`...) stays, as in kramdown; an inline link's URL with spaces
+-- (`[a](b c)`, kramdown's link to "b c") is written `[a](<b c>)`. Outside fenced and indented code and <pre>
+-- blocks. Nil when there is nothing to change.
+local function unbalanced_parens(url)
+  local depth = 0
+  for c in url:gmatch("[()]") do
+    depth = depth + (c == "(" and 1 or -1)
+    if depth < 0 then return true end
+  end
+  return depth ~= 0
+end
+
+-- Could `src` hold anything paren_markers changes? (Found in C over the whole text: most
+-- posts have none, and then the line-by-line pass is skipped.)
+local function may_need_markers(src)
+  local text = "\n" .. src
+  if text:find("\n ? ? ?%d+%)") then return true end
+  local at = text:find("\\", 1, true) -- (plain finds jump to the few places worth a pattern)
+  while at do
+    if text:find("^[%%&,/;%?@%^]", at + 1) then return true end
+    at = text:find("\\", at + 2, true)
+  end
+  at = text:find("](", 1, true)
+  while at do
+    if text:find("^%]%([%w%-%./#:_ ]- [%w%-%./#:_ ]-%)", at) then return true end
+    at = text:find("](", at + 2, true)
+  end
+  at = text:find("]:", 1, true)
+  while at do
+    local url = text:match("^%]:[ \t]*([^%s<]+)", at)
+    if url and unbalanced_parens(url) then return true end
+    at = text:find("]:", at + 2, true)
+  end
+  return false
+end
+
+local function paren_markers(src)
+  if not may_need_markers(src) then return nil end
+  local out, fence, in_pre, blank_before, changed = {}, nil, false, true, false
+  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
+    local new = line
+    if fence then
+      if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
+    elseif in_pre then
+      if line:find("</[pP][rR][eE]>") then in_pre = false end
+    elseif fence_of(line) then
+      fence = fence_of(line)
+    elseif blank_before and line:match("^    ") then
+      goto next -- indented code: blank_before stays, so following code lines stay too
+    else
+      if line:find("<[pP][rR][eE][%s>]") and not line:find("</[pP][rR][eE]>") then in_pre = true end
+      local label, url, title
+      if line:find("^ ? ? ?%[") then label, url, title = line:match("^( ? ? ?%[[^%]]+%]:%s*)([^%s<]+)(.*)$") end
+      if url and unbalanced_parens(url) then -- kramdown takes any URL; CommonMark needs <...> here
+        new = label .. "<" .. url .. ">" .. title; changed = true
+      end
+      if new:find("\\[%%&,/;%?@%^]") then -- kramdown escapes fewer characters than CommonMark
+        new = outside_code(new, function(part)
+          return (part:gsub("\\(.)", function(c)
+            if c:find("^[%%&,/;%?@%^]$") then return "\\\\" .. c end
+          end))
+        end)
+        changed = true
+      end
+      if new:find("](", 1, true) then -- kramdown: a link's URL may hold spaces; CommonMark: <...>
+        local spaced = outside_code(new, function(part)
+          return (part:gsub("([^%[])%]%(([%w%-%./#:_ ]- [%w%-%./#:_ ]-)%)", function(before, url)
+            if url:find("^%s") or url:find("%s$") then return nil end -- (only plain words: a code span
+            return before .. "](<" .. url .. ">)"                     -- begun a line above is not seen)
+          end))
+        end)
+        if spaced ~= new then new = spaced; changed = true end
+      end
+      local indent, num, rest = new:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)(%s.*)$")
+      if not indent then indent, num = new:match("^( ? ? ?)(%d%d?%d?%d?%d?%d?%d?%d?%d?)%)$"); rest = "" end
+      if indent then new = indent .. num .. "\\)" .. rest; changed = true end
+    end
+    blank_before = line:match("^%s*$") ~= nil
+    ::next::
+    out[#out + 1] = new
+  end
+  if not changed then return nil end
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- kramdown's HTML blocks: a line that starts a block with a tag kramdown does not count as a
+-- span element (`<video`, `<s>`, `<ul>`, `<div>`...) opens an HTML block that runs to the
+-- matching closing tag, blank lines and indented lines included, and its inside is not read as
+-- Markdown (without markdown="1"). CommonMark ends such a block at the first blank line, reads
+-- `    <li>` after one as code, and needs a one-line opening tag. Each such block is replaced by a
+-- placeholder line `<!--kd:html:N-->` and put back in the html pass. Returns the new source and
+-- the blocks, or nil.
+local KRAMDOWN_SPAN = {}
+for name in ([[a abbr acronym b big bdo br button cite code del dfn em i img input kbd label
+  option q rb rbc rp rt rtc ruby samp select small span strike strong sub sup textarea tt var
+  area base col embed hr link meta param source track wbr pre script style]]):gmatch("%S+") do
+  KRAMDOWN_SPAN[name] = true -- (and void elements, and CommonMark's own raw blocks)
+end
+
+local VOID = { area = true, base = true, br = true, col = true, embed = true, hr = true, img = true,
+               input = true, link = true, meta = true, param = true, source = true, track = true, wbr = true }
+
+-- kramdown reads a block's HTML into elements and writes them back: a closing tag that closes
+-- nothing (a stray `</a>`) comes out as text.
+local function stray_closers_as_text(block)
+  if not block:find("</", 1, true) then return block end
+  local open = {}
+  return (block:gsub("<(/?)(%a[%w%-]*)([^>]*)>", function(slash, name, rest)
+    local tag = name:lower()
+    if VOID[tag] or rest:find("/%s*$") then return nil end
+    if slash == "" then open[tag] = (open[tag] or 0) + 1; return nil end
+    if (open[tag] or 0) == 0 then return "&lt;/" .. name .. rest .. "&gt;" end
+    open[tag] = open[tag] - 1
+    return nil
+  end))
+end
+
+local function html_blocks(src)
+  if not src:find("\n ? ? ?<%a") and not src:find("^ ? ? ?<%a") then return nil end
+  local lines = {}
+  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  local out, blocks, fence, block_start = {}, {}, nil, true
+  local i = 1
+  while i <= #lines do
+    local line = lines[i]
+    local tag = not fence and block_start and line:match("^ ? ? ?<(%a[%w%-]*)")
+    tag = tag and tag:lower()
+    local closing_at
+    if tag and not KRAMDOWN_SPAN[tag] and not line:find("markdown%s*=") then
+      local depth = 0
+      for j = i, math.min(#lines, i + 2000) do
+        local l = lines[j]:lower()
+        local _, opens = l:gsub("<" .. tag .. "[%s>/]", "")
+        if l:find("<" .. tag .. "$") then opens = opens + 1 end
+        local _, closes = l:gsub("</" .. tag .. "%s*>", "")
+        depth = depth + opens - closes
+        if depth <= 0 then closing_at = j; break end
+      end
+    end
+    if closing_at and closing_at > i then
+      blocks[#blocks + 1] = stray_closers_as_text(table.concat(lines, "\n", i, closing_at))
+      out[#out + 1] = "<!--kd:html:" .. #blocks .. "-->"
+      i = closing_at + 1
+      block_start = true -- the next line may open another block (kramdown: no blank line needed)
+    else
+      out[#out + 1] = line
+      if fence then
+        if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
+      elseif fence_of(line) then
+        fence = fence_of(line)
+      end
+      block_start = line:match("^%s*$") ~= nil or (closing_at == i)
+      i = i + 1
+    end
+  end
+  if #blocks == 0 then return nil end
+  return table.concat(out, "\n") .. "\n", blocks
+end
+
+return { transform = transform_text, paren_markers = paren_markers, html_blocks = html_blocks }

@@ -2,6 +2,8 @@
 -- found in text nodes, removed, and recorded with a marker comment before their element (the html
 -- pass moves them onto its tag); `{: #id}` on a heading set as its id; lists marked `{:toc}`
 -- collected; definition lists (`term\n: definition`) made into <dl>. Code nodes are never read.
+-- Also kramdown's typography for Jekyll sites (typography_html: quotes, dashes, ellipses on the
+-- rendered HTML, code and raw blocks left alone).
 local marks, next_mark, toc_lists
 
 
@@ -156,7 +158,7 @@ local function block_ials(doc, src)
       block_ial(para)
     end
   end
-  if src:find("[%)%*_`~]{:") then inline_ials(doc) end
+  if src:find("[%)%]%*_`~]{:") then inline_ials(doc) end -- after `)`, a reference `]`, emphasis, code
   for tbl in doc:select("table") do -- a GFM table takes the IAL line as its last row
     local row = tbl.last_child
     local cell = row and row.first_child
@@ -256,6 +258,180 @@ local function definition_list(para)
   para:remove()
 end
 
+-- ---------------------------------------------------------------------------------------------
+-- kramdown's typography (a Jekyll site: cmark's smart punctuation is off there). kramdown curls
+-- quotes by its SQ_RULES (kramdown/parser/kramdown/smart_quotes.rb), tried at the leftmost place
+-- in a run of text where one matches, so the character before a quote decides most of them
+-- (`-"` opens, `x"` closes); a run starts after any element (code, emphasis, a link, an HTML
+-- tag), where the character after the quote decides. `---`, `--`, `...`, `<<`, `>>` become
+-- dashes, an ellipsis and guillemets.
+
+local LQ = { ["'"] = "\u{2018}", ['"'] = "\u{201C}" }
+local RQ = { ["'"] = "\u{2019}", ['"'] = "\u{201D}" }
+local SYMS = { { "---", "\u{2014}" }, { "--", "\u{2013}" }, { "...", "\u{2026}" },
+               { "<< ", "\u{AB}\u{A0}" }, { " >>", "\u{A0}\u{BB}" }, { "<<", "\u{AB}" }, { ">>", "\u{BB}" } }
+local PUNCT_AT = "^[!\"#%$%%'()*+,%-./:;<=>?@%[\\%]%^_`{|}~]"
+
+local function is_space(c) return c ~= "" and c:find("^[ \t\r\n\f\v]") ~= nil end
+local function is_word(c) return c ~= "" and c:find("^[%w_]") ~= nil end
+local function is_quote(c) return c == "'" or c == '"' end
+local function sq_close(c) return c ~= "" and not c:find("^[ \\\t\r\n%[{(%-]") end
+
+-- The quote rules at position p of s (run text followed by `after`, the source after the run):
+-- the number of characters matched and the replacement, or nil.
+local function quote_rule(s, p)
+  local c, c1, c2 = s:sub(p, p), s:sub(p + 1, p + 1), s:sub(p + 2, p + 2)
+  if is_quote(c) then
+    if s:find("^[_*][_*]?%S", p + 1) then return 1, LQ[c] end                  -- "*em*
+    if c1:find(PUNCT_AT) and s:sub(p + 1, p + 2) ~= ".." and not is_word(c2) then return 1, RQ[c] end
+  end
+  local sp = is_space(c) and 1 or 0 -- (\s?)"'(?=\w), (\s?)'"(?=\w), (\s?)'(?=\d\ds)
+  if sp == 1 or is_quote(c) then
+    for _, off in ipairs(sp == 1 and { 1, 0 } or { 0 }) do
+      local q1, q2, w = s:sub(p + off, p + off), s:sub(p + off + 1, p + off + 1), s:sub(p + off + 2, p + off + 2)
+      local lead = s:sub(p, p + off - 1)
+      if q1 == '"' and q2 == "'" and is_word(w) then return off + 2, lead .. LQ['"'] .. LQ["'"] end
+      if q1 == "'" and q2 == '"' and is_word(w) then return off + 2, lead .. LQ["'"] .. LQ['"'] end
+      if q1 == "'" and s:find("^%d%ds", p + off + 1) then return off + 1, lead .. RQ["'"] end
+      if off == 1 and not is_space(c) then break end
+    end
+  end
+  if is_space(c) and is_quote(c1) and is_word(c2) then return 2, c .. LQ[c1] end -- (\s)("|')(?=\w)
+  if sq_close(c) and is_quote(c1) then return 2, c .. RQ[c1] end                -- (SQ_CLOSE)("|')
+  if is_quote(c) and (c1 == "" or is_space(c1) or (c1 == "s" and not is_word(c2))) then return 1, RQ[c] end
+  if c1 == "'" then return 2, c .. LQ["'"] end
+  if c == "'" then return 1, LQ["'"] end
+  if c1 == '"' then return 2, c .. LQ['"'] end
+  if c == '"' then return 1, LQ['"'] end
+  return nil
+end
+
+-- A typographic symbol or a quote rule at p: (characters matched, replacement) or nil.
+local function typographic_at(s, p, n)
+  local b, b1 = s:byte(p), s:byte(p + 1)
+  if b == 45 and b1 == 45 then -- -- ---
+    if p + 2 <= n and s:byte(p + 2) == 45 then return 3, SYMS[1][2] end
+    if p + 1 <= n then return 2, SYMS[2][2] end
+  elseif b == 46 and b1 == 46 and p + 2 <= n and s:sub(p, p + 2) == "..." then return 3, SYMS[3][2]
+  elseif b == 60 or b == 62 or (b == 32 and b1 == 62) then -- << >>
+    for i = 4, #SYMS do
+      local pair = SYMS[i]
+      local e = p + #pair[1] - 1
+      if e <= n and s:sub(p, e) == pair[1] then return #pair[1], pair[2] end
+    end
+  end
+  if (b1 == 39 or b1 == 34) and b and (b >= 128 or (b >= 48 and b <= 57) or (b >= 65 and b <= 90) or (b >= 97 and b <= 122)) then
+    if p + 1 <= n then return 2, string.char(b) .. RQ[string.char(b1)] end -- a letter, a quote: only (SQ_CLOSE)("|') can match
+    return nil
+  end
+  if b == 34 or b == 39 or b1 == 34 or b1 == 39 then
+    local len, rep = quote_rule(s, p)
+    if len and p + len - 1 <= n then return len, rep end
+  end
+  return nil
+end
+
+-- The run's text with kramdown's typography; `after` is what follows the run in the source.
+-- Rules match at a candidate (a quote, `--`, `...`, `<<`/`>>`, each found in C) or at the
+-- character before it: the loop jumps from one to the next.
+local function typeset(run, after)
+  local quote, dash, dots, guil = run:find("[\"']"), run:find("--", 1, true), run:find("...", 1, true), run:find("[<>][<>]")
+  if not (quote or dash or dots or guil) then return run end
+  local s, n = run .. after, #run
+  local out, p = {}, 1
+  local q = math.min(quote or n + 1, dash or n + 1, dots or n + 1, guil or n + 1)
+  while q <= n do
+    if q - 1 > p then out[#out + 1] = run:sub(p, q - 2); p = q - 1 end
+    while p <= q do
+      local len, rep = typographic_at(s, p, n)
+      if len then out[#out + 1] = rep; p = p + len; break end
+      out[#out + 1] = s:sub(p, p); p = p + 1
+    end
+    if p > n then break end
+    if quote and quote < p then quote = run:find("[\"']", p) end
+    if dash and dash < p then dash = run:find("--", p, true) end
+    if dots and dots < p then dots = run:find("...", p, true) end
+    if guil and guil < p then guil = run:find("[<>][<>]", p) end
+    q = math.min(quote or n + 1, dash or n + 1, dots or n + 1, guil or n + 1)
+  end
+  if p <= n then out[#out + 1] = run:sub(p) end
+  return table.concat(out)
+end
+
+-- The typography is set on the rendered HTML (a page then needs no Markdown tree): a run is the
+-- text between two tags; code, pre, script, style and comments are skipped; what follows a run is
+-- read back from the tag after it as the Markdown it came from (`<em>` is `*`, `</a>` is `]`,
+-- the end of a block is the end of the text).
+local RAW_TAGS = { code = true, pre = true, script = true, style = true, textarea = true }
+local OPENS = { em = "*", i = "*", strong = "**", b = "**", a = "[", code = "`", img = "![", br = "\n", del = "~~" }
+local CLOSES = { em = "*", i = "*", strong = "**", b = "**", a = "]", del = "~~", span = "<", sup = "<", sub = "<",
+                 kbd = "<", abbr = "<", cite = "<", q = "<", small = "<", s = "<", u = "<", mark = "<" }
+
+local function decoded(text)
+  if not text:find("&", 1, true) then return text end
+  return (text:gsub("&quot;", '"'):gsub("&lt;", "<"):gsub("&gt;", ">"))
+end
+
+local function html_after(html, lt)
+  local slash, name = html:match("^<(/?)(%w+)", lt)
+  if not name then return "<" end
+  name = name:lower()
+  if slash == "/" then return CLOSES[name] or "" end -- a block's end: the end of the text
+  local open = OPENS[name]
+  if not open then return "<" end
+  if open == "*" or open == "**" or open == "[" then
+    return open .. decoded(html:match("^<[^>]*>([^<]*)", lt) or "")
+  end
+  return open
+end
+
+-- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it.
+local function typeset_segment(seg, tail)
+  local whole = ">" .. seg .. tail -- (a leading `>` makes the first run look like the others)
+  local limit = #seg + 1
+  local out = whole:gsub(">()([^<]*[\"'&%-%.][^<]*)", function(at, run) -- (runs with a candidate only)
+    if at > limit then return nil end
+    local lt = at + #run
+    local plain = decoded(run)
+    local typed = typeset(plain, lt <= #whole and html_after(whole, lt) or "")
+    if typed == plain then return nil end
+    return ">" .. typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
+  end)
+  return out:sub(2, #out - #tail)
+end
+
+local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
+
+local function typography_html(html)
+  if not html:find("[\"'&%-%.]") then return html end
+  local out, pos, n = {}, 1, #html
+  local next_at = {} -- where each raw opener is next (false: nowhere), found with plain finds
+  while pos <= n do
+    local start, which
+    for i, opener in ipairs(RAW_OPENERS) do
+      local at = next_at[i]
+      if at ~= false and (at == nil or at < pos) then
+        at = html:find(opener, pos, true)
+        -- the whole name (`<code>`, `<code class=...>`, not `<codex>`); `<!--` is always a comment
+        while at and i < 6 and not html:find("^[%s>/]", at + #opener) do at = html:find(opener, at + 1, true) end
+        at = at or false
+        next_at[i] = at
+      end
+      if at and (not start or at < start) then start, which = at, i end
+    end
+    local stop = start or n + 1
+    if stop > pos then out[#out + 1] = typeset_segment(html:sub(pos, stop - 1), html:sub(stop, stop + 80)) end
+    if not start then break end
+    local close
+    if which == 6 then close = select(2, html:find("-->", start + 4, true))
+    else close = select(2, html:find("</" .. RAW_OPENERS[which]:sub(2) .. "%s*>", start)) end
+    close = close or n
+    out[#out + 1] = html:sub(start, close)
+    pos = close + 1
+  end
+  return table.concat(out)
+end
+
 -- Runs the tree pass on `doc`, whose Markdown was `src`. Returns the attributes of each marker
 -- (`<!--kd:N-->`, by N) and the lists that are tables of contents.
 local function run(doc, src)
@@ -270,4 +446,4 @@ local function run(doc, src)
   return marks, toc_lists
 end
 
-return { run = run }
+return { run = run, typography_html = typography_html }

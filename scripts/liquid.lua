@@ -290,10 +290,27 @@ local function seo_tag(p, t)
   return function(ctx, buf) buf[#buf + 1] = fn(ctx) end
 end
 
+-- {% gist id [file] %} (jekyll-gist): the script that shows the gist. Either argument may name
+-- a variable. jekyll-gist also fetches the gist's text over the network for a <noscript>; folio
+-- never reaches the network, so it writes what jekyll-gist writes with `gist: noscript: false`.
+local function gist_tag(_, t)
+  local id, file = t.text:match("^%s*(%S+)%s*(%S*)%s*$")
+  if not id then liquid.syntax_error("Syntax error in tag 'gist': write {% gist user/1234567 file.md %}", t.line) end
+  return function(ctx, buf)
+    local function value(name)
+      local v = name ~= "" and liquid.lookup_var(ctx, name)
+      return v ~= nil and v ~= false and liquid.to_s(v) or name
+    end
+    local gist, f = value(id), value(file)
+    local url = "https://gist.github.com/" .. gist .. ".js" .. (f ~= "" and "?file=" .. f or "")
+    buf[#buf + 1] = '<script src="' .. folio.escape(url) .. '"> </script>'
+  end
+end
+
 local TAGS = {
   include = include_tag(false), include_relative = include_tag(true),
   post_url = post_url, link = link, highlight = highlight,
-  seo = seo_tag, feed_meta = feed_meta,
+  seo = seo_tag, feed_meta = feed_meta, gist = gist_tag,
 }
 
 ----------------------------------------------------------------------------------------------
@@ -375,10 +392,11 @@ local function render(text, vars, file, line, keep)
   return result
 end
 
--- What layouts (compat/jekyll/layouts.lua) render with.
-folio.jekyll_liquid = { render = render }
-
 local drops = assert(load(folio.embedded.read("compat/jekyll/drops.lua"), "@(folio)/compat/jekyll/drops.lua"))()
+
+-- What layouts (compat/jekyll/layouts.lua) render with: the same engine and drops as content
+-- (in safe mode this plugin's engine is a copy of its own, whose times only it knows).
+folio.jekyll_liquid = { render = render, drops = drops }
 
 -- Content that reads the assembled site (site.posts, site.pages, site.categories, ...; Jekyll
 -- renders content Liquid after reading every post) waits for it: the page is deferred

@@ -114,12 +114,21 @@ def main():
     os.makedirs(work)
     out_j, out_f = os.path.join(work, "jekyll"), os.path.join(work, "folio")
 
-    t_j, c_j, pj = run_timed([args.jekyll, "build", "-s", site, "-d", out_j], site)
+    # both builds cold: Jekyll's disk cache (.jekyll-cache) and folio's (.folio-cache) unused
+    shutil.rmtree(os.path.join(site, ".jekyll-cache"), ignore_errors=True)
+    # jekyll-gist without the network: no <noscript> copy of the gist (folio never fetches one);
+    # offline, jekyll-gist would print the `true` its failed fetch's warning returns
+    overlay = os.path.join(work, "compare_config.yml")
+    with open(overlay, "w") as f:
+        f.write("gist:\n  noscript: false\n")
+    configs = os.path.join(site, "_config.yml") + "," + overlay
+    t_j, c_j, pj = run_timed([args.jekyll, "build", "--disable-disk-cache", "--config", configs,
+                              "-s", site, "-d", out_j], site)
     if pj.returncode != 0:
         print(pj.stdout)
         print("jekyll build failed", file=sys.stderr)
         return 1
-    t_f, c_f, pf = run_timed([os.path.abspath(args.folio), "build", "-q", "-s", site, "-o", out_f], site)
+    t_f, c_f, pf = run_timed([os.path.abspath(args.folio), "build", "-q", "--no-cache", "-s", site, "-o", out_f], site)
     if pf.returncode != 0:
         print(pf.stdout)
         print("folio build failed", file=sys.stderr)

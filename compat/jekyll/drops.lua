@@ -17,6 +17,19 @@ local function base_path()
   return (path:gsub("/$", ""))
 end
 
+-- A drop's pairs(): its keys in sorted order (Liquid's `for x in page` and `inspect` print the
+-- same order on every build), each value read through the drop.
+local function sorted_pairs(drop, keys)
+  table.sort(keys)
+  local i = 0
+  return function()
+    i = i + 1
+    local k = keys[i]
+    if k == nil then return nil end
+    return k, drop[k]
+  end, drop, nil
+end
+
 local function time_of(t) return t and liquid.time(t) or nil end
 
 -- The excerpt as Jekyll makes it: the content before `excerpt_separator` (default: the first
@@ -25,7 +38,8 @@ local function excerpt_of(page)
   local meta = rawget(page, "meta") or {}
   if meta.excerpt ~= nil then return tostring(meta.excerpt) end
   local html = page.content or ""
-  local sep = jekyll_config().excerpt_separator
+  local sep = meta.excerpt_separator -- the document's own, else _config.yml's
+  if sep == nil then sep = jekyll_config().excerpt_separator end
   if sep ~= nil and tostring(sep) ~= "\n\n" then
     local at = html:find(tostring(sep), 1, true)
     return at and html:sub(1, at - 1) or html
@@ -89,14 +103,7 @@ function page_drop(page)
       local keys = {}
       for k in pairs(FIELDS) do keys[#keys + 1] = k end
       for k in pairs(rawget(page, "meta") or {}) do if not FIELDS[k] then keys[#keys + 1] = k end end
-      table.sort(keys)
-      local i = 0
-      return function()
-        i = i + 1
-        local k = keys[i]
-        if k == nil then return nil end
-        return k, t[k]
-      end, t, nil
+      return sorted_pairs(t, keys)
     end,
   })
   drops[page] = d
@@ -210,14 +217,7 @@ function M.site(site)
       for _, src in ipairs { getters, jc } do
         for k in pairs(src) do if type(k) == "string" and not seen[k] then seen[k] = true; keys[#keys + 1] = k end end
       end
-      table.sort(keys)
-      local i = 0
-      return function()
-        i = i + 1
-        local k = keys[i]
-        if k == nil then return nil end
-        return k, t[k]
-      end, t, nil
+      return sorted_pairs(t, keys)
     end,
   })
   site_drops[key] = d

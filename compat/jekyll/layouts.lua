@@ -79,8 +79,9 @@ function M.engine(dirs)
     return table.concat(list, ", ")
   end
   function engine.render(page, site, name)
-    drops = drops or assert(load(folio.embedded.read("compat/jekyll/drops.lua"), "@(folio)/compat/jekyll/drops.lua"))()
-    local render = assert(folio.jekyll_liquid, "the liquid plugin is not loaded").render
+    local plugin = assert(folio.jekyll_liquid, "the liquid plugin is not loaded")
+    drops = drops or plugin.drops or assert(load(folio.embedded.read("compat/jekyll/drops.lua"), "@(folio)/compat/jekyll/drops.lua"))()
+    local render = plugin.render
     local content = page.content
     -- a copy of a page (the paginate plugin's page 2, 3...) is a plain table: its body is the page's
     if content == nil and rawget(page, "id") then content = folio.build.content(page.id) end

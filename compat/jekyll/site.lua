@@ -114,20 +114,29 @@ local function glob_pattern(glob)
   return "^" .. p .. "$"
 end
 
--- Does `rel` (or one of its parent folders) match one of the globs?
+-- Does `rel` (or one of its parent folders) match one of the globs? Each folder's answer is
+-- kept in patterns.seen (a site's files share few folders: each is matched once).
 local function matches_any(rel, patterns)
-  for _, pat in ipairs(patterns) do
-    local prefix = ""
-    for part in rel:gmatch("[^/]+") do
-      prefix = prefix == "" and part or prefix .. "/" .. part
-      if prefix:find(pat) then return true end
+  if #patterns == 0 then return false end
+  local seen = patterns.seen or {}
+  local prefix = ""
+  for part in rel:gmatch("[^/]+") do
+    prefix = prefix == "" and part or prefix .. "/" .. part
+    local hit = seen[prefix]
+    if hit == nil then
+      hit = false
+      for _, pat in ipairs(patterns) do
+        if prefix:find(pat) then hit = true; break end
+      end
+      seen[prefix] = hit
     end
+    if hit then return true end
   end
   return false
 end
 
 local function patterns_of(list)
-  local out = {}
+  local out = { seen = {} }
   for _, g in ipairs(list or {}) do out[#out + 1] = glob_pattern(tostring(g)) end
   return out
 end
@@ -434,6 +443,7 @@ local function plugin_map(jc)
     ["jekyll-relative-links"] = false,
     ["jekyll-optional-front-matter"] = false,
     ["jekyll-titles-from-headings"] = false,
+    ["jekyll-gist"] = false, -- {% gist %}: in the liquid plugin
   }
 end
 
@@ -690,6 +700,9 @@ function M.config()
   local plugins, unknown = plugins_of(jc)
   plugins[1] = { "liquid", includes = include_dirs }
   config.plugins = plugins
+  for _, p in ipairs(plugins) do -- the kramdown plugin curls quotes as kramdown does (its rules differ)
+    if p == "kramdown" then config.markdown = { smart = false } end
+  end
   for _, name in ipairs(unknown) do
     warn_once(CONFIG, nil, "Jekyll plugin '" .. name .. "' has no folio counterpart: ignored",
                 "see docs/migrating-from-jekyll.md for the plugins folio maps")

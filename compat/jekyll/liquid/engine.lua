@@ -217,7 +217,14 @@ local function contains(a, b)
   if type(a) == "table" then
     if is_range(a) then return type(b) == "number" and b >= a.first and b <= a.last end
     if is_hash(a) then return b ~= nil and a[to_s(b)] ~= nil end
-    for _, x in ipairs(a) do if equal(x, b) then return true end end
+    local deep = type(b) == "table" -- (strings and numbers: equal is ==; EMPTY and BLANK are tables)
+    for _, x in ipairs(a) do
+      if deep or type(x) == "table" then
+        if equal(x, b) then return true end
+      elseif x == b then
+        return true
+      end
+    end
   end
   return false
 end
@@ -444,8 +451,9 @@ local lookup_var
 function lookup_key(v, key, bracket)
   local tv = type(v)
   if tv == "table" then
-    if is_self(v) then return type(key) == "string" and lookup_var(v, key) or nil end
-    if is_range(v) then
+    local mt = getmetatable(v) -- (one look for both: this runs on every `a.b`)
+    if mt == SelfDrop then return type(key) == "string" and lookup_var(v, key) or nil end
+    if mt == Range then
       if key == "first" then return v.first elseif key == "last" then return v.last
       elseif key == "size" then return size_of(v) end
       if math.type(key) == "integer" then local x = v.first + key; if x <= v.last then return x end end
@@ -466,16 +474,16 @@ function lookup_key(v, key, bracket)
     if x ~= nil then return x end
     if bracket then return nil end
     if key == "size" then return size_of(v) end
-    if key == "first" and is_hash(v) then
+    if key ~= "first" and key ~= "last" then return nil end -- is_hash walks a drop's keys: only when needed
+    if is_hash(v) then
+      if key == "last" then return nil end
       local keys = {}
       for k in pairs(v) do keys[#keys + 1] = k end
       table.sort(keys)
       return keys[1] and { keys[1], v[keys[1]] }
     end
-    if not is_hash(v) then
-      if key == "first" then return v[1] elseif key == "last" then return v[#v] end
-    end
-    return nil
+    if key == "first" then return v[1] end
+    return v[#v]
   elseif tv == "string" then
     if bracket then return nil end
     if key == "size" then return size_of(v) end
@@ -551,6 +559,26 @@ function compile_expr(e, strict_vars)
       end)()
     local n = #keys
     if n == 0 then return head end
+    if name and not next(bracket) then -- `a.b.c`, the usual case: names only, no closures per key
+      local static = {}
+      for i, k in ipairs(e[3]) do static[i] = k end
+      if n == 1 then
+        local k1 = static[1]
+        return function(ctx)
+          local v = lookup_var(ctx, name)
+          if v == nil then return nil end
+          return lookup_key(v, k1, nil)
+        end
+      end
+      return function(ctx)
+        local v = lookup_var(ctx, name)
+        for i = 1, n do
+          if v == nil then return nil end
+          v = lookup_key(v, static[i], nil)
+        end
+        return v
+      end
+    end
     return function(ctx)
       local v = head(ctx)
       for i = 1, n do

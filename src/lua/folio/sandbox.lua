@@ -132,6 +132,21 @@ end
 local ALLOWED_MODULES = { lpeg = true, ["folio.json"] = true, ["folio.images_plugin"] = true,
                           ["folio.shortcodes_plugin"] = true }
 
+-- folio's modules of which a safe subset is given: pure functions that read and write only the
+-- tables they are handed (the liquid plugin and compat/jekyll report problems and fill in a
+-- page's fields from its front matter with them). The rest of each module is left out.
+local SAFE_SUBSETS = {
+  ["folio.errors"] = { "warn", "fail" },
+  ["folio.page"] = { "from_front_matter", "assign_url", "split_dated_name", "title_from_name",
+                     "expand_permalink", "normalize_url", "output_for", "slugify" },
+}
+
+local function safe_subset(name)
+  local real_module, subset = real.require(name), {}
+  for _, fn in ipairs(SAFE_SUBSETS[name]) do subset[fn] = real_module[fn] end
+  return subset
+end
+
 -- folio's functions an untrusted script sees: the hook API, helpers, reads checked like io.open.
 local function folio_view(env_folio)
   local f = env_folio
@@ -161,6 +176,18 @@ local function folio_view(env_folio)
   return f
 end
 
+-- A copy of t (and of the tables in it, one level down) with every function guarded.
+local function guarded_functions(t, what, depth)
+  local out = {}
+  for k, v in pairs(t) do
+    if type(v) == "function" then out[k] = M.guard(v, what .. tostring(k))
+    elseif type(v) == "table" and (depth or 0) < 1 and real.getmetatable(v) == nil then
+      out[k] = guarded_functions(v, what .. tostring(k) .. ".", (depth or 0) + 1)
+    else out[k] = v end
+  end
+  return out
+end
+
 -- A new sandbox environment: the _G of untrusted chunks.
 function M.new_env()
   local env = {}
@@ -182,8 +209,9 @@ function M.new_env()
     rename = forbidden("os.rename", WRITE_HINT), tmpname = forbidden("os.tmpname"),
     exit = forbidden("os.exit", "fail the build with error() instead"),
     getenv = function(name)
-      if type(name) == "string" and name:find("^FOLIO_") then return real.getenv(name) end
-      refuse("os.getenv(" .. shown(name) .. ")", "only variables named FOLIO_* can be read")
+      -- JEKYLL_ENV: jekyll.environment of a Jekyll site's Liquid (production/development)
+      if type(name) == "string" and (name:find("^FOLIO_") or name == "JEKYLL_ENV") then return real.getenv(name) end
+      refuse("os.getenv(" .. shown(name) .. ")", "only variables named FOLIO_* (and JEKYLL_ENV) can be read")
     end,
     setlocale = function(locale, category)
       if locale == nil then return real.setlocale(nil, category) end
@@ -254,6 +282,8 @@ function M.new_env()
     local value
     if ALLOWED_MODULES[name] then
       value = copy(real.require(name))
+    elseif SAFE_SUBSETS[name] then
+      value = safe_subset(name)
     else
       local file = real.searchpath(name, env.package.path)
       if file and sandbox.inside_site(file) then
@@ -271,9 +301,20 @@ function M.new_env()
     if loaded[name] == nil then loaded[name] = value end
     return loaded[name]
   end
-  env.folio = setmetatable({}, { __index = function(_, key)
-    if key == "config" then return folio.config end
-  end })
+  env.folio = setmetatable({}, {
+    __index = function(_, key)
+      if key == "config" then return folio.config end
+    end,
+    -- The liquid plugin's renderer and drops, which compat/jekyll/layouts.lua (folio's own)
+    -- calls for a Jekyll site's layouts: handed over guarded, so each call keeps a budget, and
+    -- layouts and content share one Liquid engine (its times and drops are the plugin's).
+    __newindex = function(t, key, value)
+      if key == "jekyll_liquid" and type(value) == "table" then
+        folio.jekyll_liquid = guarded_functions(value, "the liquid plugin's ")
+      end
+      real.rawset(t, key, value)
+    end,
+  })
   folio_view(env.folio)
   loaded._G = env
   return env
