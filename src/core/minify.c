@@ -75,34 +75,26 @@ static size_t S_find_nocase(const char *in, size_t len, size_t from, const char 
 
 /* ---- HTML ---------------------------------------------------------------------------------- */
 
-/* Is `name` (n bytes, lower case) one of the space-separated words of `list`? */
-static int S_in_list(const char *list, const char *name, size_t n)
-{
-  for (const char *p = list; *p; p++) {
-    if (p[0] == name[0] && memcmp(p, name, n) == 0 && (p[n] == ' ' || p[n] == '\0')) return 1;
-    while (*p && *p != ' ') p++;
-    if (!*p) break;
-  }
-  return 0;
-}
-
 /* Elements around which white space never shows (block-level and metadata elements), by length.
- * `name` is in lower case. */
+ * `name` is in lower case. Each length's names sit in one row: a match is a first-byte test and
+ * one memcmp (the scan runs for every tag of every page). */
 static int S_block_tag(const char *name, size_t n)
 {
-  static const char *const BY_LENGTH[] = {
-    [1] = "p",
-    [2] = "br col dd dl dt h1 h2 h3 h4 h5 h6 hr li ol td th tr ul",
-    [3] = "div nav pre",
-    [4] = "base body form head html link main meta",
-    [5] = "aside style table tbody tfoot thead title",
-    [6] = "dialog figure footer header hgroup option script",
-    [7] = "address article caption details section summary",
-    [8] = "colgroup fieldset noscript optgroup template",
-    [10] = "blockquote figcaption",
+  static const char *const BY_LENGTH[][20] = {
+    [1] = { "p" },
+    [2] = { "br", "dd", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "td", "th", "tr", "ul" },
+    [3] = { "col", "div", "nav", "pre" },
+    [4] = { "base", "body", "form", "head", "html", "link", "main", "meta" },
+    [5] = { "aside", "style", "table", "tbody", "tfoot", "thead", "title" },
+    [6] = { "dialog", "figure", "footer", "header", "hgroup", "option", "script" },
+    [7] = { "address", "article", "caption", "details", "section", "summary" },
+    [8] = { "colgroup", "fieldset", "noscript", "optgroup", "template" },
+    [10] = { "blockquote", "figcaption" },
   };
-  if (n >= sizeof BY_LENGTH / sizeof BY_LENGTH[0] || BY_LENGTH[n] == NULL) return 0;
-  return S_in_list(BY_LENGTH[n], name, n);
+  if (n == 0 || n >= sizeof BY_LENGTH / sizeof BY_LENGTH[0]) return 0;
+  for (const char *const *w = BY_LENGTH[n]; *w != NULL; w++)
+    if ((*w)[0] == name[0] && memcmp(*w, name, n) == 0) return 1;
+  return 0;
 }
 
 /* Elements whose content is copied as it is (`name` in lower case). */
@@ -143,9 +135,8 @@ static size_t S_copy_tag(out_buf *o, const char *in, size_t len, size_t i)
     if (pending && S_last(o) != '=') S_put(o, ' ');
     pending = 0;
     if (c == '"' || c == '\'') {
-      size_t end = i + 1;
-      while (end < len && in[end] != c) end++;
-      end = end < len ? end + 1 : len;
+      const char *q = memchr(in + i + 1, c, len - i - 1);
+      size_t end = q ? (size_t)(q - in) + 1 : len;
       S_put_n(o, in + i, end - i);
       i = end;
       continue;
@@ -166,7 +157,7 @@ size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at)
   size_t i = 0;
   while (i < len) {
     char c = in[i];
-    if (c == '<' && S_starts_nocase(in, len, i, "<!--")) {
+    if (c == '<' && len - i >= 4 && in[i + 1] == '!' && in[i + 2] == '-' && in[i + 3] == '-') {
       size_t end = S_find_nocase(in, len, i + 4, "-->");
       end = end < len ? end + 3 : len;
       if (S_starts_nocase(in, len, i, "<!--[if") || S_starts_nocase(in, len, i, "<!--<![")) {
