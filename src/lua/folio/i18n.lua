@@ -16,6 +16,11 @@ local tables = {}      -- lang -> merged table, or false when no file has that l
 local warned = {}      -- "lang\0key" -> true: each missing key is reported once per state
 local names_of = {}    -- lang -> whether its tables have month or day names
 local current = "en"   -- the language of the page being rendered
+-- Results already worked out, reset by M.setup (a reload reads the tables again): t()'s per
+-- lang -> key -> n (NO_COUNT when none), format_date's per lang -> fmt (NO_FORMAT) -> time.
+-- A page asks for the same few strings and dates as every other page: most calls end here.
+local texts, dates = {}, {}
+local NO_COUNT, NO_FORMAT = {}, {}
 
 -- Languages written right to left: <html dir="rtl"> and a mirrored layout.
 local RTL = { ar = true, he = true, fa = true, ur = true, yi = true, ps = true, sd = true, dv = true, ug = true, ckb = true }
@@ -38,6 +43,7 @@ end
 
 function M.setup(cfg)
   config, tables, warned, names_of = cfg, {}, {}, {}
+  texts, dates = {}, {}
   current = cfg.language or "en"
 end
 
@@ -143,8 +149,7 @@ end
 -- `lang`), in the plural form for `n` when given; `n` replaces %d, `s` replaces %s (else `n`
 -- does). A key that language lacks falls back to English, with one warning per key; a key
 -- English lacks too is printed as it is.
-function M.t(key, n, s, lang)
-  lang = lang or current
+local function translate(key, n, s, lang)
   local v = raw_lookup(key, lang)
   if v == nil then
     local id = tostring(lang) .. "\0" .. tostring(key)
@@ -160,6 +165,31 @@ function M.t(key, n, s, lang)
     if v == nil then return fill(tostring(key), n, s) end
   end
   return pick(v, lang, n, s) or tostring(key)
+end
+
+-- A call without `s` is remembered per language, key and n (the warning, if any, comes from
+-- the first call, as before).
+function M.t(key, n, s, lang)
+  lang = lang or current
+  if s ~= nil or key == nil then return translate(key, n, s, lang) end
+  local of_lang = texts[lang]
+  if not of_lang then
+    of_lang = {}
+    texts[lang] = of_lang
+  end
+  local of_key = of_lang[key]
+  if not of_key then
+    of_key = {}
+    of_lang[key] = of_key
+  end
+  local slot = n
+  if slot == nil then slot = NO_COUNT elseif slot ~= slot then return translate(key, n, s, lang) end
+  local text = of_key[slot]
+  if text == nil then
+    text = translate(key, n, s, lang)
+    of_key[slot] = text
+  end
+  return text
 end
 
 -- The language renders are in now (the pipeline sets it to each page's before rendering).
@@ -183,9 +213,7 @@ local function has_names(lang)
   return v
 end
 
-function M.format_date(t, fmt, lang)
-  if not t then return "" end
-  lang = lang or current
+local function format_date(t, fmt, lang)
   fmt = fmt or raw_lookup("date_format", lang) or raw_lookup("date_format", "en") or "%B %-d, %Y"
   if fmt:find("%%[BbhAa]") and has_names(lang) then
     local month, wday
@@ -206,6 +234,30 @@ function M.format_date(t, fmt, lang)
     end)
   end
   return folio.date.format(t, fmt)
+end
+
+-- Remembered per language, format and time when the time is a number (a timestamp).
+function M.format_date(t, fmt, lang)
+  if not t then return "" end
+  lang = lang or current
+  if type(t) ~= "number" or t ~= t then return format_date(t, fmt, lang) end
+  local of_lang = dates[lang]
+  if not of_lang then
+    of_lang = {}
+    dates[lang] = of_lang
+  end
+  local fkey = fmt == nil and NO_FORMAT or fmt
+  local of_fmt = of_lang[fkey]
+  if not of_fmt then
+    of_fmt = {}
+    of_lang[fkey] = of_fmt
+  end
+  local text = of_fmt[t]
+  if text == nil then
+    text = format_date(t, fmt, lang)
+    of_fmt[t] = text
+  end
+  return text
 end
 
 -- For plugins: folio.i18n.lookup(key, lang) (nil when no file has it; never warns) and
