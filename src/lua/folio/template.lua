@@ -419,6 +419,7 @@ local function library()
     tostring = tostring, tonumber = tonumber, type = type,
     error = error, assert = assert, pcall = pcall,
     escape = escape, slugify = folio.slugify, script_json = script_json,
+    json_string = json_string and function(v) return json_string(v) end or nil,
   }
   if folio.date then
     names.date, names.iso_date = folio.date.format, folio.date.iso
