@@ -20,7 +20,7 @@ local current = "en"   -- the language of the page being rendered
 -- lang -> key -> n (NO_COUNT when none), format_date's per lang -> fmt (NO_FORMAT) -> time.
 -- A page asks for the same few strings and dates as every other page: most calls end here.
 local texts, dates = {}, {}
-local NO_COUNT, NO_FORMAT = {}, {}
+local NO_COUNT, NO_FORMAT, WITH_S = {}, {}, {}
 
 -- Languages written right to left: <html dir="rtl"> and a mirrored layout.
 local RTL = { ar = true, he = true, fa = true, ur = true, yi = true, ps = true, sd = true, dv = true, ug = true, ckb = true }
@@ -167,11 +167,11 @@ local function translate(key, n, s, lang)
   return pick(v, lang, n, s) or tostring(key)
 end
 
--- A call without `s` is remembered per language, key and n (the warning, if any, comes from
--- the first call, as before).
+-- A call is remembered per language, key, n and s (when a string); the warning, if any, comes
+-- from the first call, as before.
 function M.t(key, n, s, lang)
   lang = lang or current
-  if s ~= nil or key == nil then return translate(key, n, s, lang) end
+  if key == nil or (s ~= nil and type(s) ~= "string") then return translate(key, n, s, lang) end
   local of_lang = texts[lang]
   if not of_lang then
     of_lang = {}
@@ -184,6 +184,19 @@ function M.t(key, n, s, lang)
   end
   local slot = n
   if slot == nil then slot = NO_COUNT elseif slot ~= slot then return translate(key, n, s, lang) end
+  if s ~= nil then -- by_author's name: a tree of its own, WITH_S -> n -> s
+    local with_s = of_key[WITH_S]
+    if not with_s then
+      with_s = {}
+      of_key[WITH_S] = with_s
+    end
+    local of_n = with_s[slot]
+    if not of_n then
+      of_n = {}
+      with_s[slot] = of_n
+    end
+    of_key, slot = of_n, s
+  end
   local text = of_key[slot]
   if text == nil then
     text = translate(key, n, s, lang)
