@@ -1,9 +1,10 @@
 -- folio.template: the template engine described in docs/templates.md.
 --
 -- This module owns the template syntax ({{ }}, {* *}, {% %}, {# #} and the `-` trim markers),
--- its compilation to Lua, layout chaining through layout front matter, partial() and
--- partial_cached(), and the environment each render runs in. It does not know where templates
--- live: the caller's `find` function looks them up (site first, then theme).
+-- its compilation to Lua, layout chaining through layout front matter, partial() (with the
+-- `cache: language` partials), partial_cached(), script_json() and the environment each render
+-- runs in. It does not know where templates live: the caller's `find` function looks them up
+-- (site first, then theme).
 --
 -- A template compiles to one Lua chunk that, run once, returns the render function; the
 -- helpers are upvalues of that function, and its one argument is the environment:
