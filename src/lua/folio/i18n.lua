@@ -17,6 +17,11 @@ local warned = {}      -- "lang\0key" -> true: each missing key is reported once
 local names_of = {}    -- lang -> whether its tables have month or day names
 local forms_made = {}  -- "lang\0key" -> M.forms' table
 local current = "en"   -- the language of the page being rendered
+-- Results already worked out, reset by M.setup (a reload reads the tables again): t()'s per
+-- lang -> key -> n (NO_COUNT when none), format_date's per lang -> fmt (NO_FORMAT) -> time.
+-- A page asks for the same few strings and dates as every other page: most calls end here.
+local texts, dates = {}, {}
+local NO_COUNT, NO_FORMAT, WITH_S = {}, {}, {}
 
 -- Languages written right to left: <html dir="rtl"> and a mirrored layout.
 local RTL = { ar = true, he = true, fa = true, ur = true, yi = true, ps = true, sd = true, dv = true, ug = true, ckb = true }
@@ -40,6 +45,7 @@ end
 function M.setup(cfg)
   config, tables, warned, names_of = cfg, {}, {}, {}
   forms_made = {}
+  texts, dates = {}, {}
   current = cfg.language or "en"
 end
 
@@ -145,8 +151,7 @@ end
 -- `lang`), in the plural form for `n` when given; `n` replaces %d, `s` replaces %s (else `n`
 -- does). A key that language lacks falls back to English, with one warning per key; a key
 -- English lacks too is printed as it is.
-function M.t(key, n, s, lang)
-  lang = lang or current
+local function translate(key, n, s, lang)
   local v = raw_lookup(key, lang)
   if v == nil then
     local id = tostring(lang) .. "\0" .. tostring(key)
@@ -188,6 +193,44 @@ function M.forms(key, lang)
   return forms
 end
 
+-- A call is remembered per language, key, n and s (when a string); the warning, if any, comes
+-- from the first call, as before.
+function M.t(key, n, s, lang)
+  lang = lang or current
+  if key == nil or (s ~= nil and type(s) ~= "string") then return translate(key, n, s, lang) end
+  local of_lang = texts[lang]
+  if not of_lang then
+    of_lang = {}
+    texts[lang] = of_lang
+  end
+  local of_key = of_lang[key]
+  if not of_key then
+    of_key = {}
+    of_lang[key] = of_key
+  end
+  local slot = n
+  if slot == nil then slot = NO_COUNT elseif slot ~= slot then return translate(key, n, s, lang) end
+  if s ~= nil then -- by_author's name: a tree of its own, WITH_S -> n -> s
+    local with_s = of_key[WITH_S]
+    if not with_s then
+      with_s = {}
+      of_key[WITH_S] = with_s
+    end
+    local of_n = with_s[slot]
+    if not of_n then
+      of_n = {}
+      with_s[slot] = of_n
+    end
+    of_key, slot = of_n, s
+  end
+  local text = of_key[slot]
+  if text == nil then
+    text = translate(key, n, s, lang)
+    of_key[slot] = text
+  end
+  return text
+end
+
 -- The language renders are in now (the pipeline sets it to each page's before rendering).
 function M.set_current(lang) current = lang or (config and config.language) or "en" end
 function M.current() return current end
@@ -209,9 +252,7 @@ local function has_names(lang)
   return v
 end
 
-function M.format_date(t, fmt, lang)
-  if not t then return "" end
-  lang = lang or current
+local function format_date(t, fmt, lang)
   fmt = fmt or raw_lookup("date_format", lang) or raw_lookup("date_format", "en") or "%B %-d, %Y"
   if fmt:find("%%[BbhAa]") and has_names(lang) then
     local month, wday
@@ -232,6 +273,30 @@ function M.format_date(t, fmt, lang)
     end)
   end
   return folio.date.format(t, fmt)
+end
+
+-- Remembered per language, format and time when the time is a number (a timestamp).
+function M.format_date(t, fmt, lang)
+  if not t then return "" end
+  lang = lang or current
+  if type(t) ~= "number" or t ~= t then return format_date(t, fmt, lang) end
+  local of_lang = dates[lang]
+  if not of_lang then
+    of_lang = {}
+    dates[lang] = of_lang
+  end
+  local fkey = fmt == nil and NO_FORMAT or fmt
+  local of_fmt = of_lang[fkey]
+  if not of_fmt then
+    of_fmt = {}
+    of_lang[fkey] = of_fmt
+  end
+  local text = of_fmt[t]
+  if text == nil then
+    text = format_date(t, fmt, lang)
+    of_fmt[t] = text
+  end
+  return text
 end
 
 -- For plugins: folio.i18n.lookup(key, lang) (nil when no file has it; never warns) and

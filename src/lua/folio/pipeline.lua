@@ -152,7 +152,7 @@ local function template_globals()
   g.slugify = pagemod.slugify
   -- Site paths ("/x/") are by far the most common: they skip the pattern tests.
   local byte, SLASH = string.byte, 47
-  g.url = function(path)
+  local function site_url(path)
     if type(path) ~= "string" then path = tostring(path or "/") end
     if byte(path, 1) == SLASH then
       if byte(path, 2) == SLASH then return path end -- "//host/x": already absolute
@@ -160,6 +160,15 @@ local function template_globals()
     end
     if path:find("^%a[%w+.-]*:") then return path end
     return prefix .. "/" .. path
+  end
+  -- The same paths come back on every page (menus, tags, related posts): remembered per renderer.
+  local urls = {}
+  g.url = function(path)
+    local u = path ~= nil and urls[path]
+    if u then return u end
+    u = site_url(path)
+    if type(path) == "string" then urls[path] = u end
+    return u
   end
   g.absurl = function(path)
     if type(path) ~= "string" then path = tostring(path or "/") end
@@ -177,7 +186,15 @@ local function template_globals()
     return g.url(languages.prefix(config, i18n.current()) .. (path or "/"))
   end
   g.asset = assets.helper(g.url) -- fingerprinted CSS and JS with their integrity (folio/assets.lua)
-  g.iso_date = function(t) return t and folio.date.iso(t) or "" end
+  local isos = {}
+  g.iso_date = function(t)
+    if not t then return "" end
+    local iso = isos[t]
+    if iso then return iso end
+    iso = folio.date.iso(t) or ""
+    if type(t) == "number" and t == t then isos[t] = iso end
+    return iso
+  end
   g.image = function(path) return require("folio.image").open(path) end -- docs/plugins/images.md
   return g
 end

@@ -1,9 +1,10 @@
 -- folio.template: the template engine described in docs/templates.md.
 --
 -- This module owns the template syntax ({{ }}, {* *}, {% %}, {# #} and the `-` trim markers),
--- its compilation to Lua, layout chaining through layout front matter, partial() and
--- partial_cached(), and the environment each render runs in. It does not know where templates
--- live: the caller's `find` function looks them up (site first, then theme).
+-- its compilation to Lua, layout chaining through layout front matter, partial() (with the
+-- `cache: language` partials), partial_cached(), script_json() and the environment each render
+-- runs in. It does not know where templates live: the caller's `find` function looks them up
+-- (site first, then theme).
 --
 -- A template compiles to one Lua chunk that, run once, returns the render function; the
 -- helpers are upvalues of that function, and its one argument is the environment:
@@ -338,9 +339,76 @@ end
 -- script_json(v): v as JSON to put inside a <script> element (JSON-LD): folio.json's encoding
 -- with `<`, `>` and `&` written as \u escapes, so no `</script>` or `<!--` can end the element.
 local SCRIPT_UNSAFE = { ["<"] = "\\u003c", [">"] = "\\u003e", ["&"] = "\\u0026" }
+
+-- The fast path for what JSON-LD holds (objects with string keys, strings, booleans, integers,
+-- and non-empty sequences of those): the same text as folio.json.encode, built straight into
+-- one buffer. Returns false for anything else (folio.json then encodes it).
+local json_string = folio.json_string
+local sort, mtype, pairs_, next_ = table.sort, math.type, pairs, next
+
+local function put_json(v, out, n)
+  local kind = type(v)
+  if kind == "string" then
+    n = n + 1; out[n] = json_string(v)
+  elseif kind == "boolean" then
+    n = n + 1; out[n] = v and "true" or "false"
+  elseif kind == "number" then
+    if mtype(v) ~= "integer" then return false end
+    n = n + 1; out[n] = tostring(v)
+  elseif kind == "table" then
+    if getmetatable(v) ~= nil then return false end
+    local first = next_(v)
+    if first == nil then return false end -- {} or a marked empty array: folio.json decides
+    if first == 1 or type(first) ~= "string" then -- a sequence, or folio.json's business
+      if type(first) ~= "number" then return false end
+      local len = #v
+      for k in pairs_(v) do
+        if mtype(k) ~= "integer" or k < 1 or k > len then return false end
+      end
+      n = n + 1; out[n] = "["
+      for i = 1, len do
+        if i > 1 then n = n + 1; out[n] = "," end
+        n = put_json(v[i], out, n)
+        if not n then return false end
+      end
+      n = n + 1; out[n] = "]"
+      return n
+    end
+    local keys, count = {}, 0
+    for k in pairs_(v) do
+      if type(k) ~= "string" then return false end
+      count = count + 1; keys[count] = k
+    end
+    sort(keys)
+    n = n + 1; out[n] = "{"
+    for i = 1, count do
+      local k = keys[i]
+      if i > 1 then n = n + 1; out[n] = "," end
+      n = n + 1; out[n] = json_string(k)
+      n = n + 1; out[n] = ":"
+      n = put_json(v[k], out, n)
+      if not n then return false end
+    end
+    n = n + 1; out[n] = "}"
+  else
+    return false
+  end
+  return n
+end
+
 local function script_json(v)
-  local json = folio.json or require("folio.json")
-  return (json.encode(v):gsub("[<>&]", SCRIPT_UNSAFE))
+  local text
+  if json_string and type(v) == "table" then
+    local out = {}
+    local n = put_json(v, out, 0)
+    if n then text = concat(out, "", 1, n) end
+  end
+  if not text then
+    local json = folio.json or require("folio.json")
+    text = json.encode(v)
+  end
+  if not find(text, "[<>&]") then return text end
+  return (text:gsub("[<>&]", SCRIPT_UNSAFE))
 end
 
 -- Names every template can read besides page/site/content/layout/partial (docs/templates.md).
@@ -352,6 +420,7 @@ local function library()
     tostring = tostring, tonumber = tonumber, type = type,
     error = error, assert = assert, pcall = pcall,
     escape = escape, slugify = folio.slugify, script_json = script_json,
+    json_string = json_string and function(v) return json_string(v) end or nil,
   }
   if folio.date then
     names.date, names.iso_date = folio.date.format, folio.date.iso
@@ -384,6 +453,7 @@ function M.new(opts)
     _env_meta = { __index = globals },
     _cached = {},        -- partial_cached results: name -> key -> ... -> { [HTML] = html }
     _cached_site = nil,  -- the site they were rendered for
+    _per_language = {},  -- `cache: language` partials: site -> template -> language -> HTML
   }, Renderer)
   globals.partial_cached = function(name, args, ...)
     local html = M.render_cached(self, name, args, ...) -- not a tail call: errors name the template
@@ -504,6 +574,10 @@ local function make_partial(self, env, depth)
         error(format("partial '%s' not found (looked in %s)", name, looked_in(self, relpath, looked)), 2)
       end
     end
+    if args == nil and tpl.meta.cache == "language" then
+      partial_names[depth + 1] = name
+      return M.render_per_language(self, tpl, env.site, depth + 1)
+    end
     local fields = {}
     if args ~= nil then
       if type(args) ~= "table" then error("partial: args must be a table, got " .. type(args), 2) end
@@ -550,6 +624,37 @@ function M.render_cached(self, name, args, ...)
   base.partial = make_partial(self, base, 0)
   html = base.partial(name, args)
   slot[HTML] = html
+  return html
+end
+
+-- A partial whose front matter says `cache: language` depends only on `site`, the helpers and
+-- the language being rendered (its t(), date() and lang_url()): rendered once per site (a
+-- language's view counts as its own site) and language, then reused. Like partial_cached's, its
+-- environment holds `site` and the globals only, so no page can leak into the shared HTML.
+local function current_language()
+  local i18n = package.loaded["folio.i18n"]
+  return i18n and i18n.current() or false
+end
+
+function M.render_per_language(self, tpl, site, depth)
+  local site_key = site == nil and HTML or site
+  local of_site = self._per_language[site_key]
+  if not of_site then
+    of_site = {}
+    self._per_language[site_key] = of_site
+  end
+  local of_tpl = of_site[tpl]
+  if not of_tpl then
+    of_tpl = {}
+    of_site[tpl] = of_tpl
+  end
+  local lang = current_language()
+  local html = of_tpl[lang]
+  if html then return html end
+  local base = setmetatable({ site = site, partial = false }, self._env_meta)
+  base.partial = make_partial(self, base, depth or 1)
+  html = tpl.fn(base)
+  of_tpl[lang] = html
   return html
 end
 
@@ -601,7 +706,7 @@ end
 function Renderer:render_page(page, site, layout_name)
   local root = type(site) == "table" and rawget(site, "root_site") or site -- a language's view of the site
   if root ~= self._cached_site then -- another build or update: its own partial_cached results
-    self._cached, self._cached_site = {}, root
+    self._cached, self._cached_site, self._per_language = {}, root, {}
   end
   if layout_name == nil then layout_name = page.layout end
   local html = page.content or ""
