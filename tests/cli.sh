@@ -87,38 +87,30 @@ run o e "$FOLIO" build -s second
 check "with a previous output: it was left" contains e "the previous output in public was left as it was"
 
 # ---- serve: -D, --base-url, --open ----
-# start_serve LOG args...: starts folio serve in the background (pid in $spid) and waits for its
-# "Serving ... at URL" line; the URL is in $surl.
-start_serve() {
-  local log=$1; shift
-  "$FOLIO" serve -p 0 "$@" >"$log" 2>&1 &
-  spid=$!
-  for _ in $(seq 1 100); do grep -q "^Serving" "$log" && break; sleep 0.1; done
-  surl=$(sed -n 's/^Serving .* at \([^ ]*\) .*/\1/p' "$log")
-}
-stop_serve() { kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; }
+# serve LOG args...: folio serve in this folder (tests/lib.sh start_serve); its URL in $surl.
+serve() { start_serve . "$@"; surl=$serve_url; spid=$serve_pid; }
 printf -- '---\ntitle: Secret\ndraft: true\n---\nwip\n' > blog/content/secret.md
 cd blog
-start_serve ../s1.log -D
+serve ../s1.log -D
 check "serve -D starts" [ -n "$surl" ]
 port=$(echo "$surl" | sed 's#.*:\([0-9]*\)/#\1#')
 check "serve -D shows drafts" bash -c "curl -sf http://127.0.0.1:$port/secret/ | grep -q wip"
 stop_serve
-start_serve ../s2.log --no-drafts
+serve ../s2.log --no-drafts
 port=$(echo "$surl" | sed 's#.*:\([0-9]*\)/#\1#')
 check "serve --no-drafts hides drafts" bash -c "! curl -sf http://127.0.0.1:$port/secret/ >/dev/null"
 stop_serve
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-start_serve ../s3.log --base-url http://tunnel.example:8080/ -p "$port"
+serve ../s3.log --base-url http://tunnel.example:8080/ -p "$port"
 check "serve prints the --base-url address" contains ../s3.log "at http://tunnel.example:8080/"
 check "serve --base-url: the pages use it" bash -c "curl -sf http://127.0.0.1:$port/sitemap.xml | grep -q tunnel.example:8080"
 stop_serve
 printf '#!/bin/sh\necho "$1" > "%s/opened"\n' "$WORK" > ../fake-browser && chmod +x ../fake-browser
-BROWSER=$WORK/fake-browser start_serve ../s4.log --open
+BROWSER=$WORK/fake-browser serve ../s4.log --open
 for _ in $(seq 1 50); do [ -s "$WORK/opened" ] && break; sleep 0.1; done
 check "serve --open runs \$BROWSER with the address" contains "$WORK/opened" "$surl"
 stop_serve
-BROWSER=/nonexistent/browser start_serve ../s5.log --open
+BROWSER=/nonexistent/browser serve ../s5.log --open
 sleep 0.3
 check "serve --open without a browser: a one-line note" contains ../s5.log "Note: no browser to open"
 check "serve --open without a browser: still serving" kill -0 "$spid"

@@ -117,10 +117,8 @@ check "a description leaves the excerpt as the text is" contains "$X/public/sear
 
 # folio serve answers a missing page with the nearest 404.html: a language's own under its prefix.
 log=$WORK/serve.log
-(cd "$M" && exec "$FOLIO" serve -p 0 > "$log" 2>&1) &
-spid=$!
-for _ in $(seq 1 100); do grep -q "^Serving" "$log" && break; sleep 0.1; done
-surl=$(sed -n 's/^Serving .* at \([^ ]*\) .*/\1/p' "$log")
+start_serve "$M" "$log"
+surl=$serve_url
 check "serve starts" [ -n "$surl" ]
 code() { curl -s -o "$WORK/body" -w '%{http_code}' "${surl%/}$1"; }
 check "serve: missing ja page is 404" [ "$(code /ja/no/such/page/)" = 404 ]
@@ -131,5 +129,5 @@ check "serve: missing page elsewhere is 404" [ "$(code /no/such/)" = 404 ]
 check "serve: ... with the root 404" contains "$WORK/body" '<html lang="en">'
 check "serve: /jax/ is not /ja/" [ "$(code /jax/y)" = 404 ]
 check "serve: ... with the root 404" contains "$WORK/body" '<html lang="en">'
-kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+stop_serve
 finish

@@ -185,15 +185,8 @@ check "a _config.yml of comments builds" sh -c "cd '$bad' && '$FOLIO' build >/de
 
 # folio serve on the Jekyll folder: it starts, serves a post at its Jekyll URL, and a change to a
 # page anywhere in the folder is picked up.
-fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }
-(cd "$site" && exec "$FOLIO" serve --port 0 >"$WORK/serve.txt" 2>&1) &
-serve_pid=$!
-base=""
-for _ in $(seq 50); do
-  base=$(sed -n 's/^Serving .* at \(http:[^ ]*\) .*/\1/p' "$WORK/serve.txt")
-  [ -n "$base" ] && break
-  sleep 0.1
-done
+start_serve "$site" "$WORK/serve.txt"
+base=$serve_url
 check "serve starts on a Jekyll folder" test -n "$base"
 check "serve: post at its Jekyll URL" sh -c "$(declare -f fetch); fetch '${base}blog/2020/3/Hello-World/' | grep -q 'Hello by Poster'"
 sed -i 's/About us by/About them by/' "$site/about.md"
@@ -203,6 +196,6 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 check "serve: a changed page is rebuilt" test "$seen" = yes
-kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null
+stop_serve
 
 finish

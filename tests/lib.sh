@@ -26,3 +26,21 @@ make_site() {
   { echo 'title = "Test site"'; echo 'base_url = "https://example.org/blog/"'; echo 'timezone = "UTC"'
     for line in "$@"; do echo "$line"; done; } > "$dir/site.lua"
 }
+# start_serve DIR LOG [ARGS...]: `folio serve --port 0 ARGS` in DIR, in the background (pid in
+# $serve_pid); waits up to 10 s for its "Serving ... at URL" line and sets $serve_url (empty when
+# it did not start). stop_serve ends it as Ctrl-C does.
+start_serve() {
+  local dir=$1 log=$2
+  shift 2
+  (cd "$dir" && exec "$FOLIO" serve --port 0 "$@" > "$log" 2>&1) &
+  serve_pid=$!
+  serve_url=""
+  for _ in $(seq 100); do
+    serve_url=$(sed -n 's/^Serving .* at \(http:[^ ]*\) .*/\1/p' "$log")
+    [ -n "$serve_url" ] && break
+    sleep 0.1
+  done
+}
+stop_serve() { kill -INT "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; }
+# fetch URL: the body on stdout; nothing (and failure) when the server does not answer 2xx.
+fetch() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }

@@ -12,15 +12,8 @@ printf '$accent: #c00;\n' > "$S/static/css/_vars.scss"
 printf '@import "vars";\n.post {\n  .title { color: $accent; }\n}\n' > "$S/static/css/site.scss"
 printf -- '---\ntitle: Hello\ndate: 2024-01-02\n---\nHello.\n' > "$S/content/posts/hello.md"
 
-fetch() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }
-(cd "$S" && exec "$FOLIO" serve --port 0 > "$WORK/serve.txt" 2>&1) &
-serve_pid=$!
-base=""
-for _ in $(seq 100); do
-  base=$(sed -n 's/^Serving .* at \(http:[^ ]*\) .*/\1/p' "$WORK/serve.txt")
-  [ -n "$base" ] && break
-  sleep 0.1
-done
+start_serve "$S" "$WORK/serve.txt"
+base=$serve_url
 check "serve starts" test -n "$base"
 fetch "${base}css/site.css" > "$WORK/site.css"
 check "the CSS names its map beside it" contains "$WORK/site.css" "/*# sourceMappingURL=site.css.map */"
@@ -53,7 +46,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 check "an edit makes a new map" test "$seen" = yes
-kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null
+stop_serve
 
 # folio build: no .map files, by default or with source maps on
 "$FOLIO" build -s "$S" -o "$WORK/out" > "$WORK/log" 2>&1 && ok || bad "build: $(cat "$WORK/log")"
