@@ -193,35 +193,26 @@ function M.forms(key, lang)
   return forms
 end
 
+-- The table under `key` in `t`, made when missing (the memo trees below are tables of tables).
+local function branch(t, key)
+  local sub = t[key]
+  if not sub then
+    sub = {}
+    t[key] = sub
+  end
+  return sub
+end
+
 -- A call is remembered per language, key, n and s (when a string); the warning, if any, comes
 -- from the first call, as before.
 function M.t(key, n, s, lang)
   lang = lang or current
   if key == nil or (s ~= nil and type(s) ~= "string") then return translate(key, n, s, lang) end
-  local of_lang = texts[lang]
-  if not of_lang then
-    of_lang = {}
-    texts[lang] = of_lang
-  end
-  local of_key = of_lang[key]
-  if not of_key then
-    of_key = {}
-    of_lang[key] = of_key
-  end
+  local of_key = branch(branch(texts, lang), key)
   local slot = n
   if slot == nil then slot = NO_COUNT elseif slot ~= slot then return translate(key, n, s, lang) end
   if s ~= nil then -- by_author's name: a tree of its own, WITH_S -> n -> s
-    local with_s = of_key[WITH_S]
-    if not with_s then
-      with_s = {}
-      of_key[WITH_S] = with_s
-    end
-    local of_n = with_s[slot]
-    if not of_n then
-      of_n = {}
-      with_s[slot] = of_n
-    end
-    of_key, slot = of_n, s
+    of_key, slot = branch(branch(of_key, WITH_S), slot), s
   end
   local text = of_key[slot]
   if text == nil then
@@ -280,17 +271,7 @@ function M.format_date(t, fmt, lang)
   if not t then return "" end
   lang = lang or current
   if type(t) ~= "number" or t ~= t then return format_date(t, fmt, lang) end
-  local of_lang = dates[lang]
-  if not of_lang then
-    of_lang = {}
-    dates[lang] = of_lang
-  end
-  local fkey = fmt == nil and NO_FORMAT or fmt
-  local of_fmt = of_lang[fkey]
-  if not of_fmt then
-    of_fmt = {}
-    of_lang[fkey] = of_fmt
-  end
+  local of_fmt = branch(branch(dates, lang), fmt == nil and NO_FORMAT or fmt)
   local text = of_fmt[t]
   if text == nil then
     text = format_date(t, fmt, lang)
