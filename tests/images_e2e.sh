@@ -125,10 +125,12 @@ HTML
 rm -rf "$site/.folio-cache"
 (cd "$site" && timeout 120 "$FOLIO" build > "$WORK/fork.log" 2>&1); rc=$?
 check "image() in a layout after the process phase used libvips: no hang ($rc)" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || tail -20 "$WORK/fork.log" >&2
 check "the layout's thumbnail" grep -qE '<img class="thumb" src="/blog/_img/photo-[0-9a-f]{8}-fill6[0-4]x40q80\.webp" width="6[0-4]">' "$site/public/2024/02/01/p1/index.html" "$site/public/posts/2024-02-01-p1/index.html" "$(find "$site/public" -path '*p1/index.html' | head -1)"
 rm -f "$site"/.folio-cache/images/*fill*
 (cd "$site" && timeout 120 "$FOLIO" build > "$WORK/fork.log" 2>&1); rc=$?
 check "image() only in the render phase ($rc)" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || tail -20 "$WORK/fork.log" >&2
 rm -f "$site/layouts/post.html" "$site"/content/posts/2024-02-01-p*.md
 
 # A broken image: an error naming the page's line and the image, no crash

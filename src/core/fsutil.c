@@ -368,3 +368,40 @@ int folio_swap_into_place(const char *staging, const char *output, const char *a
   }
   return folio_remove_tree(aside);
 }
+
+/* Links src at rel below dirfd (through a temporary name renamed over it with `replace`, so a
+ * reader of the old file keeps it whole). 0 or a negative errno. */
+int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
+{
+  int rc = folio_mkdirs_for(dirfd, rel);
+  if (rc != 0)
+    return rc;
+  if (replace) {
+    static atomic_uint counter;
+    char tmp[PATH_MAX];
+    int n = snprintf(tmp, sizeof tmp, "%s.folio-link-%ld-%u", rel, (long)getpid(), atomic_fetch_add(&counter, 1));
+    if (n < 0 || (size_t)n >= sizeof tmp)
+      return -ENAMETOOLONG;
+    if (linkat(AT_FDCWD, src, dirfd, tmp, 0) != 0)
+      return -errno;
+    if (renameat(dirfd, tmp, dirfd, rel) != 0) {
+      rc = -errno;
+      unlinkat(dirfd, tmp, 0);
+      return rc;
+    }
+    return 0;
+  }
+  if (linkat(AT_FDCWD, src, dirfd, rel, 0) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return -errno;
+  /* there already: the same file (another thread linked it), else replaced, never written
+   * through (it may be a link to another cache file) */
+  struct stat a, b;
+  if (stat(src, &a) == 0 && fstatat(dirfd, rel, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+      a.st_ino == b.st_ino)
+    return 0;
+  if (unlinkat(dirfd, rel, 0) != 0 && errno != ENOENT)
+    return -errno;
+  return linkat(AT_FDCWD, src, dirfd, rel, 0) == 0 ? 0 : -errno;
+}

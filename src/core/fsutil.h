@@ -22,6 +22,11 @@ int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len,
  * `replace` as for folio_write_at. */
 int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace);
 
+/* Puts `src` at `rel` below dirfd as a hard link (no bytes copied); with `replace` through a
+ * temporary name renamed over the old file. An existing link to the same file is kept. 0 or a
+ * negative errno (-EXDEV across file systems: the caller copies). */
+int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace);
+
 /* Removes `path` and everything below it, never following symbolic links. */
 int folio_remove_tree(const char *path);
 

@@ -114,6 +114,24 @@ static int l_remove(lua_State *L)
   return 0;
 }
 
+/* Puts src at the output path rel, as a hard link when `link` and the file system allows, else
+ * as a copy; a full disk is noted, not raised. Pushes true. */
+static int S_put_file(lua_State *L, folio_build *b, const char *rel, const char *src, int link)
+{
+  struct stat st;
+  size_t size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
+  int full = folio_build_disk_full(b);
+  int rc = full ? -full : link ? folio_link_file_at(b->out_dirfd, rel, src, b->options.preview) : -EXDEV;
+  if (!full && rc != 0 && (rc == -EXDEV || rc == -EPERM || rc == -EMLINK || rc == -ENOTSUP || rc == -EACCES))
+    rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview); /* no link (wanted, or possible) */
+  if (rc != 0 && !folio_build_note_write(b, size, rc))
+    return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
+  if (rc == 0)
+    folio_build_note_write(b, size, 0);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* folio.build.copy(relpath, source_file) -> true  [-2, +1, e]
  * In the preview, the copy replaces the old file whole (a browser may be reading it). */
 static int l_copy(lua_State *L)
@@ -121,16 +139,18 @@ static int l_copy(lua_State *L)
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   const char *src = luaL_checkstring(L, 2);
-  struct stat st;
-  size_t size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
-  int full = folio_build_disk_full(b);
-  int rc = full ? -full : folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview);
-  if (rc != 0 && !folio_build_note_write(b, size, rc))
-    return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
-  if (rc == 0)
-    folio_build_note_write(b, size, 0);
-  lua_pushboolean(L, 1);
-  return 1;
+  return S_put_file(L, b, rel, src, 0);
+}
+
+/* folio.build.link(relpath, source_file) -> true  [-2, +1, e]
+ * As copy, as a hard link where the output's file system allows one: for files that are never
+ * written again in place (the image cache's results, folio/image.lua). */
+static int l_link(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  const char *src = luaL_checkstring(L, 2);
+  return S_put_file(L, b, rel, src, 1);
 }
 
 /* folio.build.reserve(n): size the content store for page ids 1..n (main thread, between
@@ -304,7 +324,7 @@ static int l_options(lua_State *L)
 void lx_open_build(lua_State *L, int folio)
 {
   static const luaL_Reg fns[] = {
-    {"write", l_write}, {"copy", l_copy}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
+    {"write", l_write}, {"copy", l_copy}, {"link", l_link}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
     {"store", l_store},
     {"content", l_content}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);

@@ -9,8 +9,6 @@
  *       memo: a folder where the hash is kept under the file's identity (device, inode, size,
  *       modification and change times): while those stay, the file is not read again
  *   folio.image.unique()              -> a name part no other call, thread or process gets
- *   folio.image.link_output(rel, src) -> true: puts the file src at the output path rel as a hard
- *       link (no bytes copied), else as a copy (another file system, no links there)
  *   folio.image.processed()           -> images processed so far by this build (all threads)
  *   folio.image.mkdirs_for(path)      -> true | nil, message: creates the folders above path */
 #include "lua/lx.h"
@@ -186,72 +184,10 @@ static int l_hash(lua_State *L)
   return 1;
 }
 
-/* Links src at rel below dirfd (through a temporary name renamed over it with `replace`, so a
- * reader of the old file keeps it whole). 0 or a negative errno. */
-static int S_link_at(int dirfd, const char *rel, const char *src, int replace)
-{
-  int rc = folio_mkdirs_for(dirfd, rel);
-  if (rc != 0)
-    return rc;
-  if (replace) {
-    static atomic_uint counter;
-    char tmp[PATH_MAX];
-    int n = snprintf(tmp, sizeof tmp, "%s.folio-link-%ld-%u", rel, (long)getpid(), atomic_fetch_add(&counter, 1));
-    if (n < 0 || (size_t)n >= sizeof tmp)
-      return -ENAMETOOLONG;
-    if (linkat(AT_FDCWD, src, dirfd, tmp, 0) != 0)
-      return -errno;
-    if (renameat(dirfd, tmp, dirfd, rel) != 0) {
-      rc = -errno;
-      unlinkat(dirfd, tmp, 0);
-      return rc;
-    }
-    return 0;
-  }
-  if (linkat(AT_FDCWD, src, dirfd, rel, 0) == 0)
-    return 0;
-  if (errno != EEXIST)
-    return -errno;
-  /* there already: the same file (another thread linked it), else replaced, never written
-   * through (it may be a link to another cache file) */
-  struct stat a, b;
-  if (stat(src, &a) == 0 && fstatat(dirfd, rel, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
-      a.st_ino == b.st_ino)
-    return 0;
-  if (unlinkat(dirfd, rel, 0) != 0 && errno != ENOENT)
-    return -errno;
-  return linkat(AT_FDCWD, src, dirfd, rel, 0) == 0 ? 0 : -errno;
-}
-
 static int l_unique(lua_State *L)
 {
   static atomic_uint counter;
   lua_pushfstring(L, "%d-%d", (int)getpid(), (int)atomic_fetch_add(&counter, 1));
-  return 1;
-}
-
-static int l_link_output(lua_State *L)
-{
-  const char *rel = luaL_checkstring(L, 1);
-  const char *src = luaL_checkstring(L, 2);
-  luaL_argcheck(L, rel[0] != '/' && rel[0] != '\0' && !strstr(rel, "//") && strcmp(rel, "..") &&
-                   strncmp(rel, "../", 3) && !strstr(rel, "/../") &&
-                   (strlen(rel) < 3 || strcmp(rel + strlen(rel) - 3, "/..")),
-                1, "output path must be relative, inside the output folder");
-  folio_build *b = folio_build_of(L);
-  if (!b || b->out_dirfd < 0)
-    return luaL_error(L, "folio.image.link_output: no build is writing an output folder");
-  struct stat st;
-  size_t size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
-  int full = folio_build_disk_full(b);
-  int rc = full ? -full : S_link_at(b->out_dirfd, rel, src, b->options.preview);
-  if (rc == -EXDEV || rc == -EPERM || rc == -EMLINK || rc == -ENOTSUP || rc == -EACCES)
-    rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview); /* no links there */
-  if (rc != 0 && !folio_build_note_write(b, size, rc))
-    return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
-  if (rc == 0)
-    folio_build_note_write(b, size, 0);
-  lua_pushboolean(L, 1);
   return 1;
 }
 
@@ -279,7 +215,7 @@ void lx_open_image(lua_State *L, int folio)
   static const luaL_Reg fns[] = {
     { "info", l_info }, { "process", l_process }, { "can_write", l_can_write },
     { "hash", l_hash }, { "processed", l_processed },
-    { "mkdirs_for", l_mkdirs_for }, { "link_output", l_link_output },
+    { "mkdirs_for", l_mkdirs_for }, 
     { "unique", l_unique }, { NULL, NULL },
   };
   (void)folio_image_processed(); /* the shared counter exists before `folio build` forks */

@@ -43,7 +43,7 @@ local hashes = {}    -- path -> { mtime =, ns =, size =, hash = }
 local results = {}   -- cache key -> { width =, height = }
 local copied = {}    -- output path -> true
 
--- A file of the cache folder goes into the output as a hard link (folio.image.link_output: no
+-- A file of the cache folder goes into the output as a hard link (folio.build.link: no
 -- bytes copied; a copy where links cannot be made). Only the cache's own files: they are never
 -- written again in place (results are renamed into the cache), so the output cannot change them.
 -- Any other file is copied. folio.build.copy itself is wrapped, so that the build cache
@@ -53,13 +53,13 @@ local function under_cache(src)
   local prefix = settings.cache .. "/"
   return src:sub(1, #prefix) == prefix
 end
-if folio.build and folio.build.copy and folio.image.link_output and not rawget(folio.build, "image_links") then
+if folio.build and folio.build.copy and folio.build.link and not rawget(folio.build, "image_links") then
   local below = folio.build.copy
   local record = rawget(folio.build, "copy_recorded") and folio.build.note_copy
   folio.build.copy = function(rel, src, ...)
     if type(src) == "string" and type(rel) == "string" and under_cache(src) then
       if record then record(rel, src) end
-      return folio.image.link_output(rel, src)
+      return folio.build.link(rel, src)
     end
     return below(rel, src, ...)
   end
