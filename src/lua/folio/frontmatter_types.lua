@@ -107,17 +107,29 @@ end
 local LIST = { tags = true, categories = true, category = true, aliases = true, redirect_from = true,
                keywords = true }
 
+local function list_hint(key)
+  return string.format("write %s: [a, b] or one item per line as `- a`", key)
+end
+
+-- Whether every item of list v is text (the usual case: the list is kept as it is).
+local function all_text(v)
+  for i = 1, #v do
+    if type(v[i]) ~= "string" then return false end
+  end
+  return true
+end
+
 local function check_list(meta, key, where)
   local v = meta[key]
   local s = shape(v)
-  local hint = string.format("write %s: [a, b] or one item per line as `- a`", key)
   if s == "text" then return end
   if s == "number" or s == "boolean" then meta[key] = as_text(v); return end
   if s == "mapping" then
     meta[key] = nil
-    warn(where, key, string.format("`%s` must be a list, not a mapping; the page has no %s", key, key), hint)
+    warn(where, key, string.format("`%s` must be a list, not a mapping; the page has no %s", key, key), list_hint(key))
     return
   end
+  if all_text(v) then return end
   local kept, dropped = {}, 0
   for _, item in ipairs(v) do
     local is = shape(item)
@@ -127,7 +139,7 @@ local function check_list(meta, key, where)
   meta[key] = kept
   if dropped > 0 then
     warn(where, key, string.format("`%s` must be a list of names; %d item%s that %s a list or a mapping left out",
-         key, dropped, dropped == 1 and "" or "s", dropped == 1 and "is" or "are"), hint)
+         key, dropped, dropped == 1 and "" or "s", dropped == 1 and "is" or "are"), list_hint(key))
   end
 end
 
