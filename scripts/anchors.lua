@@ -19,27 +19,32 @@ local min_headings = opts.min_headings or 3
 -- first free one of id, id-1, id-2, ... (recorded in `used`).
 local heading_id = folio.heading_id
 
--- A nested <ul> of { level =, id =, text = } entries.
+-- A nested <ul> of { level =, id =, text = } entries, written in one pass: `open` holds the
+-- levels of the items not closed yet and `nested` whether each has opened its own <ul>.
+local escape = folio.escape
+
 local function toc_html(entries)
-  local root = { level = lo - 1, children = {} }
-  local stack = { root }
-  for _, e in ipairs(entries) do
-    while #stack > 1 and stack[#stack].level >= e.level do table.remove(stack) end
-    local item = { level = e.level, entry = e, children = {} }
-    table.insert(stack[#stack].children, item)
-    stack[#stack + 1] = item
+  local out, n = { "<ul>\n" }, 1
+  local open, nested, depth = {}, {}, 0
+  local function close_item()
+    if nested[depth] then n = n + 1; out[n] = "</ul>\n" end
+    n = n + 1; out[n] = "</li>\n"
+    depth = depth - 1
   end
-  local out = {}
-  local function list(items)
-    out[#out + 1] = "<ul>\n"
-    for _, item in ipairs(items) do
-      out[#out + 1] = '<li><a href="#' .. folio.escape(item.entry.id) .. '">' .. folio.escape(item.entry.text) .. "</a>"
-      if #item.children > 0 then out[#out + 1] = "\n"; list(item.children) end
-      out[#out + 1] = "</li>\n"
+  for i = 1, #entries do
+    local e = entries[i]
+    local level = e.level
+    while depth > 0 and open[depth] >= level do close_item() end
+    if depth > 0 and not nested[depth] then
+      n = n + 1; out[n] = "\n<ul>\n"
+      nested[depth] = true
     end
-    out[#out + 1] = "</ul>\n"
+    n = n + 1; out[n] = '<li><a href="#' .. escape(e.id) .. '">' .. escape(e.text) .. "</a>"
+    depth = depth + 1
+    open[depth], nested[depth] = level, false
   end
-  list(root.children)
+  while depth > 0 do close_item() end
+  n = n + 1; out[n] = "</ul>\n"
   return table.concat(out)
 end
 
@@ -54,8 +59,9 @@ folio.hook("ast", function(doc, page)
       id = heading_id(text, used)
       h.id = id
     end
-    if h.level >= lo and h.level <= hi then
-      entries[#entries + 1] = { level = h.level, id = id, text = text }
+    local level = h.level
+    if level >= lo and level <= hi then
+      entries[#entries + 1] = { level = level, id = id, text = text }
     end
   end
   page.toc = #entries >= min_headings and toc_html(entries) or nil

@@ -153,6 +153,17 @@ local function is_summary_paragraph(text, title)
   return words == nil or words ~= letters(title)
 end
 
+-- Where the next `<p` followed by white space or `>` starts at or after `at` (the same as
+-- html:find("<p[%s>]", at), with a plain find: a pattern is tried at every byte of the page).
+local P_AFTER = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true, [62] = true }
+local function next_p(html, at)
+  while true do
+    at = find(html, "<p", at, true)
+    if not at or P_AFTER[html:byte(at + 2)] then return at end
+    at = at + 1
+  end
+end
+
 -- The inside of the first <p>...</p> that can be a summary (footnote markers dropped), not
 -- looking into the notes themselves, and its plain text.
 local function first_paragraph(html, title)
@@ -160,7 +171,7 @@ local function first_paragraph(html, title)
     or find(html, '<div class="footnotes"', 1, true)
   local at = 1
   while true do
-    at = html:find("<p[%s>]", at)
+    at = next_p(html, at)
     if not at or (notes and at > notes) then return nil end
     local open = find(html, ">", at + 2, true)
     local close = open and find(html, "</p>", open + 1, true)

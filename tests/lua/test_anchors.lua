@@ -66,4 +66,14 @@ T.test("toc: nested levels 2-3, only with enough headings", function()
   T.has(page.toc, '<li><a href="#starts-deep">Starts deep</a></li>\n<li><a href="#two">Two</a>\n<ul>\n<li><a href="#deep">')
 end)
 
+T.test("toc: skipped levels, several lists closed at once (one-pass writer)", function()
+  local hs = {}
+  for i, l in ipairs({ 2, 4, 6, 3, 1, 5, 5, 2 }) do hs[i] = { l, "H" .. i } end
+  local _, page = run({ levels = { 1, 6 } }, hs)
+  T.eq(page.toc, '<ul>\n<li><a href="#h1">H1</a>\n<ul>\n<li><a href="#h2">H2</a>\n<ul>\n'
+    .. '<li><a href="#h3">H3</a></li>\n</ul>\n</li>\n<li><a href="#h4">H4</a></li>\n</ul>\n</li>\n'
+    .. '<li><a href="#h5">H5</a>\n<ul>\n<li><a href="#h6">H6</a></li>\n<li><a href="#h7">H7</a></li>\n'
+    .. '<li><a href="#h8">H8</a></li>\n</ul>\n</li>\n</ul>\n')
+end)
+
 T.done()

@@ -71,6 +71,12 @@ T.test("first paragraph: tags dropped, entities decoded, <pre> is not a paragrap
   T.eq(run(H.post({ content = "<h2>Only a heading</h2>" })).summary, "")
 end)
 
+T.test("first paragraph: <p followed by white space or >, not <picture> or <progress>", function()
+  local p = run(H.post({ content = '<picture><img alt="x"></picture>\n<progress>1</progress>\n<p\tclass="y">Tab here.</p>' }))
+  T.eq(p.summary, "Tab here.")
+  T.eq(run(H.post({ content = "<p\n>New line.</p>" })).summary, "New line.")
+end)
+
 T.test("long summaries cut at a word end, never in an entity or a character", function()
   local p = run(H.post({ content = "<p>Les &eacute;l&egrave;ves &amp; leurs ma&icirc;tres s&#x27;en vont à l’école ensemble.</p>" }))
   T.ok(utf8.len(p.summary) <= 41, "at most length + 1 characters: " .. p.summary)
