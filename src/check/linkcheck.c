@@ -4,6 +4,7 @@
  * link is resolved against the two sets. The scanner knows just enough HTML for this: tags,
  * quoted and bare attribute values, comments, and raw text in <script>, <style>, <textarea>. */
 #include "check/linkcheck.h"
+#include "core/grow.h"
 #include "core/fsutil.h"
 #include <ctype.h>
 #include <dirent.h>
@@ -118,16 +119,10 @@ typedef struct {
 
 static int S_buf_put(S_buf *b, const char *s, size_t n)
 {
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *d = realloc(b->data, cap);
-    if (!d)
-      return -1;
-    b->data = d;
-    b->cap = cap;
-  }
+  char *d = folio_grow(b->data, &b->cap, b->len + n + 1, 1, 256);
+  if (!d)
+    return -1;
+  b->data = d;
   memcpy(b->data + b->len, s, n);
   b->len += n;
   b->data[b->len] = '\0';
@@ -190,16 +185,12 @@ static int S_list(S_run *r, int dirfd, S_buf *rel)
     r->c->nfiles++;
     size_t n = rel->len;
     if ((n > 5 && !strcmp(rel->data + n - 5, ".html")) || (n > 4 && !strcmp(rel->data + n - 4, ".htm"))) {
-      if (r->c->npages == r->pages_cap) {
-        size_t cap = r->pages_cap ? r->pages_cap * 2 : 256;
-        char **p = realloc(r->c->pages, cap * sizeof *p);
-        if (!p) {
-          rc = -ENOMEM;
-          break;
-        }
-        r->c->pages = p;
-        r->pages_cap = cap;
+      char **pages = folio_grow(r->c->pages, &r->pages_cap, r->c->npages + 1, sizeof *pages, 256);
+      if (!pages) {
+        rc = -ENOMEM;
+        break;
       }
+      r->c->pages = pages;
       char *copy = strdup(rel->data);
       if (!copy) {
         rc = -ENOMEM;
@@ -364,14 +355,10 @@ static long S_intern(struct folio_linkcheck_urls *u, const char *s, size_t n)
     return -1;
   if ((u->count + 1) * 2 > u->index_cap && S_urls_grow_index(u) != 0)
     return -1;
-  if (u->count == u->cap) {
-    size_t cap = u->cap ? u->cap * 2 : 1024;
-    S_url *items = realloc(u->items, cap * sizeof *items);
-    if (!items)
-      return -1;
-    u->items = items;
-    u->cap = cap;
-  }
+  S_url *items = folio_grow(u->items, &u->cap, u->count + 1, sizeof *items, 1024);
+  if (!items)
+    return -1;
+  u->items = items;
   char *copy = malloc(n + 1);
   if (!copy)
     return -1;
@@ -401,14 +388,10 @@ static void S_urls_free(struct folio_linkcheck_urls *u)
 static int S_add_link(S_run *r, size_t page, size_t offset, folio_link_kind kind, const char *url, size_t n)
 {
   folio_linkcheck *c = r->c;
-  if (c->nlinks == r->links_cap) {
-    size_t cap = r->links_cap ? r->links_cap * 2 : 4096;
-    folio_link *l = realloc(c->links, cap * sizeof *l);
-    if (!l)
-      return -1;
-    c->links = l;
-    r->links_cap = cap;
-  }
+  folio_link *links = folio_grow(c->links, &r->links_cap, c->nlinks + 1, sizeof *links, 4096);
+  if (!links)
+    return -1;
+  c->links = links;
   long id = S_intern(c->urls, url, n);
   if (id < 0)
     return -1;

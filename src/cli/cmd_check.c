@@ -4,6 +4,7 @@
  * (src/check/urlcheck.c). Each problem is reported once, at the Markdown file and line that made
  * the link; a link no Markdown made (a layout's) is reported once for all the pages that have it. */
 #include "check/linkcheck.h"
+#include "core/grow.h"
 #include "check/urlcheck.h"
 #include "cli/cli.h"
 #include "core/build.h"
@@ -248,14 +249,10 @@ static void S_md_load(S_md_file *f, const char *path)
     const char *url = cmark_node_get_url(n);
     if (!url)
       continue;
-    if (f->count == cap) {
-      size_t ncap = cap ? cap * 2 : 16;
-      S_md_link *l = realloc(f->links, ncap * sizeof *l);
-      if (!l)
-        break;
-      f->links = l;
-      cap = ncap;
-    }
+    S_md_link *links = folio_grow(f->links, &cap, f->count + 1, sizeof *links, 16);
+    if (!links)
+      break;
+    f->links = links;
     char *copy = strdup(url);
     if (!copy)
       break;
@@ -335,14 +332,10 @@ static int S_md_line(const S_md_file *f, const char *url, size_t nth)
 
 static int S_add(S_report *r, const char *where, int line, int from_layout, const char *message)
 {
-  if (r->count == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 64;
-    S_problem *items = realloc(r->items, cap * sizeof *items);
-    if (!items)
-      return -1;
-    r->items = items;
-    r->cap = cap;
-  }
+  S_problem *items = folio_grow(r->items, &r->cap, r->count + 1, sizeof *items, 64);
+  if (!items)
+    return -1;
+  r->items = items;
   S_problem p = {strdup(where), line, from_layout, 1, strdup(message)};
   if (!p.where || !p.message) {
     free(p.where);

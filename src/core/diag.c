@@ -1,5 +1,6 @@
 /* diag.c: see diag.h. */
 #include "core/diag.h"
+#include "core/grow.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,17 +45,13 @@ int folio_diag_add_about(folio_diag *d, folio_severity severity, const char *fil
     return -1;
   }
   pthread_mutex_lock(&d->lock);
-  if (d->count == d->cap) {
-    size_t cap = d->cap ? d->cap * 2 : 16;
-    folio_diagnostic *items = realloc(d->items, cap * sizeof *items);
-    if (items == NULL) {
-      pthread_mutex_unlock(&d->lock);
-      S_free_item(&item);
-      return -1;
-    }
-    d->items = items;
-    d->cap = cap;
+  folio_diagnostic *items = folio_grow(d->items, &d->cap, d->count + 1, sizeof *items, 16);
+  if (items == NULL) {
+    pthread_mutex_unlock(&d->lock);
+    S_free_item(&item);
+    return -1;
   }
+  d->items = items;
   d->items[d->count++] = item;
   pthread_mutex_unlock(&d->lock);
   return 0;

@@ -16,6 +16,7 @@
  * one in progress): a batch made only of files written in place and closed since is settled and
  * goes out on the next loop iteration, without waiting. */
 #include "core/watch.h"
+#include "core/grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -603,16 +604,12 @@ static int S_strvec_push(S_strvec *sv, char *s)
 {
   if (!s)
     return UV_ENOMEM;
-  if (sv->n == sv->cap) {
-    size_t cap = sv->cap ? sv->cap * 2 : 16;
-    char **v = realloc(sv->v, cap * sizeof *v);
-    if (!v) {
-      free(s);
-      return UV_ENOMEM;
-    }
-    sv->v = v;
-    sv->cap = cap;
+  char **v = folio_grow(sv->v, &sv->cap, sv->n + 1, sizeof *v, 16);
+  if (!v) {
+    free(s);
+    return UV_ENOMEM;
   }
+  sv->v = v;
   sv->v[sv->n++] = s;
   return 0;
 }
@@ -848,16 +845,12 @@ static int S_snap_push(S_snap *s, char *rel, const struct stat *st)
 {
   if (!rel)
     return UV_ENOMEM;
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    S_ent *v = realloc(s->v, cap * sizeof *v);
-    if (!v) {
-      free(rel);
-      return UV_ENOMEM;
-    }
-    s->v = v;
-    s->cap = cap;
+  S_ent *v = folio_grow(s->v, &s->cap, s->n + 1, sizeof *v, 64);
+  if (!v) {
+    free(rel);
+    return UV_ENOMEM;
   }
+  s->v = v;
   S_ent *e = &s->v[s->n++];
   e->rel = rel;
   e->mtime_sec = (int64_t)st->st_mtim.tv_sec;
