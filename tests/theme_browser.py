@@ -17,6 +17,7 @@ wide tables scrolling inside a focusable region with a cue, code blocks reachabl
 axe-core comes from npm through the committed tests/a11y/package-lock.json: SOURCE_DIR/tests/a11y/
 node_modules after `npm ci` there, else `npm ci` into ARTIFACT_DIR/../a11y. Exits 77 when
 chromium, chromium-driver, selenium or axe-core (npm offline) is missing, with the reason."""
+import contextlib
 import functools
 import http.server
 import json
@@ -186,12 +187,17 @@ def open_search(driver):
     return False
 
 
-def audit(driver, axe, base, name, path, scheme, width):
+def audit(driver, axe, base, name, path, scheme, width, search=None):
+    """axe-core and a screenshot of one page in one scheme and width. `search(driver)` opens the
+    search box first and says whether it shows results (the page named "search" types an English
+    word by default)."""
     emulate(driver, scheme, width)
     driver.get(base + path)
     driver.execute_script("return document.fonts.ready")
-    if name == "search":
-        check(open_search(driver), f"{name} {scheme} {width}: the search box shows results")
+    if search is None and name == "search":
+        search = open_search
+    if search:
+        check(search(driver), f"{name} {scheme} {width}: the search box shows results")
     driver.execute_script(axe)
     violations = driver.execute_async_script(AXE_RUN)
     bad = [v for v in violations if v["impact"] in ("critical", "serious")]
@@ -202,6 +208,32 @@ def audit(driver, axe, base, name, path, scheme, width):
             print("    " + n[:400], flush=True)
     check(not bad, f"axe: no critical or serious violation on {label}")
     screenshot(driver, f"{name}-{scheme}-{width}")
+
+
+@contextlib.contextmanager
+def browser_session(prefix, build):
+    """A temporary folder where `build(work)` makes the site's output folder, a server of that
+    folder and a browser: yields (public, base URL, driver), and stops and removes all of them
+    whatever happens."""
+    work = tempfile.mkdtemp(prefix=prefix)
+    server = driver = None
+    try:
+        public = build(work)
+        server = serve(public)
+        driver = start_browser(work)
+        yield public, "http://127.0.0.1:%d" % server.server_address[1], driver
+    finally:
+        if driver:
+            driver.quit()
+        if server:
+            server.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report():
+    """The summary line; exits 1 when a check failed."""
+    print(f"{PASSED} passed, {FAILED} failed")
+    sys.exit(1 if FAILED else 0)
 
 
 # ---- what a reader sees -----------------------------------------------------------------------
@@ -250,11 +282,7 @@ def content_checks(driver, base, pages):
 
 def main():
     axe = axe_source()
-    work = tempfile.mkdtemp(prefix="folio-theme-browser-")
-    server = None
-    driver = None
-    try:
-        public = build_site(work)
+    with browser_session("folio-theme-browser-", build_site) as (public, base, driver):
         pages = {
             "home": "/",
             "post": find_output(public, "<title>Workshop Notes: Python and Lua"),
@@ -268,9 +296,6 @@ def main():
             "search": "/",
             "404": "/404.html",
         }
-        server = serve(public)
-        base = "http://127.0.0.1:%d" % server.server_address[1]
-        driver = start_browser(work)
         only = os.environ.get("FOLIO_THEME_PAGES")  # e.g. "post,search": a few pages while working
         for name, path in pages.items():
             if only and name not in only.split(","):
@@ -279,14 +304,7 @@ def main():
                 for width in WIDTHS:
                     audit(driver, axe, base, name, path, scheme, width)
         content_checks(driver, base, pages)
-    finally:
-        if driver:
-            driver.quit()
-        if server:
-            server.shutdown()
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"{PASSED} passed, {FAILED} failed")
-    sys.exit(1 if FAILED else 0)
+    report()
 
 
 if __name__ == "__main__":

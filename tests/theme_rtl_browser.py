@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import theme_browser as tb  # noqa: E402  (checks the arguments and the tools, or exits 77)
@@ -126,47 +125,17 @@ def reader_checks(driver, base, post):
 
 def main():
     axe = tb.axe_source()
-    work = tempfile.mkdtemp(prefix="folio-theme-rtl-")
-    server = driver = None
-    try:
-        public = build_site(work)
+    arabic_search = lambda driver: open_search(driver, "بايثون")  # noqa: E731  (tb.audit would type an English word)
+    with tb.browser_session("folio-theme-rtl-", build_site) as (public, base, driver):
         post = tb.find_output(public, "<title>ملاحظات من لقاء")
         pages = {"rtl-home": "/ar/", "rtl-post": post, "rtl-search": "/ar/", "rtl-404": "/ar/404.html"}
-        server = tb.serve(public)
-        base = "http://127.0.0.1:%d" % server.server_address[1]
-        driver = tb.start_browser(work)
         for name, path in pages.items():
+            search = arabic_search if name == "rtl-search" else None
             for scheme in tb.SCHEMES:
                 for width in tb.WIDTHS:
-                    if name == "rtl-search":  # tb.audit would type an English word
-                        audit_search(driver, axe, base, path, scheme, width)
-                    else:
-                        tb.audit(driver, axe, base, name, path, scheme, width)
+                    tb.audit(driver, axe, base, name, path, scheme, width, search)
         reader_checks(driver, base, post)
-    finally:
-        if driver:
-            driver.quit()
-        if server:
-            server.shutdown()
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"{tb.PASSED} passed, {tb.FAILED} failed")
-    sys.exit(1 if tb.FAILED else 0)
-
-
-def audit_search(driver, axe, base, path, scheme, width):
-    """tb.audit for the search results, with an Arabic query."""
-    tb.emulate(driver, scheme, width)
-    driver.get(base + path)
-    tb.check(open_search(driver, "بايثون"), f"rtl search {scheme} {width}: the search box shows results")
-    driver.execute_script(axe)
-    violations = driver.execute_async_script(tb.AXE_RUN)
-    bad = [v for v in violations if v["impact"] in ("critical", "serious")]
-    for v in bad:
-        print(f"  {v['impact']}: {v['id']}: {v['help']}", flush=True)
-        for n in v["nodes"][:6]:
-            print("    " + n[:400], flush=True)
-    tb.check(not bad, f"axe: no critical or serious violation on rtl search {scheme} {width}")
-    tb.screenshot(driver, f"rtl-search-{scheme}-{width}")
+    tb.report()
 
 
 if __name__ == "__main__":
