@@ -44,3 +44,12 @@ start_serve() {
 stop_serve() { kill -INT "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; }
 # fetch URL: the body on stdout; nothing (and failure) when the server does not answer 2xx.
 fetch() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }
+# served URL TEXT: waits up to 10 s until the page at URL holds TEXT (a rebuild served it);
+# fails when it never does.
+served() {
+  for _ in $(seq 100); do
+    fetch "$1" | grep -qF -- "$2" && return 0
+    sleep 0.1
+  done
+  return 1
+}
