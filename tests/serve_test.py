@@ -473,8 +473,8 @@ def group_edits():
 def group_full():
     """All plugins on: tag moves, draft flags, and incremental output == a full rebuild."""
     site = make_site("full", all_plugins=True)
-    s = Serve(site)
-    try:
+
+    def edits(s):
         alpha = "/2021/06/01/alpha/"
         check(alpha in s.get("/tags/alpha/")[2] and alpha in s.get("/tags/shared/")[2], "tag pages")
         p = os.path.join(site, "content/posts/2021-06-01-alpha.md")
@@ -507,13 +507,8 @@ def group_full():
                                post("Delta", "2021-06-03", "Delta text.", "tags: [shared]\n")), "/2021/06/03/delta/")
         s.change(lambda: os.unlink(os.path.join(site, "content/posts/2021-06-02-beta.md")), "/2021/06/02/beta/")
         s.change(lambda: write(os.path.join(site, "content/about.md"), "\nMore about us.\n", "a"), "/about/")
-        time.sleep(0.3)
-        incremental = snapshot(s.preview_dir())
-        port = s.port
-    finally:
-        rc = s.stop()
-    check(rc == 0, f"serve exit status {rc}")
-    full = compare_with_full_build(site, port, incremental)
+
+    full = serve_then_compare(site, edits)
     check(len(full) > 30, f"a real site was compared ({len(full)} files)")
 
 
@@ -997,8 +992,8 @@ def group_incremental():
               post(f"Post {i}", f"2021-07-0{i}", f"Body of post {i}.", "tags: [series]\n"))
     url = lambda i: f"/2021/07/0{i}/p{i}/"
     path = lambda i: os.path.join(d, f"2021-07-0{i}-p{i}.md")
-    s = Serve(site)
-    try:
+
+    def edits(s):
         nav = lambda: s.get("/nav.txt")[2]
         check(f"{url(4)} prev={url(3)}:" in nav(), "nav.txt: p4 links to p3\n" + nav())
         # p3 leaves the chain: its neighbours link past it
@@ -1030,13 +1025,8 @@ def group_incremental():
         check(status(s, url(4)) == 404, "p4 not written")
         s.change(lambda: write(path(4), read(path(4)).replace("UNLISTED", "listed")), url(4))
         check(status(s, url(4)) == 200 and s.get("/find.txt")[2] == "\n", "p4 back")
-        time.sleep(0.3)
-        incremental = snapshot(s.preview_dir())
-        port = s.port
-    finally:
-        rc = s.stop()
-    check(rc == 0, f"serve exit status {rc}")
-    compare_with_full_build(site, port, incremental)
+
+    serve_then_compare(site, edits)
 
 
 def per_page_counts(s, since):
@@ -1051,15 +1041,16 @@ def per_page_counts(s, since):
     return counts
 
 
-def serve_then_compare(site, edits, slow):
-    """The newsite groups' frame: serves `site` with FOLIO_COUNTERS=1, runs `edits(s)` on the
-    running preview, snapshots its folder, stops it, and checks that a full build of the same
-    site gives those files byte for byte; returns the full build's snapshot."""
-    os.environ["FOLIO_COUNTERS"] = "1"
+def serve_then_compare(site, edits, slow=TIMEOUT, counters=False):
+    """Serves `site` (with FOLIO_COUNTERS=1 when `counters`), runs `edits(s)` on the running
+    preview, snapshots its folder, stops it, and checks that a full build of the same site gives
+    those files byte for byte; returns the full build's snapshot."""
+    if counters:
+        os.environ["FOLIO_COUNTERS"] = "1"
     try:
         s = Serve(site, start_timeout=slow)
     finally:
-        del os.environ["FOLIO_COUNTERS"]
+        os.environ.pop("FOLIO_COUNTERS", None)
     try:
         edits(s)
         time.sleep(0.3)
@@ -1122,7 +1113,7 @@ def group_newsite():
         s.change(lambda: os.unlink(os.path.join(d, "post-00020.md")), pred=anything, timeout=SLOW)
         check(status(s, "/old/twenty/") == 404, "alias of the deleted page gone")
         s.change(lambda: write(newest, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
-    full = serve_then_compare(site, edits, SLOW)
+    full = serve_then_compare(site, edits, SLOW, counters=True)
     check(len(full) > 100, f"a real site was compared ({len(full)} files)")
 
 
@@ -1169,7 +1160,7 @@ def group_newsite_multilingual():
         check(status(s, "/tags/brand-new-tag/") == 404, "no English page for a Japanese tag")
         check('hreflang="ja"' in s.get("/sitemap.xml")[2], "sitemap alternates")
         s.change(lambda: write(edited, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
-    full = serve_then_compare(site, edits, SLOW)
+    full = serve_then_compare(site, edits, SLOW, counters=True)
     check(any(k.startswith("ja/") for k in full), "a multilingual site was compared")
 
 
@@ -1215,7 +1206,7 @@ def group_tracked():
                                                              read(post_file), count=1, flags=re.M)), timeout=SLOW))
         check(n == total, f"preview_render_all: a post's title edit renders every output: {n} of {total}")
         s.rebuilt(lambda: write(post_file, "\nA last body edit.\n", "a"), timeout=SLOW)
-    full = serve_then_compare(site, edits, SLOW)
+    full = serve_then_compare(site, edits, SLOW, counters=True)
     check(len(full) > 150, f"a real site was compared ({len(full)} files)")
 
 
