@@ -8,7 +8,10 @@
 #   at the site stage by at least the bytes of search.json;
 # - the build with the render forked, and with the site copied to worker states instead
 #   (FOLIO_NO_FORK=1), write the same bytes (the stored files travel with the pages);
-# - a folio.site_hook's combine is told `changes.final` in a build.
+# - a folio.site_hook's combine is told `changes.final` in a build;
+# - past its memory budget (4 MiB) the content store writes bodies to a file in the staging
+#   folder (less in memory than it holds); with FOLIO_CONTENT_BUDGET_KIB=0 nothing stays in
+#   memory, and the forked, unforked and warm (build cache) builds still write the same bytes.
 source "$(dirname "$0")/lib.sh"
 N=${SCALE_POSTS:-2000}
 site=$WORK/site
@@ -27,7 +30,7 @@ sed -i 's|^plugins = {|plugins = { "final",|' "$site/site.lua"
 cat "$WORK/memory"
 # memory PHASE lua MAIN WORKER... KiB, content store N KiB, ...
 heap() { awk -v p="$1" '$1 == "memory" && $2 == p { print $4 }' "$WORK/memory"; }
-store() { awk -v p="$1" '$1 == "memory" && $2 == p { for (i = 1; i <= NF; i++) if ($i == "store") print $(i + 1) }' "$WORK/memory"; }
+store() { awk -v p="$1" '$1 == "memory" && $2 == p { for (i = 1; i <= NF; i++) if ($i == "store") { print $(i + 1); exit } }' "$WORK/memory"; }
 gathered=$(heap gather) assembled=$(heap assemble)
 check "phases reported" test -n "$gathered" -a -n "$assembled"
 added=$(( (assembled - gathered) * 1024 / N ))
@@ -39,7 +42,23 @@ check "the files written as is wait in the content store (grew $grown KiB, searc
   test "$grown" -ge "$search"
 check "changes.final in a build" contains "$site/public/final.txt" "final=true"
 
+in_memory() { awk -v p="$1" '$1 == "memory" && $2 == p { for (i = 1; i <= NF; i++) if ($i == "store") { print substr($(i + 3), 2); exit } }' "$WORK/memory"; }
+check "past 4 MiB the bodies go to a file ($(store render) KiB held, $(in_memory render) KiB in memory)" \
+  test "$(store render)" -gt 8192 -a "$(in_memory render)" -le 4096
+
 mv "$site/public" "$WORK/forked"
 (cd "$site" && FOLIO_NO_FORK=1 "$FOLIO" build -q --no-cache -j2) || bad "build without the fork"
 check "forked and copied-to-workers builds write the same bytes" diff -r "$WORK/forked" "$site/public"
+rm -rf "$site/public"
+(cd "$site" && FOLIO_MEMORY=1 FOLIO_CONTENT_BUDGET_KIB=0 "$FOLIO" build -q --no-cache 2>"$WORK/memory") || bad "build, budget 0"
+check "budget 0: no body in memory ($(in_memory render) KiB)" test "$(in_memory render)" = 0
+check "budget 0: the same bytes" diff -r "$WORK/forked" "$site/public"
+for jobs in 2 1; do
+  rm -rf "$site/public"
+  (cd "$site" && FOLIO_CONTENT_BUDGET_KIB=0 FOLIO_NO_FORK=1 "$FOLIO" build -q --no-cache -j$jobs) || bad "build -j$jobs"
+  check "budget 0, without the fork, -j$jobs: the same bytes" diff -r "$WORK/forked" "$site/public"
+done
+rm -rf "$site/public"
+(cd "$site" && FOLIO_CONTENT_BUDGET_KIB=0 "$FOLIO" build -q && FOLIO_CONTENT_BUDGET_KIB=0 "$FOLIO" build -q) || bad "warm builds, budget 0"
+check "budget 0, warm build from the cache: the same bytes" diff -r "$WORK/forked" "$site/public"
 finish

@@ -126,6 +126,7 @@ folio_build *folio_build_new(const folio_build_options *options, folio_diag *dia
   b->diag = diag;
   b->out_dirfd = -1;
   b->outdir.lock_fd = -1;
+  folio_content_init(&b->content);
   b->writes = &b->own_writes;
   int jobs = options->jobs;
   if (jobs <= 0) {
@@ -162,10 +163,7 @@ void folio_build_free(folio_build *b)
     lua_close(b->states[i]);
   free(b->states);
   folio_cache_close(b->cache); /* after the states: their readers go with them */
-  for (size_t i = 0; i < b->content.count; i++)
-    free(b->content.html[i]);
-  free(b->content.html);
-  free(b->content.len);
+  folio_content_free(&b->content);
   if (b->out_dirfd >= 0)
     close(b->out_dirfd);
   folio_outdir_close(&b->outdir);
@@ -198,14 +196,6 @@ static long S_status_kib(const char *field)
   return kib;
 }
 
-static size_t S_content_bytes(const folio_content_store *c)
-{
-  size_t total = 0;
-  for (size_t i = 0; i < c->count; i++)
-    total += c->len[i];
-  return total;
-}
-
 static void S_report_memory(folio_build *b, const char *phase)
 {
   if (getenv("FOLIO_MEMORY") == NULL)
@@ -216,8 +206,9 @@ static void S_report_memory(folio_build *b, const char *phase)
     lua_gc(b->states[i], LUA_GCCOLLECT);
     fprintf(stderr, " %d (%d)", lua_gc(b->states[i], LUA_GCCOUNT), before);
   }
-  fprintf(stderr, " KiB, content store %zu KiB, rss %ld KiB, peak %ld KiB\n", S_content_bytes(&b->content) / 1024,
-          S_status_kib("VmRSS:"), S_status_kib("VmHWM:"));
+  fprintf(stderr, " KiB, content store %zu KiB (%zu KiB in memory), rss %ld KiB, peak %ld KiB\n",
+          folio_content_bytes(&b->content) / 1024, atomic_load(&b->content.in_memory) / 1024, S_status_kib("VmRSS:"),
+          S_status_kib("VmHWM:"));
 }
 
 /* ---- parallel phases ------------------------------------------------------------------- */
@@ -598,6 +589,9 @@ static const char *S_output_dir(folio_build *b, lua_State *L, char *buf, size_t 
   return buf;
 }
 
+/* The bytes of page bodies a batch build keeps in memory; the others wait in a file. */
+#define S_CONTENT_BUDGET ((size_t)4 << 20)
+
 int folio_build_run(folio_build *b)
 {
   lua_State *L = b->states[0];
@@ -607,6 +601,8 @@ int folio_build_run(folio_build *b)
     S_discard_staging(b);
     return 1;
   }
+  if (!b->options.preview) /* (an update replaces bodies: its store stays in memory) */
+    folio_content_spill_in(&b->content, b->out_dirfd, S_CONTENT_BUDGET);
   double t0 = folio_now_ms();
   S_report_memory(b, "load");
   size_t count = 0;

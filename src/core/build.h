@@ -8,6 +8,7 @@
  * then the staging folder replaces the output folder, only if no error was reported. */
 #ifndef FOLIO_BUILD_H
 #define FOLIO_BUILD_H
+#include "core/content.h"
 #include "core/diag.h"
 #include "core/outdir.h"
 #include <lua.h>
@@ -43,20 +44,12 @@ typedef struct {
   atomic_int full_errno; /* ENOSPC or EDQUOT once the disk filled up, else 0 */
 } folio_write_stats;
 
-/* Per-page HTML bodies, kept in C so they are not copied between Lua states. Slot i is written
- * only by the worker that processes page i; everything is read after the phase ends. */
-typedef struct {
-  char **html;
-  size_t *len;
-  size_t count;
-} folio_content_store;
-
 struct folio_build {
   folio_build_options options;
   folio_diag *diag;
   lua_State **states; /* states[0] is the main state */
   int nstates;
-  folio_content_store content;
+  folio_content_store content; /* page bodies; slot i is written only by the worker processing page i */
   int out_dirfd;       /* the staging folder during a build, else -1 */
   folio_outdir outdir; /* the output folder's lock and staging (src/core/outdir.h) */
   char *output_path;   /* the output folder as named (option or site.lua) */

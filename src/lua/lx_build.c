@@ -159,19 +159,8 @@ static int l_reserve(lua_State *L)
 {
   folio_build *b = S_build(L);
   lua_Integer n = luaL_checkinteger(L, 1);
-  if (n < 0 || (size_t)n <= b->content.count)
-    return 0;
-  char **html = realloc(b->content.html, (size_t)n * sizeof *html);
-  if (html == NULL) return luaL_error(L, "out of memory");
-  b->content.html = html;
-  size_t *len = realloc(b->content.len, (size_t)n * sizeof *len);
-  if (len == NULL) return luaL_error(L, "out of memory");
-  b->content.len = len;
-  for (size_t i = b->content.count; i < (size_t)n; i++) {
-    html[i] = NULL;
-    len[i] = 0;
-  }
-  b->content.count = (size_t)n;
+  if (n > 0 && folio_content_reserve(&b->content, (size_t)n) != 0)
+    return luaL_error(L, "out of memory");
   return 0;
 }
 
@@ -183,12 +172,9 @@ static int l_set_content(lua_State *L)
   size_t len;
   const char *html = luaL_checklstring(L, 2, &len);
   luaL_argcheck(L, id >= 1 && (size_t)id <= b->content.count, 1, "page id out of range");
-  char *copy = malloc(len + 1);
-  if (copy == NULL) return luaL_error(L, "out of memory");
-  memcpy(copy, html, len + 1);
-  free(b->content.html[id - 1]);
-  b->content.html[id - 1] = copy;
-  b->content.len[id - 1] = len;
+  int rc = folio_content_set(&b->content, (size_t)id - 1, html, len);
+  if (rc != 0)
+    return luaL_error(L, "cannot keep the HTML of page %d: %s", (int)id, strerror(-rc));
   return 0;
 }
 
@@ -215,9 +201,20 @@ static int l_content(lua_State *L)
 {
   folio_build *b = folio_build_of(L);
   lua_Integer id = luaL_checkinteger(L, 1);
-  if (b == NULL || id < 1 || (size_t)id > b->content.count || b->content.html[id - 1] == NULL)
+  size_t len;
+  if (b == NULL || id < 1 || !folio_content_has(&b->content, (size_t)id - 1, &len))
     return 0;
-  lua_pushlstring(L, b->content.html[id - 1], b->content.len[id - 1]);
+  const char *mem = folio_content_in_memory(&b->content, (size_t)id - 1);
+  if (mem) {
+    lua_pushlstring(L, mem, len);
+    return 1;
+  }
+  luaL_Buffer buf;
+  char *into = luaL_buffinitsize(L, &buf, len);
+  int rc = folio_content_read(&b->content, (size_t)id - 1, into);
+  if (rc != 0)
+    return luaL_error(L, "cannot read back the HTML of page %d: %s", (int)id, strerror(-rc));
+  luaL_pushresultsize(&buf, len);
   return 1;
 }
 
