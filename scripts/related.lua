@@ -106,7 +106,15 @@ local function related_of(page, site)
   return list
 end
 
-folio.page_field("related", related_of)
+-- What every page's list is made from: the index of each language view (folio.warm).
+local function indexes(site)
+  local out = { rawget(site, KEY) or false }
+  local views = rawget(site, "language_sites")
+  for lang, view in pairs(views or {}) do out[lang] = rawget(view, KEY) or false end
+  return out
+end
+
+folio.page_field("related", related_of, { inputs = indexes })
 
 -- The terms of each page, as keys "i\1key" (folio.site_hook's part): the index is built again
 -- only when a post's terms or the posts' order changed.

@@ -43,7 +43,7 @@ int folio_content_reserve(folio_content_store *c, size_t n)
   if (slots == NULL)
     return -ENOMEM;
   for (size_t i = c->count; i < n; i++)
-    slots[i] = (folio_content_slot){NULL, -1, 0};
+    slots[i] = (folio_content_slot){NULL, -1, 0, {0, 0}};
   c->slots = slots;
   c->count = n;
   return 0;
@@ -98,14 +98,14 @@ int folio_content_set(folio_content_store *c, size_t i, const char *data, size_t
     atomic_fetch_sub(&c->in_memory, s->len);
     free(s->mem);
   }
-  *s = (folio_content_slot){NULL, -1, len};
+  *s = (folio_content_slot){NULL, -1, len, folio_hash(data, len, (folio_hash128){0, 0})};
   int spill = c->spill_dir >= 0 && len > 0 && atomic_load(&c->in_memory) + len > c->budget;
   if (spill && S_spill(c, s, data, len) == 0)
     return 0;
   /* (a spill that failed keeps the body in memory: a full disk shows when the outputs are written) */
   s->mem = malloc(len + 1);
   if (s->mem == NULL) {
-    s->len = 0;
+    *s = (folio_content_slot){NULL, -1, 0, {0, 0}};
     return -ENOMEM;
   }
   memcpy(s->mem, data, len);
@@ -121,6 +121,15 @@ int folio_content_has(const folio_content_store *c, size_t i, size_t *len)
   const folio_content_slot *s = &c->slots[i];
   *len = s->len;
   return s->mem != NULL || s->offset >= 0;
+}
+
+int folio_content_hash(const folio_content_store *c, size_t i, folio_hash128 *hash)
+{
+  size_t len;
+  if (!folio_content_has(c, i, &len))
+    return 0;
+  *hash = c->slots[i].hash;
+  return 1;
 }
 
 int folio_content_read(const folio_content_store *c, size_t i, char *into)

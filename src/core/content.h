@@ -10,11 +10,13 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/hash.h"
 
 typedef struct {
   char *mem;      /* the bytes (NUL-terminated) in memory, or NULL */
   int64_t offset; /* else where they are in the spill file; -1: the slot is empty */
   size_t len;
+  folio_hash128 hash; /* of the bytes (core/hash.h): tells a warm build whether a body changed */
 } folio_content_slot;
 
 typedef struct {
@@ -41,6 +43,8 @@ int folio_content_reserve(folio_content_store *c, size_t n);
 int folio_content_set(folio_content_store *c, size_t i, const char *data, size_t len);
 /* Whether slot i holds something; its length in *len. */
 int folio_content_has(const folio_content_store *c, size_t i, size_t *len);
+/* Slot i's hash (folio_hash of its bytes) into *hash; 0 when the slot is empty. */
+int folio_content_hash(const folio_content_store *c, size_t i, folio_hash128 *hash);
 /* Slot i's bytes when they are in memory (valid until the slot is set again), else NULL. */
 static inline const char *folio_content_in_memory(const folio_content_store *c, size_t i)
 {

@@ -196,6 +196,52 @@ static int l_store(lua_State *L)
   return 1;
 }
 
+/* folio.build.content_hash(id) -> hex | nil: the hash of page id's body (or stored bytes), as
+ * folio.cache.hash would give it, without reading it back. [-1, +1, m] */
+static int l_content_hash(lua_State *L)
+{
+  folio_build *b = folio_build_of(L);
+  lua_Integer id = luaL_checkinteger(L, 1);
+  folio_hash128 h;
+  if (b == NULL || id < 1 || !folio_content_hash(&b->content, (size_t)id - 1, &h))
+    return 0;
+  char hex[33];
+  folio_hash_hex(h, hex);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
+/* folio.build.output_path() -> the output folder as named (the last build's), or nil  [-0, +1, m] */
+static int l_output_path(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  if (b->output_path == NULL)
+    return 0;
+  lua_pushstring(L, b->output_path);
+  return 1;
+}
+
+/* folio.build.staged_stat(relpath) -> {ino=, size=, mtime=, mtime_ns=} | nil: an output file
+ * this build wrote into the staging folder (its identity stays when the folder is published). */
+static int l_staged_stat(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  struct stat st;
+  if (b->out_dirfd < 0 || fstatat(b->out_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+    return 0;
+  lua_createtable(L, 0, 4);
+  lua_pushinteger(L, (lua_Integer)st.st_ino);
+  lua_setfield(L, -2, "ino");
+  lua_pushinteger(L, (lua_Integer)st.st_size);
+  lua_setfield(L, -2, "size");
+  lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_sec);
+  lua_setfield(L, -2, "mtime");
+  lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_nsec);
+  lua_setfield(L, -2, "mtime_ns");
+  return 1;
+}
+
 /* folio.build.content(id) -> html | nil  [-1, +1, m] */
 static int l_content(lua_State *L)
 {
@@ -323,7 +369,8 @@ void lx_open_build(lua_State *L, int folio)
   static const luaL_Reg fns[] = {
     {"write", l_write}, {"copy", l_copy}, {"link", l_link}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
     {"store", l_store},
-    {"content", l_content}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
+    {"content", l_content}, {"content_hash", l_content_hash}, {"output_path", l_output_path},
+    {"staged_stat", l_staged_stat}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "build");
 }

@@ -12,11 +12,13 @@
  *   folio.cache.set_stamp(s) / folio.cache.stamp() -> s  (the site's configuration hash, shared by states)
  *   folio.cache.pack(value) -> bytes;  folio.cache.unpack(bytes) -> value | nil, "damaged"
  *   folio.cache.hash(s, ...) -> 32 hex digits
- *   folio.cache.folio_hash() -> 32 hex digits: this folio, its version, binary and embedded files */
+ *   folio.cache.folio_hash() -> 32 hex digits: this folio, its version, binary and embedded files
+ *   folio.cache.fields_hash(t [, refs [, memo]]) -> 32 hex digits: t's fields in key order (below) */
 #include "lua/lx.h"
 #include "core/build.h"
 #include "core/cache.h"
 #include "core/embedded.h"
+#include "core/grow.h"
 #include "core/hash.h"
 #include <pthread.h>
 #include <math.h>
@@ -492,12 +494,257 @@ static int l_stamp(lua_State *L)
   return 1;
 }
 
+/* ---- the hash of what a table holds (warm builds: src/lua/folio/warm.lua) -----------------
+ * A table's fields are hashed in key order (numbers first, by value; then strings), values by
+ * type and bytes, tables inside to a depth of S_FIELDS_DEPTH. A table inside that has an `id`
+ * (a page: prev, next, the pages of a list) is hashed as its id only, and appended to the list
+ * `refs`, so that the caller can add what those pages show. Functions and userdata count by
+ * their type only; keys that are neither numbers nor strings by their number. Strings longer than
+ * 64 bytes count by their hash; `memo` (a table the caller keeps) remembers tables already
+ * hashed (S_hash_table). */
+
+#define S_FIELDS_DEPTH 4
+
+typedef struct {
+  int is_string;
+  lua_Number number;
+  const char *s;
+  size_t len;
+  int index; /* its stack slot */
+} S_field_key;
+
+static int S_field_key_cmp(const void *pa, const void *pb)
+{
+  const S_field_key *a = pa, *b = pb;
+  if (a->is_string != b->is_string)
+    return a->is_string - b->is_string;
+  if (!a->is_string)
+    return (a->number > b->number) - (a->number < b->number);
+  int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+  return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* The bytes to hash, gathered first: one folio_hash at the end costs less than one per piece. */
+typedef struct {
+  char *data;
+  size_t len, cap;
+  lua_State *L;
+  int memo; /* stack index of the memo table (table -> its hash), or 0 */
+} S_sink;
+
+static void S_feed(S_sink *k, char tag, const void *data, size_t len)
+{
+  char *d = folio_grow(k->data, &k->cap, k->len + 1 + len, 1, 4096);
+  if (d == NULL)
+    luaL_error(k->L, "out of memory");
+  k->data = d;
+  d[k->len++] = tag;
+  if (len)
+    memcpy(d + k->len, data, len);
+  k->len += len;
+}
+
+static void S_hash_fields(S_sink *k, int t, int depth, int refs);
+
+/* A table inside, at the top of the stack: its fields, or, when `memo` knows it (hashed at this
+ * depth, with no page inside), its hash. A table hashed here without a page inside is replaced
+ * by its hash and memoised, so the bytes are the same whether the memo knew it or not: a table
+ * many pages share (the URLs of a paginated list) is walked once. */
+static void S_hash_table(S_sink *k, int depth, int refs)
+{
+  lua_State *L = k->L;
+  char tag = (char)('0' + depth);
+  if (k->memo) {
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, k->memo) == LUA_TSTRING) {
+      size_t len;
+      const char *known = lua_tolstring(L, -1, &len);
+      if (len == 1 + sizeof(folio_hash128) && known[0] == tag) {
+        S_feed(k, 'm', known, len);
+        lua_pop(L, 1);
+        return;
+      }
+    }
+    lua_pop(L, 1);
+  }
+  size_t start = k->len, refs_before = refs ? lua_rawlen(L, refs) : 0;
+  S_feed(k, '{', "", 0);
+  S_hash_fields(k, -1, depth + 1, refs);
+  S_feed(k, '}', "", 0);
+  if (k->memo && (!refs || lua_rawlen(L, refs) == refs_before)) {
+    char known[1 + sizeof(folio_hash128)];
+    folio_hash128 h = folio_hash(k->data + start, k->len - start, (folio_hash128){0, 0});
+    known[0] = tag;
+    memcpy(known + 1, &h, sizeof h);
+    k->len = start;
+    S_feed(k, 'm', known, sizeof known);
+    lua_pushvalue(L, -1);
+    lua_pushlstring(L, known, sizeof known);
+    lua_rawset(L, k->memo);
+  }
+}
+
+/* Adds the value at the top of the stack (left there). */
+static void S_hash_value(S_sink *k, int depth, int refs)
+{
+  lua_State *L = k->L;
+  switch (lua_type(L, -1)) {
+  case LUA_TNIL:
+    S_feed(k, 'n', "", 0);
+    return;
+  case LUA_TBOOLEAN:
+    S_feed(k, lua_toboolean(L, -1) ? 'T' : 'F', "", 0);
+    return;
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, -1)) {
+      lua_Integer i = lua_tointeger(L, -1);
+      S_feed(k, 'i', &i, sizeof i);
+    } else {
+      lua_Number d = lua_tonumber(L, -1);
+      S_feed(k, 'f', &d, sizeof d);
+    }
+    return;
+  case LUA_TSTRING: {
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    if (len <= 64) {
+      S_feed(k, 's', &len, sizeof len);
+      S_feed(k, ':', s, len);
+    } else { /* (a long text: its hash, not its bytes) */
+      folio_hash128 h = folio_hash(s, len, (folio_hash128){0, 0});
+      S_feed(k, '#', &h, sizeof h);
+    }
+    return;
+  }
+  case LUA_TTABLE:
+    lua_pushliteral(L, "id");
+    if (lua_rawget(L, -2) != LUA_TNIL && depth > 0) {
+      S_feed(k, 'p', "", 0);
+      S_hash_value(k, S_FIELDS_DEPTH, 0);
+      lua_pop(L, 1);
+      if (refs) {
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, refs, (lua_Integer)lua_rawlen(L, refs) + 1);
+      }
+      return;
+    }
+    lua_pop(L, 1);
+    if (depth >= S_FIELDS_DEPTH) {
+      S_feed(k, 'd', "", 0);
+      return;
+    }
+    S_hash_table(k, depth, refs);
+    return;
+  default: {
+    const char *name = lua_typename(L, lua_type(L, -1));
+    S_feed(k, 't', name, strlen(name));
+    return;
+  }
+  }
+}
+
+static void S_hash_fields(S_sink *k, int t, int depth, int refs)
+{
+  lua_State *L = k->L;
+  luaL_checkstack(L, 8, "tables nested too deep");
+  t = lua_absindex(L, t);
+  int keys = lua_gettop(L), n = 0, others = 0; /* the keys go on the stack above `keys` */
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    lua_pop(L, 1);
+    int kt = lua_type(L, -1);
+    if (kt == LUA_TSTRING || kt == LUA_TNUMBER) {
+      luaL_checkstack(L, 4, "a table with too many fields");
+      lua_pushvalue(L, -1);
+      lua_insert(L, -2); /* (a copy below the key lua_next goes on from) */
+      n++;
+    } else {
+      others++;
+    }
+  }
+  S_field_key small[64];
+  S_field_key *key = n <= 64 ? small : malloc((size_t)n * sizeof *key);
+  if (key == NULL)
+    luaL_error(L, "out of memory");
+  for (int i = 0; i < n; i++) {
+    int at = keys + 1 + i;
+    key[i].index = at;
+    key[i].is_string = lua_type(L, at) == LUA_TSTRING;
+    key[i].number = key[i].is_string ? 0 : lua_tonumber(L, at);
+    key[i].len = 0;
+    key[i].s = key[i].is_string ? lua_tolstring(L, at, &key[i].len) : NULL; /* (it stays on the stack) */
+  }
+  if (n > 1)
+    qsort(key, (size_t)n, sizeof *key, S_field_key_cmp);
+  for (int i = 0; i < n; i++) {
+    lua_pushvalue(L, key[i].index);
+    S_feed(k, 'k', "", 0);
+    S_hash_value(k, S_FIELDS_DEPTH, 0); /* the key */
+    lua_rawget(L, t);
+    S_hash_value(k, depth, refs);
+    lua_pop(L, 1);
+  }
+  if (key != small)
+    free(key);
+  lua_settop(L, keys);
+  S_feed(k, 'o', &others, sizeof others);
+}
+
+static int S_sink_gc(lua_State *L)
+{
+  S_sink *k = lua_touserdata(L, 1);
+  free(k->data);
+  k->data = NULL;
+  return 0;
+}
+
+static const char SINK_KEY = 's'; /* registry: this state's sink, a userdata that frees its buffer */
+
+/* This state's sink, made on first use and used again by every call (its buffer grows once). */
+static S_sink *S_state_sink(lua_State *L)
+{
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &SINK_KEY) == LUA_TUSERDATA) {
+    S_sink *k = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return k;
+  }
+  lua_pop(L, 1);
+  S_sink *k = lua_newuserdatauv(L, sizeof *k, 0);
+  *k = (S_sink){NULL, 0, 0, L, 0};
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, S_sink_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &SINK_KEY);
+  return k;
+}
+
+/* folio.cache.fields_hash(t [, refs [, memo]]) -> hex  [-1..3, +1, m] */
+static int l_fields_hash(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  int refs = lua_istable(L, 2) ? 2 : 0;
+  int memo = lua_istable(L, 3) ? 3 : 0;
+  lua_settop(L, 3);
+  S_sink *k = S_state_sink(L);
+  k->len = 0;
+  k->L = L;
+  k->memo = memo;
+  lua_pushvalue(L, 1);
+  S_hash_fields(k, -1, 0, refs);
+  folio_hash128 h = folio_hash(k->data ? k->data : "", k->len, (folio_hash128){0, 0});
+  char hex[33];
+  folio_hash_hex(h, hex);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
 void lx_open_cache(lua_State *L, int folio)
 {
   static const luaL_Reg fns[] = {
     {"open", l_open}, {"active", l_active}, {"get", l_get}, {"put", l_put}, {"commit", l_commit},
     {"set_stamp", l_set_stamp}, {"stamp", l_stamp}, {"pack", l_pack}, {"unpack", l_unpack}, {"hash", l_hash},
-    {"folio_hash", l_folio_hash}, {"count", l_count}, {NULL, NULL}};
+    {"folio_hash", l_folio_hash}, {"count", l_count}, {"fields_hash", l_fields_hash}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "cache");
 }

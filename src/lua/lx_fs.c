@@ -105,7 +105,7 @@ static int l_read(lua_State *L)
 
 static void S_push_stat(lua_State *L, const struct stat *st, int is_link)
 {
-  lua_createtable(L, 0, 5);
+  lua_createtable(L, 0, 6);
   lua_pushstring(L, is_link ? "link" : S_ISDIR(st->st_mode) ? "dir" : S_ISREG(st->st_mode) ? "file" : "other");
   lua_setfield(L, -2, "type");
   lua_pushinteger(L, (lua_Integer)st->st_mtim.tv_sec);
@@ -114,6 +114,8 @@ static void S_push_stat(lua_State *L, const struct stat *st, int is_link)
   lua_setfield(L, -2, "mtime_ns");
   lua_pushinteger(L, (lua_Integer)st->st_size);
   lua_setfield(L, -2, "size");
+  lua_pushinteger(L, (lua_Integer)st->st_ino);
+  lua_setfield(L, -2, "ino");
 }
 
 /* folio.fs.stat(path [, nofollow]) -> {type=, mtime=, mtime_ns=, size=} | nil  [-1|2, +1, m] */

@@ -26,6 +26,8 @@ local SHAPING_FILES = { "site.lua", "_config.yml" }
 local SHAPING_DIRS = { "scripts", "layouts", "data", "_data", "_includes", "_layouts", "_plugins" }
 
 local active = false
+local OUTPUTS_KEY = "\0outputs" -- what the last build rendered (folio.warm); no source path is empty
+local previous_outputs -- that record, read when the store opens (the commit may drop it)
 local liquid_loaded -- a frontmatter hook of scripts/liquid.lua is registered (found on first use)
 
 local function liquid_hook_loaded()
@@ -91,6 +93,20 @@ function M.open(config, opts)
   if not ok then return end
   folio.cache.set_stamp(site_stamp(config, opts))
   active = true
+  local raw = folio.cache.get(OUTPUTS_KEY)
+  previous_outputs = raw and folio.cache.unpack(raw) or nil
+end
+
+-- The last build's record of its outputs (folio.warm), or nil.
+function M.previous_outputs() return previous_outputs end
+
+-- Main state, after the render: keeps this build's record of its outputs for the next one.
+function M.save_outputs(record)
+  previous_outputs = nil
+  local packed = folio.cache.pack(record)
+  folio.cache.put(OUTPUTS_KEY, packed)
+  local ok, err = folio.cache.commit()
+  if not ok then errors.warn(nil, nil, err, "check that the cache folder is writable, or build with --no-cache") end
 end
 
 -- Every state: whether this build reads and writes the cache.
@@ -187,6 +203,7 @@ function M.commit(sources)
   if not active then return end
   local keep = {}
   for _, src in pairs(sources) do keep[src.path] = true end
+  keep[OUTPUTS_KEY] = true
   local ok, err = folio.cache.commit(keep)
   if not ok then errors.warn(nil, nil, err, "check that the cache folder is writable, or build with --no-cache") end
 end

@@ -20,6 +20,7 @@ local assets = require "folio.assets"
 require "folio.shortcodes" -- defines folio.shortcode for plugins and scripts
 local site_hooks = require "folio.site_hooks"
 local preview = require "folio.preview" -- what only folio serve keeps between updates
+local warm = require "folio.warm" -- which outputs a build with the cache takes from the last one
 
 local P = {}
 
@@ -55,13 +56,23 @@ local PageMeta = {
   end,
 }
 
--- folio.page_field(name, fn): page.<name>, when the page has no such field of its own, is
--- fn(page, site), computed when read (in the state that reads it: a render worker, say). fn
--- keeps what it computed where it likes (not on the page: pages outlive a preview update's site).
-function folio.page_field(name, fn)
+-- Of those, the ones that name what their values are made from (`inputs`, see below): name -> fn.
+local lazy_inputs = {}
+
+-- folio.page_field(name, fn [, { inputs = fn(site) }]): page.<name>, when the page has no such
+-- field of its own, is fn(page, site), computed when read (in the state that reads it: a render
+-- worker, say). fn keeps what it computed where it likes (not on the page: pages outlive a
+-- preview update's site). `inputs(site)` returns a value that holds everything the field's
+-- values depend on but the page itself (related's index): while it is the same, a warm build
+-- takes the pages a field listed from its last record instead of computing it (folio.warm).
+function folio.page_field(name, fn, how)
   if type(name) ~= "string" or type(fn) ~= "function" then
     error("folio.page_field needs a name and a function", 2)
   end
+  if how ~= nil and (type(how) ~= "table" or (how.inputs ~= nil and type(how.inputs) ~= "function")) then
+    error("folio.page_field's third argument is a table { inputs = function(site) ... end }", 2)
+  end
+  lazy_inputs[name] = how and how.inputs or nil
   lazy_fields[name] = fn
 end
 
@@ -765,6 +776,25 @@ end
 ----------------------------------------------------------------------------------------------
 -- Phase 3: outputs
 
+-- Main state, once the asset manifest is known: which outputs this build takes from the last
+-- one's folder (folio.warm) instead of rendering them. Only in a build with the cache, and not
+-- for sites whose layouts may show any page (preview_render_all).
+local warm_keep -- output -> the last build's file, or nil
+local warm_planned = false
+local function plan_warm(manifest)
+  if warm_planned or opts.preview or not buildcache.active() or config.preview_render_all then return end
+  warm_planned = true
+  local previous, c0 = buildcache.previous_outputs(), os.clock()
+  warm_keep = warm.plan(render_list, site, languages.views(site), manifest, previous, folio.build.output_path(),
+                        lazy_inputs)
+  if os.getenv("FOLIO_TIMINGS") then io.stderr:write(string.format("warm plan %.1f ms (CPU)\n", (os.clock() - c0) * 1e3)) end
+  if counters then
+    local n = 0
+    for _ in pairs(warm_keep) do n = n + 1 end
+    io.stderr:write(string.format("counter outputs kept %d of %d\n", n, #render_list))
+  end
+end
+
 -- The folder static links may not leave (nil: follow_symlinks = true, they may).
 local function link_root()
   if config.follow_symlinks then return nil end
@@ -836,18 +866,21 @@ function P.copy_static()
   local rels = {}
   for rel in pairs(found) do rels[#rels + 1] = rel end
   table.sort(rels)
-  assets.prepare(found)
+  plan_warm(assets.prepare(found))
   for _, rel in ipairs(rels) do assets.write(rel, found[rel]) end
 end
 
 -- The assembled site for the render workers, with the asset manifest (computed once here).
 function P.export_site()
+  local manifest = assets.export() or assets.prepare(static_files())
+  plan_warm(manifest)
   return { site = site, render_list = render_list, missing_layouts = missing_layouts,
-           assets = assets.export() or assets.prepare(static_files()) }
+           assets = manifest, warm_keep = warm_keep }
 end
 function P.import_site(t)
   site, render_list, missing_layouts, changed_urls = t.site, t.render_list, t.missing_layouts, {}
   assets.import(t.assets)
+  warm_keep = t.warm_keep
 end
 
 local function render_one(page)
@@ -872,6 +905,8 @@ end
 
 function P.render(i)
   local page = render_list[i]
+  local kept = warm_keep and warm_keep[page.output]
+  if kept and pcall(folio.build.link, page.output, kept) then return end
   current_file = page.path
   local ok, err = xpcall(render_one, errors.handler, page)
   if not ok then
@@ -984,6 +1019,7 @@ end
 -- render process; 0 when every result came from the image cache).
 function P.remember_outputs()
   if opts.preview then remember_outputs() end -- what later updates compare with: a build has none
+  if warm_planned then buildcache.save_outputs(warm.record()) end
   if counters then io.stderr:write(string.format("counter images processed %d\n", folio.image.processed())) end
 end
 

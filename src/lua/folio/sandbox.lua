@@ -156,8 +156,11 @@ local function folio_view(env_folio)
     f[name] = folio[name]
   end
   -- A computed page field runs when folio's own code reads it: within a budget too.
-  f.page_field = function(name, fn)
-    return folio.page_field(name, type(fn) == "function" and M.guard(fn, "the page field " .. tostring(name)) or fn)
+  f.page_field = function(name, fn, how)
+    if type(how) == "table" and type(how.inputs) == "function" then
+      how = { inputs = M.guard(how.inputs, "the inputs of the page field " .. tostring(name)) }
+    end
+    return folio.page_field(name, type(fn) == "function" and M.guard(fn, "the page field " .. tostring(name)) or fn, how)
   end
   for _, name in ipairs { "json", "date", "markdown", "ast", "frontmatter", "embedded", "i18n" } do
     if folio[name] then f[name] = copy(folio[name]) end

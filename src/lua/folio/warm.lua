@@ -1,0 +1,167 @@
+-- folio.warm: which outputs a warm `folio build` renders again. A build with the build cache
+-- (folio.buildcache) records, for every output it rendered, a digest of what that output shows
+-- and the identity of the file it wrote. The next build computes the digests again after the
+-- site stage; an output whose digest is the same and whose previous file is still the one folio
+-- wrote (same inode, size and modification time: not edited, not replaced) is hard-linked from
+-- the previous output folder instead of rendered.
+--
+-- What an output shows follows the rule folio serve renders by (docs/serve.md): a page's own
+-- fields and body; the pages it points at (prev, next, related, translations, the pages of a
+-- list, the ones inside a paginator), with their own fields and bodies; the menu, the newest
+-- post of each language, the asset fingerprints and the site's stamp (configuration, theme,
+-- templates, scripts, this folio: folio.buildcache). A generated page with no list of its own
+-- (an archive, the terms index, the not-found page) is taken to show every page. Outputs
+-- written as they are (feeds, the sitemap, the search index) are always written. Sites that set
+-- `preview_render_all` (Jekyll's, whose Liquid layouts read any page) render everything.
+--
+--   warm.plan(render_list, site, views, manifest) -> keep (output -> previous file) | nil
+--   warm.record(render_list) -> the record for the next build (after the render)
+local M = {}
+
+local own_memo, refs_memo, table_memo, content_of
+
+-- A page's own digest: its fields (pages inside by their id, collected into refs_memo[p]) and
+-- its body's hash.
+local function own(p)
+  local h = own_memo[p]
+  if h then return h end
+  local refs = {}
+  h = folio.cache.fields_hash(p, refs, table_memo) .. (content_of(p) or "-")
+  own_memo[p], refs_memo[p] = h, refs
+  return h
+end
+
+local function written_as_is(p) return p.layout == false or p.layout == "none" end
+
+-- The pages a computed field (folio.page_field with `inputs`) lists for `p`, as their outputs
+-- joined by newlines: from the last record while the field's inputs are the same, else
+-- computed now.
+local function derived_outputs(p, name, fast, was, by_output)
+  if fast and was then
+    local outs = was[name]
+    local ok = type(outs) == "string"
+    if ok then
+      for o in outs:gmatch("[^\n]+") do if not by_output[o] then ok = false; break end end
+    end
+    if ok then return outs end
+  end
+  local list = p[name]
+  if type(list) ~= "table" then return "" end
+  local outs = {}
+  for i, r in ipairs(list) do outs[i] = type(r) == "table" and tostring(r.output) or "?" .. tostring(r) end
+  return table.concat(outs, "\n")
+end
+
+-- The digest of what output page `p` shows, `global` being what every output shows and
+-- `everything` the digest of every page (for generated pages that have no list); `derived`:
+-- name -> true when that computed field's inputs are as last time; `was` the last record's
+-- entry for p's output. Returns the digest and the computed fields' outputs (name -> text).
+local function digest_of(p, global, everything, derived, was, by_output)
+  local parts = { global, own(p) }
+  for _, r in ipairs(refs_memo[p]) do parts[#parts + 1] = own(r) end
+  local lists
+  if rawget(p, "path") then
+    for name, fast in pairs(derived) do
+      local outs = derived_outputs(p, name, fast, was and was[6], by_output)
+      lists = lists or {}
+      lists[name] = outs
+      parts[#parts + 1] = name
+      for o in outs:gmatch("[^\n]+") do
+        local r = by_output[o]
+        parts[#parts + 1] = r and own(r) or o
+      end
+    end
+  end
+  if rawget(p, "generated") and type(p.pages) ~= "table" then parts[#parts + 1] = everything() end
+  return folio.cache.hash(table.concat(parts, "\n")), lists
+end
+
+local function global_digest(site, views, manifest)
+  local parts = { folio.cache.stamp(), folio.cache.fields_hash({ menu = site.menu, assets = manifest }) }
+  for _, v in ipairs(views) do
+    local newest = v.posts and v.posts[1]
+    parts[#parts + 1] = newest and own(newest) or "-"
+    parts[#parts + 1] = folio.cache.fields_hash({ menu = v.menu })
+  end
+  return folio.cache.hash(table.concat(parts, "\n"))
+end
+
+local function begin(site)
+  -- (plain tables, dropped after the plan: weak ones would cost the collector more)
+  own_memo, refs_memo, table_memo = {}, {}, {}
+  content_of = function(p)
+    local id = rawget(p, "id") or rawget(p, "content_id")
+    return id and folio.build.content_hash(id)
+  end
+  local all
+  local function everything()
+    if not all then
+      local parts = {}
+      for i, p in ipairs(site.pages) do parts[i] = own(p) end
+      for _, p in ipairs(site.generated or {}) do parts[#parts + 1] = folio.cache.fields_hash(p) end
+      all = folio.cache.hash(table.concat(parts, "\n"))
+    end
+    return all
+  end
+  return everything
+end
+
+local digests, lists_of, inputs_now -- this build's, for M.record
+
+-- Main state, after the site stage of a build with the cache: the outputs whose last file can be
+-- kept (output -> path of that file), given the last build's record (`previous`), the last
+-- output folder and the computed page fields that name their inputs (name -> inputs(site)).
+-- Also remembers this build's digests for M.record.
+function M.plan(render_list, site, views, manifest, previous, output_dir, field_inputs)
+  local everything = begin(site)
+  local global = global_digest(site, views, manifest)
+  previous = type(previous) == "table" and previous or {}
+  local old, old_inputs = previous.outputs or {}, previous.inputs or {}
+  digests, lists_of, inputs_now = {}, {}, {}
+  local derived = {}
+  for name, inputs in pairs(field_inputs or {}) do
+    inputs_now[name] = folio.cache.fields_hash({ inputs(site) })
+    derived[name] = inputs_now[name] == old_inputs[name]
+    if os.getenv("FOLIO_WARM_DEBUG") then io.stderr:write("warm: inputs of ", name, derived[name] and " unchanged" or " changed", "\n") end
+  end
+  local by_output = {}
+  for _, p in ipairs(render_list) do
+    if p.output then by_output[p.output] = p end
+  end
+  local keep = {}
+  for _, p in ipairs(render_list) do
+    local out = p.output
+    if out and not written_as_is(p) then
+      local was = old[out]
+      local d, lists = digest_of(p, global, everything, derived, was, by_output)
+      digests[out], lists_of[out] = d, lists
+      if was and was[1] == d and output_dir then
+        local path = output_dir .. "/" .. out
+        local st = folio.fs.stat(path, true)
+        if st and st.type == "file" and st.ino == was[2] and st.size == was[3] and st.mtime == was[4]
+           and st.mtime_ns == was[5] then
+          keep[out] = path
+        end
+      end
+      if os.getenv("FOLIO_WARM_DEBUG") and not keep[out] then
+        io.stderr:write("warm: render ", out, was and (was[1] == d and " (file changed)" or " (digest)") or " (new)", "\n")
+      end
+    end
+  end
+  own_memo, refs_memo, table_memo = nil, nil, nil
+  return keep
+end
+
+-- Main state, after the render: the record of this build's outputs for the next one.
+function M.record()
+  local outputs = {}
+  for out, d in pairs(digests or {}) do
+    local st = folio.build.staged_stat(out)
+    if st then outputs[out] = { d, st.ino, st.size, st.mtime, st.mtime_ns, lists_of[out] } end
+  end
+  local record = { outputs = outputs, inputs = inputs_now }
+  digests, lists_of, inputs_now = nil, nil, nil
+  return record
+end
+
+return M
