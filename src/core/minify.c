@@ -217,8 +217,19 @@ size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at)
     if (pending && !after_block) S_put(&o, ' ');
     pending = 0;
     after_block = 0;
-    size_t run = i + 1; /* the text up to the next tag or space, at once */
-    while (run < len && !(CLASS[(unsigned char)in[run]] & C_TEXT_END)) run++;
+    /* the text up to the next tag or white space other than one ' ' between words, at once (a
+     * lone ' ' before more text would be written as it is anyway) */
+    size_t run = i + 1;
+    while (run < len) {
+      unsigned char k = CLASS[(unsigned char)in[run]];
+      if (!(k & C_TEXT_END)) {
+        run++;
+      } else if (in[run] == ' ' && run + 1 < len && !(CLASS[(unsigned char)in[run + 1]] & C_TEXT_END)) {
+        run += 2;
+      } else {
+        break;
+      }
+    }
     S_put_n(&o, in + i, run - i);
     i = run;
   }
