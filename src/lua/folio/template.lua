@@ -9,9 +9,12 @@
 -- A template compiles to one Lua chunk that, run once, returns the render function; the
 -- helpers are upvalues of that function, and its one argument is the environment:
 --
---   local __esc, __raw, __concat, __take, __give = ... return function(_ENV) local __b, __n = __take(), 0
---   __n=__n+1 __b[__n]="<li>" __n=__n+1 __b[__n]=__esc((item.title)) ...
---   local __s = __concat(__b, "", 1, __n) __give(__b) return __s end
+--   local __esc, __finish, __pool = ... return function(_ENV) local __b, __n = <a pooled buffer>, 0
+--   __n=__n+1 __b[__n]="<li>" __n=__n+1 __b[__n]=__esc((item.title)) __n=__n+1 __b[__n]=(body) ...
+--   return __finish(__b, __n) end
+--
+-- A {* *} value goes into the buffer as it is: __finish concatenates, and only when that fails
+-- (a nil, a boolean, a table) prints each such value as raw() does and concatenates again.
 --
 -- The generated code has exactly as many line breaks as the template, at the same places, and is
 -- loaded with the chunk name "@<file>", so Lua's own messages read `layouts/post.html:12: ...`.
@@ -214,27 +217,34 @@ end
 
 -- Output buffers are reused across renders (a stack, since partials render inside templates):
 -- this saves growing a fresh table every time. A buffer lost to an error is simply collected.
--- Entries past the count are stale but never read: the render concatenates 1..__n only.
-local buffers, buffer_count = {}, 0
+-- Entries past the count are stale but never read: the render concatenates 1..__n only. The
+-- pool is taken from inline (the prologue below): pool.n buffers wait in pool[1..n].
+local pool = { n = 0 }
 local MAX_POOLED_BUFFERS = 32
 
-local function take_buffer()
-  if buffer_count == 0 then return {} end
-  local buffer = buffers[buffer_count]
-  buffers[buffer_count], buffer_count = nil, buffer_count - 1
-  return buffer
-end
-
-local function give_buffer(buffer)
-  if buffer_count < MAX_POOLED_BUFFERS then
-    buffer_count = buffer_count + 1
-    buffers[buffer_count] = buffer
+-- The end of every render: the buffer's text, the buffer back in the pool.
+local pcall_, concat_ = pcall, concat
+local function finish(buffer, n)
+  local ok, text = pcall_(concat_, buffer, "", 1, n)
+  if not ok then -- a {* *} value that is not a string or number: printed as raw() does
+    for i = 1, n do
+      local v = buffer[i]
+      if type(v) ~= "string" then buffer[i] = raw(v) end
+    end
+    text = concat_(buffer, "", 1, n)
   end
+  local count = pool.n
+  if count < MAX_POOLED_BUFFERS then
+    count = count + 1
+    pool[count], pool.n = buffer, count
+  end
+  return text
 end
 
-local PROLOGUE = "local __esc, __raw, __concat, __take, __give = ... "
-  .. "return function(_ENV) local __b, __n = __take(), 0 "
-local EPILOGUE = " local __s = __concat(__b, '', 1, __n) __give(__b) return __s end"
+local PROLOGUE = "local __esc, __finish, __pool = ... "
+  .. "return function(_ENV) local __k, __b = __pool.n "
+  .. "if __k > 0 then __b = __pool[__k] __pool[__k] = false __pool.n = __k - 1 else __b = {} end local __n = 0 "
+local EPILOGUE = " return __finish(__b, __n) end"
 -- The same code as a plain chunk, compiled only to word a syntax error as the template's own
 -- (inside the wrapper, an unclosed `if` would be reported as an unclosed `function`).
 local PLAIN_PROLOGUE = "local _ENV, __b, __n = ..., {}, 0 "
@@ -273,7 +283,7 @@ local function emit(token)
   elseif kind == "escaped" then
     return "__n=__n+1 __b[__n]=__esc((" .. token.code .. ")) "
   elseif kind == "raw" then
-    return "__n=__n+1 __b[__n]=__raw((" .. token.code .. ")) "
+    return "__n=__n+1 __b[__n]=(" .. token.code .. ") "
   elseif kind == "code" then -- `;` on both sides: a statement may start with `(`
     return ";" .. token.code .. " ; "
   else -- comment
@@ -329,7 +339,7 @@ function M.compile(text, name, first_line)
     fail({ file = name, line = tonumber(line) or positionless_error_line(code, name, err),
            message = message or err })
   end
-  return chunk(escape, raw, concat, take_buffer, give_buffer)
+  return chunk(escape, finish, pool)
 end
 
 ---------------------------------------------------------------------------------------------------
@@ -498,7 +508,9 @@ function Renderer:load(relpath)
   local meta, body, body_line = split_frontmatter(self, text, name)
   local fn = M.compile(body, name, body_line)
   if self._guard then fn = self._guard(fn, name, body_line) end
-  tpl = { fn = fn, meta = meta, name = name }
+  -- A template whose text never names `partial` (nor partial_cached) calls no partial: the
+  -- environments made for it need no partial() of their own.
+  tpl = { fn = fn, meta = meta, name = name, calls_partials = find(body, "partial", 1, true) ~= nil }
   self._cache[relpath] = tpl
   return tpl
 end
@@ -565,7 +577,7 @@ local function make_partial(self, env, depth)
       error(format("partial '%s': partials nested more than %d deep (%s)", name,
                    M.MAX_PARTIAL_DEPTH, trail_text(depth)), 2)
     end
-    local relpath = partial_path(self, name)
+    local relpath = self._partial_paths[name] or partial_path(self, name)
     local tpl = self._cache[relpath]
     if not tpl then
       local looked
@@ -584,7 +596,7 @@ local function make_partial(self, env, depth)
       for k, v in next, args do fields[k] = v end
     end
     local child = setmetatable(fields, reads_through(env))
-    child.partial = make_partial(self, child, depth + 1)
+    if tpl.calls_partials then child.partial = make_partial(self, child, depth + 1) end
     partial_names[depth + 1] = name
     return tpl.fn(child)
   end
