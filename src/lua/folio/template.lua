@@ -291,13 +291,58 @@ local function emit(token)
   end
 end
 
+-- Text and {{ }} values next to each other (nothing but comments between them) go into the
+-- buffer as one `..` expression: one buffer slot and one concatenation instead of one slot each
+-- (every piece of a buffer costs the final table.concat a call). {{ }} values are always
+-- strings (escape's), so `..` cannot fail on them; {* *} values may be anything and keep their
+-- own slot. Line breaks stay where they were, between the operands. Returns the code and the
+-- index after the run, or nil when the run at `i` has fewer than two values.
+local MAX_RUN = 40 -- operands of one `..` (Lua's registers are limited)
+
+local function merged_run(tokens, i)
+  local parts, operands, j = {}, 0, i
+  while j <= #tokens and operands < MAX_RUN do
+    local token = tokens[j]
+    local kind = token.kind
+    local operand
+    if kind == "text" then
+      if token.text ~= "" then operand = token.lead .. format("%q", token.text) .. token.trail
+      else parts[#parts + 1] = token.lead .. token.trail end
+    elseif kind == "escaped" then
+      operand = "__esc((" .. lone_returns_to_spaces(token.code) .. "))"
+    elseif kind == "comment" then
+      parts[#parts + 1] = newlines_in(token.code)
+    else
+      break
+    end
+    if operand then
+      if operands > 0 then parts[#parts + 1] = " .. " end
+      parts[#parts + 1] = operand
+      operands = operands + 1
+    end
+    j = j + 1
+  end
+  if operands < 2 then return nil end
+  return "__n=__n+1 __b[__n]=" .. concat(parts) .. " ", j
+end
+
 -- Returns the Lua source for a template; `first_line` is the line of `text` in its file.
 -- `plain` gives the code as a bare chunk instead of a chunk returning the render function.
 function M.generate(text, name, first_line, plain)
   local tokens = tokenize(text, name)
   apply_trims(tokens)
   local out = { string.rep("\n", (first_line or 1) - 1), plain and PLAIN_PROLOGUE or PROLOGUE }
-  for _, token in ipairs(tokens) do out[#out + 1] = emit(token) end
+  local i = 1
+  while i <= #tokens do
+    local run, after = merged_run(tokens, i)
+    if run then
+      out[#out + 1] = run
+      i = after
+    else
+      out[#out + 1] = emit(tokens[i])
+      i = i + 1
+    end
+  end
   out[#out + 1] = plain and PLAIN_EPILOGUE or EPILOGUE
   return concat(out)
 end
