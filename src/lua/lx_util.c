@@ -10,6 +10,7 @@
 #include "core/html_text.h"
 #include "core/related.h"
 #include "core/slug.h"
+#include "core/utf8.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,6 +379,16 @@ static int l_collapse_space(lua_State *L)
   return 1;
 }
 
+/* folio.utf8_valid(s) -> whether s is well-formed UTF-8: what utf8.len(s) ~= nil says, without
+ * counting (ASCII runs are skipped 8 bytes at a time). */
+static int l_utf8_valid(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  lua_pushboolean(L, folio_utf8_invalid_at(s, len) == len);
+  return 1;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
   static const luaL_Reg helpers[] = {
@@ -386,6 +397,7 @@ void lx_open_util(lua_State *L, int folio)
     {"html_text", l_html_text},     {"json_string", l_json_string},
     {"related", l_related},         {"related_pack", l_related_pack},
     {"heading_id", l_heading_id},   {"collapse_space", l_collapse_space},
+    {"utf8_valid", l_utf8_valid},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);
