@@ -65,6 +65,21 @@ T.test("folio.utf8_valid says what utf8.len says", function()
   end
 end)
 
+T.test("folio.concat_strings gives table.concat's text, nil for other values", function()
+  local cs = folio.concat_strings
+  T.eq(cs({ "a", "bc", 3, 1.5, "" }, 5), table.concat({ "a", "bc", 3, 1.5, "" }))
+  T.eq(cs({ "a", "b", "c" }, 2), "ab", "only 1..n")
+  T.eq(cs({}, 0), "")
+  T.eq(cs({ "a", nil, "c" }, 3), nil)
+  T.eq(cs({ "a", false }, 2), nil)
+  T.eq(cs({ "a", {} }, 2), nil)
+  local big = {}
+  for i = 1, 5000 do big[i] = string.rep(string.char(65 + i % 26), i % 97) end
+  T.eq(cs(big, #big), table.concat(big))
+  -- raw reads: a metatable's __index is not asked
+  T.eq(cs(setmetatable({ "x" }, { __index = function() return "y" end }), 2), nil)
+end)
+
 T.test("minify: white space around block tags goes, around inline tags stays", function()
   local m = folio.minify
   for _, tag in ipairs { "p", "h1", "h6", "hr", "li", "td", "th", "tr", "ul", "div", "nav", "base",

@@ -222,11 +222,17 @@ end
 local pool = { n = 0 }
 local MAX_POOLED_BUFFERS = 32
 
--- The end of every render: the buffer's text, the buffer back in the pool.
+-- The end of every render: the buffer's text, the buffer back in the pool. folio.concat_strings
+-- (C) gives table.concat's text, or nil for a buffer holding another value than a string or
+-- number; outside folio a pcall of table.concat tells the same.
 local pcall_, concat_ = pcall, concat
-local function finish(buffer, n)
+local concat_strings = folio.concat_strings or function(buffer, n)
   local ok, text = pcall_(concat_, buffer, "", 1, n)
-  if not ok then -- a {* *} value that is not a string or number: printed as raw() does
+  return ok and text or nil
+end
+local function finish(buffer, n)
+  local text = concat_strings(buffer, n)
+  if not text then -- a {* *} value that is not a string or number: printed as raw() does
     for i = 1, n do
       local v = buffer[i]
       if type(v) ~= "string" then buffer[i] = raw(v) end
