@@ -32,6 +32,10 @@ T.test("text and {{ }} next to each other give one buffer slot, same text and li
   local parts, want = {}, {}
   for i = 1, 300 do parts[#parts + 1] = "<{{ " .. i .. " }}>"; want[#want + 1] = "<" .. i .. ">" end
   T.eq(render(table.concat(parts)), table.concat(want))
+  -- a template holding many locals still compiles its runs
+  local locals = {}
+  for i = 1, 180 do locals[#locals + 1] = "{% local v" .. i .. " = " .. i .. " %}" end
+  T.eq(render(table.concat(locals) .. table.concat(parts, "", 1, 40)), table.concat(want, "", 1, 40))
 end)
 
 T.test("a partial that names no partial() gets none, one that does still nests", function()

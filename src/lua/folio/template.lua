@@ -303,7 +303,7 @@ end
 -- strings (escape's), so `..` cannot fail on them; {* *} values may be anything and keep their
 -- own slot. Line breaks stay where they were, between the operands. Returns the code and the
 -- index after the run, or nil when the run at `i` has fewer than two values.
-local MAX_RUN = 40 -- operands of one `..` (Lua's registers are limited)
+local MAX_RUN = 16 -- operands of one `..` (each takes a register: a template may hold many locals)
 
 local function merged_run(tokens, i)
   local parts, operands, j = {}, 0, i
