@@ -41,11 +41,13 @@ local function without_note_marks(html)
 end
 
 -- (the trailing space goes by hand: gsub(" $", "") would try a match at every position)
-local function collapse(s)
+local collapse = folio.collapse_space or function(s) -- (C: the same in one pass)
   s = s:gsub("%s+", " "):gsub("^ ", "")
   if s:byte(-1) == 32 then s = s:sub(1, -2) end
   return s
 end
+-- Whether the text is UTF-8 (C: no count of the characters, as utf8.len makes).
+local utf8_valid = folio.utf8_valid or function(s) return utf8.len(s) ~= nil end
 
 -- The excerpt: the plain text, white space collapsed, cut at `max` characters at a word end
 -- with "…". Only the start of the text matters, so white space is collapsed in a slice of it
@@ -71,7 +73,7 @@ local function excerpt_of(html, summary)
   local text = spaced(without_note_marks(html))
   local start = words_start(text, summary)
   if start > 1 then text = text:sub(start) end
-  if not utf8.len(text) then return collapse(text) end -- not UTF-8: no cut, as utf8.len says
+  if not utf8_valid(text) then return collapse(text) end -- not UTF-8: no cut, as utf8.len says
   local len = max + 64
   while true do
     local slice = text

@@ -21,7 +21,8 @@ BUILD_DEPS=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libcmark-gfm-d
 TEST_DEPS=(python3 git jing libxml2-utils python3-jsonschema curl time
            chromium chromium-driver python3-selenium fonts-dejavu-core fonts-noto-color-emoji
            libvips-tools # vips: the image tests' and tools/bench_images.sh's generated photos
-           nodejs) # nodejs: the search box's script test (tests/search_js_test.js)
+           nodejs # nodejs: the search box's script test (tests/search_js_test.js)
+           valgrind liblua5.4-0-dbg) # callgrind counts (docs/development.md), with Lua's own function names
 FUZZ_DEPS=(clang libclang-rt-14-dev) # libFuzzer and the sanitizer runtimes of clang 14 (bookworm)
 
 packages=("${BUILD_DEPS[@]}")

@@ -38,12 +38,11 @@ static size_t S_fail(size_t *bad_at, size_t at)
 }
 
 /* Byte classes for the HTML scanner's fast paths. */
-enum { C_SPACE = 1, C_TEXT_END = 2, C_TAG_END = 4 };
+enum { C_SPACE = 1, C_TEXT_END = 2, C_TAG_END = 4, C_NAME_END = 8 };
+#define S_WHITE (C_SPACE | C_TEXT_END | C_TAG_END | C_NAME_END)
 static const unsigned char CLASS[256] = {
-  [' '] = C_SPACE | C_TEXT_END | C_TAG_END, ['\t'] = C_SPACE | C_TEXT_END | C_TAG_END,
-  ['\n'] = C_SPACE | C_TEXT_END | C_TAG_END, ['\r'] = C_SPACE | C_TEXT_END | C_TAG_END,
-  ['\f'] = C_SPACE | C_TEXT_END | C_TAG_END, ['\v'] = C_SPACE | C_TEXT_END | C_TAG_END,
-  ['<'] = C_TEXT_END, ['>'] = C_TAG_END, ['/'] = C_TAG_END, ['='] = C_TAG_END,
+  [' '] = S_WHITE, ['\t'] = S_WHITE, ['\n'] = S_WHITE, ['\r'] = S_WHITE, ['\f'] = S_WHITE, ['\v'] = S_WHITE,
+  ['<'] = C_TEXT_END, ['>'] = C_TAG_END | C_NAME_END, ['/'] = C_TAG_END | C_NAME_END, ['='] = C_TAG_END,
   ['"'] = C_TAG_END, ['\''] = C_TAG_END,
 };
 static int S_space(char c) { return CLASS[(unsigned char)c] & C_SPACE; }
@@ -75,34 +74,44 @@ static size_t S_find_nocase(const char *in, size_t len, size_t from, const char 
 
 /* ---- HTML ---------------------------------------------------------------------------------- */
 
-/* Elements around which white space never shows (block-level and metadata elements), by length.
- * `name` is in lower case. Each length's names sit in one row: a match is a first-byte test and
- * one memcmp (the scan runs for every tag of every page). */
+/* Whether name[0..n) is `word` (its length a constant: the compiler inlines the memcmp). */
+#define S_IS(word) (n == sizeof word - 1 && memcmp(name, word, sizeof word - 1) == 0)
+
+/* Elements around which white space never shows (block-level and metadata elements). `name` is
+ * in lower case. By first letter, then the names of that letter: the scan runs for every tag of
+ * every page. */
 static int S_block_tag(const char *name, size_t n)
 {
-  static const char *const BY_LENGTH[][20] = {
-    [1] = { "p" },
-    [2] = { "br", "dd", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "td", "th", "tr", "ul" },
-    [3] = { "col", "div", "nav", "pre" },
-    [4] = { "base", "body", "form", "head", "html", "link", "main", "meta" },
-    [5] = { "aside", "style", "table", "tbody", "tfoot", "thead", "title" },
-    [6] = { "dialog", "figure", "footer", "header", "hgroup", "option", "script" },
-    [7] = { "address", "article", "caption", "details", "section", "summary" },
-    [8] = { "colgroup", "fieldset", "noscript", "optgroup", "template" },
-    [10] = { "blockquote", "figcaption" },
-  };
-  if (n == 0 || n >= sizeof BY_LENGTH / sizeof BY_LENGTH[0]) return 0;
-  for (const char *const *w = BY_LENGTH[n]; *w != NULL; w++)
-    if ((*w)[0] == name[0] && memcmp(*w, name, n) == 0) return 1;
-  return 0;
+  switch (name[0]) {
+  case 'a': return S_IS("address") || S_IS("article") || S_IS("aside");
+  case 'b': return S_IS("br") || S_IS("base") || S_IS("body") || S_IS("blockquote");
+  case 'c': return S_IS("col") || S_IS("caption") || S_IS("colgroup");
+  case 'd': return S_IS("dd") || S_IS("dl") || S_IS("dt") || S_IS("div") || S_IS("dialog") || S_IS("details");
+  case 'f': return S_IS("form") || S_IS("figure") || S_IS("footer") || S_IS("fieldset") || S_IS("figcaption");
+  case 'h':
+    if (n == 2) return (name[1] >= '1' && name[1] <= '6') || name[1] == 'r';
+    return S_IS("head") || S_IS("html") || S_IS("header") || S_IS("hgroup");
+  case 'l': return S_IS("li") || S_IS("link");
+  case 'm': return S_IS("main") || S_IS("meta");
+  case 'n': return S_IS("nav") || S_IS("noscript");
+  case 'o': return S_IS("ol") || S_IS("option") || S_IS("optgroup");
+  case 'p': return n == 1 || S_IS("pre");
+  case 's': return S_IS("style") || S_IS("script") || S_IS("section") || S_IS("summary");
+  case 't':
+    if (n == 2) return name[1] == 'd' || name[1] == 'h' || name[1] == 'r';
+    return S_IS("table") || S_IS("tbody") || S_IS("tfoot") || S_IS("thead") || S_IS("title") || S_IS("template");
+  case 'u': return S_IS("ul");
+  default: return 0;
+  }
 }
 
 /* Elements whose content is copied as it is (`name` in lower case). */
 static const char *S_raw_tag(const char *name, size_t n)
 {
-  static const char *const RAW[] = { "pre", "textarea", "script", "style", NULL };
-  for (int i = 0; RAW[i]; i++)
-    if (RAW[i][0] == name[0] && strlen(RAW[i]) == n && memcmp(RAW[i], name, n) == 0) return RAW[i];
+  if (S_IS("pre")) return "pre";
+  if (S_IS("script")) return "script";
+  if (S_IS("style")) return "style";
+  if (S_IS("textarea")) return "textarea";
   return NULL;
 }
 
@@ -183,7 +192,7 @@ size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at)
     if (c == '<' && name_at < len && S_alpha(in[name_at])) {
       size_t n = 0;
       char name[16]; /* the tag's name in lower case (longer names are no tag we know) */
-      while (name_at + n < len && !S_space(in[name_at + n]) && in[name_at + n] != '>' && in[name_at + n] != '/') {
+      while (name_at + n < len && !(CLASS[(unsigned char)in[name_at + n]] & C_NAME_END)) {
         char ch = in[name_at + n];
         if (n < sizeof name) name[n] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
         n++;
@@ -217,8 +226,19 @@ size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at)
     if (pending && !after_block) S_put(&o, ' ');
     pending = 0;
     after_block = 0;
-    size_t run = i + 1; /* the text up to the next tag or space, at once */
-    while (run < len && !(CLASS[(unsigned char)in[run]] & C_TEXT_END)) run++;
+    /* the text up to the next tag or white space other than one ' ' between words, at once (a
+     * lone ' ' before more text would be written as it is anyway) */
+    size_t run = i + 1;
+    while (run < len) {
+      unsigned char k = CLASS[(unsigned char)in[run]];
+      if (!(k & C_TEXT_END)) {
+        run++;
+      } else if (in[run] == ' ' && run + 1 < len && !(CLASS[(unsigned char)in[run + 1]] & C_TEXT_END)) {
+        run += 2;
+      } else {
+        break;
+      }
+    }
     S_put_n(&o, in + i, run - i);
     i = run;
   }
@@ -491,14 +511,22 @@ static void S_json_ws(json_state *j)
 
 static int S_json_value(json_state *j);
 
+/* The bytes a JSON string's scan stops at: its end, an escape, a control character (invalid). */
+static const unsigned char JSON_STOP[256] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  ['"'] = 1, ['\\'] = 1,
+};
+
 static int S_json_string(json_state *j)
 {
   size_t start = j->i++;
   const unsigned char *in = (const unsigned char *)j->in;
   size_t i = j->i, len = j->len;
-  while (i < len && in[i] != '"') {
+  while (i < len) {
+    while (i < len && !JSON_STOP[in[i]]) i++; /* the plain run, at one lookup a byte */
+    if (i >= len || in[i] == '"') break;
     if (in[i] < 0x20) return 0;
-    i += in[i] == '\\' ? 2 : 1;
+    i += 2; /* a backslash and the byte it escapes */
   }
   j->i = i;
   if (j->i >= j->len) return 0;

@@ -10,6 +10,8 @@
 #include "core/html_text.h"
 #include "core/related.h"
 #include "core/slug.h"
+#include "core/utf8.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,6 +380,52 @@ static int l_collapse_space(lua_State *L)
   return 1;
 }
 
+/* folio.utf8_valid(s) -> whether s is well-formed UTF-8: what utf8.len(s) ~= nil says, without
+ * counting (ASCII runs are skipped 8 bytes at a time). */
+static int l_utf8_valid(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  lua_pushboolean(L, folio_utf8_invalid_at(s, len) == len);
+  return 1;
+}
+
+/* folio.concat_strings(t, n) -> t[1] .. ... .. t[n] (raw reads), or nil when one of them is not
+ * a string or a number (template.lua's render buffers: table.concat's text, in two passes over
+ * the array without its per-item API calls). */
+static int l_concat_strings(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  size_t total = 0;
+  for (lua_Integer i = 1; i <= n; i++) {
+    int type = lua_rawgeti(L, 1, i);
+    if (type != LUA_TSTRING && type != LUA_TNUMBER) {
+      lua_pushnil(L);
+      return 1;
+    }
+    size_t len;
+    lua_tolstring(L, -1, &len);
+    lua_pop(L, 1);
+    if (len > SIZE_MAX - total)
+      return luaL_error(L, "concat_strings: the text is too long");
+    total += len;
+  }
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, total);
+  size_t at = 0;
+  for (lua_Integer i = 1; i <= n; i++) { /* the stack is balanced around each item: the buffer's box stays below */
+    lua_rawgeti(L, 1, i);
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    memcpy(out + at, s, len);
+    at += len;
+    lua_pop(L, 1);
+  }
+  luaL_pushresultsize(&b, at);
+  return 1;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
   static const luaL_Reg helpers[] = {
@@ -386,6 +434,7 @@ void lx_open_util(lua_State *L, int folio)
     {"html_text", l_html_text},     {"json_string", l_json_string},
     {"related", l_related},         {"related_pack", l_related_pack},
     {"heading_id", l_heading_id},   {"collapse_space", l_collapse_space},
+    {"utf8_valid", l_utf8_valid},   {"concat_strings", l_concat_strings},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);

@@ -58,11 +58,33 @@ end
 
 -- <table>: inside a scroll box (a focusable, named region) that shows a shadow where there is
 -- more to scroll; the table itself keeps its table semantics.
+-- (found by plain searches: a gsub would try its pattern at every position of the page)
 local function scrolling_tables(html, words)
-  if not html:find("<table", 1, true) then return html end
-  html = html:gsub("<table([ >])", '<div class="table-wrap" tabindex="0" role="region" aria-label="'
-                   .. folio.escape(words.a11y_table) .. '"><table%1')
-  return (html:gsub("</table>", "</table></div>"))
+  local s = html:find("<table", 1, true)
+  if not s then return html end
+  local open = '<div class="table-wrap" tabindex="0" role="region" aria-label="'
+               .. folio.escape(words.a11y_table) .. '"><table'
+  local out, pos = {}, 1
+  while s do
+    local after = html:byte(s + 6)
+    if after == 32 or after == 62 then -- "<table " or "<table>"
+      out[#out + 1] = html:sub(pos, s - 1)
+      out[#out + 1] = open
+      pos = s + 6
+    end
+    s = html:find("<table", s + 6, true)
+  end
+  out[#out + 1] = html:sub(pos)
+  html = table.concat(out)
+  out, pos, s = {}, 1, html:find("</table>", 1, true)
+  while s do
+    out[#out + 1] = html:sub(pos, s + 7)
+    out[#out + 1] = "</div>"
+    pos = s + 8
+    s = html:find("</table>", pos, true)
+  end
+  out[#out + 1] = html:sub(pos)
+  return table.concat(out)
 end
 
 -- Task lists: the checkbox's label is the item's text, up to a nested block or the item's end.

@@ -195,11 +195,29 @@ add_checks(HELD_BACK, check_boolean)
 add_checks(LIST, check_list)
 add_checks(NUMBER, check_number)
 
+-- A page's meta holds a few keys; CHECKS holds some thirty: the keys present are found by a walk
+-- over the meta (CHECK_AT: key -> its index in CHECKS), then checked in CHECKS' order (so the
+-- warnings come in the same order as before).
+local CHECK_AT = {}
+for i = 1, #CHECKS, 3 do CHECK_AT[CHECKS[i]] = i end
+local present = {} -- reused: indexes in CHECKS of the keys one meta holds (check never nests)
+
 -- Fixes `meta` in place. `where` = { file = "content/x.md", line_of = function(key) -> line }.
 -- `unchecked`: keys left as they are (a site model whose templates read them otherwise:
 -- a Jekyll site's `author` may be a list).
 function M.check(meta, where, unchecked)
-  for i = 1, #CHECKS, 3 do
+  local count = 0
+  for key in next, meta do
+    local at = CHECK_AT[key]
+    if at then
+      local j = count -- insertion sort: a handful of entries
+      while j > 0 and present[j] > at do present[j + 1] = present[j]; j = j - 1 end
+      present[j + 1] = at
+      count = count + 1
+    end
+  end
+  for k = 1, count do
+    local i = present[k]
     local key = CHECKS[i]
     if meta[key] ~= nil then CHECKS[i + 1](meta, key, where, CHECKS[i + 2]) end
   end

@@ -38,8 +38,14 @@ M.NATIVE_NAMES = {
 -- "pt-BR" -> "pt": the language without its region or script.
 local function base_of(lang) return (tostring(lang):lower():match("^([^-_]+)")) end
 
+-- Remembered per language value: every page's render asks (default.html, post.html).
+local directions = {}
 function M.direction(lang)
-  return RTL[base_of(lang or "en")] and "rtl" or "ltr"
+  local dir = directions[lang or "en"]
+  if dir then return dir end
+  dir = RTL[base_of(lang or "en")] and "rtl" or "ltr"
+  if type(lang) == "string" then directions[lang] = dir end
+  return dir
 end
 
 function M.setup(cfg)
@@ -207,6 +213,12 @@ end
 -- from the first call, as before.
 function M.t(key, n, s, lang)
   lang = lang or current
+  if n == nil and s == nil then -- the usual call, t("key"): two lookups when seen before
+    local of_lang = texts[lang]
+    local of_key = of_lang and key ~= nil and of_lang[key]
+    local text = of_key and of_key[NO_COUNT]
+    if text ~= nil then return text end
+  end
   if key == nil or (s ~= nil and type(s) ~= "string") then return translate(key, n, s, lang) end
   local of_key = branch(branch(texts, lang), key)
   local slot = n

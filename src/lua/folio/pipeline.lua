@@ -903,12 +903,23 @@ local function render_one(page)
   if folio.build.write(page.output, html) then changed_urls[#changed_urls + 1] = page.url end
 end
 
+-- A page's body waits in the C content store (page.content reads it: a new copy each time). The
+-- templates read it several times a render (the layout, head.html, seo.html): it is fetched
+-- once and held on the page while its own render runs.
+local function hold_content(page)
+  if getmetatable(page) ~= PageMeta or rawget(page, "content") ~= nil then return false end
+  rawset(page, "content", page.content)
+  return true
+end
+
 function P.render(i)
   local page = render_list[i]
   local kept = warm_keep and warm_keep[page.output]
   if kept and pcall(folio.build.link, page.output, kept) then return end
   current_file = page.path
+  local held = hold_content(page)
   local ok, err = xpcall(render_one, errors.handler, page)
+  if held then rawset(page, "content", nil) end
   if not ok then
     local what = page.path or ("the generated page " .. page.url)
     report(err, page.path, "while rendering " .. what, page.path or page.url)

@@ -190,11 +190,23 @@ function M.install(opts)
   ----------------------------------------------------------------------------------------------
   -- The hooks
 
+  -- Whether `text` holds "{{<" or "{{%" (plain searches for "{{": a pattern would be tried at
+  -- every position of every page).
+  local function has_shortcode_tag(text)
+    local at = text:find("{{", 1, true)
+    while at do
+      local next_byte = text:byte(at + 2)
+      if next_byte == 60 or next_byte == 37 then return true end -- "<" or "%"
+      at = text:find("{{", at + 1, true)
+    end
+    return false
+  end
+
   local resolvers = setmetatable({}, { __mode = "k" }) -- page -> resolve function
   local warned = {}
 
   folio.hook("frontmatter", function(page)
-    if type(page.source) ~= "string" or not page.source:find("{{[<%%]") then return end
+    if type(page.source) ~= "string" or not has_shortcode_tag(page.source) then return end
     local body_line = page.body_line or 1
     local function file_line(line) return line and body_line + line - 1 end
     local function fail(line, message, hint) errors.fail(page.path, file_line(line), message, hint) end

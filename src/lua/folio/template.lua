@@ -9,9 +9,12 @@
 -- A template compiles to one Lua chunk that, run once, returns the render function; the
 -- helpers are upvalues of that function, and its one argument is the environment:
 --
---   local __esc, __raw, __concat, __take, __give = ... return function(_ENV) local __b, __n = __take(), 0
---   __n=__n+1 __b[__n]="<li>" __n=__n+1 __b[__n]=__esc((item.title)) ...
---   local __s = __concat(__b, "", 1, __n) __give(__b) return __s end
+--   local __esc, __finish, __pool = ... return function(_ENV) local __b, __n = <a pooled buffer>, 0
+--   __n=__n+1 __b[__n]="<li>" __n=__n+1 __b[__n]=__esc((item.title)) __n=__n+1 __b[__n]=(body) ...
+--   return __finish(__b, __n) end
+--
+-- A {* *} value goes into the buffer as it is: __finish concatenates, and only when that fails
+-- (a nil, a boolean, a table) prints each such value as raw() does and concatenates again.
 --
 -- The generated code has exactly as many line breaks as the template, at the same places, and is
 -- loaded with the chunk name "@<file>", so Lua's own messages read `layouts/post.html:12: ...`.
@@ -214,27 +217,40 @@ end
 
 -- Output buffers are reused across renders (a stack, since partials render inside templates):
 -- this saves growing a fresh table every time. A buffer lost to an error is simply collected.
--- Entries past the count are stale but never read: the render concatenates 1..__n only.
-local buffers, buffer_count = {}, 0
+-- Entries past the count are stale but never read: the render concatenates 1..__n only. The
+-- pool is taken from inline (the prologue below): pool.n buffers wait in pool[1..n].
+local pool = { n = 0 }
 local MAX_POOLED_BUFFERS = 32
 
-local function take_buffer()
-  if buffer_count == 0 then return {} end
-  local buffer = buffers[buffer_count]
-  buffers[buffer_count], buffer_count = nil, buffer_count - 1
-  return buffer
+-- The end of every render: the buffer's text, the buffer back in the pool. folio.concat_strings
+-- (C) gives table.concat's text, or nil for a buffer holding another value than a string or
+-- number; outside folio a pcall of table.concat tells the same.
+local pcall_, concat_ = pcall, concat
+local concat_strings = folio.concat_strings or function(buffer, n)
+  local ok, text = pcall_(concat_, buffer, "", 1, n)
+  return ok and text or nil
 end
-
-local function give_buffer(buffer)
-  if buffer_count < MAX_POOLED_BUFFERS then
-    buffer_count = buffer_count + 1
-    buffers[buffer_count] = buffer
+local function finish(buffer, n)
+  local text = concat_strings(buffer, n)
+  if not text then -- a {* *} value that is not a string or number: printed as raw() does
+    for i = 1, n do
+      local v = buffer[i]
+      if type(v) ~= "string" then buffer[i] = raw(v) end
+    end
+    text = concat_(buffer, "", 1, n)
   end
+  local count = pool.n
+  if count < MAX_POOLED_BUFFERS then
+    count = count + 1
+    pool[count], pool.n = buffer, count
+  end
+  return text
 end
 
-local PROLOGUE = "local __esc, __raw, __concat, __take, __give = ... "
-  .. "return function(_ENV) local __b, __n = __take(), 0 "
-local EPILOGUE = " local __s = __concat(__b, '', 1, __n) __give(__b) return __s end"
+local PROLOGUE = "local __esc, __finish, __pool = ... "
+  .. "return function(_ENV) local __k, __b = __pool.n "
+  .. "if __k > 0 then __b = __pool[__k] __pool[__k] = false __pool.n = __k - 1 else __b = {} end local __n = 0 "
+local EPILOGUE = " return __finish(__b, __n) end"
 -- The same code as a plain chunk, compiled only to word a syntax error as the template's own
 -- (inside the wrapper, an unclosed `if` would be reported as an unclosed `function`).
 local PLAIN_PROLOGUE = "local _ENV, __b, __n = ..., {}, 0 "
@@ -273,12 +289,47 @@ local function emit(token)
   elseif kind == "escaped" then
     return "__n=__n+1 __b[__n]=__esc((" .. token.code .. ")) "
   elseif kind == "raw" then
-    return "__n=__n+1 __b[__n]=__raw((" .. token.code .. ")) "
+    return "__n=__n+1 __b[__n]=(" .. token.code .. ") "
   elseif kind == "code" then -- `;` on both sides: a statement may start with `(`
     return ";" .. token.code .. " ; "
   else -- comment
     return newlines_in(token.code)
   end
+end
+
+-- Text and {{ }} values next to each other (nothing but comments between them) go into the
+-- buffer as one `..` expression: one buffer slot and one concatenation instead of one slot each
+-- (every piece of a buffer costs the final table.concat a call). {{ }} values are always
+-- strings (escape's), so `..` cannot fail on them; {* *} values may be anything and keep their
+-- own slot. Line breaks stay where they were, between the operands. Returns the code and the
+-- index after the run, or nil when the run at `i` has fewer than two values.
+local MAX_RUN = 16 -- operands of one `..` (each takes a register: a template may hold many locals)
+
+local function merged_run(tokens, i)
+  local parts, operands, j = {}, 0, i
+  while j <= #tokens and operands < MAX_RUN do
+    local token = tokens[j]
+    local kind = token.kind
+    local operand
+    if kind == "text" then
+      if token.text ~= "" then operand = token.lead .. format("%q", token.text) .. token.trail
+      else parts[#parts + 1] = token.lead .. token.trail end
+    elseif kind == "escaped" then
+      operand = "__esc((" .. lone_returns_to_spaces(token.code) .. "))"
+    elseif kind == "comment" then
+      parts[#parts + 1] = newlines_in(token.code)
+    else
+      break
+    end
+    if operand then
+      if operands > 0 then parts[#parts + 1] = " .. " end
+      parts[#parts + 1] = operand
+      operands = operands + 1
+    end
+    j = j + 1
+  end
+  if operands < 2 then return nil end
+  return "__n=__n+1 __b[__n]=" .. concat(parts) .. " ", j
 end
 
 -- Returns the Lua source for a template; `first_line` is the line of `text` in its file.
@@ -287,7 +338,17 @@ function M.generate(text, name, first_line, plain)
   local tokens = tokenize(text, name)
   apply_trims(tokens)
   local out = { string.rep("\n", (first_line or 1) - 1), plain and PLAIN_PROLOGUE or PROLOGUE }
-  for _, token in ipairs(tokens) do out[#out + 1] = emit(token) end
+  local i = 1
+  while i <= #tokens do
+    local run, after = merged_run(tokens, i)
+    if run then
+      out[#out + 1] = run
+      i = after
+    else
+      out[#out + 1] = emit(tokens[i])
+      i = i + 1
+    end
+  end
   out[#out + 1] = plain and PLAIN_EPILOGUE or EPILOGUE
   return concat(out)
 end
@@ -329,7 +390,7 @@ function M.compile(text, name, first_line)
     fail({ file = name, line = tonumber(line) or positionless_error_line(code, name, err),
            message = message or err })
   end
-  return chunk(escape, raw, concat, take_buffer, give_buffer)
+  return chunk(escape, finish, pool)
 end
 
 ---------------------------------------------------------------------------------------------------
@@ -498,7 +559,9 @@ function Renderer:load(relpath)
   local meta, body, body_line = split_frontmatter(self, text, name)
   local fn = M.compile(body, name, body_line)
   if self._guard then fn = self._guard(fn, name, body_line) end
-  tpl = { fn = fn, meta = meta, name = name }
+  -- A template whose text never names `partial` (nor partial_cached) calls no partial: the
+  -- environments made for it need no partial() of their own.
+  tpl = { fn = fn, meta = meta, name = name, calls_partials = find(body, "partial", 1, true) ~= nil }
   self._cache[relpath] = tpl
   return tpl
 end
@@ -565,7 +628,7 @@ local function make_partial(self, env, depth)
       error(format("partial '%s': partials nested more than %d deep (%s)", name,
                    M.MAX_PARTIAL_DEPTH, trail_text(depth)), 2)
     end
-    local relpath = partial_path(self, name)
+    local relpath = self._partial_paths[name] or partial_path(self, name)
     local tpl = self._cache[relpath]
     if not tpl then
       local looked
@@ -584,7 +647,7 @@ local function make_partial(self, env, depth)
       for k, v in next, args do fields[k] = v end
     end
     local child = setmetatable(fields, reads_through(env))
-    child.partial = make_partial(self, child, depth + 1)
+    if tpl.calls_partials then child.partial = make_partial(self, child, depth + 1) end
     partial_names[depth + 1] = name
     return tpl.fn(child)
   end
