@@ -3,7 +3,9 @@
 # can change and links the others from the last output folder (src/lua/folio/warm.lua), and
 # writes the same bytes as a cold build after every kind of edit:
 # a body, a title, a tag, a date, a post added and one removed, a template, a stylesheet, an
-# output file edited by hand, the cache folder removed. `counter outputs kept K of N`
+# output file edited by hand, the site's configuration changed through the environment, a
+# translation overridden, the cache folder removed. A problem met while rendering is reported by
+# every warm build, not only by the one that rendered the page first. `counter outputs kept K of N`
 # (FOLIO_COUNTERS=1) shows how many were linked.
 source "$(dirname "$0")/lib.sh"
 site=$WORK/site
@@ -66,6 +68,28 @@ page=$(find "$site/public" -path '*/post-*' -name index.html | head -1)
 echo "edited by hand" >> "$page"
 warm_build "an output edited by hand"
 check "an output edited by hand is written again" lacks "$page" "edited by hand"
+
+sed -i '1s/^/local tag = os.getenv("WARM_TITLE")\n/' "$site/site.lua"
+echo 'if tag then title = tag end' >> "$site/site.lua"
+warm_build "configuration before the environment changes"
+export WARM_TITLE="A Title From The Environment"
+warm_build "the configuration changed through the environment"
+check "the title from the environment on a kept page" grep -qF "A Title From The Environment" "$page"
+unset WARM_TITLE
+
+mkdir -p "$site/i18n"
+echo 'return { min_read = { one = "%d minute of reading", other = "%d minutes of reading" } }' > "$site/i18n/en.lua"
+warm_build "a translation overridden"
+check "the site's translation on a post" grep -rqF "minutes of reading" "$site/public/$(cd "$site/public" && find . -path '*/post-*' -name index.html | head -1)"
+
+mkdir -p "$site/layouts/partials"
+echo '<footer>{* asset("css/not-there.css"):tag() *}</footer>' > "$site/layouts/partials/footer.html"
+for round in 1 2 3; do
+  (cd "$site" && "$FOLIO" build >"$WORK/log$round" 2>&1) || bad "build with a missing asset, round $round"
+done
+check "a render warning is reported by the build that renders" grep -q "not-there" "$WORK/log1"
+check "a render warning is reported again by the next warm build" grep -q "not-there" "$WORK/log2"
+check "and by the one after" grep -q "not-there" "$WORK/log3"
 
 rm -rf "$site/.folio-cache"
 warm_build "the cache removed"

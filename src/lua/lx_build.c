@@ -211,6 +211,14 @@ static int l_content_hash(lua_State *L)
   return 1;
 }
 
+/* folio.build.problems() -> how many diagnostics the build holds so far  [-0, +1, -] */
+static int l_problems(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  lua_pushinteger(L, (lua_Integer)folio_diag_size(b->diag));
+  return 1;
+}
+
 /* folio.build.output_path() -> the output folder as named (the last build's), or nil  [-0, +1, m] */
 static int l_output_path(lua_State *L)
 {
@@ -370,7 +378,7 @@ void lx_open_build(lua_State *L, int folio)
     {"write", l_write}, {"copy", l_copy}, {"link", l_link}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
     {"store", l_store},
     {"content", l_content}, {"content_hash", l_content_hash}, {"output_path", l_output_path},
-    {"staged_stat", l_staged_stat}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
+    {"staged_stat", l_staged_stat}, {"problems", l_problems}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "build");
 }

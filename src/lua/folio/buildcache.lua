@@ -6,7 +6,7 @@
 -- processing it, and what it was made from: the hash of the source's text, of its file facts
 -- (path, git dates; the modification time only for a page dated by it) and the site's stamp. The
 -- stamp hashes everything that shapes every page: this folio (its binary), the build options,
--- the configuration file and every file under scripts/, layouts/, data/, the theme's folder
+-- the configuration file and every file under scripts/, layouts/, data/, i18n/, the theme's folder
 -- (but static/) and Jekyll's _data/_includes/_layouts/_plugins. An entry is reused only when all
 -- of them match, so a reused page is the page a cold build would make.
 --
@@ -23,7 +23,7 @@ local M = {}
 local FORMAT = "folio-build-cache 1"
 
 local SHAPING_FILES = { "site.lua", "_config.yml" }
-local SHAPING_DIRS = { "scripts", "layouts", "data", "_data", "_includes", "_layouts", "_plugins" }
+local SHAPING_DIRS = { "scripts", "layouts", "data", "i18n", "_data", "_includes", "_layouts", "_plugins" }
 
 local active = false
 local OUTPUTS_KEY = "\0outputs" -- what the last build rendered (folio.warm); no source path is empty

@@ -781,12 +781,14 @@ end
 -- for sites whose layouts may show any page (preview_render_all).
 local warm_keep -- output -> the last build's file, or nil
 local warm_planned = false
+local problems_before_render -- diagnostics reported before the render (folio.build.problems)
 local function plan_warm(manifest)
   if warm_planned or opts.preview or not buildcache.active() or config.preview_render_all then return end
   warm_planned = true
+  problems_before_render = folio.build.problems()
   local previous, c0 = buildcache.previous_outputs(), os.clock()
   warm_keep = warm.plan(render_list, site, languages.views(site), manifest, previous, folio.build.output_path(),
-                        lazy_inputs)
+                        lazy_inputs, config)
   if os.getenv("FOLIO_TIMINGS") then io.stderr:write(string.format("warm plan %.1f ms (CPU)\n", (os.clock() - c0) * 1e3)) end
   if counters then
     local n = 0
@@ -1030,7 +1032,11 @@ end
 -- render process; 0 when every result came from the image cache).
 function P.remember_outputs()
   if opts.preview then remember_outputs() end -- what later updates compare with: a build has none
-  if warm_planned then buildcache.save_outputs(warm.record()) end
+  -- A render that reported a problem records nothing: the next build renders every output again,
+  -- and so reports it again (kept outputs would hide it).
+  if warm_planned then
+    buildcache.save_outputs(folio.build.problems() == problems_before_render and warm.record() or {})
+  end
   if counters then io.stderr:write(string.format("counter images processed %d\n", folio.image.processed())) end
 end
 

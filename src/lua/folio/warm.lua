@@ -76,8 +76,9 @@ local function digest_of(p, global, everything, derived, was, by_output)
   return folio.cache.hash(table.concat(parts, "\n")), lists
 end
 
-local function global_digest(site, views, manifest)
-  local parts = { folio.cache.stamp(), folio.cache.fields_hash({ menu = site.menu, assets = manifest }) }
+local function global_digest(site, views, manifest, config)
+  -- (the configuration as evaluated: site.lua may read the environment)
+  local parts = { folio.cache.stamp(), folio.cache.fields_hash({ menu = site.menu, assets = manifest, config = config }) }
   for _, v in ipairs(views) do
     local newest = v.posts and v.posts[1]
     parts[#parts + 1] = newest and own(newest) or "-"
@@ -110,11 +111,12 @@ local digests, lists_of, inputs_now -- this build's, for M.record
 
 -- Main state, after the site stage of a build with the cache: the outputs whose last file can be
 -- kept (output -> path of that file), given the last build's record (`previous`), the last
--- output folder and the computed page fields that name their inputs (name -> inputs(site)).
+-- output folder, the computed page fields that name their inputs (name -> inputs(site)) and the
+-- site's configuration.
 -- Also remembers this build's digests for M.record.
-function M.plan(render_list, site, views, manifest, previous, output_dir, field_inputs)
+function M.plan(render_list, site, views, manifest, previous, output_dir, field_inputs, config)
   local everything = begin(site)
-  local global = global_digest(site, views, manifest)
+  local global = global_digest(site, views, manifest, config)
   previous = type(previous) == "table" and previous or {}
   local old, old_inputs = previous.outputs or {}, previous.inputs or {}
   digests, lists_of, inputs_now = {}, {}, {}
