@@ -14,8 +14,7 @@
 -- A helper module shipped with folio beside this plugin.
 local function helper(name)
   local path = "scripts/" .. name .. ".lua"
-  local source = assert(folio.embedded.read(path), path .. " is missing from this folio build")
-  return assert(load(source, "@" .. path))()
+  return assert(folio.embedded.load(path, _G))()
 end
 
 local text, tree, math = helper("kramdown_text"), helper("kramdown_tree"), helper("kramdown_math")
