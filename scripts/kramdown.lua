@@ -18,6 +18,7 @@ local function helper(name)
 end
 
 local text, tree, math = helper("kramdown_text"), helper("kramdown_tree"), helper("kramdown_math")
+local scan = helper("kramdown_scan")
 
 -- ---------------------------------------------------------------------------------------------
 -- Table of contents (from the rendered headings).
@@ -96,7 +97,7 @@ folio.hook("ast", function(doc, page)
   page.kramdown_toc = #toc_lists > 0 or nil
 end, { order = 20, when = function(page) -- (most pages have no attribute list nor definition)
   local src = page.source or ""
-  return src:find("{[:#]") or src:find("\n[ \t>]*:%s") or src:find("^[ \t>]*:%s")
+  return scan.attribute_list(src) or scan.definition_line(src)
 end })
 
 -- A Jekyll site: quotes, dashes and ellipses as kramdown writes them, set on the rendered HTML

@@ -4,6 +4,7 @@
 -- On Jekyll sites also: kramdown's HTML blocks kept whole (html_blocks) and its readings of `1)`,
 -- reference and link URLs and backslashes (paren_markers).
 -- Fenced code, indented code and backtick code spans are left as they are.
+local scan = assert(folio.embedded.load("scripts/kramdown_scan.lua", _G))() -- whole-text tests
 
 -- `line` with `fn` applied to the parts outside backtick code spans.
 local function outside_code(line, fn)
@@ -144,7 +145,7 @@ end
 -- posts have none, and then the line-by-line pass is skipped.)
 local function may_need_markers(src)
   local text = "\n" .. src
-  if text:find("\n ? ? ?%d+%)") then return true end
+  if scan.paren_item_line(src) then return true end
   local at = text:find("\\", 1, true) -- (plain finds jump to the few places worth a pattern)
   while at do
     if text:find("^[%%&,/;%?@%^]", at + 1) then return true end
@@ -246,10 +247,31 @@ local function stray_closers_as_text(block)
 end
 
 local function html_blocks(src)
-  if not src:find("\n ? ? ?<%a") and not src:find("^ ? ? ?<%a") then return nil end
+  if not scan.html_block_line(src) then return nil end
   local lines = {}
   for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do lines[#lines + 1] = line end
   local out, blocks, fence, block_start = {}, {}, nil, true
+  -- The lines in lower case, and for each tag the last line with its closer ("</tag"): a block
+  -- whose depth is still open there never closes, so the search for its end stops (an `<img>`
+  -- line no longer reads the rest of the page). Tags with a `-` (a pattern character in the
+  -- searches below) are searched the long way.
+  local lower, last_closer = {}, {}
+  local function lower_line(j)
+    local l = lower[j]
+    if not l then l = lines[j]:lower(); lower[j] = l end
+    return l
+  end
+  local function last_closer_of(tag)
+    local last = last_closer[tag]
+    if last == nil then
+      last = 0
+      for j = #lines, 1, -1 do
+        if lower_line(j):find("</" .. tag, 1, true) then last = j; break end
+      end
+      last_closer[tag] = last
+    end
+    return last
+  end
   local i = 1
   while i <= #lines do
     local line = lines[i]
@@ -258,13 +280,20 @@ local function html_blocks(src)
     local closing_at
     if tag and not KRAMDOWN_SPAN[tag] and not line:find("markdown%s*=") then
       local depth = 0
+      local plain = not tag:find("-", 1, true)
+      local opener, closer = "<" .. tag, "</" .. tag
+      local last = plain and last_closer_of(tag) or #lines
       for j = i, math.min(#lines, i + 2000) do
-        local l = lines[j]:lower()
-        local _, opens = l:gsub("<" .. tag .. "[%s>/]", "")
-        if l:find("<" .. tag .. "$") then opens = opens + 1 end
-        local _, closes = l:gsub("</" .. tag .. "%s*>", "")
+        local l = lower_line(j)
+        local opens, closes = 0, 0
+        if not plain or l:find(opener, 1, true) then
+          opens = select(2, l:gsub("<" .. tag .. "[%s>/]", ""))
+          if l:find("<" .. tag .. "$") then opens = opens + 1 end
+        end
+        if not plain or l:find(closer, 1, true) then closes = select(2, l:gsub("</" .. tag .. "%s*>", "")) end
         depth = depth + opens - closes
         if depth <= 0 then closing_at = j; break end
+        if j >= last then break end -- no closer below: the block never ends
       end
     end
     if closing_at and closing_at > i then

@@ -4,6 +4,7 @@
 -- collected; definition lists (`term\n: definition`) made into <dl>. Code nodes are never read.
 -- Also kramdown's typography for Jekyll sites (typography_html: quotes, dashes, ellipses on the
 -- rendered HTML, code and raw blocks left alone).
+local scan = assert(folio.embedded.load("scripts/kramdown_scan.lua", _G))() -- whole-text tests
 local marks, next_mark, toc_lists
 
 
@@ -158,7 +159,7 @@ local function block_ials(doc, src)
       block_ial(para)
     end
   end
-  if src:find("[%)%]%*_`~]{:") then inline_ials(doc) end -- after `)`, a reference `]`, emphasis, code
+  if scan.span_attribute_list(src) then inline_ials(doc) end -- after `)`, a reference `]`, emphasis, code
   for tbl in doc:select("table") do -- a GFM table takes the IAL line as its last row
     local row = tbl.last_child
     local cell = row and row.first_child
@@ -216,7 +217,7 @@ end
 
 -- The set of source lines that may open a definition (`: text`, maybe indented or quoted), or nil.
 local function definition_lines(src)
-  if not src:find("\n[ \t>]*:%s") and not src:find("^[ \t>]*:%s") then return nil end
+  if not scan.definition_line(src) then return nil end
   local set, n = {}, 0
   for line in src:gmatch("([^\n]*)\n?") do
     n = n + 1
@@ -267,6 +268,7 @@ end
 -- dashes, an ellipsis and guillemets.
 
 local LQ = { ["'"] = "\u{2018}", ['"'] = "\u{201C}" }
+local find, sub = string.find, string.sub
 local RQ = { ["'"] = "\u{2019}", ['"'] = "\u{201D}" }
 local SYMS = { { "---", "\u{2014}" }, { "--", "\u{2013}" }, { "...", "\u{2026}" },
                { "<< ", "\u{AB}\u{A0}" }, { " >>", "\u{A0}\u{BB}" }, { "<<", "\u{AB}" }, { ">>", "\u{BB}" } }
@@ -385,25 +387,51 @@ local function html_after(html, lt)
   return open
 end
 
--- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it.
+-- Whether text[i..j] holds something typography may change: a quote, an entity (`&quot;`,
+-- `&lt;`...), `--`, `...`, or a literal `>>` beside a `-` or `.` (a run is typeset only when it
+-- has one of `"'&-.`). Plain finds: a pattern class would be tried at every character.
+local function has(text, c, i, j)
+  local at = find(text, c, i, true)
+  return at ~= nil and at + #c - 1 <= j
+end
+
+local function may_typeset(text, i, j)
+  for _, c in ipairs { "'", '"', "&", "--", "..." } do
+    if has(text, c, i, j) then return true end
+  end
+  return has(text, ">>", i, j) and (has(text, "-", i, j) or has(text, ".", i, j))
+end
+
+-- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it. A run
+-- is what follows a `>` up to the next `<`; runs found with plain finds.
 local function typeset_segment(seg, tail)
   local whole = ">" .. seg .. tail -- (a leading `>` makes the first run look like the others)
-  local limit = #seg + 1
-  local out = whole:gsub(">()([^<]*[\"'&%-%.][^<]*)", function(at, run) -- (runs with a candidate only)
-    if at > limit then return nil end
-    local lt = at + #run
-    local plain = decoded(run)
-    local typed = typeset(plain, lt <= #whole and html_after(whole, lt) or "")
-    if typed == plain then return nil end
-    return ">" .. typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
-  end)
-  return out:sub(2, #out - #tail)
+  local n, limit = #whole, #seg + 1
+  local out, copied = {}, 1 -- whole[copied..] is not in `out` yet
+  local gt = find(whole, ">", 1, true)
+  while gt and gt + 1 <= limit do
+    local lt = find(whole, "<", gt + 1, true) or n + 1
+    if lt > gt + 1 and may_typeset(whole, gt + 1, lt - 1) then
+      local plain = decoded(sub(whole, gt + 1, lt - 1))
+      local typed = typeset(plain, lt <= n and html_after(whole, lt) or "")
+      if typed ~= plain then
+        out[#out + 1] = sub(whole, copied, gt)
+        out[#out + 1] = (typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
+        copied = lt
+      end
+    end
+    gt = find(whole, ">", lt, true)
+  end
+  if copied == 1 then return seg end
+  out[#out + 1] = sub(whole, copied)
+  local result = table.concat(out)
+  return sub(result, 2, #result - #tail)
 end
 
 local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
 
 local function typography_html(html)
-  if not html:find("[\"'&%-%.]") then return html end
+  if not may_typeset(html, 1, #html) then return html end
   local out, pos, n = {}, 1, #html
   local next_at = {} -- where each raw opener is next (false: nowhere), found with plain finds
   while pos <= n do
@@ -442,7 +470,7 @@ local function run(doc, src)
       if spans_any(para, def_lines) then definition_list(para) end
     end
   end
-  if src:find("{[:#]") then block_ials(doc, src) end -- attribute lists `{:...}`, heading ids `{#id}`
+  if scan.attribute_list(src) then block_ials(doc, src) end -- attribute lists `{:...}`, heading ids `{#id}`
   return marks, toc_lists
 end
 

@@ -1,0 +1,75 @@
+-- kramdown_scan.lua: quick tests over a whole Markdown source for the kramdown plugin's passes
+-- (is there any line that opens an HTML block, a definition, a numbered `1)` item?). Each does
+-- what one unanchored Lua pattern did (named beside it) with plain finds to the few characters
+-- worth a look: a pattern is tried at every byte of the text, which made these tests the
+-- larger part of the plugin's time on long posts.
+local find, byte = string.find, string.byte
+local M = {}
+
+local SPACE = { [32] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true } -- %s
+
+-- Whether the text before `at` on its line is only characters of `lead` (a set of bytes), at
+-- most `max` of them: then `at` starts the line as "^LEAD*" or "\nLEAD*" would.
+local function led_by(src, at, lead, max)
+  local j, count = at - 1, 0
+  while j >= 1 and lead[byte(src, j)] do
+    j, count = j - 1, count + 1
+    if max and count > max then return false end
+  end
+  return j == 0 or byte(src, j) == 10
+end
+
+local BLANK_OR_QUOTE = { [32] = true, [9] = true, [62] = true } -- [ \t>]
+local SPACES = { [32] = true }
+
+-- "\n[ \t>]*:%s" or "^[ \t>]*:%s": a definition's `: ` (also inside block quotes).
+function M.definition_line(src)
+  local at = find(src, ":", 1, true)
+  while at do
+    local c = byte(src, at + 1)
+    if c and SPACE[c] and led_by(src, at, BLANK_OR_QUOTE) then return true end
+    at = find(src, ":", at + 1, true)
+  end
+  return false
+end
+
+-- "{[:#]": an attribute list or a heading id.
+function M.attribute_list(src)
+  return find(src, "{:", 1, true) ~= nil or find(src, "{#", 1, true) ~= nil
+end
+
+-- "[%)%]%*_`~]{:": an attribute list right after a span (link, emphasis, code...).
+local SPAN_END = { [41] = true, [93] = true, [42] = true, [95] = true, [96] = true, [126] = true }
+function M.span_attribute_list(src)
+  local at = find(src, "{:", 2, true)
+  while at do
+    if SPAN_END[byte(src, at - 1)] then return true end
+    at = find(src, "{:", at + 2, true)
+  end
+  return false
+end
+
+-- "\n ? ? ?<%a" or "^ ? ? ?<%a": a line that opens an HTML block.
+function M.html_block_line(src)
+  local at = find(src, "<", 1, true)
+  while at do
+    local c = byte(src, at + 1)
+    if c and ((c >= 65 and c <= 90) or (c >= 97 and c <= 122)) and led_by(src, at, SPACES, 3) then return true end
+    at = find(src, "<", at + 1, true)
+  end
+  return false
+end
+
+-- "\n ? ? ?%d+%)" in "\n" .. src: a line starting with a number and `)`.
+function M.paren_item_line(src)
+  local at = find(src, ")", 1, true)
+  while at do
+    local j = at - 1
+    while j >= 1 and byte(src, j) >= 48 and byte(src, j) <= 57 do j = j - 1 end
+    if j < at - 1 and led_by(src, j + 1, SPACES, 3) then return true end
+    at = find(src, ")", at + 1, true)
+  end
+  return false
+end
+
+return M
