@@ -3,7 +3,7 @@
 -- what one unanchored Lua pattern did (named beside it) with plain finds to the few characters
 -- worth a look: a pattern is tried at every byte of the text, which made these tests the
 -- larger part of the plugin's time on long posts.
-local find, byte = string.find, string.byte
+local find, byte, sub = string.find, string.byte, string.sub
 local M = {}
 
 local SPACE = { [32] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true } -- %s
@@ -70,6 +70,20 @@ function M.paren_item_line(src)
     at = find(src, ")", at + 1, true)
   end
   return false
+end
+
+-- The lines of `src`, as `(src .. "\n"):gmatch("(.-)\n")` gives them (no "\n" added when src
+-- ends with one): the lazy `.-` made a call per character.
+function M.lines(src)
+  local text = byte(src, -1) == 10 and src or src .. "\n"
+  local lines, pos = {}, 1
+  local nl = find(text, "\n", 1, true)
+  while nl do
+    lines[#lines + 1] = sub(text, pos, nl - 1)
+    pos = nl + 1
+    nl = find(text, "\n", pos, true)
+  end
+  return lines
 end
 
 return M

@@ -76,7 +76,7 @@ end
 local function transform_text(src)
   local out, fence, in_comment, open_tags = {}, nil, false, {}
   local blank_before, n, comment_line = true, 0, nil
-  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
+  for _, line in ipairs(scan.lines(src)) do
     n = n + 1
     if fence then
       out[#out + 1] = line
@@ -168,7 +168,7 @@ end
 local function paren_markers(src)
   if not may_need_markers(src) then return nil end
   local out, fence, in_pre, blank_before, changed = {}, nil, false, true, false
-  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
+  for _, line in ipairs(scan.lines(src)) do
     local new = line
     if fence then
       if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
@@ -248,8 +248,7 @@ end
 
 local function html_blocks(src)
   if not scan.html_block_line(src) then return nil end
-  local lines = {}
-  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  local lines = scan.lines(src)
   local out, blocks, fence, block_start = {}, {}, nil, true
   -- The lines in lower case, and for each tag the last line with its closer ("</tag"): a block
   -- whose depth is still open there never closes, so the search for its end stops (an `<img>`
