@@ -171,8 +171,7 @@ folio.hook("html", function(page)
     html = tree.typography_html(html) -- (before the raw HTML blocks are back: they keep straight quotes)
   end
   if page.kramdown_html then
-    local blocks = page.kramdown_html
-    html = html:gsub("<!%-%-kd:html:(%d+)%-%->", function(n) return blocks[tonumber(n)] end)
+    html = scan.restore_placeholders(html, "kd:html", page.kramdown_html)
   end
   if page.kramdown_math then html = math.restore(html, page.kramdown_math) end
   if page.kramdown_marks then html = apply_marks(html, page.kramdown_marks) end

@@ -99,7 +99,7 @@ end
 
 -- The rendered HTML with the placeholders replaced by the math.
 local function restore(html, math)
-  return (html:gsub("<!%-%-kd:math:(%d+)%-%->", function(n) return math[tonumber(n)] end))
+  return scan.restore_placeholders(html, "kd:math", math)
 end
 
 return { extract = extract, restore = restore }

@@ -86,4 +86,39 @@ function M.lines(src)
   return lines
 end
 
+-- html:gsub("<!%-%-" .. name .. ":(%d+)%-%->", function(n) return list[tonumber(n)] end) for a
+-- placeholder name such as "kd:html": each `<!--name:N-->` becomes list[N] (kept when there is
+-- none), found with plain finds.
+function M.restore_placeholders(html, name, list)
+  local opener = "<!--" .. name .. ":"
+  local at = find(html, opener, 1, true)
+  if not at then return html end
+  local out, copied = {}, 1
+  while at do
+    local digits_end = at + #opener
+    while byte(html, digits_end) and byte(html, digits_end) >= 48 and byte(html, digits_end) <= 57 do
+      digits_end = digits_end + 1
+    end
+    local value = digits_end > at + #opener and sub(html, digits_end, digits_end + 2) == "-->" and
+                  list[tonumber(sub(html, at + #opener, digits_end - 1))]
+    if value then
+      out[#out + 1] = sub(html, copied, at - 1)
+      out[#out + 1] = value
+      copied = digits_end + 3
+      at = find(html, opener, copied, true)
+    else
+      at = find(html, opener, at + 1, true)
+    end
+  end
+  out[#out + 1] = sub(html, copied)
+  return table.concat(out)
+end
+
+-- The first of the plain strings `a` and `b` in s from `init` (find's start), or nil.
+function M.first_of(s, a, b, init)
+  local x, y = find(s, a, init, true), find(s, b, init, true)
+  if x and (not y or x < y) then return x end
+  return y
+end
+
 return M

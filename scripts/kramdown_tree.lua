@@ -337,7 +337,8 @@ end
 -- Rules match at a candidate (a quote, `--`, `...`, `<<`/`>>`, each found in C) or at the
 -- character before it: the loop jumps from one to the next.
 local function typeset(run, after)
-  local quote, dash, dots, guil = run:find("[\"']"), run:find("--", 1, true), run:find("...", 1, true), run:find("[<>][<>]")
+  local quote, dash, dots = scan.first_of(run, '"', "'", 1), find(run, "--", 1, true), find(run, "...", 1, true)
+  local guil = (find(run, "<", 1, true) or find(run, ">", 1, true)) and find(run, "[<>][<>]")
   if not (quote or dash or dots or guil) then return run end
   local s, n = run .. after, #run
   local out, p = {}, 1
@@ -350,7 +351,7 @@ local function typeset(run, after)
       out[#out + 1] = s:sub(p, p); p = p + 1
     end
     if p > n then break end
-    if quote and quote < p then quote = run:find("[\"']", p) end
+    if quote and quote < p then quote = scan.first_of(run, '"', "'", p) end
     if dash and dash < p then dash = run:find("--", p, true) end
     if dots and dots < p then dots = run:find("...", p, true) end
     if guil and guil < p then guil = run:find("[<>][<>]", p) end
@@ -371,7 +372,10 @@ local CLOSES = { em = "*", i = "*", strong = "**", b = "**", a = "]", del = "~~"
 
 local function decoded(text)
   if not text:find("&", 1, true) then return text end
-  return (text:gsub("&quot;", '"'):gsub("&lt;", "<"):gsub("&gt;", ">"))
+  if find(text, "&quot;", 1, true) then text = text:gsub("&quot;", '"') end
+  if find(text, "&lt;", 1, true) then text = text:gsub("&lt;", "<") end
+  if find(text, "&gt;", 1, true) then text = text:gsub("&gt;", ">") end
+  return text
 end
 
 local function html_after(html, lt)
@@ -416,7 +420,10 @@ local function typeset_segment(seg, tail)
       local typed = typeset(plain, lt <= n and html_after(whole, lt) or "")
       if typed ~= plain then
         out[#out + 1] = sub(whole, copied, gt)
-        out[#out + 1] = (typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
+        if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
+          typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
+        end
+        out[#out + 1] = typed
         copied = lt
       end
     end
