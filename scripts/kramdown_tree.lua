@@ -391,31 +391,49 @@ local function html_after(html, lt)
   return open
 end
 
--- Whether text[i..j] holds something typography may change: a quote, an entity (`&quot;`,
--- `&lt;`...), `--`, `...`, or a literal `>>` beside a `-` or `.` (a run is typeset only when it
--- has one of `"'&-.`). Plain finds: a pattern class would be tried at every character.
-local function has(text, c, i, j)
-  local at = find(text, c, i, true)
-  return at ~= nil and at + #c - 1 <= j
-end
-
-local function may_typeset(text, i, j)
-  for _, c in ipairs { "'", '"', "&", "--", "..." } do
-    if has(text, c, i, j) then return true end
+-- Whether text holds something typography may change: a quote, an entity (`&quot;`, `&lt;`...),
+-- `--`, `...`, or a literal `>>` beside a `-` or `.` (a run is typeset only when it has one of
+-- `"'&-.`). Plain finds: a pattern class would be tried at every character.
+local function may_typeset(text)
+  if find(text, "'", 1, true) or find(text, '"', 1, true) or find(text, "&", 1, true) or
+     find(text, "--", 1, true) or find(text, "...", 1, true) then
+    return true
   end
-  return has(text, ">>", i, j) and (has(text, "-", i, j) or has(text, ".", i, j))
+  return find(text, ">>", 1, true) ~= nil and (find(text, "-", 1, true) or find(text, ".", 1, true)) ~= nil
 end
 
 -- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it. A run
--- is what follows a `>` up to the next `<`; runs found with plain finds.
+-- is what follows a `>` up to the next `<`. Runs and candidates are found with plain finds, the
+-- next place of each candidate kept until the runs pass it (each is looked for once per place,
+-- not once per run).
 local function typeset_segment(seg, tail)
   local whole = ">" .. seg .. tail -- (a leading `>` makes the first run look like the others)
   local n, limit = #whole, #seg + 1
+  local never = n + 10
+  local sq, dq, amp, dash, dots, gg, minus, dot = 0, 0, 0, 0, 0, 0, 0, 0
+  local function candidate_in(i, j) -- may_typeset for whole[i..j]
+    if sq < i then sq = find(whole, "'", i, true) or never end
+    if sq <= j then return true end
+    if dq < i then dq = find(whole, '"', i, true) or never end
+    if dq <= j then return true end
+    if amp < i then amp = find(whole, "&", i, true) or never end
+    if amp <= j then return true end
+    if dash < i then dash = find(whole, "--", i, true) or never end
+    if dash + 1 <= j then return true end
+    if dots < i then dots = find(whole, "...", i, true) or never end
+    if dots + 2 <= j then return true end
+    if gg < i then gg = find(whole, ">>", i, true) or never end
+    if gg + 1 > j then return false end
+    if minus < i then minus = find(whole, "-", i, true) or never end
+    if minus <= j then return true end
+    if dot < i then dot = find(whole, ".", i, true) or never end
+    return dot <= j
+  end
   local out, copied = {}, 1 -- whole[copied..] is not in `out` yet
   local gt = find(whole, ">", 1, true)
   while gt and gt + 1 <= limit do
     local lt = find(whole, "<", gt + 1, true) or n + 1
-    if lt > gt + 1 and may_typeset(whole, gt + 1, lt - 1) then
+    if lt > gt + 1 and candidate_in(gt + 1, lt - 1) then
       local plain = decoded(sub(whole, gt + 1, lt - 1))
       local typed = typeset(plain, lt <= n and html_after(whole, lt) or "")
       if typed ~= plain then
@@ -438,7 +456,7 @@ end
 local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
 
 local function typography_html(html)
-  if not may_typeset(html, 1, #html) then return html end
+  if not may_typeset(html) then return html end
   local out, pos, n = {}, 1, #html
   local next_at = {} -- where each raw opener is next (false: nowhere), found with plain finds
   while pos <= n do
