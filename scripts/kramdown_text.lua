@@ -179,13 +179,15 @@ local function paren_markers(src)
     elseif blank_before and line:match("^    ") then
       goto next -- indented code: blank_before stays, so following code lines stay too
     else
-      if line:find("<[pP][rR][eE][%s>]") and not line:find("</[pP][rR][eE]>") then in_pre = true end
+      if line:find("<", 1, true) and line:find("<[pP][rR][eE][%s>]") and not line:find("</[pP][rR][eE]>") then
+        in_pre = true
+      end
       local label, url, title
       if line:find("^ ? ? ?%[") then label, url, title = line:match("^( ? ? ?%[[^%]]+%]:%s*)([^%s<]+)(.*)$") end
       if url and unbalanced_parens(url) then -- kramdown takes any URL; CommonMark needs <...> here
         new = label .. "<" .. url .. ">" .. title; changed = true
       end
-      if new:find("\\[%%&,/;%?@%^]") then -- kramdown escapes fewer characters than CommonMark
+      if new:find("\\", 1, true) and new:find("\\[%%&,/;%?@%^]") then -- kramdown escapes fewer characters than CommonMark
         new = outside_code(new, function(part)
           return (part:gsub("\\(.)", function(c)
             if c:find("^[%%&,/;%?@%^]$") then return "\\\\" .. c end
@@ -246,6 +248,12 @@ local function stray_closers_as_text(block)
   end))
 end
 
+-- The first characters a line needs for html_blocks to look at it: white space (a blank line,
+-- an indented tag or fence), `<`, and the fence characters.
+local LINE_LEAD = { [32] = true, [9] = true, [11] = true, [12] = true, [13] = true, [60] = true, [96] = true,
+                    [126] = true }
+local byte = string.byte
+
 local function html_blocks(src)
   if not scan.html_block_line(src) then return nil end
   local lines = scan.lines(src)
@@ -274,6 +282,14 @@ local function html_blocks(src)
   local i = 1
   while i <= #lines do
     local line = lines[i]
+    local lead = byte(line, 1)
+    if lead and not LINE_LEAD[lead] then -- (most lines: no tag, fence nor blank can start here)
+      out[#out + 1] = line
+      block_start = false
+      i = i + 1
+      goto next_line
+    end
+    do
     local tag = not fence and block_start and line:match("^ ? ? ?<(%a[%w%-]*)")
     tag = tag and tag:lower()
     local closing_at
@@ -310,6 +326,8 @@ local function html_blocks(src)
       block_start = line:match("^%s*$") ~= nil or (closing_at == i)
       i = i + 1
     end
+    end
+    ::next_line::
   end
   if #blocks == 0 then return nil end
   return table.concat(out, "\n") .. "\n", blocks

@@ -453,6 +453,18 @@ local function typeset_segment(seg, tail)
   return sub(result, 2, #result - #tail)
 end
 
+-- The end of the first `</name%s*>` at or after `start` (`closer` is "</name"), or nil: plain
+-- finds to each "</name", then the anchored rest.
+local function closer_end(html, closer, start)
+  local at = find(html, closer, start, true)
+  while at do
+    local _, e = find(html, "^%s*>", at + #closer)
+    if e then return e end
+    at = find(html, closer, at + 1, true)
+  end
+  return nil
+end
+
 local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
 
 local function typography_html(html)
@@ -477,7 +489,7 @@ local function typography_html(html)
     if not start then break end
     local close
     if which == 6 then close = select(2, html:find("-->", start + 4, true))
-    else close = select(2, html:find("</" .. RAW_OPENERS[which]:sub(2) .. "%s*>", start)) end
+    else close = closer_end(html, "</" .. RAW_OPENERS[which]:sub(2), start) end
     close = close or n
     out[#out + 1] = html:sub(start, close)
     pos = close + 1

@@ -245,11 +245,19 @@ local function raw_end(s, i, closer)
   return s:find("{%%(%-?)%s*endraw%s*(%-?)%%}", i)
 end
 
+-- The first of the plain strings `a` and `b` in s from `init`, or nil (as s:find("{[{%%]", init)
+-- when they are "{{" and "{%": plain finds, not a pattern tried at every character).
+local function find_either(s, a, b, init)
+  local x, y = s:find(a, init, true), s:find(b, init, true)
+  if x and (not y or x < y) then return x end
+  return y
+end
+
 -- Returns a list of tokens { kind, text (markup or text), name, ltrim, rtrim, line, raw }.
 local function tokenize(src, first_line)
   local tokens, i, line, n = {}, 1, first_line or 1, #src
   while i <= n do
-    local a = src:find("{[{%%]", i)
+    local a = find_either(src, "{{", "{%", i)
     if not a then
       tokens[#tokens + 1] = { kind = "text", text = src:sub(i), line = line }
       break
