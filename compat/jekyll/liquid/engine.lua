@@ -215,8 +215,9 @@ local function contains(a, b)
     return a:find(to_s(b), 1, true) ~= nil
   end
   if type(a) == "table" then
-    if is_range(a) then return type(b) == "number" and b >= a.first and b <= a.last end
-    if is_hash(a) then return b ~= nil and a[to_s(b)] ~= nil end
+    if getmetatable(a) == Range then return type(b) == "number" and b >= a.first and b <= a.last end
+    -- (a list, the usual `post.tags contains x`, is no hash: is_hash's checks only without a[1])
+    if a[1] == nil and is_hash(a) then return b ~= nil and a[to_s(b)] ~= nil end
     local deep = type(b) == "table" -- (strings and numbers: equal is ==; EMPTY and BLANK are tables)
     for _, x in ipairs(a) do
       if deep or type(x) == "table" then
