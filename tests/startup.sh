@@ -7,8 +7,13 @@
 . "$(dirname "$0")/lib.sh"
 command -v vips > /dev/null || { echo "skipped: the vips command (Debian: libvips-tools) makes the test image"; exit 77; }
 
-check "folio itself does not link libvips" bash -c "! ldd '$FOLIO' | grep -q libvips"
-check "folio itself does not link libcurl" bash -c "! ldd '$FOLIO' | grep -q libcurl"
+# A sanitizer build links libvips and libcurl anyway (LeakSanitizer cannot scan the thread-local
+# storage of dlopen()ed libraries: CMakeLists.txt): what it cannot show is skipped there.
+sanitized=0
+ldd "$FOLIO" | grep -q libasan && sanitized=1
+unless_sanitized() { if [ "$sanitized" = 1 ]; then ok; else check "$@"; fi; }
+unless_sanitized "folio itself does not link libvips" bash -c "! ldd '$FOLIO' | grep -q libvips"
+unless_sanitized "folio itself does not link libcurl" bash -c "! ldd '$FOLIO' | grep -q libcurl"
 
 site=$WORK/site
 make_site "$site" 'plugins = { "images" }'
@@ -16,9 +21,9 @@ printf -- '---\ntitle: Words\n---\nNo pictures here.\n' > "$site/content/posts/2
 (cd "$site" && LD_DEBUG=files "$FOLIO" build --no-cache > "$WORK/plain.log" 2>&1)
 check "the build without images succeeds" contains "$WORK/plain.log" "Built"
 check "a build without images loads no folio-vips.so" lacks "$WORK/plain.log" "folio-vips.so"
-check "a build without images loads no libvips" lacks "$WORK/plain.log" "libvips"
+unless_sanitized "a build without images loads no libvips" lacks "$WORK/plain.log" "libvips"
 (cd "$site" && LD_DEBUG=files "$FOLIO" check > "$WORK/check.log" 2>&1)
-check "folio check (no --external) loads no libcurl" lacks "$WORK/check.log" "libcurl"
+unless_sanitized "folio check (no --external) loads no libcurl" lacks "$WORK/check.log" "libcurl"
 
 mkdir -p "$site/static/images"
 vips black "$WORK/b.v" 300 200 --bands 3 && vips copy "$WORK/b.v" "$site/static/images/small.png" || bad "vips makes small.png"
