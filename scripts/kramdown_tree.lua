@@ -269,6 +269,7 @@ end
 
 local LQ = { ["'"] = "\u{2018}", ['"'] = "\u{201C}" }
 local find, sub = string.find, string.sub
+local text_runs = folio.text_runs -- (safe mode's folio has none: the same scan in Lua then)
 local RQ = { ["'"] = "\u{2019}", ['"'] = "\u{201D}" }
 local SYMS = { { "---", "\u{2014}" }, { "--", "\u{2013}" }, { "...", "\u{2026}" },
                { "<< ", "\u{AB}\u{A0}" }, { " >>", "\u{A0}\u{BB}" }, { "<<", "\u{AB}" }, { ">>", "\u{BB}" } }
@@ -430,22 +431,28 @@ local function typeset_segment(seg, tail)
     return dot <= j
   end
   local out, copied = {}, 1 -- whole[copied..] is not in `out` yet
-  local gt = find(whole, ">", 1, true)
-  while gt and gt + 1 <= limit do
-    local lt = find(whole, "<", gt + 1, true) or n + 1
-    if lt > gt + 1 and candidate_in(gt + 1, lt - 1) then
-      local plain = decoded(sub(whole, gt + 1, lt - 1))
-      local typed = typeset(plain, lt <= n and html_after(whole, lt) or "")
-      if typed ~= plain then
-        out[#out + 1] = sub(whole, copied, gt)
-        if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
-          typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
-        end
-        out[#out + 1] = typed
-        copied = lt
+  local function typeset_run(gt, lt) -- the run whole[gt + 1 .. lt - 1], between `>` and `<`
+    local plain = decoded(sub(whole, gt + 1, lt - 1))
+    local typed = typeset(plain, lt <= n and html_after(whole, lt) or "")
+    if typed ~= plain then
+      out[#out + 1] = sub(whole, copied, gt)
+      if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
+        typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
       end
+      out[#out + 1] = typed
+      copied = lt
     end
-    gt = find(whole, ">", lt, true)
+  end
+  if text_runs then -- the scan in C (folio.text_runs, the same loop as below)
+    local runs = text_runs(whole, limit)
+    for k = 1, #runs, 2 do typeset_run(runs[k] - 1, runs[k + 1] + 1) end
+  else
+    local gt = find(whole, ">", 1, true)
+    while gt and gt + 1 <= limit do
+      local lt = find(whole, "<", gt + 1, true) or n + 1
+      if lt > gt + 1 and candidate_in(gt + 1, lt - 1) then typeset_run(gt, lt) end
+      gt = find(whole, ">", lt, true)
+    end
   end
   if copied == 1 then return seg end
   out[#out + 1] = sub(whole, copied)

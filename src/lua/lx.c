@@ -130,6 +130,7 @@ static int S_setup(lua_State *L)
   lx_open_digest(L, folio);
   lx_open_minify(L, folio);
   lx_open_image(L, folio);
+  lx_open_text(L, folio);
   lua_pushliteral(L, FOLIO_VERSION);
   lua_setfield(L, folio, "version");
   lua_setglobal(L, "folio");

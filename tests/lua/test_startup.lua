@@ -51,4 +51,33 @@ T.test("folio.embedded.load: the given environment, never the real globals by de
   T.eq(folio.embedded.load("themes/default/theme.lua", {}) ~= nil, true) -- theme files: from source
 end)
 
+-- The scan kramdown's typography runs in Lua when folio.text_runs is missing (safe mode).
+local function lua_runs(whole, limit)
+  local out, n = {}, #whole
+  local function has(c, i, j) local at = whole:find(c, i, true); return at ~= nil and at + #c - 1 <= j end
+  local function candidate(i, j)
+    for _, c in ipairs { "'", '"', "&", "--", "..." } do if has(c, i, j) then return true end end
+    return has(">>", i, j) and (has("-", i, j) or has(".", i, j))
+  end
+  local gt = whole:find(">", 1, true)
+  while gt and gt + 1 <= limit do
+    local lt = whole:find("<", gt + 1, true) or n + 1
+    if lt > gt + 1 and candidate(gt + 1, lt - 1) then out[#out + 1] = gt + 1; out[#out + 1] = lt - 1 end
+    gt = whole:find(">", lt, true)
+  end
+  return out
+end
+
+T.test("folio.text_runs (C) finds the runs the Lua scan finds", function()
+  T.eq(table.concat(folio.text_runs(">it's <b>plain</b> -- x<i>a...b</i>", 40), ","), "2,6,19,23,27,31")
+  local pieces = { "<p>", "</p>", "<em>", ">", "<", "'", '"', "&amp;", "-", "--", ".", "..", "...", ">>", "a", " ", "word" }
+  for text in T.random_texts(pieces, 14, 3000, 12) do
+    local whole = ">" .. text
+    for _, limit in ipairs { #whole + 1, #whole // 2 + 1 } do
+      local want, got = table.concat(lua_runs(whole, limit), ","), table.concat(folio.text_runs(whole, limit), ",")
+      if got ~= want then T.eq(got, want, "runs of " .. whole .. " up to " .. limit) end
+    end
+  end
+end)
+
 T.done()
