@@ -74,7 +74,9 @@ end
 
 -- The lines of `src`, as `(src .. "\n"):gmatch("(.-)\n")` gives them (no "\n" added when src
 -- ends with one): the lazy `.-` made a call per character.
+local text_lines = folio.text_lines -- C (safe mode's folio has none: the loop below then)
 function M.lines(src)
+  if text_lines then return text_lines(src) end
   local text = byte(src, -1) == 10 and src or src .. "\n"
   local lines, pos = {}, 1
   local nl = find(text, "\n", 1, true)

@@ -1,6 +1,7 @@
-/* lx_text.c: folio.text_runs, the scan under the kramdown plugin's typography
- * (scripts/kramdown_tree.lua): which text runs of an HTML segment may change. In C because the
- * same loop in Lua cost a few calls per run, and a page has a run between every two tags. */
+/* lx_text.c: two scans under the kramdown plugin (scripts/kramdown_tree.lua, kramdown_scan.lua):
+ * folio.text_runs, which text runs of an HTML segment typography may change, and
+ * folio.text_lines, a text's lines. In C because the same loops in Lua cost a few calls per run
+ * or line, and a page has a run between every two tags. */
 #include "lua/lx.h"
 #include <string.h>
 
@@ -52,8 +53,33 @@ static int l_text_runs(lua_State *L)
   return 1;
 }
 
+/* folio.text_lines(s) -> { line, ... }: the lines of s without their "\n", as
+ * (s .. "\n"):gmatch("(.-)\n") gives them (no "\n" added when s ends with one). [-1, +1, m] */
+static int l_text_lines(lua_State *L)
+{
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  lua_newtable(L);
+  lua_Integer count = 0;
+  size_t pos = 0;
+  if (n == 0) { /* "" is one empty line, as "\n" is */
+    lua_pushliteral(L, "");
+    lua_rawseti(L, -2, ++count);
+  }
+  while (pos < n) {
+    const char *nl = memchr(s + pos, '\n', n - pos);
+    size_t end = nl ? (size_t)(nl - s) : n;
+    lua_pushlstring(L, s + pos, end - pos);
+    lua_rawseti(L, -2, ++count);
+    pos = end + 1;
+  }
+  return 1;
+}
+
 void lx_open_text(lua_State *L, int folio)
 {
   lua_pushcfunction(L, l_text_runs);
   lua_setfield(L, folio, "text_runs");
+  lua_pushcfunction(L, l_text_lines);
+  lua_setfield(L, folio, "text_lines");
 }

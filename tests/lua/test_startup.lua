@@ -80,4 +80,16 @@ T.test("folio.text_runs (C) finds the runs the Lua scan finds", function()
   end
 end)
 
+T.test("folio.text_lines (C) splits as the Lua loop does", function()
+  local function lua_lines(src)
+    local out = {}
+    for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do out[#out + 1] = line end
+    return out
+  end
+  for _, src in ipairs { "", "\n", "a", "a\n", "a\nb", "\n\nx\n\n", "one\r\ntwo" } do
+    T.eq(table.concat(folio.text_lines(src), "|"), table.concat(lua_lines(src), "|"), ("%q"):format(src))
+    T.eq(#folio.text_lines(src), #lua_lines(src), ("count of %q"):format(src))
+  end
+end)
+
 T.done()
