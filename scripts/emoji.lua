@@ -10,8 +10,7 @@
 --   extra   a table of more names, or names to override
 local opts = ... or {}
 
-local emoji = assert(load(assert(folio.embedded.read("scripts/emoji_data.lua"),
-  "emoji: scripts/emoji_data.lua is not built in"), "@scripts/emoji_data.lua", "t", {}))()
+local emoji = assert(folio.embedded.load("scripts/emoji_data.lua", {}))()
 if opts.extra then
   local merged = setmetatable({}, { __index = emoji })
   for name, value in pairs(opts.extra) do merged[name] = value end

@@ -14,11 +14,11 @@
 -- A helper module shipped with folio beside this plugin.
 local function helper(name)
   local path = "scripts/" .. name .. ".lua"
-  local source = assert(folio.embedded.read(path), path .. " is missing from this folio build")
-  return assert(load(source, "@" .. path))()
+  return assert(folio.embedded.load(path, _G))()
 end
 
 local text, tree, math = helper("kramdown_text"), helper("kramdown_tree"), helper("kramdown_math")
+local scan = helper("kramdown_scan")
 
 -- ---------------------------------------------------------------------------------------------
 -- Table of contents (from the rendered headings).
@@ -97,7 +97,7 @@ folio.hook("ast", function(doc, page)
   page.kramdown_toc = #toc_lists > 0 or nil
 end, { order = 20, when = function(page) -- (most pages have no attribute list nor definition)
   local src = page.source or ""
-  return src:find("{[:#]") or src:find("\n[ \t>]*:%s") or src:find("^[ \t>]*:%s")
+  return scan.attribute_list(src) or scan.definition_line(src)
 end })
 
 -- A Jekyll site: quotes, dashes and ellipses as kramdown writes them, set on the rendered HTML
@@ -171,8 +171,7 @@ folio.hook("html", function(page)
     html = tree.typography_html(html) -- (before the raw HTML blocks are back: they keep straight quotes)
   end
   if page.kramdown_html then
-    local blocks = page.kramdown_html
-    html = html:gsub("<!%-%-kd:html:(%d+)%-%->", function(n) return blocks[tonumber(n)] end)
+    html = scan.restore_placeholders(html, "kd:html", page.kramdown_html)
   end
   if page.kramdown_math then html = math.restore(html, page.kramdown_math) end
   if page.kramdown_marks then html = apply_marks(html, page.kramdown_marks) end

@@ -4,6 +4,7 @@
 -- written `\(...\)`. The math text is kept out of Markdown (its backslashes stay as written)
 -- by an HTML comment placeholder, replaced in the html stage. Fenced code, indented code and
 -- backtick code spans are left as they are.
+local scan = assert(folio.embedded.load("scripts/kramdown_scan.lua", _G))() -- whole-text tests
 
 local function escape(s) return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;")) end
 
@@ -36,8 +37,7 @@ end
 -- Returns the source with placeholders and the list of math HTML, or nil when there is no math.
 local function extract(src)
   if not src:find("$$", 1, true) then return nil end
-  local lines = {}
-  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  local lines = scan.lines(src)
   local math, out, fence = {}, {}, nil
   local function add(html)
     math[#math + 1] = html
@@ -99,7 +99,7 @@ end
 
 -- The rendered HTML with the placeholders replaced by the math.
 local function restore(html, math)
-  return (html:gsub("<!%-%-kd:math:(%d+)%-%->", function(n) return math[tonumber(n)] end))
+  return scan.restore_placeholders(html, "kd:math", math)
 end
 
 return { extract = extract, restore = restore }

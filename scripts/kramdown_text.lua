@@ -4,6 +4,7 @@
 -- On Jekyll sites also: kramdown's HTML blocks kept whole (html_blocks) and its readings of `1)`,
 -- reference and link URLs and backslashes (paren_markers).
 -- Fenced code, indented code and backtick code spans are left as they are.
+local scan = assert(folio.embedded.load("scripts/kramdown_scan.lua", _G))() -- whole-text tests
 
 -- `line` with `fn` applied to the parts outside backtick code spans.
 local function outside_code(line, fn)
@@ -75,7 +76,7 @@ end
 local function transform_text(src)
   local out, fence, in_comment, open_tags = {}, nil, false, {}
   local blank_before, n, comment_line = true, 0, nil
-  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
+  for _, line in ipairs(scan.lines(src)) do
     n = n + 1
     if fence then
       out[#out + 1] = line
@@ -144,7 +145,7 @@ end
 -- posts have none, and then the line-by-line pass is skipped.)
 local function may_need_markers(src)
   local text = "\n" .. src
-  if text:find("\n ? ? ?%d+%)") then return true end
+  if scan.paren_item_line(src) then return true end
   local at = text:find("\\", 1, true) -- (plain finds jump to the few places worth a pattern)
   while at do
     if text:find("^[%%&,/;%?@%^]", at + 1) then return true end
@@ -167,7 +168,7 @@ end
 local function paren_markers(src)
   if not may_need_markers(src) then return nil end
   local out, fence, in_pre, blank_before, changed = {}, nil, false, true, false
-  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do
+  for _, line in ipairs(scan.lines(src)) do
     local new = line
     if fence then
       if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
@@ -178,13 +179,15 @@ local function paren_markers(src)
     elseif blank_before and line:match("^    ") then
       goto next -- indented code: blank_before stays, so following code lines stay too
     else
-      if line:find("<[pP][rR][eE][%s>]") and not line:find("</[pP][rR][eE]>") then in_pre = true end
+      if line:find("<", 1, true) and line:find("<[pP][rR][eE][%s>]") and not line:find("</[pP][rR][eE]>") then
+        in_pre = true
+      end
       local label, url, title
       if line:find("^ ? ? ?%[") then label, url, title = line:match("^( ? ? ?%[[^%]]+%]:%s*)([^%s<]+)(.*)$") end
       if url and unbalanced_parens(url) then -- kramdown takes any URL; CommonMark needs <...> here
         new = label .. "<" .. url .. ">" .. title; changed = true
       end
-      if new:find("\\[%%&,/;%?@%^]") then -- kramdown escapes fewer characters than CommonMark
+      if new:find("\\", 1, true) and new:find("\\[%%&,/;%?@%^]") then -- kramdown escapes fewer characters than CommonMark
         new = outside_code(new, function(part)
           return (part:gsub("\\(.)", function(c)
             if c:find("^[%%&,/;%?@%^]$") then return "\\\\" .. c end
@@ -245,26 +248,67 @@ local function stray_closers_as_text(block)
   end))
 end
 
+-- The first characters a line needs for html_blocks to look at it: white space (a blank line,
+-- an indented tag or fence), `<`, and the fence characters.
+local LINE_LEAD = { [32] = true, [9] = true, [11] = true, [12] = true, [13] = true, [60] = true, [96] = true,
+                    [126] = true }
+local byte = string.byte
+
 local function html_blocks(src)
-  if not src:find("\n ? ? ?<%a") and not src:find("^ ? ? ?<%a") then return nil end
-  local lines = {}
-  for line in (src .. (src:sub(-1) == "\n" and "" or "\n")):gmatch("(.-)\n") do lines[#lines + 1] = line end
+  if not scan.html_block_line(src) then return nil end
+  local lines = scan.lines(src)
   local out, blocks, fence, block_start = {}, {}, nil, true
+  -- The lines in lower case, and for each tag the last line with its closer ("</tag"): a block
+  -- whose depth is still open there never closes, so the search for its end stops (an `<img>`
+  -- line no longer reads the rest of the page). Tags with a `-` (a pattern character in the
+  -- searches below) are searched the long way.
+  local lower, last_closer = {}, {}
+  local function lower_line(j)
+    local l = lower[j]
+    if not l then l = lines[j]:lower(); lower[j] = l end
+    return l
+  end
+  local function last_closer_of(tag)
+    local last = last_closer[tag]
+    if last == nil then
+      last = 0
+      for j = #lines, 1, -1 do
+        if lower_line(j):find("</" .. tag, 1, true) then last = j; break end
+      end
+      last_closer[tag] = last
+    end
+    return last
+  end
   local i = 1
   while i <= #lines do
     local line = lines[i]
+    local lead = byte(line, 1)
+    if lead and not LINE_LEAD[lead] then -- (most lines: no tag, fence nor blank can start here)
+      out[#out + 1] = line
+      block_start = false
+      i = i + 1
+      goto next_line
+    end
+    do
     local tag = not fence and block_start and line:match("^ ? ? ?<(%a[%w%-]*)")
     tag = tag and tag:lower()
     local closing_at
     if tag and not KRAMDOWN_SPAN[tag] and not line:find("markdown%s*=") then
       local depth = 0
+      local plain = not tag:find("-", 1, true)
+      local opener, closer = "<" .. tag, "</" .. tag
+      local last = plain and last_closer_of(tag) or #lines
       for j = i, math.min(#lines, i + 2000) do
-        local l = lines[j]:lower()
-        local _, opens = l:gsub("<" .. tag .. "[%s>/]", "")
-        if l:find("<" .. tag .. "$") then opens = opens + 1 end
-        local _, closes = l:gsub("</" .. tag .. "%s*>", "")
+        local l = lower_line(j)
+        local opens, closes = 0, 0
+        if not plain or l:find(opener, 1, true) then
+          opens = select(2, l:gsub("<" .. tag .. "[%s>/]", ""))
+          if l:find("<" .. tag .. "$") then opens = opens + 1 end
+        end
+        if not plain or l:find(closer, 1, true) then closes = select(2, l:gsub("</" .. tag .. "%s*>", "")) end
         depth = depth + opens - closes
         if depth <= 0 then closing_at = j; break end
+        if j >= last then break end -- no closer below: the block never ends
       end
     end
     if closing_at and closing_at > i then
@@ -282,6 +326,8 @@ local function html_blocks(src)
       block_start = line:match("^%s*$") ~= nil or (closing_at == i)
       i = i + 1
     end
+    end
+    ::next_line::
   end
   if #blocks == 0 then return nil end
   return table.concat(out, "\n") .. "\n", blocks

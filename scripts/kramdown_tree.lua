@@ -4,6 +4,7 @@
 -- collected; definition lists (`term\n: definition`) made into <dl>. Code nodes are never read.
 -- Also kramdown's typography for Jekyll sites (typography_html: quotes, dashes, ellipses on the
 -- rendered HTML, code and raw blocks left alone).
+local scan = assert(folio.embedded.load("scripts/kramdown_scan.lua", _G))() -- whole-text tests
 local marks, next_mark, toc_lists
 
 
@@ -158,7 +159,7 @@ local function block_ials(doc, src)
       block_ial(para)
     end
   end
-  if src:find("[%)%]%*_`~]{:") then inline_ials(doc) end -- after `)`, a reference `]`, emphasis, code
+  if scan.span_attribute_list(src) then inline_ials(doc) end -- after `)`, a reference `]`, emphasis, code
   for tbl in doc:select("table") do -- a GFM table takes the IAL line as its last row
     local row = tbl.last_child
     local cell = row and row.first_child
@@ -216,7 +217,7 @@ end
 
 -- The set of source lines that may open a definition (`: text`, maybe indented or quoted), or nil.
 local function definition_lines(src)
-  if not src:find("\n[ \t>]*:%s") and not src:find("^[ \t>]*:%s") then return nil end
+  if not scan.definition_line(src) then return nil end
   local set, n = {}, 0
   for line in src:gmatch("([^\n]*)\n?") do
     n = n + 1
@@ -267,6 +268,8 @@ end
 -- dashes, an ellipsis and guillemets.
 
 local LQ = { ["'"] = "\u{2018}", ['"'] = "\u{201C}" }
+local find, sub = string.find, string.sub
+local text_runs = folio.text_runs -- (safe mode's folio has none: the same scan in Lua then)
 local RQ = { ["'"] = "\u{2019}", ['"'] = "\u{201D}" }
 local SYMS = { { "---", "\u{2014}" }, { "--", "\u{2013}" }, { "...", "\u{2026}" },
                { "<< ", "\u{AB}\u{A0}" }, { " >>", "\u{A0}\u{BB}" }, { "<<", "\u{AB}" }, { ">>", "\u{BB}" } }
@@ -335,7 +338,8 @@ end
 -- Rules match at a candidate (a quote, `--`, `...`, `<<`/`>>`, each found in C) or at the
 -- character before it: the loop jumps from one to the next.
 local function typeset(run, after)
-  local quote, dash, dots, guil = run:find("[\"']"), run:find("--", 1, true), run:find("...", 1, true), run:find("[<>][<>]")
+  local quote, dash, dots = scan.first_of(run, '"', "'", 1), find(run, "--", 1, true), find(run, "...", 1, true)
+  local guil = (find(run, "<", 1, true) or find(run, ">", 1, true)) and find(run, "[<>][<>]")
   if not (quote or dash or dots or guil) then return run end
   local s, n = run .. after, #run
   local out, p = {}, 1
@@ -348,7 +352,7 @@ local function typeset(run, after)
       out[#out + 1] = s:sub(p, p); p = p + 1
     end
     if p > n then break end
-    if quote and quote < p then quote = run:find("[\"']", p) end
+    if quote and quote < p then quote = scan.first_of(run, '"', "'", p) end
     if dash and dash < p then dash = run:find("--", p, true) end
     if dots and dots < p then dots = run:find("...", p, true) end
     if guil and guil < p then guil = run:find("[<>][<>]", p) end
@@ -369,7 +373,10 @@ local CLOSES = { em = "*", i = "*", strong = "**", b = "**", a = "]", del = "~~"
 
 local function decoded(text)
   if not text:find("&", 1, true) then return text end
-  return (text:gsub("&quot;", '"'):gsub("&lt;", "<"):gsub("&gt;", ">"))
+  if find(text, "&quot;", 1, true) then text = text:gsub("&quot;", '"') end
+  if find(text, "&lt;", 1, true) then text = text:gsub("&lt;", "<") end
+  if find(text, "&gt;", 1, true) then text = text:gsub("&gt;", ">") end
+  return text
 end
 
 local function html_after(html, lt)
@@ -385,25 +392,90 @@ local function html_after(html, lt)
   return open
 end
 
--- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it.
+-- Whether text holds something typography may change: a quote, an entity (`&quot;`, `&lt;`...),
+-- `--`, `...`, or a literal `>>` beside a `-` or `.` (a run is typeset only when it has one of
+-- `"'&-.`). Plain finds: a pattern class would be tried at every character.
+local function may_typeset(text)
+  if find(text, "'", 1, true) or find(text, '"', 1, true) or find(text, "&", 1, true) or
+     find(text, "--", 1, true) or find(text, "...", 1, true) then
+    return true
+  end
+  return find(text, ">>", 1, true) ~= nil and (find(text, "-", 1, true) or find(text, ".", 1, true)) ~= nil
+end
+
+-- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it. A run
+-- is what follows a `>` up to the next `<`. Runs and candidates are found with plain finds, the
+-- next place of each candidate kept until the runs pass it (each is looked for once per place,
+-- not once per run).
 local function typeset_segment(seg, tail)
   local whole = ">" .. seg .. tail -- (a leading `>` makes the first run look like the others)
-  local limit = #seg + 1
-  local out = whole:gsub(">()([^<]*[\"'&%-%.][^<]*)", function(at, run) -- (runs with a candidate only)
-    if at > limit then return nil end
-    local lt = at + #run
-    local plain = decoded(run)
-    local typed = typeset(plain, lt <= #whole and html_after(whole, lt) or "")
-    if typed == plain then return nil end
-    return ">" .. typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
-  end)
-  return out:sub(2, #out - #tail)
+  local n, limit = #whole, #seg + 1
+  local never = n + 10
+  local sq, dq, amp, dash, dots, gg, minus, dot = 0, 0, 0, 0, 0, 0, 0, 0
+  local function candidate_in(i, j) -- may_typeset for whole[i..j]
+    if sq < i then sq = find(whole, "'", i, true) or never end
+    if sq <= j then return true end
+    if dq < i then dq = find(whole, '"', i, true) or never end
+    if dq <= j then return true end
+    if amp < i then amp = find(whole, "&", i, true) or never end
+    if amp <= j then return true end
+    if dash < i then dash = find(whole, "--", i, true) or never end
+    if dash + 1 <= j then return true end
+    if dots < i then dots = find(whole, "...", i, true) or never end
+    if dots + 2 <= j then return true end
+    if gg < i then gg = find(whole, ">>", i, true) or never end
+    if gg + 1 > j then return false end
+    if minus < i then minus = find(whole, "-", i, true) or never end
+    if minus <= j then return true end
+    if dot < i then dot = find(whole, ".", i, true) or never end
+    return dot <= j
+  end
+  local out, copied = {}, 1 -- whole[copied..] is not in `out` yet
+  local function typeset_run(gt, lt) -- the run whole[gt + 1 .. lt - 1], between `>` and `<`
+    local plain = decoded(sub(whole, gt + 1, lt - 1))
+    local typed = typeset(plain, lt <= n and html_after(whole, lt) or "")
+    if typed ~= plain then
+      out[#out + 1] = sub(whole, copied, gt)
+      if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
+        typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
+      end
+      out[#out + 1] = typed
+      copied = lt
+    end
+  end
+  if text_runs then -- the scan in C (folio.text_runs, the same loop as below)
+    local runs = text_runs(whole, limit)
+    for k = 1, #runs, 2 do typeset_run(runs[k] - 1, runs[k + 1] + 1) end
+  else
+    local gt = find(whole, ">", 1, true)
+    while gt and gt + 1 <= limit do
+      local lt = find(whole, "<", gt + 1, true) or n + 1
+      if lt > gt + 1 and candidate_in(gt + 1, lt - 1) then typeset_run(gt, lt) end
+      gt = find(whole, ">", lt, true)
+    end
+  end
+  if copied == 1 then return seg end
+  out[#out + 1] = sub(whole, copied)
+  local result = table.concat(out)
+  return sub(result, 2, #result - #tail)
+end
+
+-- The end of the first `</name%s*>` at or after `start` (`closer` is "</name"), or nil: plain
+-- finds to each "</name", then the anchored rest.
+local function closer_end(html, closer, start)
+  local at = find(html, closer, start, true)
+  while at do
+    local _, e = find(html, "^%s*>", at + #closer)
+    if e then return e end
+    at = find(html, closer, at + 1, true)
+  end
+  return nil
 end
 
 local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
 
 local function typography_html(html)
-  if not html:find("[\"'&%-%.]") then return html end
+  if not may_typeset(html) then return html end
   local out, pos, n = {}, 1, #html
   local next_at = {} -- where each raw opener is next (false: nowhere), found with plain finds
   while pos <= n do
@@ -424,7 +496,7 @@ local function typography_html(html)
     if not start then break end
     local close
     if which == 6 then close = select(2, html:find("-->", start + 4, true))
-    else close = select(2, html:find("</" .. RAW_OPENERS[which]:sub(2) .. "%s*>", start)) end
+    else close = closer_end(html, "</" .. RAW_OPENERS[which]:sub(2), start) end
     close = close or n
     out[#out + 1] = html:sub(start, close)
     pos = close + 1
@@ -442,7 +514,7 @@ local function run(doc, src)
       if spans_any(para, def_lines) then definition_list(para) end
     end
   end
-  if src:find("{[:#]") then block_ials(doc, src) end -- attribute lists `{:...}`, heading ids `{#id}`
+  if scan.attribute_list(src) then block_ials(doc, src) end -- attribute lists `{:...}`, heading ids `{#id}`
   return marks, toc_lists
 end
 

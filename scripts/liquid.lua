@@ -14,7 +14,7 @@
 -- Options: { "liquid", includes = "_includes" (or a list of folders, searched in order),
 -- strict = false } (strict: lines after a tag that Liquid's lax parser would skip are errors).
 local opts = ...
-local liquid = assert(load(folio.embedded.read("compat/jekyll/liquid/init.lua"), "@(folio)/compat/jekyll/liquid/init.lua"))()
+local liquid = assert(folio.embedded.load("compat/jekyll/liquid/init.lua", _G))()
 local errors = require "folio.errors"
 local pagemod = require "folio.page"
 
@@ -392,7 +392,7 @@ local function render(text, vars, file, line, keep)
   return result
 end
 
-local drops = assert(load(folio.embedded.read("compat/jekyll/drops.lua"), "@(folio)/compat/jekyll/drops.lua"))()
+local drops = assert(folio.embedded.load("compat/jekyll/drops.lua", _G))()
 
 -- What layouts (compat/jekyll/layouts.lua) render with: the same engine and drops as content
 -- (in safe mode this plugin's engine is a copy of its own, whose times only it knows).

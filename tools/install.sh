@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tools/install.sh: builds folio (tools/build_release.sh) and installs the binary into
-# $PREFIX/bin (default /usr/local). The binary carries its Lua code, plugins and default theme.
+# $PREFIX/bin (default /usr/local) and its two modules, folio-vips.so (images) and folio-curl.so
+# (`folio check --external`), into $PREFIX/lib/folio, where the binary looks for them. The binary
+# carries its Lua code, plugins and default theme.
 #   tools/install.sh                       as root: /usr/local/bin/folio
 #   PREFIX=~/.local tools/install.sh       without root: ~/.local/bin/folio
 # Without root the build dependencies must be there already (tools/deps.sh says which are not).
@@ -16,7 +18,7 @@ tools/deps.sh
 tools/build_release.sh
 cmake --install build-release --prefix "$PREFIX" > /dev/null
 BIN=$PREFIX/bin/folio
-echo "installed $BIN ($("$BIN" --version 2>/dev/null || echo "folio"))"
+echo "installed $BIN ($("$BIN" --version 2>/dev/null || echo "folio")) and its modules in $PREFIX/lib/folio"
 case ":$PATH:" in
   *":$PREFIX/bin:"*) ;;
   *) echo "note: $PREFIX/bin is not on your PATH; add it, e.g.: echo 'export PATH=\"$PREFIX/bin:\$PATH\"' >> ~/.bashrc" ;;

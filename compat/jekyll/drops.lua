@@ -5,7 +5,7 @@
 -- when read and cached per page and per site, in the state that reads them (a render worker).
 -- Loaded once per Lua state (folio.jekyll_drops) by scripts/liquid.lua and compat/jekyll/layouts.lua.
 if folio.jekyll_drops then return folio.jekyll_drops end
-local liquid = folio.liquid or assert(load(folio.embedded.read("compat/jekyll/liquid/init.lua"), "@(folio)/compat/jekyll/liquid/init.lua"))()
+local liquid = folio.liquid or assert(folio.embedded.load("compat/jekyll/liquid/init.lua", _G))()
 
 local M = {}
 

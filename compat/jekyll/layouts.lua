@@ -80,7 +80,7 @@ function M.engine(dirs)
   end
   function engine.render(page, site, name)
     local plugin = assert(folio.jekyll_liquid, "the liquid plugin is not loaded")
-    drops = drops or plugin.drops or assert(load(folio.embedded.read("compat/jekyll/drops.lua"), "@(folio)/compat/jekyll/drops.lua"))()
+    drops = drops or plugin.drops or assert(folio.embedded.load("compat/jekyll/drops.lua", _G))()
     local render = plugin.render
     local content = page.content
     -- a copy of a page (the paginate plugin's page 2, 3...) is a plain table: its body is the page's

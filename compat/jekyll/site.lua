@@ -601,7 +601,7 @@ local function warn_once(...)
 end
 
 local function require_layouts()
-  return assert(load(folio.embedded.read("compat/jekyll/layouts.lua"), "@(folio)/compat/jekyll/layouts.lua", "t", _G))()
+  return assert(folio.embedded.load("compat/jekyll/layouts.lua", _G))()
 end
 
 -- The folders Sass imports are searched in, as jekyll-sass-converter has them: `sass.sass_dir`

@@ -13,7 +13,13 @@ typedef struct {
 /* Checks every URL: a HEAD request, then a GET when the server refuses HEAD (400, 403, 405,
  * 501); redirects are followed (up to 8). At most `concurrency` requests are open at once; each
  * URL gets `timeout_ms` in all. A URL is good when its status is below 400.
- * Returns 0, or -1 when libcurl cannot be set up (said on stderr). */
+ * Returns 0, or -1 when libcurl cannot be set up or its module loaded (said on stderr). */
 int folio_urlcheck_run(folio_url_result *urls, size_t count, int concurrency, long timeout_ms);
+
+/* The function table of folio-curl.so (src/modules/curl.c), which holds libcurl. */
+#define FOLIO_CURL_MODULE "folio-curl.so"
+typedef struct {
+  int (*run)(folio_url_result *urls, size_t count, int concurrency, long timeout_ms); /* count > 0 */
+} folio_curl_module;
 
 #endif

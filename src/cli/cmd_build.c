@@ -113,9 +113,9 @@ int folio_cmd_build(int argc, char **argv)
       fprintf(stderr, "folio build: failed with %zu error%s; nothing was written to %s\n", errors,
               errors == 1 ? "" : "s", out);
   } else if (!options.quiet) {
-    printf("Built %zu pages into %s in %.0f ms (load %.0f, process %.0f, assemble %.0f, render %.0f; %d threads)",
+    printf("Built %zu pages into %s in %.0f ms (load %.0f, process %.0f, assemble %.0f, render %.0f; %d thread%s)",
            b->pages_written, b->output_path, folio_now_ms() - t0, b->phase_ms[0], b->phase_ms[1], b->phase_ms[2],
-           b->phase_ms[3], b->nstates);
+           b->phase_ms[3], b->nstates, b->nstates == 1 ? "" : "s");
     if (warnings > 0)
       printf(" with %zu warning%s", warnings, warnings == 1 ? "" : "s");
     putchar('\n');

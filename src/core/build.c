@@ -112,6 +112,8 @@ static lua_State *S_new_state(folio_build *b)
   return L;
 }
 
+static int S_add_states(folio_build *b, int upto);
+
 folio_build *folio_build_new(const folio_build_options *options, folio_diag *diag)
 {
   if (S_lua == NULL) {
@@ -140,19 +142,44 @@ folio_build *folio_build_new(const folio_build_options *options, folio_diag *dia
     free(b);
     return NULL;
   }
+  b->jobs = jobs;
   double t0 = folio_now_ms();
-  /* States are created one after another on this thread: loading a site may set the time zone,
-   * which is process-wide. A problem in site.lua is reported once, by the first state. */
-  for (int i = 0; i < jobs; i++) {
-    lua_State *L = S_new_state(b);
-    if (L == NULL) {
-      folio_build_free(b);
-      return NULL;
-    }
-    b->states[b->nstates++] = L;
+  /* A batch build with the number of threads left to folio starts with one state and adds the
+   * others once it knows the site is big enough to share (S_add_workers); the preview and an
+   * explicit -j get them all now. */
+  int now = options->jobs <= 0 && !options->preview ? 1 : jobs;
+  if (S_add_states(b, now) != 0) {
+    folio_build_free(b);
+    return NULL;
   }
   b->phase_ms[0] = folio_now_ms() - t0;
   return b;
+}
+
+/* Creates states until there are `upto`. They are created one after another on this thread:
+ * loading a site may set the time zone, which is process-wide. A problem in site.lua is reported
+ * once, by the first state. 0, or -1 when one could not be made. */
+static int S_add_states(folio_build *b, int upto)
+{
+  while (b->nstates < upto) {
+    lua_State *L = S_new_state(b);
+    if (L == NULL)
+      return -1;
+    b->states[b->nstates++] = L;
+  }
+  return 0;
+}
+
+/* Fewer sources than this are processed by one state: making and filling another costs more
+ * (its Lua modules, the site's scripts and templates compiled again) than it saves. */
+enum { S_SOURCES_PER_EXTRA_STATE = 64 };
+
+/* The worker states of a batch build, once `count` sources are known. */
+static int S_add_workers(folio_build *b, size_t count)
+{
+  if (b->nstates >= b->jobs || count < S_SOURCES_PER_EXTRA_STATE)
+    return 0;
+  return S_add_states(b, b->jobs);
 }
 
 void folio_build_free(folio_build *b)
@@ -609,6 +636,10 @@ int folio_build_run(folio_build *b)
   if (S_call(b, L, "begin", 0, 1) == 0) {
     count = (size_t)lua_tointeger(L, -1);
     lua_pop(L, 1);
+  }
+  if (S_add_workers(b, count) != 0) { /* (the state's loader reported why) */
+    S_discard_staging(b);
+    return 1;
   }
   for (int i = 1; i < b->nstates; i++)
     S_transfer(b, L, "export_sources", b->states[i], "import_sources");

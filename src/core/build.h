@@ -49,6 +49,7 @@ struct folio_build {
   folio_diag *diag;
   lua_State **states; /* states[0] is the main state */
   int nstates;
+  int jobs;               /* the states a big enough site gets (nstates may start lower) */
   folio_content_store content; /* page bodies; slot i is written only by the worker processing page i */
   int out_dirfd;       /* the staging folder during a build, else -1 */
   folio_outdir outdir; /* the output folder's lock and staging (src/core/outdir.h) */

@@ -9,6 +9,11 @@ typedef struct {
   const char *path;
   const unsigned char *data; /* NUL-terminated; size excludes the NUL */
   size_t size;
+  /* folio's own Lua modules (src/lua/, scripts/, compat/) compiled at build time by
+   * tools/embed.c, with debug information; NULL for other files. Load it in mode "b". */
+  const unsigned char *code;
+  size_t code_size;
+  const char *chunkname; /* the chunk's name in errors: "@src/lua/folio/x.lua", "@(folio)/scripts/x.lua" */
 } folio_embedded_file;
 
 extern const folio_embedded_file *folio_embedded_files; /* sorted as given at build time */

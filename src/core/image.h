@@ -1,4 +1,5 @@
-/* image.h: image processing for the images plugin and the image() template helper, over libvips.
+/* image.h: image processing for the images plugin and the image() template helper, over libvips
+ * (in the module folio-vips.so, loaded on the first call).
  * Loading is limited to libvips' trusted loaders (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF, SVG...),
  * fails on any decoding error, and refuses images larger than a pixel limit before decoding. The
  * functions are safe to call from any thread; libvips is initialised once, on first use. */
@@ -44,6 +45,9 @@ int folio_image_hash_file(const char *path, uint64_t *hash, char *err, size_t er
 /* 1 once libvips was started in this process. Its threads and locks do not survive a fork():
  * `folio build` renders without forking then (src/core/build.c). */
 int folio_image_started(void);
+
+/* 1 once this process loaded the libvips module (folio-vips.so, core/module.h). */
+int folio_image_loaded(void);
 
 /* How many images this process and its forked children processed (not taken from the cache). */
 uint64_t folio_image_processed(void);

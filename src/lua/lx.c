@@ -32,6 +32,41 @@ int lx_pcall(lua_State *L, int nargs, int nresults)
   return status;
 }
 
+int lx_load_embedded(lua_State *L, const char *path)
+{
+  const folio_embedded_file *file = folio_embedded_find(path);
+  if (file == NULL) {
+    lua_pushfstring(L, "no embedded file '%s'", path);
+    return LUA_ERRFILE;
+  }
+  /* Bytecode made by tools/embed.c with the same liblua; its source as a fallback should this
+   * liblua refuse it (the header names another version). */
+  if (file->code && luaL_loadbufferx(L, (const char *)file->code, file->code_size, file->chunkname, "b") == LUA_OK)
+    return LUA_OK;
+  if (file->code)
+    lua_pop(L, 1);
+  return luaL_loadbufferx(L, (const char *)file->data, file->size, file->chunkname, "t");
+}
+
+/* folio.embedded.load(path, env) -> function | nil, message: one of folio's own files as a
+ * chunk whose globals are `env`. The table is required: a chunk never gets the real globals by
+ * default, so safe mode (which copies folio.embedded into its environment) stays closed; what
+ * loads is folio's own code only, never bytes from the caller. */
+static int l_embedded_load(lua_State *L)
+{
+  const char *path = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  if (lx_load_embedded(L, path) != LUA_OK) {
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  lua_pushvalue(L, 2);
+  if (lua_setupvalue(L, -2, 1) == NULL) /* a main chunk's first upvalue is _ENV */
+    lua_pop(L, 1);
+  return 1;
+}
+
 /* Module name "folio.template" -> embedded "src/lua/folio/template.lua". */
 static int S_embedded_searcher(lua_State *L)
 {
@@ -44,13 +79,10 @@ static int S_embedded_searcher(lua_State *L)
   luaL_addstring(&path, ".lua");
   luaL_pushresult(&path);
   const char *key = lua_tostring(L, -1);
-  const folio_embedded_file *file = folio_embedded_find(key);
-  if (file == NULL) {
-    lua_pushfstring(L, "no embedded file '%s'", key);
-    return 1;
-  }
-  lua_pushfstring(L, "@%s", key);
-  if (luaL_loadbuffer(L, (const char *)file->data, file->size, lua_tostring(L, -1)) != LUA_OK)
+  int status = lx_load_embedded(L, key);
+  if (status == LUA_ERRFILE)
+    return 1; /* the message: not ours, the next searcher looks */
+  if (status != LUA_OK)
     return lua_error(L);
   lua_pushstring(L, key);
   return 2;
@@ -82,6 +114,10 @@ static int S_setup(lua_State *L)
   lua_newtable(L);
   int folio = lua_gettop(L);
   lx_open_util(L, folio);
+  lua_getfield(L, folio, "embedded"); /* folio.embedded.load, beside lx_util's read and list */
+  lua_pushcfunction(L, l_embedded_load);
+  lua_setfield(L, -2, "load");
+  lua_pop(L, 1);
   lx_open_fs(L, folio);
   lx_open_build(L, folio);
   lx_open_cache(L, folio);
@@ -94,6 +130,7 @@ static int S_setup(lua_State *L)
   lx_open_digest(L, folio);
   lx_open_minify(L, folio);
   lx_open_image(L, folio);
+  lx_open_text(L, folio);
   lua_pushliteral(L, FOLIO_VERSION);
   lua_setfield(L, folio, "version");
   lua_setglobal(L, "folio");

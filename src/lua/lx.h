@@ -29,6 +29,11 @@ int lx_pcall(lua_State *L, int nargs, int nresults);
  * message on the stack. [-0, +1, -] */
 int lx_require(lua_State *L, const char *module);
 
+/* Loads the embedded file at `path` (core/embedded.h) as a Lua chunk: its bytecode when the
+ * build made one, else its source. Pushes the function, or an error message; LUA_OK, or the
+ * status of the failed load (LUA_ERRFILE when there is no such file). [-0, +1, m] */
+int lx_load_embedded(lua_State *L, const char *path);
+
 /* Bindings, each filling fields of the table at stack index `folio`. */
 void lx_open_markdown(lua_State *L, int folio); /* folio.markdown, folio.ast   (lx_ast.c) */
 void lx_open_frontmatter(lua_State *L, int folio); /* folio.frontmatter       (lx_frontmatter.c) */
@@ -41,6 +46,7 @@ void lx_open_git(lua_State *L, int folio);        /* folio.git: dates from the g
 void lx_open_sass(lua_State *L, int folio);       /* folio.sass: Sass/SCSS to CSS by libsass (lx_sass.c) */
 void lx_open_digest(lua_State *L, int folio);     /* folio.digest: SHA-2 for fingerprints and SRI (lx_digest.c) */
 void lx_open_minify(lua_State *L, int folio);     /* folio.minify: HTML, CSS, JS, JSON (lx_minify.c) */
+void lx_open_text(lua_State *L, int folio);       /* folio.text_runs: typography's run scan (lx_text.c) */
 void lx_open_image(lua_State *L, int folio);      /* folio.image: resize, crop, convert (lx_image.c) */
 void lx_open_sandbox(lua_State *L, int folio);    /* folio.sandbox: budget windows, path checks (lx_sandbox.c) */
 

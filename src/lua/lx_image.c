@@ -197,6 +197,13 @@ static int l_processed(lua_State *L)
   return 1;
 }
 
+/* folio.image.loaded() -> whether this process loaded libvips (its module) */
+static int l_loaded(lua_State *L)
+{
+  lua_pushboolean(L, folio_image_loaded());
+  return 1;
+}
+
 static int l_mkdirs_for(lua_State *L)
 {
   const char *path = luaL_checkstring(L, 1);
@@ -214,7 +221,7 @@ void lx_open_image(lua_State *L, int folio)
 {
   static const luaL_Reg fns[] = {
     { "info", l_info }, { "process", l_process }, { "can_write", l_can_write },
-    { "hash", l_hash }, { "processed", l_processed },
+    { "hash", l_hash }, { "processed", l_processed }, { "loaded", l_loaded },
     { "mkdirs_for", l_mkdirs_for }, 
     { "unique", l_unique }, { NULL, NULL },
   };

@@ -215,8 +215,9 @@ local function contains(a, b)
     return a:find(to_s(b), 1, true) ~= nil
   end
   if type(a) == "table" then
-    if is_range(a) then return type(b) == "number" and b >= a.first and b <= a.last end
-    if is_hash(a) then return b ~= nil and a[to_s(b)] ~= nil end
+    if getmetatable(a) == Range then return type(b) == "number" and b >= a.first and b <= a.last end
+    -- (a list, the usual `post.tags contains x`, is no hash: is_hash's checks only without a[1])
+    if a[1] == nil and is_hash(a) then return b ~= nil and a[to_s(b)] ~= nil end
     local deep = type(b) == "table" -- (strings and numbers: equal is ==; EMPTY and BLANK are tables)
     for _, x in ipairs(a) do
       if deep or type(x) == "table" then
@@ -245,11 +246,19 @@ local function raw_end(s, i, closer)
   return s:find("{%%(%-?)%s*endraw%s*(%-?)%%}", i)
 end
 
+-- The first of the plain strings `a` and `b` in s from `init`, or nil (as s:find("{[{%%]", init)
+-- when they are "{{" and "{%": plain finds, not a pattern tried at every character).
+local function find_either(s, a, b, init)
+  local x, y = s:find(a, init, true), s:find(b, init, true)
+  if x and (not y or x < y) then return x end
+  return y
+end
+
 -- Returns a list of tokens { kind, text (markup or text), name, ltrim, rtrim, line, raw }.
 local function tokenize(src, first_line)
   local tokens, i, line, n = {}, 1, first_line or 1, #src
   while i <= n do
-    local a = src:find("{[{%%]", i)
+    local a = find_either(src, "{{", "{%", i)
     if not a then
       tokens[#tokens + 1] = { kind = "text", text = src:sub(i), line = line }
       break

@@ -4,8 +4,7 @@ if folio.liquid then return folio.liquid end
 local DIR = "compat/jekyll/liquid/"
 local function chunk(name)
   local path = DIR .. name .. ".lua"
-  local text = assert(folio.embedded.read(path), path .. " is not embedded in this folio")
-  return assert(load(text, "@(folio)/" .. path))
+  return assert(folio.embedded.load(path, _G))
 end
 local engine = chunk("engine")()
 chunk("tags")(engine)

@@ -117,7 +117,7 @@ end
 
 local function liquid_render(text, name)
   if not (config.jekyll and (text:find("{{", 1, true) or text:find("{%", 1, true))) then return text end
-  local chunk = assert(load(folio.embedded.read("compat/jekyll/liquid/init.lua"), "@(folio)/compat/jekyll/liquid/init.lua"))
+  local chunk = assert(folio.embedded.load("compat/jekyll/liquid/init.lua", _G))
   local liquid = chunk()
   local ok, result = pcall(function() return liquid.parse(text):render({ site = config.jekyll }) end)
   if ok then return result end

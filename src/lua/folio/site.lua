@@ -128,8 +128,7 @@ end
 
 -- The Jekyll site model (compat/jekyll/site.lua), for a folder with _config.yml and no site.lua.
 local function jekyll_model()
-  local text = folio.embedded.read("compat/jekyll/site.lua")
-  return assert(load(text, "@(folio)/compat/jekyll/site.lua", "t", _G))()
+  return assert(folio.embedded.load("compat/jekyll/site.lua", _G))()
 end
 
 -- Reads site.lua: either assignments (`title = "x"`) or `return { ... }`. Without site.lua, a
@@ -176,20 +175,25 @@ local function merge_defaults(config)
   return config
 end
 
--- Runs a Lua file (site or built-in) that registers hooks. `args` is passed as `...`.
-local function run_script(label, text, args)
-  local chunk, err = load(text, "@" .. label, "t", M.safe and M.env or _G)
+-- Runs a Lua file (site or built-in) that registers hooks. `args` is passed as `...`. A built-in
+-- one (`embedded`: its path in folio) loads from folio's precompiled bytecode.
+local function run_script(label, text, args, embedded)
+  local env = M.safe and M.env or _G
+  local chunk, err
+  if embedded then chunk, err = folio.embedded.load(embedded, env)
+  else chunk, err = load(text, "@" .. label, "t", env) end
   if not chunk then error(err, 0) end
   local ok, e = run_chunk(chunk, label, args or {})
   if not ok then error(e, 0) end
 end
 
--- Returns the text and label of a plugin: the site's scripts/<name>.lua, else folio's own.
+-- Returns the text and label of a plugin: the site's scripts/<name>.lua, else folio's own (and
+-- then its embedded path).
 local function find_plugin(name)
   local path = "scripts/" .. name .. ".lua"
   if exists(path) then return folio.fs.read(path), path end
   local builtin = folio.embedded.read(path)
-  if builtin then return builtin, "(folio)/" .. path end
+  if builtin then return builtin, "(folio)/" .. path, path end
   return nil
 end
 
@@ -308,13 +312,13 @@ function M.load()
       errors.fail("site.lua", nil, "plugins[" .. i .. "] has no name",
                   "write plugins = { \"emoji\", { \"paginate\", per_page = 5 } }")
     end
-    local text, label = find_plugin(name)
+    local text, label, embedded = find_plugin(name)
     if not text then
       errors.fail("site.lua", nil, "unknown plugin '" .. name .. "'",
                   "put it in scripts/" .. name .. ".lua or remove it from plugins in site.lua")
     end
     named["scripts/" .. name .. ".lua"] = true
-    local ok3, err = pcall(run_script, label, text, opts)
+    local ok3, err = pcall(run_script, label, text, opts, embedded)
     if not ok3 then error(errors.normalize(err, label, "while loading plugin '" .. name .. "'"), 0) end
   end
   local files = folio.fs.stat("scripts") and folio.fs.scan("scripts") or {}
