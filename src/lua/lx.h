@@ -4,9 +4,11 @@
  * lx_<subsystem>.c, each with one lx_open_<subsystem>() that fills fields of the `folio` table. */
 #ifndef FOLIO_LX_H
 #define FOLIO_LX_H
+#include "core/hash.h"
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <sys/stat.h>
 
 /* A fresh state with the folio table installed as a global, or NULL when out of memory. Every
  * state runs on the counting allocator of lx_sandbox.c (safe mode's memory budget).
@@ -70,6 +72,13 @@ const char *lx_metatable_name(lua_State *L, int index);
 /* Sets the metatable registered as `name` on the table on top; returns 0 when there is none.
  * [-0, +0, -] */
 int lx_set_metatable_by_name(lua_State *L, const char *name);
+
+/* Pushes a hash (core/hash.h) as folio.cache.hash gives it: 32 hex digits (lx_cache.c).
+ * [-0, +1, m] */
+void lx_push_hash(lua_State *L, folio_hash128 h);
+/* Pushes a file's facts as folio.fs.stat gives them: { type =, mtime =, mtime_ns =, size =, ino = }
+ * (lx_fs.c). [-0, +1, m] */
+void lx_push_stat(lua_State *L, const struct stat *st, int is_link);
 
 /* FOLIO_LUA_PROFILE=FILE: sample this state's Lua lines and functions, report at exit
  * (lx_profile.c). Does nothing when the variable is unset. */

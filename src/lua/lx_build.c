@@ -205,9 +205,7 @@ static int l_content_hash(lua_State *L)
   folio_hash128 h;
   if (b == NULL || id < 1 || !folio_content_hash(&b->content, (size_t)id - 1, &h))
     return 0;
-  char hex[33];
-  folio_hash_hex(h, hex);
-  lua_pushstring(L, hex);
+  lx_push_hash(L, h);
   return 1;
 }
 
@@ -229,7 +227,7 @@ static int l_output_path(lua_State *L)
   return 1;
 }
 
-/* folio.build.staged_stat(relpath) -> {ino=, size=, mtime=, mtime_ns=} | nil: an output file
+/* folio.build.staged_stat(relpath) -> folio.fs.stat's table | nil: an output file
  * this build wrote into the staging folder (its identity stays when the folder is published). */
 static int l_staged_stat(lua_State *L)
 {
@@ -238,15 +236,7 @@ static int l_staged_stat(lua_State *L)
   struct stat st;
   if (b->out_dirfd < 0 || fstatat(b->out_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
     return 0;
-  lua_createtable(L, 0, 4);
-  lua_pushinteger(L, (lua_Integer)st.st_ino);
-  lua_setfield(L, -2, "ino");
-  lua_pushinteger(L, (lua_Integer)st.st_size);
-  lua_setfield(L, -2, "size");
-  lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_sec);
-  lua_setfield(L, -2, "mtime");
-  lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_nsec);
-  lua_setfield(L, -2, "mtime_ns");
+  lx_push_stat(L, &st, 0);
   return 1;
 }
 

@@ -307,6 +307,13 @@ static int l_unpack(lua_State *L)
 
 /* ---- the store ------------------------------------------------------------------------- */
 
+void lx_push_hash(lua_State *L, folio_hash128 h)
+{
+  char hex[33];
+  folio_hash_hex(h, hex);
+  lua_pushlstring(L, hex, 32);
+}
+
 /* folio.cache.hash(s, ...) -> hex  [-n, +1, m] */
 static int l_hash(lua_State *L)
 {
@@ -317,9 +324,7 @@ static int l_hash(lua_State *L)
     const char *s = luaL_checklstring(L, i, &len);
     h = folio_hash(s, len, h);
   }
-  char hex[33];
-  folio_hash_hex(h, hex);
-  lua_pushstring(L, hex);
+  lx_push_hash(L, h);
   return 1;
 }
 
@@ -354,9 +359,7 @@ static void S_init_self(void) { S_hash_self(&S_self); }
 static int l_folio_hash(lua_State *L)
 {
   pthread_once(&S_self_once, S_init_self);
-  char hex[33];
-  folio_hash_hex(S_self, hex);
-  lua_pushstring(L, hex);
+  lx_push_hash(L, S_self);
   return 1;
 }
 
@@ -733,9 +736,7 @@ static int l_fields_hash(lua_State *L)
   lua_pushvalue(L, 1);
   S_hash_fields(k, -1, 0, refs);
   folio_hash128 h = folio_hash(k->data ? k->data : "", k->len, (folio_hash128){0, 0});
-  char hex[33];
-  folio_hash_hex(h, hex);
-  lua_pushstring(L, hex);
+  lx_push_hash(L, h);
   return 1;
 }
 

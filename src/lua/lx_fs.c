@@ -103,7 +103,7 @@ static int l_read(lua_State *L)
   return 1;
 }
 
-static void S_push_stat(lua_State *L, const struct stat *st, int is_link)
+void lx_push_stat(lua_State *L, const struct stat *st, int is_link)
 {
   lua_createtable(L, 0, 6);
   lua_pushstring(L, is_link ? "link" : S_ISDIR(st->st_mode) ? "dir" : S_ISREG(st->st_mode) ? "file" : "other");
@@ -126,7 +126,7 @@ static int l_stat(lua_State *L)
   struct stat st;
   if ((nofollow ? lstat(path, &st) : stat(path, &st)) != 0)
     return 0;
-  S_push_stat(L, &st, nofollow && S_ISLNK(st.st_mode));
+  lx_push_stat(L, &st, nofollow && S_ISLNK(st.st_mode));
   return 1;
 }
 
