@@ -78,6 +78,58 @@ local function root_of(base_url)
   return root
 end
 
+-- The index of `url` in the sorted list `urls` (where it is, or where it would go).
+local function search_sorted(urls, url)
+  local lo, hi = 1, #urls + 1
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    if urls[mid] < url then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+
+-- folio serve, a few content pages changed: the last run's sorted URLs and elements patched with
+-- the changed pages' parts (a URL moved, an element changed), instead of every page walked and
+-- sorted again. nil when that is not possible (pages added or gone, URLs that more than one page
+-- has, other generated pages): combine then makes the file from all parts.
+local function patched(site, parts, changes, gen_urls, gen_elements, gen_times)
+  local prev = last
+  if not prev or prev.dups or not prev.url_of or prev.npages ~= #site.pages or changes.first
+    or #gen_urls ~= #prev.gen_urls or #changes.pages > 64 then return nil end
+  for i, url in ipairs(gen_urls) do
+    if prev.gen_urls[i] ~= url then return nil end
+  end
+  local by_url, sorted, url_of = prev.by_url, prev.urls, prev.url_of
+  for _, p in ipairs(changes.pages) do
+    if url_of[p] == nil then return nil end
+  end
+  for i, url in ipairs(gen_urls) do by_url[url] = gen_elements[i] end
+  for _, p in ipairs(changes.pages) do -- take the changed pages' old URLs out...
+    local old = url_of[p]
+    if old then
+      local i = search_sorted(sorted, old)
+      if sorted[i] ~= old then last = nil; return nil end
+      table.remove(sorted, i)
+      by_url[old], prev.set[old] = nil, nil
+    end
+  end
+  for _, p in ipairs(changes.pages) do -- ...and put their new ones in
+    local part = parts[p]
+    local url = part and part[1] or false
+    if url then
+      if by_url[url] ~= nil then last = nil; return nil end -- two pages with one URL
+      table.insert(sorted, search_sorted(sorted, url), url)
+      by_url[url], prev.set[url] = part[2], true
+    end
+    url_of[p] = url
+  end
+  local elements = {}
+  for i, url in ipairs(sorted) do elements[i] = by_url[url] end
+  local content = header(false) .. table.concat(elements) .. "\n</urlset>\n"
+  prev.pieces, prev.content, prev.gen_elements, prev.gen_times = elements, content, gen_elements, gen_times
+  return content
+end
+
 folio.site_hook {
   name = "sitemap",
   order = 95,
@@ -126,6 +178,15 @@ folio.site_hook {
       end
     end
     generated_elements = kept
+    local content = not multilingual and patched(site, parts, changes, gen_urls, gen_elements, gen_times)
+    if content then
+      site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
+      if opts.robots ~= false then
+        site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
+                        content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
+      end
+      return
+    end
     -- every listed page's URL and element: content pages' from their parts, then generated ones
     local urls, by_url, more = {}, {}, {}
     local elements = {}
@@ -159,7 +220,11 @@ folio.site_hook {
       local dups = more[url]
       if dups then for _, el in ipairs(dups) do n = n + 1; elements[n] = el end end
     end
-    local content
+    local url_of = setmetatable({}, { __mode = "k" })
+    for _, p in ipairs(site.pages) do
+      local part = parts[p]
+      url_of[p] = part and part[1] or false
+    end
     if last and #last.pieces == n then
       content = last.content
       local old = last.pieces
@@ -169,7 +234,8 @@ folio.site_hook {
     end
     content = content or (header(multilingual) .. table.concat(elements) .. "\n</urlset>\n")
     last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
-             gen_elements = gen_elements, gen_times = gen_times }
+             gen_elements = gen_elements, gen_times = gen_times, by_url = by_url, url_of = url_of,
+             dups = next(more) ~= nil, npages = #site.pages }
     if changes.final then -- no run follows (folio build): keep nothing through the render
       last, generated_elements = nil, {}
       lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
