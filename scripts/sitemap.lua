@@ -48,6 +48,7 @@ end
 local generated_elements = {}
 -- a generated page's lastmod (false: none) and the `pages` it was computed from, by page table
 local lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+local content_time = setmetatable({}, { __mode = "k" }) -- a content page's lastmod (false: none)
 local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
 
 local function header(multilingual)
@@ -163,11 +164,21 @@ folio.site_hook {
         return
       end
     end
+    -- the lists' lastmods of the last run still hold when no content page's lastmod changed
+    -- and a list has the same `pages` (folio serve: a title or body edit)
+    local times_hold = last ~= nil and not changes.first and last.npages == #site.pages
+    for _, p in ipairs(changes.pages) do
+      local t = lastmod(p) or false
+      if content_time[p] ~= t then times_hold = false end
+      content_time[p] = t
+    end
     -- the generated pages' URLs and elements, in site order
     local gen_urls, gen_elements, gen_times, kept = {}, {}, {}, {}
     for _, p in ipairs(site.generated) do
       if listed(p) then
-        local url, t = p.url, lastmod(p)
+        local url, t = p.url, nil
+        if times_hold and lastmod_of[p] ~= nil and lists_of[p] == p.pages then t = lastmod_of[p] or nil
+        else t = lastmod(p) end
         lastmod_of[p], lists_of[p] = t or false, p.pages
         gen_times[#gen_times + 1] = t or false
         local known = generated_elements[url]
@@ -224,6 +235,7 @@ folio.site_hook {
     for _, p in ipairs(site.pages) do
       local part = parts[p]
       url_of[p] = part and part[1] or false
+      content_time[p] = lastmod(p) or false
     end
     if last and #last.pieces == n then
       content = last.content
@@ -239,6 +251,7 @@ folio.site_hook {
     if changes.final then -- no run follows (folio build): keep nothing through the render
       last, generated_elements = nil, {}
       lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+      content_time = setmetatable({}, { __mode = "k" })
     end
     site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
     if opts.robots ~= false then
