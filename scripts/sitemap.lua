@@ -48,6 +48,7 @@ end
 local generated_elements = {}
 -- a generated page's lastmod (false: none) and the `pages` it was computed from, by page table
 local lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+local content_time = setmetatable({}, { __mode = "k" }) -- a content page's lastmod (false: none)
 local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
 
 local function header(multilingual)
@@ -76,6 +77,58 @@ local base, root = nil, nil
 local function root_of(base_url)
   if base_url ~= base then base, root = base_url, (base_url:gsub("/$", "")) end
   return root
+end
+
+-- The index of `url` in the sorted list `urls` (where it is, or where it would go).
+local function search_sorted(urls, url)
+  local lo, hi = 1, #urls + 1
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    if urls[mid] < url then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+
+-- folio serve, a few content pages changed: the last run's sorted URLs and elements patched with
+-- the changed pages' parts (a URL moved, an element changed), instead of every page walked and
+-- sorted again. nil when that is not possible (pages added or gone, URLs that more than one page
+-- has, other generated pages): combine then makes the file from all parts.
+local function patched(site, parts, changes, gen_urls, gen_elements, gen_times)
+  local prev = last
+  if not prev or prev.dups or not prev.url_of or prev.npages ~= #site.pages or changes.first
+    or #gen_urls ~= #prev.gen_urls or #changes.pages > 64 then return nil end
+  for i, url in ipairs(gen_urls) do
+    if prev.gen_urls[i] ~= url then return nil end
+  end
+  local by_url, sorted, url_of = prev.by_url, prev.urls, prev.url_of
+  for _, p in ipairs(changes.pages) do
+    if url_of[p] == nil then return nil end
+  end
+  for i, url in ipairs(gen_urls) do by_url[url] = gen_elements[i] end
+  for _, p in ipairs(changes.pages) do -- take the changed pages' old URLs out...
+    local old = url_of[p]
+    if old then
+      local i = search_sorted(sorted, old)
+      if sorted[i] ~= old then last = nil; return nil end
+      table.remove(sorted, i)
+      by_url[old], prev.set[old] = nil, nil
+    end
+  end
+  for _, p in ipairs(changes.pages) do -- ...and put their new ones in
+    local part = parts[p]
+    local url = part and part[1] or false
+    if url then
+      if by_url[url] ~= nil then last = nil; return nil end -- two pages with one URL
+      table.insert(sorted, search_sorted(sorted, url), url)
+      by_url[url], prev.set[url] = part[2], true
+    end
+    url_of[p] = url
+  end
+  local elements = {}
+  for i, url in ipairs(sorted) do elements[i] = by_url[url] end
+  local content = header(false) .. table.concat(elements) .. "\n</urlset>\n"
+  prev.pieces, prev.content, prev.gen_elements, prev.gen_times = elements, content, gen_elements, gen_times
+  return content
 end
 
 folio.site_hook {
@@ -111,11 +164,21 @@ folio.site_hook {
         return
       end
     end
+    -- the lists' lastmods of the last run still hold when no content page's lastmod changed
+    -- and a list has the same `pages` (folio serve: a title or body edit)
+    local times_hold = last ~= nil and not changes.first and last.npages == #site.pages
+    for _, p in ipairs(changes.pages) do
+      local t = lastmod(p) or false
+      if content_time[p] ~= t then times_hold = false end
+      content_time[p] = t
+    end
     -- the generated pages' URLs and elements, in site order
     local gen_urls, gen_elements, gen_times, kept = {}, {}, {}, {}
     for _, p in ipairs(site.generated) do
       if listed(p) then
-        local url, t = p.url, lastmod(p)
+        local url, t = p.url, nil
+        if times_hold and lastmod_of[p] ~= nil and lists_of[p] == p.pages then t = lastmod_of[p] or nil
+        else t = lastmod(p) end
         lastmod_of[p], lists_of[p] = t or false, p.pages
         gen_times[#gen_times + 1] = t or false
         local known = generated_elements[url]
@@ -126,6 +189,15 @@ folio.site_hook {
       end
     end
     generated_elements = kept
+    local content = not multilingual and patched(site, parts, changes, gen_urls, gen_elements, gen_times)
+    if content then
+      site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
+      if opts.robots ~= false then
+        site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
+                        content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
+      end
+      return
+    end
     -- every listed page's URL and element: content pages' from their parts, then generated ones
     local urls, by_url, more = {}, {}, {}
     local elements = {}
@@ -159,7 +231,12 @@ folio.site_hook {
       local dups = more[url]
       if dups then for _, el in ipairs(dups) do n = n + 1; elements[n] = el end end
     end
-    local content
+    local url_of = setmetatable({}, { __mode = "k" })
+    for _, p in ipairs(site.pages) do
+      local part = parts[p]
+      url_of[p] = part and part[1] or false
+      content_time[p] = lastmod(p) or false
+    end
     if last and #last.pieces == n then
       content = last.content
       local old = last.pieces
@@ -169,10 +246,12 @@ folio.site_hook {
     end
     content = content or (header(multilingual) .. table.concat(elements) .. "\n</urlset>\n")
     last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
-             gen_elements = gen_elements, gen_times = gen_times }
+             gen_elements = gen_elements, gen_times = gen_times, by_url = by_url, url_of = url_of,
+             dups = next(more) ~= nil, npages = #site.pages }
     if changes.final then -- no run follows (folio build): keep nothing through the render
       last, generated_elements = nil, {}
       lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+      content_time = setmetatable({}, { __mode = "k" })
     end
     site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
     if opts.robots ~= false then

@@ -1210,12 +1210,52 @@ def group_tracked():
     check(len(full) > 150, f"a real site was compared ({len(full)} files)")
 
 
+def group_sitemap_patch():
+    """`folio new site` on 60 posts: after title edits of two posts (their URLs move, so the
+    sitemap patches its last sorted URL list, scripts/sitemap.lua) and a tag edit, with nothing
+    added or deleted afterwards, the preview (sitemap.xml included) is byte for byte a full build."""
+    SLOW = 6 * TIMEOUT
+    site = os.path.join(WORK, "sitemap_patch")
+    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
+    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    d = os.path.join(site, "content/posts")
+    first, other = os.path.join(d, "post-00010.md"), os.path.join(d, "post-00030.md")
+    anything = lambda d: True
+
+    def retitle(path, title):
+        write(path, re.sub(r'^title: ".*"$', f'title: "{title}"', read(path), count=1, flags=re.M))
+
+    def sitemap_steps(lines):
+        return [int(m.group(1)) for m in (re.match(r"^counter site hook \S*sitemap\.lua\S* (\d+)$", l)
+                                          for l in lines) if m]
+
+    def edits(s):
+        mark = s.out_mark()
+        s.change(lambda: retitle(other, "Zzz Moved To The End"), pred=anything, timeout=SLOW)
+        full_run, patch_run = sitemap_steps(s.output(0))[0], sitemap_steps(s.output(mark))[-1]
+        print(f"sitemap hook steps: first build {full_run}, title edit {patch_run}")
+        check(patch_run < 0.58 * full_run, "a title edit patches the sitemap's URL list, not sorts it again: "
+              f"{patch_run} vs {full_run} hundred VM steps")
+        check("zzz-moved-to-the-end" in s.get("/sitemap.xml")[2], "sitemap has the new URL")
+        s.change(lambda: retitle(first, "Aaa Moved To The Start"), pred=anything, timeout=SLOW)
+        s.change(lambda: write(other, "\nA body edit.\n", "a"), pred=anything, timeout=SLOW)
+        s.change(lambda: retitle(other, "Back In The Middle"), pred=anything, timeout=SLOW)
+        s.change(lambda: write(first, re.sub(r"^tags: \[.*\]$", 'tags: ["topic-7", "another-new-tag"]',
+                                             read(first), count=1, flags=re.M)), pred=anything, timeout=SLOW)
+    full = serve_then_compare(site, edits, SLOW, counters=True)
+    check(len(full) > 100, f"a real site was compared ({len(full)} files)")
+    check(any(f.endswith("sitemap.xml") for f in full), "sitemap.xml compared")
+
+
 GROUPS = {
     "edits": group_edits, "full": group_full, "burst": group_burst, "http": group_http,
     "limits": group_limits,
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
     "incremental": group_incremental, "newsite": group_newsite,
     "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked,
+    "sitemap_patch": group_sitemap_patch,
 }
 
 

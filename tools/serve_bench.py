@@ -203,6 +203,9 @@ def main():
         except subprocess.TimeoutExpired:
             proc.kill()
             rc = proc.wait()
+        if os.environ.get("SERVE_BENCH_LOG"):  # the server's whole output, e.g. FOLIO_TIMINGS=1
+            with open(os.environ["SERVE_BENCH_LOG"], "w") as f:
+                f.write("\n".join(lines) + "\n")
         if rc != 0:
             print(f"serve: exit status {rc}")
         if original is not None:

@@ -1,0 +1,9 @@
+# folio serve's update latency work (docs/serve.md): the sitemap patches its last run's sorted URL
+# list when a few posts change (scripts/sitemap.lua); after title and tag edits with nothing
+# added or deleted later, the preview is byte for byte a full build (tests/serve_test.py, group
+# sitemap_patch).
+add_test(NAME serve_sitemap_patch
+         COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_test.py $<TARGET_FILE:folio>
+                 ${CMAKE_SOURCE_DIR}/example sitemap_patch
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(serve_sitemap_patch PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)
