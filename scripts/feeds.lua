@@ -37,14 +37,35 @@ local special = lpeg.S('"\\') + lpeg.R("\0\31", "\127\127")
 local json_string = lpeg.Cc('"') * lpeg.Cs(((1 - special) ^ 1 + special / escapes) ^ 0) * lpeg.Cc('"')
 local json_str = folio.json_string or function(s) return table.concat({ json_string:match(s) }) end
 
--- The JSON of an item: folio.json.encode's, with the long content_html encoded apart.
+-- A JSON item's text, with its keys in folio.json.encode's (sorted) order, made directly: the
+-- generic encoder sorts and copies each item's long content_html again. `fields` holds the
+-- item's values; nil when one is not a string (json() then encodes the item as it is).
+local ITEM_KEYS = { "authors", "content_html", "date_modified", "date_published", "id", "summary",
+                    "tags", "title", "url" }
 local function item_json(item)
-  local html = item.content_html
-  item.content_html = ""
-  local text = json(item)
-  item.content_html = html
-  local s, e = text:find('"content_html":""', 1, true)
-  return text:sub(1, s + 14) .. json_str(html) .. text:sub(e + 1)
+  local parts = {}
+  for _, key in ipairs(ITEM_KEYS) do
+    local v = item[key]
+    if v ~= nil then
+      local text
+      if type(v) == "string" then
+        text = json_str(v)
+      elseif key == "tags" then
+        for i = 1, #v do if type(v[i]) ~= "string" then return json(item) end end
+        local quoted = {}
+        for i = 1, #v do quoted[i] = json_str(v[i]) end
+        text = "[" .. table.concat(quoted, ",") .. "]"
+      elseif key == "authors" then
+        local a = v[1]
+        if type(a.name) ~= "string" or (a.url ~= nil and type(a.url) ~= "string") then return json(item) end
+        text = '[{"name":' .. json_str(a.name) .. (a.url and ',"url":' .. json_str(a.url) or "") .. "}]"
+      else
+        return json(item)
+      end
+      parts[#parts + 1] = '"' .. key .. '":' .. text
+    end
+  end
+  return "{" .. table.concat(parts, ",") .. "}"
 end
 
 -- Feed data -----------------------------------------------------------------------------------
@@ -191,7 +212,8 @@ local function write(site, title, list_url, folder, pages, cache)
         return head:sub(1, s + 8) .. table.concat(items, ",") .. head:sub(e) .. "\n"
       end)
     end
-    site:add_page({ url = url, kind = "feed", layout = false, content = out })
+    -- (the JSON is as compact as the minifier makes it: written as it is)
+    site:add_page({ url = url, kind = "feed", layout = false, content = out, minified = format == "json" })
     local link = { href = abs(url), url = url, title = title,
                    type = format == "atom" and "application/atom+xml" or "application/feed+json" }
     local before = last_files[url]

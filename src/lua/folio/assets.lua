@@ -249,8 +249,11 @@ function M.is_asset_source(rel)
 end
 
 -- A rendered page's bytes as written: minified by its output's extension when minify is on.
-function M.finish_output(out, data, source)
+-- `compact`: the page says its content is already minified but for a final newline (JSON made
+-- by folio.json.encode or as compactly): only that newline goes, as the minifier would drop it.
+function M.finish_output(out, data, source, compact)
   if not M.minify_on() or type(out) ~= "string" then return data end
+  if compact then return (data:sub(-1) == "\n" and data:sub(1, -2) or data) end
   return minify(out, data, source or out)
 end
 
