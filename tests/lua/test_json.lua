@@ -34,4 +34,14 @@ T.test("json_string agrees with the pattern-based escaping on random strings", f
   end
 end)
 
+T.test("json_string agrees with the pattern-based escaping on long, mostly plain texts", function()
+  -- runs of eight and more plain bytes take the word-at-a-time scan, which must stop at each
+  -- escaped byte wherever it falls in a word
+  local pieces = { "plain text ", ("x"):rep(13), "é", "\n", '"', "\\", "\127", "\0", "\31", "<p>", " " }
+  for s in T.random_texts(pieces, 40, 3000, 7) do
+    local want, got = reference(s), folio.json_string(s)
+    if want ~= got then error(string.format("json_string(%q): %q, reference %q", s, got, want)) end
+  end
+end)
+
 T.done()

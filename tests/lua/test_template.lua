@@ -282,4 +282,13 @@ T.test("render_string uses the globals and the names given, without changing the
   T.eq(r:render_string("{{ string.format('%03d', 7) }} {{ os.date('!%Y', 0) }} {* escape('<') *}"), "007 1970 &lt;")
 end)
 
+T.test("folio.escape agrees with a pattern-based escaping on random texts", function()
+  local ENTITIES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+  local pieces = { "text ", ("y"):rep(11), "<", ">", "&", '"', "'", "\0", "é", "<a href=\"/x\">" }
+  for s in T.random_texts(pieces, 30, 3000, 11) do
+    local want, got = (s:gsub("[&<>\"']", ENTITIES)), folio.escape(s)
+    if want ~= got then error(string.format("escape(%q): %q, want %q", s, got, want)) end
+  end
+end)
+
 T.done()
