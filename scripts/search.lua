@@ -57,16 +57,26 @@ local utf8_valid = folio.utf8_valid or function(s) return utf8.len(s) ~= nil end
 -- text: the excerpt starts there, as the description does, so that a row of emoji or a line
 -- repeating the title does not open it. Found by its first three words at a word start; 1
 -- when there is no summary or it is not in the text (a description of its own).
+-- (A pattern is tried only where a plain search finds the first word: tried at every byte of
+-- the text, it cost more than the rest of the index.)
+local ELLIPSIS = "…"
 local function words_start(text, summary)
   if type(summary) ~= "string" or summary == "" then return 1 end
-  summary = summary:gsub("…$", "")
-  local words = {}
+  if summary:sub(-#ELLIPSIS) == ELLIPSIS then summary = summary:sub(1, -#ELLIPSIS - 1) end
+  local words, first = {}, nil
   for w in summary:gmatch("%S+") do
+    first = first or w
     words[#words + 1] = w:gsub("%p", "%%%0")
     if #words == 3 then break end
   end
   if #words == 0 then return 1 end
-  return text:find("%f[%S]" .. table.concat(words, "%s+")) or 1
+  local pattern = "^%f[%S]" .. table.concat(words, "%s+")
+  local at = text:find(first, 1, true)
+  while at do
+    if text:find(pattern, at) then return at end
+    at = text:find(first, at + 1, true)
+  end
+  return 1
 end
 
 local function excerpt_of(html, summary)
