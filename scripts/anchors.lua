@@ -67,9 +67,13 @@ folio.hook("ast", function(doc, page)
   page.toc = #entries >= min_headings and toc_html(entries) or nil
 end)
 
-folio.hook("render_heading", function(h)
-  if not h.id then return nil end
-  local id = folio.escape(h.id)
-  local link = opts.link and (' <a class="anchor" href="#' .. id .. '" aria-label="Link to this section">#</a>') or ""
-  return string.format('<h%d id="%s">%s%s</h%d>\n', h.level, id, h.text, link, h.level)
-end)
+-- Without links, the renderer writes a heading's id itself (<hN id="...">, src/lua/lx_ast.c):
+-- no hook runs per heading.
+if opts.link then
+  folio.hook("render_heading", function(h)
+    if not h.id then return nil end
+    local id = folio.escape(h.id)
+    local link = ' <a class="anchor" href="#' .. id .. '" aria-label="Link to this section">#</a>'
+    return string.format('<h%d id="%s">%s%s</h%d>\n', h.level, id, h.text, link, h.level)
+  end)
+end
