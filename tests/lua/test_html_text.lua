@@ -88,4 +88,16 @@ T.test("the remembered last result is only reused for the same HTML", function()
   T.eq(folio.html_text(a .. "<p>more</p>"):match("more"), "more")
 end)
 
+T.test("the word count agrees with counting %S+ runs, whatever bytes the words hold", function()
+  -- eight bytes are counted at a time: runs across word boundaries, every white space byte,
+  -- bytes from 0x80 up (never white space) and control characters that are not white space
+  local pieces = { " ", "\t", "\n", "\v", "\f", "\r", "a", "word", ("x"):rep(9), "é", "\255", "\0", "\8",
+                   "\14", "\31", "\160", "  ", "\r\n" }
+  for s in T.random_texts(pieces, 40, 4000, 5) do
+    local want = select(2, s:gsub("%S+", ""))
+    local got = select(2, folio.html_text(s .. " "))
+    if want ~= got then error(string.format("words of %q: %d, want %d", s, got, want)) end
+  end
+end)
+
 T.done()
