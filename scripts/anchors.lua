@@ -14,11 +14,6 @@ local opts = ... or {}
 local lo, hi = (opts.levels or {})[1] or 2, (opts.levels or {})[2] or 3
 local min_headings = opts.min_headings or 3
 
--- The ids are made in C, as every heading of every page needs one: folio.heading_id
--- (src/core/heading_id.c) has the rules above, "section" for an empty id, and with `used` the
--- first free one of id, id-1, id-2, ... (recorded in `used`).
-local heading_id = folio.heading_id
-
 -- A nested <ul> of { level =, id =, text = } entries, written in one pass: `open` holds the
 -- levels of the items not closed yet and `nested` whether each has opened its own <ul>.
 local escape = folio.escape
@@ -48,22 +43,11 @@ local function toc_html(entries)
   return table.concat(out)
 end
 
+-- Ids and the table of contents' entries come from one call into C: doc:heading_ids (the rules
+-- above are folio.heading_id's, src/core/heading_id.c; a heading's own id is kept), not a node
+-- userdata per heading.
 folio.hook("ast", function(doc, page)
-  local used, entries = {}, {}
-  for h in doc:select("heading") do
-    local id = h.id
-    local text = h:text()
-    if id then
-      used[id] = true
-    else
-      id = heading_id(text, used)
-      h.id = id
-    end
-    local level = h.level
-    if level >= lo and level <= hi then
-      entries[#entries + 1] = { level = level, id = id, text = text }
-    end
-  end
+  local entries = doc:heading_ids(lo, hi)
   page.toc = #entries >= min_headings and toc_html(entries) or nil
 end)
 

@@ -738,6 +738,71 @@ static int l_node_select(lua_State *L)
   return 1;
 }
 
+/* Sets heading `n`'s id to the string at `idx` (as `h.id = ...` does). [-0, +0, e] */
+static void S_set_heading_id(lua_State *L, cmark_node *n, int idx)
+{
+  size_t len;
+  const char *s = lua_tolstring(L, idx, &len);
+  char *copy = (char *)malloc(len + 1);
+  if (copy == NULL)
+    S_error(L, "out of memory");
+  memcpy(copy, s, len + 1);
+  void *old = cmark_node_get_user_data(n);
+  if (!cmark_node_set_user_data(n, copy) || !cmark_node_set_user_data_free_func(n, S_free_id)) {
+    free(copy);
+    S_error(L, "cannot set the id");
+  }
+  free(old);
+  S_state(L)->ids_used = 1;
+}
+
+/* node:heading_ids([lo, hi]) -> list: gives each heading of the subtree that has no id the id
+ * folio.heading_id makes of its plain text, unique among the ids of the headings before it in
+ * document order (an id a heading already has counts from where that heading stands), and
+ * returns the headings whose level is in lo..hi (default 1..6), in document order, as
+ * { level =, id =, text = } (text: the plain text). The anchors plugin's ids and table of
+ * contents in one call, without a node userdata, a text() and an id per heading. [-0, +1, e] */
+static int l_node_heading_ids(lua_State *L)
+{
+  S_Node *w = S_check(L, 1);
+  lua_Integer lo = luaL_optinteger(L, 2, 1), hi = luaL_optinteger(L, 3, 6);
+  lua_settop(L, 3);
+  lua_newtable(L); /* 4: the ids used so far */
+  lua_newtable(L); /* 5: the list */
+  lua_Integer count = 0;
+  cmark_node *root = w->node;
+  for (cmark_node *c = root; c != NULL; c = S_preorder_next(c, root)) {
+    if (S_kind(c) != FOLIO_MD_HEADING)
+      continue;
+    S_push_plain(L, c); /* 6: its text */
+    const char *id = S_heading_id(c);
+    if (id != NULL) {
+      lua_pushstring(L, id); /* 7 */
+      lua_pushvalue(L, 7);
+      lua_pushboolean(L, 1);
+      lua_rawset(L, 4);
+    } else {
+      size_t len;
+      const char *text = lua_tolstring(L, 6, &len);
+      lx_push_heading_id(L, text, len, 4); /* 7 */
+      S_set_heading_id(L, c, 7);
+    }
+    int level = cmark_node_get_heading_level(c);
+    if (level >= lo && level <= hi) {
+      lua_createtable(L, 0, 3);
+      lua_pushinteger(L, level);
+      lua_setfield(L, -2, "level");
+      lua_pushvalue(L, 7);
+      lua_setfield(L, -2, "id");
+      lua_pushvalue(L, 6);
+      lua_setfield(L, -2, "text");
+      lua_rawseti(L, 5, ++count);
+    }
+    lua_settop(L, 5);
+  }
+  return 1;
+}
+
 /* node:text() -> plain text of the subtree [-0, +1, m] */
 static int l_node_text(lua_State *L)
 {
@@ -1512,6 +1577,7 @@ static const luaL_Reg S_methods[] = {
   { "children", l_node_children },
   { "select", l_node_select },
   { "text", l_node_text },
+  { "heading_ids", l_node_heading_ids },
   { "rewrite_text", l_node_rewrite_text },
   { "walk", l_node_walk },
   { "insert_before", l_node_insert_before },

@@ -365,16 +365,9 @@ static int l_related(lua_State *L)
   return 2;
 }
 
-/* folio.heading_id(text [, used]) -> id: the GitHub-style id of a heading's text (rules in
- * core/heading_id.h), "section" when nothing is left. With `used` (a table of the ids taken so
- * far), the first of id, id-1, id-2, ... not in it, which is then added to it. */
-static int l_heading_id(lua_State *L)
+void lx_push_heading_id(lua_State *L, const char *text, size_t len, int used)
 {
-  size_t len;
-  const char *text = luaL_checklstring(L, 1, &len);
-  int has_used = !lua_isnoneornil(L, 2);
-  if (has_used)
-    luaL_checktype(L, 2, LUA_TTABLE);
+  used = used != 0 ? lua_absindex(L, used) : 0;
   luaL_Buffer b;
   char *out = luaL_buffinitsize(L, &b, len + 1);
   size_t n = folio_heading_id(text, len, out);
@@ -385,13 +378,13 @@ static int l_heading_id(lua_State *L)
   } else {
     luaL_pushresultsize(&b, n);
   }
-  if (!has_used)
-    return 1;
+  if (used == 0)
+    return;
   int base = lua_gettop(L); /* the id without a suffix */
   lua_pushvalue(L, base);    /* base + 1: the candidate */
   for (lua_Integer k = 1;; k++) {
     lua_pushvalue(L, base + 1);
-    int taken = lua_rawget(L, 2) != LUA_TNIL;
+    int taken = lua_rawget(L, used) != LUA_TNIL;
     lua_pop(L, 1);
     if (!taken)
       break;
@@ -400,7 +393,21 @@ static int l_heading_id(lua_State *L)
   }
   lua_pushvalue(L, base + 1);
   lua_pushboolean(L, 1);
-  lua_rawset(L, 2);
+  lua_rawset(L, used);
+  lua_replace(L, base);
+}
+
+/* folio.heading_id(text [, used]) -> id: the GitHub-style id of a heading's text (rules in
+ * core/heading_id.h), "section" when nothing is left. With `used` (a table of the ids taken so
+ * far), the first of id, id-1, id-2, ... not in it, which is then added to it. */
+static int l_heading_id(lua_State *L)
+{
+  size_t len;
+  const char *text = luaL_checklstring(L, 1, &len);
+  int has_used = !lua_isnoneornil(L, 2);
+  if (has_used)
+    luaL_checktype(L, 2, LUA_TTABLE);
+  lx_push_heading_id(L, text, len, has_used ? 2 : 0);
   return 1;
 }
 

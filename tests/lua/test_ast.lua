@@ -243,6 +243,29 @@ T.test("bad field writes raise clear errors", function()
   T.has(err, "test_ast.lua:")
 end)
 
+T.test("node:heading_ids gives ids in document order and lists the headings of some levels", function()
+  local doc = md.parse("# Intro\n\n## Intro\n\n> ### Quoted *em*\n\n## Own\n\n#### Deep\n\n## `code` & more\n")
+  local own
+  for h in doc:select("heading") do
+    if h:text() == "Own" then own = h; h.id = "intro-2" end -- taken before the next "Intro"s
+  end
+  local list = doc:heading_ids(2, 3)
+  T.eq(#list, 4)
+  T.eq({ list[1].level, list[1].id, list[1].text }, { 2, "intro-1", "Intro" })
+  T.eq({ list[2].level, list[2].id, list[2].text }, { 3, "quoted-em", "Quoted em" })
+  T.eq(list[3].id, "intro-2")
+  T.eq(list[4].id, "code--more")
+  T.eq(own.id, "intro-2")
+  -- defaults: every level; a second call keeps the ids the first gave
+  T.eq(#doc:heading_ids(), 6)
+  T.eq(doc:heading_ids()[2].id, "intro-1")
+  T.eq(#md.parse("text only\n"):heading_ids(), 0)
+  local out = md.render(doc)
+  T.has(out, '<h1 id="intro">Intro</h1>')
+  T.has(out, '<h2 id="intro-1">Intro</h2>')
+  T.has(out, '<h4 id="deep">Deep</h4>')
+end)
+
 T.test("heading id", function()
   local doc = md.parse("## A & B\n\ntext\n")
   local h = doc.first_child
