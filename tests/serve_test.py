@@ -282,6 +282,11 @@ class Serve:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError("folio serve did not stop within %ss" % TIMEOUT)
+        # the process has gone; its last lines may still be on their way through the reader
+        deadline = time.monotonic() + TIMEOUT
+        with self.cond:
+            while not (self.lines and self.lines[-1] == "<eof>") and time.monotonic() < deadline:
+                self.cond.wait(deadline - time.monotonic())
         return rc
 
 

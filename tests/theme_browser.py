@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 CHROMIUM = os.environ.get("FOLIO_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("FOLIO_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -175,11 +176,14 @@ axe.run(document, { resultTypes: ["violations"] }).then(r => done(r.violations.m
 """
 
 
-def open_search(driver):
-    """Types into the search box and waits for the result list (the "search results" page)."""
+def open_search(driver, query="meetup", timeout=20):
+    """Types `query` into the search box and waits (up to `timeout` seconds: the index is fetched
+    on first use, slowly on a loaded machine with a sanitizer build) for the result list (the
+    "search results" page)."""
     driver.execute_script("const i = document.getElementById('search-input'); i.focus();"
-                          "i.value = 'meetup'; i.dispatchEvent(new Event('input'));")
-    for _ in range(100):
+                          "i.value = arguments[0]; i.dispatchEvent(new Event('input'));", query)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if driver.execute_script("const l = document.getElementById('search-results');"
                                  "return l && !l.hidden && l.children.length > 0"):
             return True

@@ -77,17 +77,6 @@ def build_site(work):
     return os.path.join(site, "public")
 
 
-def open_search(driver, query):
-    driver.execute_script("const i = document.getElementById('search-input'); i.focus();"
-                          "i.value = arguments[0]; i.dispatchEvent(new Event('input'));", query)
-    for _ in range(100):
-        if driver.execute_script("const l = document.getElementById('search-results');"
-                                 "return l && !l.hidden && l.children.length > 0"):
-            return True
-        driver.execute_script("return new Promise(r => setTimeout(r, 50))")
-    return False
-
-
 def reader_checks(driver, base, post):
     check = tb.check
     for width in tb.WIDTHS:
@@ -113,7 +102,7 @@ def reader_checks(driver, base, post):
         check(seen["alert"] == "ملاحظة", f"{label}: the callout's title is Arabic: {seen['alert']!r}")
     tb.emulate(driver, "light", "desktop")
     driver.get(base + "/ar/")
-    check(open_search(driver, "بايثون"), "the Arabic search box finds the Arabic posts")
+    check(tb.open_search(driver, "بايثون"), "the Arabic search box finds the Arabic posts")
     said = driver.execute_script("return [document.getElementById('search-status').textContent,"
                                  " document.getElementById('search-input').dataset.index]")
     check(said[0] == "نتيجتان" and said[1].endswith("/ar/search.json"),
@@ -125,7 +114,7 @@ def reader_checks(driver, base, post):
 
 def main():
     axe = tb.axe_source()
-    arabic_search = lambda driver: open_search(driver, "بايثون")  # noqa: E731  (tb.audit would type an English word)
+    arabic_search = lambda driver: tb.open_search(driver, "بايثون")  # noqa: E731  (tb.audit would type an English word)
     with tb.browser_session("folio-theme-rtl-", build_site) as (public, base, driver):
         post = tb.find_output(public, "<title>ملاحظات من لقاء")
         pages = {"rtl-home": "/ar/", "rtl-post": post, "rtl-search": "/ar/", "rtl-404": "/ar/404.html"}
