@@ -2,8 +2,11 @@
 -- taxonomy term (/tags/<slug>/atom.xml, /tags/<slug>/feed.json) when the taxonomies plugin is on.
 --
 -- Options (site.lua: `{ "feeds", content = "summary", limit = 10 }`):
---   content   "full" (default): the whole body; "summary": page.summary_html (summary plugin),
---             else the description, else (no summary at all) the whole body
+--   content   the site feed's entries: "full" (default): the whole body; "summary":
+--             page.summary_html (summary plugin), else the description, else (no summary at
+--             all) the whole body
+--   term_content  the term feeds' entries, the same choices (default: `content` when it is
+--             given, else "summary": a term feed repeats posts of the site feed, as Hugo's do)
 --   limit     most entries per feed (default 20)
 --   formats   { "atom", "json" } (default both)
 --   terms     feeds per taxonomy term (default true)
@@ -21,6 +24,8 @@ local limit = opts.limit or 20
 local formats = opts.formats or { "atom", "json" }
 local section = opts.section == nil and "posts" or opts.section
 local atom_name = opts.atom_name or "atom.xml"
+local site_content = opts.content or "full"
+local term_content = opts.term_content or opts.content or "summary"
 
 local esc = folio.escape
 
@@ -75,8 +80,8 @@ local function author_of(v, fallback)
   return fallback
 end
 
-local function body_of(page)
-  if opts.content == "summary" then
+local function body_of(page, content)
+  if content == "summary" then
     local html = page.summary_html or (page.description and "<p>" .. esc(page.description) .. "</p>")
     if html and html ~= "" then return html end
   end
@@ -106,9 +111,10 @@ local function file_for(url, parts, make)
 end
 
 -- One feed: `pages` newest first; `url` is where the HTML list lives, `path` the feed's folder.
--- `cache` keeps, per page, what every feed writes the same (a page is in several feeds): its
+-- `cache` keeps, per page, what every feed of its kind (`content`: "full" or "summary") writes
+-- the same (a page is in several feeds): its
 -- content with absolute links, its Atom entry and its JSON item.
-local function write(site, title, list_url, folder, pages, cache)
+local function write(site, title, list_url, folder, pages, cache, content)
   local root = site.base_url:gsub("/$", "")
   local function abs(u) return root .. u end
   local function absolute_links(html) -- href="/x" and src="/x", not href="//host/x"
@@ -121,7 +127,7 @@ local function write(site, title, list_url, folder, pages, cache)
   end
   local function body(p)
     local c = cache.body[p]
-    if not c then c = absolute_links(body_of(p)); cache.body[p] = c end
+    if not c then c = absolute_links(body_of(p, content)); cache.body[p] = c end
     return c
   end
   local entries = table.move(pages, 1, math.min(limit, #pages), 1, {})
@@ -235,19 +241,27 @@ end
 
 -- What every feed writes the same of a page (its body with absolute links, its Atom entry, its
 -- JSON item), kept from the last run (folio serve) for the pages that did not change.
-local last_cache = { body = {}, atom = {}, json = {} }
+-- One such set per content mode: { full = { body =, atom =, json = }, summary = ... }.
+local function empty_caches()
+  return { full = { body = {}, atom = {}, json = {} }, summary = { body = {}, atom = {}, json = {} } }
+end
+local last_cache = empty_caches()
 
 local function new_cache(changed)
-  local cache, before_all = {}, last_cache
-  for kind, before in pairs(before_all) do
-    cache[kind] = setmetatable({}, { __index = function(t, p)
-      if changed(p) then return nil end
-      local v = before[p]
-      if v ~= nil then t[p] = v end
-      return v
-    end })
+  local caches = {}
+  for mode, before_all in pairs(last_cache) do
+    local cache = {}
+    for kind, before in pairs(before_all) do
+      cache[kind] = setmetatable({}, { __index = function(t, p)
+        if changed(p) then return nil end
+        local v = before[p]
+        if v ~= nil then t[p] = v end
+        return v
+      end })
+    end
+    caches[mode] = cache
   end
-  return cache
+  return caches
 end
 
 -- One language's feeds (a multilingual site has a view per language, folio.language_views):
@@ -262,14 +276,15 @@ local function language_feeds(site, cache)
       posts[#posts + 1] = p
     end
   end
-  site.feed_links = write(site, site.title or "", prefix .. "/", prefix .. "/", posts, cache)
+  site.feed_links = write(site, site.title or "", prefix .. "/", prefix .. "/", posts,
+                          cache[site_content] or cache.full, site_content)
   if opts.terms == false then return end
   local function find(url) return site:find(url) end
   for _, terms in pairs(rawget(site, "taxonomies") or {}) do
     for _, term in ipairs(terms) do
       local list = find(term.url)
       local links = write(site, (list and list.title or term.name) .. " · " .. (site.title or ""),
-                          term.url, term.url, term.pages, cache)
+                          term.url, term.url, term.pages, cache[term_content] or cache.full, term_content)
       if list then list.feed_links = links end
     end
   end
@@ -291,13 +306,13 @@ folio.site_hook {
     local cache = new_cache(changes.changed)
     local ok, err = pcall(combine, site, cache)
     if not ok then -- start again from nothing next time
-      last_cache, last_files, last_links = { body = {}, atom = {}, json = {} }, {}, {}
+      last_cache, last_files, last_links = empty_caches(), {}, {}
       error(err, 0)
     end
-    for _, t in pairs(cache) do setmetatable(t, nil) end
+    for _, set in pairs(cache) do for _, t in pairs(set) do setmetatable(t, nil) end end
     last_cache, last_files, last_links = cache, files, links_now
     if changes.final then -- no run follows (folio build): keep nothing through the render
-      last_cache, last_files, last_links = { body = {}, atom = {}, json = {} }, {}, {}
+      last_cache, last_files, last_links = empty_caches(), {}, {}
       files, links_now = {}, {}
     end
   end,

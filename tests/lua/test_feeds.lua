@@ -53,6 +53,23 @@ T.test("site.feed_links and term feeds", function()
   T.eq(site:find("/tags/food/").feed_links[1].url, "/tags/food/atom.xml")
 end)
 
+T.test("term feeds carry summaries unless told otherwise; the site feed the whole body", function()
+  local body = "See &lt;a href=&quot;https://example.org/other/&quot;&gt;this&lt;/a&gt;"
+  local site = build({})
+  T.has(site:find("/atom.xml").content, body, "site feed: the whole body")
+  local term = site:find("/tags/c-plus-plus/atom.xml").content
+  T.has(term, '<content type="html">&lt;p&gt;Short &amp;amp; sweet&lt;/p&gt;</content>', "term feed: the summary")
+  T.lacks(term, body)
+  T.has(site:find("/tags/c-plus-plus/feed.json").content, '"content_html":"<p>Short &amp; sweet</p>"')
+  -- term_content = "full", or a `content` of the site's own choosing, gives term feeds the body
+  T.has(build({ term_content = "full" }):find("/tags/c-plus-plus/atom.xml").content, body)
+  T.has(build({ content = "full" }):find("/tags/c-plus-plus/atom.xml").content, body)
+  local summaries = build({ content = "summary" })
+  T.lacks(summaries:find("/atom.xml").content, body)
+  T.lacks(summaries:find("/tags/c-plus-plus/atom.xml").content, body)
+  T.has(build({ term_content = "full", content = "summary" }):find("/tags/c-plus-plus/atom.xml").content, body)
+end)
+
 T.test("JSON Feed 1.1 fields", function()
   local json = build({}):find("/feed.json").content
   T.has(json, '"version":"https://jsonfeed.org/version/1.1"')
