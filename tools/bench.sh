@@ -7,6 +7,8 @@
 # (every default plugin, the default theme) and prints wall, CPU and peak memory.
 #   tools/bench.sh [N] [FOLIO_BINARY]
 #   BENCH_SHAPES="pool50" tools/bench.sh 10000
+# Last, instruction counts (callgrind) of the new-site defaults against a two-plugin site at 1,000
+# posts (BENCH_CALLGRIND=0: not).
 # Cold builds run with --no-cache; the pool50 shape is also built warm (the build cache filled,
 # one post edited before each run).
 set -euo pipefail
@@ -95,4 +97,33 @@ if command -v python3 >/dev/null; then
   TMPDIR="$BASE" python3 tools/serve_bench.py "$FOLIO" "$BASE/folio" 20 200
 else
   echo "python3 not installed — no serve benchmark"
+fi
+
+# Instructions (callgrind, repeatable on a noisy machine), 1,000 posts of the pool50 shape, -j1 in
+# one process: the configuration `folio new site` writes against the same site with only emoji and
+# lenient_headings (issue 13: the default plugins at most 2x the two-plugin site). BENCH_CALLGRIND=0
+# skips it.
+if [ "${BENCH_CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null && command -v python3 >/dev/null; then
+  "$FOLIO" new site "$BASE/cg-defaults" >/dev/null
+  rm -rf "$BASE/cg-defaults/content/posts"
+  "$FOLIO" lua tools/gen_corpus.lua "$BASE/cg-defaults" 1000 pool50
+  cp -r "$BASE/cg-defaults" "$BASE/cg-two"
+  python3 - "$BASE/cg-two/site.lua" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+text, n = re.subn(r'plugins = \{.*?\n\}\n', 'plugins = { "emoji", "lenient_headings" }\n', text, flags=re.S)
+assert n == 1, "no plugins list in site.lua"
+open(path, "w").write(text)
+PY
+  instructions() {
+    FOLIO_NO_FORK=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$FOLIO" build -s "$1" -q --no-cache -j1 2>&1 |
+      awk '/Collected/ { print $4 }'
+  }
+  D=$(instructions "$BASE/cg-defaults")
+  T=$(instructions "$BASE/cg-two")
+  awk -v d="$D" -v t="$T" 'BEGIN { printf "callgrind, 1,000 posts: new-site defaults %d M instructions, emoji + lenient_headings %d M: %.2fx\n", d / 1e6, t / 1e6, d / t }'
+  rm -rf "$BASE/cg-defaults" "$BASE/cg-two"
+else
+  echo "valgrind not installed (apt-get install valgrind), or BENCH_CALLGRIND=0 — no instruction counts"
 fi
