@@ -513,7 +513,8 @@ typedef struct {
   lua_Number number;
   const char *s;
   size_t len;
-  int index; /* its stack slot */
+  uint64_t prefix; /* a string's first 8 bytes, big-endian (zero-padded): most comparisons end here */
+  int index;       /* the stack slot of its key (its value is in the slot above) */
 } S_field_key;
 
 static int S_field_key_cmp(const void *pa, const void *pb)
@@ -523,8 +524,40 @@ static int S_field_key_cmp(const void *pa, const void *pb)
     return a->is_string - b->is_string;
   if (!a->is_string)
     return (a->number > b->number) - (a->number < b->number);
+  if (a->prefix != b->prefix)
+    return a->prefix < b->prefix ? -1 : 1;
   int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
   return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static uint64_t S_prefix(const char *s, size_t len)
+{
+  uint64_t p = 0;
+  for (size_t i = 0; i < 8; i++)
+    p = (p << 8) | (i < len ? (unsigned char)s[i] : 0);
+  return p;
+}
+
+/* Sorts the keys: nothing to do when they come in order (a list's array part), an insertion sort
+ * for the few fields of a page, qsort past that. */
+static void S_sort_keys(S_field_key *key, int n)
+{
+  int sorted = 1;
+  for (int i = 1; i < n && sorted; i++)
+    sorted = S_field_key_cmp(&key[i - 1], &key[i]) <= 0;
+  if (sorted)
+    return;
+  if (n > 48) {
+    qsort(key, (size_t)n, sizeof *key, S_field_key_cmp);
+    return;
+  }
+  for (int i = 1; i < n; i++) {
+    S_field_key x = key[i];
+    int j = i;
+    for (; j > 0 && S_field_key_cmp(&key[j - 1], &x) > 0; j--)
+      key[j] = key[j - 1];
+    key[j] = x;
+  }
 }
 
 /* The bytes to hash, gathered first: one folio_hash at the end costs less than one per piece. */
@@ -537,10 +570,13 @@ typedef struct {
 
 static void S_feed(S_sink *k, char tag, const void *data, size_t len)
 {
-  char *d = folio_grow(k->data, &k->cap, k->len + 1 + len, 1, 4096);
-  if (d == NULL)
-    luaL_error(k->L, "out of memory");
-  k->data = d;
+  char *d = k->data;
+  if (d == NULL || k->len + 1 + len > k->cap) {
+    d = folio_grow(k->data, &k->cap, k->len + 1 + len, 1, 4096);
+    if (d == NULL)
+      luaL_error(k->L, "out of memory");
+    k->data = d;
+  }
   d[k->len++] = tag;
   if (len)
     memcpy(d + k->len, data, len);
@@ -651,17 +687,17 @@ static void S_hash_fields(S_sink *k, int t, int depth, int refs)
   lua_State *L = k->L;
   luaL_checkstack(L, 8, "tables nested too deep");
   t = lua_absindex(L, t);
-  int keys = lua_gettop(L), n = 0, others = 0; /* the keys go on the stack above `keys` */
+  /* the keys and their values go on the stack above `keys`, in pairs */
+  int keys = lua_gettop(L), n = 0, others = 0;
   lua_pushnil(L);
   while (lua_next(L, t)) {
-    lua_pop(L, 1);
-    int kt = lua_type(L, -1);
+    int kt = lua_type(L, -2);
     if (kt == LUA_TSTRING || kt == LUA_TNUMBER) {
       luaL_checkstack(L, 4, "a table with too many fields");
-      lua_pushvalue(L, -1);
-      lua_insert(L, -2); /* (a copy below the key lua_next goes on from) */
+      lua_pushvalue(L, -2); /* key value key: lua_next goes on from the copy */
       n++;
     } else {
+      lua_pop(L, 1);
       others++;
     }
   }
@@ -670,22 +706,23 @@ static void S_hash_fields(S_sink *k, int t, int depth, int refs)
   if (key == NULL)
     luaL_error(L, "out of memory");
   for (int i = 0; i < n; i++) {
-    int at = keys + 1 + i;
+    int at = keys + 1 + 2 * i;
     key[i].index = at;
     key[i].is_string = lua_type(L, at) == LUA_TSTRING;
     key[i].number = key[i].is_string ? 0 : lua_tonumber(L, at);
     key[i].len = 0;
     key[i].s = key[i].is_string ? lua_tolstring(L, at, &key[i].len) : NULL; /* (it stays on the stack) */
+    key[i].prefix = key[i].is_string ? S_prefix(key[i].s, key[i].len) : 0;
   }
   if (n > 1)
-    qsort(key, (size_t)n, sizeof *key, S_field_key_cmp);
+    S_sort_keys(key, n);
   for (int i = 0; i < n; i++) {
     lua_pushvalue(L, key[i].index);
     S_feed(k, 'k', "", 0);
     S_hash_value(k, S_FIELDS_DEPTH, 0); /* the key */
-    lua_rawget(L, t);
+    lua_pushvalue(L, key[i].index + 1);
     S_hash_value(k, depth, refs);
-    lua_pop(L, 1);
+    lua_pop(L, 2);
   }
   if (key != small)
     free(key);

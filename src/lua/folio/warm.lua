@@ -99,7 +99,7 @@ local function begin(site)
     if not all then
       local parts = {}
       for i, p in ipairs(site.pages) do parts[i] = own(p) end
-      for _, p in ipairs(site.generated or {}) do parts[#parts + 1] = folio.cache.fields_hash(p) end
+      for _, p in ipairs(site.generated or {}) do parts[#parts + 1] = own(p) end
       all = folio.cache.hash(table.concat(parts, "\n"))
     end
     return all
