@@ -657,7 +657,7 @@ static void S_hash_value(S_sink *k, int depth, int refs)
   }
   case LUA_TTABLE:
     lua_pushliteral(L, "id");
-    if (lua_rawget(L, -2) != LUA_TNIL && depth > 0) {
+    if (lua_rawget(L, -2) != LUA_TNIL) { /* a page, even as a field of the table hashed (prev, next) */
       S_feed(k, 'p', "", 0);
       S_hash_value(k, S_FIELDS_DEPTH, 0);
       lua_pop(L, 1);

@@ -63,6 +63,12 @@ T.test("pages inside count by their id and are listed in refs; a memo gives the 
   T.eq(hash({ list = { { id = 2 }, { id = 1, title = "changed" } }, links = { next = { id = 2 } }, z = "x" }), h,
        "a page inside counts by its id only")
   T.ok(hash({ list = { p1, p2 }, links = { next = p2 }, z = "x" }) ~= h, "their order counts")
+  -- a page as a field of the table itself (prev, next) counts by its id too: its own fields are
+  -- the caller's to add (warm.lua adds its digest), not hashed again in every neighbour's
+  refs = {}
+  local own = hash({ title = "me", prev = p1, next = p2 }, refs)
+  T.eq(refs, { p2, p1 })
+  T.eq(hash({ title = "me", prev = { id = 1, title = "edited" }, next = { id = 2 } }), own)
   local shared = { "/page/1/", "/page/2/" }
   local memo = {}
   local first = hash({ urls = shared, n = 1 }, nil, memo)
