@@ -86,9 +86,9 @@ function page_drop(page)
   local cache = {}
   d = setmetatable({}, {
     __index = function(_, k)
-      if type(k) ~= "string" then return nil end
-      local v = cache[k]
+      local v = cache[k] -- (only string keys are cached)
       if v ~= nil then return v end
+      if type(k) ~= "string" then return nil end
       local f = FIELDS[k]
       if f then v = f(page) end
       if v == nil then
