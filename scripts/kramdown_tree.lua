@@ -417,7 +417,9 @@ local function decoded(text)
   return text
 end
 
-local function html_after(html, lt)
+-- What follows a run that ends before the tag at `lt`, read as Markdown; `bound`: the last byte
+-- of html it may read (the text of an `<em>` is cut there, as the old per-segment copies were).
+local function html_after(html, lt, bound)
   local slash, name = html:match("^<(/?)(%w+)", lt)
   if not name then return "<" end
   name = name:lower()
@@ -425,7 +427,9 @@ local function html_after(html, lt)
   local open = OPENS[name]
   if not open then return "<" end
   if open == "*" or open == "**" or open == "[" then
-    return open .. decoded(html:match("^<[^>]*>([^<]*)", lt) or "")
+    local _, e, inner = find(html, "^<[^>]*>([^<]*)", lt)
+    if e and e > bound then _, _, inner = find(sub(html, lt, bound), "^<[^>]*>([^<]*)") end
+    return open .. decoded(inner or "")
   end
   return open
 end
@@ -441,61 +445,18 @@ local function may_typeset(text)
   return find(text, ">>", 1, true) ~= nil and (find(text, "-", 1, true) or find(text, ".", 1, true)) ~= nil
 end
 
--- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it. A run
--- is what follows a `>` up to the next `<`. Runs and candidates are found with plain finds, the
--- next place of each candidate kept until the runs pass it (each is looked for once per place,
--- not once per run).
-local function typeset_segment(seg, tail)
-  local whole = ">" .. seg .. tail -- (a leading `>` makes the first run look like the others)
-  local n, limit = #whole, #seg + 1
-  local never = n + 10
-  local sq, dq, amp, dash, dots, gg, minus, dot = 0, 0, 0, 0, 0, 0, 0, 0
-  local function candidate_in(i, j) -- may_typeset for whole[i..j]
-    if sq < i then sq = find(whole, "'", i, true) or never end
-    if sq <= j then return true end
-    if dq < i then dq = find(whole, '"', i, true) or never end
-    if dq <= j then return true end
-    if amp < i then amp = find(whole, "&", i, true) or never end
-    if amp <= j then return true end
-    if dash < i then dash = find(whole, "--", i, true) or never end
-    if dash + 1 <= j then return true end
-    if dots < i then dots = find(whole, "...", i, true) or never end
-    if dots + 2 <= j then return true end
-    if gg < i then gg = find(whole, ">>", i, true) or never end
-    if gg + 1 > j then return false end
-    if minus < i then minus = find(whole, "-", i, true) or never end
-    if minus <= j then return true end
-    if dot < i then dot = find(whole, ".", i, true) or never end
-    return dot <= j
+-- The runs of `whole` (1-based i, j pairs) that follow a `>` at or before limit - 1 up to the
+-- next `<` (or the end), non-empty and with something may_typeset sees: folio.text_runs's scan,
+-- in Lua for safe mode's folio, which has none.
+local function lua_text_runs(whole, limit)
+  local out, n = {}, #whole
+  local gt = find(whole, ">", 1, true)
+  while gt and gt + 1 <= limit do
+    local lt = find(whole, "<", gt + 1, true) or n + 1
+    if lt > gt + 1 and may_typeset(sub(whole, gt + 1, lt - 1)) then out[#out + 1] = gt + 1; out[#out + 1] = lt - 1 end
+    gt = find(whole, ">", lt, true)
   end
-  local out, copied = {}, 1 -- whole[copied..] is not in `out` yet
-  local function typeset_run(gt, lt) -- the run whole[gt + 1 .. lt - 1], between `>` and `<`
-    local plain = decoded(sub(whole, gt + 1, lt - 1))
-    local typed = typeset(plain, lt <= n and html_after(whole, lt) or "")
-    if typed ~= plain then
-      out[#out + 1] = sub(whole, copied, gt)
-      if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
-        typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
-      end
-      out[#out + 1] = typed
-      copied = lt
-    end
-  end
-  if text_runs then -- the scan in C (folio.text_runs, the same loop as below)
-    local runs = text_runs(whole, limit)
-    for k = 1, #runs, 2 do typeset_run(runs[k] - 1, runs[k + 1] + 1) end
-  else
-    local gt = find(whole, ">", 1, true)
-    while gt and gt + 1 <= limit do
-      local lt = find(whole, "<", gt + 1, true) or n + 1
-      if lt > gt + 1 and candidate_in(gt + 1, lt - 1) then typeset_run(gt, lt) end
-      gt = find(whole, ">", lt, true)
-    end
-  end
-  if copied == 1 then return seg end
-  out[#out + 1] = sub(whole, copied)
-  local result = table.concat(out)
-  return sub(result, 2, #result - #tail)
+  return out
 end
 
 -- The end of the first `</name%s*>` at or after `start` (`closer` is "</name"), or nil: plain
@@ -512,20 +473,23 @@ end
 
 local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
 
--- The typography of a page's HTML, segment by segment between raw regions. Most segments (the
--- text between two `<code>` spans, say) have no run typography may change: the runs of the whole
--- page are found first (folio.text_runs, in C), and a segment is typeset only when one of them
--- meets it. (A segment's runs lie inside the page's: a raw region ends with a `>`, where the
--- page's scan starts a run or is inside one.) Unchanged HTML is copied once, at the end.
+-- The typography of a page's HTML. Raw regions (code, pre, script, style, textarea, comments)
+-- are skipped; the text between two of them is a segment, whose runs are what follows each `>`
+-- (and the segment's start) up to the next `<`. The runs are found once for the whole page: a
+-- segment's runs are the page's that start in it, except after a comment (which may hold `<` and
+-- `>`), where the page's run may start inside the comment: its part in the segment is the
+-- segment's first run. What follows a run is read no further than 80 bytes past its segment's
+-- end. Unchanged HTML is copied once, at the end.
 local function typography_html(html)
   if not may_typeset(html) then return html end
   local n = #html
-  local runs = text_runs and text_runs(">" .. html, n + 1) -- (positions one past html's)
-  if runs and #runs == 0 then return html end
-  local nruns, k = runs and #runs, 1
+  local whole = ">" .. html -- (a leading `>` makes the first run look like the others)
+  local runs = text_runs and text_runs(whole, n + 1) or lua_text_runs(whole, n + 1)
+  local nruns, k = #runs, 1 -- (whole's positions: one past html's)
+  if nruns == 0 then return html end
   local out, copied, pos = {}, 1, 1 -- html[copied..] is not in `out` yet
   local next_at = {} -- where each raw opener is next (false: nowhere), found with plain finds
-  while pos <= n do
+  while k < nruns do
     local start, which
     for i = 1, 6 do
       local opener, at = RAW_OPENERS[i], next_at[i]
@@ -539,31 +503,33 @@ local function typography_html(html)
       if at and (not start or at < start) then start, which = at, i end
     end
     local stop = start or n + 1
-    if stop > pos then
-      local wanted = true
-      if runs then -- a page run (html[runs[k] - 1 .. runs[k + 1] - 1]) that meets pos..stop - 1?
-        while k < nruns and runs[k + 1] - 1 < pos do k = k + 2 end
-        wanted = k < nruns and runs[k] - 1 < stop
-      end
-      if wanted then
-        local seg = sub(html, pos, stop - 1)
-        local typed = typeset_segment(seg, sub(html, stop, stop + 80))
-        if typed ~= seg then
-          out[#out + 1] = sub(html, copied, pos - 1)
+    local bound = start and stop + 80 or n
+    while k < nruns do -- the runs in pos..stop - 1
+      local a, b = runs[k] - 1, runs[k + 1] - 1
+      if a >= stop then break end
+      if b >= pos and (a >= pos or may_typeset(sub(html, pos, b))) then
+        if a < pos then a = pos end
+        local plain = decoded(sub(html, a, b))
+        local typed = typeset(plain, b < n and html_after(html, b + 1, bound) or "")
+        if typed ~= plain then
+          if a > copied then out[#out + 1] = sub(html, copied, a - 1) end
+          if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
+            typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
+          end
           out[#out + 1] = typed
-          copied = stop
+          copied = b + 1
         end
       end
+      k = k + 2
     end
     if not start then break end
-    if runs and k >= nruns then break end -- no run left to typeset: the rest stays as it is
     local close
     if which == 6 then close = select(2, find(html, "-->", start + 4, true))
     else close = closer_end(html, "</" .. RAW_OPENERS[which]:sub(2), start) end
     pos = (close or n) + 1
   end
   if copied == 1 then return html end
-  out[#out + 1] = sub(html, copied)
+  if copied <= n then out[#out + 1] = sub(html, copied) end
   return table.concat(out)
 end
 
