@@ -472,6 +472,7 @@ local function closer_end(html, closer, start)
 end
 
 local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
+local RAW_CLOSERS = { "</code", "</pre", "</script", "</style", "</textarea" }
 
 -- The typography of a page's HTML. Raw regions (code, pre, script, style, textarea, comments)
 -- are skipped; the text between two of them is a segment, whose runs are what follows each `>`
@@ -489,11 +490,17 @@ local function typography_html(html)
   if nruns == 0 then return html end
   local out, copied, pos = {}, 1, 1 -- html[copied..] is not in `out` yet
   local next_at = {} -- where each raw opener is next (false: nowhere), found with plain finds
+  local present, npresent = {}, 0 -- the openers the page has (most pages have one or two)
+  for i = 1, 6 do
+    if find(html, RAW_OPENERS[i], 1, true) then npresent = npresent + 1; present[npresent] = i end
+  end
   while k < nruns do
     local start, which
-    for i = 1, 6 do
-      local opener, at = RAW_OPENERS[i], next_at[i]
+    for j = 1, npresent do
+      local i = present[j]
+      local at = next_at[i]
       if at ~= false and (at == nil or at < pos) then
+        local opener = RAW_OPENERS[i]
         at = find(html, opener, pos, true)
         -- the whole name (`<code>`, `<code class=...>`, not `<codex>`); `<!--` is always a comment
         while at and i < 6 and not find(html, "^[%s>/]", at + #opener) do at = find(html, opener, at + 1, true) end
@@ -525,7 +532,7 @@ local function typography_html(html)
     if not start then break end
     local close
     if which == 6 then close = select(2, find(html, "-->", start + 4, true))
-    else close = closer_end(html, "</" .. RAW_OPENERS[which]:sub(2), start) end
+    else close = closer_end(html, RAW_CLOSERS[which], start) end
     pos = (close or n) + 1
   end
   if copied == 1 then return html end
