@@ -372,16 +372,28 @@ local function typeset(run, after)
   local out, copied, p = {}, 1, 1 -- run[copied..] is not in `out` yet
   while q <= n do
     if q - 1 > p then p = q - 1 end
-    while p <= q do
-      local len, rep = typographic_at(s, p, n)
-      if len then
-        if p > copied then out[#out + 1] = sub(run, copied, p - 1) end
-        out[#out + 1] = rep
-        p = p + len
-        copied = p
-        break
+    -- a letter before a quote, the usual case (`it's`): typographic_at's first answer, here
+    local b = p < q and (q == sq or q == dq) and byte(run, p)
+    if b and (b >= 128 or (b >= 48 and b <= 57) or (b >= 65 and b <= 90) or (b >= 97 and b <= 122)) then
+      local closed = CLOSED[q == sq and 39 or 34]
+      local rep = closed[b]
+      if not rep then rep = char(b) .. (q == sq and RSQ or RQ['"']); closed[b] = rep end
+      if p > copied then out[#out + 1] = sub(run, copied, p - 1) end
+      out[#out + 1] = rep
+      p = q + 1
+      copied = p
+    else
+      while p <= q do
+        local len, rep = typographic_at(s, p, n)
+        if len then
+          if p > copied then out[#out + 1] = sub(run, copied, p - 1) end
+          out[#out + 1] = rep
+          p = p + len
+          copied = p
+          break
+        end
+        p = p + 1
       end
-      p = p + 1
     end
     if p > n then break end
     if sq < p then sq = find(run, "'", p, true) or never end
