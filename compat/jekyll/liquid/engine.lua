@@ -546,15 +546,18 @@ function lookup_var(ctx, name)
 end
 M.lookup_var = lookup_var
 
--- A variable's value as lookup_var gives it, the scopes walked here (no call for a name set in a
--- scope; the rest, counters, env and `self`, is lookup_var's).
+-- A variable's value as lookup_var gives it, without walking the scopes twice (`self` is
+-- lookup_var's).
 local function var_value(ctx, name)
   local scopes = ctx.scopes
   for i = #scopes, 1, -1 do
     local v = scopes[i][name]
     if v ~= nil then return v end
   end
-  return lookup_var(ctx, name)
+  local v = ctx.counters[name]
+  if v == nil then v = ctx.env[name] end
+  if v == nil and name == "self" then return lookup_var(ctx, name) end
+  return v
 end
 
 local function to_integer(v, line)
@@ -609,7 +612,7 @@ function compile_expr(e, strict_vars)
       local static = {}
       for i, k in ipairs(e[3]) do static[i] = k end
       if n == 1 then
-        local k1 = static[1]
+        local k1, is_self = static[1], name == "self"
         return function(ctx) -- (var_value and lookup_name, inlined: this runs on every `a.b`)
           local v
           local scopes = ctx.scopes
@@ -617,9 +620,13 @@ function compile_expr(e, strict_vars)
             v = scopes[i][name]
             if v ~= nil then break end
           end
-          if v == nil then
-            v = lookup_var(ctx, name)
-            if v == nil then return nil end
+          if v == nil then -- (lookup_var's rest: counters, env, `self`)
+            v = ctx.counters[name]
+            if v == nil then v = ctx.env[name] end
+            if v == nil then
+              if not is_self then return nil end
+              v = lookup_var(ctx, name)
+            end
           end
           if type(v) == "table" then
             local x = v[k1]
