@@ -127,4 +127,17 @@ T.test("names read at once keep lookup_key's answers (self, ranges, drops, conta
   T.eq(r("{% if l contains 2 %}i{% endif %}{% if l contains '2' %}s{% endif %}{% if l contains nil %}n{% endif %}", { l = { 1, 2 } }), "i")
 end)
 
+T.test("Jekyll's page and site drops: fields kept once read, content read anew, the drops empty tables", function()
+  local drops = assert(folio.embedded.load("compat/jekyll/drops.lua", _G))()
+  local page = { meta = { title = "T" }, content = "a", section = "posts", tags = { "x" } }
+  local d = drops.page(page)
+  T.eq(r("{{ page.title }} {{ page.tags | join }} {{ page.content }} {{ page.nope }}|", { page = d }), "T x a |")
+  page.content, page.meta.title, page.meta.nope = "b", "U", "now"
+  T.eq(r("{{ page.title }} {{ page.content }} {{ page.nope }}", { page = d }), "T b now")
+  T.eq(next(d), nil)
+  local site = drops.site({ sections = { posts = { page } }, pages = { page } })
+  T.eq(r("{{ site.posts.size }} {{ site.posts.first.title }} {{ site.tags.x.size }}", { site = site }), "1 T 1")
+  T.eq(next(site), nil)
+end)
+
 T.done()
