@@ -5,6 +5,7 @@
 -- by an HTML comment placeholder, replaced in the html stage. Fenced code, indented code and
 -- backtick code spans are left as they are.
 local scan = assert(folio.embedded.load("scripts/kramdown_scan.lua", _G))() -- whole-text tests
+local byte, find = string.byte, string.find
 
 local function escape(s) return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;")) end
 
@@ -44,17 +45,28 @@ local function extract(src)
     return "<!--kd:math:" .. #math .. "-->"
   end
   local i, blank_before, in_pre = 1, true, false
+  local fence_close -- the pattern of the open fence's closing line
   while i <= #lines do
     local line = lines[i]
+    local lead = byte(line, 1)
+    if not fence and not in_pre and lead ~= 32 and lead ~= 96 and lead ~= 126 and
+       not find(line, "$$", 1, true) and not find(line, "<pre", 1, true) then
+      -- (most lines: no math, no <pre>, no fence nor indented code can start here)
+      out[#out + 1] = line
+      blank_before = lead == nil or (lead >= 9 and lead <= 13 and find(line, "^%s*$") ~= nil)
+      i = i + 1
+      goto continue
+    end
     if fence then
       out[#out + 1] = line
-      if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
+      if find(line, fence_close) then fence = nil end
     elseif in_pre or (line:find("<pre", 1, true) and line:find("^%s*<[%w]") and not line:find("</pre>", 1, true)) then
       -- a <pre> block (a Liquid {% highlight %} writes one): HTML, where kramdown reads no math
       out[#out + 1] = line
       in_pre = not line:find("</pre>", 1, true)
     elseif fence_of(line) then
       fence = fence_of(line); out[#out + 1] = line
+      fence_close = "^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$"
     elseif blank_before and line:match("^    ") then
       out[#out + 1] = line
       goto next

@@ -65,7 +65,11 @@ function M.paren_item_line(src)
   local at = find(src, ")", 1, true)
   while at do
     local j = at - 1
-    while j >= 1 and byte(src, j) >= 48 and byte(src, j) <= 57 do j = j - 1 end
+    while j >= 1 do -- (back over the digits before it, one byte read each)
+      local c = byte(src, j)
+      if c < 48 or c > 57 then break end
+      j = j - 1
+    end
     if j < at - 1 and led_by(src, j + 1, SPACES, 3) then return true end
     at = find(src, ")", at + 1, true)
   end

@@ -252,7 +252,7 @@ end
 -- an indented tag or fence), `<`, and the fence characters.
 local LINE_LEAD = { [32] = true, [9] = true, [11] = true, [12] = true, [13] = true, [60] = true, [96] = true,
                     [126] = true }
-local byte = string.byte
+local byte, find = string.byte, string.find
 
 local function html_blocks(src)
   if not scan.html_block_line(src) then return nil end
@@ -272,20 +272,28 @@ local function html_blocks(src)
     local last = last_closer[tag]
     if last == nil then
       last = 0
-      for j = #lines, 1, -1 do
-        if lower_line(j):find("</" .. tag, 1, true) then last = j; break end
+      local closer = "</" .. tag
+      for j = #lines, 1, -1 do -- (a line without "</" is not lowered)
+        if find(lines[j], "</", 1, true) and lower_line(j):find(closer, 1, true) then last = j; break end
       end
       last_closer[tag] = last
     end
     return last
   end
+  local fence_close -- the pattern of the open fence's closing line
   local i = 1
   while i <= #lines do
     local line = lines[i]
     local lead = byte(line, 1)
-    if lead and not LINE_LEAD[lead] then -- (most lines: no tag, fence nor blank can start here)
+    if fence then -- inside a fenced block only its closing line changes anything (block_start
+      out[#out + 1] = line -- is not read before it, and that line is not blank)
+      if lead and find(line, fence_close) then fence, block_start = nil, false end
+      i = i + 1
+      goto next_line
+    end
+    if lead == nil or not LINE_LEAD[lead] then -- (most lines: no tag, fence nor blank can start here)
       out[#out + 1] = line
-      block_start = false
+      block_start = lead == nil -- (an empty line: a block may start after it)
       i = i + 1
       goto next_line
     end
@@ -318,11 +326,8 @@ local function html_blocks(src)
       block_start = true -- the next line may open another block (kramdown: no blank line needed)
     else
       out[#out + 1] = line
-      if fence then
-        if line:match("^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$") then fence = nil end
-      elseif fence_of(line) then
-        fence = fence_of(line)
-      end
+      fence = fence_of(line) -- (no fence is open here)
+      if fence then fence_close = "^ *" .. fence:sub(1, 1):rep(#fence) .. "+%s*$" end
       block_start = line:match("^%s*$") ~= nil or (closing_at == i)
       i = i + 1
     end

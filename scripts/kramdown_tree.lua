@@ -277,45 +277,59 @@ local PUNCT_AT = "^[!\"#%$%%'()*+,%-./:;<=>?@%[\\%]%^_`{|}~]"
 
 local function is_space(c) return c ~= "" and c:find("^[ \t\r\n\f\v]") ~= nil end
 local function is_word(c) return c ~= "" and c:find("^[%w_]") ~= nil end
-local function is_quote(c) return c == "'" or c == '"' end
 local function sq_close(c) return c ~= "" and not c:find("^[ \\\t\r\n%[{(%-]") end
 
--- The quote rules at position p of s (run text followed by `after`, the source after the run):
--- the number of characters matched and the replacement, or nil.
-local function quote_rule(s, p)
-  local c, c1, c2 = s:sub(p, p), s:sub(p + 1, p + 1), s:sub(p + 2, p + 2)
-  if is_quote(c) then
-    if s:find("^[_*][_*]?%S", p + 1) then return 1, LQ[c] end                  -- "*em*
-    if c1:find(PUNCT_AT) and s:sub(p + 1, p + 2) ~= ".." and not is_word(c2) then return 1, RQ[c] end
+-- The same tests by byte (byte -> true), made from the functions above: the rules below read
+-- bytes, not one-character strings.
+local SPACE, WORD, PUNCT, SQ_CLOSE = {}, {}, {}, {}
+for b = 0, 255 do
+  local c = string.char(b)
+  SPACE[b], WORD[b], SQ_CLOSE[b] = is_space(c) or nil, is_word(c) or nil, sq_close(c) or nil
+  PUNCT[b] = c:find(PUNCT_AT) and true or nil
+end
+local byte, char = string.byte, string.char
+local LQB, RQB = { [39] = LQ["'"], [34] = LQ['"'] }, { [39] = RQ["'"], [34] = RQ['"'] }
+local LSQ, LDQ, RSQ = LQ["'"], LQ['"'], RQ["'"]
+local function is_digit(b) return b ~= nil and b >= 48 and b <= 57 end
+
+-- The quote rules at position p of s (run text followed by `after`, the source after the run),
+-- whose bytes there are c, c1, c2 (nil past the end): the number of characters matched and the
+-- replacement, or nil.
+local function quote_rule(s, p, c, c1, c2)
+  local quote = c == 39 or c == 34
+  if quote then
+    if (c1 == 95 or c1 == 42) and c2 and not SPACE[c2] then return 1, LQB[c] end -- "*em* (^[_*][_*]?%S)
+    if PUNCT[c1] and not (c1 == 46 and c2 == 46) and not WORD[c2] then return 1, RQB[c] end
   end
-  local sp = is_space(c) and 1 or 0 -- (\s?)"'(?=\w), (\s?)'"(?=\w), (\s?)'(?=\d\ds)
-  if sp == 1 or is_quote(c) then
-    for _, off in ipairs(sp == 1 and { 1, 0 } or { 0 }) do
-      local q1, q2, w = s:sub(p + off, p + off), s:sub(p + off + 1, p + off + 1), s:sub(p + off + 2, p + off + 2)
-      local lead = s:sub(p, p + off - 1)
-      if q1 == '"' and q2 == "'" and is_word(w) then return off + 2, lead .. LQ['"'] .. LQ["'"] end
-      if q1 == "'" and q2 == '"' and is_word(w) then return off + 2, lead .. LQ["'"] .. LQ['"'] end
-      if q1 == "'" and s:find("^%d%ds", p + off + 1) then return off + 1, lead .. RQ["'"] end
-      if off == 1 and not is_space(c) then break end
-    end
+  local sp = SPACE[c] -- (\s?)"'(?=\w), (\s?)'"(?=\w), (\s?)'(?=\d\ds)
+  if sp or quote then
+    local off = sp and 1 or 0 -- (after a space, the quote is the next character)
+    local q1, q2, w, w2 = byte(s, p + off, p + off + 3)
+    local lead = sp and char(c) or ""
+    if q1 == 34 and q2 == 39 and WORD[w] then return off + 2, lead .. LDQ .. LSQ end
+    if q1 == 39 and q2 == 34 and WORD[w] then return off + 2, lead .. LSQ .. LDQ end
+    if q1 == 39 and is_digit(q2) and is_digit(w) and w2 == 115 then return off + 1, lead .. RSQ end
   end
-  if is_space(c) and is_quote(c1) and is_word(c2) then return 2, c .. LQ[c1] end -- (\s)("|')(?=\w)
-  if sq_close(c) and is_quote(c1) then return 2, c .. RQ[c1] end                -- (SQ_CLOSE)("|')
-  if is_quote(c) and (c1 == "" or is_space(c1) or (c1 == "s" and not is_word(c2))) then return 1, RQ[c] end
-  if c1 == "'" then return 2, c .. LQ["'"] end
-  if c == "'" then return 1, LQ["'"] end
-  if c1 == '"' then return 2, c .. LQ['"'] end
-  if c == '"' then return 1, LQ['"'] end
+  if sp and (c1 == 39 or c1 == 34) and WORD[c2] then return 2, char(c) .. LQB[c1] end -- (\s)("|')(?=\w)
+  if SQ_CLOSE[c] and (c1 == 39 or c1 == 34) then return 2, char(c) .. RQB[c1] end  -- (SQ_CLOSE)("|')
+  if quote and (c1 == nil or SPACE[c1] or (c1 == 115 and not WORD[c2])) then return 1, RQB[c] end
+  if c1 == 39 then return 2, char(c) .. LSQ end
+  if c == 39 then return 1, LSQ end
+  if c1 == 34 then return 2, char(c) .. LDQ end
+  if c == 34 then return 1, LDQ end
   return nil
 end
 
+-- A letter (or a byte of a UTF-8 character) and a closing quote, by quote byte and letter byte.
+local CLOSED = { [39] = {}, [34] = {} }
+
 -- A typographic symbol or a quote rule at p: (characters matched, replacement) or nil.
 local function typographic_at(s, p, n)
-  local b, b1 = s:byte(p), s:byte(p + 1)
+  local b, b1, b2 = byte(s, p, p + 2)
   if b == 45 and b1 == 45 then -- -- ---
-    if p + 2 <= n and s:byte(p + 2) == 45 then return 3, SYMS[1][2] end
+    if p + 2 <= n and b2 == 45 then return 3, SYMS[1][2] end
     if p + 1 <= n then return 2, SYMS[2][2] end
-  elseif b == 46 and b1 == 46 and p + 2 <= n and s:sub(p, p + 2) == "..." then return 3, SYMS[3][2]
+  elseif b == 46 and b1 == 46 and p + 2 <= n and b2 == 46 then return 3, SYMS[3][2]
   elseif b == 60 or b == 62 or (b == 32 and b1 == 62) then -- << >>
     for i = 4, #SYMS do
       local pair = SYMS[i]
@@ -324,41 +338,77 @@ local function typographic_at(s, p, n)
     end
   end
   if (b1 == 39 or b1 == 34) and b and (b >= 128 or (b >= 48 and b <= 57) or (b >= 65 and b <= 90) or (b >= 97 and b <= 122)) then
-    if p + 1 <= n then return 2, string.char(b) .. RQ[string.char(b1)] end -- a letter, a quote: only (SQ_CLOSE)("|') can match
+    if p + 1 <= n then -- a letter, a quote: only (SQ_CLOSE)("|') can match
+      local rep = CLOSED[b1][b]
+      if not rep then rep = char(b) .. RQB[b1]; CLOSED[b1][b] = rep end
+      return 2, rep
+    end
     return nil
   end
   if b == 34 or b == 39 or b1 == 34 or b1 == 39 then
-    local len, rep = quote_rule(s, p)
+    local len, rep = quote_rule(s, p, b, b1, b2)
     if len and p + len - 1 <= n then return len, rep end
   end
   return nil
 end
 
 -- The run's text with kramdown's typography; `after` is what follows the run in the source.
--- Rules match at a candidate (a quote, `--`, `...`, `<<`/`>>`, each found in C) or at the
--- character before it: the loop jumps from one to the next.
+-- Rules match at a candidate (a quote, `--`, `...`, `<<`/`>>`, each found with a plain find) or
+-- at the character before it: the loop jumps from one to the next, and the text between two
+-- replacements is copied as one piece.
 local function typeset(run, after)
-  local quote, dash, dots = scan.first_of(run, '"', "'", 1), find(run, "--", 1, true), find(run, "...", 1, true)
-  local guil = (find(run, "<", 1, true) or find(run, ">", 1, true)) and find(run, "[<>][<>]")
-  if not (quote or dash or dots or guil) then return run end
-  local s, n = run .. after, #run
-  local out, p = {}, 1
-  local q = math.min(quote or n + 1, dash or n + 1, dots or n + 1, guil or n + 1)
+  local n = #run
+  local never = n + 1
+  local sq, dq = find(run, "'", 1, true) or never, find(run, '"', 1, true) or never
+  local dash, dots = find(run, "--", 1, true) or never, find(run, "...", 1, true) or never
+  local guil = (find(run, "<", 1, true) or find(run, ">", 1, true)) and find(run, "[<>][<>]") or never
+  local q = sq
+  if dq < q then q = dq end
+  if dash < q then q = dash end
+  if dots < q then q = dots end
+  if guil < q then q = guil end
+  if q > n then return run end
+  local s = run .. after
+  local out, copied, p = {}, 1, 1 -- run[copied..] is not in `out` yet
   while q <= n do
-    if q - 1 > p then out[#out + 1] = run:sub(p, q - 2); p = q - 1 end
-    while p <= q do
-      local len, rep = typographic_at(s, p, n)
-      if len then out[#out + 1] = rep; p = p + len; break end
-      out[#out + 1] = s:sub(p, p); p = p + 1
+    if q - 1 > p then p = q - 1 end
+    -- a letter before a quote, the usual case (`it's`): typographic_at's first answer, here
+    local b = p < q and (q == sq or q == dq) and byte(run, p)
+    if b and (b >= 128 or (b >= 48 and b <= 57) or (b >= 65 and b <= 90) or (b >= 97 and b <= 122)) then
+      local closed = CLOSED[q == sq and 39 or 34]
+      local rep = closed[b]
+      if not rep then rep = char(b) .. (q == sq and RSQ or RQ['"']); closed[b] = rep end
+      if p > copied then out[#out + 1] = sub(run, copied, p - 1) end
+      out[#out + 1] = rep
+      p = q + 1
+      copied = p
+    else
+      while p <= q do
+        local len, rep = typographic_at(s, p, n)
+        if len then
+          if p > copied then out[#out + 1] = sub(run, copied, p - 1) end
+          out[#out + 1] = rep
+          p = p + len
+          copied = p
+          break
+        end
+        p = p + 1
+      end
     end
     if p > n then break end
-    if quote and quote < p then quote = scan.first_of(run, '"', "'", p) end
-    if dash and dash < p then dash = run:find("--", p, true) end
-    if dots and dots < p then dots = run:find("...", p, true) end
-    if guil and guil < p then guil = run:find("[<>][<>]", p) end
-    q = math.min(quote or n + 1, dash or n + 1, dots or n + 1, guil or n + 1)
+    if sq < p then sq = find(run, "'", p, true) or never end
+    if dq < p then dq = find(run, '"', p, true) or never end
+    if dash < p then dash = find(run, "--", p, true) or never end
+    if dots < p then dots = find(run, "...", p, true) or never end
+    if guil < p then guil = find(run, "[<>][<>]", p) or never end
+    q = sq
+    if dq < q then q = dq end
+    if dash < q then q = dash end
+    if dots < q then q = dots end
+    if guil < q then q = guil end
   end
-  if p <= n then out[#out + 1] = run:sub(p) end
+  if copied == 1 then return run end
+  if copied <= n then out[#out + 1] = sub(run, copied) end
   return table.concat(out)
 end
 
@@ -379,7 +429,9 @@ local function decoded(text)
   return text
 end
 
-local function html_after(html, lt)
+-- What follows a run that ends before the tag at `lt`, read as Markdown; `bound`: the last byte
+-- of html it may read (the text of an `<em>` is cut there, as the old per-segment copies were).
+local function html_after(html, lt, bound)
   local slash, name = html:match("^<(/?)(%w+)", lt)
   if not name then return "<" end
   name = name:lower()
@@ -387,7 +439,9 @@ local function html_after(html, lt)
   local open = OPENS[name]
   if not open then return "<" end
   if open == "*" or open == "**" or open == "[" then
-    return open .. decoded(html:match("^<[^>]*>([^<]*)", lt) or "")
+    local _, e, inner = find(html, "^<[^>]*>([^<]*)", lt)
+    if e and e > bound then _, _, inner = find(sub(html, lt, bound), "^<[^>]*>([^<]*)") end
+    return open .. decoded(inner or "")
   end
   return open
 end
@@ -403,61 +457,18 @@ local function may_typeset(text)
   return find(text, ">>", 1, true) ~= nil and (find(text, "-", 1, true) or find(text, ".", 1, true)) ~= nil
 end
 
--- Typesets the text runs of `seg` (HTML without raw regions); `tail` is the HTML after it. A run
--- is what follows a `>` up to the next `<`. Runs and candidates are found with plain finds, the
--- next place of each candidate kept until the runs pass it (each is looked for once per place,
--- not once per run).
-local function typeset_segment(seg, tail)
-  local whole = ">" .. seg .. tail -- (a leading `>` makes the first run look like the others)
-  local n, limit = #whole, #seg + 1
-  local never = n + 10
-  local sq, dq, amp, dash, dots, gg, minus, dot = 0, 0, 0, 0, 0, 0, 0, 0
-  local function candidate_in(i, j) -- may_typeset for whole[i..j]
-    if sq < i then sq = find(whole, "'", i, true) or never end
-    if sq <= j then return true end
-    if dq < i then dq = find(whole, '"', i, true) or never end
-    if dq <= j then return true end
-    if amp < i then amp = find(whole, "&", i, true) or never end
-    if amp <= j then return true end
-    if dash < i then dash = find(whole, "--", i, true) or never end
-    if dash + 1 <= j then return true end
-    if dots < i then dots = find(whole, "...", i, true) or never end
-    if dots + 2 <= j then return true end
-    if gg < i then gg = find(whole, ">>", i, true) or never end
-    if gg + 1 > j then return false end
-    if minus < i then minus = find(whole, "-", i, true) or never end
-    if minus <= j then return true end
-    if dot < i then dot = find(whole, ".", i, true) or never end
-    return dot <= j
+-- The runs of `whole` (1-based i, j pairs) that follow a `>` at or before limit - 1 up to the
+-- next `<` (or the end), non-empty and with something may_typeset sees: folio.text_runs's scan,
+-- in Lua for safe mode's folio, which has none.
+local function lua_text_runs(whole, limit)
+  local out, n = {}, #whole
+  local gt = find(whole, ">", 1, true)
+  while gt and gt + 1 <= limit do
+    local lt = find(whole, "<", gt + 1, true) or n + 1
+    if lt > gt + 1 and may_typeset(sub(whole, gt + 1, lt - 1)) then out[#out + 1] = gt + 1; out[#out + 1] = lt - 1 end
+    gt = find(whole, ">", lt, true)
   end
-  local out, copied = {}, 1 -- whole[copied..] is not in `out` yet
-  local function typeset_run(gt, lt) -- the run whole[gt + 1 .. lt - 1], between `>` and `<`
-    local plain = decoded(sub(whole, gt + 1, lt - 1))
-    local typed = typeset(plain, lt <= n and html_after(whole, lt) or "")
-    if typed ~= plain then
-      out[#out + 1] = sub(whole, copied, gt)
-      if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
-        typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
-      end
-      out[#out + 1] = typed
-      copied = lt
-    end
-  end
-  if text_runs then -- the scan in C (folio.text_runs, the same loop as below)
-    local runs = text_runs(whole, limit)
-    for k = 1, #runs, 2 do typeset_run(runs[k] - 1, runs[k + 1] + 1) end
-  else
-    local gt = find(whole, ">", 1, true)
-    while gt and gt + 1 <= limit do
-      local lt = find(whole, "<", gt + 1, true) or n + 1
-      if lt > gt + 1 and candidate_in(gt + 1, lt - 1) then typeset_run(gt, lt) end
-      gt = find(whole, ">", lt, true)
-    end
-  end
-  if copied == 1 then return seg end
-  out[#out + 1] = sub(whole, copied)
-  local result = table.concat(out)
-  return sub(result, 2, #result - #tail)
+  return out
 end
 
 -- The end of the first `</name%s*>` at or after `start` (`closer` is "</name"), or nil: plain
@@ -473,34 +484,71 @@ local function closer_end(html, closer, start)
 end
 
 local RAW_OPENERS = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" }
+local RAW_CLOSERS = { "</code", "</pre", "</script", "</style", "</textarea" }
 
+-- The typography of a page's HTML. Raw regions (code, pre, script, style, textarea, comments)
+-- are skipped; the text between two of them is a segment, whose runs are what follows each `>`
+-- (and the segment's start) up to the next `<`. The runs are found once for the whole page: a
+-- segment's runs are the page's that start in it, except after a comment (which may hold `<` and
+-- `>`), where the page's run may start inside the comment: its part in the segment is the
+-- segment's first run. What follows a run is read no further than 80 bytes past its segment's
+-- end. Unchanged HTML is copied once, at the end.
 local function typography_html(html)
   if not may_typeset(html) then return html end
-  local out, pos, n = {}, 1, #html
+  local n = #html
+  local whole = ">" .. html -- (a leading `>` makes the first run look like the others)
+  local runs = text_runs and text_runs(whole, n + 1) or lua_text_runs(whole, n + 1)
+  local nruns, k = #runs, 1 -- (whole's positions: one past html's)
+  if nruns == 0 then return html end
+  local out, copied, pos = {}, 1, 1 -- html[copied..] is not in `out` yet
   local next_at = {} -- where each raw opener is next (false: nowhere), found with plain finds
-  while pos <= n do
+  local present, npresent = {}, 0 -- the openers the page has (most pages have one or two)
+  for i = 1, 6 do
+    if find(html, RAW_OPENERS[i], 1, true) then npresent = npresent + 1; present[npresent] = i end
+  end
+  while k < nruns do
     local start, which
-    for i, opener in ipairs(RAW_OPENERS) do
+    for j = 1, npresent do
+      local i = present[j]
       local at = next_at[i]
       if at ~= false and (at == nil or at < pos) then
-        at = html:find(opener, pos, true)
+        local opener = RAW_OPENERS[i]
+        at = find(html, opener, pos, true)
         -- the whole name (`<code>`, `<code class=...>`, not `<codex>`); `<!--` is always a comment
-        while at and i < 6 and not html:find("^[%s>/]", at + #opener) do at = html:find(opener, at + 1, true) end
+        while at and i < 6 and not find(html, "^[%s>/]", at + #opener) do at = find(html, opener, at + 1, true) end
         at = at or false
         next_at[i] = at
       end
       if at and (not start or at < start) then start, which = at, i end
     end
     local stop = start or n + 1
-    if stop > pos then out[#out + 1] = typeset_segment(html:sub(pos, stop - 1), html:sub(stop, stop + 80)) end
+    local bound = start and stop + 80 or n
+    while k < nruns do -- the runs in pos..stop - 1
+      local a, b = runs[k] - 1, runs[k + 1] - 1
+      if a >= stop then break end
+      if b >= pos and (a >= pos or may_typeset(sub(html, pos, b))) then
+        if a < pos then a = pos end
+        local plain = decoded(sub(html, a, b))
+        local typed = typeset(plain, b < n and html_after(html, b + 1, bound) or "")
+        if typed ~= plain then
+          if a > copied then out[#out + 1] = sub(html, copied, a - 1) end
+          if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
+            typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
+          end
+          out[#out + 1] = typed
+          copied = b + 1
+        end
+      end
+      k = k + 2
+    end
     if not start then break end
     local close
-    if which == 6 then close = select(2, html:find("-->", start + 4, true))
-    else close = closer_end(html, "</" .. RAW_OPENERS[which]:sub(2), start) end
-    close = close or n
-    out[#out + 1] = html:sub(start, close)
-    pos = close + 1
+    if which == 6 then close = select(2, find(html, "-->", start + 4, true))
+    else close = closer_end(html, RAW_CLOSERS[which], start) end
+    pos = (close or n) + 1
   end
+  if copied == 1 then return html end
+  if copied <= n then out[#out + 1] = sub(html, copied) end
   return table.concat(out)
 end
 

@@ -141,7 +141,16 @@ end
 
 -- Includes and layouts, compiled once per Lua state and kept (the engine's own cache lets go of
 -- templates at each garbage collection; these few are used by every page).
+-- By path: { text =, tpl = } (the text compared, not hashed with the path into a key: the
+-- same layout text is one string on every page).
 local kept = {}
+local function kept_template(path, text, parse)
+  local k = kept[path]
+  if k and k.text == text then return k.tpl end
+  local tpl = parse()
+  kept[path] = { text = text, tpl = tpl }
+  return tpl
+end
 
 local function include_tag(relative)
   return function(p, t)
@@ -167,11 +176,9 @@ local function include_tag(relative)
       end
       local inc = {}
       for _, kv in ipairs(params) do inc[kv[1]] = kv[2](ctx) end
-      local tpl = kept[path .. "\0" .. text]
-      if not tpl then
-        tpl = liquid.parse(text, { name = path, mode = mode, tags = p.opts.tags, unknown_tag = p.opts.unknown_tag })
-        kept[path .. "\0" .. text] = tpl
-      end
+      local tpl = kept_template(path, text, function()
+        return liquid.parse(text, { name = path, mode = mode, tags = p.opts.tags, unknown_tag = p.opts.unknown_tag })
+      end)
       local scope = { include = inc }
       ctx.scopes[#ctx.scopes + 1] = scope
       ctx.depth = ctx.depth + 1
@@ -374,12 +381,9 @@ local function render(text, vars, file, line, keep)
     end,
   }
   local ok, result = pcall(function()
-    local key = keep and (file .. "\0" .. text)
-    local tpl = key and kept[key]
-    if not tpl then
-      tpl = liquid.parse(text, parse_opts)
-      if key then kept[key] = tpl end
-    end
+    local tpl
+    if keep then tpl = kept_template(file, text, function() return liquid.parse(text, parse_opts) end)
+    else tpl = liquid.parse(text, parse_opts) end
     return tpl:render(vars, { filters = filters, parse_opts = parse_opts })
   end)
   if not ok then

@@ -83,22 +83,24 @@ function page_drop(page)
   if page == nil then return nil end
   local d = drops[page]
   if d then return d end
-  local cache = {}
+  -- The fields read so far (content is read anew each time), the drop's __index: a field read
+  -- again is found by Lua itself, without a call. The drop stays an empty table (next() and
+  -- rawget see nothing, as before).
+  local cache = setmetatable({}, { __index = function(c, k)
+    if type(k) ~= "string" then return nil end
+    local v
+    local f = FIELDS[k]
+    if f then v = f(page) end
+    if v == nil then
+      local meta = rawget(page, "meta")
+      if meta then v = meta[k] end
+      if v == nil and not meta then v = page[k] end -- a generated page: its own fields
+    end
+    if v ~= nil and k ~= "content" then c[k] = v end
+    return v
+  end })
   d = setmetatable({}, {
-    __index = function(_, k)
-      if type(k) ~= "string" then return nil end
-      local v = cache[k]
-      if v ~= nil then return v end
-      local f = FIELDS[k]
-      if f then v = f(page) end
-      if v == nil then
-        local meta = rawget(page, "meta")
-        if meta then v = meta[k] end
-        if v == nil and not meta then v = page[k] end -- a generated page: its own fields
-      end
-      if v ~= nil and k ~= "content" then cache[k] = v end
-      return v
-    end,
+    __index = cache,
     __pairs = function(t)
       local keys = {}
       for k in pairs(FIELDS) do keys[#keys + 1] = k end
@@ -143,7 +145,11 @@ function M.site(site)
   local jc, cfg = jekyll_config(), config()
   local posts_src = site and (site.sections and site.sections.posts or site.posts) or {}
   local computed = {}
-  local function posts() computed.posts = computed.posts or drops_of(posts_src); return computed.posts end
+  local function posts() -- (rawget: computed's __index is the drop's, which calls this)
+    local list = rawget(computed, "posts")
+    if not list then list = drops_of(posts_src); computed.posts = list end
+    return list
+  end
   local getters = {
     posts = posts,
     pages = function()
@@ -197,21 +203,21 @@ function M.site(site)
       return out
     end,
   }
+  setmetatable(computed, { __index = function(c, k) -- (the drop's __index, as a page drop's)
+    if type(k) ~= "string" then return nil end
+    local v
+    local g = getters[k]
+    if g then v = g() end
+    if v == nil then v = jc[k] end
+    if v == nil and not cfg.jekyll then -- a folio site: its site.lua keys (a Jekyll site: _config.yml's only)
+      v = cfg[k]
+      if type(v) == "function" or type(v) == "userdata" then v = nil end
+    end
+    c[k] = v
+    return v
+  end })
   d = setmetatable({}, {
-    __index = function(_, k)
-      if type(k) ~= "string" then return nil end
-      local v = computed[k]
-      if v ~= nil then return v end
-      local g = getters[k]
-      if g then v = g() end
-      if v == nil then v = jc[k] end
-      if v == nil and not cfg.jekyll then -- a folio site: its site.lua keys (a Jekyll site: _config.yml's only)
-        v = cfg[k]
-        if type(v) == "function" or type(v) == "userdata" then v = nil end
-      end
-      computed[k] = v
-      return v
-    end,
+    __index = computed,
     __pairs = function(t)
       local keys, seen = {}, {}
       for _, src in ipairs { getters, jc } do

@@ -139,4 +139,25 @@ T.test("code blocks and code spans are never touched", function()
   end
 end)
 
+T.test("typography on HTML: raw regions skipped, the runs after a comment, text runs across pages", function()
+  local tree = assert(folio.embedded.load("scripts/kramdown_tree.lua", _G))()
+  local ty = tree.typography_html
+  T.eq(ty('<p>it\'s "x" -- <code>it\'s</code> y\'s <pre>"a"</pre>...</p>'),
+       '<p>it’s “x” – <code>it\'s</code> y’s <pre>"a"</pre>…</p>')
+  -- a comment may hold `<` and `>`: the text after it is a run of its own, typeset only with
+  -- something to change in it (here `>>` needs a `-` or `.` beside it in the same run)
+  T.eq(ty('<!-- a<b>c -->it\'s >> x<p>"a"</p>'), '<!-- a<b>c -->it’s\u{A0}» x<p>“a”</p>')
+  T.eq(ty('<!-- a<b>-c -->it >> x<p>"a"</p>'), '<!-- a<b>-c -->it >> x<p>“a”</p>')
+  -- what follows a run is read from the tag after it (`<em>` is `*`), up to 80 bytes past the
+  -- segment (a `<code` inside an attribute ends one)
+  local z = string.rep("z", 100)
+  T.eq(ty('<p>"x <em title="<code ' .. z .. '">y\'s</em> "a"</p>'), '<p>“x <em title="<code ' .. z .. '">y\'s</em> "a"</p>')
+  T.eq(ty('<p>a "<em>b</em>" c</p>'), '<p>a “<em>b</em>” c</p>')
+  local page = {}
+  for i = 1, 300 do page[i] = '<p>it\'s <code>x</code> "' .. i .. '"</p>' end
+  local got = ty(table.concat(page))
+  T.eq(select(2, got:gsub("’", "")), 300)
+  T.eq(select(2, got:gsub("“", "")), 300)
+end)
+
 T.done()

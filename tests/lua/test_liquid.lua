@@ -115,4 +115,29 @@ T.test("float output as Ruby prints it", function()
   T.eq(L.to_s(-3), "-3")
 end)
 
+T.test("names read at once keep lookup_key's answers (self, ranges, drops, contains)", function()
+  -- `a.b` indexes a table without asking for its metatable, except for self's own fields and `__`
+  -- names: these still answer as lookup_key does.
+  T.eq(r("{% assign scopes = 'v' %}{{ self.scopes }}|{{ self.env }}"), "v|")
+  T.eq(r("{% assign x = (1..3) %}{{ x.__index }}|{{ x.first }}-{{ x.last }}-{{ x.size }}"), "|1-3-3")
+  local drop = setmetatable({}, { __index = function(_, k) if k == "tags" then return { "a", "b" } end end })
+  T.eq(r("{{ d.tags | join }} {{ d.tags.size }} {{ d.none.deep }}|", { d = drop }), "a b 2 |")
+  T.eq(r("{% if d.tags contains 'b' %}y{% endif %}{% if d.tags contains 'c' %}n{% endif %}", { d = drop }), "y")
+  T.eq(r("{% assign x = (1..3) %}{% if x contains 2 %}r{% endif %}{% if h contains 'k' %}h{% endif %}", { h = { k = 1 } }), "rh")
+  T.eq(r("{% if l contains 2 %}i{% endif %}{% if l contains '2' %}s{% endif %}{% if l contains nil %}n{% endif %}", { l = { 1, 2 } }), "i")
+end)
+
+T.test("Jekyll's page and site drops: fields kept once read, content read anew, the drops empty tables", function()
+  local drops = assert(folio.embedded.load("compat/jekyll/drops.lua", _G))()
+  local page = { meta = { title = "T" }, content = "a", section = "posts", tags = { "x" } }
+  local d = drops.page(page)
+  T.eq(r("{{ page.title }} {{ page.tags | join }} {{ page.content }} {{ page.nope }}|", { page = d }), "T x a |")
+  page.content, page.meta.title, page.meta.nope = "b", "U", "now"
+  T.eq(r("{{ page.title }} {{ page.content }} {{ page.nope }}", { page = d }), "T b now")
+  T.eq(next(d), nil)
+  local site = drops.site({ sections = { posts = { page } }, pages = { page } })
+  T.eq(r("{{ site.posts.size }} {{ site.posts.first.title }} {{ site.tags.x.size }}", { site = site }), "1 T 1")
+  T.eq(next(site), nil)
+end)
+
 T.done()

@@ -210,21 +210,28 @@ function compare(a, b, op, line)
 end
 
 local function contains(a, b)
-  if type(a) == "string" then
+  local ta = type(a)
+  if ta == "string" then
     if b == nil then return false end
     return a:find(to_s(b), 1, true) ~= nil
   end
-  if type(a) == "table" then
-    if getmetatable(a) == Range then return type(b) == "number" and b >= a.first and b <= a.last end
-    -- (a list, the usual `post.tags contains x`, is no hash: is_hash's checks only without a[1])
-    if a[1] == nil and is_hash(a) then return b ~= nil and a[to_s(b)] ~= nil end
-    local deep = type(b) == "table" -- (strings and numbers: equal is ==; EMPTY and BLANK are tables)
-    for _, x in ipairs(a) do
-      if deep or type(x) == "table" then
+  if ta == "table" then
+    local x = a[1]
+    if x == nil then -- (a list, the usual `post.tags contains x`, is no range nor hash)
+      if getmetatable(a) == Range then return type(b) == "number" and b >= a.first and b <= a.last end
+      if is_hash(a) then return b ~= nil and a[to_s(b)] ~= nil end
+    end
+    local i = 1 -- (the items as ipairs gives them)
+    if type(b) == "table" then -- (EMPTY and BLANK are tables: equal, not ==)
+      while x ~= nil do
         if equal(x, b) then return true end
-      elseif x == b then
-        return true
+        i = i + 1; x = a[i]
       end
+      return false
+    end
+    while x ~= nil do -- (b is no table: equal(x, b) is x == b, or EMPTY's and BLANK's tests)
+      if x == b or ((x == EMPTY or x == BLANK) and equal(x, b)) then return true end
+      i = i + 1; x = a[i]
     end
   end
   return false
@@ -504,6 +511,23 @@ function lookup_key(v, key, bracket)
 end
 M.lookup_key = lookup_key
 
+-- Whether v[key] for a table v is what lookup_key(v, key) gives when it is not nil: any name but
+-- the fields of `self` (scopes, counters, env) and `__` names (a range's `__index`). Then a
+-- table is indexed at once, without asking for its metatable (getmetatable and type are calls
+-- that push a string: they were the larger part of a `for` over site.posts).
+local function raw_name(key)
+  return key ~= "scopes" and key ~= "counters" and key ~= "env" and key:sub(1, 2) ~= "__"
+end
+
+-- lookup_key(v, key) for a name `key` (a string: `a.b`, not `a[b]`) that raw_name accepts.
+local function lookup_name(v, key)
+  if type(v) == "table" then
+    local x = v[key]
+    if x ~= nil then return x end
+  end
+  return lookup_key(v, key, nil)
+end
+
 local compile_expr
 
 function lookup_var(ctx, name)
@@ -521,6 +545,20 @@ function lookup_var(ctx, name)
   return v
 end
 M.lookup_var = lookup_var
+
+-- A variable's value as lookup_var gives it, without walking the scopes twice (`self` is
+-- lookup_var's).
+local function var_value(ctx, name)
+  local scopes = ctx.scopes
+  for i = #scopes, 1, -1 do
+    local v = scopes[i][name]
+    if v ~= nil then return v end
+  end
+  local v = ctx.counters[name]
+  if v == nil then v = ctx.env[name] end
+  if v == nil and name == "self" then return lookup_var(ctx, name) end
+  return v
+end
 
 local function to_integer(v, line)
   if math.type(v) == "integer" then return v end
@@ -557,7 +595,7 @@ function compile_expr(e, strict_vars)
       if type(k) == "string" then keys[i] = function() return k end
       else keys[i] = compile_expr(k); bracket[i] = true end
     end
-    local head = name and function(ctx) return lookup_var(ctx, name) end
+    local head = name and function(ctx) return var_value(ctx, name) end
       or (function()
         local inner = compile_expr(e[4])
         return function(ctx)
@@ -568,22 +606,40 @@ function compile_expr(e, strict_vars)
       end)()
     local n = #keys
     if n == 0 then return head end
-    if name and not next(bracket) then -- `a.b.c`, the usual case: names only, no closures per key
+    local all_raw = true
+    for _, k in ipairs(e[3]) do if type(k) ~= "string" or not raw_name(k) then all_raw = false end end
+    if name and not next(bracket) and all_raw then -- `a.b.c`, the usual case: names only, no closures per key
       local static = {}
       for i, k in ipairs(e[3]) do static[i] = k end
       if n == 1 then
-        local k1 = static[1]
-        return function(ctx)
-          local v = lookup_var(ctx, name)
-          if v == nil then return nil end
+        local k1, is_self = static[1], name == "self"
+        return function(ctx) -- (var_value and lookup_name, inlined: this runs on every `a.b`)
+          local v
+          local scopes = ctx.scopes
+          for i = #scopes, 1, -1 do
+            v = scopes[i][name]
+            if v ~= nil then break end
+          end
+          if v == nil then -- (lookup_var's rest: counters, env, `self`)
+            v = ctx.counters[name]
+            if v == nil then v = ctx.env[name] end
+            if v == nil then
+              if not is_self then return nil end
+              v = lookup_var(ctx, name)
+            end
+          end
+          if type(v) == "table" then
+            local x = v[k1]
+            if x ~= nil then return x end
+          end
           return lookup_key(v, k1, nil)
         end
       end
       return function(ctx)
-        local v = lookup_var(ctx, name)
+        local v = var_value(ctx, name)
         for i = 1, n do
           if v == nil then return nil end
-          v = lookup_key(v, static[i], nil)
+          v = lookup_name(v, static[i])
         end
         return v
       end
@@ -605,6 +661,19 @@ function compile_expr(e, strict_vars)
       for i, kv in ipairs(e[5]) do kws[i] = { kv[1], compile_expr(kv[2]) } end
     end
     local nargs = #args
+    if not kws and nargs <= 1 then
+      local arg1 = args[1]
+      return function(ctx)
+        local f = ctx.filters[name]
+        local v = input(ctx)
+        if not f then
+          if ctx.strict_filters then raise("render", "undefined filter " .. name, ctx.line) end
+          return v
+        end
+        if arg1 then return f(v, arg1(ctx)) end
+        return f(v)
+      end
+    end
     return function(ctx)
       local f = ctx.filters[name]
       local v = input(ctx)
@@ -669,6 +738,7 @@ local function output_node(e, line)
   return function(ctx, buf)
     ctx.line = line
     local v = f(ctx)
+    if type(v) == "string" then buf[#buf + 1] = v; return end
     if v == EMPTY or v == BLANK then v = "" end
     buf[#buf + 1] = to_s(v)
   end

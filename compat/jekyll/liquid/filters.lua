@@ -177,9 +177,13 @@ F.escape_once = function(s)
   return (escaped:gsub("&amp;([#%w]+;)", "&%1"))
 end
 F.xml_escape = function(s) if s == nil then return "" end return html_escape(to_s(s)) end
+-- Each byte's %XX, for gsub (a table: no call per escaped character).
+local PERCENT = {}
+for b = 0, 255 do PERCENT[string.char(b)] = string.format("%%%02X", b) end
+
 F.url_encode = function(s)
   if s == nil then return nil end
-  return (to_s(s):gsub("[^%w%-%._~ ]", function(c) return string.format("%%%02X", c:byte()) end):gsub(" ", "+"))
+  return (to_s(s):gsub("[^%w%-%._~ ]", PERCENT):gsub(" ", "+"))
 end
 F.cgi_escape = F.url_encode
 F.url_decode = function(s)
@@ -187,7 +191,7 @@ F.url_decode = function(s)
   return (to_s(s):gsub("+", " "):gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
 end
 F.uri_escape = function(s)
-  return (to_s(s):gsub("[^%w%-%._~!*'();:@&=+$,/?#%[%]%%]", function(c) return string.format("%%%02X", c:byte()) end))
+  return (to_s(s):gsub("[^%w%-%._~!*'();:@&=+$,/?#%[%]%%]", PERCENT))
 end
 local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 F.base64_decode = function(s)

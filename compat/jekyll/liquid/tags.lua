@@ -96,11 +96,21 @@ local function if_node(p, t, negate)
   local first = negate and function(ctx) return not truthy(c(ctx)) end or c
   local list = branches(p, t, first, { elsif = true, ["else"] = true, ["end" .. t.name] = true })
   local line = t.line
-  local node = function(ctx, buf)
-    ctx.line = line
-    for i = 1, #list do
-      local b = list[i]
-      if truthy(b.cond(ctx)) then return run(b.nodes, ctx, buf) end
+  local node
+  if #list == 1 then -- no elsif, no else: the usual {% if x %}...{% endif %}
+    local cond, nodes = list[1].cond, list[1].nodes
+    node = function(ctx, buf)
+      ctx.line = line
+      local v = cond(ctx)
+      if v ~= nil and v ~= false then return run(nodes, ctx, buf) end
+    end
+  else
+    node = function(ctx, buf)
+      ctx.line = line
+      for i = 1, #list do
+        local b = list[i]
+        if truthy(b.cond(ctx)) then return run(b.nodes, ctx, buf) end
+      end
     end
   end
   if list.blank then L.mark_blank(node) end
@@ -223,11 +233,16 @@ tags["for"] = function(p, t)
     scopes[#scopes + 1] = scope
     ctx.forloop = forloop
     scope.forloop = forloop
+    local count = #nodes
     for i = 1, n do
       scope[var] = list[i]
       forloop.index, forloop.index0, forloop.rindex, forloop.rindex0 = i, i - 1, n - i + 1, n - i
       forloop.first, forloop.last = i == 1, i == n
-      local r = run(nodes, ctx, buf)
+      local r
+      for j = 1, count do -- run(nodes, ctx, buf), without a call per item
+        r = nodes[j](ctx, buf)
+        if r then break end
+      end
       if r == "break" then break end
     end
     scopes[#scopes] = nil
