@@ -177,6 +177,22 @@ check "build without the theme succeeds" test $? -eq 0
 check "missing theme warned once" test "$(grep -c "theme 'jekyll-theme-not-installed-anywhere' is not installed" "$WORK/log2")" -eq 1
 check "folio's theme renders the post" contains "$WORK/out2/2021/01/01/alone.html" 'Alone body.'
 
+# A layout of another extension (_layouts/tagfeed.xml, named `tagfeed`), used by an .xml page
+# with front matter; a blank line after either's front matter is not written (an XML feed
+# must start with its declaration), as Jekyll reads it.
+t4=$WORK/site4
+mkdir -p "$t4/_posts" "$t4/_layouts" "$t4/tags/go/feed"
+printf 'title: Feeds\nurl: https://example.org\n' > "$t4/_config.yml"
+printf -- '---\n---\n\n<?xml version="1.0" encoding="UTF-8"?>\n<feed><title>{{ page.tag }}</title>{%% for post in site.posts %%}{%% if post.tags contains page.tag %%}<entry>{{ post.title }}</entry>{%% endif %%}{%% endfor %%}</feed>\n' > "$t4/_layouts/tagfeed.xml"
+printf -- '---\ntag: go\nlayout: tagfeed\n---\n\n' > "$t4/tags/go/feed/index.xml"
+printf -- '---\ntitle: Gophers\ntags: [go]\n---\nBody.\n' > "$t4/_posts/2021-01-01-gophers.md"
+printf -- '---\ntitle: Rustaceans\ntags: [rust]\n---\nBody.\n' > "$t4/_posts/2021-01-02-rust.md"
+(cd "$t4" && "$FOLIO" build -o "$WORK/out4") > "$WORK/log4" 2>&1
+check "a site with an .xml layout builds" test $? -eq 0
+check "the .xml page is rendered in its .xml layout" contains "$WORK/out4/tags/go/feed/index.xml" '<feed><title>go</title><entry>Gophers</entry></feed>'
+check "only the tag's posts" lacks "$WORK/out4/tags/go/feed/index.xml" 'Rustaceans'
+check "the feed starts with its XML declaration" test "$(head -c 5 "$WORK/out4/tags/go/feed/index.xml")" = "<?xml"
+
 # A Debian theme gem (jekyll-theme-minima), only where it is installed: its layouts render.
 gem=$(ls -d /usr/share/rubygems-integration/all/gems/minima-* 2>/dev/null | head -1)
 if [ -n "$gem" ]; then

@@ -6,6 +6,8 @@ compares the HTML pages one by one: URL sets, <title>, dates (<time datetime>), 
 Usage: tools/jekyll_compare.py SITE_DIR [--folio PATH] [--jekyll PATH] [--work DIR] [--verbose]
 
 Prints per-site figures: URLs same / only in Jekyll / only in folio, titles and dates equal,
+the other files (feeds, sitemaps, assets) that one side wrote empty or at less than half the
+other's size,
 % of post bodies (and of all pages) equal in text, both wall times and CPU times (user + system,
 steadier than wall time on a shared machine) and the speed ratios.
 CSS (Sass) is not compared: folio leaves Sass out for now. Exit status 0 unless a build fails.
@@ -166,6 +168,16 @@ def main():
             posts += 1
             posts_equal += equal
 
+    # the other files both wrote (feeds, the sitemap, copied assets): one written empty, or one
+    # less than half the other's size, is a page folio did not make as Jekyll does (a layout not
+    # found, a loop over nothing)
+    others = sorted((files_j & files_f) - set(both))
+    far_apart = []
+    for rel in others:
+        sj, sf = os.path.getsize(os.path.join(out_j, rel)), os.path.getsize(os.path.join(out_f, rel))
+        if (sj == 0) != (sf == 0) or min(sj, sf) * 2 < max(sj, sf):
+            far_apart.append((rel, sj, sf))
+
     pct = lambda n, d: 100.0 * n / d if d else 100.0
     print(f"site {name}")
     print(f"  files: {len(files_j & files_f)} same URL, {len(only_j)} only in jekyll, {len(only_f)} only in folio"
@@ -177,6 +189,9 @@ def main():
     print(f"  HTML pages in both: {len(both)}; titles equal {same_title}, dates equal {same_dates}")
     print(f"  post bodies equal in text: {posts_equal}/{posts} ({pct(posts_equal, posts):.1f}%);"
           f" all pages {pages_equal}/{len(both)} ({pct(pages_equal, len(both)):.1f}%)")
+    print(f"  other files in both: {len(others)}; empty in one, or less than half the other's size: {len(far_apart)}")
+    for rel, sj, sf in far_apart[:10] if not args.verbose else far_apart:
+        print(f"    {rel}: jekyll {sj} bytes, folio {sf}")
     print(f"  wall time: jekyll {t_j:.2f} s, folio {t_f:.3f} s, folio {t_j / t_f if t_f else 0:.1f}x faster;"
           f" CPU time: jekyll {c_j:.2f} s, folio {c_f:.3f} s ({c_j / c_f if c_f else 0:.1f}x)")
     print(f"  folio warnings: {len(warnings)}")

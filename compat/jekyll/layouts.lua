@@ -43,10 +43,37 @@ function M.theme_dir(name)
   return nil
 end
 
+-- A body as Jekyll reads it after front matter: its front matter pattern (`---\s*$\n?` after
+-- the closing line) also takes the blank lines that follow, so a feed whose `---` lines are
+-- followed by an empty one still starts with `<?xml`. Returns the body and its first line.
+function M.after_front_matter(body, line)
+  local blank = body:match("^[ \t\r\n]*\n")
+  if not blank then return body, line end
+  return body:sub(#blank + 1), line + select(2, blank:gsub("\n", ""))
+end
+
 -- An engine for folio.layout_engine. `dirs`: the layout folders, searched in order.
 function M.engine(dirs)
   local found = {}  -- name -> path, or false
   local loaded = {} -- path -> { meta =, body =, line = }
+  -- A layout's name is its file's path in the folder without the extension, whatever that is
+  -- (Jekyll's rule: `layout: tagfeed` is _layouts/tagfeed.xml); `.html` first when both exist.
+  local names_in = {} -- dir -> { name -> path }
+  local function layouts_in(dir)
+    local index = names_in[dir]
+    if index then return index end
+    index = {}
+    if is_dir(dir) then
+      local files = folio.fs.scan(dir)
+      for _, f in ipairs(files) do
+        local rel = f.path:sub(#dir + 2)
+        local name = rel:match("^(.+)%.[^./]+$") or rel
+        if index[name] == nil or rel:find("%.html$") then index[name] = f.path end
+      end
+    end
+    names_in[dir] = index
+    return index
+  end
   local function path_of(name)
     if type(name) ~= "string" or name == "" then return nil end
     local v = found[name]
@@ -54,7 +81,8 @@ function M.engine(dirs)
       v = false
       local base = name:gsub("%.html$", "")
       for _, dir in ipairs(dirs) do
-        if is_file(dir .. "/" .. base .. ".html") then v = dir .. "/" .. base .. ".html"; break end
+        local path = layouts_in(dir)[base]
+        if path then v = path; break end
       end
       found[name] = v
     end
@@ -66,7 +94,9 @@ function M.engine(dirs)
     local text = assert(folio.fs.read(path))
     local meta, body, line = folio.frontmatter.parse(text)
     if not meta then errors.fail(path, body and body.line, tostring(body and body.message), "fix the layout's front matter") end
-    l = { meta = meta, body = body, line = line or 1 }
+    line = line or 1
+    if line > 1 then body, line = M.after_front_matter(body, line) end
+    l = { meta = meta, body = body, line = line }
     loaded[path] = l
     return l
   end
@@ -75,7 +105,7 @@ function M.engine(dirs)
   function engine.has_layout(name) return path_of(name) ~= nil end
   function engine.looked(name)
     local list = {}
-    for i, dir in ipairs(dirs) do list[i] = dir .. "/" .. tostring(name):gsub("%.html$", "") .. ".html" end
+    for i, dir in ipairs(dirs) do list[i] = dir .. "/" .. tostring(name):gsub("%.html$", "") .. ".*" end
     return table.concat(list, ", ")
   end
   function engine.render(page, site, name)

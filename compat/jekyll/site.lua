@@ -546,7 +546,9 @@ local function apply_model(page, classified, permalinks)
     elseif MARKDOWN[ext] or HTML[ext] then
       page.layout = layout_for(meta, "page")
     else
-      page.layout = "none" -- feed.xml, robots.txt with front matter: written as Liquid makes them
+      -- feed.xml, robots.txt with front matter: written as Liquid makes them, in the layout they
+      -- name if they name one (a tag's feed/index.xml in _layouts/tagfeed.xml), as Jekyll does
+      page.layout = jekyll_layouts and layout_for(meta, "none") or "none"
       if page.menu == nil then page.menu = false end
     end
   end
@@ -565,10 +567,18 @@ local function source_url(f, config, classified, permalinks)
   return page.url
 end
 
+local function require_layouts()
+  return assert(folio.embedded.load("compat/jekyll/layouts.lua", _G))()
+end
+
 -- Registers the hooks that give each source its Jekyll fields.
 local function register_hooks(classified, permalinks)
+  local layouts = require_layouts()
   folio.hook("frontmatter", function(page)
     apply_model(page, classified, permalinks)
+    if (page.body_line or 1) > 1 and type(page.source) == "string" then -- it had front matter
+      page.source, page.body_line = layouts.after_front_matter(page.source, page.body_line)
+    end
   end, { order = 1 })
   -- the home page lists the posts (the paginate plugin splits that list)
   folio.hook("site", function(site)
@@ -598,10 +608,6 @@ end
 local pending = {}
 local function warn_once(...)
   pending[#pending + 1] = table.pack(...)
-end
-
-local function require_layouts()
-  return assert(folio.embedded.load("compat/jekyll/layouts.lua", _G))()
 end
 
 -- The folders Sass imports are searched in, as jekyll-sass-converter has them: `sass.sass_dir`
