@@ -1215,6 +1215,39 @@ def group_tracked():
     check(len(full) > 150, f"a real site was compared ({len(full)} files)")
 
 
+def group_tracked_lists():
+    """`folio new site` on 60 pool50 posts: a tag edit keeps the home page's and the archives'
+    lists where they are (they are by date: only the page listing the post is rendered), moves
+    the post between two tags' paginated lists, and leaves the preview byte for byte a full
+    build; then the same after a tag and a title edit at once."""
+    SLOW = 6 * TIMEOUT
+    site = os.path.join(WORK, "tracked_lists")
+    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
+    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    post_file = os.path.join(site, "content/posts/post-00031.md")
+
+    def retag(t, tag):
+        return re.sub(r'^tags: \["[^"]*"', f'tags: ["{tag}"', t, count=1, flags=re.M)
+
+    def one_tag_edit(s):
+        s.wait_line(r"built \d+ pages")
+        before = read(post_file)
+        check(retag(before, "topic-49") != before, "the tag edit changes the post")
+        s.rebuilt(lambda: write(post_file, retag(read(post_file), "topic-49")), timeout=SLOW)
+
+    serve_then_compare(site, one_tag_edit, SLOW)
+
+    def tag_and_title(s):
+        s.wait_line(r"built \d+ pages")
+        edited = re.sub(r'^title: "(.*)"$', r'title: "\1 (retitled)"', retag(read(post_file), "topic-3"),
+                        count=1, flags=re.M)
+        s.rebuilt(lambda: write(post_file, edited), timeout=SLOW)
+
+    serve_then_compare(site, tag_and_title, SLOW)
+
+
 def group_sitemap_patch():
     """`folio new site` on 60 posts: after title edits of two posts (their URLs move, so the
     sitemap patches its last sorted URL list, scripts/sitemap.lua) and a tag edit, with nothing
@@ -1259,7 +1292,7 @@ GROUPS = {
     "limits": group_limits,
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
     "incremental": group_incremental, "newsite": group_newsite,
-    "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked,
+    "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked, "tracked_lists": group_tracked_lists,
     "sitemap_patch": group_sitemap_patch,
 }
 

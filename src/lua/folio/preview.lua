@@ -362,12 +362,13 @@ local function family(p)
   return type(pg) == "table" and type(pg.urls) == "table" and pg.urls or p
 end
 
--- The families (see family) of generated list pages that list one of `ids` (id -> true).
-families_listing = function(render_list, ids)
+-- The families (see family) of generated list pages that list one of `ids` (id -> true), but
+-- those `skip(p)` says keep their pages.
+families_listing = function(render_list, ids, skip)
   local found = {}
   for k = 1, #render_list do
     local p = render_list[k]
-    local list = rawget(p, "generated") and p.pages
+    local list = rawget(p, "generated") and not (skip and skip(p)) and p.pages
     if type(list) == "table" then
       for _, q in ipairs(list) do
         if type(q) == "table" and ids[rawget(q, "id")] then found[family(p)] = true; break end
@@ -403,6 +404,14 @@ local function why(reason)
   return nil
 end
 
+-- folio's lists of the posts by date (the home page and its pagination, the archives' years
+-- and months) choose and order their posts by date, section, language and draft state only (the
+-- shape fields above render everything): an edit that changes no field but these keeps every
+-- such list's pages where they are, and renders only the list pages that show the page edited.
+local DATE_LISTS = { home = true, archive = true }
+local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, description = true,
+                           summary = true, author = true, image = true }
+
 -- Before the assemble of an update: what the outputs show now, for M.choose. `olds`: id -> the
 -- page's last version (still in the last site), `news`: id -> its new version (nil: gone),
 -- `render_list` and `site` the last assemble's, `all` every page (id -> page). Returns nil when
@@ -417,6 +426,11 @@ function M.track_before(olds, news, render_list, site, all, changed)
     if not DISPLAY_FIELDS[k] then t.display_only = false; why_not = k end
   end
   if why_not and os.getenv("FOLIO_TIMINGS") then io.stderr:write("track: lists may change (", why_not, ")\n") end
+  local date_lists_kept = true
+  for k in pairs(changed) do
+    if not KEEPS_DATE_LISTS[k] then date_lists_kept = false end
+  end
+  t.skip = date_lists_kept and function(p) return DATE_LISTS[p.kind] == true end or nil
   local values = {}
   for id, old in pairs(olds) do
     local now = news[id]
@@ -438,7 +452,7 @@ function M.track_before(olds, news, render_list, site, all, changed)
     if old.date ~= now.date then t.reranked = true end
   end
   local c0 = os.clock()
-  local families = t.display_only and {} or families_listing(render_list, t.touched)
+  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip)
   for k = 1, #render_list do
     local p = render_list[k]
     if rawget(p, "generated") then
@@ -501,7 +515,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
     end
   end
   local todo, memo = {}, { before = {}, now = {} }
-  local families_now = not t.display_only and families_listing(render_list, t.touched)
+  local families_now = not t.display_only and families_listing(render_list, t.touched, t.skip)
   for k = 1, #render_list do
     local p = render_list[k]
     local id = rawget(p, "id")
@@ -521,8 +535,8 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
       if rawget(p, "generated") then
         if was then
           take = not same_as(was, p, memo)
-        elseif t.display_only then -- no list changed: it changed if it lists a changed page
-          take = false
+        elseif t.display_only or (t.skip and t.skip(p)) then -- its list kept its pages: it
+          take = false                              -- changed if it lists a changed page (below)
         else -- its family listed none of the changed pages: it changed if it lists one now
           take = families_now[family(p)] == true
         end
