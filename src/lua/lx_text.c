@@ -1,7 +1,8 @@
-/* lx_text.c: two scans under the kramdown plugin (scripts/kramdown_tree.lua, kramdown_scan.lua):
- * folio.text_runs, which text runs of an HTML segment typography may change, and
- * folio.text_lines, a text's lines. In C because the same loops in Lua cost a few calls per run
- * or line, and a page has a run between every two tags. */
+/* lx_text.c: the loops under the kramdown plugin (scripts/kramdown_tree.lua, kramdown_scan.lua):
+ * folio.text_runs, which text runs of an HTML segment typography may change,
+ * folio.typography_run, kramdown's typography on one such run, and folio.text_lines, a text's
+ * lines. In C because the same loops in Lua cost a few calls per run or line (typography, a few
+ * per byte), and a page has a run between every two tags. */
 #include "lua/lx.h"
 #include <string.h>
 
@@ -53,6 +54,290 @@ static int l_text_runs(lua_State *L)
   return 1;
 }
 
+/* ---- folio.typography_run: the Lua typeset() of kramdown_tree.lua, byte for byte ---------- */
+
+#define TY_LSQ "\xE2\x80\x98" /* ‘ */
+#define TY_RSQ "\xE2\x80\x99" /* ’ */
+#define TY_LDQ "\xE2\x80\x9C" /* “ */
+#define TY_RDQ "\xE2\x80\x9D" /* ” */
+
+/* The text a run is read from: s[0..ns) is the decoded run (its first n bytes) and then what
+ * follows it in the source. Positions below are 1-based, as in the Lua they mirror. */
+typedef struct {
+  const unsigned char *s;
+  size_t n, ns;
+} ty_text;
+
+/* The byte at 1-based i, or -1 past the end (Lua's nil). */
+static int ty_at(const ty_text *t, size_t i)
+{
+  return i >= 1 && i <= t->ns ? t->s[i - 1] : -1;
+}
+
+static int ty_quote(int c) { return c == '\'' || c == '"'; }
+static int ty_space(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static int ty_digit(int c) { return c >= '0' && c <= '9'; }
+static int ty_alnum(int c) { return ty_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+static int ty_word(int c) { return ty_alnum(c) || c == '_'; }
+/* A letter, a digit or a byte of a UTF-8 character: before a quote, it closes it. */
+static int ty_letter(int c) { return c >= 128 || ty_alnum(c); }
+/* ASCII punctuation but `&` (the Lua's PUNCT_AT). */
+static int ty_punct(int c)
+{
+  static const char set[] = "!\"#$%'()*+,-./:;<=>?@[\\]^_`{|}~";
+  return c > 0 && c < 128 && memchr(set, c, sizeof set - 1) != NULL;
+}
+/* What a quote after it closes: anything but space, tab, CR, LF, `\`, `[`, `{`, `(`, `-`. */
+static int ty_sq_close(int c)
+{
+  static const char set[] = " \\\t\r\n[{(-";
+  return c >= 0 && (c == 0 || memchr(set, c, sizeof set - 1) == NULL);
+}
+static const char *ty_lq(int c) { return c == '\'' ? TY_LSQ : TY_LDQ; }
+static const char *ty_rq(int c) { return c == '\'' ? TY_RSQ : TY_RDQ; }
+
+/* A replacement: up to two pieces (a kept byte or two and a quote, or a symbol). */
+typedef struct {
+  char lead[2];
+  size_t nlead;
+  const char *rep;
+} ty_rep;
+
+static size_t ty_set(ty_rep *r, size_t len, int lead, const char *rep)
+{
+  r->nlead = 0;
+  if (lead >= 0)
+    r->lead[r->nlead++] = (char)lead;
+  r->rep = rep;
+  return len;
+}
+
+/* kramdown's quote rules at p (quote_rule of the Lua), whose bytes are c, c1, c2: the number
+ * of characters matched (0: none) and the replacement in r. */
+static size_t ty_quote_rule(const ty_text *t, size_t p, int c, int c1, int c2, ty_rep *r)
+{
+  int quote = ty_quote(c);
+  if (quote) {
+    if ((c1 == '_' || c1 == '*') && c2 >= 0 && !ty_space(c2)) /* "*em* */
+      return ty_set(r, 1, -1, ty_lq(c));
+    if (ty_punct(c1) && !(c1 == '.' && c2 == '.') && !ty_word(c2))
+      return ty_set(r, 1, -1, ty_rq(c));
+  }
+  int sp = ty_space(c);
+  if (sp || quote) { /* (\s?)"'(?=\w), (\s?)'"(?=\w), (\s?)'(?=\d\ds) */
+    size_t off = sp ? 1 : 0;
+    int q1 = ty_at(t, p + off), q2 = ty_at(t, p + off + 1);
+    int w = ty_at(t, p + off + 2), w2 = ty_at(t, p + off + 3);
+    int lead = sp ? c : -1;
+    if (q1 == '"' && q2 == '\'' && ty_word(w)) {
+      r->nlead = 0;
+      if (sp) r->lead[r->nlead++] = (char)c;
+      r->rep = TY_LDQ TY_LSQ;
+      return off + 2;
+    }
+    if (q1 == '\'' && q2 == '"' && ty_word(w)) {
+      r->nlead = 0;
+      if (sp) r->lead[r->nlead++] = (char)c;
+      r->rep = TY_LSQ TY_LDQ;
+      return off + 2;
+    }
+    if (q1 == '\'' && ty_digit(q2) && ty_digit(w) && w2 == 's')
+      return ty_set(r, off + 1, lead, TY_RSQ);
+  }
+  if (sp && ty_quote(c1) && ty_word(c2)) /* (\s)("|')(?=\w) */
+    return ty_set(r, 2, c, ty_lq(c1));
+  if (ty_sq_close(c) && ty_quote(c1)) /* (SQ_CLOSE)("|') */
+    return ty_set(r, 2, c, ty_rq(c1));
+  if (quote && (c1 < 0 || ty_space(c1) || (c1 == 's' && !ty_word(c2))))
+    return ty_set(r, 1, -1, ty_rq(c));
+  if (c1 == '\'')
+    return ty_set(r, 2, c, TY_LSQ);
+  if (c == '\'')
+    return ty_set(r, 1, -1, TY_LSQ);
+  if (c1 == '"')
+    return ty_set(r, 2, c, TY_LDQ);
+  if (c == '"')
+    return ty_set(r, 1, -1, TY_LDQ);
+  return 0;
+}
+
+/* A symbol (`---`, `--`, `...`, guillemets) or a quote rule at p <= n (typographic_at of the
+ * Lua): the characters matched (0: none), the replacement in r. */
+static size_t ty_typographic_at(const ty_text *t, size_t p, ty_rep *r)
+{
+  static const struct { const char *from, *to; } guillemets[] = {
+    { "<< ", "\xC2\xAB\xC2\xA0" }, { " >>", "\xC2\xA0\xC2\xBB" }, { "<<", "\xC2\xAB" }, { ">>", "\xC2\xBB" },
+  };
+  size_t n = t->n;
+  int b = ty_at(t, p), b1 = ty_at(t, p + 1), b2 = ty_at(t, p + 2);
+  if (b == '-' && b1 == '-') {
+    if (p + 2 <= n && b2 == '-')
+      return ty_set(r, 3, -1, "\xE2\x80\x94"); /* — */
+    if (p + 1 <= n)
+      return ty_set(r, 2, -1, "\xE2\x80\x93"); /* – */
+  } else if (b == '.' && b1 == '.' && p + 2 <= n && b2 == '.') {
+    return ty_set(r, 3, -1, "\xE2\x80\xA6"); /* … */
+  } else if (b == '<' || b == '>' || (b == ' ' && b1 == '>')) {
+    for (size_t i = 0; i < sizeof guillemets / sizeof guillemets[0]; i++) {
+      size_t len = strlen(guillemets[i].from);
+      if (p + len - 1 <= n && memcmp(t->s + p - 1, guillemets[i].from, len) == 0)
+        return ty_set(r, len, -1, guillemets[i].to);
+    }
+  }
+  if (ty_quote(b1) && ty_letter(b)) /* a letter, a quote: only (SQ_CLOSE)("|') can match */
+    return p + 1 <= n ? ty_set(r, 2, b, ty_rq(b1)) : 0;
+  if (ty_quote(b) || ty_quote(b1)) {
+    size_t len = ty_quote_rule(t, p, b, b1, b2, r);
+    if (len && p + len - 1 <= n)
+      return len;
+  }
+  return 0;
+}
+
+/* The first place at or after p where a rule may match: a quote, `--`, `...`, or two of `<>`,
+ * all inside the run; n + 1 when there is none. */
+static size_t ty_candidate(const ty_text *t, size_t p)
+{
+  const unsigned char *s = t->s;
+  size_t n = t->n;
+  for (size_t k = p; k <= n; k++) {
+    int c = s[k - 1];
+    if (c == '\'' || c == '"')
+      return k;
+    if (c == '-' && k + 1 <= n && s[k] == '-')
+      return k;
+    if (c == '.' && k + 2 <= n && s[k] == '.' && s[k + 1] == '.')
+      return k;
+    if ((c == '<' || c == '>') && k + 1 <= n && (s[k] == '<' || s[k] == '>'))
+      return k;
+  }
+  return n + 1;
+}
+
+/* Adds s[0..len) to b with `<`, `>` and `"` as entities (the run goes back into HTML). */
+static void ty_add_escaped(luaL_Buffer *b, const char *s, size_t len)
+{
+  size_t from = 0;
+  for (size_t i = 0; i < len; i++) {
+    const char *ent = s[i] == '<' ? "&lt;" : s[i] == '>' ? "&gt;" : s[i] == '"' ? "&quot;" : NULL;
+    if (ent) {
+      luaL_addlstring(b, s + from, i - from);
+      luaL_addstring(b, ent);
+      from = i + 1;
+    }
+  }
+  luaL_addlstring(b, s + from, len - from);
+}
+
+/* Adds the run's bytes [copied, p) (1-based) and a replacement to b. */
+static void ty_emit(luaL_Buffer *b, const ty_text *t, size_t copied, size_t p, const ty_rep *r)
+{
+  if (p > copied)
+    ty_add_escaped(b, (const char *)t->s + copied - 1, p - copied);
+  ty_add_escaped(b, r->lead, r->nlead);
+  luaL_addstring(b, r->rep); /* (curly quotes, dashes, guillemets: nothing to escape) */
+}
+
+/* Adds html[i..j) to b with `&quot;`, `&lt;` and `&gt;` decoded (the Lua's decoded()). */
+static void ty_add_decoded(luaL_Buffer *b, const char *html, size_t i, size_t j)
+{
+  size_t from = i;
+  for (size_t k = i; k < j; k++) {
+    if (html[k] != '&')
+      continue;
+    size_t left = j - k;
+    char c = 0;
+    size_t len = 0;
+    if (left >= 6 && memcmp(html + k, "&quot;", 6) == 0) c = '"', len = 6;
+    else if (left >= 4 && memcmp(html + k, "&lt;", 4) == 0) c = '<', len = 4;
+    else if (left >= 4 && memcmp(html + k, "&gt;", 4) == 0) c = '>', len = 4;
+    if (len) {
+      luaL_addlstring(b, html + from, k - from);
+      luaL_addchar(b, c);
+      k += len - 1;
+      from = k + 1;
+    }
+  }
+  luaL_addlstring(b, html + from, j - from);
+}
+
+/* folio.typography_run(html, i, j, after) -> string or nil: kramdown's typography on the run
+ * html[i..j] (1-based, inclusive), the same as kramdown_tree.lua's Lua path (its fallback and
+ * reference): the run with `&quot;`, `&lt;`, `&gt;` decoded, read with `after` (the Markdown
+ * after it) following, changed by these rules, and `<`, `>`, `"` made entities again; nil when
+ * no rule changed it.
+ *   The rules are tried at the place before each candidate (a quote, `--`, `...`, two of `<>`)
+ * and at the candidate, leftmost first, and the text after a replacement is read on from its
+ * end: `---` is an em dash, `--` an en dash, `...` an ellipsis (all inside the run); `<< `,
+ * ` >>`, `<<`, `>>` guillemets (with a no-break space for the space). A letter, digit or
+ * UTF-8 byte before a quote closes it. Otherwise kramdown's SQ_RULES, in this order: a quote
+ * before `_`/`*` and a non-space opens; before punctuation (not `..`) and no word character
+ * closes; `"'` and `'"` before a word character (after an optional space) open both; `'` before
+ * two digits and `s` (`'80s`) is an apostrophe; a space, a quote and a word character: opens;
+ * a byte other than a space, `\`, `[`, `{`, `(`, `-` and a quote: closes; a quote at the end,
+ * before a space or before `s` and no word character: closes; any other quote opens. A rule
+ * matches only when its characters are all inside the run (what follows is only looked at).
+ * [-4, +1, m] */
+static int l_typography_run(lua_State *L)
+{
+  size_t nh, na;
+  const char *html = luaL_checklstring(L, 1, &nh);
+  lua_Integer i = luaL_checkinteger(L, 2), j = luaL_checkinteger(L, 3);
+  const char *after = luaL_checklstring(L, 4, &na);
+  luaL_argcheck(L, i >= 1 && (lua_Unsigned)i <= (lua_Unsigned)nh + 1, 2, "out of range");
+  luaL_argcheck(L, j >= i - 1 && (lua_Unsigned)j <= (lua_Unsigned)nh, 3, "out of range");
+  luaL_Buffer text;
+  luaL_buffinit(L, &text);
+  ty_add_decoded(&text, html, (size_t)i - 1, (size_t)j);
+  size_t n = luaL_bufflen(&text);
+  luaL_addlstring(&text, after, na);
+  luaL_pushresult(&text);
+  size_t ns;
+  const char *s = lua_tolstring(L, -1, &ns);
+  ty_text t = { (const unsigned char *)s, n, ns };
+  size_t q = ty_candidate(&t, 1);
+  if (q > n) {
+    lua_pushnil(L);
+    return 1;
+  }
+  luaL_Buffer out;
+  luaL_buffinit(L, &out);
+  size_t copied = 1, p = 1; /* the run's bytes from `copied` are not in `out` yet */
+  while (q <= n) {
+    if (q > p + 1)
+      p = q - 1;
+    ty_rep r;
+    int b = p < q && ty_quote(t.s[q - 1]) ? t.s[p - 1] : -1;
+    if (b >= 0 && ty_letter(b)) { /* the usual case (`it's`), as ty_typographic_at answers it */
+      ty_set(&r, 2, b, ty_rq(t.s[q - 1]));
+      ty_emit(&out, &t, copied, p, &r);
+      p = q + 1;
+      copied = p;
+    } else {
+      for (; p <= q; p++) {
+        size_t len = ty_typographic_at(&t, p, &r);
+        if (len) {
+          ty_emit(&out, &t, copied, p, &r);
+          p += len;
+          copied = p;
+          break;
+        }
+      }
+    }
+    if (p > n)
+      break;
+    q = ty_candidate(&t, p);
+  }
+  if (copied == 1) {
+    lua_pushnil(L);
+    return 1;
+  }
+  if (copied <= n)
+    ty_add_escaped(&out, s + copied - 1, n + 1 - copied);
+  luaL_pushresult(&out);
+  return 1;
+}
+
 /* folio.text_lines(s) -> { line, ... }: the lines of s without their "\n", as
  * (s .. "\n"):gmatch("(.-)\n") gives them (no "\n" added when s ends with one). [-1, +1, m] */
 static int l_text_lines(lua_State *L)
@@ -80,6 +365,8 @@ void lx_open_text(lua_State *L, int folio)
 {
   lua_pushcfunction(L, l_text_runs);
   lua_setfield(L, folio, "text_runs");
+  lua_pushcfunction(L, l_typography_run);
+  lua_setfield(L, folio, "typography_run");
   lua_pushcfunction(L, l_text_lines);
   lua_setfield(L, folio, "text_lines");
 }
