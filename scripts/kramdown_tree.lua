@@ -269,7 +269,7 @@ end
 
 local LQ = { ["'"] = "\u{2018}", ['"'] = "\u{201C}" }
 local find, sub = string.find, string.sub
-local text_runs = folio.text_runs -- (safe mode's folio has none, nor folio.typography_run: Lua then)
+local text_runs = folio.text_runs -- (safe mode's folio has none, nor folio.typography_*: Lua then)
 local RQ = { ["'"] = "\u{2019}", ['"'] = "\u{201D}" }
 local SYMS = { { "---", "\u{2014}" }, { "--", "\u{2013}" }, { "...", "\u{2026}" },
                { "<< ", "\u{AB}\u{A0}" }, { " >>", "\u{A0}\u{BB}" }, { "<<", "\u{AB}" }, { ">>", "\u{BB}" } }
@@ -506,8 +506,9 @@ local RAW_CLOSERS = { "</code", "</pre", "</script", "</style", "</textarea" }
 -- segment's runs are the page's that start in it, except after a comment (which may hold `<` and
 -- `>`), where the page's run may start inside the comment: its part in the segment is the
 -- segment's first run. What follows a run is read no further than 80 bytes past its segment's
--- end. Unchanged HTML is copied once, at the end.
-local function typography_html(html)
+-- end. Unchanged HTML is copied once, at the end. folio.typography_html does the same in C (safe
+-- mode's folio has none: this, then).
+local function lua_typography_html(html)
   if not may_typeset(html) then return html end
   local n = #html
   local whole = ">" .. html -- (a leading `>` makes the first run look like the others)
@@ -562,6 +563,8 @@ local function typography_html(html)
   return table.concat(out)
 end
 
+local typography_html = folio.typography_html or lua_typography_html
+
 -- Runs the tree pass on `doc`, whose Markdown was `src`. Returns the attributes of each marker
 -- (`<!--kd:N-->`, by N) and the lists that are tables of contents.
 local function run(doc, src)
@@ -576,5 +579,7 @@ local function run(doc, src)
   return marks, toc_lists
 end
 
--- (typography_run_lua: the Lua path of folio.typography_run, for its differential test)
-return { run = run, typography_html = typography_html, typography_run_lua = lua_typography_run }
+-- (typography_html_lua, typography_run_lua: the Lua paths of folio.typography_html and
+-- folio.typography_run, for their differential test)
+return { run = run, typography_html = typography_html, typography_html_lua = lua_typography_html,
+         typography_run_lua = lua_typography_run }

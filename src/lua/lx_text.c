@@ -4,6 +4,7 @@
  * lines. In C because the same loops in Lua cost a few calls per run or line (typography, a few
  * per byte), and a page has a run between every two tags. */
 #include "lua/lx.h"
+#include <stdint.h>
 #include <string.h>
 
 /* Whether s[i..j] (0-based, inclusive) has a quote, `&`, `--`, `...`, or `>>` with a `-` or `.`
@@ -229,36 +230,81 @@ static void ty_add_escaped(luaL_Buffer *b, const char *s, size_t len)
   luaL_addlstring(b, s + from, len - from);
 }
 
-/* Adds the run's bytes [copied, p) (1-based) and a replacement to b. */
-static void ty_emit(luaL_Buffer *b, const ty_text *t, size_t copied, size_t p, const ty_rep *r)
+/* Where a run's typography goes: the buffer, and what must go before the first replacement
+ * (the page's unchanged HTML before the run), added only once the run changes. */
+typedef struct {
+  luaL_Buffer *b;
+  const char *prefix;
+  size_t nprefix;
+  int changed;
+} ty_out;
+
+/* Adds the run's bytes [copied, p) (1-based) and a replacement to o. */
+static void ty_emit(ty_out *o, const ty_text *t, size_t copied, size_t p, const ty_rep *r)
 {
+  if (!o->changed) {
+    luaL_addlstring(o->b, o->prefix, o->nprefix);
+    o->changed = 1;
+  }
   if (p > copied)
-    ty_add_escaped(b, (const char *)t->s + copied - 1, p - copied);
-  ty_add_escaped(b, r->lead, r->nlead);
-  luaL_addstring(b, r->rep); /* (curly quotes, dashes, guillemets: nothing to escape) */
+    ty_add_escaped(o->b, (const char *)t->s + copied - 1, p - copied);
+  ty_add_escaped(o->b, r->lead, r->nlead);
+  luaL_addstring(o->b, r->rep); /* (curly quotes, dashes, guillemets: nothing to escape) */
 }
 
-/* Adds html[i..j) to b with `&quot;`, `&lt;` and `&gt;` decoded (the Lua's decoded()). */
-static void ty_add_decoded(luaL_Buffer *b, const char *html, size_t i, size_t j)
+/* The typography of the run t (the rules of l_typography_run below) added to o, escaped, after
+ * o's prefix; nothing added when no rule changes the run. Whether it changed. */
+static int ty_typeset(ty_out *o, const ty_text *t)
 {
-  size_t from = i;
-  for (size_t k = i; k < j; k++) {
-    if (html[k] != '&')
-      continue;
-    size_t left = j - k;
-    char c = 0;
-    size_t len = 0;
-    if (left >= 6 && memcmp(html + k, "&quot;", 6) == 0) c = '"', len = 6;
-    else if (left >= 4 && memcmp(html + k, "&lt;", 4) == 0) c = '<', len = 4;
-    else if (left >= 4 && memcmp(html + k, "&gt;", 4) == 0) c = '>', len = 4;
-    if (len) {
-      luaL_addlstring(b, html + from, k - from);
-      luaL_addchar(b, c);
-      k += len - 1;
-      from = k + 1;
+  size_t n = t->n;
+  size_t q = ty_candidate(t, 1);
+  size_t copied = 1, p = 1; /* the run's bytes from `copied` are not in `o` yet */
+  while (q <= n) {
+    if (q > p + 1)
+      p = q - 1;
+    ty_rep r;
+    int b = p < q && ty_quote(t->s[q - 1]) ? t->s[p - 1] : -1;
+    if (b >= 0 && ty_letter(b)) { /* the usual case (`it's`), as ty_typographic_at answers it */
+      ty_set(&r, 2, b, ty_rq(t->s[q - 1]));
+      ty_emit(o, t, copied, p, &r);
+      p = q + 1;
+      copied = p;
+    } else {
+      for (; p <= q; p++) {
+        size_t len = ty_typographic_at(t, p, &r);
+        if (len) {
+          ty_emit(o, t, copied, p, &r);
+          p += len;
+          copied = p;
+          break;
+        }
+      }
     }
+    if (p > n)
+      break;
+    q = ty_candidate(t, p);
   }
-  luaL_addlstring(b, html + from, j - from);
+  if (o->changed && copied <= n)
+    ty_add_escaped(o->b, (const char *)t->s + copied - 1, n + 1 - copied);
+  return o->changed;
+}
+
+/* Copies html[i..j) to dst with `&quot;`, `&lt;` and `&gt;` decoded (the Lua's decoded()):
+ * the bytes written, at most j - i. */
+static size_t ty_decode(char *dst, const char *html, size_t i, size_t j)
+{
+  size_t w = 0;
+  for (size_t k = i; k < j; k++) {
+    char c = html[k];
+    if (c == '&') {
+      size_t left = j - k;
+      if (left >= 6 && memcmp(html + k, "&quot;", 6) == 0) c = '"', k += 5;
+      else if (left >= 4 && memcmp(html + k, "&lt;", 4) == 0) c = '<', k += 3;
+      else if (left >= 4 && memcmp(html + k, "&gt;", 4) == 0) c = '>', k += 3;
+    }
+    dst[w++] = c;
+  }
+  return w;
 }
 
 /* folio.typography_run(html, i, j, after) -> string or nil: kramdown's typography on the run
@@ -286,54 +332,244 @@ static int l_typography_run(lua_State *L)
   const char *after = luaL_checklstring(L, 4, &na);
   luaL_argcheck(L, i >= 1 && (lua_Unsigned)i <= (lua_Unsigned)nh + 1, 2, "out of range");
   luaL_argcheck(L, j >= i - 1 && (lua_Unsigned)j <= (lua_Unsigned)nh, 3, "out of range");
-  luaL_Buffer text;
-  luaL_buffinit(L, &text);
-  ty_add_decoded(&text, html, (size_t)i - 1, (size_t)j);
-  size_t n = luaL_bufflen(&text);
-  luaL_addlstring(&text, after, na);
-  luaL_pushresult(&text);
-  size_t ns;
-  const char *s = lua_tolstring(L, -1, &ns);
-  ty_text t = { (const unsigned char *)s, n, ns };
-  size_t q = ty_candidate(&t, 1);
-  if (q > n) {
+  size_t len = (size_t)(j - i + 1);
+  if (na > SIZE_MAX - len)
+    return luaL_error(L, "typography_run: text too long");
+  char *s = lua_newuserdatauv(L, len + na + 1, 0); /* the decoded run, then `after` */
+  size_t n = ty_decode(s, html, (size_t)i - 1, (size_t)j);
+  memcpy(s + n, after, na);
+  ty_text t = { (const unsigned char *)s, n, n + na };
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  ty_out o = { &b, NULL, 0, 0 };
+  if (ty_typeset(&o, &t))
+    luaL_pushresult(&b);
+  else
     lua_pushnil(L);
+  return 1;
+}
+
+/* ---- folio.typography_html: the Lua typography_html of kramdown_tree.lua, byte for byte ---- */
+
+/* Each next text run of a page, as folio.text_runs finds them on ">" .. html: what follows a
+ * `>` (or the page's start) up to the next `<`, non-empty and with a candidate. */
+typedef struct {
+  const char *s;
+  size_t n;
+  size_t from; /* where the next run may start (0-based), or n + 1 when there is none */
+} ty_runs;
+
+/* The next run, html[*i, *j) (0-based), or 0. */
+static int ty_next_run(ty_runs *r, size_t *i, size_t *j)
+{
+  while (r->from < r->n) {
+    size_t start = r->from;
+    const char *lt = memchr(r->s + start, '<', r->n - start);
+    size_t end = lt ? (size_t)(lt - r->s) : r->n;
+    const char *gt = end < r->n ? memchr(r->s + end, '>', r->n - end) : NULL;
+    r->from = gt ? (size_t)(gt - r->s) + 1 : r->n + 1;
+    if (end > start && S_candidate(r->s, start, end - 1)) {
+      *i = start, *j = end;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int ty_is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* The raw regions' openers (the last a comment) and closers. */
+static const char *const TY_OPENERS[] = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" };
+static const char *const TY_CLOSERS[] = { "</code", "</pre", "</script", "</style", "</textarea" };
+#define TY_NOPENERS 6
+
+/* The first of `what` (len bytes) in s[from, n), 0-based, or n when there is none. */
+static size_t ty_find(const char *s, size_t n, size_t from, const char *what, size_t len)
+{
+  while (from < n) {
+    const char *at = memchr(s + from, what[0], n - from);
+    if (!at)
+      return n;
+    size_t k = (size_t)(at - s);
+    if (n - k < len)
+      return n;
+    if (memcmp(at, what, len) == 0)
+      return k;
+    from = k + 1;
+  }
+  return n;
+}
+
+/* The first opener `which` at or after from (0-based; n: none): a whole tag name (followed by
+ * a space, `>` or `/`), a comment as it is. */
+static size_t ty_opener(const char *s, size_t n, size_t from, int which)
+{
+  const char *op = TY_OPENERS[which];
+  size_t len = strlen(op);
+  for (size_t at = ty_find(s, n, from, op, len); at < n; at = ty_find(s, n, at + 1, op, len)) {
+    if (which == TY_NOPENERS - 1)
+      return at;
+    size_t e = at + len;
+    if (e < n && (ty_is_space(s[e]) || s[e] == '>' || s[e] == '/'))
+      return at;
+  }
+  return n;
+}
+
+/* The end (0-based, one past) of the raw region opened by `which` at start; n when unclosed:
+ * the comment's `-->`, or the first `</name` followed by spaces and `>`. */
+static size_t ty_raw_end(const char *s, size_t n, size_t start, int which)
+{
+  if (which == TY_NOPENERS - 1) {
+    size_t at = ty_find(s, n, start + 4, "-->", 3); /* (not `<!-->`) */
+    return at < n ? at + 3 : n;
+  }
+  const char *cl = TY_CLOSERS[which];
+  size_t len = strlen(cl);
+  for (size_t at = ty_find(s, n, start, cl, len); at < n; at = ty_find(s, n, at + 1, cl, len)) {
+    size_t e = at + len;
+    while (e < n && ty_is_space(s[e]))
+      e++;
+    if (e < n && s[e] == '>')
+      return e + 1;
+  }
+  return n;
+}
+
+/* What follows a run that ends before the `<` at lt (0-based), read as Markdown, written to dst
+ * (room for 2 + n - lt bytes): `*`, `**`, `[` and the decoded text after an opening em, strong
+ * or link (up to the next `<`, and not past bound, 0-based one past); `` ` ``, `![`, a newline
+ * or `~~` for code, img, br, del; for a closing tag, what closes it in Markdown (nothing for a
+ * block's end); `<` for any other tag. The bytes written. (html_after of the Lua.) */
+static size_t ty_after(char *dst, const char *s, size_t n, size_t lt, size_t bound)
+{
+  static const struct { const char *name, *md; } opens[] = {
+    { "em", "*" }, { "i", "*" }, { "strong", "**" }, { "b", "**" }, { "a", "[" }, { "code", "`" },
+    { "img", "![" }, { "br", "\n" }, { "del", "~~" },
+  };
+  static const struct { const char *name, *md; } closes[] = {
+    { "em", "*" }, { "i", "*" }, { "strong", "**" }, { "b", "**" }, { "a", "]" }, { "del", "~~" },
+    { "span", "<" }, { "sup", "<" }, { "sub", "<" }, { "kbd", "<" }, { "abbr", "<" }, { "cite", "<" },
+    { "q", "<" }, { "small", "<" }, { "s", "<" }, { "u", "<" }, { "mark", "<" },
+  };
+  size_t k = lt + 1;
+  int slash = k < n && s[k] == '/';
+  k += (size_t)slash;
+  size_t name = k;
+  while (k < n && ty_alnum((unsigned char)s[k]))
+    k++;
+  size_t len = k - name;
+  if (len == 0 || len > 6) { /* (no name; or longer than any in the lists) */
+    if (len == 0) {
+      dst[0] = '<';
+      return 1;
+    }
+    if (slash)
+      return 0;
+    dst[0] = '<';
+    return 1;
+  }
+  char lower[7];
+  for (size_t c = 0; c < len; c++) {
+    char ch = s[name + c];
+    lower[c] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+  }
+  lower[len] = '\0';
+  if (slash) {
+    for (size_t c = 0; c < sizeof closes / sizeof closes[0]; c++) {
+      if (strcmp(lower, closes[c].name) == 0) {
+        size_t m = strlen(closes[c].md);
+        memcpy(dst, closes[c].md, m);
+        return m;
+      }
+    }
+    return 0;
+  }
+  const char *md = NULL;
+  for (size_t c = 0; c < sizeof opens / sizeof opens[0] && !md; c++)
+    if (strcmp(lower, opens[c].name) == 0)
+      md = opens[c].md;
+  if (!md) {
+    dst[0] = '<';
+    return 1;
+  }
+  size_t m = strlen(md);
+  memcpy(dst, md, m);
+  if (md[0] != '*' && md[0] != '[')
+    return m;
+  const char *gt = memchr(s + lt, '>', n - lt); /* the tag's end, then its text up to a `<` */
+  if (!gt || (size_t)(gt - s) >= bound)
+    return m;
+  size_t from = (size_t)(gt - s) + 1;
+  const char *next = from < n ? memchr(s + from, '<', n - from) : NULL;
+  size_t to = next ? (size_t)(next - s) : n;
+  if (to > bound)
+    to = bound;
+  return m + (to > from ? ty_decode(dst + m, s, from, to) : 0);
+}
+
+/* folio.typography_html(html) -> string: kramdown's typography on a page's HTML, the same as
+ * kramdown_tree.lua's typography_html (its Lua fallback and reference, whose comment tells the
+ * rules): each text run outside code, pre, script, style, textarea and comments changed by the
+ * rules of folio.typography_run, with what follows it read from the tag after it (no further
+ * than 80 bytes past the raw region that ends its segment). html itself when nothing changed.
+ * [-1, +1, m] */
+static int l_typography_html(lua_State *L)
+{
+  size_t n;
+  const char *html = luaL_checklstring(L, 1, &n);
+  if (n == 0 || !S_candidate(html, 0, n - 1)) {
+    lua_settop(L, 1);
+    return 1;
+  }
+  if (n > (SIZE_MAX - 8) / 2)
+    return luaL_error(L, "typography_html: page too long");
+  char *text = lua_newuserdatauv(L, 2 * n + 8, 0); /* a run decoded, then what follows it */
+  ty_runs runs = { html, n, 0 };
+  size_t a, b; /* the current run, html[a, b) (0-based) */
+  int more = ty_next_run(&runs, &a, &b);
+  if (!more) {
+    lua_settop(L, 1);
     return 1;
   }
   luaL_Buffer out;
   luaL_buffinit(L, &out);
-  size_t copied = 1, p = 1; /* the run's bytes from `copied` are not in `out` yet */
-  while (q <= n) {
-    if (q > p + 1)
-      p = q - 1;
-    ty_rep r;
-    int b = p < q && ty_quote(t.s[q - 1]) ? t.s[p - 1] : -1;
-    if (b >= 0 && ty_letter(b)) { /* the usual case (`it's`), as ty_typographic_at answers it */
-      ty_set(&r, 2, b, ty_rq(t.s[q - 1]));
-      ty_emit(&out, &t, copied, p, &r);
-      p = q + 1;
-      copied = p;
-    } else {
-      for (; p <= q; p++) {
-        size_t len = ty_typographic_at(&t, p, &r);
-        if (len) {
-          ty_emit(&out, &t, copied, p, &r);
-          p += len;
-          copied = p;
-          break;
-        }
+  size_t copied = 0, pos = 0; /* html[copied..] is not in `out` yet; pos: the segment's start */
+  size_t next_at[TY_NOPENERS];
+  int known[TY_NOPENERS] = { 0 };
+  while (more) {
+    size_t start = n;
+    int which = -1;
+    for (int i = 0; i < TY_NOPENERS; i++) {
+      if (!known[i] || (next_at[i] < n && next_at[i] < pos)) {
+        next_at[i] = ty_opener(html, n, pos, i);
+        known[i] = 1;
       }
+      if (next_at[i] < start)
+        start = next_at[i], which = i;
     }
-    if (p > n)
+    size_t stop = start;
+    size_t bound = which >= 0 && stop + 81 < n ? stop + 81 : n; /* (80 bytes past the opener's `<`) */
+    for (; more && a < stop; more = ty_next_run(&runs, &a, &b)) {
+      if (b <= pos || (a < pos && !S_candidate(html, pos, b - 1)))
+        continue;
+      size_t ra = a < pos ? pos : a;
+      size_t len = ty_decode(text, html, ra, b);
+      size_t na = b < n ? ty_after(text + len, html, n, b, bound) : 0;
+      ty_text t = { (const unsigned char *)text, len, len + na };
+      ty_out o = { &out, html + copied, ra - copied, 0 };
+      if (ty_typeset(&o, &t))
+        copied = b;
+    }
+    if (which < 0)
       break;
-    q = ty_candidate(&t, p);
+    pos = ty_raw_end(html, n, start, which);
   }
-  if (copied == 1) {
-    lua_pushnil(L);
+  if (copied == 0) {
+    lua_settop(L, 1);
     return 1;
   }
-  if (copied <= n)
-    ty_add_escaped(&out, s + copied - 1, n + 1 - copied);
+  luaL_addlstring(&out, html + copied, n - copied);
   luaL_pushresult(&out);
   return 1;
 }
@@ -367,6 +603,8 @@ void lx_open_text(lua_State *L, int folio)
   lua_setfield(L, folio, "text_runs");
   lua_pushcfunction(L, l_typography_run);
   lua_setfield(L, folio, "typography_run");
+  lua_pushcfunction(L, l_typography_html);
+  lua_setfield(L, folio, "typography_html");
   lua_pushcfunction(L, l_text_lines);
   lua_setfield(L, folio, "text_lines");
 }

@@ -1,9 +1,10 @@
--- test_typography_run.lua: folio.typography_run (C, src/lua/lx_text.c) against its Lua path in
--- scripts/kramdown_tree.lua (the fallback safe mode runs, and the reference): the same string
--- (or nil) for random runs and what follows them, and the same typography_html for random pages
--- with code, pre and comments. TYPO_FUZZ=N runs N random cases of each kind instead of 4000.
+-- test_typography_run.lua: folio.typography_run and folio.typography_html (C, src/lua/lx_text.c)
+-- against their Lua paths in scripts/kramdown_tree.lua (the fallback safe mode runs, and the
+-- reference): the same string (or nil) for random runs and what follows them, and the same
+-- page for random pages with code, pre and comments, in C, in Lua, and with the Lua page loop
+-- over the C runs. TYPO_FUZZ=N runs N random cases of each kind instead of 4000.
 local T = dofile("testlib.lua")
-if not folio.typography_run then T.skip("folio.typography_run missing") end
+if not folio.typography_run or not folio.typography_html then T.skip("folio.typography_* missing") end
 
 -- kramdown_tree.lua loaded with a folio lacking the C helpers (as safe mode's has none).
 local function load_tree(hide)
@@ -12,7 +13,8 @@ local function load_tree(hide)
   return assert(folio.embedded.load("scripts/kramdown_tree.lua", env))()
 end
 local c_tree = assert(folio.embedded.load("scripts/kramdown_tree.lua", _G))()
-local lua_tree = load_tree { typography_run = true, text_runs = true }
+local lua_tree = load_tree { typography_html = true, typography_run = true, text_runs = true }
+local mixed_tree = load_tree { typography_html = true } -- the Lua page loop, the C runs
 local lua_run, c_run = c_tree.typography_run_lua, folio.typography_run
 local count = tonumber(os.getenv("TYPO_FUZZ") or "") or 4000
 
@@ -61,21 +63,43 @@ T.test("folio.typography_run and the Lua path agree on random runs", function()
 end)
 
 local TAGS = { "<p>", "</p>", "<em>", "</em>", "<a href=\"x\">", "</a>", "<code>", "</code>", "<pre>",
-  "</pre>", "<!-- ", " -->", "<br>", "<strong>", "</strong>", "<span>", "</span>", "<b>", "</b>" }
+  "</pre>", "<!-- ", " -->", "<!--", "-->", "<br>", "<strong>", "</strong>", "<span>", "</span>", "<b>", "</b>",
+  "<I>", "</Em>", "<img src=x>", "</del>", "<del>", "<codex>", "</code >", "<pre\n>", "<script>", "</script>",
+  "<style>", "</style>", "<textarea>", "</textarea>", "<div>", "</div>", "<sup>", "</sup>", "<", ">", "</", "<a" }
 
 T.test("typography_html with and without the C helpers agree on random pages", function()
+  T.ok(c_tree.typography_html == folio.typography_html and lua_tree.typography_html == lua_tree.typography_html_lua,
+       "the C path and the Lua path are the ones compared")
   local pieces = {}
   for _, p in ipairs(PIECES) do pieces[#pieces + 1] = p end
   for _, p in ipairs(TAGS) do pieces[#pieces + 1] = p end
   local bad = 0
   for html in T.random_texts(pieces, 30, count, 3) do
-    local want, got = lua_tree.typography_html(html), c_tree.typography_html(html)
-    if got ~= want then
+    local want = lua_tree.typography_html(html)
+    local got, mixed = c_tree.typography_html(html), mixed_tree.typography_html(html)
+    if got ~= want or mixed ~= want then
       bad = bad + 1
-      if bad <= 5 then T.eq(got, want, ("page %q"):format(html)) end
+      if bad <= 5 then T.eq(got, want, ("page %q"):format(html)); T.eq(mixed, want, ("page %q (Lua loop)"):format(html)) end
     end
   end
   T.eq(bad, 0, "pages that differ")
+end)
+
+T.test("folio.typography_html: raw regions, what follows a run, 80 bytes past a segment", function()
+  local ty = folio.typography_html
+  local z = string.rep("z", 100)
+  for _, html in ipairs {
+    '<p>it\'s "x" -- <code>it\'s</code> y\'s <pre>"a"</pre>...</p>',
+    '<!-- a<b>c -->it\'s >> x<p>"a"</p>', '<!-->"a"--> "b"', '<code >"a"</code >"b"', '<codex>"a"</codex>',
+    '<p>"x <em title="<code ' .. z .. '">y\'s</em> "a"</p>', '<p>a "<em>b</em>" c</p>', "<p>'<a href=x>b</a></p>",
+    '"<EM>x</EM>"', "'<strong>&quot;a&quot;</strong>", "x'</span>", "'</div>", "<textarea>'</textarea>'", "a>'",
+    "'<code>" .. z .. "</code><em>" .. z .. "</em>", "", "plain", "<script>'</script", "'<!-- '",
+  } do
+    T.eq(ty(html), lua_tree.typography_html(html), html)
+  end
+  local page = ("<p>it's <code>x</code></p>"):rep(50)
+  T.eq(select(2, ty(page):gsub("’", "")), 50)
+  T.ok(rawequal(ty("plain"), "plain"))
 end)
 
 T.done()
