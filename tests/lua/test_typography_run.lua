@@ -65,7 +65,8 @@ end)
 local TAGS = { "<p>", "</p>", "<em>", "</em>", "<a href=\"x\">", "</a>", "<code>", "</code>", "<pre>",
   "</pre>", "<!-- ", " -->", "<!--", "-->", "<br>", "<strong>", "</strong>", "<span>", "</span>", "<b>", "</b>",
   "<I>", "</Em>", "<img src=x>", "</del>", "<del>", "<codex>", "</code >", "<pre\n>", "<script>", "</script>",
-  "<style>", "</style>", "<textarea>", "</textarea>", "<div>", "</div>", "<sup>", "</sup>", "<", ">", "</", "<a" }
+  "<style>", "</style>", "<textarea>", "</textarea>", "<div>", "</div>", "<sup>", "</sup>", "<", ">", "</", "<a",
+  "<!--->", "</i>", "<i>", "</b>", "</kbd>", "</q>", "</mark>", "</u>", "<code class=x>", "<br/>" }
 
 T.test("typography_html with and without the C helpers agree on random pages", function()
   T.ok(c_tree.typography_html == folio.typography_html and lua_tree.typography_html == lua_tree.typography_html_lua,
@@ -94,9 +95,17 @@ T.test("folio.typography_html: raw regions, what follows a run, 80 bytes past a 
     '<p>"x <em title="<code ' .. z .. '">y\'s</em> "a"</p>', '<p>a "<em>b</em>" c</p>', "<p>'<a href=x>b</a></p>",
     '"<EM>x</EM>"', "'<strong>&quot;a&quot;</strong>", "x'</span>", "'</div>", "<textarea>'</textarea>'", "a>'",
     "'<code>" .. z .. "</code><em>" .. z .. "</em>", "", "plain", "<script>'</script", "'<!-- '",
+    "<!--->'a' -->'b'", "<!-- -->'b'", "'<i>x</i>", "'<b>x</b>", "'<img src=x>", "'<br>", "'<del>x</del>",
+    "x '</i>", "x '</b>", "x '</del>", "'<em>_x_</em>", "'<em> x</em>", "'<a href=x>&quot;x</a>",
   } do
     T.eq(ty(html), lua_tree.typography_html(html), html)
   end
+  -- an <em> whose tag holds a `<code ` (which ends the segment): its text is read up to 80
+  -- bytes past that `<`; here "a" is the 81st (kept: the quote opens) or the 82nd (cut: closes)
+  local cut = function(k) return '"<em title="<code ' .. ("z"):rep(k) .. '">a</em>' end
+  T.eq(ty(cut(72)), "“" .. cut(72):sub(2))
+  T.eq(ty(cut(73)), "”" .. cut(73):sub(2))
+  for k = 60, 90 do T.eq(ty(cut(k)), lua_tree.typography_html(cut(k)), "em text cut, " .. k) end
   local page = ("<p>it's <code>x</code></p>"):rep(50)
   T.eq(select(2, ty(page):gsub("’", "")), 50)
   T.ok(rawequal(ty("plain"), "plain"))
