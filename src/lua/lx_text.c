@@ -1,6 +1,8 @@
 /* lx_text.c: the loops under the kramdown plugin (scripts/kramdown_tree.lua, kramdown_scan.lua):
- * folio.text_runs, which text runs of an HTML segment typography may change,
- * folio.typography_run, kramdown's typography on one such run, and folio.text_lines, a text's
+ * folio.text_runs, which text runs of an HTML segment typography may change;
+ * folio.typography_run, kramdown's typography (quotes, dashes, ellipses) on one such run, and
+ * folio.typography_html, on a page's HTML, both the same bytes as kramdown_tree.lua's Lua (safe
+ * mode's fallback, held to by tests/lua/test_typography_run.lua); folio.text_lines, a text's
  * lines. In C because the same loops in Lua cost a few calls per run or line (typography, a few
  * per byte), and a page has a run between every two tags. */
 #include "lua/lx.h"
@@ -97,9 +99,9 @@ static int ty_sq_close(int c)
 static const char *ty_lq(int c) { return c == '\'' ? TY_LSQ : TY_LDQ; }
 static const char *ty_rq(int c) { return c == '\'' ? TY_RSQ : TY_RDQ; }
 
-/* A replacement: up to two pieces (a kept byte or two and a quote, or a symbol). */
+/* A replacement: a kept byte (or none) and the typographic characters. */
 typedef struct {
-  char lead[2];
+  char lead[1];
   size_t nlead;
   const char *rep;
 } ty_rep;
@@ -130,18 +132,10 @@ static size_t ty_quote_rule(const ty_text *t, size_t p, int c, int c1, int c2, t
     int q1 = ty_at(t, p + off), q2 = ty_at(t, p + off + 1);
     int w = ty_at(t, p + off + 2), w2 = ty_at(t, p + off + 3);
     int lead = sp ? c : -1;
-    if (q1 == '"' && q2 == '\'' && ty_word(w)) {
-      r->nlead = 0;
-      if (sp) r->lead[r->nlead++] = (char)c;
-      r->rep = TY_LDQ TY_LSQ;
-      return off + 2;
-    }
-    if (q1 == '\'' && q2 == '"' && ty_word(w)) {
-      r->nlead = 0;
-      if (sp) r->lead[r->nlead++] = (char)c;
-      r->rep = TY_LSQ TY_LDQ;
-      return off + 2;
-    }
+    if (q1 == '"' && q2 == '\'' && ty_word(w))
+      return ty_set(r, off + 2, lead, TY_LDQ TY_LSQ);
+    if (q1 == '\'' && q2 == '"' && ty_word(w))
+      return ty_set(r, off + 2, lead, TY_LSQ TY_LDQ);
     if (q1 == '\'' && ty_digit(q2) && ty_digit(w) && w2 == 's')
       return ty_set(r, off + 1, lead, TY_RSQ);
   }
@@ -376,8 +370,6 @@ static int ty_next_run(ty_runs *r, size_t *i, size_t *j)
   return 0;
 }
 
-static int ty_is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
 /* The raw regions' openers (the last a comment) and closers. */
 static const char *const TY_OPENERS[] = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" };
 static const char *const TY_CLOSERS[] = { "</code", "</pre", "</script", "</style", "</textarea" };
@@ -410,7 +402,7 @@ static size_t ty_opener(const char *s, size_t n, size_t from, int which)
     if (which == TY_NOPENERS - 1)
       return at;
     size_t e = at + len;
-    if (e < n && (ty_is_space(s[e]) || s[e] == '>' || s[e] == '/'))
+    if (e < n && (ty_space((unsigned char)s[e]) || s[e] == '>' || s[e] == '/'))
       return at;
   }
   return n;
@@ -428,7 +420,7 @@ static size_t ty_raw_end(const char *s, size_t n, size_t start, int which)
   size_t len = strlen(cl);
   for (size_t at = ty_find(s, n, start, cl, len); at < n; at = ty_find(s, n, at + 1, cl, len)) {
     size_t e = at + len;
-    while (e < n && ty_is_space(s[e]))
+    while (e < n && ty_space((unsigned char)s[e]))
       e++;
     if (e < n && s[e] == '>')
       return e + 1;
@@ -459,16 +451,12 @@ static size_t ty_after(char *dst, const char *s, size_t n, size_t lt, size_t bou
   while (k < n && ty_alnum((unsigned char)s[k]))
     k++;
   size_t len = k - name;
-  if (len == 0 || len > 6) { /* (no name; or longer than any in the lists) */
-    if (len == 0) {
-      dst[0] = '<';
-      return 1;
-    }
-    if (slash)
-      return 0;
+  if (len == 0 || (len > 6 && !slash)) { /* (no name, or longer than "strong", the longest) */
     dst[0] = '<';
     return 1;
   }
+  if (len > 6)
+    return 0;
   char lower[7];
   for (size_t c = 0; c < len; c++) {
     char ch = s[name + c];
