@@ -11,11 +11,21 @@
 
 /* Whether s[i..j] (0-based, inclusive) has a quote, `&`, `--`, `...`, or `>>` with a `-` or `.`
  * in it: what typography may change (a run is only looked at with one of `"'&-.`). */
+/* The bytes typography looks at: TY_RUN, those S_candidate stops at; TY_RULE, those a rule
+ * may start at (ty_candidate); other bytes are skipped with one lookup. */
+enum { TY_RUN = 1, TY_RULE = 2 };
+static const unsigned char TY_BYTES[256] = {
+  ['\''] = TY_RUN | TY_RULE, ['"'] = TY_RUN | TY_RULE, ['&'] = TY_RUN, ['-'] = TY_RUN | TY_RULE,
+  ['.'] = TY_RUN | TY_RULE, ['>'] = TY_RUN | TY_RULE, ['<'] = TY_RULE,
+};
+
 static int S_candidate(const char *s, size_t i, size_t j)
 {
   int guillemets = 0, dash_or_dot = 0;
   for (size_t k = i; k <= j; k++) {
     char c = s[k];
+    if (!(TY_BYTES[(unsigned char)c] & TY_RUN))
+      continue;
     if (c == '\'' || c == '"' || c == '&')
       return 1;
     if (c == '-' || c == '.') {
@@ -197,6 +207,8 @@ static size_t ty_candidate(const ty_text *t, size_t p)
   size_t n = t->n;
   for (size_t k = p; k <= n; k++) {
     int c = s[k - 1];
+    if (!(TY_BYTES[c] & TY_RULE))
+      continue;
     if (c == '\'' || c == '"')
       return k;
     if (c == '-' && k + 1 <= n && s[k] == '-')
@@ -288,15 +300,20 @@ static int ty_typeset(ty_out *o, const ty_text *t)
 static size_t ty_decode(char *dst, const char *html, size_t i, size_t j)
 {
   size_t w = 0;
-  for (size_t k = i; k < j; k++) {
-    char c = html[k];
-    if (c == '&') {
-      size_t left = j - k;
-      if (left >= 6 && memcmp(html + k, "&quot;", 6) == 0) c = '"', k += 5;
-      else if (left >= 4 && memcmp(html + k, "&lt;", 4) == 0) c = '<', k += 3;
-      else if (left >= 4 && memcmp(html + k, "&gt;", 4) == 0) c = '>', k += 3;
-    }
+  while (i < j) {
+    const char *amp = memchr(html + i, '&', j - i);
+    size_t k = amp ? (size_t)(amp - html) : j; /* html[i, k) is copied as it is */
+    memcpy(dst + w, html + i, k - i);
+    w += k - i;
+    if (k == j)
+      break;
+    size_t left = j - k, len = 1;
+    char c = '&';
+    if (left >= 6 && memcmp(amp, "&quot;", 6) == 0) c = '"', len = 6;
+    else if (left >= 4 && memcmp(amp, "&lt;", 4) == 0) c = '<', len = 4;
+    else if (left >= 4 && memcmp(amp, "&gt;", 4) == 0) c = '>', len = 4;
     dst[w++] = c;
+    i = k + len;
   }
   return w;
 }
@@ -371,8 +388,14 @@ static int ty_next_run(ty_runs *r, size_t *i, size_t *j)
 }
 
 /* The raw regions' openers (the last a comment) and closers. */
-static const char *const TY_OPENERS[] = { "<code", "<pre", "<script", "<style", "<textarea", "<!--" };
-static const char *const TY_CLOSERS[] = { "</code", "</pre", "</script", "</style", "</textarea" };
+typedef struct { const char *s; size_t len; } ty_lit;
+#define TY_LIT(x) { x, sizeof x - 1 }
+static const ty_lit TY_OPENERS[] = {
+  TY_LIT("<code"), TY_LIT("<pre"), TY_LIT("<script"), TY_LIT("<style"), TY_LIT("<textarea"), TY_LIT("<!--"),
+};
+static const ty_lit TY_CLOSERS[] = {
+  TY_LIT("</code"), TY_LIT("</pre"), TY_LIT("</script"), TY_LIT("</style"), TY_LIT("</textarea"),
+};
 #define TY_NOPENERS 6
 
 /* The first of `what` (len bytes) in s[from, n), 0-based, or n when there is none. */
@@ -392,19 +415,25 @@ static size_t ty_find(const char *s, size_t n, size_t from, const char *what, si
   return n;
 }
 
-/* The first opener `which` at or after from (0-based; n: none): a whole tag name (followed by
- * a space, `>` or `/`), a comment as it is. */
-static size_t ty_opener(const char *s, size_t n, size_t from, int which)
+/* The first raw region's opener at or after from (0-based; n: none), its index in TY_OPENERS in
+ * *which: a whole tag name (followed by a space, `>` or `/`), or a comment as it is. */
+static size_t ty_next_raw(const char *s, size_t n, size_t from, int *which)
 {
-  const char *op = TY_OPENERS[which];
-  size_t len = strlen(op);
-  for (size_t at = ty_find(s, n, from, op, len); at < n; at = ty_find(s, n, at + 1, op, len)) {
-    if (which == TY_NOPENERS - 1)
-      return at;
-    size_t e = at + len;
-    if (e < n && (ty_space((unsigned char)s[e]) || s[e] == '>' || s[e] == '/'))
-      return at;
+  for (const char *lt; from < n && (lt = memchr(s + from, '<', n - from)) != NULL;) {
+    size_t at = (size_t)(lt - s), left = n - at;
+    for (int i = 0; i < TY_NOPENERS; i++) {
+      const char *op = TY_OPENERS[i].s;
+      size_t len = TY_OPENERS[i].len;
+      if (left < len || lt[1] != op[1] || memcmp(lt, op, len) != 0)
+        continue;
+      if (i == TY_NOPENERS - 1 || (left > len && (ty_space((unsigned char)lt[len]) || lt[len] == '>' || lt[len] == '/'))) {
+        *which = i;
+        return at;
+      }
+    }
+    from = at + 1;
   }
+  *which = -1;
   return n;
 }
 
@@ -416,8 +445,8 @@ static size_t ty_raw_end(const char *s, size_t n, size_t start, int which)
     size_t at = ty_find(s, n, start + 4, "-->", 3); /* (not `<!-->`) */
     return at < n ? at + 3 : n;
   }
-  const char *cl = TY_CLOSERS[which];
-  size_t len = strlen(cl);
+  const char *cl = TY_CLOSERS[which].s;
+  size_t len = TY_CLOSERS[which].len;
   for (size_t at = ty_find(s, n, start, cl, len); at < n; at = ty_find(s, n, at + 1, cl, len)) {
     size_t e = at + len;
     while (e < n && ty_space((unsigned char)s[e]))
@@ -523,20 +552,9 @@ static int l_typography_html(lua_State *L)
   luaL_Buffer out;
   luaL_buffinit(L, &out);
   size_t copied = 0, pos = 0; /* html[copied..] is not in `out` yet; pos: the segment's start */
-  size_t next_at[TY_NOPENERS];
-  int known[TY_NOPENERS] = { 0 };
   while (more) {
-    size_t start = n;
-    int which = -1;
-    for (int i = 0; i < TY_NOPENERS; i++) {
-      if (!known[i] || (next_at[i] < n && next_at[i] < pos)) {
-        next_at[i] = ty_opener(html, n, pos, i);
-        known[i] = 1;
-      }
-      if (next_at[i] < start)
-        start = next_at[i], which = i;
-    }
-    size_t stop = start;
+    int which;
+    size_t start = ty_next_raw(html, n, pos, &which), stop = start;
     size_t bound = which >= 0 && stop + 81 < n ? stop + 81 : n; /* (80 bytes past the opener's `<`) */
     for (; more && a < stop; more = ty_next_run(&runs, &a, &b)) {
       if (b <= pos || (a < pos && !S_candidate(html, pos, b - 1)))
