@@ -269,7 +269,7 @@ end
 
 local LQ = { ["'"] = "\u{2018}", ['"'] = "\u{201C}" }
 local find, sub = string.find, string.sub
-local text_runs = folio.text_runs -- (safe mode's folio has none: the same scan in Lua then)
+local text_runs = folio.text_runs -- (safe mode's folio has none, nor folio.typography_*: Lua then)
 local RQ = { ["'"] = "\u{2019}", ['"'] = "\u{201D}" }
 local SYMS = { { "---", "\u{2014}" }, { "--", "\u{2013}" }, { "...", "\u{2026}" },
                { "<< ", "\u{AB}\u{A0}" }, { " >>", "\u{A0}\u{BB}" }, { "<<", "\u{AB}" }, { ">>", "\u{BB}" } }
@@ -471,6 +471,20 @@ local function lua_text_runs(whole, limit)
   return out
 end
 
+-- The typography of the run html[a..b] (`after`: the Markdown after it), back in HTML, or nil
+-- when unchanged: folio.typography_run, in Lua for safe mode's folio, which has none (and as
+-- the reference tests/lua/test_typography_run.lua holds the C to).
+local function lua_typography_run(html, a, b, after)
+  local plain = decoded(sub(html, a, b))
+  local typed = typeset(plain, after)
+  if typed == plain then return nil end
+  if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
+    typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
+  end
+  return typed
+end
+local typography_run = folio.typography_run or lua_typography_run
+
 -- The end of the first `</name%s*>` at or after `start` (`closer` is "</name"), or nil: plain
 -- finds to each "</name", then the anchored rest.
 local function closer_end(html, closer, start)
@@ -492,8 +506,9 @@ local RAW_CLOSERS = { "</code", "</pre", "</script", "</style", "</textarea" }
 -- segment's runs are the page's that start in it, except after a comment (which may hold `<` and
 -- `>`), where the page's run may start inside the comment: its part in the segment is the
 -- segment's first run. What follows a run is read no further than 80 bytes past its segment's
--- end. Unchanged HTML is copied once, at the end.
-local function typography_html(html)
+-- end. Unchanged HTML is copied once, at the end. folio.typography_html does the same in C (safe
+-- mode's folio has none: this, then).
+local function lua_typography_html(html)
   if not may_typeset(html) then return html end
   local n = #html
   local whole = ">" .. html -- (a leading `>` makes the first run look like the others)
@@ -528,13 +543,9 @@ local function typography_html(html)
       if a >= stop then break end
       if b >= pos and (a >= pos or may_typeset(sub(html, pos, b))) then
         if a < pos then a = pos end
-        local plain = decoded(sub(html, a, b))
-        local typed = typeset(plain, b < n and html_after(html, b + 1, bound) or "")
-        if typed ~= plain then
+        local typed = typography_run(html, a, b, b < n and html_after(html, b + 1, bound) or "")
+        if typed then
           if a > copied then out[#out + 1] = sub(html, copied, a - 1) end
-          if find(typed, "<", 1, true) or find(typed, ">", 1, true) or find(typed, '"', 1, true) then
-            typed = typed:gsub("[<>\"]", { ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" })
-          end
           out[#out + 1] = typed
           copied = b + 1
         end
@@ -552,6 +563,8 @@ local function typography_html(html)
   return table.concat(out)
 end
 
+local typography_html = folio.typography_html or lua_typography_html
+
 -- Runs the tree pass on `doc`, whose Markdown was `src`. Returns the attributes of each marker
 -- (`<!--kd:N-->`, by N) and the lists that are tables of contents.
 local function run(doc, src)
@@ -566,4 +579,7 @@ local function run(doc, src)
   return marks, toc_lists
 end
 
-return { run = run, typography_html = typography_html }
+-- (typography_html_lua, typography_run_lua: the Lua paths of folio.typography_html and
+-- folio.typography_run, for their differential test)
+return { run = run, typography_html = typography_html, typography_html_lua = lua_typography_html,
+         typography_run_lua = lua_typography_run }

@@ -9,6 +9,8 @@ folio_shell_test(plugin_alerts_e2e alerts_e2e.sh)
 # Output bytes and each site hook's work at 1k and 4k posts, three tag distributions.
 folio_shell_test(growth growth.sh)
 folio_lua_test(plugin_kramdown test_kramdown.lua)
+# folio.typography_run (C) against the Lua typography it replaces, on random runs and pages.
+folio_lua_test(plugin_kramdown_typography test_typography_run.lua)
 folio_shell_test(plugin_kramdown_e2e kramdown_e2e.sh)
 # The default theme's search box in node with a stand-in DOM (tests/search_js_test.js).
 find_program(FOLIO_NODE NAMES node nodejs)
