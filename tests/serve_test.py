@@ -1046,6 +1046,17 @@ def per_page_counts(s, since):
     return counts
 
 
+def new_site_with_posts(name, posts=60, shape="pool50"):
+    """`folio new site` in WORK/name (every default plugin) with tools/gen_corpus.lua's posts in
+    place of its sample ones; returns its folder."""
+    site = os.path.join(WORK, name)
+    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.path.join(site, "content/posts"))
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
+    subprocess.run([FOLIO, "lua", gen, site, str(posts), shape], check=True, stdout=subprocess.DEVNULL)
+    return site
+
+
 def serve_then_compare(site, edits, slow=TIMEOUT, counters=False):
     """Serves `site` (with FOLIO_COUNTERS=1 when `counters`), runs `edits(s)` on the running
     preview, snapshots its folder, stops it, and checks that a full build of the same site gives
@@ -1072,11 +1083,7 @@ def group_newsite():
     edit runs the site hooks' per_page for the edited page only, and after body, title, tag and
     date edits and a page added and deleted the preview is byte for byte a full build."""
     SLOW = 6 * TIMEOUT  # a sanitizer build of 60 posts with every plugin, on a busy machine
-    site = os.path.join(WORK, "newsite")
-    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
-    shutil.rmtree(os.path.join(site, "content/posts"))
-    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
-    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    site = new_site_with_posts("newsite")
     d = os.path.join(site, "content/posts")
     newest = os.path.join(d, "post-00055.md")  # 2023-08: in the site's feed and its tags' feeds
     other = os.path.join(d, "post-00030.md")
@@ -1175,11 +1182,7 @@ def group_tracked():
     generated pages without a list), far fewer than all; an edit of a top-level page (the menu)
     renders every output; after them the preview is byte for byte a full build."""
     SLOW = 6 * TIMEOUT
-    site = os.path.join(WORK, "tracked")
-    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
-    shutil.rmtree(os.path.join(site, "content/posts"))
-    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
-    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    site = new_site_with_posts("tracked")
     post_file = os.path.join(site, "content/posts/post-00031.md")
     about = os.path.join(site, "content/about.md")
     write(about, post("About", "2020-01-01", "About this site."))
@@ -1221,11 +1224,7 @@ def group_tracked_lists():
     the post between two tags' paginated lists, and leaves the preview byte for byte a full
     build; then the same after a tag and a title edit at once."""
     SLOW = 6 * TIMEOUT
-    site = os.path.join(WORK, "tracked_lists")
-    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
-    shutil.rmtree(os.path.join(site, "content/posts"))
-    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
-    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    site = new_site_with_posts("tracked_lists")
     post_file = os.path.join(site, "content/posts/post-00031.md")
 
     def retag(t, tag):
@@ -1253,11 +1252,7 @@ def group_sitemap_patch():
     sitemap patches its last sorted URL list, scripts/sitemap.lua) and a tag edit, with nothing
     added or deleted afterwards, the preview (sitemap.xml included) is byte for byte a full build."""
     SLOW = 6 * TIMEOUT
-    site = os.path.join(WORK, "sitemap_patch")
-    subprocess.run([FOLIO, "new", "site", site], check=True, stdout=subprocess.DEVNULL)
-    shutil.rmtree(os.path.join(site, "content/posts"))
-    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "gen_corpus.lua")
-    subprocess.run([FOLIO, "lua", gen, site, "60", "pool50"], check=True, stdout=subprocess.DEVNULL)
+    site = new_site_with_posts("sitemap_patch")
     d = os.path.join(site, "content/posts")
     first, other = os.path.join(d, "post-00010.md"), os.path.join(d, "post-00030.md")
     anything = lambda d: True

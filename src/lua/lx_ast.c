@@ -502,6 +502,27 @@ static lua_Integer S_value_integer(lua_State *L, int v, const char *key)
   return i;
 }
 
+/* Sets heading `n`'s id to a copy of `id` (NULL: no id), as `h.id = ...` does. [-0, +0, e] */
+static void S_set_heading_id(lua_State *L, cmark_node *n, const char *id)
+{
+  char *copy = NULL;
+  if (id != NULL) {
+    size_t len = strlen(id);
+    copy = (char *)malloc(len + 1);
+    if (copy == NULL)
+      S_error(L, "out of memory");
+    memcpy(copy, id, len + 1);
+  }
+  void *old = cmark_node_get_user_data(n);
+  if (!cmark_node_set_user_data(n, copy) || !cmark_node_set_user_data_free_func(n, S_free_id)) {
+    free(copy);
+    S_error(L, "cannot set the id");
+  }
+  free(old);
+  if (copy != NULL)
+    S_state(L)->ids_used = 1;
+}
+
 /* Sets field `f` (named `key`) of node `w` to the value at `v`. [-0, +0, e] */
 static void S_set_field(lua_State *L, S_Node *w, int f, const char *key, int v)
 {
@@ -529,27 +550,9 @@ static void S_set_field(lua_State *L, S_Node *w, int f, const char *key, int v)
   case F_URL: ok = cmark_node_set_url(n, S_value_string(L, v, key)); break;
   case F_TITLE: ok = cmark_node_set_title(n, S_value_string(L, v, key)); break;
   case F_INFO: ok = cmark_node_set_fence_info(n, S_value_string(L, v, key)); break;
-  case F_ID: {
-    char *copy = NULL;
-    if (!lua_isnil(L, v)) {
-      size_t len;
-      const char *s = S_value_string(L, v, key);
-      len = strlen(s);
-      copy = (char *)malloc(len + 1);
-      if (copy == NULL)
-        S_error(L, "out of memory");
-      memcpy(copy, s, len + 1);
-    }
-    void *old = cmark_node_get_user_data(n);
-    if (!cmark_node_set_user_data(n, copy) || !cmark_node_set_user_data_free_func(n, S_free_id)) {
-      free(copy);
-      S_error(L, "cannot set the id");
-    }
-    free(old);
-    if (copy != NULL)
-      S_state(L)->ids_used = 1;
+  case F_ID:
+    S_set_heading_id(L, n, lua_isnil(L, v) ? NULL : S_value_string(L, v, key));
     break;
-  }
   case F_CHECKED:
     ok = cmark_gfm_extensions_set_tasklist_item_checked(n, S_value_boolean(L, v, key));
     break;
@@ -738,24 +741,6 @@ static int l_node_select(lua_State *L)
   return 1;
 }
 
-/* Sets heading `n`'s id to the string at `idx` (as `h.id = ...` does). [-0, +0, e] */
-static void S_set_heading_id(lua_State *L, cmark_node *n, int idx)
-{
-  size_t len;
-  const char *s = lua_tolstring(L, idx, &len);
-  char *copy = (char *)malloc(len + 1);
-  if (copy == NULL)
-    S_error(L, "out of memory");
-  memcpy(copy, s, len + 1);
-  void *old = cmark_node_get_user_data(n);
-  if (!cmark_node_set_user_data(n, copy) || !cmark_node_set_user_data_free_func(n, S_free_id)) {
-    free(copy);
-    S_error(L, "cannot set the id");
-  }
-  free(old);
-  S_state(L)->ids_used = 1;
-}
-
 /* node:heading_ids([lo, hi]) -> list: gives each heading of the subtree that has no id the id
  * folio.heading_id makes of its plain text, unique among the ids of the headings before it in
  * document order (an id a heading already has counts from where that heading stands), and
@@ -785,7 +770,7 @@ static int l_node_heading_ids(lua_State *L)
       size_t len;
       const char *text = lua_tolstring(L, 6, &len);
       lx_push_heading_id(L, text, len, 4); /* 7 */
-      S_set_heading_id(L, c, 7);
+      S_set_heading_id(L, c, lua_tostring(L, 7));
     }
     int level = cmark_node_get_heading_level(c);
     if (level >= lo && level <= hi) {

@@ -628,11 +628,7 @@ function compile_expr(e, strict_vars)
               v = lookup_var(ctx, name)
             end
           end
-          if type(v) == "table" then
-            local x = v[k1]
-            if x ~= nil then return x end
-          end
-          return lookup_key(v, k1, nil)
+          return lookup_name(v, k1)
         end
       end
       return function(ctx)
@@ -661,26 +657,25 @@ function compile_expr(e, strict_vars)
       for i, kv in ipairs(e[5]) do kws[i] = { kv[1], compile_expr(kv[2]) } end
     end
     local nargs = #args
+    -- the filter and its input; no filter of that name: the input goes on as it is (an error
+    -- with strict_filters)
+    local function filter_and_input(ctx)
+      local f, v = ctx.filters[name], input(ctx)
+      if not f and ctx.strict_filters then raise("render", "undefined filter " .. name, ctx.line) end
+      return f, v
+    end
     if not kws and nargs <= 1 then
       local arg1 = args[1]
       return function(ctx)
-        local f = ctx.filters[name]
-        local v = input(ctx)
-        if not f then
-          if ctx.strict_filters then raise("render", "undefined filter " .. name, ctx.line) end
-          return v
-        end
+        local f, v = filter_and_input(ctx)
+        if not f then return v end
         if arg1 then return f(v, arg1(ctx)) end
         return f(v)
       end
     end
     return function(ctx)
-      local f = ctx.filters[name]
-      local v = input(ctx)
-      if not f then
-        if ctx.strict_filters then raise("render", "undefined filter " .. name, ctx.line) end
-        return v
-      end
+      local f, v = filter_and_input(ctx)
+      if not f then return v end
       local vals = {}
       for i = 1, nargs do vals[i] = args[i](ctx) end
       local count = nargs
