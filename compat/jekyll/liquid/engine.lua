@@ -546,20 +546,6 @@ function lookup_var(ctx, name)
 end
 M.lookup_var = lookup_var
 
--- A variable's value as lookup_var gives it, without walking the scopes twice (`self` is
--- lookup_var's).
-local function var_value(ctx, name)
-  local scopes = ctx.scopes
-  for i = #scopes, 1, -1 do
-    local v = scopes[i][name]
-    if v ~= nil then return v end
-  end
-  local v = ctx.counters[name]
-  if v == nil then v = ctx.env[name] end
-  if v == nil and name == "self" then return lookup_var(ctx, name) end
-  return v
-end
-
 local function to_integer(v, line)
   if math.type(v) == "integer" then return v end
   if type(v) == "number" then return math.floor(v) end
@@ -595,7 +581,7 @@ function compile_expr(e, strict_vars)
       if type(k) == "string" then keys[i] = function() return k end
       else keys[i] = compile_expr(k); bracket[i] = true end
     end
-    local head = name and function(ctx) return var_value(ctx, name) end
+    local head = name and function(ctx) return lookup_var(ctx, name) end
       or (function()
         local inner = compile_expr(e[4])
         return function(ctx)
@@ -613,7 +599,7 @@ function compile_expr(e, strict_vars)
       for i, k in ipairs(e[3]) do static[i] = k end
       if n == 1 then
         local k1, is_self = static[1], name == "self"
-        return function(ctx) -- (var_value and lookup_name, inlined: this runs on every `a.b`)
+        return function(ctx) -- (lookup_var and lookup_name, inlined: this runs on every `a.b`)
           local v
           local scopes = ctx.scopes
           for i = #scopes, 1, -1 do
@@ -632,7 +618,7 @@ function compile_expr(e, strict_vars)
         end
       end
       return function(ctx)
-        local v = var_value(ctx, name)
+        local v = lookup_var(ctx, name)
         for i = 1, n do
           if v == nil then return nil end
           v = lookup_name(v, static[i])
