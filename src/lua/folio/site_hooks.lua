@@ -52,22 +52,6 @@ local function equal(a, b, depth)
 end
 M.equal = function(a, b) return equal(a, b, 0) end
 
--- In `folio build`, after a hook: a full collection when the heap grew by half since the last
--- one. The site stage makes much short-lived data (parts, feeds' and the search index's text)
--- that the generational collector leaves for a major collection, which comes only once the heap
--- doubled: the peak memory of a 10k build is reached there (193 -> 177 MiB; CPU the same, the
--- collector's work being done sooner rather than later).
-local heap_limit = nil -- set by the first hook: the heap then is the pages, little garbage
-local function collect_if_grown()
-  local kib = collectgarbage("count")
-  if not heap_limit then
-    heap_limit = kib * 1.5
-  elseif kib > heap_limit then
-    collectgarbage()
-    heap_limit = collectgarbage("count") * 1.5
-  end
-end
-
 -- The function the pipeline runs for a folio.site_hook spec: fn(site); and a table whose
 -- `calls` says how many pages per_page was called for in the last run (FOLIO_COUNTERS).
 function M.runner(spec)
@@ -150,7 +134,6 @@ function M.runner(spec)
     failed = false
     if final then
       forget()
-      collect_if_grown()
     end
   end, stats
 end
