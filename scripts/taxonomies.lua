@@ -115,7 +115,98 @@ local function collect(site, name, parts, prefix)
     if x ~= y then return x < y end
     return a.slug < b.slug
   end)
-  return terms, mine_of
+  return terms, mine_of, ref_of
+end
+
+-- A page's slugs for `name` in its part, each once, in order.
+local function slugs_of(part, name)
+  local out, list = {}, part and part[name] or {}
+  for k = 2, #list, 2 do
+    local slug, seen = list[k], false
+    for j = 1, #out do if out[j] == slug then seen = true; break end end
+    if not seen then out[#out + 1] = slug end
+  end
+  return out
+end
+
+-- The label `page` gives the term `slug` in its part.
+local function label_in(part, name, slug)
+  local list = part and part[name] or {}
+  for k = 2, #list, 2 do if list[k] == slug then return list[k - 1] end end
+  return nil
+end
+
+-- folio serve, a few pages' terms changed: the last run's terms patched in place (each changed
+-- page taken out of the terms it left and put, in site order, into those it joined), when no
+-- term is born or emptied and no term's spelling (its oldest page's) changes; false when that
+-- cannot be done (collect then makes everything again). `pages` are the changed pages.
+local function patch_terms(site, name, parts, pages, last)
+  local terms, mine_of, ref_of = last.terms[name], last.mine[name], last.refs[name]
+  if not (terms and mine_of and ref_of) or #pages > 64 then return false end
+  local by_slug = {}
+  for _, term in ipairs(terms) do by_slug[term.slug] = term end
+  local position
+  local function place(p)
+    if not position then
+      position = {}
+      for i, q in ipairs(site.pages) do position[q] = i end
+    end
+    return position[p]
+  end
+  local plan = {} -- page -> its new slugs, for the pages whose terms changed
+  for _, p in ipairs(pages) do
+    local now = p.path and slugs_of(parts[p], name) or {}
+    local was = {}
+    for i, ref in ipairs(mine_of[p] or {}) do was[i] = ref.slug end
+    local same = #was == #now
+    for i = 1, #now do if now[i] ~= was[i] then same = false; break end end
+    if not same then
+      if not place(p) then return false end
+      for _, slug in ipairs(now) do
+        local term = by_slug[slug]
+        if not term or label_in(parts[p], name, slug) ~= term.name then return false end
+      end
+      plan[p] = { was = was, now = now }
+    end
+  end
+  -- what each touched term's pages become (checked before anything changes)
+  local lists, touched = {}, {}
+  local function list_of(term)
+    local l = lists[term]
+    if not l then l = table.move(term.pages, 1, #term.pages, 1, {}); lists[term] = l; touched[#touched + 1] = term end
+    return l
+  end
+  for p, change in pairs(plan) do
+    for _, slug in ipairs(change.was) do
+      local l = list_of(by_slug[slug])
+      for i = #l, 1, -1 do if l[i] == p then table.remove(l, i); break end end
+    end
+    for _, slug in ipairs(change.now) do
+      local l, at = list_of(by_slug[slug]), place(p)
+      local lo, hi = 1, #l + 1
+      while lo < hi do
+        local mid = (lo + hi) // 2
+        if place(l[mid]) < at then lo = mid + 1 else hi = mid end
+      end
+      table.insert(l, lo, p)
+    end
+  end
+  for _, term in ipairs(touched) do
+    local l = lists[term]
+    if #l == 0 then return false end -- a term emptied
+    local oldest = l[#l]
+    if label_in(parts[oldest], name, term.slug) ~= term.name then return false end -- its spelling moves
+  end
+  for _, term in ipairs(touched) do
+    term.pages, term.count = lists[term], #lists[term]
+    last.listed[term] = nil -- its list pages get a new copy
+  end
+  for p, change in pairs(plan) do
+    local mine = {}
+    for i, slug in ipairs(change.now) do mine[i] = ref_of[by_slug[slug]] end
+    mine_of[p] = mine
+  end
+  return true
 end
 
 -- page.taxonomies is read through folio.page_field, from tables kept on the site (KEY: one
@@ -199,13 +290,32 @@ local function language_terms(site, parts, changes)
     end
     return by
   end
+  if last and not changes.first and same_pages(last.pages, site.pages) then
+    local patched = true
+    for _, name in ipairs(names) do
+      if patched and not patch_terms(site, name, parts, changes.pages, last) then patched = false end
+    end
+    if patched then
+      local by = last.by
+      for _, page in ipairs(changes.pages) do by[page] = nil end -- re-processed: a new table
+      for _, name in ipairs(names) do
+        local mine = last.mine[name]
+        for _, page in ipairs(changes.pages) do
+          if mine[page] then set_mine(by, page, name, mine[page]) end
+        end
+        site.taxonomies[name] = last.terms[name]
+        add_pages(site, name, last.terms[name], last.listed)
+      end
+      return by
+    end
+  end
   local before = last
   local by = {}
-  last = { terms = {}, mine = {}, listed = {}, by = by, pages = table.move(site.pages, 1, #site.pages, 1, {}) }
+  last = { terms = {}, mine = {}, refs = {}, listed = {}, by = by, pages = table.move(site.pages, 1, #site.pages, 1, {}) }
   last_of[lang] = last
   local prefix = site.lang_prefix or ""
   for _, name in ipairs(names) do
-    local terms, mine_of = collect(site, name, parts, prefix)
+    local terms, mine_of, ref_of = collect(site, name, parts, prefix)
     local old = before and before.mine[name]
     for _, page in ipairs(site.pages) do
       local mine = mine_of[page]
@@ -219,7 +329,7 @@ local function language_terms(site, parts, changes)
         set_mine(by, page, name, mine)
       end
     end
-    last.terms[name], last.mine[name] = terms, mine_of
+    last.terms[name], last.mine[name], last.refs[name] = terms, mine_of, ref_of
     site.taxonomies[name] = terms
     add_pages(site, name, terms, last.listed)
   end

@@ -1222,7 +1222,8 @@ def group_tracked_lists():
     """`folio new site` on 60 pool50 posts: a tag edit keeps the home page's and the archives'
     lists where they are (they are by date: only the page listing the post is rendered), moves
     the post between two tags' paginated lists, and leaves the preview byte for byte a full
-    build; then the same after a tag and a title edit at once."""
+    build; then the same after a tag and a title edit at once, and after a tag no other post has
+    (a term born, then emptied)."""
     SLOW = 6 * TIMEOUT
     site = new_site_with_posts("tracked_lists")
     post_file = os.path.join(site, "content/posts/post-00031.md")
@@ -1245,6 +1246,13 @@ def group_tracked_lists():
         s.rebuilt(lambda: write(post_file, edited), timeout=SLOW)
 
     serve_then_compare(site, tag_and_title, SLOW)
+
+    def new_then_gone(s): # a tag no other post has, then back: a term born and emptied
+        s.wait_line(r"built \d+ pages")
+        s.rebuilt(lambda: write(post_file, retag(read(post_file), "only-here")), timeout=SLOW)
+        s.rebuilt(lambda: write(post_file, retag(read(post_file), "topic-7")), timeout=SLOW)
+
+    serve_then_compare(site, new_then_gone, SLOW)
 
 
 def group_sitemap_patch():
