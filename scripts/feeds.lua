@@ -43,8 +43,8 @@ local json_string = lpeg.Cc('"') * lpeg.Cs(((1 - special) ^ 1 + special / escape
 local json_str = folio.json_string or function(s) return table.concat({ json_string:match(s) }) end
 
 -- A JSON item's text, with its keys in folio.json.encode's (sorted) order, made directly: the
--- generic encoder sorts and copies each item's long content_html again. `fields` holds the
--- item's values; nil when one is not a string (json() then encodes the item as it is).
+-- generic encoder sorts and copies each item's long content_html again. A value of a shape
+-- this does not write (a title that is a number, say) sends the item to json() as it is.
 local ITEM_KEYS = { "authors", "content_html", "date_modified", "date_published", "id", "summary",
                     "tags", "title", "url" }
 local function item_json(item)
@@ -112,8 +112,8 @@ end
 
 -- One feed: `pages` newest first; `url` is where the HTML list lives, `path` the feed's folder.
 -- `cache` keeps, per page, what every feed of its kind (`content`: "full" or "summary") writes
--- the same (a page is in several feeds): its
--- content with absolute links, its Atom entry and its JSON item.
+-- the same (a page is in several feeds): its content with absolute links, its Atom entry and its
+-- JSON item.
 local function write(site, title, list_url, folder, pages, cache, content)
   local root = site.base_url:gsub("/$", "")
   local function abs(u) return root .. u end
