@@ -272,42 +272,39 @@ local function add_pages(site, name, terms, listed)
   })
 end
 
--- Returns the view's page -> page.taxonomies table (see KEY).
+-- The last run's terms and lists, given again to the site (the changed pages' own tables
+-- remade): returns the view's page -> page.taxonomies table (see KEY).
+local function reuse_last(site, last, pages)
+  local by = last.by
+  for _, page in ipairs(pages) do by[page] = nil end -- re-processed: a new table
+  for _, name in ipairs(names) do
+    local mine = last.mine[name]
+    for _, page in ipairs(pages) do
+      if mine[page] then set_mine(by, page, name, mine[page]) end
+    end
+    site.taxonomies[name] = last.terms[name]
+    add_pages(site, name, last.terms[name], last.listed)
+  end
+  return by
+end
+
+-- Whether patch_terms could bring every name's terms up to date with the changed pages.
+local function patch_all(site, parts, pages, last)
+  for _, name in ipairs(names) do
+    if not patch_terms(site, name, parts, pages, last) then return false end
+  end
+  return true
+end
+
+-- Returns the view's page -> page.taxonomies table (see KEY): the last run's when no page's terms
+-- changed, or when the few that did could be patched in; else everything collected again.
 local function language_terms(site, parts, changes)
   local lang = rawget(site, "lang") or ""
   rawset(site, "taxonomies", rawget(site, "taxonomies") or {})
   local last = last_of[lang]
-  if changes.same and last and same_pages(last.pages, site.pages) then
-    local by = last.by
-    for _, page in ipairs(changes.pages) do by[page] = nil end -- re-processed: a new table
-    for _, name in ipairs(names) do
-      local mine = last.mine[name]
-      for _, page in ipairs(changes.pages) do
-        if mine[page] then set_mine(by, page, name, mine[page]) end
-      end
-      site.taxonomies[name] = last.terms[name]
-      add_pages(site, name, last.terms[name], last.listed)
-    end
-    return by
-  end
-  if last and not changes.first and same_pages(last.pages, site.pages) then
-    local patched = true
-    for _, name in ipairs(names) do
-      if patched and not patch_terms(site, name, parts, changes.pages, last) then patched = false end
-    end
-    if patched then
-      local by = last.by
-      for _, page in ipairs(changes.pages) do by[page] = nil end -- re-processed: a new table
-      for _, name in ipairs(names) do
-        local mine = last.mine[name]
-        for _, page in ipairs(changes.pages) do
-          if mine[page] then set_mine(by, page, name, mine[page]) end
-        end
-        site.taxonomies[name] = last.terms[name]
-        add_pages(site, name, last.terms[name], last.listed)
-      end
-      return by
-    end
+  if last and same_pages(last.pages, site.pages)
+     and (changes.same or (not changes.first and patch_all(site, parts, changes.pages, last))) then
+    return reuse_last(site, last, changes.pages)
   end
   local before = last
   local by = {}
