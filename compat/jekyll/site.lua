@@ -567,8 +567,11 @@ local function source_url(f, config, classified, permalinks)
   return page.url
 end
 
+-- compat/jekyll/layouts.lua, loaded once (the front matter hook and the layout engine share it).
+local layouts_module
 local function require_layouts()
-  return assert(folio.embedded.load("compat/jekyll/layouts.lua", _G))()
+  layouts_module = layouts_module or assert(folio.embedded.load("compat/jekyll/layouts.lua", _G))()
+  return layouts_module
 end
 
 -- Registers the hooks that give each source its Jekyll fields.

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Eight bytes at a time (a word read with memcpy): whether any byte of x is zero, equals b, or
- * is below n (n <= 128). Exact as yes/no answers, which is all the scanners below ask. */
+/* Eight bytes at a time (a word read with memcpy): whether any byte of x is below n (n <= 128)
+ * or equals b. Exact as yes/no answers, which is all the scanner below asks. */
 #define S_ONES UINT64_C(0x0101010101010101)
 #define S_HIGHS UINT64_C(0x8080808080808080)
 static inline uint64_t S_has_less(uint64_t x, unsigned n) { return (x - S_ONES * n) & ~x & S_HIGHS; }
