@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tools/build_release.sh: builds the folio binary and its modules (folio-vips.so, folio-curl.so)
+# tools/build_release.sh: builds the folio binary and its modules (folio-vips.so, folio-curl.so,
+# folio-git.so, folio-sass.so)
 # alone (Release, no test drivers, so no python3 needed) in build-release/, the tree
 # tools/example.sh and tools/install.sh share. tools/test.sh uses build/ and build-asan/, so
 # neither rebuilds the other's tree.

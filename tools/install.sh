@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/install.sh: builds folio (tools/build_release.sh) and installs the binary into
-# $PREFIX/bin (default /usr/local) and its two modules, folio-vips.so (images) and folio-curl.so
-# (`folio check --external`), into $PREFIX/lib/folio, where the binary looks for them. The binary
+# $PREFIX/bin (default /usr/local) and its modules, folio-vips.so (images), folio-curl.so
+# (`folio check --external`), folio-git.so (dates from git) and folio-sass.so (Sass), into
+# $PREFIX/lib/folio, where the binary looks for them. The binary
 # carries its Lua code, plugins and default theme.
 #   tools/install.sh                       as root: /usr/local/bin/folio
 #   PREFIX=~/.local tools/install.sh       without root: ~/.local/bin/folio

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define S_MAX_MODULES 4
+#define S_MAX_MODULES 8
 
 typedef struct {
   char file[64];

@@ -1,7 +1,8 @@
-/* module.h: folio's loadable modules. The libraries that only some commands need (libvips for
- * images, libcurl for `folio check --external`) bring a hundred shared libraries with them;
- * linking them into the binary made every run pay for mapping and relocating those. They live
- * in small modules instead (folio-vips.so, folio-curl.so, built from src/modules/), opened on
+/* module.h: folio's loadable modules. The libraries that only some commands or sites need
+ * (libvips for images, libcurl for `folio check --external`, libgit2 for dates from git, libsass
+ * for Sass) bring over a hundred shared libraries with them; linking them into the binary made
+ * every run pay for mapping and relocating those. They live in small modules instead
+ * (folio-vips.so, folio-curl.so, folio-git.so, folio-sass.so, built from src/modules/), opened on
  * first use. A module is looked for in $FOLIO_MODULE_DIR, next to the folio binary (a build
  * tree) and in ../lib/folio/ beside it (an installed folio: PREFIX/bin/folio and
  * PREFIX/lib/folio/). */
