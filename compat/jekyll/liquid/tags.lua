@@ -210,6 +210,32 @@ local function slice(ctx, list, opts, loop_key, line)
   return out
 end
 
+-- A `for` loop's forloop object: the position is one field set per item (FORLOOP_I); index,
+-- index0, rindex, rindex0, first and last are computed when a template reads them (most loops
+-- read none: a `for` over site.posts set six fields per post before).
+local FORLOOP_I = "\0i"
+local forloop_fields = {
+  index = function(i) return i end,
+  index0 = function(i) return i - 1 end,
+  rindex = function(i, n) return n - i + 1 end,
+  rindex0 = function(i, n) return n - i end,
+  first = function(i) return i == 1 end,
+  last = function(i, n) return i == n end,
+}
+local Forloop = {
+  __index = function(f, k)
+    local field = forloop_fields[k]
+    if field then return field(rawget(f, FORLOOP_I), rawget(f, "length")) end
+  end,
+  -- (for json and inspect: the fields as a plain table would have them)
+  __pairs = function(f)
+    local i, n = rawget(f, FORLOOP_I), rawget(f, "length")
+    local t = { name = rawget(f, "name"), length = n, parentloop = rawget(f, "parentloop") }
+    for k, field in pairs(forloop_fields) do t[k] = field(i, n) end
+    return next, t, nil
+  end,
+}
+
 tags["for"] = function(p, t)
   local var, coll, opts = loop_markup(p, t)
   local nodes, stop, blank = p:body({ ["else"] = true, endfor = true }, t)
@@ -229,15 +255,14 @@ tags["for"] = function(p, t)
     local scope = {}
     local scopes = ctx.scopes
     local parent = ctx.forloop
-    local forloop = { name = loop_key, length = n, parentloop = parent }
+    local forloop = setmetatable({ name = loop_key, length = n, parentloop = parent }, Forloop)
     scopes[#scopes + 1] = scope
     ctx.forloop = forloop
     scope.forloop = forloop
     local count = #nodes
     for i = 1, n do
       scope[var] = list[i]
-      forloop.index, forloop.index0, forloop.rindex, forloop.rindex0 = i, i - 1, n - i + 1, n - i
-      forloop.first, forloop.last = i == 1, i == n
+      forloop[FORLOOP_I] = i
       local r
       for j = 1, count do -- run(nodes, ctx, buf), without a call per item
         r = nodes[j](ctx, buf)
