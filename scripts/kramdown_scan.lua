@@ -5,6 +5,9 @@
 -- larger part of the plugin's time on long posts.
 local find, byte, sub = string.find, string.byte, string.sub
 local M = {}
+-- The line tests in C (src/lua/lx_text.c), as the Lua below does them; safe mode's folio has
+-- none, and then the Lua runs (tests/lua/test_kramdown_scan.lua holds the two to the same answers).
+local line_start = rawget(folio, "text_line_start")
 
 local SPACE = { [32] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true } -- %s
 
@@ -23,7 +26,7 @@ local BLANK_OR_QUOTE = { [32] = true, [9] = true, [62] = true } -- [ \t>]
 local SPACES = { [32] = true }
 
 -- "\n[ \t>]*:%s" or "^[ \t>]*:%s": a definition's `: ` (also inside block quotes).
-function M.definition_line(src)
+function M.lua_definition_line(src)
   local at = find(src, ":", 1, true)
   while at do
     local c = byte(src, at + 1)
@@ -50,7 +53,7 @@ function M.span_attribute_list(src)
 end
 
 -- "\n ? ? ?<%a" or "^ ? ? ?<%a": a line that opens an HTML block.
-function M.html_block_line(src)
+function M.lua_html_block_line(src)
   local at = find(src, "<", 1, true)
   while at do
     local c = byte(src, at + 1)
@@ -61,7 +64,7 @@ function M.html_block_line(src)
 end
 
 -- "\n ? ? ?%d+%)" in "\n" .. src: a line starting with a number and `)`.
-function M.paren_item_line(src)
+function M.lua_paren_item_line(src)
   local at = find(src, ")", 1, true)
   while at do
     local j = at - 1
@@ -75,6 +78,10 @@ function M.paren_item_line(src)
   end
   return false
 end
+
+M.definition_line = line_start and function(src) return line_start(src, "definition") end or M.lua_definition_line
+M.html_block_line = line_start and function(src) return line_start(src, "html_block") end or M.lua_html_block_line
+M.paren_item_line = line_start and function(src) return line_start(src, "paren_item") end or M.lua_paren_item_line
 
 -- The lines of `src`, as `(src .. "\n"):gmatch("(.-)\n")` gives them (no "\n" added when src
 -- ends with one): the lazy `.-` made a call per character.

@@ -11,6 +11,7 @@ folio_shell_test(growth growth.sh)
 folio_lua_test(plugin_kramdown test_kramdown.lua)
 # folio.typography_run (C) against the Lua typography it replaces, on random runs and pages.
 folio_lua_test(plugin_kramdown_typography test_typography_run.lua)
+folio_lua_test(plugin_kramdown_scan test_kramdown_scan.lua)
 folio_shell_test(plugin_kramdown_e2e kramdown_e2e.sh)
 # The default theme's search box in node with a stand-in DOM (tests/search_js_test.js).
 find_program(FOLIO_NODE NAMES node nodejs)

@@ -3,7 +3,8 @@
  * folio.typography_run, kramdown's typography (quotes, dashes, ellipses) on one such run, and
  * folio.typography_html, on a page's HTML, both the same bytes as kramdown_tree.lua's Lua (safe
  * mode's fallback, held to by tests/lua/test_typography_run.lua); folio.text_lines, a text's
- * lines. In C because the same loops in Lua cost a few calls per run or line (typography, a few
+ * lines; folio.text_line_start, whether a line of a text starts with a definition's `: `, an
+ * HTML tag or a `1)` item (kramdown_scan.lua's tests, whose Lua stays for safe mode). In C because the same loops in Lua cost a few calls per run or line (typography, a few
  * per byte), and a page has a run between every two tags. */
 #include "lua/lx.h"
 #include <stdint.h>
@@ -603,8 +604,79 @@ static int l_text_lines(lua_State *L)
   return 1;
 }
 
+/* Whether the bytes before s[at] on its line are at most `max` (SIZE_MAX: any number) of the
+ * bytes `lead` allows: then s[at] starts the line as "^LEAD*" would. */
+static int S_led_by(const char *s, size_t at, const char *lead, size_t max)
+{
+  size_t count = 0;
+  while (at > 0 && s[at - 1] != '\n') {
+    if (strchr(lead, s[at - 1]) == NULL || s[at - 1] == '\0' || ++count > max)
+      return 0;
+    at--;
+  }
+  return 1;
+}
+
+static int S_is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); } /* %s */
+static int S_is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; } /* %a */
+
+/* "definition": a line "[ \t>]*:%s..." (a definition's `: `, also in block quotes);
+ * "html_block": " ? ? ?<%a..." (a line that opens an HTML block);
+ * "paren_item": " ? ? ?%d+%)..." (a numbered item with a parenthesis). */
+static int S_line_start(const char *s, size_t n, const char *kind)
+{
+  if (strcmp(kind, "definition") == 0) {
+    for (const char *p = memchr(s, ':', n); p; p = memchr(p + 1, ':', n - (size_t)(p + 1 - s))) {
+      size_t at = (size_t)(p - s);
+      if (at + 1 < n && S_is_space((unsigned char)s[at + 1]) && S_led_by(s, at, " \t>", SIZE_MAX))
+        return 1;
+      if (at + 1 >= n)
+        break;
+    }
+    return 0;
+  }
+  if (strcmp(kind, "html_block") == 0) {
+    for (const char *p = memchr(s, '<', n); p; p = memchr(p + 1, '<', n - (size_t)(p + 1 - s))) {
+      size_t at = (size_t)(p - s);
+      if (at + 1 < n && S_is_alpha((unsigned char)s[at + 1]) && S_led_by(s, at, " ", 3))
+        return 1;
+      if (at + 1 >= n)
+        break;
+    }
+    return 0;
+  }
+  if (strcmp(kind, "paren_item") == 0) {
+    for (const char *p = memchr(s, ')', n); p; p = memchr(p + 1, ')', n - (size_t)(p + 1 - s))) {
+      size_t at = (size_t)(p - s), j = at;
+      while (j > 0 && s[j - 1] >= '0' && s[j - 1] <= '9')
+        j--;
+      if (j < at && S_led_by(s, j, " ", 3))
+        return 1;
+      if (at + 1 >= n)
+        break;
+    }
+    return 0;
+  }
+  return -1;
+}
+
+/* folio.text_line_start(s, kind) -> boolean (kinds above). [-2, +1, e] */
+static int l_text_line_start(lua_State *L)
+{
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  const char *kind = luaL_checkstring(L, 2);
+  int found = S_line_start(s, n, kind);
+  if (found < 0)
+    return luaL_error(L, "folio.text_line_start: unknown kind '%s' (definition, html_block or paren_item)", kind);
+  lua_pushboolean(L, found);
+  return 1;
+}
+
 void lx_open_text(lua_State *L, int folio)
 {
+  lua_pushcfunction(L, l_text_line_start);
+  lua_setfield(L, folio, "text_line_start");
   lua_pushcfunction(L, l_text_runs);
   lua_setfield(L, folio, "text_runs");
   lua_pushcfunction(L, l_typography_run);
