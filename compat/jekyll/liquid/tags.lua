@@ -195,6 +195,10 @@ local function collection_of(v)
 end
 
 local function slice(ctx, list, opts, loop_key, line)
+  if not (opts.offset or opts.limit or opts.reversed) then -- the whole list, as it is (no copy:
+    ctx.offsets[loop_key] = #list                            -- a template cannot change it)
+    return list
+  end
   local from = 0
   if opts.offset == "continue" then from = ctx.offsets[loop_key] or 0
   elseif opts.offset then from = L.to_integer(opts.offset(ctx), line) end
