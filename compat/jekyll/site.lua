@@ -161,41 +161,57 @@ end
 -- sass = { paths } } where k is "post", "draft", "page"; Sass files with front matter (which
 -- Jekyll converts to CSS) are static files that folio.assets compiles, listed in `sass` too.
 -- `rules` holds exclude, include patterns and the output folder.
+-- The part of `rel` before its `_posts/` (or `_drafts/`) folder, without the slash: "" for
+-- "_posts/x.md", "en/news" for "en/news/_posts/x.md"; nil when it has none. (What
+-- rel:match("^(.-)/?_posts/") gives, with a plain find: this runs for every file of the site.)
+local function before_folder(rel, folder)
+  local at = rel:find(folder, 1, true)
+  if not at then return nil end
+  local stop = at - 1
+  if stop > 0 and rel:byte(stop) == 47 then stop = stop - 1 end -- "/"
+  return rel:sub(1, stop)
+end
+
 function M.classify(rules)
   local files = folio.fs.scan(".")
   local sources, static, kind, skipped, collection = {}, {}, {}, {}, {}
+  local output = rules.output
+  local output_dir = output .. "/"
   for _, f in ipairs(files) do
-    local rel = f.path:gsub("^%./", "")
+    local rel = f.path
+    if rel:sub(1, 2) == "./" then rel = rel:sub(3) end
     local included = matches_any(rel, rules.include)
     -- every folder above the file (and the file) must pass the filter; for a post or draft,
     -- the folders above its _posts or _drafts folder
-    local checked = rel:match("^(.-)/?_posts/") or rel:match("^(.-)/?_drafts/") or rel
+    local in_posts, in_drafts = before_folder(rel, "_posts/"), before_folder(rel, "_drafts/")
+    local checked = in_posts or in_drafts or rel
     local outside = false
-    local coll_name = rel:match("^_([^/]+)/")
+    local coll_name = rel:byte(1) == 95 and rel:match("^_([^/]+)/") -- "_"
     local coll = coll_name and rules.collections[coll_name]
     if coll then -- a collection's document: read only when the collection is output
       checked = ""
       if not coll.output then outside = true end
     end
-    if checked ~= "" then
+    if checked ~= "" and not included then
       for part in checked:gmatch("[^/]+") do
-        if (part:find("^[_.#]") or part:find("~$")) and not included then outside = true end
+        local c = part:byte(1)
+        if c == 95 or c == 46 or c == 35 or part:byte(-1) == 126 then outside = true; break end -- [_.#] ... ~
       end
-      if matches_any(checked, rules.exclude) and not included then outside = true end
+      if not outside and matches_any(checked, rules.exclude) then outside = true end
     end
-    if rel == rules.output or rel:find("^" .. rules.output:gsub("%p", "%%%0") .. "/") then outside = true end
+    if rel == output or rel:sub(1, #output_dir) == output_dir then outside = true end
     if not outside then
-      local name = rel:match("([^/]+)$")
-      local ext = (name:match("%.([^.]+)$") or ""):lower()
+      local name = rel:match("^.*/(.*)$") or rel -- (anchored: "([^/]+)$" is tried at every byte)
+      local ext = (name:match("^.*%.([^.]+)$") or ""):lower()
       local what
       if coll then
         if (MARKDOWN[ext] or HTML[ext]) and has_front_matter(f.path) then
           what = "doc"
           collection[rel] = coll_name
         end
-      elseif rel:find("^.-_posts/") then
+      elseif in_posts then
         if is_post_name(name) and (MARKDOWN[ext] or HTML[ext]) then what = "post" end
-      elseif rel:find("^.-_drafts/") then
+      elseif in_drafts then
         if MARKDOWN[ext] or HTML[ext] then what = "draft" end
       elseif has_front_matter(f.path) then
         what = (ext == "scss" or ext == "sass") and "sass" or "page"
@@ -204,7 +220,7 @@ function M.classify(rules)
         skipped[#skipped + 1] = rel
         what = nil
       end
-      if what == nil and (rel:find("^.-_posts/") or rel:find("^.-_drafts/")) then
+      if what == nil and (in_posts or in_drafts) then
         outside = true -- not a post: left out, as Jekyll 3 does
       end
       if outside then -- Sass, or a file beside the posts: neither a page nor a static file
