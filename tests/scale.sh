@@ -9,6 +9,8 @@
 # - the build with the render forked, and with the site copied to worker states instead
 #   (FOLIO_NO_FORK=1), write the same bytes (the stored files travel with the pages);
 # - a folio.site_hook's combine is told `changes.final` in a build;
+# - the render adds at most 1.5 KiB a post to the forked render process's heap (partial_cached's
+#   results, a post's list entry each, wait in the C content store: they added 2.4 KiB a post);
 # - past its memory budget (4 MiB) the content store writes bodies to a file in the staging
 #   folder (less in memory than it holds); with FOLIO_CONTENT_BUDGET_KIB=0 nothing stays in
 #   memory, and the forked, unforked and warm (build cache) builds still write the same bytes.
@@ -41,6 +43,11 @@ grown=$(( $(store assemble) - $(store gather) ))
 check "the files written as is wait in the content store (grew $grown KiB, search.json $search KiB)" \
   test "$grown" -ge "$search"
 check "changes.final in a build" contains "$site/public/final.txt" "final=true"
+rendered=$(awk '$1 == "memory" && $2 == "render" && $3 == "(the" { print $7 }' "$WORK/memory")
+check "the render process reported its heap" test -n "$rendered"
+render_added=$(( (rendered - assembled) * 1024 / N ))
+check "the render adds at most 1.5 KiB a post to the render process's heap (added $render_added bytes)" \
+  test "$render_added" -le 1536
 
 in_memory() { awk -v p="$1" '$1 == "memory" && $2 == p { for (i = 1; i <= NF; i++) if ($i == "store") { print substr($(i + 3), 2); exit } }' "$WORK/memory"; }
 check "past 4 MiB the bodies go to a file ($(store render) KiB held, $(in_memory render) KiB in memory)" \

@@ -495,6 +495,7 @@ static void S_render_forked(folio_build *b, size_t outputs)
   if (pid == 0) {
     S_die_with_parent(parent);
     close(fds[0]);
+    folio_content_own_spill(&b->content); /* (partial_cached keeps its results there) */
     size_t before = folio_diag_size(b->diag);
     S_render_from_end(b, L, taken, outputs, 1);
     S_report_memory(b, "render (the forked process)");
@@ -678,10 +679,13 @@ int folio_build_run(folio_build *b)
     lua_gc(L, LUA_GCCOLLECT);
     S_release_free_memory();
   }
-  if (forked)
+  if (forked) {
     S_render_forked(b, outputs);
-  else
+  } else {
+    b->shared_render = b->nstates > 1;
     S_parallel(b, "render", outputs);
+    b->shared_render = 0;
+  }
   double t3 = folio_now_ms();
   S_report_memory(b, "render");
   if (getenv("FOLIO_TIMINGS"))
@@ -762,7 +766,9 @@ int folio_build_update(folio_build *b, const char *const *paths, size_t count, f
         S_transfer(b, L, "export_site", b->states[i], "import_site");
         S_call(b, b->states[i], "reset_templates", 0, 0);
       }
+      b->shared_render = b->nstates > 1;
       S_parallel(b, "render", result->rendered);
+      b->shared_render = 0;
       for (int i = 1; i < b->nstates; i++)
         S_transfer(b, b->states[i], "take_changed", L, "merge_changed");
     } else {

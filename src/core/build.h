@@ -57,6 +57,8 @@ struct folio_build {
   folio_write_stats own_writes;
   folio_write_stats *writes; /* own_writes, or memory shared with the render process */
   int compare_writes;  /* preview updates: leave files whose bytes did not change alone */
+  int shared_render;   /* several states of this process render at once: folio.build.store,
+                        * whose slots they all read, takes nothing new then */
   double phase_ms[5];  /* timings of load, process, assemble, render, publish (swap + removal of the old output) */
   size_t pages_written;
   struct folio_cache *cache; /* the persistent build cache (core/cache.h), opened by the pipeline; NULL: none */

@@ -19,7 +19,20 @@ void folio_content_init(folio_content_store *c)
   c->budget = SIZE_MAX;
   c->spill_dir = -1;
   c->spill_fd = -1;
+  c->inherited_fd = -1;
   pthread_mutex_init(&c->spill_lock, NULL);
+}
+
+void folio_content_own_spill(folio_content_store *c)
+{
+  pthread_mutex_lock(&c->spill_lock);
+  if (c->inherited_fd < 0 && c->spill_fd >= 0) {
+    c->inherited_fd = c->spill_fd;
+    c->inherited_upto = c->count;
+  }
+  c->spill_fd = -1; /* (a failed open, -errno, is tried again: it was the other process's) */
+  atomic_store(&c->spill_end, 0);
+  pthread_mutex_unlock(&c->spill_lock);
 }
 
 void folio_content_spill_in(folio_content_store *c, int dirfd, size_t budget)
@@ -99,7 +112,8 @@ int folio_content_set(folio_content_store *c, size_t i, const char *data, size_t
     free(s->mem);
   }
   *s = (folio_content_slot){NULL, -1, len, folio_hash(data, len, (folio_hash128){0, 0})};
-  int spill = c->spill_dir >= 0 && len > 0 && atomic_load(&c->in_memory) + len > c->budget;
+  int spill = c->spill_dir >= 0 && len > 0 && atomic_load(&c->in_memory) + len > c->budget &&
+              i >= c->inherited_upto; /* (an older slot set again in a forked process: in memory) */
   if (spill && S_spill(c, s, data, len) == 0)
     return 0;
   /* (a spill that failed keeps the body in memory: a full disk shows when the outputs are written) */
@@ -139,8 +153,9 @@ int folio_content_read(const folio_content_store *c, size_t i, char *into)
     memcpy(into, s->mem, s->len);
     return 0;
   }
+  int fd = i < c->inherited_upto ? c->inherited_fd : c->spill_fd;
   for (size_t done = 0; done < s->len;) {
-    ssize_t n = pread(c->spill_fd, into + done, s->len - done, (off_t)(s->offset + (int64_t)done));
+    ssize_t n = pread(fd, into + done, s->len - done, (off_t)(s->offset + (int64_t)done));
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
@@ -165,6 +180,9 @@ void folio_content_free(folio_content_store *c)
   free(c->slots);
   if (c->spill_fd >= 0)
     close(c->spill_fd);
+  if (c->inherited_fd >= 0)
+    close(c->inherited_fd);
+  c->inherited_fd = -1;
   pthread_mutex_destroy(&c->spill_lock);
   c->slots = NULL;
   c->count = c->cap = 0;

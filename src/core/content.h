@@ -27,6 +27,8 @@ typedef struct {
   size_t budget;              /* bytes kept in memory before bodies go to the spill file */
   int spill_dir;              /* the folder of the spill file; -1: never spill */
   int spill_fd;               /* -1 until the first body is spilled */
+  int inherited_fd;           /* folio_content_own_spill: the spill file the slots below */
+  size_t inherited_upto;      /* inherited_upto are in (else -1 and 0) */
   pthread_mutex_t spill_lock; /* opening the spill file */
 } folio_content_store;
 
@@ -52,6 +54,10 @@ static inline const char *folio_content_in_memory(const folio_content_store *c, 
 }
 /* Copies slot i's bytes (folio_content_has's length) into `into`. 0, or a negative errno. */
 int folio_content_read(const folio_content_store *c, size_t i, char *into);
+/* In a process forked from the one that filled the store: the slots set from now on spill to a
+ * file of this process's own, so that both processes may add to the store (the slots already
+ * set stay readable where they are). */
+void folio_content_own_spill(folio_content_store *c);
 /* The bytes of every body held, in memory or spilled. */
 size_t folio_content_bytes(const folio_content_store *c);
 void folio_content_free(folio_content_store *c);

@@ -178,13 +178,17 @@ static int l_set_content(lua_State *L)
   return 0;
 }
 
-/* folio.build.store(data) -> id: keeps `data` in the content store under a new id after the
- * pages' (main thread, site stage only): a generated file's bytes wait there for the render,
- * out of the Lua heap. folio.build.content(id) gives them back. [-1, +1, e] */
+/* folio.build.store(data) -> id | nil: keeps `data` in the content store under a new id after
+ * the pages': a generated file's bytes wait there for the render, out of the Lua heap, and so do
+ * partial_cached's results in the render (each render process has a spill file of its own).
+ * folio.build.content(id) gives them back. nil (nothing kept) while several threads of this
+ * process render. [-1, +1, e] */
 static int l_store(lua_State *L)
 {
   folio_build *b = S_build(L);
   luaL_checkstring(L, 1);
+  if (b->shared_render) /* (another thread may be reading the slots this would move) */
+    return 0;
   lua_pushinteger(L, (lua_Integer)b->content.count + 1);
   lua_pushcfunction(L, l_reserve);
   lua_pushinteger(L, (lua_Integer)b->content.count + 1);

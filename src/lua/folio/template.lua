@@ -660,6 +660,21 @@ end
 -- other list showing it.
 local HTML = {} -- key of a result in the cache tree
 
+-- Where partial_cached keeps a result: in a batch build, one past 256 bytes waits in the C
+-- content store (folio.build.store), which spills to a file past its budget, not in the Lua
+-- heap (a post's list entry is reused by every list that shows it, and 100,000 of them held
+-- 170 MB to the end of the render); elsewhere (the preview, tests) as it is.
+local store_results -- nil until the first result: whether this is a batch build
+local function keep(html)
+  if #html < 256 then return html end
+  if store_results == nil then
+    local build = rawget(folio, "build")
+    local ok, o = pcall(function() return build and build.options and build.options() end)
+    store_results = ok and type(o) == "table" and o.preview == false and build.store ~= nil
+  end
+  return store_results and folio.build.store(html) or html
+end
+
 function M.render_cached(self, name, args, ...)
   if type(name) ~= "string" then
     error("partial_cached: the name must be a string, got " .. type(name), 3)
@@ -682,11 +697,14 @@ function M.render_cached(self, name, args, ...)
     slot = inner
   end
   local html = slot[HTML]
-  if html then return html end
+  if html then
+    if type(html) == "number" then return folio.build.content(html) end
+    return html
+  end
   local base = setmetatable({ site = self._cached_site, partial = false }, self._env_meta)
   base.partial = make_partial(self, base, 0)
   html = base.partial(name, args)
-  slot[HTML] = html
+  slot[HTML] = keep(html)
   return html
 end
 
