@@ -145,7 +145,7 @@ folio_build *folio_build_new(const folio_build_options *options, folio_diag *dia
   b->jobs = jobs;
   double t0 = folio_now_ms();
   /* A batch build with the number of threads left to folio starts with one state and adds the
-   * others once it knows the site is big enough to share (S_add_workers); the preview and an
+   * others once it knows the site is big enough to share (S_process); the preview and an
    * explicit -j get them all now. */
   int now = options->jobs <= 0 && !options->preview ? 1 : jobs;
   if (S_add_states(b, now) != 0) {
@@ -173,14 +173,6 @@ static int S_add_states(folio_build *b, int upto)
 /* Fewer sources than this are processed by one state: making and filling another costs more
  * (its Lua modules, the site's scripts and templates compiled again) than it saves. */
 enum { S_SOURCES_PER_EXTRA_STATE = 64 };
-
-/* The worker states of a batch build, once `count` sources are known. */
-static int S_add_workers(folio_build *b, size_t count)
-{
-  if (b->nstates >= b->jobs || count < S_SOURCES_PER_EXTRA_STATE)
-    return 0;
-  return S_add_states(b, b->jobs);
-}
 
 void folio_build_free(folio_build *b)
 {
@@ -272,6 +264,77 @@ static void *S_work(void *arg)
   }
   lua_gc(w->L, LUA_GCSTEP, 0);
   return NULL;
+}
+
+/* ---- the process phase of a batch build -------------------------------------------------
+ * A batch build starts with one state; once `count` sources are known it may add the others.
+ * Each is made on its own thread (loading the site again: a tenth of a small site's build)
+ * while state 0 already processes pages; the sources reach it packed (folio.cache.pack), since
+ * state 0 is busy. The time zone a site sets is set once: the later states find it set. */
+
+typedef struct {
+  S_worker work;
+  const char *sources; /* the packed sources (state 0's string, alive until the join) */
+  size_t sources_len;
+  int failed;
+} S_new_worker;
+
+static void *S_start_worker(void *arg)
+{
+  S_new_worker *nw = arg;
+  lua_State *L = S_new_state(nw->work.b);
+  if (L == NULL) {
+    nw->failed = 1;
+    return NULL;
+  }
+  nw->work.L = L;
+  lua_pushlstring(L, nw->sources, nw->sources_len);
+  if (S_call(nw->work.b, L, "import_sources_packed", 1, 0) != 0) {
+    nw->failed = 1;
+    return NULL;
+  }
+  return S_work(&nw->work);
+}
+
+static void S_parallel(folio_build *b, const char *fn, size_t count);
+static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_State *to, const char *to_fn);
+
+/* The process phase: every state there is, or state 0 and the ones made meanwhile. 0, or -1
+ * when a state could not be made (its loader reported why). */
+static int S_process(folio_build *b, size_t count)
+{
+  lua_State *L = b->states[0];
+  int extra = b->nstates < b->jobs && count >= S_SOURCES_PER_EXTRA_STATE ? b->jobs - b->nstates : 0;
+  if (extra == 0 || S_call(b, L, "export_sources_packed", 0, 1) != 0) {
+    for (int i = 1; i < b->nstates; i++)
+      S_transfer(b, L, "export_sources", b->states[i], "import_sources");
+    S_parallel(b, "process", count);
+    return 0;
+  }
+  size_t len;
+  const char *packed = lua_tolstring(L, -1, &len); /* (stays on state 0's stack until the join) */
+  int top = lua_gettop(L);
+  atomic_size_t next = 0;
+  S_new_worker news[32];
+  int started = 0;
+  for (int i = 0; i < extra; i++) {
+    news[i] = (S_new_worker){{b, NULL, "process", &next, count, S_PROCESS_STEP_EVERY, 0}, packed, len, 0};
+    if (pthread_create(&news[i].work.thread, NULL, S_start_worker, &news[i]) != 0)
+      break; /* fewer states is still correct */
+    started++;
+  }
+  S_worker own = {b, L, "process", &next, count, S_PROCESS_STEP_EVERY, 0};
+  S_work(&own);
+  int rc = 0;
+  for (int i = 0; i < started; i++) {
+    pthread_join(news[i].work.thread, NULL);
+    if (news[i].work.L)
+      b->states[b->nstates++] = news[i].work.L; /* (freed with the build, even when it failed) */
+    if (news[i].failed)
+      rc = -1;
+  }
+  lua_settop(L, top - 1);
+  return rc;
 }
 
 /* Runs pipeline[fn](i) for i = 1..count, spread over every state (state 0 on this thread). */
@@ -638,13 +701,10 @@ int folio_build_run(folio_build *b)
     count = (size_t)lua_tointeger(L, -1);
     lua_pop(L, 1);
   }
-  if (S_add_workers(b, count) != 0) { /* (the state's loader reported why) */
+  if (S_process(b, count) != 0) { /* (the state's loader reported why) */
     S_discard_staging(b);
     return 1;
   }
-  for (int i = 1; i < b->nstates; i++)
-    S_transfer(b, L, "export_sources", b->states[i], "import_sources");
-  S_parallel(b, "process", count);
   double t1 = folio_now_ms();
   S_report_memory(b, "process");
   for (int i = 1; i < b->nstates; i++)

@@ -292,6 +292,9 @@ int folio_date_set_timezone(const char *name, char err[FOLIO_DATE_ERR_MAX])
     snprintf(err, FOLIO_DATE_ERR_MAX, "no such zone in %.60s: %s", dir, example);
     return -1;
   }
+  const char *now = getenv("TZ");
+  if (now != NULL && strcmp(now, name) == 0)
+    return 0; /* (already: a build's later states load the same site while the first one works) */
   if (setenv("TZ", name, 1) != 0) {
     snprintf(err, FOLIO_DATE_ERR_MAX, "cannot set the time zone: %s", strerror(errno));
     return -1;

@@ -322,6 +322,10 @@ function P.export_sources() return { sources = sources, languages = languages.ge
 function P.import_sources(t)
   sources = t.sources; languages.set(t.languages); pages = {}; caching = buildcache.active()
 end
+-- The same as bytes (folio.cache.pack), for a worker state made on its own thread while this
+-- one already processes pages.
+function P.export_sources_packed() return folio.cache.pack(P.export_sources()) end
+function P.import_sources_packed(bytes) P.import_sources(folio.cache.unpack(bytes)) end
 
 -- Main state, after the process phase of a build: the build cache keeps what it made.
 function P.store_cache() buildcache.commit(sources) end
