@@ -157,10 +157,6 @@ local function has_front_matter(path)
   return text ~= nil and (text:find("^%-%-%-[ \t]*\r?\n") or text:find("^\239\187\191%-%-%-[ \t]*\r?\n")) ~= nil
 end
 
--- Classifies every file of the site: { sources = {files}, static = { rel = path }, kind = { path = k },
--- sass = { paths } } where k is "post", "draft", "page"; Sass files with front matter (which
--- Jekyll converts to CSS) are static files that folio.assets compiles, listed in `sass` too.
--- `rules` holds exclude, include patterns and the output folder.
 -- The part of `rel` before its `_posts/` (or `_drafts/`) folder, without the slash: "" for
 -- "_posts/x.md", "en/news" for "en/news/_posts/x.md"; nil when it has none. (What
 -- rel:match("^(.-)/?_posts/") gives, with a plain find: this runs for every file of the site.)
@@ -172,6 +168,10 @@ local function before_folder(rel, folder)
   return rel:sub(1, stop)
 end
 
+-- Classifies every file of the site: { sources = {files}, static = { rel = path }, kind = { path = k },
+-- sass = { paths } } where k is "post", "draft", "page"; Sass files with front matter (which
+-- Jekyll converts to CSS) are static files that folio.assets compiles, listed in `sass` too.
+-- `rules` holds exclude, include patterns and the output folder.
 function M.classify(rules)
   local files = folio.fs.scan(".")
   local sources, static, kind, skipped, collection = {}, {}, {}, {}, {}
