@@ -620,43 +620,49 @@ static int S_led_by(const char *s, size_t at, const char *lead, size_t max)
 static int S_is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); } /* %s */
 static int S_is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; } /* %a */
 
+/* The line tests at one occurrence s[at] of their byte: */
+static int S_definition_at(const char *s, size_t n, size_t at) /* "[ \t>]*:%s..." */
+{
+  return at + 1 < n && S_is_space((unsigned char)s[at + 1]) && S_led_by(s, at, " \t>", SIZE_MAX);
+}
+
+static int S_html_block_at(const char *s, size_t n, size_t at) /* " ? ? ?<%a..." */
+{
+  return at + 1 < n && S_is_alpha((unsigned char)s[at + 1]) && S_led_by(s, at, " ", 3);
+}
+
+static int S_paren_item_at(const char *s, size_t n, size_t at) /* " ? ? ?%d+%)..." */
+{
+  (void)n;
+  size_t j = at;
+  while (j > 0 && s[j - 1] >= '0' && s[j - 1] <= '9')
+    j--;
+  return j < at && S_led_by(s, j, " ", 3);
+}
+
+/* Whether some occurrence of `c` in s[0..n) passes `fits`. */
+static int S_any_at(const char *s, size_t n, char c, int (*fits)(const char *, size_t, size_t))
+{
+  for (const char *p = memchr(s, c, n); p; p = memchr(p + 1, c, n - (size_t)(p + 1 - s))) {
+    if (fits(s, n, (size_t)(p - s)))
+      return 1;
+    if (p + 1 == s + n)
+      break;
+  }
+  return 0;
+}
+
 /* "definition": a line "[ \t>]*:%s..." (a definition's `: `, also in block quotes);
  * "html_block": " ? ? ?<%a..." (a line that opens an HTML block);
- * "paren_item": " ? ? ?%d+%)..." (a numbered item with a parenthesis). */
+ * "paren_item": " ? ? ?%d+%)..." (a numbered item with a parenthesis). -1: another kind. */
 static int S_line_start(const char *s, size_t n, const char *kind)
 {
-  if (strcmp(kind, "definition") == 0) {
-    for (const char *p = memchr(s, ':', n); p; p = memchr(p + 1, ':', n - (size_t)(p + 1 - s))) {
-      size_t at = (size_t)(p - s);
-      if (at + 1 < n && S_is_space((unsigned char)s[at + 1]) && S_led_by(s, at, " \t>", SIZE_MAX))
-        return 1;
-      if (at + 1 >= n)
-        break;
-    }
-    return 0;
-  }
-  if (strcmp(kind, "html_block") == 0) {
-    for (const char *p = memchr(s, '<', n); p; p = memchr(p + 1, '<', n - (size_t)(p + 1 - s))) {
-      size_t at = (size_t)(p - s);
-      if (at + 1 < n && S_is_alpha((unsigned char)s[at + 1]) && S_led_by(s, at, " ", 3))
-        return 1;
-      if (at + 1 >= n)
-        break;
-    }
-    return 0;
-  }
-  if (strcmp(kind, "paren_item") == 0) {
-    for (const char *p = memchr(s, ')', n); p; p = memchr(p + 1, ')', n - (size_t)(p + 1 - s))) {
-      size_t at = (size_t)(p - s), j = at;
-      while (j > 0 && s[j - 1] >= '0' && s[j - 1] <= '9')
-        j--;
-      if (j < at && S_led_by(s, j, " ", 3))
-        return 1;
-      if (at + 1 >= n)
-        break;
-    }
-    return 0;
-  }
+  if (strcmp(kind, "definition") == 0)
+    return S_any_at(s, n, ':', S_definition_at);
+  if (strcmp(kind, "html_block") == 0)
+    return S_any_at(s, n, '<', S_html_block_at);
+  if (strcmp(kind, "paren_item") == 0)
+    return S_any_at(s, n, ')', S_paren_item_at);
   return -1;
 }
 
