@@ -1221,7 +1221,9 @@ function P.update(paths)
   -- layouts do with site.posts, sets config.preview_render_all: such edits render every page)
   local shown = not templates and not structural and not config.preview_render_all
     and shown_fields_changed(touched, olds)
-  if shown then track = preview.track_before(olds, pages, render_list, site, pages, shown) end
+  if shown then
+    track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {})
+  end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
   local fresh = keep_order and {} or nil

@@ -362,16 +362,24 @@ local function family(p)
   return type(pg) == "table" and type(pg.urls) == "table" and pg.urls or p
 end
 
--- The families (see family) of generated list pages that list one of `ids` (id -> true), but
--- those `skip(p)` says keep their pages.
-families_listing = function(render_list, ids, skip)
+-- Whether list entry `q` is one of the pages `ids` (id -> true). `objs` holds those pages' tables
+-- and `known` the frame's pages (page -> true): a page of the frame is told by identity, without
+-- reading it (a cache miss per entry on a large site); anything else (a copy of a page) by its id.
+local function is_one_of(q, ids, objs, known)
+  if objs[q] then return true end
+  return not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil
+end
+
+-- The families (see family) of generated list pages that list one of `ids` (id -> true; `objs`,
+-- `known`: see is_one_of), but those `skip(p)` says keep their pages.
+families_listing = function(render_list, ids, skip, objs, known)
   local found = {}
   for k = 1, #render_list do
     local p = render_list[k]
     local list = rawget(p, "generated") and not (skip and skip(p)) and p.pages
     if type(list) == "table" then
       for _, q in ipairs(list) do
-        if type(q) == "table" and ids[rawget(q, "id")] then found[family(p)] = true; break end
+        if is_one_of(q, ids, objs, known) then found[family(p)] = true; break end
       end
     end
   end
@@ -414,10 +422,11 @@ local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, descrip
 
 -- Before the assemble of an update: what the outputs show now, for M.choose. `olds`: id -> the
 -- page's last version (still in the last site), `news`: id -> its new version (nil: gone),
--- `render_list` and `site` the last assemble's, `all` every page (id -> page). Returns nil when
--- the update must render everything.
-function M.track_before(olds, news, render_list, site, all, changed)
-  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {} }
+-- `render_list` and `site` the last assemble's, `all` every page (id -> page), `known` the
+-- frame's pages (page -> true, or an empty table). Returns nil when the update must render
+-- everything.
+function M.track_before(olds, news, render_list, site, all, changed, known)
+  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known }
   -- only fields that show, not ones that decide which lists a page is on: no list changes but
   -- the changed pages' own entries
   t.display_only = true
@@ -452,7 +461,9 @@ function M.track_before(olds, news, render_list, site, all, changed)
     if old.date ~= now.date then t.reranked = true end
   end
   local c0 = os.clock()
-  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip)
+  local objs = {}
+  for _, old in pairs(olds) do objs[old] = true end
+  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip, objs, known)
   for k = 1, #render_list do
     local p = render_list[k]
     if rawget(p, "generated") then
@@ -463,16 +474,26 @@ function M.track_before(olds, news, render_list, site, all, changed)
   end
   local c1 = os.clock()
   -- the pages that share a listed value with a changed page: their related may change
-  local names = {}
-  for key in pairs(values) do names[key:match("^[^%z]*")] = true end
+  local names = {} -- field -> { value in lower case -> true }
+  for key in pairs(values) do
+    local k, x = key:match("^([^%z]*)%z(.*)$")
+    names[k] = names[k] or {}
+    names[k][x] = true
+  end
+  local lower = {} -- value -> tostring(value):lower() (a few distinct values, many pages)
   for id, p in pairs(all) do
     if not t.touched[id] then
-      for k in pairs(names) do
+      for k, wanted in pairs(names) do
         local v = rawget(p, k)
         if type(v) == "table" then
           local hit = false
           for _, x in ipairs(v) do
-            if values[k .. "\0" .. tostring(x):lower()] then hit = true; break end
+            local lx = lower[x]
+            if lx == nil then
+              lx = tostring(x):lower()
+              if x == x then lower[x] = lx end -- (NaN is no key)
+            end
+            if wanted[lx] then hit = true; break end
           end
           if hit then
             t.candidates[id] = p
@@ -515,7 +536,12 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
     end
   end
   local todo, memo = {}, { before = {}, now = {} }
-  local families_now = not t.display_only and families_listing(render_list, t.touched, t.skip)
+  local objs, known = {}, t.known
+  for id in pairs(t.touched) do
+    local p = all[id]
+    if p then objs[p] = true end
+  end
+  local families_now = not t.display_only and families_listing(render_list, t.touched, t.skip, objs, known)
   for k = 1, #render_list do
     local p = render_list[k]
     local id = rawget(p, "id")
@@ -545,8 +571,11 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
         take = not now or now ~= was
       end
       if not take and type(list) == "table" then
-        for _, q in ipairs(list) do
-          if type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] then take = true; break end
+        for _, q in ipairs(list) do -- (a page of the frame is a page: its id is not read)
+          if objs[q] or (not known[q] and (type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")])) then
+            take = true
+            break
+          end
         end
       end
     end
