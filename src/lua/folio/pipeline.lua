@@ -694,7 +694,8 @@ end
 -- site hooks, the render list. Returns how many outputs there are.
 -- For preview updates: `keep_order` (no page added, removed or re-dated) reuses the last order
 -- instead of sorting again; `fresh` (id -> page, re-processed pages that kept their place, see
--- same_place) reuses the whole frame.
+-- same_place) reuses the whole frame; `redated` (id -> true: pages whose date changed, none
+-- added or removed) puts only those in their new places in the last order (preview.reorder).
 -- One warning for every page whose only date was its file's modification time and whose
 -- permalink therefore left out its date parts (page.assign_url).
 local function warn_dateless_urls(all)
@@ -715,7 +716,7 @@ local function warn_dateless_urls(all)
     "give each a `date:` in its front matter or a YYYY-MM-DD- file name, or commit it to git")
 end
 
-function P.assemble(keep_order, fresh)
+function P.assemble(keep_order, fresh, redated)
   if fresh and frame then
     local spots = frame:replace(fresh, link_neighbours)
     local primed
@@ -743,7 +744,10 @@ function P.assemble(keep_order, fresh)
   local all = {}
   if keep_order and frame then
     for i, p in ipairs(frame:order()) do all[i] = pages[p.id] end
-  else
+  elseif redated and frame then
+    all = preview.reorder(frame:order(), pages, redated, newest_first)
+  end
+  if #all == 0 then
     for _, p in pairs(pages) do all[#all + 1] = p end
     table.sort(all, newest_first)
   end
@@ -1161,6 +1165,7 @@ function P.update(paths)
   local t = os.clock()
   local touched, before, olds, structural, templates, css_only = {}, {}, {}, false, false, true
   local keep_order = true -- no page added, removed or re-dated: the last sort still holds
+  local redated = {}      -- id -> true: pages re-dated; false once a page is added or removed
   local function drop(id)
     if sources[id].deleted then return end
     pages[id] = nil
@@ -1168,6 +1173,7 @@ function P.update(paths)
     folio.build.set_content(id, "")
     structural = true
     keep_order = false
+    redated = false
   end
   local assets_changed = false
   for _, path in ipairs(paths) do
@@ -1179,6 +1185,7 @@ function P.update(paths)
         if is_markdown(path) then
           if not id then
             keep_order = false
+            redated = false
             id = #sources + 1
             sources[id] = { path = path, mtime = st.mtime, size = st.size }
             by_path[path] = id
@@ -1191,7 +1198,12 @@ function P.update(paths)
             pages[id] = old -- keep the last good version on screen; the error goes to the overlay
           end
           local now = pages[id]
-          if not old or not now or old.date ~= now.date then keep_order = false end
+          if not old or not now then
+            keep_order, redated = false, false
+          elseif old.date ~= now.date then
+            keep_order = false
+            if redated then redated[id] = true end
+          end
           touched[id] = true
         end
       elseif not st then
@@ -1243,7 +1255,7 @@ function P.update(paths)
   last_touched = touched
   t = lap("process", t)
   site_dirty = dirty
-  local ok, count = pcall(P.assemble, keep_order, fresh)
+  local ok, count = pcall(P.assemble, keep_order, fresh, redated or nil)
   site_dirty = nil
   if not ok then error(count, 0) end
   t = lap("assemble", t)

@@ -17,6 +17,7 @@
 --   frame:index_held(site, given, spots, index)
 --   frame:same_pages_part(render_list, npages), frame:check_generated(render_list, npages, check)
 --   frame:output_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
+--   preview.reorder(order, pages, moved, before) -> the last order with re-dated pages moved
 local M = {}
 
 local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
@@ -224,6 +225,45 @@ function Frame:check_generated(render_list, npages, check_all)
   return true
 end
 
+-- The pages (id -> page) in the order `before` sorts them, made from `order`, their last sort,
+-- where only the pages `moved` (id -> true: re-dated) changed what `before` compares: those are
+-- taken out and put back where a binary search finds their places. Returns {} (sort them all)
+-- unless the result is the one table.sort gives: `order` holds every page once, and no two
+-- neighbours tie (the order of equals is table.sort's own).
+function M.reorder(order, pages, moved, before)
+  local n = 0
+  for _ in pairs(pages) do n = n + 1 end
+  if n ~= #order then return {} end
+  local all, movers, seen = {}, {}, {}
+  for _, p in ipairs(order) do
+    local id = p.id
+    local now = pages[id]
+    if not now or seen[id] then return {} end
+    seen[id] = true
+    if moved[id] then movers[#movers + 1] = now else all[#all + 1] = now end
+  end
+  for id in pairs(moved) do
+    if not seen[id] then return {} end
+  end
+  table.sort(movers, before)
+  for _, p in ipairs(movers) do
+    local lo, hi = 1, #all + 1
+    while lo < hi do
+      local mid = (lo + hi) // 2
+      if before(all[mid], p) then lo = mid + 1 else hi = mid end
+    end
+    table.insert(all, lo, p)
+  end
+  -- the pages that stayed were sorted last time; each neighbour of a moved page is checked
+  for k, p in ipairs(all) do
+    if moved[p.id] then
+      local older, newer = all[k + 1], all[k - 1]
+      if (older and not before(p, older)) or (newer and not before(newer, p)) then return {} end
+    end
+  end
+  return all
+end
+
 ----------------------------------------------------------------------------------------------
 -- What an output shows of other pages, for updates that changed such a field of a page (its
 -- title, tags, date, URL): instead of rendering every output, only those that may show the
@@ -401,6 +441,16 @@ local function list_values(p, into)
   end
 end
 
+-- Adds the ids of page `p`'s neighbours to `into` (the oldest page has no prev, the newest no
+-- next: either may be missing).
+local function add_neighbours(p, into)
+  for _, key in ipairs { "prev", "next" } do
+    local n = p[key]
+    local nid = type(n) == "table" and rawget(n, "id")
+    if nid then into[nid] = true end
+  end
+end
+
 -- Whether a page is one the rule above lets render everything: top level (the menu), or
 -- multilingual.
 local function shown_everywhere(p)
@@ -449,10 +499,7 @@ function M.track_before(olds, news, render_list, site, all, changed, known)
     end
     if site and site.posts and site.posts[1] == old then return why("newest") end -- the footer's newest post
     t.touched[id] = true
-    for _, n in ipairs { old.prev, old.next } do
-      local nid = n and rawget(n, "id")
-      if nid then t.neighbours[nid] = true end
-    end
+    add_neighbours(old, t.neighbours)
     local was, is = {}, {}
     list_values(old, was)
     list_values(now, is)
@@ -519,10 +566,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
   for id in pairs(t.touched) do
     local p = all[id]
     if p then
-      for _, n in ipairs { p.prev, p.next } do
-        local nid = n and rawget(n, "id")
-        if nid then t.neighbours[nid] = true end
-      end
+      add_neighbours(p, t.neighbours)
     end
   end
   for id, p in pairs(t.candidates) do
