@@ -1324,6 +1324,51 @@ def group_redated():
     step(lambda: write(c, re.sub(r'^title: "(.*)"$', r'title: "\1 (later)"', read(c), count=1, flags=re.M)))
 
 
+def group_moved_urls():
+    """`folio new site` on 60 posts: a title edit moves a post's URL, and the update puts it in
+    the last assemble's frame rather than assembling every page again (preview: Frame:replace):
+    the old output goes, the new one is written, and the preview is byte for byte a full build,
+    after one such edit and after several back and forth; a title that gives the URL of another
+    post (same date) is reported as a full build reports it, and once put right the preview is
+    a full build again."""
+    SLOW = 6 * TIMEOUT
+    site = new_site_with_posts("moved_urls")
+    d = os.path.join(site, "content/posts")
+    a, b = os.path.join(d, "post-00011.md"), os.path.join(d, "post-00010.md")
+    write(a, re.sub(r"^date: .*$", re.search(r"^date: .*$", read(b), flags=re.M).group(0), read(a),
+                    count=1, flags=re.M))  # post 11 on post 10's date: a title alone can collide
+    a_title = re.search(r'^title: "(.*)"$', read(a), flags=re.M).group(1)
+    b_title = re.search(r'^title: "(.*)"$', read(b), flags=re.M).group(1)
+
+    def retitle(path, title):
+        write(path, re.sub(r'^title: ".*"$', f'title: "{title}"', read(path), count=1, flags=re.M))
+
+    def once(s):
+        s.wait_line(r"built \d+ pages")
+        s.rebuilt(lambda: retitle(a, "A New Name"), timeout=SLOW)
+
+    full = serve_then_compare(site, once, SLOW)
+    check(any("a-new-name" in k for k in full), "the post's new URL was compared")
+
+    def back_and_forth(s):
+        s.wait_line(r"built \d+ pages")
+        for title in ("First", "Second", "First", a_title, "Third"):
+            s.rebuilt(lambda: retitle(a, title), timeout=SLOW)
+        s.rebuilt(lambda: retitle(b, "Fourth"), timeout=SLOW)
+
+    serve_then_compare(site, back_and_forth, SLOW)
+
+    def collide(s):
+        s.wait_line(r"built \d+ pages")
+        mark = s.out_mark()
+        s.rebuilt(lambda: retitle(a, b_title), timeout=SLOW)
+        s.wait_line(r"two pages claim the URL", mark, SLOW)
+        s.rebuilt(lambda: retitle(a, "Apart Again"), timeout=SLOW)
+
+    retitle(b, b_title)
+    serve_then_compare(site, collide, SLOW)
+
+
 GROUPS = {
     "edits": group_edits, "full": group_full, "burst": group_burst, "http": group_http,
     "limits": group_limits,
@@ -1331,6 +1376,7 @@ GROUPS = {
     "incremental": group_incremental, "newsite": group_newsite,
     "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked, "tracked_lists": group_tracked_lists,
     "sitemap_patch": group_sitemap_patch, "redated": group_redated,
+    "moved_urls": group_moved_urls,
 }
 
 

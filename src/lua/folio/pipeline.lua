@@ -719,6 +719,7 @@ end
 function P.assemble(keep_order, fresh, redated)
   if fresh and frame then
     local spots = frame:replace(fresh, link_neighbours)
+    if not spots then return P.assemble(true) end -- a moved URL the frame cannot take
     local primed
     site, primed = frame_site()
     finish_deferred(site)
@@ -1048,6 +1049,12 @@ end
 -- re-processed pages (id -> true) among the pages written as is.
 local function remember_update(touched)
   remember_part("generated", pages_part + 1, #render_list)
+  local urls = written.pages.urls
+  for _, m in ipairs(frame:moved()) do urls[m.output] = nil end
+  for _, m in ipairs(frame:moved()) do
+    local p = render_list[frame:output_of(m.id)]
+    urls[p.output] = p.url
+  end
   for id in pairs(touched) do
     local k = frame:output_of(id)
     local p = k and render_list[k]
@@ -1098,7 +1105,8 @@ local function lap(what, t0)
 end
 
 -- Deletes the outputs of `parts` of the last render list that render_list[first..] no longer
--- has. Returns whether render_list[first..] has an output that was not written last time.
+-- has. Returns whether render_list[first..] has an output that was not written last time, and
+-- the outputs of render_list[first..] (output -> true).
 local function compare_outputs(first, parts)
   local new, still = false, {}
   for k = first, #render_list do
@@ -1114,7 +1122,7 @@ local function compare_outputs(first, parts)
       end
     end
   end
-  return new
+  return new, still
 end
 
 -- The indexes in render_list of what a partial update renders: the re-processed pages, the
@@ -1266,7 +1274,19 @@ function P.update(paths)
     end
   end
   if pages_part_kept then
-    if compare_outputs(pages_part + 1, { "generated" }) then structural = true end
+    local new, generated = compare_outputs(pages_part + 1, { "generated" })
+    if new then structural = true end
+    -- pages whose URL moved in the frame (preview: Frame:replace): their old outputs go, unless
+    -- a generated page writes one now (rare: then every output is rendered)
+    for _, m in ipairs(frame:moved()) do
+      structural = true
+      if generated[m.output] then
+        templates = true
+      elseif written.pages.urls[m.output] then
+        folio.build.remove(m.output)
+        changed_urls[#changed_urls + 1] = m.url
+      end
+    end
   elseif compare_outputs(1, { "pages", "generated" }) then
     structural = true
   end

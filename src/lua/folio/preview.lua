@@ -11,6 +11,9 @@
 --   preview.frame(all, sections, names, outputs) -> frame
 --   frame:complete(render_list, npages, ok)   after the hooks of a full assemble
 --   frame:replace(fresh, link) -> spots       re-processed pages in place of their last versions
+--                                             (nil: a moved URL it cannot take; assemble again)
+--   frame:moved() -> { { id, url, output } }  the pages of the last replace whose URL moved: the
+--                                             URL and output they had
 --   frame:check_links(spots)                  after the hooks of such an update
 --   frame:keep_menu(menu) -> copy; frame:site_parts() -> all, sections, menu(), builtin (copies)
 --   frame:url_index() -> by_url or nil        the pages' URL index, if it may prime site:find
@@ -23,8 +26,10 @@ local M = {}
 local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
   "menu", "weight" }
 
--- The fields of PLACE_FIELDS that only the default menu reads (it lists top-level pages).
-local MENU_FIELDS = { title = true, menu_title = true, menu = true, weight = true }
+-- The fields of PLACE_FIELDS that only the default menu reads (it lists top-level pages). A
+-- page below the top level whose URL (and output) moved keeps its place: frame:replace moves it.
+local MENU_FIELDS = { title = true, menu_title = true, menu = true, weight = true, url = true,
+  output = true }
 
 -- Whether `now`, a new version of page `old`, sits where `old` sat.
 function M.same_place(old, now)
@@ -55,7 +60,7 @@ Frame.__index = Frame
 -- the pipeline's group_sections are the frame's own: the site gets copies; `outputs`: output ->
 -- page). The default menu, if the site has one, comes with frame:keep_menu.
 function M.frame(all, sections, names, outputs)
-  local at, at_section, known, url_of = {}, {}, {}, {}
+  local at, at_section, known, url_of = {}, {}, {}, {} -- (url_of: the URLs before the hooks)
   for i, p in ipairs(all) do
     at[p.id] = i
     known[p] = true
@@ -65,7 +70,8 @@ function M.frame(all, sections, names, outputs)
     for j, p in ipairs(list) do at_section[p.id] = j end
   end
   return setmetatable({ all = all, sections = sections, names = names, at = at, known = known,
-           url_of = url_of, at_section = at_section, at_output = {}, outputs = {},
+           url_of = url_of, at_section = at_section, at_output = {}, outputs = {}, output_of_id = {},
+           moved_last = {},
            builtin = { ["index.html"] = outputs["index.html"], ["404.html"] = outputs["404.html"] } }, Frame)
 end
 
@@ -127,19 +133,56 @@ function Frame:complete(render_list, npages, ok)
   self.links_kept = kept
   self.by_url = pages_by_url(self)
   self.pages = table.move(render_list, 1, npages, 1, {})
-  self.at_output = {}
+  self.at_output, self.output_of_id = {}, {}
   for k, p in ipairs(self.pages) do
-    if p.id then self.at_output[p.id] = k end
+    if p.id then self.at_output[p.id], self.output_of_id[p.id] = k, p.output end
   end
   self.outputs = {}
   for k = 1, npages do self.outputs[render_list[k].output] = true end
   self.ok = ok
+  self.moved_last = {}
+end
+
+-- The pages of `fresh` whose URL or output moved, as { id =, url =, output = } (what they had),
+-- or nil when the frame cannot move one: the last assemble had an output claimed twice, an
+-- output or URL is missing or taken (by another page, a built-in page, or another moved page).
+local function moved_pages(frame, fresh)
+  local moved, taken = {}, {}
+  for id, p in pairs(fresh) do
+    local was_url, was_out = frame.url_of[frame.at[id]], frame.output_of_id[id]
+    if p.url ~= was_url or p.output ~= was_out then
+      local url, out = p.url, p.output
+      if not frame.ok or type(url) ~= "string" or type(out) ~= "string" or type(was_out) ~= "string"
+         or frame.outputs[out] or taken[out] or out == "index.html" or out == "404.html"
+         or (frame.by_url and (frame.by_url[url] ~= nil or frame.by_url[was_url] ~= frame.all[frame.at[id]])) then
+        return nil
+      end
+      taken[out] = true
+      moved[#moved + 1] = { id = id, url = was_url, output = was_out }
+    end
+  end
+  return moved
 end
 
 -- Puts re-processed pages (id -> page) in the frame in place of their last versions, and links
 -- them to their neighbours (`link(list)` links a whole section when the hooks changed links).
--- Returns where they are: { { section list, index }, ... }.
+-- Returns where they are: { { section list, index }, ... }; nil (the frame unchanged) when a
+-- page's URL moved where the frame cannot follow (moved_pages).
 function Frame:replace(fresh, link)
+  local moved = moved_pages(self, fresh)
+  if not moved then return nil end
+  for _, m in ipairs(moved) do
+    local p, i = fresh[m.id], self.at[m.id]
+    self.outputs[m.output] = nil
+    self.outputs[p.output] = true
+    self.url_of[i] = p.url
+    self.output_of_id[m.id] = p.output
+    if self.by_url then
+      self.by_url[m.url] = nil
+      self.by_url[p.url] = self.all[i] -- (the page's last version: replaced below)
+    end
+  end
+  self.moved_last = moved
   local spots = {}
   for id, p in pairs(fresh) do
     local old = self.all[self.at[id]]
@@ -202,15 +245,23 @@ function Frame:index_held(s, given, spots, index)
   return true
 end
 
--- Whether the pages' part of the render list is the frame's, entry for entry.
+-- Whether the pages' part of the render list is the frame's, entry for entry (and the pages
+-- whose URL the last replace moved kept the output it gave them).
 function Frame:same_pages_part(render_list, npages)
   local list = self.pages
   if not self.ok or #list ~= npages then return false end
   for k = 1, npages do
     if render_list[k] ~= list[k] then return false end
   end
+  for _, m in ipairs(self.moved_last) do
+    local k = self.at_output[m.id]
+    if not k or render_list[k].output ~= self.output_of_id[m.id] then return false end
+  end
   return true
 end
+
+-- The pages whose URL the last replace moved: { { id =, url =, output = }, ... } (what they had).
+function Frame:moved() return self.moved_last end
 
 -- Checks the generated outputs (render_list after its first `npages`) against the pages' (known
 -- to be distinct) and each other; on a conflict, `check_all(render_list)` reports it as a full
