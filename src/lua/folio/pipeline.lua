@@ -56,6 +56,8 @@ local PageMeta = {
   end,
 }
 
+preview.page_fields(PageMeta, lazy_fields) -- (its passes read other fields with rawget)
+
 -- Of those, the ones that name what their values are made from (`inputs`, see below): name -> fn.
 local lazy_inputs = {}
 

@@ -453,24 +453,35 @@ local function family(p)
   return type(pg) == "table" and type(pg.urls) == "table" and pg.urls or p
 end
 
--- Whether list entry `q` is one of the pages `ids` (id -> true). `objs` holds those pages' tables
--- and `known` the frame's pages (page -> true): a page of the frame is told by identity, without
--- reading it (a cache miss per entry on a large site); anything else (a copy of a page) by its id.
-local function is_one_of(q, ids, objs, known)
-  if objs[q] then return true end
-  return not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil
+-- The pipeline's page metatable and its computed fields (folio.page_field: name -> fn), so that
+-- the passes below read a field a page does not compute with rawget, not through __index.
+local page_meta, lazy_fields = nil, {}
+function M.page_fields(meta, lazy) page_meta, lazy_fields = meta, lazy end
+
+-- page[k], read without __index when that gives the same: a plain table, or a page whose
+-- metatable computes no field `k`.
+local function field(p, k)
+  local mt = getmetatable(p)
+  if mt == nil or (mt == page_meta and lazy_fields[k] == nil and k ~= "content") then return rawget(p, k) end
+  return p[k]
 end
 
--- The families (see family) of generated list pages that list one of `ids` (id -> true; `objs`,
--- `known`: see is_one_of), but those `skip(p)` says keep their pages.
+-- The families (see family) of generated list pages that list one of `ids` (id -> true), but
+-- those `skip(p)` says keep their pages. `objs` holds those pages' tables and `known` the
+-- frame's pages (page -> true): a page of the frame is told by identity, without reading it (a
+-- cache miss per entry on a large site); anything else (a copy of a page) by its id.
 families_listing = function(render_list, ids, skip, objs, known)
   local found = {}
   for k = 1, #render_list do
     local p = render_list[k]
     local list = rawget(p, "generated") and not (skip and skip(p)) and p.pages
     if type(list) == "table" then
-      for _, q in ipairs(list) do
-        if is_one_of(q, ids, objs, known) then found[family(p)] = true; break end
+      for i = 1, #list do
+        local q = list[i]
+        if objs[q] or (not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil) then
+          found[family(p)] = true
+          break
+        end
       end
     end
   end
@@ -566,8 +577,9 @@ function M.track_before(olds, news, render_list, site, all, changed, known)
     local p = render_list[k]
     if rawget(p, "generated") then
       if families[family(p)] then t.lists[p.output] = snapshot(p) end
-    elseif type(p.pages) == "table" then
-      t.lists[p.output] = list_print(p.pages)
+    else
+      local list = field(p, "pages")
+      if type(list) == "table" then t.lists[p.output] = list_print(list) end
     end
   end
   local c1 = os.clock()
@@ -640,8 +652,9 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
   for k = 1, #render_list do
     local p = render_list[k]
     local id = rawget(p, "id")
-    local as_is = p.layout == false or p.layout == "none"
-    local list = p.pages
+    local layout = p.layout
+    local as_is = layout == false or layout == "none"
+    local list = field(p, "pages")
     local take
     if is_new(p.output) then
       take = true
