@@ -720,8 +720,8 @@ end
 
 function P.assemble(keep_order, fresh, redated)
   if fresh and frame then
-    local spots = frame:replace(fresh, link_neighbours)
-    if not spots then return P.assemble(true) end -- a moved URL the frame cannot take
+    local spots = frame:replace(fresh, link_neighbours, redated, newest_first)
+    if not spots then return P.assemble(keep_order, nil, redated) end -- (a URL or order it cannot take)
     local primed
     site, primed = frame_site()
     finish_deferred(site)
@@ -1248,12 +1248,12 @@ function P.update(paths)
   end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
-  local fresh = keep_order and {} or nil
+  local fresh = (keep_order or redated) and {} or nil
   local dirty = {}
   for id in pairs(touched) do
     local old, now = olds[id], pages[id]
     if fresh and old and now and old ~= now then
-      if preview.same_place(old, now) then fresh[id] = now else fresh = nil end
+      if preview.same_place(old, now, redated and redated[id]) then fresh[id] = now else fresh = nil end
     end
     if old and now and old ~= now then
       now = keep_identity(old, now)

@@ -10,8 +10,9 @@
 --   preview.same_place(old, now)      whether a new version of a page sits where the old one sat
 --   preview.frame(all, sections, names, outputs) -> frame
 --   frame:complete(render_list, npages, ok)   after the hooks of a full assemble
---   frame:replace(fresh, link) -> spots       re-processed pages in place of their last versions
---                                             (nil: a moved URL it cannot take; assemble again)
+--   frame:replace(fresh, link [, redated, before]) -> spots   re-processed pages in place of
+--                                             their last versions, re-dated ones moved (nil: a
+--                                             moved URL it cannot take, a tie; assemble again)
 --   frame:moved() -> { { id, url, output } }  the pages of the last replace whose URL moved: the
 --                                             URL and output they had
 --   frame:check_links(spots)                  after the hooks of such an update
@@ -31,11 +32,14 @@ local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "tit
 local MENU_FIELDS = { title = true, menu_title = true, menu = true, weight = true, url = true,
   output = true }
 
--- Whether `now`, a new version of page `old`, sits where `old` sat.
-function M.same_place(old, now)
+-- Whether `now`, a new version of page `old`, sits where `old` sat (`redated`: or only its date
+-- moved it, which frame:replace can follow).
+function M.same_place(old, now, redated)
   local in_menu = old.section == "" or now.section == ""
   for _, k in ipairs(PLACE_FIELDS) do
-    if old[k] ~= now[k] and (in_menu or not MENU_FIELDS[k]) then return false end
+    if old[k] ~= now[k] and (in_menu or not MENU_FIELDS[k]) and not (redated and k == "date") then
+      return false
+    end
   end
   return true
 end
@@ -164,13 +168,56 @@ local function moved_pages(frame, fresh)
   return moved
 end
 
+-- The frame's pages in their new order when the pages `redated` (id -> true) moved (`before`
+-- sorts pages), with every list that follows from it: nil on a tie (preview.reorder), else
+-- { all =, at =, url_of =, sections =, names =, at_section =, pages =, at_output = }.
+local function reordered(frame, redated, before)
+  local cur = {}
+  for _, p in ipairs(frame.all) do cur[p.id] = p end
+  local all = M.reorder(frame.all, cur, redated, before)
+  if #all == 0 then return nil end
+  local r = { all = all, at = {}, url_of = {}, sections = {}, names = {}, at_section = {}, pages = {}, at_output = {} }
+  for k, p in ipairs(all) do
+    r.at[p.id] = k
+    r.url_of[k] = frame.url_of[frame.at[p.id]]
+    local list = r.sections[p.section]
+    if not list then
+      list = {}
+      r.sections[p.section] = list
+      r.names[#r.names + 1] = p.section
+    end
+    list[#list + 1] = p
+    r.at_section[p.id] = #list
+  end
+  -- the pages' part of the render list, as collect_outputs makes it from site.pages (checked
+  -- after the hooks: same_pages_part)
+  for _, p in ipairs(all) do
+    if frame.at_output[p.id] then
+      r.pages[#r.pages + 1] = p
+      r.at_output[p.id] = #r.pages
+    end
+  end
+  return r
+end
+
 -- Puts re-processed pages (id -> page) in the frame in place of their last versions, and links
 -- them to their neighbours (`link(list)` links a whole section when the hooks changed links).
--- Returns where they are: { { section list, index }, ... }; nil (the frame unchanged) when a
--- page's URL moved where the frame cannot follow (moved_pages).
-function Frame:replace(fresh, link)
+-- `redated` (id -> true, may be nil): pages whose date changed, put in their new places (`before`
+-- sorts pages), their sections linked again. Returns where they are: { { section list, index },
+-- ... }; nil (the frame unchanged) when a page's URL moved where the frame cannot follow
+-- (moved_pages), or the new order has a tie.
+function Frame:replace(fresh, link, redated, before)
   local moved = moved_pages(self, fresh)
   if not moved then return nil end
+  local relink = nil
+  if redated and next(redated) then
+    local r = reordered(self, redated, before)
+    if not r then return nil end
+    self.all, self.at, self.url_of, self.sections, self.names = r.all, r.at, r.url_of, r.sections, r.names
+    self.at_section, self.pages, self.at_output = r.at_section, r.pages, r.at_output
+    relink = {}
+    for id in pairs(redated) do relink[self.all[self.at[id]].section] = true end
+  end
   for _, m in ipairs(moved) do
     local p, i = fresh[m.id], self.at[m.id]
     self.outputs[m.output] = nil
@@ -204,6 +251,8 @@ function Frame:replace(fresh, link)
   end
   if not self.links_kept then
     for _, list in pairs(self.sections) do link(list) end
+  elseif relink then
+    for section in pairs(relink) do link(self.sections[section]) end
   end
   return spots
 end
