@@ -463,6 +463,22 @@ end
 
 -- Whether generated page `p` shows what `snap` (a snapshot of its last version) showed. Tables
 -- that are not the same table are compared by their text (print_of).
+-- Whether two values a generated page holds show the same: the same value, or tables whose text
+-- (print_of) is the same. The answer for two tables is kept (memo.pairs): many pages of a list
+-- share their tables (a paginator's URLs), and their texts can be long.
+local function same_value(w, v, memo)
+  if w == v then return true end
+  if type(w) ~= "table" or type(v) ~= "table" then return false end
+  local known = memo.pairs[w]
+  if not known then known = {}; memo.pairs[w] = known end
+  local same = known[v]
+  if same == nil then
+    same = print_of(w, memo.before) == print_of(v, memo.now)
+    known[v] = same
+  end
+  return same
+end
+
 local function same_as(snap, p, memo)
   local n = 0
   for k, v in pairs(p) do
@@ -472,20 +488,15 @@ local function same_as(snap, p, memo)
       if list_print(v) ~= was then return false end
     elseif type(v) == "table" and rawget(v, "id") == nil then
       if type(was) ~= "table" then return false end
-      if was[1] ~= v then
-        if print_of(was[1], memo.before) ~= print_of(v, memo.now) then return false end
-      else
-        local inner, m = was[2], 0
-        for k2, v2 in pairs(v) do
-          m = m + 1
-          local w = inner[k2]
-          if w ~= v2 and (type(w) ~= "table" or type(v2) ~= "table" or print_of(w, memo.before) ~= print_of(v2, memo.now)) then
-            return false
-          end
-        end
-        for _ in pairs(inner) do m = m - 1 end
-        if m ~= 0 then return false end
+      -- its fields against those the snapshot copied (a new table, as a paginator of a list
+      -- split again, or the same one changed)
+      local inner, m = was[2], 0
+      for k2, v2 in pairs(v) do
+        m = m + 1
+        if not same_value(inner[k2], v2, memo) then return false end
       end
+      for _ in pairs(inner) do m = m - 1 end
+      if m ~= 0 then return false end
     elseif was ~= v then
       return false
     end
@@ -691,7 +702,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
       end
     end
   end
-  local todo, memo = {}, { before = {}, now = {} }
+  local todo, memo = {}, { before = {}, now = {}, pairs = {} }
   local objs, known = {}, t.known
   for id in pairs(t.touched) do
     local p = all[id]
