@@ -1,13 +1,14 @@
 -- folio.preview: what only `folio serve` keeps between updates — the frame of the site. The
 -- frame is what assemble derives from where the pages sit: their order, sections and neighbours,
 -- the default menu, which built-in pages exist, and the pages' part of the render list. An
--- update that re-processed pages without moving any of them (no page added, removed or changed
--- in PLACE_FIELDS) puts them into the frame in place of their last versions instead of passing
--- over every page again. The site hooks still run, on a fresh site, every time; the site's URL
+-- update that re-processed pages without adding or removing any (none changed in PLACE_FIELDS
+-- but a post's URL, output or date, which the frame follows) puts them into the frame in place
+-- of their last versions instead of passing over every page again. The site hooks still run, on a fresh site, every time; the site's URL
 -- index (site:find) starts from the frame's when the last full assemble showed that no hook
 -- changes page URLs. The batch pipeline (folio.pipeline) never makes a frame.
 --
---   preview.same_place(old, now)      whether a new version of a page sits where the old one sat
+--   preview.same_place(old, now [, redated])  whether a new version of a page sits where the old
+--                                             one sat (or only its date moved it)
 --   preview.frame(all, sections, names, outputs) -> frame
 --   frame:complete(render_list, npages, ok)   after the hooks of a full assemble
 --   frame:replace(fresh, link [, redated, before]) -> spots   re-processed pages in place of
@@ -22,6 +23,8 @@
 --   frame:same_pages_part(render_list, npages), frame:check_generated(render_list, npages, check)
 --   frame:output_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
 --   preview.reorder(order, pages, moved, before) -> the last order with re-dated pages moved
+--   preview.page_fields(meta, lazy)           the pipeline's page metatable and computed fields
+--   preview.track_before(...), preview.choose(...)   what an edit shown on other pages renders
 local M = {}
 
 local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
