@@ -67,20 +67,81 @@ end
 -- to the render workers.
 local KEY = "related_index"
 
+-- Returns the index, and (for a later patch, folio serve) the lists unpacked (term id -> ranks)
+-- and each post's terms (post -> term ids).
 local function build_index(site)
   local ids = { n = 0 }
   for i = 1, #names do ids[i] = {} end
-  local lists, rank = {}, {}
+  local lists, rank, raw, terms = {}, {}, {}, {}
   for i, post in ipairs(site.posts) do
     rank[post] = i
-    for _, id in ipairs(terms_of(post, ids, true)) do
+    local mine = terms_of(post, ids, true)
+    terms[post] = mine
+    for _, id in ipairs(mine) do
       local list = lists[id]
       if not list then list = {}; lists[id] = list end
       list[#list + 1] = i
     end
   end
-  for id, list in pairs(lists) do lists[id] = folio.related_pack(list) end
-  return { ids = ids, lists = lists, rank = rank, posts = site.posts }
+  for id, list in pairs(lists) do raw[id], lists[id] = list, folio.related_pack(list) end
+  return { ids = ids, lists = lists, rank = rank, posts = site.posts }, raw, terms
+end
+
+-- The last index with the terms of the posts `changed` (pages whose part was computed again)
+-- put right, when the posts and their order are the last index's (`last`: last_of's entry): each
+-- changed post's rank is taken out of the lists of the terms it left and put, in rank order, into
+-- those it joined (a term no post had is numbered after the others: the ranking does not depend
+-- on the numbers). Returns a new index table (a fresh cache of related lists; the last index is
+-- left as it was, `last`'s unpacked lists and terms are patched in place), or the last index when
+-- no post's terms changed, and nil when a term is emptied (a full build numbers only the terms
+-- some post has): then build again.
+local function patch_index(view, last, changed)
+  local old = last.index
+  local raw, terms = last.raw, last.terms
+  if not raw then return nil end
+  local ids, lists = nil, nil -- copies of the last index's, made when a post's terms changed
+  for _, post in ipairs(changed) do
+    local r = old.rank[post]
+    if r then
+      if not ids then
+        ids = { n = old.ids.n }
+        for i = 1, #names do
+          ids[i] = {}
+          for k, v in pairs(old.ids[i]) do ids[i][k] = v end
+        end
+      end
+      local was, now = terms[post], terms_of(post, ids, true)
+      local same = #was == #now
+      for j = 1, #was do if same and was[j] ~= now[j] then same = false end end
+      if not same then
+        if not lists then
+          lists = {}
+          for id, packed in pairs(old.lists) do lists[id] = packed end
+        end
+        terms[post] = now
+        local left, joined = {}, {}
+        for _, id in ipairs(was) do left[id] = true end
+        for _, id in ipairs(now) do if left[id] then left[id] = nil else joined[id] = true end end
+        for id in pairs(left) do
+          local list, out = raw[id], {}
+          for _, x in ipairs(list) do if x ~= r then out[#out + 1] = x end end
+          if #out == 0 then return nil end
+          raw[id], lists[id] = out, folio.related_pack(out)
+        end
+        for id in pairs(joined) do
+          local list, out, put = raw[id] or {}, {}, false
+          for _, x in ipairs(list) do
+            if not put and x > r then out[#out + 1] = r; put = true end
+            out[#out + 1] = x
+          end
+          if not put then out[#out + 1] = r end
+          raw[id], lists[id] = out, folio.related_pack(out)
+        end
+      end
+    end
+  end
+  if not lists then return old, raw, terms end
+  return { ids = ids, lists = lists, rank = old.rank, posts = view.posts }, raw, terms
 end
 
 -- The related posts of `page`, computed on first use. The cache is per index (a fresh site has
@@ -147,11 +208,17 @@ folio.site_hook {
     for _, view in ipairs(folio.language_views and folio.language_views(root) or { root }) do
       local lang = rawget(view, "lang") or ""
       local last = last_of[lang]
-      if changes.same and last and same_posts(view.posts, last.posts) then
-        rawset(view, KEY, last.index)
-      else
-        rawset(view, KEY, build_index(view))
-        last_of[lang] = { index = rawget(view, KEY), posts = table.move(view.posts, 1, #view.posts, 1, {}) }
+      local same_order = last and same_posts(view.posts, last.posts)
+      local index, raw, terms
+      if changes.same and same_order then
+        index = last.index
+      elseif same_order and not changes.first then
+        index, raw, terms = patch_index(view, last, changes.pages)
+      end
+      if not index then index, raw, terms = build_index(view) end
+      rawset(view, KEY, index)
+      if index ~= (last and last.index) then
+        last_of[lang] = { index = index, posts = table.move(view.posts, 1, #view.posts, 1, {}), raw = raw, terms = terms }
       end
     end
     if changes.final then last_of = {} end -- no run follows (folio build): keep nothing

@@ -165,19 +165,30 @@ folio.site_hook {
       end
     end
     -- the lists' lastmods of the last run still hold when no content page's lastmod changed
-    -- and a list has the same `pages` (folio serve: a title or body edit)
-    local times_hold = last ~= nil and not changes.first and last.npages == #site.pages
+    -- and a list has the same `pages` (folio serve: a title or body edit); when one did (a date
+    -- edit), for the lists with the same `pages` that list none of the pages whose lastmod moved
+    local reusable = last ~= nil and not changes.first and last.npages == #site.pages
+    local times_hold, moved = reusable, {}
     for _, p in ipairs(changes.pages) do
       local t = lastmod(p) or false
-      if content_time[p] ~= t then times_hold = false end
+      if content_time[p] ~= t then times_hold = false; moved[p] = true end
       content_time[p] = t
+    end
+    local function holds(p) -- (entries told by identity: an entry is not read)
+      if times_hold then return true end
+      if not reusable then return false end
+      local list = p.pages
+      if list then
+        for i = 1, #list do if moved[list[i]] then return false end end
+      end
+      return true
     end
     -- the generated pages' URLs and elements, in site order
     local gen_urls, gen_elements, gen_times, kept = {}, {}, {}, {}
     for _, p in ipairs(site.generated) do
       if listed(p) then
         local url, t = p.url, nil
-        if times_hold and lastmod_of[p] ~= nil and lists_of[p] == p.pages then t = lastmod_of[p] or nil
+        if lastmod_of[p] ~= nil and lists_of[p] == p.pages and holds(p) then t = lastmod_of[p] or nil
         else t = lastmod(p) end
         lastmod_of[p], lists_of[p] = t or false, p.pages
         gen_times[#gen_times + 1] = t or false

@@ -7,3 +7,21 @@ add_test(NAME serve_sitemap_patch
                  ${CMAKE_SOURCE_DIR}/example sitemap_patch
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(serve_sitemap_patch PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)
+
+# Re-dated posts put in their new places in the last order (preview.reorder, pipeline's
+# assemble): after each such edit on its own, the preview is byte for byte a full build (group
+# redated).
+add_test(NAME serve_redated
+         COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_test.py $<TARGET_FILE:folio>
+                 ${CMAKE_SOURCE_DIR}/example redated
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(serve_redated PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)
+
+# A title edit that moves a post's URL keeps the frame of the last assemble (preview:
+# Frame:replace): the preview is byte for byte a full build after such edits, and a URL taken by
+# another post is reported (group moved_urls).
+add_test(NAME serve_moved_urls
+         COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_test.py $<TARGET_FILE:folio>
+                 ${CMAKE_SOURCE_DIR}/example moved_urls
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(serve_moved_urls PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)

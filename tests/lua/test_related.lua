@@ -154,6 +154,52 @@ T.test("linear in the lists' total length whatever their shape, exact either way
   end
 end)
 
+T.test("folio serve: tag edits patch the last index (ranks in order, terms born and emptied), same as brute force", function()
+  H.reset()
+  H.load("related", { count = 5, taxonomies = { "tags" } })
+  local draw = shapes["2-3 tags from 50"]
+  local posts = {}
+  for i = 1, 300 do
+    posts[i] = H.post({ title = "p" .. i, date = 1000 + (random(50) * 1000) + i, tags = draw(i) })
+  end
+  H.changed = nil
+  local site = H.run_site(H.site(posts))
+  local function check(what)
+    for _, page in ipairs(site.posts) do
+      local got = {}
+      for i, p in ipairs(page.related) do got[i] = p.title end
+      T.eq(got, reference(site, page, 5), page.title .. " after " .. what)
+    end
+  end
+  local index = rawget(site, "related_index")
+  local function rerun() -- (run_site binds each page's fields to its site)
+    for _, p in ipairs(posts) do setmetatable(p, nil) end
+    site = H.run_site(H.site(posts))
+  end
+  local edits = {
+    { "one tag replaced", { [17] = { "tag3", "tag9" } } },
+    { "two posts at once", { [5] = { "tag1" }, [250] = { "tag1", "tag2", "tag40" } } },
+    { "a tag no other post has", { [100] = { "brand-new", "tag7" } } },
+    { "it joins a second post", { [200] = { "brand-new" } } },
+    { "the newest and the oldest post", { [site.posts[1].title:sub(2) + 0] = { "tag50" },
+                                          [site.posts[#site.posts].title:sub(2) + 0] = { "tag50", "tag49" } } },
+    { "nothing that changes the terms", { [17] = { "tag9", "tag3" } } },
+  }
+  for _, edit in ipairs(edits) do
+    H.changed = {}
+    for i, tags in pairs(edit[2]) do posts[i].tags = tags; H.changed[posts[i]] = true end
+    rerun()
+    check(edit[1])
+  end
+  T.ok(rawget(site, "related_index") ~= index, "a new index after the edits")
+  -- the last post of a term leaves it: built again, still exact
+  H.changed = { [posts[100]] = true, [posts[200]] = true }
+  posts[100].tags, posts[200].tags = { "tag7" }, { "tag8" }
+  rerun()
+  check("a term emptied")
+  H.changed = nil
+end)
+
 T.test("computed when read, once per page and site; nothing at the site stage", function()
   local calls, real = 0, folio.related
   folio.related = function(...) calls = calls + 1; return real(...) end

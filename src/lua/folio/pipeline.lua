@@ -56,6 +56,8 @@ local PageMeta = {
   end,
 }
 
+preview.page_fields(PageMeta, lazy_fields) -- (its passes read other fields with rawget)
+
 -- Of those, the ones that name what their values are made from (`inputs`, see below): name -> fn.
 local lazy_inputs = {}
 
@@ -698,7 +700,8 @@ end
 -- site hooks, the render list. Returns how many outputs there are.
 -- For preview updates: `keep_order` (no page added, removed or re-dated) reuses the last order
 -- instead of sorting again; `fresh` (id -> page, re-processed pages that kept their place, see
--- same_place) reuses the whole frame.
+-- same_place) reuses the whole frame; `redated` (id -> true: pages whose date changed, none
+-- added or removed) puts only those in their new places in the last order (preview.reorder).
 -- One warning for every page whose only date was its file's modification time and whose
 -- permalink therefore left out its date parts (page.assign_url).
 local function warn_dateless_urls(all)
@@ -719,9 +722,10 @@ local function warn_dateless_urls(all)
     "give each a `date:` in its front matter or a YYYY-MM-DD- file name, or commit it to git")
 end
 
-function P.assemble(keep_order, fresh)
+function P.assemble(keep_order, fresh, redated)
   if fresh and frame then
-    local spots = frame:replace(fresh, link_neighbours)
+    local spots = frame:replace(fresh, link_neighbours, redated, newest_first)
+    if not spots then return P.assemble(keep_order, nil, redated) end -- (a URL or order it cannot take)
     local primed
     site, primed = frame_site()
     finish_deferred(site)
@@ -747,7 +751,10 @@ function P.assemble(keep_order, fresh)
   local all = {}
   if keep_order and frame then
     for i, p in ipairs(frame:order()) do all[i] = pages[p.id] end
-  else
+  elseif redated and frame then
+    all = preview.reorder(frame:order(), pages, redated, newest_first)
+  end
+  if #all == 0 then
     for _, p in pairs(pages) do all[#all + 1] = p end
     table.sort(all, newest_first)
   end
@@ -1048,6 +1055,12 @@ end
 -- re-processed pages (id -> true) among the pages written as is.
 local function remember_update(touched)
   remember_part("generated", pages_part + 1, #render_list)
+  local urls = written.pages.urls
+  for _, m in ipairs(frame:moved()) do urls[m.output] = nil end
+  for _, m in ipairs(frame:moved()) do
+    local p = render_list[frame:output_of(m.id)]
+    urls[p.output] = p.url
+  end
   for id in pairs(touched) do
     local k = frame:output_of(id)
     local p = k and render_list[k]
@@ -1098,7 +1111,8 @@ local function lap(what, t0)
 end
 
 -- Deletes the outputs of `parts` of the last render list that render_list[first..] no longer
--- has. Returns whether render_list[first..] has an output that was not written last time.
+-- has. Returns whether render_list[first..] has an output that was not written last time, and
+-- the outputs of render_list[first..] (output -> true).
 local function compare_outputs(first, parts)
   local new, still = false, {}
   for k = first, #render_list do
@@ -1114,7 +1128,7 @@ local function compare_outputs(first, parts)
       end
     end
   end
-  return new
+  return new, still
 end
 
 -- The indexes in render_list of what a partial update renders: the re-processed pages, the
@@ -1165,6 +1179,7 @@ function P.update(paths)
   local t = os.clock()
   local touched, before, olds, structural, templates, css_only = {}, {}, {}, false, false, true
   local keep_order = true -- no page added, removed or re-dated: the last sort still holds
+  local redated = {}      -- id -> true: pages re-dated; false once a page is added or removed
   local function drop(id)
     if sources[id].deleted then return end
     pages[id] = nil
@@ -1172,6 +1187,7 @@ function P.update(paths)
     folio.build.set_content(id, "")
     structural = true
     keep_order = false
+    redated = false
   end
   local assets_changed = false
   for _, path in ipairs(paths) do
@@ -1183,6 +1199,7 @@ function P.update(paths)
         if is_markdown(path) then
           if not id then
             keep_order = false
+            redated = false
             id = #sources + 1
             sources[id] = { path = path, mtime = st.mtime, size = st.size }
             by_path[path] = id
@@ -1195,7 +1212,12 @@ function P.update(paths)
             pages[id] = old -- keep the last good version on screen; the error goes to the overlay
           end
           local now = pages[id]
-          if not old or not now or old.date ~= now.date then keep_order = false end
+          if not old or not now then
+            keep_order, redated = false, false
+          elseif old.date ~= now.date then
+            keep_order = false
+            if redated then redated[id] = true end
+          end
           touched[id] = true
         end
       elseif not st then
@@ -1225,15 +1247,17 @@ function P.update(paths)
   -- layouts do with site.posts, sets config.preview_render_all: such edits render every page)
   local shown = not templates and not structural and not config.preview_render_all
     and shown_fields_changed(touched, olds)
-  if shown then track = preview.track_before(olds, pages, render_list, site, pages, shown) end
+  if shown then
+    track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {})
+  end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
-  local fresh = keep_order and {} or nil
+  local fresh = (keep_order or redated) and {} or nil
   local dirty = {}
   for id in pairs(touched) do
     local old, now = olds[id], pages[id]
     if fresh and old and now and old ~= now then
-      if preview.same_place(old, now) then fresh[id] = now else fresh = nil end
+      if preview.same_place(old, now, redated and redated[id]) then fresh[id] = now else fresh = nil end
     end
     if old and now and old ~= now then
       now = keep_identity(old, now)
@@ -1245,7 +1269,7 @@ function P.update(paths)
   last_touched = touched
   t = lap("process", t)
   site_dirty = dirty
-  local ok, count = pcall(P.assemble, keep_order, fresh)
+  local ok, count = pcall(P.assemble, keep_order, fresh, redated or nil)
   site_dirty = nil
   if not ok then error(count, 0) end
   t = lap("assemble", t)
@@ -1256,7 +1280,19 @@ function P.update(paths)
     end
   end
   if pages_part_kept then
-    if compare_outputs(pages_part + 1, { "generated" }) then structural = true end
+    local new, generated = compare_outputs(pages_part + 1, { "generated" })
+    if new then structural = true end
+    -- pages whose URL moved in the frame (preview: Frame:replace): their old outputs go, unless
+    -- a generated page writes one now (rare: then every output is rendered)
+    for _, m in ipairs(frame:moved()) do
+      structural = true
+      if generated[m.output] then
+        templates = true
+      elseif written.pages.urls[m.output] then
+        folio.build.remove(m.output)
+        changed_urls[#changed_urls + 1] = m.url
+      end
+    end
   elseif compare_outputs(1, { "pages", "generated" }) then
     structural = true
   end

@@ -1,35 +1,48 @@
 -- folio.preview: what only `folio serve` keeps between updates — the frame of the site. The
 -- frame is what assemble derives from where the pages sit: their order, sections and neighbours,
 -- the default menu, which built-in pages exist, and the pages' part of the render list. An
--- update that re-processed pages without moving any of them (no page added, removed or changed
--- in PLACE_FIELDS) puts them into the frame in place of their last versions instead of passing
--- over every page again. The site hooks still run, on a fresh site, every time; the site's URL
+-- update that re-processed pages without adding or removing any (none changed in PLACE_FIELDS
+-- but a post's URL, output or date, which the frame follows) puts them into the frame in place
+-- of their last versions instead of passing over every page again. The site hooks still run, on a fresh site, every time; the site's URL
 -- index (site:find) starts from the frame's when the last full assemble showed that no hook
 -- changes page URLs. The batch pipeline (folio.pipeline) never makes a frame.
 --
---   preview.same_place(old, now)      whether a new version of a page sits where the old one sat
+--   preview.same_place(old, now [, redated])  whether a new version of a page sits where the old
+--                                             one sat (or only its date moved it)
 --   preview.frame(all, sections, names, outputs) -> frame
 --   frame:complete(render_list, npages, ok)   after the hooks of a full assemble
---   frame:replace(fresh, link) -> spots       re-processed pages in place of their last versions
+--   frame:replace(fresh, link [, redated, before]) -> spots   re-processed pages in place of
+--                                             their last versions, re-dated ones moved (nil: a
+--                                             moved URL it cannot take, a tie; assemble again)
+--   frame:moved() -> { { id, url, output } }  the pages of the last replace whose URL moved: the
+--                                             URL and output they had
 --   frame:check_links(spots)                  after the hooks of such an update
 --   frame:keep_menu(menu) -> copy; frame:site_parts() -> all, sections, menu(), builtin (copies)
 --   frame:url_index() -> by_url or nil        the pages' URL index, if it may prime site:find
 --   frame:index_held(site, given, spots, index)
 --   frame:same_pages_part(render_list, npages), frame:check_generated(render_list, npages, check)
 --   frame:output_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
+--   preview.reorder(order, pages, moved, before) -> the last order with re-dated pages moved
+--   preview.page_fields(meta, lazy)           the pipeline's page metatable and computed fields
+--   preview.track_before(...), preview.choose(...)   what an edit shown on other pages renders
 local M = {}
 
 local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
   "menu", "weight" }
 
--- The fields of PLACE_FIELDS that only the default menu reads (it lists top-level pages).
-local MENU_FIELDS = { title = true, menu_title = true, menu = true, weight = true }
+-- The fields of PLACE_FIELDS that only the default menu reads (it lists top-level pages). A
+-- page below the top level whose URL (and output) moved keeps its place: frame:replace moves it.
+local MENU_FIELDS = { title = true, menu_title = true, menu = true, weight = true, url = true,
+  output = true }
 
--- Whether `now`, a new version of page `old`, sits where `old` sat.
-function M.same_place(old, now)
+-- Whether `now`, a new version of page `old`, sits where `old` sat (`redated`: or only its date
+-- moved it, which frame:replace can follow).
+function M.same_place(old, now, redated)
   local in_menu = old.section == "" or now.section == ""
   for _, k in ipairs(PLACE_FIELDS) do
-    if old[k] ~= now[k] and (in_menu or not MENU_FIELDS[k]) then return false end
+    if old[k] ~= now[k] and (in_menu or not MENU_FIELDS[k]) and not (redated and k == "date") then
+      return false
+    end
   end
   return true
 end
@@ -54,7 +67,7 @@ Frame.__index = Frame
 -- the pipeline's group_sections are the frame's own: the site gets copies; `outputs`: output ->
 -- page). The default menu, if the site has one, comes with frame:keep_menu.
 function M.frame(all, sections, names, outputs)
-  local at, at_section, known, url_of = {}, {}, {}, {}
+  local at, at_section, known, url_of = {}, {}, {}, {} -- (url_of: the URLs before the hooks)
   for i, p in ipairs(all) do
     at[p.id] = i
     known[p] = true
@@ -64,7 +77,8 @@ function M.frame(all, sections, names, outputs)
     for j, p in ipairs(list) do at_section[p.id] = j end
   end
   return setmetatable({ all = all, sections = sections, names = names, at = at, known = known,
-           url_of = url_of, at_section = at_section, at_output = {}, outputs = {},
+           url_of = url_of, at_section = at_section, at_output = {}, outputs = {}, output_of_id = {},
+           moved_last = {},
            builtin = { ["index.html"] = outputs["index.html"], ["404.html"] = outputs["404.html"] } }, Frame)
 end
 
@@ -126,19 +140,99 @@ function Frame:complete(render_list, npages, ok)
   self.links_kept = kept
   self.by_url = pages_by_url(self)
   self.pages = table.move(render_list, 1, npages, 1, {})
-  self.at_output = {}
+  self.at_output, self.output_of_id = {}, {}
   for k, p in ipairs(self.pages) do
-    if p.id then self.at_output[p.id] = k end
+    if p.id then self.at_output[p.id], self.output_of_id[p.id] = k, p.output end
   end
   self.outputs = {}
   for k = 1, npages do self.outputs[render_list[k].output] = true end
   self.ok = ok
+  self.moved_last = {}
+end
+
+-- The pages of `fresh` whose URL or output moved, as { id =, url =, output = } (what they had),
+-- or nil when the frame cannot move one: the last assemble had an output claimed twice, an
+-- output or URL is missing or taken (by another page, a built-in page, or another moved page).
+local function moved_pages(frame, fresh)
+  local moved, taken = {}, {}
+  for id, p in pairs(fresh) do
+    local was_url, was_out = frame.url_of[frame.at[id]], frame.output_of_id[id]
+    if p.url ~= was_url or p.output ~= was_out then
+      local url, out = p.url, p.output
+      if not frame.ok or type(url) ~= "string" or type(out) ~= "string" or type(was_out) ~= "string"
+         or frame.outputs[out] or taken[out] or out == "index.html" or out == "404.html"
+         or (frame.by_url and (frame.by_url[url] ~= nil or frame.by_url[was_url] ~= frame.all[frame.at[id]])) then
+        return nil
+      end
+      taken[out] = true
+      moved[#moved + 1] = { id = id, url = was_url, output = was_out }
+    end
+  end
+  return moved
+end
+
+-- The frame's pages in their new order when the pages `redated` (id -> true) moved (`before`
+-- sorts pages), with every list that follows from it: nil on a tie (preview.reorder), else
+-- { all =, at =, url_of =, sections =, names =, at_section =, pages =, at_output = }.
+local function reordered(frame, redated, before)
+  local cur = {}
+  for _, p in ipairs(frame.all) do cur[p.id] = p end
+  local all = M.reorder(frame.all, cur, redated, before)
+  if #all == 0 then return nil end
+  local r = { all = all, at = {}, url_of = {}, sections = {}, names = {}, at_section = {}, pages = {}, at_output = {} }
+  for k, p in ipairs(all) do
+    r.at[p.id] = k
+    r.url_of[k] = frame.url_of[frame.at[p.id]]
+    local list = r.sections[p.section]
+    if not list then
+      list = {}
+      r.sections[p.section] = list
+      r.names[#r.names + 1] = p.section
+    end
+    list[#list + 1] = p
+    r.at_section[p.id] = #list
+  end
+  -- the pages' part of the render list, as collect_outputs makes it from site.pages (checked
+  -- after the hooks: same_pages_part)
+  for _, p in ipairs(all) do
+    if frame.at_output[p.id] then
+      r.pages[#r.pages + 1] = p
+      r.at_output[p.id] = #r.pages
+    end
+  end
+  return r
 end
 
 -- Puts re-processed pages (id -> page) in the frame in place of their last versions, and links
 -- them to their neighbours (`link(list)` links a whole section when the hooks changed links).
--- Returns where they are: { { section list, index }, ... }.
-function Frame:replace(fresh, link)
+-- `redated` (id -> true, may be nil): pages whose date changed, put in their new places (`before`
+-- sorts pages), their sections linked again. Returns where they are: { { section list, index },
+-- ... }; nil (the frame unchanged) when a page's URL moved where the frame cannot follow
+-- (moved_pages), or the new order has a tie.
+function Frame:replace(fresh, link, redated, before)
+  local moved = moved_pages(self, fresh)
+  if not moved then return nil end
+  local relink = nil
+  if redated and next(redated) then
+    local r = reordered(self, redated, before)
+    if not r then return nil end
+    self.all, self.at, self.url_of, self.sections, self.names = r.all, r.at, r.url_of, r.sections, r.names
+    self.at_section, self.pages, self.at_output = r.at_section, r.pages, r.at_output
+    relink = {}
+    for id in pairs(redated) do relink[self.all[self.at[id]].section] = true end
+  end
+  for _, m in ipairs(moved) do
+    local p, i = fresh[m.id], self.at[m.id]
+    self.outputs[m.output] = nil
+    self.outputs[p.output] = true
+    self.url_of[i] = p.url
+    self.output_of_id[m.id] = p.output
+    if self.by_url then
+      self.by_url[m.url] = nil
+      self.by_url[p.url] = self.all[i] -- (the page's last version: replaced below)
+    end
+  end
+  self.moved_last = moved
   local spots = {}
   for id, p in pairs(fresh) do
     local old = self.all[self.at[id]]
@@ -160,6 +254,8 @@ function Frame:replace(fresh, link)
   end
   if not self.links_kept then
     for _, list in pairs(self.sections) do link(list) end
+  elseif relink then
+    for section in pairs(relink) do link(self.sections[section]) end
   end
   return spots
 end
@@ -201,15 +297,23 @@ function Frame:index_held(s, given, spots, index)
   return true
 end
 
--- Whether the pages' part of the render list is the frame's, entry for entry.
+-- Whether the pages' part of the render list is the frame's, entry for entry (and the pages
+-- whose URL the last replace moved kept the output it gave them).
 function Frame:same_pages_part(render_list, npages)
   local list = self.pages
   if not self.ok or #list ~= npages then return false end
   for k = 1, npages do
     if render_list[k] ~= list[k] then return false end
   end
+  for _, m in ipairs(self.moved_last) do
+    local k = self.at_output[m.id]
+    if not k or render_list[k].output ~= self.output_of_id[m.id] then return false end
+  end
   return true
 end
+
+-- The pages whose URL the last replace moved: { { id =, url =, output = }, ... } (what they had).
+function Frame:moved() return self.moved_last end
 
 -- Checks the generated outputs (render_list after its first `npages`) against the pages' (known
 -- to be distinct) and each other; on a conflict, `check_all(render_list)` reports it as a full
@@ -222,6 +326,45 @@ function Frame:check_generated(render_list, npages, check_all)
     seen[out] = true
   end
   return true
+end
+
+-- The pages (id -> page) in the order `before` sorts them, made from `order`, their last sort,
+-- where only the pages `moved` (id -> true: re-dated) changed what `before` compares: those are
+-- taken out and put back where a binary search finds their places. Returns {} (sort them all)
+-- unless the result is the one table.sort gives: `order` holds every page once, and no two
+-- neighbours tie (the order of equals is table.sort's own).
+function M.reorder(order, pages, moved, before)
+  local n = 0
+  for _ in pairs(pages) do n = n + 1 end
+  if n ~= #order then return {} end
+  local all, movers, seen = {}, {}, {}
+  for _, p in ipairs(order) do
+    local id = p.id
+    local now = pages[id]
+    if not now or seen[id] then return {} end
+    seen[id] = true
+    if moved[id] then movers[#movers + 1] = now else all[#all + 1] = now end
+  end
+  for id in pairs(moved) do
+    if not seen[id] then return {} end
+  end
+  table.sort(movers, before)
+  for _, p in ipairs(movers) do
+    local lo, hi = 1, #all + 1
+    while lo < hi do
+      local mid = (lo + hi) // 2
+      if before(all[mid], p) then lo = mid + 1 else hi = mid end
+    end
+    table.insert(all, lo, p)
+  end
+  -- the pages that stayed were sorted last time; each neighbour of a moved page is checked
+  for k, p in ipairs(all) do
+    if moved[p.id] then
+      local older, newer = all[k + 1], all[k - 1]
+      if (older and not before(p, older)) or (newer and not before(newer, p)) then return {} end
+    end
+  end
+  return all
 end
 
 ----------------------------------------------------------------------------------------------
@@ -323,6 +466,22 @@ end
 
 -- Whether generated page `p` shows what `snap` (a snapshot of its last version) showed. Tables
 -- that are not the same table are compared by their text (print_of).
+-- Whether two values a generated page holds show the same: the same value, or tables whose text
+-- (print_of) is the same. The answer for two tables is kept (memo.pairs): many pages of a list
+-- share their tables (a paginator's URLs), and their texts can be long.
+local function same_value(w, v, memo)
+  if w == v then return true end
+  if type(w) ~= "table" or type(v) ~= "table" then return false end
+  local known = memo.pairs[w]
+  if not known then known = {}; memo.pairs[w] = known end
+  local same = known[v]
+  if same == nil then
+    same = print_of(w, memo.before) == print_of(v, memo.now)
+    known[v] = same
+  end
+  return same
+end
+
 local function same_as(snap, p, memo)
   local n = 0
   for k, v in pairs(p) do
@@ -332,20 +491,15 @@ local function same_as(snap, p, memo)
       if list_print(v) ~= was then return false end
     elseif type(v) == "table" and rawget(v, "id") == nil then
       if type(was) ~= "table" then return false end
-      if was[1] ~= v then
-        if print_of(was[1], memo.before) ~= print_of(v, memo.now) then return false end
-      else
-        local inner, m = was[2], 0
-        for k2, v2 in pairs(v) do
-          m = m + 1
-          local w = inner[k2]
-          if w ~= v2 and (type(w) ~= "table" or type(v2) ~= "table" or print_of(w, memo.before) ~= print_of(v2, memo.now)) then
-            return false
-          end
-        end
-        for _ in pairs(inner) do m = m - 1 end
-        if m ~= 0 then return false end
+      -- its fields against those the snapshot copied (a new table, as a paginator of a list
+      -- split again, or the same one changed)
+      local inner, m = was[2], 0
+      for k2, v2 in pairs(v) do
+        m = m + 1
+        if not same_value(inner[k2], v2, memo) then return false end
       end
+      for _ in pairs(inner) do m = m - 1 end
+      if m ~= 0 then return false end
     elseif was ~= v then
       return false
     end
@@ -362,16 +516,35 @@ local function family(p)
   return type(pg) == "table" and type(pg.urls) == "table" and pg.urls or p
 end
 
+-- The pipeline's page metatable and its computed fields (folio.page_field: name -> fn), so that
+-- the passes below read a field a page does not compute with rawget, not through __index.
+local page_meta, lazy_fields = nil, {}
+function M.page_fields(meta, lazy) page_meta, lazy_fields = meta, lazy end
+
+-- page[k], read without __index when that gives the same: a plain table, or a page whose
+-- metatable computes no field `k`.
+local function field(p, k)
+  local mt = getmetatable(p)
+  if mt == nil or (mt == page_meta and lazy_fields[k] == nil and k ~= "content") then return rawget(p, k) end
+  return p[k]
+end
+
 -- The families (see family) of generated list pages that list one of `ids` (id -> true), but
--- those `skip(p)` says keep their pages.
-families_listing = function(render_list, ids, skip)
+-- those `skip(p)` says keep their pages. `objs` holds those pages' tables and `known` the
+-- frame's pages (page -> true): a page of the frame is told by identity, without reading it (a
+-- cache miss per entry on a large site); anything else (a copy of a page) by its id.
+families_listing = function(render_list, ids, skip, objs, known)
   local found = {}
   for k = 1, #render_list do
     local p = render_list[k]
     local list = rawget(p, "generated") and not (skip and skip(p)) and p.pages
     if type(list) == "table" then
-      for _, q in ipairs(list) do
-        if type(q) == "table" and ids[rawget(q, "id")] then found[family(p)] = true; break end
+      for i = 1, #list do
+        local q = list[i]
+        if objs[q] or (not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil) then
+          found[family(p)] = true
+          break
+        end
       end
     end
   end
@@ -390,6 +563,16 @@ local function list_values(p, into)
     if type(k) == "string" and type(v) == "table" and v[1] ~= nil and type(v[1]) ~= "table" then
       for _, x in ipairs(v) do into[k .. "\0" .. tostring(x):lower()] = true end
     end
+  end
+end
+
+-- Adds the ids of page `p`'s neighbours to `into` (the oldest page has no prev, the newest no
+-- next: either may be missing).
+local function add_neighbours(p, into)
+  for _, key in ipairs { "prev", "next" } do
+    local n = p[key]
+    local nid = type(n) == "table" and rawget(n, "id")
+    if nid then into[nid] = true end
   end
 end
 
@@ -414,10 +597,11 @@ local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, descrip
 
 -- Before the assemble of an update: what the outputs show now, for M.choose. `olds`: id -> the
 -- page's last version (still in the last site), `news`: id -> its new version (nil: gone),
--- `render_list` and `site` the last assemble's, `all` every page (id -> page). Returns nil when
--- the update must render everything.
-function M.track_before(olds, news, render_list, site, all, changed)
-  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {} }
+-- `render_list` and `site` the last assemble's, `all` every page (id -> page), `known` the
+-- frame's pages (page -> true, or an empty table). Returns nil when the update must render
+-- everything.
+function M.track_before(olds, news, render_list, site, all, changed, known)
+  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known }
   -- only fields that show, not ones that decide which lists a page is on: no list changes but
   -- the changed pages' own entries
   t.display_only = true
@@ -440,10 +624,7 @@ function M.track_before(olds, news, render_list, site, all, changed)
     end
     if site and site.posts and site.posts[1] == old then return why("newest") end -- the footer's newest post
     t.touched[id] = true
-    for _, n in ipairs { old.prev, old.next } do
-      local nid = n and rawget(n, "id")
-      if nid then t.neighbours[nid] = true end
-    end
+    add_neighbours(old, t.neighbours)
     local was, is = {}, {}
     list_values(old, was)
     list_values(now, is)
@@ -452,27 +633,40 @@ function M.track_before(olds, news, render_list, site, all, changed)
     if old.date ~= now.date then t.reranked = true end
   end
   local c0 = os.clock()
-  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip)
+  local objs = {}
+  for _, old in pairs(olds) do objs[old] = true end
+  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip, objs, known)
   for k = 1, #render_list do
     local p = render_list[k]
     if rawget(p, "generated") then
       if families[family(p)] then t.lists[p.output] = snapshot(p) end
-    elseif type(p.pages) == "table" then
-      t.lists[p.output] = list_print(p.pages)
+    else
+      local list = field(p, "pages")
+      if type(list) == "table" then t.lists[p.output] = list_print(list) end
     end
   end
   local c1 = os.clock()
   -- the pages that share a listed value with a changed page: their related may change
-  local names = {}
-  for key in pairs(values) do names[key:match("^[^%z]*")] = true end
+  local names = {} -- field -> { value in lower case -> true }
+  for key in pairs(values) do
+    local k, x = key:match("^([^%z]*)%z(.*)$")
+    names[k] = names[k] or {}
+    names[k][x] = true
+  end
+  local lower = {} -- value -> tostring(value):lower() (a few distinct values, many pages)
   for id, p in pairs(all) do
     if not t.touched[id] then
-      for k in pairs(names) do
+      for k, wanted in pairs(names) do
         local v = rawget(p, k)
         if type(v) == "table" then
           local hit = false
           for _, x in ipairs(v) do
-            if values[k .. "\0" .. tostring(x):lower()] then hit = true; break end
+            local lx = lower[x]
+            if lx == nil then
+              lx = tostring(x):lower()
+              if x == x then lower[x] = lx end -- (NaN is no key)
+            end
+            if wanted[lx] then hit = true; break end
           end
           if hit then
             t.candidates[id] = p
@@ -498,10 +692,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
   for id in pairs(t.touched) do
     local p = all[id]
     if p then
-      for _, n in ipairs { p.prev, p.next } do
-        local nid = n and rawget(n, "id")
-        if nid then t.neighbours[nid] = true end
-      end
+      add_neighbours(p, t.neighbours)
     end
   end
   for id, p in pairs(t.candidates) do
@@ -514,13 +705,19 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
       end
     end
   end
-  local todo, memo = {}, { before = {}, now = {} }
-  local families_now = not t.display_only and families_listing(render_list, t.touched, t.skip)
+  local todo, memo = {}, { before = {}, now = {}, pairs = {} }
+  local objs, known = {}, t.known
+  for id in pairs(t.touched) do
+    local p = all[id]
+    if p then objs[p] = true end
+  end
+  local families_now = not t.display_only and families_listing(render_list, t.touched, t.skip, objs, known)
   for k = 1, #render_list do
     local p = render_list[k]
     local id = rawget(p, "id")
-    local as_is = p.layout == false or p.layout == "none"
-    local list = p.pages
+    local layout = p.layout
+    local as_is = layout == false or layout == "none"
+    local list = field(p, "pages")
     local take
     if is_new(p.output) then
       take = true
@@ -545,8 +742,11 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
         take = not now or now ~= was
       end
       if not take and type(list) == "table" then
-        for _, q in ipairs(list) do
-          if type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] then take = true; break end
+        for _, q in ipairs(list) do -- (a page of the frame is a page: its id is not read)
+          if objs[q] or (not known[q] and (type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")])) then
+            take = true
+            break
+          end
         end
       end
     end
