@@ -97,15 +97,19 @@ local shapes = {
   ["few posts per tag, many ties"] = function() return { "a" .. random(3), "b" .. random(3) } end,
 }
 
+-- Every post's related list is the brute-force ranking's (`what` names the case in failures).
+local function same_as_reference(site, what)
+  for _, page in ipairs(site.posts) do
+    local got = {}
+    for i, p in ipairs(page.related) do got[i] = p.title end
+    T.eq(got, reference(site, page, 5), page.title .. " " .. what)
+  end
+end
+
 for name, draw in pairs(shapes) do
   T.test("same as brute force on random corpora: " .. name, function()
     for _, n in ipairs({ 1, 7, 300 }) do
-      local site = random_site(n, draw)
-      for _, page in ipairs(site.posts) do
-        local got = {}
-        for i, p in ipairs(page.related) do got[i] = p.title end
-        T.eq(got, reference(site, page, 5), page.title .. " of " .. n)
-      end
+      same_as_reference(random_site(n, draw), "of " .. n)
     end
   end)
 end
@@ -164,13 +168,7 @@ T.test("folio serve: tag edits patch the last index (ranks in order, terms born 
   end
   H.changed = nil
   local site = H.run_site(H.site(posts))
-  local function check(what)
-    for _, page in ipairs(site.posts) do
-      local got = {}
-      for i, p in ipairs(page.related) do got[i] = p.title end
-      T.eq(got, reference(site, page, 5), page.title .. " after " .. what)
-    end
-  end
+  local function check(what) same_as_reference(site, "after " .. what) end
   local index = rawget(site, "related_index")
   local function rerun() -- (run_site binds each page's fields to its site)
     for _, p in ipairs(posts) do setmetatable(p, nil) end
