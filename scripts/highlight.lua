@@ -16,7 +16,7 @@
 -- matches one or more tokens at the current position, each made with h.token(class, pattern);
 -- whatever it does not match is copied as plain text, an identifier or a character at a time.
 local lpeg = require("lpeg")
-local P, R, S, C, Cs, Cmt, Cg, Cb = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cs, lpeg.Cmt, lpeg.Cg, lpeg.Cb
+local P, R, S, C, Cc, Cs, Cmt, Cg, Cb = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cc, lpeg.Cs, lpeg.Cmt, lpeg.Cg, lpeg.Cb
 local escape = folio.escape
 
 -- Helpers for grammars ------------------------------------------------------------------------
@@ -35,17 +35,37 @@ h.number = (P("0") * S("xX") * R("09", "af", "AF", "__") ^ 1
 -- A token: the text `pattern` matched, with its class (nil or false: plain text). It captures
 -- its HTML, escaped and in its <span>; a language's pattern is matched inside a substitution
 -- capture, so the HTML takes the place of the text.
+-- (The span's tags are constant captures and the text goes through folio.escape, a C function:
+-- no Lua function runs per token.)
 function h.token(class, pattern)
   if not class then return C(pattern) / escape end
-  local open = '<span class="' .. class .. '">'
-  return C(pattern) / function(text) return open .. escape(text) .. "</span>" end
+  return Cc('<span class="' .. class .. '">') * (C(pattern) / escape) * Cc("</span>")
 end
 
--- Any of the words of `list` (a whole identifier, so `format` is not `for` + `mat`).
+-- Any of the words of `list` (a whole identifier, so `format` is not `for` + `mat`). Matched
+-- by LPeg alone, grouped by first letter: `i` * ("f" + "n" + "nt"...), each followed by no
+-- identifier character. Only identifiers can match, as before (`~` in a list never does).
 function h.words(list, word)
-  local set = {}
-  for w in list:gmatch("%S+") do set[w] = true end
-  return Cmt(word or h.ident, function(_, i, w) return set[w] and i end)
+  if word then
+    local set = {}
+    for w in list:gmatch("%S+") do set[w] = true end
+    return Cmt(word, function(_, i, w) return set[w] and i end)
+  end
+  local by_first, firsts = {}, {}
+  for w in list:gmatch("%S+") do
+    if w:find("^[%a_][%w_]*$") then
+      local c = w:sub(1, 1)
+      if not by_first[c] then by_first[c] = {}; firsts[#firsts + 1] = c end
+      table.insert(by_first[c], w:sub(2))
+    end
+  end
+  local pattern = P(false)
+  for _, c in ipairs(firsts) do
+    local rests = P(false)
+    for _, rest in ipairs(by_first[c]) do rests = rests + P(rest) * -h.alnum end
+    pattern = pattern + P(c) * rests
+  end
+  return pattern
 end
 
 -- open ... close, with `escape` skipping the next character; single_line stops at a newline.
@@ -114,7 +134,7 @@ registry.add_language("c", function()
       register restrict return sizeof static struct switch typedef union volatile while
       _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert _Thread_local]]))
     + t("t", words("void char short int long float double signed unsigned bool _Bool FILE")
-      + Cmt(h.ident, function(_, i, w) return w:match("_t$") and i end))
+      + #h.alpha * (h.alnum - P("_t") * -h.alnum) ^ 0 * "_t" * -h.alnum) -- an identifier ending in _t
     + t("b", words("NULL true false stdin stdout stderr errno"))
     + h.call() + t("n", h.number) + ops + t("p", S("()[]{},;."))
 end, { "h" })
