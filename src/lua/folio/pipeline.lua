@@ -473,8 +473,11 @@ end
 ----------------------------------------------------------------------------------------------
 -- Phase 2: the whole site
 
+-- Pages newest first; dated pages of the same date by path (config.same_date_order =
+-- "path_descending": the later path first, as Jekyll orders site.posts), the rest by path.
 local function newest_first(a, b)
   if a.date ~= b.date then return (a.date or 0) > (b.date or 0) end
+  if a.date and config.same_date_order == "path_descending" then return (a.path or a.url) > (b.path or b.url) end
   return (a.path or a.url) < (b.path or b.url)
 end
 
