@@ -68,6 +68,21 @@ local function is_hash(t)
 end
 M.is_hash = is_hash
 
+-- A hash's keys in the order a `for` walks them: the order given to M.ordered (Ruby keeps a
+-- hash's insertion order: Jekyll's site.tags and site.categories by each term's first post),
+-- else sorted as strings (a Lua table has no order of its own).
+local key_orders = setmetatable({}, { __mode = "k" })
+function M.ordered(t, keys) key_orders[t] = keys; return t end
+local function hash_keys(t)
+  local keys = key_orders[t]
+  if keys then return keys end
+  keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+M.hash_keys = hash_keys
+
 -- Arrays (and ranges) as a Lua list.
 local function to_list(v)
   if is_range(v) then
@@ -493,10 +508,8 @@ function lookup_key(v, key, bracket)
     if key ~= "first" and key ~= "last" then return nil end -- is_hash walks a drop's keys: only when needed
     if is_hash(v) then
       if key == "last" then return nil end
-      local keys = {}
-      for k in pairs(v) do keys[#keys + 1] = k end
-      table.sort(keys)
-      return keys[1] and { keys[1], v[keys[1]] }
+      local first = hash_keys(v)[1]
+      return first ~= nil and { first, v[first] } or nil
     end
     if key == "first" then return v[1] end
     return v[#v]

@@ -260,7 +260,7 @@ F.at_most = function(a, b) a, b = num(a), num(b); return a > b and b or a end
 F.size = function(v) return L.size_of(v) or 0 end
 F.first = function(v)
   if type(v) == "string" then return v:match("^" .. utf8.charpattern) end
-  if is_hash(v) then local k = next(v); return k ~= nil and { k, v[k] } or nil end
+  if is_hash(v) then local k = L.hash_keys(v)[1]; return k ~= nil and { k, v[k] } or nil end
   if type(v) == "table" then return list_of(v)[1] end
   return nil
 end

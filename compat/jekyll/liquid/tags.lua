@@ -182,10 +182,8 @@ local function collection_of(v)
   if is_range(v) then return to_list(v) end
   if type(v) == "table" then
     if is_hash(v) then
-      local keys, out = {}, {}
-      for k in pairs(v) do keys[#keys + 1] = k end
-      table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-      for i, k in ipairs(keys) do out[i] = { k, v[k] } end
+      local out = {}
+      for i, k in ipairs(L.hash_keys(v)) do out[i] = { k, v[k] } end
       return out
     end
     return v
