@@ -183,6 +183,45 @@ folio.hook("html", function(page)
   page.kramdown_marks, page.kramdown_toc, page.kramdown_math, page.kramdown_html = nil, nil, nil, nil
 end, { order = 20 })
 
+-- A Jekyll site's fenced and indented code blocks as kramdown writes them with Rouge (Jekyll's
+-- default highlighter): <div class="language-x highlighter-rouge"><div class="highlight"><pre
+-- class="highlight"><code>, the tokens from folio's highlight plugin when it is loaded
+-- (compat/jekyll/site.lua loads it unless `highlighter: none`); with
+-- `kramdown: syntax_highlighter_opts: block: line_numbers: true`, Rouge's table of line numbers.
+local function rouge_options()
+  local jc = folio.config.jekyll
+  local k = type(jc.kramdown) == "table" and jc.kramdown or {}
+  local off = { none = true, ["false"] = true, [false] = true }
+  if off[jc.highlighter] or off[k.syntax_highlighter] then return nil end
+  local o = type(k.syntax_highlighter_opts) == "table" and k.syntax_highlighter_opts or {}
+  local block = type(o.block) == "table" and o.block or {}
+  local line_numbers = block.line_numbers
+  if line_numbers == nil then line_numbers = o.line_numbers end
+  return { line_numbers = line_numbers == true, default_lang = o.default_lang and tostring(o.default_lang) or "plaintext" }
+end
+
+local function line_number_table(code, html)
+  local n = 0
+  for _ in code:gmatch("[^\n]*\n") do n = n + 1 end
+  local numbers = {}
+  for i = 1, n do numbers[i] = i .. "\n" end
+  return '<table class="rouge-table"><tbody><tr><td class="rouge-gutter gl"><pre class="lineno">' ..
+    table.concat(numbers) .. '</pre></td><td class="rouge-code"><pre>' .. html .. "</pre></td></tr></tbody></table>"
+end
+
+local ROUGE = JEKYLL and rouge_options()
+if ROUGE then
+  folio.hook("render_codeblock", function(block)
+    local lang = block.lang ~= nil and block.lang ~= "" and block.lang or ROUGE.default_lang
+    local code = block.code or ""
+    if code ~= "" and code:sub(-1) ~= "\n" then code = code .. "\n" end
+    local html = folio.highlight and folio.highlight.highlight(code, lang) or folio.escape(code)
+    if ROUGE.line_numbers then html = line_number_table(code, html) end
+    return '<div class="language-' .. folio.escape(lang) .. ' highlighter-rouge"><div class="highlight"><pre class="highlight"><code>' ..
+      html .. "</code></pre></div></div>\n"
+  end, { order = 40 }) -- before the highlight plugin's own (order 50)
+end
+
 -- A Jekyll site's footnote back links stay kramdown's plain ↩ (folio's theme, order 95, marks
 -- them as text with U+FE0E).
 if JEKYLL then
