@@ -50,14 +50,18 @@ local function excerpt_of(page)
   return e and html:sub(1, e) .. "\n" or html
 end
 
-local page_drop
+local page_drop, drops_of
 local drops = setmetatable({}, { __mode = "k" })
 
 -- Jekyll's page fields computed from folio's page; anything else is front matter.
 local FIELDS = {
   content = function(p) return p.content or "" end,
   date = function(p) return time_of(p.date) end,
-  url = function(p) return p.jekyll_url or p.url end,
+  url = function(p) -- (page 2, 3... of a paginated page is a copy of page 1: its own url)
+    local pg = p.paginator
+    if pg and pg.number and pg.number > 1 then return p.url end
+    return p.jekyll_url or p.url
+  end,
   title = function(p) -- a Jekyll page's title is its front matter's only (posts: also the file name's)
     if p.jekyll_type == "page" then local m = rawget(p, "meta"); return m and m.title end
     return p.title
@@ -76,6 +80,9 @@ local FIELDS = {
   ext = function(p) return p.path and p.path:match("(%.[^./]+)$") end,
   dir = function(p) return ((p.jekyll_url or p.url or "/"):match("^(.*/)") or "/") end,
   draft = function(p) return p.draft or false end,
+  -- a jekyll-archives page (compat/jekyll/archives.lua): its type and posts
+  type = function(p) return p.jekyll_archive end,
+  posts = function(p) if p.jekyll_archive then return drops_of(p.pages) end end,
 }
 
 -- A page (folio's) as Jekyll's page/post drop; nil gives nil.
@@ -113,7 +120,7 @@ function page_drop(page)
 end
 M.page = page_drop
 
-local function drops_of(list)
+function drops_of(list)
   local out = {}
   for _, p in ipairs(list or {}) do
     if p.output ~= false then out[#out + 1] = page_drop(p) end
@@ -121,17 +128,22 @@ local function drops_of(list)
   return out
 end
 
--- term -> posts (newest first) for `field` ("categories" or "tags").
+-- term -> posts (newest first) for `field` ("categories" or "tags"), the terms in Jekyll's
+-- order (a `for` over site.tags): as each first appears, walking the posts oldest first.
 local function by_term(posts, field)
-  local out = {}
+  local out, order = {}, {}
+  for i = #posts, 1, -1 do
+    for _, term in ipairs(posts[i][field] or {}) do
+      if out[term] == nil then out[term] = {}; order[#order + 1] = term end
+    end
+  end
   for _, p in ipairs(posts) do
     for _, term in ipairs(p[field] or {}) do
       local list = out[term]
-      if not list then list = {}; out[term] = list end
       list[#list + 1] = page_drop(p)
     end
   end
-  return out
+  return liquid.ordered(out, order)
 end
 
 local site_drops = setmetatable({}, { __mode = "k" })

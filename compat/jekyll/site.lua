@@ -339,19 +339,26 @@ function M.expand(pattern, fields)
   return url
 end
 
--- Categories as Jekyll reads them: front matter `categories` then `category` (strings split
--- at spaces), then the folders above _posts; each once.
+-- Categories as Jekyll reads them: front matter `categories` (a string split at spaces, a
+-- list's items whole) then `category` (whole), then the folders above _posts; each once.
 function M.categories(meta, rel)
   local out, seen = {}, {}
-  local function add(v)
-    if type(v) == "table" then for _, x in ipairs(v) do add(x) end return end
+  local function add(v, whole)
     if v == nil then return end
+    if whole and type(v) ~= "table" then v = { v } end
+    if type(v) == "table" then -- a list's items stay whole (`[web development]`: one category)
+      for _, x in ipairs(v) do
+        local word = tostring(x)
+        if not seen[word] then seen[word] = true; out[#out + 1] = word end
+      end
+      return
+    end
     for word in tostring(v):gmatch("%S+") do
       if not seen[word] then seen[word] = true; out[#out + 1] = word end
     end
   end
   add(meta.categories)
-  add(meta.category)
+  add(meta.category, true)
   local above = rel:match("^(.-)/?_posts/") or rel:match("^(.-)/?_drafts/") or ""
   for part in above:gmatch("[^/]+") do add(part) end
   return out
@@ -446,12 +453,17 @@ local function paginate_path(jc)
 end
 
 -- Jekyll plugin -> folio plugin spec (false: nothing to load, folio covers it).
+-- jekyll-feed and jekyll-sitemap write nothing where the site has its own file of that name.
 local function plugin_map(jc)
   local paginate = math.tointeger(tonumber(jc.paginate or "")) or nil
+  local feed_path = type(jc.feed) == "table" and jc.feed.path and tostring(jc.feed.path):gsub("^/+", "") or "feed.xml"
+  local own_feed = stat_type(feed_path) ~= nil
   return {
-    ["jekyll-feed"] = { "feeds", formats = { "atom" }, atom_name = "feed.xml", terms = false },
+    ["jekyll-feed"] = not own_feed and { "feeds", formats = { "atom" }, atom_name = feed_path, terms = false },
     -- jekyll-sitemap writes robots.txt only when the site has none
-    ["jekyll-sitemap"] = { "sitemap", robots = stat_type("robots.txt") == nil and stat_type("robots.html") == nil },
+    ["jekyll-sitemap"] = stat_type("sitemap.xml") == nil and
+                         { "sitemap", robots = stat_type("robots.txt") == nil and stat_type("robots.html") == nil },
+    ["jekyll-archives"] = false, -- compat/jekyll/archives.lua, loaded by M.config
     ["jekyll-redirect-from"] = { "redirects" },
     ["jemoji"] = { "emoji" },
     ["jekyll-paginate"] = { "paginate", per_page = paginate, kinds = { "home" }, path = paginate_path(jc) },
@@ -463,6 +475,13 @@ local function plugin_map(jc)
   }
 end
 
+local function uses_plugin(jc, name)
+  for _, key in ipairs { "plugins", "gems" } do
+    if type(jc[key]) == "table" then for _, n in ipairs(jc[key]) do if tostring(n) == name then return true end end end
+  end
+  return false
+end
+
 local function embedded_plugin(name)
   return folio.embedded.read("scripts/" .. name .. ".lua") ~= nil
 end
@@ -470,6 +489,11 @@ end
 local function plugins_of(jc)
   local list, map, unknown = { "liquid" }, plugin_map(jc), {}
   if embedded_plugin("kramdown") then list[#list + 1] = "kramdown" end
+  -- Rouge, Jekyll's default highlighter: folio's highlight plugin gives the tokens (the
+  -- kramdown plugin writes kramdown's markup around them)
+  local off = { none = true, ["false"] = true, [false] = true }
+  local k = type(jc.kramdown) == "table" and jc.kramdown or {}
+  if not off[jc.highlighter] and not off[k.syntax_highlighter] then list[#list + 1] = "highlight" end
   local names = {}
   for _, key in ipairs { "plugins", "gems" } do
     if type(jc[key]) == "table" then for _, n in ipairs(jc[key]) do names[#names + 1] = tostring(n) end end
@@ -599,21 +623,16 @@ local function register_hooks(classified, permalinks)
       page.source, page.body_line = layouts.after_front_matter(page.source, page.body_line)
     end
   end, { order = 1 })
-  -- the home page lists the posts (the paginate plugin splits that list)
+  -- the home page lists the posts (the paginate plugin splits that list); they are in Jekyll's
+  -- order already (config.same_date_order), page.previous and page.next too
   folio.hook("site", function(site)
-    -- Jekyll's order of posts: by date, then by path (newest first: the later path first on a
-    -- tie); page.previous and page.next follow it
-    local posts = site.sections and site.sections.posts
-    if posts then
-      table.sort(posts, function(a, b)
-        if a.date ~= b.date then return (a.date or 0) > (b.date or 0) end
-        return (a.path or "") > (b.path or "")
-      end)
-      for i, p in ipairs(posts) do p.prev, p.next = posts[i + 1], posts[i - 1] end
-      site.posts = posts
+    -- jekyll-paginate leaves out posts with `hidden: true` (they stay in site.posts)
+    local listed = {}
+    for _, p in ipairs(site.posts or {}) do
+      if not (p.meta and p.meta.hidden == true) then listed[#listed + 1] = p end
     end
     for _, p in ipairs(site.pages) do
-      if p.kind == "home" and p.path and p.pages == nil then p.pages = site.posts end
+      if p.kind == "home" and p.path and p.pages == nil then p.pages = listed end
     end
   end, { order = 50 })
   -- folio's URL rule adds a slash to "/about"; Jekyll keeps it (and writes about.html)
@@ -675,6 +694,7 @@ function M.config()
   config.output = jc.destination and tostring(jc.destination):gsub("^%./", ""):gsub("/$", "") or "_site"
   config.title_from_heading = false
   config.date_order = { "front_matter", "filename", "mtime" } -- Jekyll never reads git history
+  config.same_date_order = "path_descending" -- site.posts: by date, then the later path first
   config.front_matter_unchecked = { author = true } -- a list of authors is Jekyll's (jekyll-seo-tag, minima)
   config.not_found_page = false -- Jekyll writes a 404.html only from the site's own
   config.preview_render_all = true -- Liquid layouts read site.posts freely (docs/serve.md)
@@ -744,6 +764,10 @@ function M.config()
                        paginate = config.paginate ~= nil }
   config.source_url = function(f) return source_url(f, config, classified, permalinks) end
   register_hooks(classified, permalinks)
+  if uses_plugin(jc, "jekyll-archives") then
+    local archives = assert(folio.embedded.load("compat/jekyll/archives.lua", _G))(jc["jekyll-archives"], M)
+    folio.hook("site", archives, { order = 55 }) -- after the posts are in Jekyll's order (50)
+  end
   return config
 end
 
