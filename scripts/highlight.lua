@@ -7,7 +7,8 @@
 --   <span class="k"> keyword   s string   c comment   n number   f function   o operator
 --   p punctuation   t type / tag   a attribute / key / decorator   b builtin / constant
 --   v variable / entity
--- (themes/default/static/css/highlight.css colours them). No options.
+-- (themes/default/static/css/highlight.css colours them; registry.ROUGE_CLASSES names them
+-- as Rouge does, for Jekyll sites). No options.
 --
 -- Adding a language: put a file in the site's scripts/ (loaded after the named plugins) that
 -- calls
@@ -37,9 +38,11 @@ h.number = (P("0") * S("xX") * R("09", "af", "AF", "__") ^ 1
 -- capture, so the HTML takes the place of the text.
 -- (The span's tags are constant captures and the text goes through folio.escape, a C function:
 -- no Lua function runs per token.)
+local class_names -- while a grammar is compiled for other class names: class -> name (see registry.highlight)
 function h.token(class, pattern)
   if not class then return C(pattern) / escape end
-  return Cc('<span class="' .. class .. '">') * (C(pattern) / escape) * Cc("</span>")
+  local name = class_names and class_names[class] or class
+  return Cc('<span class="' .. name .. '">') * (C(pattern) / escape) * Cc("</span>")
 end
 
 -- Any of the words of `list` (a whole identifier, so `format` is not `for` + `mat`). Matched
@@ -79,7 +82,7 @@ end
 function h.call(word) return h.token("f", (word or h.ident) * #(h.blank * "(")) end
 
 -- Registry --------------------------------------------------------------------------------------
-local registry = folio.highlight or { languages = {}, aliases = {} }
+local registry = folio.highlight or { languages = {}, aliases = {}, grammars = {} }
 folio.highlight = registry
 
 -- Plain text between tokens: identifiers and spaces are kept as they are (they hold nothing to
@@ -87,18 +90,42 @@ folio.highlight = registry
 local ENTITIES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
 local fallback = h.ident + h.space + S("&<>\"'") / ENTITIES + 1
 
+local function compile(grammar, classes)
+  class_names = classes
+  local ok, pattern = pcall(grammar, h)
+  class_names = nil
+  if not ok then error(pattern, 0) end
+  return Cs((pattern + fallback) ^ 0)
+end
+
 function registry.add_language(name, grammar, aliases)
-  registry.languages[name] = Cs((grammar(h) + fallback) ^ 0)
+  registry.grammars[name] = grammar
+  registry.languages[name] = compile(grammar, nil)
   registry.aliases[name] = name
   for _, a in ipairs(aliases or {}) do registry.aliases[a] = name end
 end
 
--- The highlighted HTML of `code` in language `lang` (a name or alias), or nil.
-function registry.highlight(code, lang)
+-- The highlighted HTML of `code` in language `lang` (a name or alias), or nil. With `classes`
+-- (class -> name, as ROUGE_CLASSES below), the spans carry those names: the language is
+-- compiled once more for that table, on first use.
+local compiled_for = setmetatable({}, { __mode = "k" }) -- classes -> { language -> pattern }
+function registry.highlight(code, lang, classes)
   local name = registry.aliases[(lang or ""):lower()]
   if not name then return nil end
-  return registry.languages[name]:match(code), name
+  local pattern = registry.languages[name]
+  if classes then
+    local set = compiled_for[classes]
+    if not set then set = {}; compiled_for[classes] = set end
+    pattern = set[name]
+    if not pattern then pattern = compile(registry.grammars[name], classes); set[name] = pattern end
+  end
+  return pattern:match(code), name
 end
+
+-- The classes as Rouge (Jekyll's highlighter) names them, for the style sheets of Jekyll sites
+-- (`.highlight .kt`, `.nf`, `.m`...): registry.highlight(code, lang, registry.ROUGE_CLASSES).
+registry.ROUGE_CLASSES = { k = "k", s = "s", c = "c", n = "m", f = "nf", o = "o", p = "p", t = "kt",
+                           a = "na", b = "nb", v = "nv" }
 
 folio.hook("render_codeblock", function(block)
   local html, name = registry.highlight(block.code, block.lang)

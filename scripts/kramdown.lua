@@ -215,7 +215,8 @@ if ROUGE then
     local lang = block.lang ~= nil and block.lang ~= "" and block.lang or ROUGE.default_lang
     local code = block.code or ""
     if code ~= "" and code:sub(-1) ~= "\n" then code = code .. "\n" end
-    local html = folio.highlight and folio.highlight.highlight(code, lang) or folio.escape(code)
+    local hl = folio.highlight
+    local html = hl and hl.highlight(code, lang, hl.ROUGE_CLASSES) or folio.escape(code)
     if ROUGE.line_numbers then html = line_number_table(code, html) end
     return '<div class="language-' .. folio.escape(lang) .. ' highlighter-rouge"><div class="highlight"><pre class="highlight"><code>' ..
       html .. "</code></pre></div></div>\n"
@@ -223,12 +224,13 @@ if ROUGE then
 end
 
 -- A Jekyll site's footnote back links stay kramdown's plain ↩ (folio's theme, order 95, marks
--- them as text with U+FE0E).
+-- them as text with U+FE0E when its layouts render the site; cmark's ↩ otherwise).
 if JEKYLL then
   folio.hook("html", function(page)
     local html = page.content
     if type(html) ~= "string" or not html:find("footnote-backref", 1, true) then return end
-    page.content = html:gsub('(class="footnote%-backref"[^>]*>)\u{21A9}\u{FE0E}', "%1&#8617;")
+    html = html:gsub('(class="footnote%-backref"[^>]*>)\u{21A9}\u{FE0E}', "%1&#8617;")
+    page.content = html:gsub('(class="footnote%-backref"[^>]*>)\u{21A9}', "%1&#8617;") -- (no theme hook: cmark's own)
   end, { order = 96 })
 end
 

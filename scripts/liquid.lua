@@ -194,6 +194,8 @@ local function include_tag(relative)
   end
 end
 
+local JEKYLL_SITE = type(folio.config) == "table" and type(folio.config.jekyll) == "table"
+
 -- {% highlight lang linenos %} code {% endhighlight %}
 local function highlight(p, t)
   local lang = t.text:match("^(%S+)") or "text"
@@ -203,7 +205,8 @@ local function highlight(p, t)
     local b = {}
     liquid.run(nodes, ctx, b)
     local code = table.concat(b):gsub("^\n", ""):gsub("\n+$", "")
-    local html = folio.highlight and folio.highlight.highlight(code .. "\n", lang)
+    local hl = folio.highlight
+    local html = hl and hl.highlight(code .. "\n", lang, JEKYLL_SITE and hl.ROUGE_CLASSES or nil) -- (Rouge's names, for a Jekyll site's style sheet)
     html = (html or folio.escape(code .. "\n")):gsub("\n$", "")
     local body
     if linenos then

@@ -82,21 +82,21 @@ local function first_day(y, m, d)
   return folio.date.parse(string.format("%s-%s-%s", y, m or "01", d or "01"))
 end
 
+-- Two archives at one URL ("C++" and "c" are both /tag/c/): the later one, as Jekyll writes
+-- it; an archive at a page's URL: the page, with a warning.
 return function(site)
   local posts = site.posts or {}
-  local added, clashes = 0, {}
+  local archives, at_url, clashes = {}, {}, {}
   local function add(kind, title, fields, list)
     local url = jekyll_site.expand(permalink_of(kind), fields)
     if site:find(url) then
       clashes[#clashes + 1] = url
       return
     end
-    site:add_page {
-      url = url, layout = layout_of(kind), kind = "list", pages = list,
-      jekyll_archive = kind, title = title, date = fields.date,
-      content = "",
-    }
-    added = added + 1
+    local a = { url = url, layout = layout_of(kind), kind = "list", pages = list,
+                jekyll_archive = kind, title = title, date = fields.date, content = "" }
+    local i = at_url[url]
+    if i then archives[i] = a else archives[#archives + 1] = a; at_url[url] = #archives end
   end
   local slug_mode = settings.slug_mode and tostring(settings.slug_mode) or nil
   for _, kind in ipairs { "tag", "category" } do
@@ -123,10 +123,10 @@ return function(site)
       end
     end
   end
+  for _, a in ipairs(archives) do site:add_page(a) end
   if #clashes > 0 then
     errors.warn("_config.yml", nil, "jekyll-archives: " .. #clashes .. " archive page(s) not written, their URL is another page's (" ..
                 table.concat(clashes, ", ", 1, math.min(#clashes, 5)) .. (#clashes > 5 and ", ..." or "") .. ")",
                 "change `jekyll-archives: permalinks:` or the page that has that URL")
   end
-  return added
 end

@@ -122,7 +122,10 @@ local function textual_backrefs(html, words)
   end))
 end
 
+-- (Not on a site whose own layouts render the pages, a Jekyll site's: their style sheets know
+-- nothing of these wrappers, and its bodies stay as Jekyll writes them.)
 folio.hook("html", function(page)
+  if folio.layout_engine_active then return end
   local html = page.content
   if type(html) ~= "string" or html == "" then return end
   local words = words_for(page.lang)
