@@ -7,7 +7,8 @@
 # site's own feed.xml kept (jekyll-feed writes none); categories from a list kept whole,
 # `category:` whole, a string split; site.categories in Jekyll's order; posts of one date with
 # the later file first (also in a page's own Liquid); jekyll-paginate leaving out `hidden: true`
-# posts; page.url of page 2; code blocks as kramdown + Rouge write them, with line numbers.
+# posts; page.url of page 2; code blocks as kramdown + Rouge write them, with line numbers; a
+# Jekyll folder without _config.yml.
 . "$SRC/tests/lib.sh"
 site=$WORK/site
 out=$site/_site
@@ -112,5 +113,14 @@ printf -- '---\nlayout: default\n---\nmy own news page\n' > "$site/cat/news/inde
 check "builds with a clash" sh -c "cd '$site' && '$FOLIO' build > '$WORK/clash.txt' 2>&1"
 check "the page keeps its URL" contains "$out/cat/news/index.html" 'my own news page'
 check "the clash is a warning naming the URL" contains "$WORK/clash.txt" "jekyll-archives: 1 archive page(s) not written, their URL is another page's (/cat/news/)"
+
+# A Jekyll folder with no _config.yml at all (Jekyll builds it with its defaults): _posts/ is
+# enough for folio to read it as one, at Jekyll's default URLs.
+bare=$WORK/bare
+mkdir -p "$bare/_posts"
+printf -- '---\ntitle: Bare\n---\nNo config here.\n' > "$bare/_posts/2015-06-07-bare.md"
+check "a folder with _posts and no _config.yml builds" sh -c "cd '$bare' && '$FOLIO' build > '$WORK/bare.txt' 2>&1"
+check "  its post at Jekyll's default URL" contains "$bare/_site/2015/06/07/bare.html" 'No config here.'
+check "  no complaint about site.lua" lacks "$WORK/bare.txt" 'site.lua'
 
 finish

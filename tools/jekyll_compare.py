@@ -123,7 +123,8 @@ def main():
     overlay = os.path.join(work, "compare_config.yml")
     with open(overlay, "w") as f:
         f.write("gist:\n  noscript: false\n")
-    configs = os.path.join(site, "_config.yml") + "," + overlay
+    own = os.path.join(site, "_config.yml")  # (a Jekyll folder may have none: Jekyll's defaults)
+    configs = (own + "," + overlay) if os.path.exists(own) else overlay
     t_j, c_j, pj = run_timed([args.jekyll, "build", "--disable-disk-cache", "--config", configs,
                               "-s", site, "-d", out_j], site)
     if pj.returncode != 0:

@@ -1,4 +1,5 @@
--- compat/jekyll/site.lua: Jekyll's site model for a folder with _config.yml and no site.lua.
+-- compat/jekyll/site.lua: Jekyll's site model for a folder with _config.yml (or Jekyll's _posts/ or
+-- _layouts/ without one) and no site.lua.
 -- Owns: reading _config.yml into folio's configuration table; which files are posts, drafts,
 -- pages and static files (Jekyll's folder rules and exclude/include); front matter `defaults`;
 -- categories from folders above `_posts`; Jekyll's permalink styles and placeholders; `_data/`
@@ -14,11 +15,6 @@ local CONFIG = "_config.yml"
 local function stat_type(path)
   local st = folio.fs.stat(path)
   return st and st.type
-end
-
--- True when folio should read this folder as a Jekyll site.
-function M.applies()
-  return stat_type("site.lua") ~= "file" and stat_type(CONFIG) == "file"
 end
 
 ----------------------------------------------------------------------------------------------
@@ -673,7 +669,8 @@ function M.config()
     for _, w in ipairs(pending) do errors.warn(table.unpack(w, 1, w.n)) end
     pending = {}
   end, { order = 1 })
-  local jc = parse_yaml(assert(folio.fs.read(CONFIG)), CONFIG)
+  local text = folio.fs.read(CONFIG) -- (none: Jekyll's defaults, as Jekyll builds such a folder)
+  local jc = text and parse_yaml(text, CONFIG) or {}
   if jc == nil or (type(jc) == "table" and next(jc) == nil) then jc = {} end -- empty, or only comments
   if type(jc) ~= "table" or jc[1] ~= nil then
     errors.fail(CONFIG, 1, "_config.yml must be a mapping of settings (title: ..., url: ...), not a "

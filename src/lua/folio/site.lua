@@ -126,15 +126,27 @@ local function exists(path)
   return st ~= nil and st.type == "file"
 end
 
--- The Jekyll site model (compat/jekyll/site.lua), for a folder with _config.yml and no site.lua.
+-- A folder Jekyll would build: no site.lua, and a _config.yml, or Jekyll's _posts or _layouts
+-- without one (Jekyll needs no configuration file).
+local function jekyll_folder()
+  if exists("site.lua") then return false end
+  if exists("_config.yml") then return true end
+  for _, dir in ipairs { "_posts", "_layouts" } do
+    local st = folio.fs.stat(dir)
+    if st and st.type == "dir" then return true end
+  end
+  return false
+end
+
+-- The Jekyll site model (compat/jekyll/site.lua), for a Jekyll folder (jekyll_folder).
 local function jekyll_model()
   return assert(folio.embedded.load("compat/jekyll/site.lua", _G))()
 end
 
 -- Reads site.lua: either assignments (`title = "x"`) or `return { ... }`. Without site.lua, a
--- Jekyll site's _config.yml is read instead (docs/migrating-from-jekyll.md).
+-- Jekyll folder's _config.yml is read instead (docs/migrating-from-jekyll.md).
 local function load_config()
-  if not exists("site.lua") and exists("_config.yml") then
+  if jekyll_folder() then
     M.config_file = "_config.yml"
     return jekyll_model().config()
   end
