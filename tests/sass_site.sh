@@ -61,6 +61,16 @@ printf '$accent: #c00;\n.x { width: 10px +; }\n' > "$S/static/css/_vars.scss"
 "$FOLIO" build -s "$S" -o "$O" --force > "$WORK/log" 2>&1 && bad "an error in a partial must fail the build" || ok
 check "error in a partial names the partial" grep -q 'static/css/_vars.scss:2: error: Sass: ' "$WORK/log"
 check "the error is reported once" test "$(grep -c 'error: Sass' "$WORK/log")" = 1
+rm "$S/static/css/_vars.scss"
+# Dart Sass's modules, which libsass lacks: the hint says so and how to write it instead
+printf '@use "sass:meta";
+.a { b: c; }
+@include meta.load-css("x");
+' > "$S/static/css/modules.scss"
+"$FOLIO" build -s "$S" -o "$O" --force > "$WORK/log" 2>&1 && bad "a Sass module file must fail the build" || ok
+check "modules: the error names file and line" grep -q 'static/css/modules.scss:3: error: Sass: ' "$WORK/log"
+check "modules: the hint names libsass's limit" contains "$WORK/log" 'Dart Sass has them, libsass'
+rm "$S/static/css/modules.scss"
 
 # A Jekyll site: assets/main.scss with an empty front matter block and Liquid, _sass/ partials,
 # the theme's _sass/ (a copy of the gem in _themes/<name>/), a .scss without front matter copied.

@@ -136,11 +136,18 @@ local function compile_sass(f, text, out)
   })
   if css then return css, err end -- err: the source map, when it is a file
   local file = err.file ~= "" and err.file or name
+  local hint = "fix the Sass there; imports are searched beside the file"
+    .. (#include_paths() > 0 and (" and in " .. table.concat(include_paths(), ", ")) or "")
+    .. " (site.lua: sass = { include_paths = {...} })"
+  local failing = file == name and body or folio.fs.read(file) or ""
+  if ("\n" .. failing):find("\n%s*@use%s") or ("\n" .. failing):find("\n%s*@forward%s") then
+    hint = "this file uses Sass modules (@use, @forward, module functions such as meta.load-css or map.get): "
+      .. "Dart Sass has them, libsass (folio's Sass compiler) does not; write @import \"x\" for @use \"x\" "
+      .. "and meta.load-css(\"x\"), and the global names of module functions (map-get for map.get)"
+  end
   error({ file = file, line = err.line > 0 and err.line or nil,
           message = "Sass: " .. err.message:gsub("%s+$", "") .. (err.column > 0 and (" (column " .. err.column .. ")") or ""),
-          hint = "fix the Sass there; imports are searched beside the file"
-            .. (#include_paths() > 0 and (" and in " .. table.concat(include_paths(), ", ")) or "")
-            .. " (site.lua: sass = { include_paths = {...} })" }, 0)
+          hint = hint }, 0)
 end
 
 -- Minifies `data` by the output's extension; the text unchanged (and a warning, once) when the
