@@ -38,11 +38,22 @@ h.number = (P("0") * S("xX") * R("09", "af", "AF", "__") ^ 1
 -- capture, so the HTML takes the place of the text.
 -- (The span's tags are constant captures and the text goes through folio.escape, a C function:
 -- no Lua function runs per token.)
+local any_of -- (below)
 local class_names -- while a grammar is compiled for other class names: class -> name (see registry.highlight)
 function h.token(class, pattern)
   if not class then return C(pattern) / escape end
   local name = class_names and class_names[class] or class
   return Cc('<span class="' .. name .. '">') * (C(pattern) / escape) * Cc("</span>")
+end
+
+-- a + b + c ... for a list of patterns, combined in halves: LPeg copies both sides of each
+-- `+`, so adding them one by one would copy the growing choice every time.
+function any_of(list, i, j)
+  i, j = i or 1, j or #list
+  if i > j then return P(false) end
+  if i == j then return list[i] end
+  local mid = (i + j) // 2
+  return any_of(list, i, mid) + any_of(list, mid + 1, j)
 end
 
 -- Any of the words of `list` (a whole identifier, so `format` is not `for` + `mat`). Matched
@@ -62,13 +73,13 @@ function h.words(list, word)
       table.insert(by_first[c], w:sub(2))
     end
   end
-  local pattern = P(false)
-  for _, c in ipairs(firsts) do
-    local rests = P(false)
-    for _, rest in ipairs(by_first[c]) do rests = rests + P(rest) * -h.alnum end
-    pattern = pattern + P(c) * rests
+  local choices = {}
+  for i, c in ipairs(firsts) do
+    local rests = {}
+    for j, rest in ipairs(by_first[c]) do rests[j] = P(rest) * -h.alnum end
+    choices[i] = P(c) * any_of(rests)
   end
-  return pattern
+  return any_of(choices)
 end
 
 -- open ... close, with `escape` skipping the next character; single_line stops at a newline.
@@ -98,9 +109,19 @@ local function compile(grammar, classes)
   return Cs((pattern + fallback) ^ 0)
 end
 
+-- A language's pattern is built on its first use (registry.languages fills itself): every
+-- Lua state of a build loads this plugin, most highlight one or two languages.
+setmetatable(registry.languages, { __index = function(languages, name)
+  local grammar = registry.grammars[name]
+  if not grammar then return nil end
+  local pattern = compile(grammar, nil)
+  rawset(languages, name, pattern)
+  return pattern
+end })
+
 function registry.add_language(name, grammar, aliases)
   registry.grammars[name] = grammar
-  registry.languages[name] = compile(grammar, nil)
+  rawset(registry.languages, name, nil)
   registry.aliases[name] = name
   for _, a in ipairs(aliases or {}) do registry.aliases[a] = name end
 end
