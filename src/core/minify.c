@@ -5,6 +5,9 @@
 #include "core/minify.h"
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* The output buffer, the caller's: the input's length is enough, since nothing is ever added. */
 typedef struct {
@@ -115,6 +118,96 @@ static const char *S_raw_tag(const char *name, size_t n)
   return NULL;
 }
 
+/* ---- 16-byte scans (SSE2, always there on x86-64; byte loops elsewhere) ------------------- */
+
+#ifdef __SSE2__
+/* Bit k set when byte k of `v` is white space (' ', or \t \n \v \f \r: 9 to 13). */
+static unsigned S_space_bits(__m128i v)
+{
+  __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(9));
+  __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(4)), t);
+  return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+}
+static unsigned S_byte_bits(__m128i v, char c) { return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))); }
+#endif
+
+/* The end of the text run at `i` (in[i] is text): the first '<' or white space at or after i + 1,
+ * a single ' ' between two text bytes excepted (it is written as it is anyway). */
+static size_t S_text_run(const char *in, size_t len, size_t i)
+{
+  size_t run = i + 1;
+#ifdef __SSE2__
+  while (run + 16 <= len) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + run));
+    unsigned sp = S_byte_bits(v, ' ');
+    unsigned stop = S_space_bits(v) | S_byte_bits(v, '<');
+    unsigned lone = sp & ~(stop >> 1) & 0x7fffu; /* a ' ' before a text byte of this block */
+    unsigned bad = stop & ~lone;
+    if (bad == 0) {
+      run += 16;
+      continue;
+    }
+    unsigned k = (unsigned)__builtin_ctz(bad);
+    if (k == 15 && in[run + 15] == ' ' && run + 16 < len && !(CLASS[(unsigned char)in[run + 16]] & C_TEXT_END)) {
+      run += 17; /* the last ' ' of the block, before a text byte of the next */
+      continue;
+    }
+    return run + k;
+  }
+#endif
+  while (run < len) {
+    unsigned char k = CLASS[(unsigned char)in[run]];
+    if (!(k & C_TEXT_END)) {
+      run++;
+    } else if (in[run] == ' ' && run + 1 < len && !(CLASS[(unsigned char)in[run + 1]] & C_TEXT_END)) {
+      run += 2;
+    } else {
+      break;
+    }
+  }
+  return run;
+}
+
+/* The first white space, '>' or quote at or after `j`, or `len`. */
+static size_t S_tag_stop(const char *in, size_t len, size_t j)
+{
+#ifdef __SSE2__
+  while (j + 16 <= len) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + j));
+    unsigned stop = S_space_bits(v) | S_byte_bits(v, '>') | S_byte_bits(v, '"') | S_byte_bits(v, '\'');
+    if (stop) return j + (unsigned)__builtin_ctz(stop);
+    j += 16;
+  }
+#endif
+  while (j < len && !(CLASS[(unsigned char)in[j]] & C_SPACE) && in[j] != '>' && in[j] != '"' && in[j] != '\'')
+    j++;
+  return j;
+}
+
+/* When the tag at in[i] == '<' is one S_copy_tag would copy unchanged (its white space outside
+ * quotes single ' ' between two attributes, never before '>', "/>" or '=' nor after '='), the
+ * index after its '>'; otherwise 0. */
+static size_t S_tag_verbatim(const char *in, size_t len, size_t i)
+{
+  size_t j = i + 1;
+  for (;;) {
+    j = S_tag_stop(in, len, j);
+    if (j >= len) return 0;
+    char c = in[j];
+    if (c == '>') return j + 1;
+    if (c == '"' || c == '\'') {
+      const char *q = memchr(in + j + 1, c, len - j - 1);
+      if (q == NULL) return 0;
+      j = (size_t)(q - in) + 1;
+      continue;
+    }
+    if (c != ' ' || in[j - 1] == '=' || j + 1 >= len) return 0;
+    char next = in[j + 1];
+    if (S_space(next) || next == '>' || next == '=' || (next == '/' && j + 2 < len && in[j + 2] == '>')) return 0;
+    j++;
+  }
+}
+
 /* Copies the tag at in[i] == '<' to its '>', white space between attributes made one space (none
  * before '>', "/>" or around '='); quoted values as they are. Returns the index after it. */
 static size_t S_copy_tag(out_buf *o, const char *in, size_t len, size_t i)
@@ -202,7 +295,13 @@ size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at)
       if (pending && !block && !after_block) S_put(&o, ' ');
       pending = 0;
       after_block = block;
-      i = S_copy_tag(&o, in, len, i);
+      size_t tag_end = S_tag_verbatim(in, len, i); /* most tags: copied at once */
+      if (tag_end) {
+        S_put_n(&o, in + i, tag_end - i);
+        i = tag_end;
+      } else {
+        i = S_copy_tag(&o, in, len, i);
+      }
       const char *raw = closing ? NULL : S_raw_tag(name, n);
       if (raw) { /* copy up to its end tag */
         char close[16];
@@ -228,17 +327,7 @@ size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at)
     after_block = 0;
     /* the text up to the next tag or white space other than one ' ' between words, at once (a
      * lone ' ' before more text would be written as it is anyway) */
-    size_t run = i + 1;
-    while (run < len) {
-      unsigned char k = CLASS[(unsigned char)in[run]];
-      if (!(k & C_TEXT_END)) {
-        run++;
-      } else if (in[run] == ' ' && run + 1 < len && !(CLASS[(unsigned char)in[run + 1]] & C_TEXT_END)) {
-        run += 2;
-      } else {
-        break;
-      }
-    }
+    size_t run = S_text_run(in, len, i);
     S_put_n(&o, in + i, run - i);
     i = run;
   }
