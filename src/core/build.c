@@ -246,7 +246,8 @@ typedef struct {
  * when the collector reaches the tree's userdata, which is small: the collector does not see that
  * memory, and on a large site it waited for thousands of trees (hundreds of MiB at 100k posts).
  * A step (a minor collection) every few pages frees them; it costs little, the pages' young
- * objects being few. */
+ * objects being few (and the state's table of every page done getting new entries only in
+ * batches: a minor collection walks each old table that got one, whole; see pipeline.lua). */
 #define S_PROCESS_STEP_EVERY 16
 
 static void *S_work(void *arg)

@@ -27,6 +27,37 @@ local P = {}
 local config, renderer, renderers, opts
 local sources = {}     -- id -> { path=, mtime=, size= }
 local pages = {}       -- id -> page processed in this state
+-- During the process phase of a build, the pages just processed (id -> page, `count` of them)
+-- wait here and go to `pages` in batches (settle_pages). Each minor collection walks every old
+-- table that got a new value since the last one, whole: with each page stored in `pages` at once,
+-- the collector's steps of the process phase (every 16 pages, src/core/build.c) walked all the
+-- pages done so far each time, which grew as the square of the pages (at 100k posts a step took
+-- 2-3 times as long at the end of the phase as at its start). A batch goes once it holds a 32nd
+-- of the pages stored (16 at least), so `pages` is walked a few hundred times in a phase, not
+-- once every 16 pages. nil outside the process phase (the preview's updates store at once).
+local recent = nil
+local stored = 0 -- how many pages `pages` got from the batches
+
+-- Moves the batch of pages waiting into `pages`.
+local function flush_recent()
+  for id, page in pairs(recent.pages) do pages[id] = page end
+  stored = stored + recent.count
+  recent = { pages = {}, count = 0 }
+end
+
+local function keep_page(id, page)
+  if not recent then pages[id] = page; return end
+  recent.pages[id] = page
+  recent.count = recent.count + 1
+  if recent.count >= 16 and recent.count * 32 >= stored then flush_recent() end
+end
+
+-- The end of the process phase: every page in `pages`, and pages stored at once from now on.
+local function settle_pages()
+  if recent then flush_recent(); recent = nil end
+end
+
+local function batch_pages() recent = { pages = {}, count = 0 }; stored = 0 end
 local site             -- the assembled site (main state; copied into workers)
 local render_list = {} -- outputs, in a stable order shared by all states
 local missing_layouts = {} -- layout name -> true: the pages naming it get their kind's layout
@@ -313,6 +344,7 @@ function P.begin()
   for i, src in ipairs(sources) do paths[i] = src.path end
   languages.set(languages.detect(config, paths))
   pages = {}
+  batch_pages()
   folio.build.reserve(#sources)
   buildcache.open(config, opts)
   caching = buildcache.active()
@@ -323,6 +355,7 @@ end
 function P.export_sources() return { sources = sources, languages = languages.get() } end
 function P.import_sources(t)
   sources = t.sources; languages.set(t.languages); pages = {}; caching = buildcache.active()
+  batch_pages()
 end
 -- The same as bytes (folio.cache.pack), for a worker state made on its own thread while this
 -- one already processes pages.
@@ -457,16 +490,17 @@ function P.process(id)
     folio.cache.count(reused and true or false)
   end
   if ok then
-    pages[id] = result
+    keep_page(id, result)
   else
     report(result, src.path, "while processing " .. src.path .. " (" .. stage .. " stage)", src.path)
   end
   return ok
 end
 
-function P.take_pages() local t = pages; pages = {}; return t end
+function P.take_pages() settle_pages(); local t = pages; pages = {}; return t end
 
 function P.merge(more)
+  settle_pages()
   for id, page in pairs(more) do pages[id] = page end
 end
 
@@ -479,6 +513,29 @@ local function newest_first(a, b)
   if a.date ~= b.date then return (a.date or 0) > (b.date or 0) end
   if a.date and config.same_date_order == "path_descending" then return (a.path or a.url) > (b.path or b.url) end
   return (a.path or a.url) < (b.path or b.url)
+end
+
+-- Sorts `list` (pages) as table.sort(list, newest_first) does, through flat arrays of the pages'
+-- dates and paths: a comparison then reads two arrays that fit the processor's caches, not two
+-- page tables anywhere in a heap that holds the site (100k posts: 1.7 M comparisons, each of
+-- which missed the caches a few times: 0.63 s, now 0.39 s of CPU).
+local function sort_newest_first(list)
+  local n = #list
+  local dates, names, order = {}, {}, {}
+  for i = 1, n do
+    local p = list[i]
+    dates[i], names[i], order[i] = p.date or false, p.path or p.url, i
+  end
+  local later_path_first = config.same_date_order == "path_descending"
+  table.sort(order, function(a, b)
+    local da, db = dates[a], dates[b]
+    if da ~= db then return (da or 0) > (db or 0) end
+    if da and later_path_first then return names[a] > names[b] end
+    return names[a] < names[b]
+  end)
+  local pages_in_order = {}
+  for i = 1, n do pages_in_order[i] = list[order[i]] end
+  for i = 1, n do list[i] = pages_in_order[i] end
 end
 
 local function link_neighbours(list)
@@ -726,6 +783,7 @@ local function warn_dateless_urls(all)
 end
 
 function P.assemble(keep_order, fresh, redated)
+  settle_pages()
   if fresh and frame then
     local spots = frame:replace(fresh, link_neighbours, redated, newest_first)
     if not spots then return P.assemble(keep_order, nil, redated) end -- (a URL or order it cannot take)
@@ -759,7 +817,7 @@ function P.assemble(keep_order, fresh, redated)
   end
   if #all == 0 then
     for _, p in pairs(pages) do all[#all + 1] = p end
-    table.sort(all, newest_first)
+    sort_newest_first(all)
   end
   warn_dateless_urls(all)
   local sections, names = group_sections(all)
