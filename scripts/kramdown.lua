@@ -17,6 +17,10 @@ local function helper(name)
   return assert(folio.embedded.load(path, _G))()
 end
 
+-- Options: { "kramdown", rouge = true } (a Jekyll site: compat/jekyll/site.lua sets it unless
+-- the site turns its highlighter off): code blocks in kramdown's Rouge markup.
+local opts = ... or {}
+
 local text, tree, math = helper("kramdown_text"), helper("kramdown_tree"), helper("kramdown_math")
 local scan = helper("kramdown_scan")
 
@@ -186,13 +190,11 @@ end, { order = 20 })
 -- A Jekyll site's fenced and indented code blocks as kramdown writes them with Rouge (Jekyll's
 -- default highlighter): <div class="language-x highlighter-rouge"><div class="highlight"><pre
 -- class="highlight"><code>, the tokens from folio's highlight plugin when it is loaded
--- (compat/jekyll/site.lua loads it unless `highlighter: none`); with
+-- (compat/jekyll/site.lua loads it, and sets `rouge`, unless `highlighter: none`); with
 -- `kramdown: syntax_highlighter_opts: block: line_numbers: true`, Rouge's table of line numbers.
 local function rouge_options()
   local jc = folio.config.jekyll
   local k = type(jc.kramdown) == "table" and jc.kramdown or {}
-  local off = { none = true, ["false"] = true, [false] = true }
-  if off[jc.highlighter] or off[k.syntax_highlighter] then return nil end
   local o = type(k.syntax_highlighter_opts) == "table" and k.syntax_highlighter_opts or {}
   local block = type(o.block) == "table" and o.block or {}
   local line_numbers = block.line_numbers
@@ -209,7 +211,7 @@ local function line_number_table(code, html)
     table.concat(numbers) .. '</pre></td><td class="rouge-code"><pre>' .. html .. "</pre></td></tr></tbody></table>"
 end
 
-local ROUGE = JEKYLL and rouge_options()
+local ROUGE = JEKYLL and opts.rouge and rouge_options()
 if ROUGE then
   folio.hook("render_codeblock", function(block)
     local lang = block.lang ~= nil and block.lang ~= "" and block.lang or ROUGE.default_lang

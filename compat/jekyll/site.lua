@@ -482,14 +482,21 @@ local function embedded_plugin(name)
   return folio.embedded.read("scripts/" .. name .. ".lua") ~= nil
 end
 
-local function plugins_of(jc)
-  local list, map, unknown = { "liquid" }, plugin_map(jc), {}
-  if embedded_plugin("kramdown") then list[#list + 1] = "kramdown" end
-  -- Rouge, Jekyll's default highlighter: folio's highlight plugin gives the tokens (the
-  -- kramdown plugin writes kramdown's markup around them)
+-- Rouge, Jekyll's default highlighter, unless `highlighter:` or kramdown's
+-- `syntax_highlighter:` is none or false.
+local function rouge_on(jc)
   local off = { none = true, ["false"] = true, [false] = true }
   local k = type(jc.kramdown) == "table" and jc.kramdown or {}
-  if not off[jc.highlighter] and not off[k.syntax_highlighter] then list[#list + 1] = "highlight" end
+  return not off[jc.highlighter] and not off[k.syntax_highlighter]
+end
+
+local function plugins_of(jc)
+  local list, map, unknown = { "liquid" }, plugin_map(jc), {}
+  local rouge = rouge_on(jc)
+  -- with Rouge, folio's highlight plugin gives the tokens and the kramdown plugin writes
+  -- kramdown's markup around them
+  if embedded_plugin("kramdown") then list[#list + 1] = { "kramdown", rouge = rouge } end
+  if rouge then list[#list + 1] = "highlight" end
   local names = {}
   for _, key in ipairs { "plugins", "gems" } do
     if type(jc[key]) == "table" then for _, n in ipairs(jc[key]) do names[#names + 1] = tostring(n) end end
@@ -743,7 +750,7 @@ function M.config()
   plugins[1] = { "liquid", includes = include_dirs }
   config.plugins = plugins
   for _, p in ipairs(plugins) do -- the kramdown plugin curls quotes as kramdown does (its rules differ)
-    if p == "kramdown" then config.markdown = { smart = false } end
+    if type(p) == "table" and p[1] == "kramdown" then config.markdown = { smart = false } end
   end
   for _, name in ipairs(unknown) do
     warn_once(CONFIG, nil, "Jekyll plugin '" .. name .. "' has no folio counterpart: ignored",
