@@ -508,11 +508,16 @@ end
 -- Phase 2: the whole site
 
 -- Pages newest first; dated pages of the same date by path (config.same_date_order =
--- "path_descending": the later path first, as Jekyll orders site.posts), the rest by path.
+-- "path_descending": the later path first, as Jekyll orders site.posts), the rest by path;
+-- on the two pages' dates (nil or false for none) and paths, so that both sorts below share it.
+local function newer_or_first(da, na, db, nb)
+  if da ~= db then return (da or 0) > (db or 0) end
+  if da and config.same_date_order == "path_descending" then return na > nb end
+  return na < nb
+end
+
 local function newest_first(a, b)
-  if a.date ~= b.date then return (a.date or 0) > (b.date or 0) end
-  if a.date and config.same_date_order == "path_descending" then return (a.path or a.url) > (b.path or b.url) end
-  return (a.path or a.url) < (b.path or b.url)
+  return newer_or_first(a.date, a.path or a.url, b.date, b.path or b.url)
 end
 
 -- Sorts `list` (pages) as table.sort(list, newest_first) does, through flat arrays of the pages'
@@ -526,13 +531,7 @@ local function sort_newest_first(list)
     local p = list[i]
     dates[i], names[i], order[i] = p.date or false, p.path or p.url, i
   end
-  local later_path_first = config.same_date_order == "path_descending"
-  table.sort(order, function(a, b)
-    local da, db = dates[a], dates[b]
-    if da ~= db then return (da or 0) > (db or 0) end
-    if da and later_path_first then return names[a] > names[b] end
-    return names[a] < names[b]
-  end)
+  table.sort(order, function(a, b) return newer_or_first(dates[a], names[a], dates[b], names[b]) end)
   local pages_in_order = {}
   for i = 1, n do pages_in_order[i] = list[order[i]] end
   for i = 1, n do list[i] = pages_in_order[i] end
