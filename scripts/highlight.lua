@@ -38,7 +38,6 @@ h.number = (P("0") * S("xX") * R("09", "af", "AF", "__") ^ 1
 -- capture, so the HTML takes the place of the text.
 -- (The span's tags are constant captures and the text goes through folio.escape, a C function:
 -- no Lua function runs per token.)
-local any_of -- (below)
 local class_names -- while a grammar is compiled for other class names: class -> name (see registry.highlight)
 function h.token(class, pattern)
   if not class then return C(pattern) / escape end
@@ -48,7 +47,7 @@ end
 
 -- a + b + c ... for a list of patterns, combined in halves: LPeg copies both sides of each
 -- `+`, so adding them one by one would copy the growing choice every time.
-function any_of(list, i, j)
+local function any_of(list, i, j)
   i, j = i or 1, j or #list
   if i > j then return P(false) end
   if i == j then return list[i] end
