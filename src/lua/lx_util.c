@@ -452,12 +452,14 @@ static int l_utf8_valid(lua_State *L)
 }
 
 /* folio.concat_strings(t, n) -> t[1] .. ... .. t[n] (raw reads), or nil when one of them is not
- * a string or a number (template.lua's render buffers: table.concat's text, in two passes over
- * the array without its per-item API calls). */
-static int l_concat_strings(lua_State *L)
+ * a string or a number (template.lua's render buffers: table.concat's text). The items go onto
+ * the stack and lua_concat joins them: it writes a long result straight into the new string, where
+ * a luaL_Buffer would be filled first and then copied (a page's text was copied twice). A buffer
+ * with more items than the stack takes is joined through a luaL_Buffer instead. */
+#define CONCAT_ON_STACK_MAX 100000
+
+static int S_concat_buffered(lua_State *L, lua_Integer n)
 {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_Integer n = luaL_checkinteger(L, 2);
   size_t total = 0;
   for (lua_Integer i = 1; i <= n; i++) {
     int type = lua_rawgeti(L, 1, i);
@@ -484,6 +486,28 @@ static int l_concat_strings(lua_State *L)
     lua_pop(L, 1);
   }
   luaL_pushresultsize(&b, at);
+  return 1;
+}
+
+static int l_concat_strings(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  if (n <= 0) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
+  if (n > CONCAT_ON_STACK_MAX || !lua_checkstack(L, (int)n + 1))
+    return S_concat_buffered(L, n);
+  lua_settop(L, 2);
+  for (lua_Integer i = 1; i <= n; i++) {
+    int type = lua_rawgeti(L, 1, i);
+    if (type != LUA_TSTRING && type != LUA_TNUMBER) {
+      lua_pushnil(L);
+      return 1;
+    }
+  }
+  lua_concat(L, (int)n); /* strings and numbers only: no __concat metamethod can run */
   return 1;
 }
 
