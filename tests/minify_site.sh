@@ -38,4 +38,11 @@ printf 'var s = "open\n' > "$S/static/js/bad.js"
 "$FOLIO" build --minify -s "$S" -o "$O" --force > "$WORK/log" 2>&1 && ok || bad "build with bad.js: $(cat "$WORK/log")"
 check "bad.js warned about, with its line" grep -q 'static/js/bad.js:1: warning: not minified' "$WORK/log"
 check "bad.js copied as it is" cmp "$O/js/bad.js" "$S/static/js/bad.js"
+# a rendered page the minifier cannot read (its output is minified inside folio.build.write):
+# the same warning, and the page written as rendered
+rm "$S/static/js/bad.js"
+printf -- '---\nurl: /gen/bad.js\nlayout: none\n---\nvar s = "open\n' > "$S/content/badgen.md"
+"$FOLIO" build --minify -s "$S" -o "$O" --force > "$WORK/log" 2>&1 && ok || bad "build with badgen.md: $(cat "$WORK/log")"
+check "badgen.md warned about" grep -q 'content/badgen.md:1: warning: not minified: the js minifier cannot read gen/bad.js' "$WORK/log"
+check "gen/bad.js written as rendered" contains "$O/gen/bad.js" 'var s = “open'
 finish

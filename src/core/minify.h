@@ -20,6 +20,8 @@
 
 #define FOLIO_MINIFY_FAILED ((size_t)-1)
 
+typedef size_t (*folio_minifier)(const char *in, size_t len, char *out, size_t *bad_at);
+
 size_t folio_minify_html(const char *in, size_t len, char *out, size_t *bad_at);
 size_t folio_minify_css(const char *in, size_t len, char *out, size_t *bad_at);
 size_t folio_minify_js(const char *in, size_t len, char *out, size_t *bad_at);

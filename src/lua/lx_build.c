@@ -6,6 +6,7 @@
 #include "lua/lx.h"
 #include "core/build.h"
 #include "core/fsutil.h"
+#include "core/minify.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -71,23 +72,55 @@ static int S_same_content(int dirfd, const char *rel, const char *data, size_t l
   return same;
 }
 
-/* folio.build.write(relpath, data) -> changed  [-2, +1, e]
+/* The minifier `folio.build.write` names by its third argument, or NULL for none. */
+static folio_minifier S_minifier(lua_State *L, int arg)
+{
+  static const char *const names[] = {"html", "css", "js", "json", NULL};
+  static const folio_minifier fns[] = {folio_minify_html, folio_minify_css, folio_minify_js, folio_minify_json};
+  if (lua_isnoneornil(L, arg))
+    return NULL;
+  return fns[luaL_checkoption(L, arg, NULL, names)];
+}
+
+/* folio.build.write(relpath, data [, minifier]) -> changed | nil, bad_at  [-3, +1|2, e]
  * In a preview update, a file that already holds these bytes is left alone (changed = false),
  * and one that holds others is replaced whole (a browser may be reading it). On a full disk it
- * raises nothing: the build reports the full disk once (folio_build_note_write). */
+ * raises nothing: the build reports the full disk once (folio_build_note_write).
+ * `minifier` ("html", "css", "js", "json"): the bytes written are data minified (as
+ * folio.minify[minifier] gives them, without making them a Lua string); when the minifier cannot
+ * read data, nothing is written and it returns nil and the 1-based offset where it stopped. */
 static int l_write(lua_State *L)
 {
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
+  folio_minifier minify = S_minifier(L, 3);
+  char *small = NULL;
+  if (minify) {
+    size_t bad_at = 0;
+    small = len < SIZE_MAX ? malloc(len + 1) : NULL; /* the result is never longer than the text */
+    if (small == NULL)
+      return luaL_error(L, "cannot write %s: out of memory", rel);
+    size_t n = minify(data, len, small, &bad_at);
+    if (n == FOLIO_MINIFY_FAILED) {
+      free(small);
+      lua_pushnil(L);
+      lua_pushinteger(L, (lua_Integer)bad_at + 1);
+      return 2;
+    }
+    data = small;
+    len = n;
+  }
   int same = b->compare_writes ? S_same_content(b->out_dirfd, rel, data, len) : -1;
   if (same == 1) {
+    free(small);
     lua_pushboolean(L, 0);
     return 1;
   }
   int full = folio_build_disk_full(b);
   int rc = full ? -full : folio_write_at(b->out_dirfd, rel, data, len, same == 0);
+  free(small);
   if (rc != 0 && !folio_build_note_write(b, len, rc))
     return luaL_error(L, "cannot write %s: %s", rel, strerror(-rc));
   if (rc == 0)

@@ -4,9 +4,7 @@
 #include "lua/lx.h"
 #include "core/minify.h"
 
-typedef size_t (*minifier)(const char *, size_t, char *, size_t *);
-
-static int S_run(lua_State *L, minifier fn)
+static int S_run(lua_State *L, folio_minifier fn)
 {
   size_t len, bad_at = 0;
   const char *text = luaL_checklstring(L, 1, &len);

@@ -150,13 +150,9 @@ local function compile_sass(f, text, out)
           hint = hint }, 0)
 end
 
--- Minifies `data` by the output's extension; the text unchanged (and a warning, once) when the
--- minifier cannot read it.
-local function minify(out, data, source)
-  local kind = MINIFIERS[ext_of(out)]
-  if not kind then return data end
-  local small, bad_at = folio.minify[kind](data)
-  if small then return small end
+-- The warning (once per output) for a text the minifier of `kind` could not read from byte
+-- `bad_at` on: it is written as it is.
+local function warn_not_minified(out, data, source, kind, bad_at)
   if not warned[out] and report then
     warned[out] = true
     local line = select(2, data:sub(1, bad_at):gsub("\n", "")) + 1
@@ -164,6 +160,16 @@ local function minify(out, data, source)
              message = "not minified: the " .. kind .. " minifier cannot read " .. out .. " from here on",
              hint = "it is written as it is; check for an unterminated string, comment or regular expression" }, source)
   end
+end
+
+-- Minifies `data` by the output's extension; the text unchanged (and a warning, once) when the
+-- minifier cannot read it.
+local function minify(out, data, source)
+  local kind = MINIFIERS[ext_of(out)]
+  if not kind then return data end
+  local small, bad_at = folio.minify[kind](data)
+  if small then return small end
+  warn_not_minified(out, data, source, kind, bad_at)
   return data
 end
 
@@ -262,6 +268,17 @@ function M.finish_output(out, data, source, compact)
   if not M.minify_on() or type(out) ~= "string" then return data end
   if compact then return (data:sub(-1) == "\n" and data:sub(1, -2) or data) end
   return minify(out, data, source or out)
+end
+
+-- Writes a rendered page's output as finish_output gives it; whether the file changed
+-- (folio.build.write). The minifier runs inside the write: its result never becomes a Lua string.
+function M.write_output(out, data, source, compact)
+  local kind = not compact and type(out) == "string" and M.minify_on() and MINIFIERS[ext_of(out)]
+  if not kind then return folio.build.write(out, M.finish_output(out, data, source, compact)) end
+  local changed, bad_at = folio.build.write(out, data, kind)
+  if changed ~= nil then return changed end
+  warn_not_minified(out, data, source or out, kind, bad_at)
+  return folio.build.write(out, data)
 end
 
 ----------------------------------------------------------------------------------------------

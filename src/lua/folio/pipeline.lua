@@ -972,8 +972,7 @@ local function render_one(page)
       html = renderer:render_page(page, languages.view(site, page.lang), layout)
     end
   end
-  html = assets.finish_output(page.output, html, page.path, page.minified)
-  if folio.build.write(page.output, html) then changed_urls[#changed_urls + 1] = page.url end
+  if assets.write_output(page.output, html, page.path, page.minified) then changed_urls[#changed_urls + 1] = page.url end
 end
 
 -- A page's body waits in the C content store (page.content reads it: a new copy each time). The
