@@ -588,19 +588,6 @@ local function trail_text(depth)
   return (first > 1 and "... -> " or "") .. concat(partial_names, " -> ", first, depth)
 end
 
--- The metatable of a partial's environment called from `env`: reads fall through to `env`.
--- One per calling environment (weak keys), not one per call: a list page calls the same partial
--- for every item.
-local fallback_meta = setmetatable({}, { __mode = "k" })
-local function reads_through(env)
-  local meta = fallback_meta[env]
-  if not meta then
-    meta = { __index = env }
-    fallback_meta[env] = meta
-  end
-  return meta
-end
-
 -- The file a template name stands for, memoised in `paths` ("post" -> "layouts/post.html"); a
 -- name that already ends as `given` describes keeps its extension.
 local function template_path(paths, folder, name, given)
@@ -618,8 +605,12 @@ local function partial_path(self, name)
 end
 
 -- The partial() function seen by a template running in `env`: renders a partial in a new env
--- that reads `args` first, then `env`. `depth` counts the partials around `env`.
+-- that reads `args` first, then `env`. `depth` counts the partials around `env`. The metatable
+-- of those environments (reads fall through to `env`) is made at the first call and kept by this
+-- closure: one per calling environment, not one per call (a list page calls the same partial for
+-- every item).
 local function make_partial(self, env, depth)
+  local reads_through
   return function(name, args)
     if type(name) ~= "string" then
       error("partial: the name must be a string, got " .. type(name), 2)
@@ -641,12 +632,15 @@ local function make_partial(self, env, depth)
       partial_names[depth + 1] = name
       return M.render_per_language(self, tpl, env.site, depth + 1)
     end
-    local fields = {}
+    -- room for a few arguments and `partial` from the start (nil fields store nothing), so
+    -- the copy below does not grow the table key by key
+    local fields = { partial = nil, a = nil, b = nil, c = nil }
     if args ~= nil then
       if type(args) ~= "table" then error("partial: args must be a table, got " .. type(args), 2) end
       for k, v in next, args do fields[k] = v end
     end
-    local child = setmetatable(fields, reads_through(env))
+    if not reads_through then reads_through = { __index = env } end
+    local child = setmetatable(fields, reads_through)
     if tpl.calls_partials then child.partial = make_partial(self, child, depth + 1) end
     partial_names[depth + 1] = name
     return tpl.fn(child)
