@@ -283,8 +283,13 @@ function M.format_date(t, fmt, lang)
   if not t then return "" end
   lang = lang or current
   if type(t) ~= "number" or t ~= t then return format_date(t, fmt, lang) end
-  local of_fmt = branch(branch(dates, lang), fmt == nil and NO_FORMAT or fmt)
-  local text = of_fmt[t]
+  local fmt_key = fmt == nil and NO_FORMAT or fmt
+  local of_lang = dates[lang]
+  local seen = of_lang and of_lang[fmt_key]
+  local text = seen and seen[t]
+  if text ~= nil then return text end -- the usual call: three lookups
+  local of_fmt = branch(branch(dates, lang), fmt_key)
+  text = of_fmt[t]
   if text == nil then
     text = format_date(t, fmt, lang)
     of_fmt[t] = text

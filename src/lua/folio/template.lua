@@ -706,9 +706,12 @@ end
 -- the language being rendered (its t(), date() and lang_url()): rendered once per site (a
 -- language's view counts as its own site) and language, then reused. Like partial_cached's, its
 -- environment holds `site` and the globals only, so no page can leak into the shared HTML.
+local i18n_current -- folio.i18n's current(), once it is loaded
 local function current_language()
   local i18n = package.loaded["folio.i18n"]
-  return i18n and i18n.current() or false
+  if not i18n then return false end
+  i18n_current = i18n.current
+  return i18n.current() or false
 end
 
 function M.render_per_language(self, tpl, site, depth)
@@ -723,7 +726,7 @@ function M.render_per_language(self, tpl, site, depth)
     of_tpl = {}
     of_site[tpl] = of_tpl
   end
-  local lang = current_language()
+  local lang = i18n_current and i18n_current() or current_language()
   local html = of_tpl[lang]
   if html then return html end
   local base = setmetatable({ site = site, partial = false }, self._env_meta)
