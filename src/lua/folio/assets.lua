@@ -18,7 +18,11 @@ local FINGERPRINTED = { css = true, js = true }
 local MINIFIERS = { css = "css", js = "js", mjs = "js", json = "json", webmanifest = "json",
                     html = "html", htm = "html" }
 
-local function ext_of(rel) return (rel:match("%.([^./]+)$") or ""):lower() end
+-- (most outputs end in .html: a plain look at the end first; the pattern tries every position)
+local function ext_of(rel)
+  if rel:find(".html", -5, true) then return "html" end
+  return (rel:match("%.([^./]+)$") or ""):lower()
+end
 
 -- Called by the pipeline when a state loads the site; `report_fn(err, file)` reports a problem.
 function M.setup(cfg, build_opts, report_fn)
