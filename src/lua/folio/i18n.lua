@@ -213,10 +213,18 @@ end
 -- from the first call, as before.
 function M.t(key, n, s, lang)
   lang = lang or current
-  if n == nil and s == nil then -- the usual call, t("key"): two lookups when seen before
-    local of_lang = texts[lang]
-    local of_key = of_lang and key ~= nil and of_lang[key]
-    local text = of_key and of_key[NO_COUNT]
+  local of_lang = texts[lang]
+  local of_key = of_lang and key ~= nil and of_lang[key]
+  if of_key then -- seen before: t("key") in two more lookups, with a count or `s` in three or four
+    local slot = n == nil and NO_COUNT or n
+    local text
+    if s == nil then
+      text = of_key[slot]
+    elseif type(s) == "string" then
+      local with_s = of_key[WITH_S]
+      local of_slot = with_s and with_s[slot]
+      text = of_slot and of_slot[s]
+    end
     if text ~= nil then return text end
   end
   if key == nil or (s ~= nil and type(s) ~= "string") then return translate(key, n, s, lang) end
