@@ -297,7 +297,7 @@ Asset.__tostring = function(a) return a.url end
 function Asset:tag(attrs)
   local extra = attrs and (" " .. attrs) or ""
   local sri = self.integrity and (' integrity="' .. self.integrity .. '"') or ""
-  if self.path:find("%.css$") then
+  if self.path:find(".css", -4, true) then -- (a plain look at the end: a pattern tries every position)
     return string.format('<link rel="stylesheet" href="%s"%s%s>', folio.escape(self.url), sri, extra)
   end
   return string.format('<script src="%s"%s%s></script>', folio.escape(self.url), sri, extra)
@@ -308,7 +308,8 @@ end
 -- without the theme's static files still renders.
 function M.helper(url)
   return function(path)
-    local key = tostring(path or ""):gsub("^/", "")
+    local key = tostring(path or "")
+    if key:byte(1) == 47 then key = key:sub(2) end -- "/css/x.css" -> "css/x.css"
     local e = manifest and manifest[key]
     if not e then
       if not warned["asset:" .. key] then
