@@ -11,6 +11,7 @@
 #include "core/related.h"
 #include "core/slug.h"
 #include "core/utf8.h"
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -511,6 +512,39 @@ static int l_concat_strings(lua_State *L)
   return 1;
 }
 
+/* folio.fields_over(args, meta) -> a new table holding the fields of table `args` (raw reads; nil:
+ * none) with metatable `meta`, made with room for one field more (template.lua's partial
+ * environments: the arguments, then `partial`). */
+static int l_fields_over(lua_State *L)
+{
+  int has_args = !lua_isnoneornil(L, 1);
+  if (has_args)
+    luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  int n = 0;
+  if (has_args) {
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+      lua_pop(L, 1);
+      if (n < INT_MAX - 1)
+        n++;
+    }
+  }
+  lua_createtable(L, 0, n + 1);
+  if (has_args) {
+    lua_pushnil(L);
+    while (lua_next(L, 1)) { /* stack: ..., fields, key, value */
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, -4);
+    }
+  }
+  lua_pushvalue(L, 2);
+  lua_setmetatable(L, -2);
+  return 1;
+}
+
 void lx_open_util(lua_State *L, int folio)
 {
   static const luaL_Reg helpers[] = {
@@ -520,6 +554,7 @@ void lx_open_util(lua_State *L, int folio)
     {"related", l_related},         {"related_pack", l_related_pack},
     {"heading_id", l_heading_id},   {"collapse_space", l_collapse_space},
     {"utf8_valid", l_utf8_valid},   {"concat_strings", l_concat_strings},
+    {"fields_over", l_fields_over},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);

@@ -102,4 +102,26 @@ T.test("minify: white space around block tags goes, around inline tags stays", f
   T.ok(not m.json('{"a":"tab\there"}'), "a control character in a string")
 end)
 
+T.test("render buffers join as table.concat does; partial environments copy their arguments", function()
+  local parts = { "a", 1, 2.5, "", "b" }
+  T.eq(folio.concat_strings(parts, 5), table.concat(parts))
+  T.eq(folio.concat_strings(parts, 0), "")
+  T.eq(folio.concat_strings({ "a", {}, "b" }, 3), nil, "a table: nil")
+  T.eq(folio.concat_strings({ "a", "b", "c" }, 2), "ab", "only 1..n")
+  local long = {}
+  for i = 1, 120000 do long[i] = "x" end -- more items than the stack takes at once
+  T.eq(folio.concat_strings(long, #long), string.rep("x", #long))
+  local meta = { __index = { inherited = 1 } }
+  local args = setmetatable({ post = "p", [1] = "one" }, { __index = function() return "never read" end })
+  local env = folio.fields_over(args, meta)
+  T.eq(getmetatable(env), meta)
+  T.eq(rawget(env, "post"), "p")
+  T.eq(rawget(env, 1), "one")
+  T.eq(env.inherited, 1)
+  T.eq(env.missing, nil, "the arguments' own metatable is not copied")
+  env.post = "changed"
+  T.eq(args.post, "p", "a copy")
+  T.eq(next(folio.fields_over(nil, meta)), nil)
+end)
+
 T.done()

@@ -609,6 +609,16 @@ end
 -- of those environments (reads fall through to `env`) is made at the first call and kept by this
 -- closure: one per calling environment, not one per call (a list page calls the same partial for
 -- every item).
+-- A copy of the fields of `args` (nil: none) with metatable `meta`: folio.fields_over (C, one
+-- call, the table made at its size) or the same in Lua outside folio.
+local fields_over = folio.fields_over or function(args, meta)
+  local fields = {}
+  if args ~= nil then
+    for k, v in next, args do fields[k] = v end
+  end
+  return setmetatable(fields, meta)
+end
+
 local function make_partial(self, env, depth)
   local reads_through
   return function(name, args)
@@ -632,15 +642,9 @@ local function make_partial(self, env, depth)
       partial_names[depth + 1] = name
       return M.render_per_language(self, tpl, env.site, depth + 1)
     end
-    -- room for a few arguments and `partial` from the start (nil fields store nothing), so
-    -- the copy below does not grow the table key by key
-    local fields = { partial = nil, a = nil, b = nil, c = nil }
-    if args ~= nil then
-      if type(args) ~= "table" then error("partial: args must be a table, got " .. type(args), 2) end
-      for k, v in next, args do fields[k] = v end
-    end
+    if args ~= nil and type(args) ~= "table" then error("partial: args must be a table, got " .. type(args), 2) end
     if not reads_through then reads_through = { __index = env } end
-    local child = setmetatable(fields, reads_through)
+    local child = fields_over(args, reads_through)
     if tpl.calls_partials then child.partial = make_partial(self, child, depth + 1) end
     partial_names[depth + 1] = name
     return tpl.fn(child)
