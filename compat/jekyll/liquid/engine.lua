@@ -627,14 +627,21 @@ function compile_expr(e, strict_vars)
               v = lookup_var(ctx, name)
             end
           end
-          return lookup_name(v, k1)
+          if type(v) == "table" then -- (lookup_name, inlined)
+            local x = v[k1]
+            if x ~= nil then return x end
+          end
+          return lookup_key(v, k1, nil)
         end
       end
       return function(ctx)
         local v = lookup_var(ctx, name)
         for i = 1, n do
           if v == nil then return nil end
-          v = lookup_name(v, static[i])
+          local k = static[i]
+          local x = type(v) == "table" and v[k] or nil -- (lookup_name, inlined)
+          if x == nil then x = lookup_key(v, k, nil) end
+          v = x
         end
         return v
       end
@@ -690,7 +697,23 @@ function compile_expr(e, strict_vars)
     local opname, a, b = e[2], compile_expr(e[3]), compile_expr(e[4])
     if opname == "==" then return function(ctx) return equal(a(ctx), b(ctx)) end end
     if opname == "!=" or opname == "<>" then return function(ctx) return not equal(a(ctx), b(ctx)) end end
-    if opname == "contains" then return function(ctx) return contains(a(ctx), b(ctx)) end end
+    if opname == "contains" then
+      return function(ctx)
+        local list, y = a(ctx), b(ctx)
+        if type(list) == "table" and type(y) ~= "table" then
+          local x = list[1]
+          if x ~= nil then -- a list and no table, the usual `post.tags contains x`: contains, inlined
+            local i = 1
+            while x ~= nil do
+              if x == y or ((x == EMPTY or x == BLANK) and equal(x, y)) then return true end
+              i = i + 1; x = list[i]
+            end
+            return false
+          end
+        end
+        return contains(list, y)
+      end
+    end
     return function(ctx)
       local x, y = a(ctx), b(ctx)
       if x == EMPTY or x == BLANK or y == EMPTY or y == BLANK then return false end
@@ -723,8 +746,21 @@ M.compile_expr = compile_expr
 local Parser = {}
 Parser.__index = Parser
 
+-- A text node's string, weak keys: the loops that run nodes (run, a for's body, an if's) append
+-- it themselves, without calling the node.
+local text_of = setmetatable({}, { __mode = "k" })
+
 local function text_node(s)
-  return function(_, buf) buf[#buf + 1] = s end
+  local node = function(_, buf) buf[#buf + 1] = s end
+  text_of[node] = s
+  return node
+end
+
+-- For a list of nodes: the text of each text node, false for the others (an array beside it).
+function M.texts(nodes)
+  local out = {}
+  for i = 1, #nodes do out[i] = text_of[nodes[i]] or false end
+  return out
 end
 
 local function output_node(e, line)
@@ -810,8 +846,14 @@ end
 -- Runs a list of nodes; stops at break/continue and returns it.
 local function run(nodes, ctx, buf)
   for i = 1, #nodes do
-    local r = nodes[i](ctx, buf)
-    if r then return r end
+    local n = nodes[i]
+    local s = text_of[n]
+    if s then
+      buf[#buf + 1] = s
+    else
+      local r = n(ctx, buf)
+      if r then return r end
+    end
   end
   return nil
 end

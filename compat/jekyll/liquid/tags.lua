@@ -99,10 +99,21 @@ local function if_node(p, t, negate)
   local node
   if #list == 1 then -- no elsif, no else: the usual {% if x %}...{% endif %}
     local cond, nodes = list[1].cond, list[1].nodes
+    local texts, count = L.texts(nodes), #nodes
     node = function(ctx, buf)
       ctx.line = line
       local v = cond(ctx)
-      if v ~= nil and v ~= false then return run(nodes, ctx, buf) end
+      if v ~= nil and v ~= false then -- run(nodes, ctx, buf), inline
+        for j = 1, count do
+          local s = texts[j]
+          if s then
+            buf[#buf + 1] = s
+          else
+            local r = nodes[j](ctx, buf)
+            if r then return r end
+          end
+        end
+      end
     end
   else
     node = function(ctx, buf)
@@ -241,6 +252,7 @@ local Forloop = {
 tags["for"] = function(p, t)
   local var, coll, opts = loop_markup(p, t)
   local nodes, stop, blank = p:body({ ["else"] = true, endfor = true }, t)
+  local texts = L.texts(nodes)
   local else_nodes, else_blank, _
   if stop.name == "else" then else_nodes, _, else_blank = p:body({ endfor = true }, t) end
   local all_blank = blank and (else_nodes == nil or else_blank)
@@ -266,9 +278,14 @@ tags["for"] = function(p, t)
       scope[var] = list[i]
       forloop[FORLOOP_I] = i
       local r
-      for j = 1, count do -- run(nodes, ctx, buf), without a call per item
-        r = nodes[j](ctx, buf)
-        if r then break end
+      for j = 1, count do -- run(nodes, ctx, buf), without a call per item (nor per text)
+        local s = texts[j]
+        if s then
+          buf[#buf + 1] = s
+        else
+          r = nodes[j](ctx, buf)
+          if r then break end
+        end
       end
       if r == "break" then break end
     end
