@@ -612,14 +612,20 @@ function compile_expr(e, strict_vars)
       for i, k in ipairs(e[3]) do static[i] = k end
       if n == 1 then
         local k1, is_self = static[1], name == "self"
-        return function(ctx) -- (lookup_var and lookup_name, inlined: this runs on every `a.b`)
+        -- (lookup_var and lookup_name, inlined: this runs on every `a.b`; a value is tested
+        -- with `if v` before `v == false`: a comparison with a constant is a call in Lua 5.4's
+        -- VM, a test is not)
+        return function(ctx)
           local v
           local scopes = ctx.scopes
-          for i = #scopes, 1, -1 do
+          local i = #scopes
+          while i > 0 do
             v = scopes[i][name]
-            if v ~= nil then break end
+            if v then break end
+            if v == false then break end
+            i = i - 1
           end
-          if v == nil then -- (lookup_var's rest: counters, env, `self`)
+          if not v and v == nil then -- (lookup_var's rest: counters, env, `self`)
             v = ctx.counters[name]
             if v == nil then v = ctx.env[name] end
             if v == nil then
@@ -629,7 +635,8 @@ function compile_expr(e, strict_vars)
           end
           if type(v) == "table" then -- (lookup_name, inlined)
             local x = v[k1]
-            if x ~= nil then return x end
+            if x then return x end
+            if x == false then return false end
           end
           return lookup_key(v, k1, nil)
         end

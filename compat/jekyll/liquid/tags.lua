@@ -102,8 +102,7 @@ local function if_node(p, t, negate)
     local texts, count = L.texts(nodes), #nodes
     node = function(ctx, buf)
       ctx.line = line
-      local v = cond(ctx)
-      if v ~= nil and v ~= false then -- run(nodes, ctx, buf), inline
+      if cond(ctx) then -- (not nil nor false) run(nodes, ctx, buf), inline
         for j = 1, count do
           local s = texts[j]
           if s then
