@@ -913,6 +913,15 @@ function M.context(vars, opts)
            parse_opts = opts.parse_opts or {}, resource_limit = opts.resource_limit }
 end
 
+-- A render buffer's text: folio.concat_strings sizes the result first and copies each piece once
+-- (table.concat grows its buffer as it goes: a feed of whole posts was copied about three
+-- times); nil from it (an item that is not a string) or no folio: table.concat.
+local concat_strings = folio and folio.concat_strings
+local function concat_buffer(buf)
+  return concat_strings and concat_strings(buf, #buf) or table.concat(buf)
+end
+M.concat_buffer = concat_buffer
+
 function Template:render_into(ctx, buf)
   local r = run(self.nodes, ctx, buf)
   return r
@@ -932,7 +941,7 @@ function Template:render(vars, opts)
     end
     error(err, 0)
   end
-  return table.concat(buf)
+  return concat_buffer(buf)
 end
 
 M.Template = Template

@@ -18,7 +18,7 @@ tags.ifchanged = function(p, t)
   return function(ctx, buf)
     local b = {}
     local r = run(nodes, ctx, b)
-    local s = table.concat(b)
+    local s = L.concat_buffer(b)
     ctx.cycles[key] = ctx.cycles[key] or {}
     if ctx.cycles[key].last ~= s then ctx.cycles[key].last = s; buf[#buf + 1] = s end
     return r
@@ -65,7 +65,7 @@ tags.capture = function(p, t)
   return L.mark_blank(function(ctx)
     local b = {}
     run(nodes, ctx, b)
-    ctx.scopes[1][name] = table.concat(b)
+    ctx.scopes[1][name] = L.concat_buffer(b)
   end)
 end
 
