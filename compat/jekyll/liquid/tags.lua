@@ -248,9 +248,27 @@ local Forloop = {
   end,
 }
 
+-- The tags a pure loop body may hold (engine.lua, loop-invariant lookups): none of them sets a
+-- variable or renders another template.
+local PURE_TAGS = { ["if"] = true, elsif = true, ["else"] = true, endif = true, unless = true,
+                    endunless = true, case = true, when = true, endcase = true, ["for"] = true,
+                    endfor = true, ["break"] = true, continue = true, echo = true, ["#"] = true }
+
+local function pure_body(tokens, from, to)
+  for i = from, to do
+    local tok = tokens[i]
+    if tok.kind == "tag" and not PURE_TAGS[tok.name] then return false end
+  end
+  return true
+end
+
 tags["for"] = function(p, t)
   local var, coll, opts = loop_markup(p, t)
+  local from = p.pos
+  local loop = L.enter_loop(var)
   local nodes, stop, blank = p:body({ ["else"] = true, endfor = true }, t)
+  L.leave_loop(loop)
+  loop.pure = pure_body(p.tokens, from, p.pos - 2) -- (p.pos - 1: the else or endfor)
   local texts = L.texts(nodes)
   local else_nodes, else_blank, _
   if stop.name == "else" then else_nodes, _, else_blank = p:body({ endfor = true }, t) end
@@ -273,6 +291,7 @@ tags["for"] = function(p, t)
     ctx.forloop = forloop
     scope.forloop = forloop
     local count = #nodes
+    loop.gen = loop.gen + 1 -- a new run: lookups kept in another are not read in this one
     for i = 1, n do
       scope[var] = list[i]
       forloop[FORLOOP_I] = i
@@ -288,6 +307,7 @@ tags["for"] = function(p, t)
       end
       if r == "break" then break end
     end
+    loop.gen = loop.gen + 1
     scopes[#scopes] = nil
     ctx.forloop = parent
   end)
