@@ -38,11 +38,14 @@ h.number = (P("0") * S("xX") * R("09", "af", "AF", "__") ^ 1
 -- capture, so the HTML takes the place of the text.
 -- (The span's tags are constant captures and the text goes through folio.escape, a C function:
 -- no Lua function runs per token.)
+-- With `plain` (the pattern never matches one of & < > " '), the text is kept as it is: no
+-- capture and no escape call (most tokens: keywords, names, numbers, punctuation).
 local class_names -- while a grammar is compiled for other class names: class -> name (see registry.highlight)
-function h.token(class, pattern)
-  if not class then return C(pattern) / escape end
+function h.token(class, pattern, plain)
+  local text = plain and pattern or (C(pattern) / escape)
+  if not class then return text end
   local name = class_names and class_names[class] or class
-  return Cc('<span class="' .. name .. '">') * (C(pattern) / escape) * Cc("</span>")
+  return Cc('<span class="' .. name .. '">') * text * Cc("</span>")
 end
 
 -- a + b + c ... for a list of patterns, combined in halves: LPeg copies both sides of each
@@ -155,6 +158,9 @@ end)
 
 -- Languages -------------------------------------------------------------------------------------
 local t, words, delimited = h.token, h.words, h.delimited
+-- A token whose text holds none of & < > " ' (see h.token), and a call of such a name.
+local function tp(class, pattern) return t(class, pattern, true) end
+local function plain_call(word) return tp("f", (word or h.ident) * #(h.blank * "(")) end
 local ops = t("o", S("+-*/%=<>!&|^~?:") ^ 1)
 local c_comment = t("c", P("//") * h.rest_of_line + delimited("/*", "*/"))
 
@@ -163,27 +169,27 @@ registry.add_language("python", function()
   return t("c", "#" * h.rest_of_line)
     + t("s", prefix * (delimited('"""', '"""', "\\") + delimited("'''", "'''", "\\")
       + delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true)))
-    + t("a", "@" * h.ident * ("." * h.ident) ^ 0)
-    + t("k", words([[False None True and as assert async await break case class continue def del
+    + tp("a", "@" * h.ident * ("." * h.ident) ^ 0)
+    + tp("k", words([[False None True and as assert async await break case class continue def del
       elif else except finally for from global if import in is lambda match nonlocal not or pass
       raise return try while with yield]]))
-    + t("b", words([[print len range int str float list dict set tuple bool bytes open enumerate
+    + tp("b", words([[print len range int str float list dict set tuple bool bytes open enumerate
       zip map filter sorted reversed sum min max abs isinstance type super object self
       Exception ValueError TypeError KeyError]]))
-    + h.call() + t("n", h.number) + ops + t("p", S("()[]{},;."))
+    + plain_call() + tp("n", h.number) + ops + tp("p", S("()[]{},;."))
 end, { "py", "python3" })
 
 registry.add_language("c", function()
   return c_comment
-    + t("k", "#" * h.blank * h.ident) * (t(nil, h.blank) * t("s", "<" * (1 - S(">\n")) ^ 0 * ">")) ^ -1
+    + tp("k", "#" * h.blank * h.ident) * (tp(nil, h.blank) * t("s", "<" * (1 - S(">\n")) ^ 0 * ">")) ^ -1
     + t("s", delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true))
-    + t("k", words([[auto break case const continue default do else enum extern for goto if inline
+    + tp("k", words([[auto break case const continue default do else enum extern for goto if inline
       register restrict return sizeof static struct switch typedef union volatile while
       _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert _Thread_local]]))
-    + t("t", words("void char short int long float double signed unsigned bool _Bool FILE")
+    + tp("t", words("void char short int long float double signed unsigned bool _Bool FILE")
       + #h.alpha * (h.alnum - P("_t") * -h.alnum) ^ 0 * "_t" * -h.alnum) -- an identifier ending in _t
-    + t("b", words("NULL true false stdin stdout stderr errno"))
-    + h.call() + t("n", h.number) + ops + t("p", S("()[]{},;."))
+    + tp("b", words("NULL true false stdin stdout stderr errno"))
+    + plain_call() + tp("n", h.number) + ops + tp("p", S("()[]{},;."))
 end, { "h" })
 
 registry.add_language("lua", function()
@@ -192,12 +198,12 @@ registry.add_language("lua", function()
   local long = eq_open * (1 - eq_close) ^ 0 * (eq_close + -1)
   return t("c", "--" * (long + h.rest_of_line))
     + t("s", long + delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true))
-    + t("k", words([[and break do else elseif end false for function goto if in local nil not or
+    + tp("k", words([[and break do else elseif end false for function goto if in local nil not or
       repeat return then true until while]]))
-    + t("b", words([[assert collectgarbage error getmetatable ipairs load next pairs pcall print
+    + tp("b", words([[assert collectgarbage error getmetatable ipairs load next pairs pcall print
       rawequal rawget rawlen rawset require select setmetatable tonumber tostring type xpcall
       coroutine debug io math os package string table utf8 self _G _ENV]]))
-    + h.call() + t("n", h.number) + t("o", P("..") + S("+-*/%^#=<>~&|") ^ 1) + t("p", S("()[]{},;.:"))
+    + plain_call() + tp("n", h.number) + t("o", P("..") + S("+-*/%^#=<>~&|") ^ 1) + tp("p", S("()[]{},;.:"))
 end)
 
 registry.add_language("shell", function()
@@ -205,31 +211,31 @@ registry.add_language("shell", function()
   return t("c", "#" * h.rest_of_line)
     + t("s", delimited('"', '"', "\\") + delimited("'", "'"))
     + t("v", "$" * (P("{") * (1 - S("}\n")) ^ 0 * "}" + h.ident + S("@*#?$!-0123456789")))
-    + t("k", words([[if then else elif fi for while until do done case esac function in select
+    + tp("k", words([[if then else elif fi for while until do done case esac function in select
       time return local export declare readonly break continue]], word))
-    + t("b", words([[echo printf cd pwd read set unset shift source exec exit test eval trap
+    + tp("b", words([[echo printf cd pwd read set unset shift source exec exit test eval trap
       alias type command true false]], word))
-    + t("n", h.digit ^ 1 * #(1 - h.alnum) + h.digit ^ 1 * -1)
+    + tp("n", h.digit ^ 1 * #(1 - h.alnum) + h.digit ^ 1 * -1)
     + t("o", P("&&") + "||" + ">>" + S("|&;<>="))
-    + t("p", S("()[]{}"))
+    + tp("p", S("()[]{}"))
 end, { "sh", "bash", "zsh", "console", "shell-session" })
 
 registry.add_language("javascript", function()
   return c_comment
     + t("s", delimited('"', '"', "\\", true) + delimited("'", "'", "\\", true) + delimited("`", "`", "\\"))
-    + t("k", words([[async await break case catch class const continue debugger default delete do
+    + tp("k", words([[async await break case catch class const continue debugger default delete do
       else export extends finally for from function if import in instanceof let new of return
       static super switch this throw try typeof var void while with yield]]))
-    + t("b", words([[true false null undefined NaN Infinity console Math JSON Object Array String
+    + tp("b", words([[true false null undefined NaN Infinity console Math JSON Object Array String
       Number Boolean Promise Date RegExp Map Set Symbol Error window document globalThis]]))
-    + h.call((h.alpha + "$") * (h.alnum + "$") ^ 0) + t("n", h.number) + ops + t("p", S("()[]{},;."))
+    + plain_call((h.alpha + "$") * (h.alnum + "$") ^ 0) + tp("n", h.number) + ops + tp("p", S("()[]{},;."))
 end, { "js", "mjs", "cjs", "jsx", "node" })
 
 registry.add_language("json", function()
   local str = delimited('"', '"', "\\", true)
   return t("a", str * #(h.blank * ":")) + t("s", str)
-    + t("k", words("true false null")) + t("n", P("-") ^ -1 * h.number)
-    + t("p", S("{}[],:"))
+    + tp("k", words("true false null")) + tp("n", P("-") ^ -1 * h.number)
+    + tp("p", S("{}[],:"))
 end, { "jsonc", "json5" })
 
 registry.add_language("yaml", function()

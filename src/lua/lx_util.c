@@ -287,22 +287,16 @@ static int l_count_words(lua_State *L)
   };
   size_t len;
   const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &len);
+  /* A word starts at a word byte whose last byte other than ' and - is not a word byte (or
+   * that has none): ' and - join the bytes around them (a run of them joins it to the word
+   * after it, and ends the word at a byte of neither kind). One pass without branches: `last`
+   * is 1 after a word byte, 0 after any other byte but ' and -, which keep it. */
   lua_Integer words = 0;
-  size_t i = 0;
-  for (;;) {
-    while (i < len && kind[s[i]] != 1) /* between words */
-      i++;
-    if (i == len)
-      break;
-    words++;
-    for (;;) { /* in a word: word bytes, and ' or - followed by more of the word */
-      while (i < len && kind[s[i]] == 1)
-        i++;
-      if (i < len && kind[s[i]] == 2 && i + 1 < len && kind[s[i + 1]] != 0)
-        i++;
-      else
-        break;
-    }
+  unsigned last = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned k = kind[s[i]];
+    words += k & ~last & 1u;
+    last = (last & (k >> 1)) | (k & 1u);
   }
   lua_pushinteger(L, words);
   return 1;

@@ -47,6 +47,27 @@ for _, case in ipairs(cases) do
   end)
 end
 
+T.test("random code in every language: the text back, every special character escaped", function()
+  -- (tokens marked plain keep their text without escaping it: none of them may hold & < > " ')
+  local pieces = { "if", "int", "return", "print", "x_t", "f(", "(", ")", "{", "}", "[", "]", ";", ",", ".",
+                   " ", "\n", "\t", "0x1F", "2.5e3", "-1", "<", ">", "&", "&amp;", '"', "'", "`", "#", "//",
+                   "/*", "*/", "--", "$x", "${y}", "@d", ":", "=", "<a", "/>", "!", "true", "null", "é" }
+  local entities = { ["&lt;"] = "<", ["&gt;"] = ">", ["&amp;"] = "&", ["&quot;"] = '"', ["&#39;"] = "'" }
+  for _, lang in ipairs { "python", "c", "lua", "shell", "javascript", "json", "yaml", "html", "css" } do
+    for code in T.random_texts(pieces, 12, 400, 4242) do
+      local html = hl(lang, code)
+      local body = html:match("^<pre class=\"highlight\"><code class=\"language%-[%a]+\">(.*)</code></pre>\n$")
+      T.ok(body, lang .. ": the block's frame")
+      local text = body:gsub('<span class="%a">', ""):gsub("</span>", "")
+      T.lacks(text, "<", lang .. ": " .. string.format("%q", code))
+      T.lacks(text, ">", lang)
+      T.lacks(text, '"', lang)
+      T.lacks(text, "'", lang)
+      T.eq((text:gsub("&[#%w]+;", entities)), code, lang .. ": " .. string.format("%q", code))
+    end
+  end
+end)
+
 T.test("keywords inside identifiers are not keywords", function()
   local html = hl("python", "format = information\n")
   T.lacks(html, span("k", "for"))

@@ -127,6 +127,31 @@ T.test("names read at once keep lookup_key's answers (self, ranges, drops, conta
   T.eq(r("{% if l contains 2 %}i{% endif %}{% if l contains '2' %}s{% endif %}{% if l contains nil %}n{% endif %}", { l = { 1, 2 } }), "i")
 end)
 
+T.test("a pure loop keeps its invariant lookups per run; assignments, nesting and new runs see new values", function()
+  -- reads of `page.tag` counted through a table with __index: once per run in a pure body
+  local reads = 0
+  local page = setmetatable({}, { __index = function(_, k) if k == "tag" then reads = reads + 1; return "b" end end })
+  local posts = { { tags = { "a" } }, { tags = { "b" } }, { tags = { "b", "c" } } }
+  local tpl = L.parse("{% for p in posts %}{% if p.tags contains page.tag %}{{ forloop.index }}{% endif %}{% endfor %}")
+  T.eq(tpl:render({ posts = posts, page = page }), "23")
+  T.eq(reads, 1)
+  T.eq(tpl:render({ posts = posts, page = page }), "23") -- a new run reads it again
+  T.eq(reads, 2)
+  local other = setmetatable({}, { __index = function(_, k) if k == "tag" then return "a" end end })
+  T.eq(tpl:render({ posts = posts, page = other }), "1") -- (another page in the same template)
+  -- an assign in the body: every item reads the variable anew
+  T.eq(r("{% for i in (1..3) %}{{ x }}{% assign x = i %}{% endfor %}", {}), "12")
+  T.eq(r("{% for i in (1..3) %}{% capture x %}{{ i }}{% endcapture %}{{ x }}{% endfor %}", {}), "123")
+  T.eq(r("{% for i in (1..2) %}{% increment c %}{{ c }}{% endfor %}", {}), "0112")
+  -- the loop variable, forloop and an outer loop's variable within the inner loop's runs
+  T.eq(r("{% for a in (1..2) %}{% for b in (1..2) %}{{ a }}{{ b }}{{ forloop.index }}.{% endfor %}{% endfor %}", {}),
+       "111.122.211.222.")
+  T.eq(r("{% for a in l %}{% for a in a %}{{ a }}{% endfor %}|{{ a.size }}{% endfor %}", { l = { { 1, 2 }, { 3 } } }), "12|23|1")
+  -- after break, and a lookup with a key from the loop variable (not kept)
+  T.eq(r("{% for i in (1..3) %}{{ h[i] }}{% if i == 2 %}{% break %}{% endif %}{% endfor %}{{ h.size }}",
+         { h = { "x", "y", "z" } }), "yz3") -- (h[i]: 0-based)
+end)
+
 T.test("Jekyll's page and site drops: fields kept once read, content read anew, the drops empty tables", function()
   local drops = assert(folio.embedded.load("compat/jekyll/drops.lua", _G))()
   local page = { meta = { title = "T" }, content = "a", section = "posts", tags = { "x" } }

@@ -543,6 +543,40 @@ end
 
 local compile_expr
 
+-- Loop-invariant lookups. While the body of a `for` is parsed, current_loop is that loop:
+-- { var, outer, gen, pure }. A pure body (tags.lua: only if, unless, case, for, break, echo...
+-- no assign, capture, increment, include nor unknown tag) changes no variable, so within one run
+-- of the loop `a.b` gives the same value on every item unless `a` is the loop's variable (or
+-- forloop, or self): such a lookup keeps its value for the run (gen: a number per run, and
+-- one more at its end, so that a value is never read in another run or after a nested one).
+-- Lookups outside loops, or with a bracket key (`a[x]`), are as they were.
+local current_loop
+
+function M.enter_loop(var)
+  local info = { var = var, outer = current_loop, gen = 0, pure = false }
+  current_loop = info
+  return info
+end
+function M.leave_loop(info) current_loop = info.outer end
+
+-- The loop within whose runs name's lookups may keep their value, or nil.
+local function invariant_in(name)
+  local info = current_loop
+  if not info or name == info.var or name == "forloop" or name == "self" then return nil end
+  return info
+end
+
+local function kept_per_run(info, f)
+  local gen, v = 0, nil
+  return function(ctx)
+    if not info.pure then return f(ctx) end
+    if gen >= info.gen then return v end -- (gen is never above info.gen: this is gen == info.gen)
+    v = f(ctx)
+    gen = info.gen
+    return v
+  end
+end
+
 function lookup_var(ctx, name)
   local scopes = ctx.scopes
   for i = #scopes, 1, -1 do
@@ -571,6 +605,83 @@ local function to_integer(v, line)
 end
 M.to_integer = to_integer
 
+-- A variable's lookup: `a`, `a.b.c`, `a[x]`... (compile_expr's "var" node)
+local function compile_var(e)
+  local name, keys = e[2], {}
+  local bracket = {}
+  for i, k in ipairs(e[3]) do
+    if type(k) == "string" then keys[i] = function() return k end
+    else keys[i] = compile_expr(k); bracket[i] = true end
+  end
+  local head = name and function(ctx) return lookup_var(ctx, name) end
+    or (function()
+      local inner = compile_expr(e[4])
+      return function(ctx)
+        local k = inner(ctx)
+        if type(k) ~= "string" then return nil end
+        return lookup_var(ctx, k)
+      end
+    end)()
+  local n = #keys
+  if n == 0 then return head end
+  local all_raw = true
+  for _, k in ipairs(e[3]) do if type(k) ~= "string" or not raw_name(k) then all_raw = false end end
+  if name and not next(bracket) and all_raw then -- `a.b.c`, the usual case: names only, no closures per key
+    local static = {}
+    for i, k in ipairs(e[3]) do static[i] = k end
+    if n == 1 then
+      local k1, is_self = static[1], name == "self"
+      -- (lookup_var and lookup_name, inlined: this runs on every `a.b`; a value is tested
+      -- with `if v` before `v == false`: a comparison with a constant is a call in Lua 5.4's
+      -- VM, a test is not)
+      return function(ctx)
+        local v
+        local scopes = ctx.scopes
+        local i = #scopes
+        while i > 0 do
+          v = scopes[i][name]
+          if v then break end
+          if v == false then break end
+          i = i - 1
+        end
+        if not v and v == nil then -- (lookup_var's rest: counters, env, `self`)
+          v = ctx.counters[name]
+          if v == nil then v = ctx.env[name] end
+          if v == nil then
+            if not is_self then return nil end
+            v = lookup_var(ctx, name)
+          end
+        end
+        if type(v) == "table" then -- (lookup_name, inlined)
+          local x = v[k1]
+          if x then return x end
+          if x == false then return false end
+        end
+        return lookup_key(v, k1, nil)
+      end
+    end
+    return function(ctx)
+      local v = lookup_var(ctx, name)
+      for i = 1, n do
+        if v == nil then return nil end
+        local k = static[i]
+        local x = type(v) == "table" and v[k] or nil -- (lookup_name, inlined)
+        if x == nil then x = lookup_key(v, k, nil) end
+        v = x
+      end
+      return v
+    end
+  end
+  return function(ctx)
+    local v = head(ctx)
+    for i = 1, n do
+      if v == nil then return nil end
+      v = lookup_key(v, keys[i](ctx), bracket[i])
+    end
+    return v
+  end
+end
+
 function compile_expr(e, strict_vars)
   local kind = e[1]
   if kind == "lit" then
@@ -588,65 +699,15 @@ function compile_expr(e, strict_vars)
       return M.range(bound(x), bound(y))
     end
   elseif kind == "var" then
-    local name, keys = e[2], {}
-    local bracket = {}
-    for i, k in ipairs(e[3]) do
-      if type(k) == "string" then keys[i] = function() return k end
-      else keys[i] = compile_expr(k); bracket[i] = true end
+    local f = compile_var(e)
+    local name = e[2]
+    if name then
+      local static = true
+      for _, k in ipairs(e[3]) do if type(k) ~= "string" then static = false end end
+      local info = static and invariant_in(name)
+      if info then return kept_per_run(info, f) end
     end
-    local head = name and function(ctx) return lookup_var(ctx, name) end
-      or (function()
-        local inner = compile_expr(e[4])
-        return function(ctx)
-          local k = inner(ctx)
-          if type(k) ~= "string" then return nil end
-          return lookup_var(ctx, k)
-        end
-      end)()
-    local n = #keys
-    if n == 0 then return head end
-    local all_raw = true
-    for _, k in ipairs(e[3]) do if type(k) ~= "string" or not raw_name(k) then all_raw = false end end
-    if name and not next(bracket) and all_raw then -- `a.b.c`, the usual case: names only, no closures per key
-      local static = {}
-      for i, k in ipairs(e[3]) do static[i] = k end
-      if n == 1 then
-        local k1, is_self = static[1], name == "self"
-        return function(ctx) -- (lookup_var and lookup_name, inlined: this runs on every `a.b`)
-          local v
-          local scopes = ctx.scopes
-          for i = #scopes, 1, -1 do
-            v = scopes[i][name]
-            if v ~= nil then break end
-          end
-          if v == nil then -- (lookup_var's rest: counters, env, `self`)
-            v = ctx.counters[name]
-            if v == nil then v = ctx.env[name] end
-            if v == nil then
-              if not is_self then return nil end
-              v = lookup_var(ctx, name)
-            end
-          end
-          return lookup_name(v, k1)
-        end
-      end
-      return function(ctx)
-        local v = lookup_var(ctx, name)
-        for i = 1, n do
-          if v == nil then return nil end
-          v = lookup_name(v, static[i])
-        end
-        return v
-      end
-    end
-    return function(ctx)
-      local v = head(ctx)
-      for i = 1, n do
-        if v == nil then return nil end
-        v = lookup_key(v, keys[i](ctx), bracket[i])
-      end
-      return v
-    end
+    return f
   elseif kind == "filter" then
     local input, name = compile_expr(e[2]), e[3]
     local args, kws = {}, nil
@@ -690,7 +751,23 @@ function compile_expr(e, strict_vars)
     local opname, a, b = e[2], compile_expr(e[3]), compile_expr(e[4])
     if opname == "==" then return function(ctx) return equal(a(ctx), b(ctx)) end end
     if opname == "!=" or opname == "<>" then return function(ctx) return not equal(a(ctx), b(ctx)) end end
-    if opname == "contains" then return function(ctx) return contains(a(ctx), b(ctx)) end end
+    if opname == "contains" then
+      return function(ctx)
+        local list, y = a(ctx), b(ctx)
+        if type(list) == "table" and type(y) ~= "table" then
+          local x = list[1]
+          if x ~= nil then -- a list and no table, the usual `post.tags contains x`: contains, inlined
+            local i = 1
+            while x ~= nil do
+              if x == y or ((x == EMPTY or x == BLANK) and equal(x, y)) then return true end
+              i = i + 1; x = list[i]
+            end
+            return false
+          end
+        end
+        return contains(list, y)
+      end
+    end
     return function(ctx)
       local x, y = a(ctx), b(ctx)
       if x == EMPTY or x == BLANK or y == EMPTY or y == BLANK then return false end
@@ -723,8 +800,21 @@ M.compile_expr = compile_expr
 local Parser = {}
 Parser.__index = Parser
 
+-- A text node's string, weak keys: the loops that run nodes (run, a for's body, an if's) append
+-- it themselves, without calling the node.
+local text_of = setmetatable({}, { __mode = "k" })
+
 local function text_node(s)
-  return function(_, buf) buf[#buf + 1] = s end
+  local node = function(_, buf) buf[#buf + 1] = s end
+  text_of[node] = s
+  return node
+end
+
+-- For a list of nodes: the text of each text node, false for the others (an array beside it).
+function M.texts(nodes)
+  local out = {}
+  for i = 1, #nodes do out[i] = text_of[nodes[i]] or false end
+  return out
 end
 
 local function output_node(e, line)
@@ -810,8 +900,14 @@ end
 -- Runs a list of nodes; stops at break/continue and returns it.
 local function run(nodes, ctx, buf)
   for i = 1, #nodes do
-    local r = nodes[i](ctx, buf)
-    if r then return r end
+    local n = nodes[i]
+    local s = text_of[n]
+    if s then
+      buf[#buf + 1] = s
+    else
+      local r = n(ctx, buf)
+      if r then return r end
+    end
   end
   return nil
 end
@@ -839,11 +935,14 @@ function M.parse(text, opts)
   local key = (opts.mode or "") .. "\0" .. (opts.cache_key or "") .. "\0" .. (opts.line or 1) .. "\0" .. text
   local hit = cache[key]
   if hit and hit.name == opts.name then return hit end
+  local outer_loop = current_loop -- (a template parsed while another is: not in its loop)
+  current_loop = nil
   local ok, result = pcall(function()
     local parser = new_parser(tokenize(text, opts.line), opts)
     local nodes = parser:body(nil)
     return nodes
   end)
+  current_loop = outer_loop
   if not ok then
     if M.is_error(result) then result.file = result.file or opts.name end
     error(result, 0)
@@ -864,6 +963,15 @@ function M.context(vars, opts)
            parse_opts = opts.parse_opts or {}, resource_limit = opts.resource_limit }
 end
 
+-- A render buffer's text: folio.concat_strings sizes the result first and copies each piece once
+-- (table.concat grows its buffer as it goes: a feed of whole posts was copied about three
+-- times); nil from it (an item that is not a string) or no folio: table.concat.
+local concat_strings = folio and folio.concat_strings
+local function concat_buffer(buf)
+  return concat_strings and concat_strings(buf, #buf) or table.concat(buf)
+end
+M.concat_buffer = concat_buffer
+
 function Template:render_into(ctx, buf)
   local r = run(self.nodes, ctx, buf)
   return r
@@ -883,7 +991,7 @@ function Template:render(vars, opts)
     end
     error(err, 0)
   end
-  return table.concat(buf)
+  return concat_buffer(buf)
 end
 
 M.Template = Template

@@ -18,7 +18,7 @@ tags.ifchanged = function(p, t)
   return function(ctx, buf)
     local b = {}
     local r = run(nodes, ctx, b)
-    local s = table.concat(b)
+    local s = L.concat_buffer(b)
     ctx.cycles[key] = ctx.cycles[key] or {}
     if ctx.cycles[key].last ~= s then ctx.cycles[key].last = s; buf[#buf + 1] = s end
     return r
@@ -65,7 +65,7 @@ tags.capture = function(p, t)
   return L.mark_blank(function(ctx)
     local b = {}
     run(nodes, ctx, b)
-    ctx.scopes[1][name] = table.concat(b)
+    ctx.scopes[1][name] = L.concat_buffer(b)
   end)
 end
 
@@ -99,10 +99,20 @@ local function if_node(p, t, negate)
   local node
   if #list == 1 then -- no elsif, no else: the usual {% if x %}...{% endif %}
     local cond, nodes = list[1].cond, list[1].nodes
+    local texts, count = L.texts(nodes), #nodes
     node = function(ctx, buf)
       ctx.line = line
-      local v = cond(ctx)
-      if v ~= nil and v ~= false then return run(nodes, ctx, buf) end
+      if cond(ctx) then -- (not nil nor false) run(nodes, ctx, buf), inline
+        for j = 1, count do
+          local s = texts[j]
+          if s then
+            buf[#buf + 1] = s
+          else
+            local r = nodes[j](ctx, buf)
+            if r then return r end
+          end
+        end
+      end
     end
   else
     node = function(ctx, buf)
@@ -238,9 +248,28 @@ local Forloop = {
   end,
 }
 
+-- The tags a pure loop body may hold (engine.lua, loop-invariant lookups): none of them sets a
+-- variable or renders another template.
+local PURE_TAGS = { ["if"] = true, elsif = true, ["else"] = true, endif = true, unless = true,
+                    endunless = true, case = true, when = true, endcase = true, ["for"] = true,
+                    endfor = true, ["break"] = true, continue = true, echo = true, ["#"] = true }
+
+local function pure_body(tokens, from, to)
+  for i = from, to do
+    local tok = tokens[i]
+    if tok.kind == "tag" and not PURE_TAGS[tok.name] then return false end
+  end
+  return true
+end
+
 tags["for"] = function(p, t)
   local var, coll, opts = loop_markup(p, t)
+  local from = p.pos
+  local loop = L.enter_loop(var)
   local nodes, stop, blank = p:body({ ["else"] = true, endfor = true }, t)
+  L.leave_loop(loop)
+  loop.pure = pure_body(p.tokens, from, p.pos - 2) -- (p.pos - 1: the else or endfor)
+  local texts = L.texts(nodes)
   local else_nodes, else_blank, _
   if stop.name == "else" then else_nodes, _, else_blank = p:body({ endfor = true }, t) end
   local all_blank = blank and (else_nodes == nil or else_blank)
@@ -262,16 +291,23 @@ tags["for"] = function(p, t)
     ctx.forloop = forloop
     scope.forloop = forloop
     local count = #nodes
+    loop.gen = loop.gen + 1 -- a new run: lookups kept in another are not read in this one
     for i = 1, n do
       scope[var] = list[i]
       forloop[FORLOOP_I] = i
       local r
-      for j = 1, count do -- run(nodes, ctx, buf), without a call per item
-        r = nodes[j](ctx, buf)
-        if r then break end
+      for j = 1, count do -- run(nodes, ctx, buf), without a call per item (nor per text)
+        local s = texts[j]
+        if s then
+          buf[#buf + 1] = s
+        else
+          r = nodes[j](ctx, buf)
+          if r then break end
+        end
       end
       if r == "break" then break end
     end
+    loop.gen = loop.gen + 1
     scopes[#scopes] = nil
     ctx.forloop = parent
   end)
