@@ -116,30 +116,32 @@ local function same_list(list, done)
   for key in pairs(fields) do
     if rawget(list, key) == nil then return false end
   end
-  if same_table then return true end
-  for i = 1, #all do
-    if all[i] ~= before[i] then return false end
-  end
-  return true
+  return same_table or folio.same_items(all, before)
 end
 
 -- What the last run split, by list URL (folio serve): a list that is the same again gets the
 -- same pages (they are added again as they were) instead of being split again.
 local last_done = {}
 
+-- Whether a page is a list to split (a page that has a paginator is a page >= 2 of one).
+local function is_list(p) return kinds[p.kind] and p.output ~= false and not p.paginator end
+
 folio.site_hook {
   name = "paginate",
   order = 90,
-  combine = function(site, _, changes)
+  -- a content page's part: whether it is a list (read once per page, not on every update)
+  per_page = function(p) return is_list(p) or nil end,
+  combine = function(site, parts, changes)
     local per_page = math.tointeger(opts.per_page or site.paginate) or 10
     assert(per_page >= 1, "paginate: per_page must be at least 1")
     -- The lists to split, among content pages and generated ones (home, terms, archives),
     -- collected first as pagination adds pages.
     local lists = {}
-    for _, group in ipairs({ site.pages, site.generated }) do
-      for _, p in ipairs(group) do
-        if kinds[p.kind] and p.output ~= false and not p.paginator then lists[#lists + 1] = p end
-      end
+    for _, p in ipairs(site.pages) do
+      if parts[p] then lists[#lists + 1] = p end
+    end
+    for _, p in ipairs(site.generated) do
+      if is_list(p) then lists[#lists + 1] = p end
     end
     local function find(url) return site:find(url) end
     local function add_page(t) return site:add_page(t) end

@@ -20,8 +20,8 @@
 --   frame:keep_menu(menu) -> copy; frame:site_parts() -> all, sections, menu(), builtin (copies)
 --   frame:url_index() -> by_url or nil        the pages' URL index, if it may prime site:find
 --   frame:index_held(site, given, spots, index)
---   frame:same_pages_part(render_list, npages), frame:check_generated(render_list, npages, check)
---   frame:output_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
+--   frame:same_pages_part(render_list, npages), frame:kept_pages_part(fresh), frame:check_generated(render_list, npages, check)
+--   frame:output_of(id), frame:index_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
 --   preview.reorder(order, pages, moved, before) -> the last order with re-dated pages moved
 --   preview.page_fields(meta, lazy)           the pipeline's page metatable and computed fields
 --   preview.track_before(...), preview.choose(...)   what an edit shown on other pages renders
@@ -99,6 +99,9 @@ end
 
 -- Whether output `out` is one of the frame's pages' or built-in pages'.
 function Frame:has_output(out) return self.builtin[out] or self.outputs[out] end
+
+-- The place of page `id` in the frame's order (nil: not a page of the frame).
+function Frame:index_of(id) return self.at[id] end
 
 -- The index in the render list of page `id`'s output (nil: none).
 function Frame:output_of(id) return self.at_output[id] end
@@ -283,10 +286,7 @@ end
 -- assemble found them.)
 function Frame:index_held(s, given, spots, index)
   local all = self.all
-  if s.pages ~= given or #given ~= #all then return false end
-  for i = 1, #all do
-    if given[i] ~= all[i] then return false end
-  end
+  if s.pages ~= given or not folio.same_items(given, all) then return false end
   for _, spot in ipairs(spots) do
     local p = spot[1][spot[2]]
     if p.url ~= self.url_of[self.at[p.id]] then return false end
@@ -302,7 +302,7 @@ end
 function Frame:same_pages_part(render_list, npages)
   local list = self.pages
   if not self.ok or #list ~= npages then return false end
-  for k = 1, npages do
+  for k = 1, npages do -- (render_list is longer: folio.same_items compares whole lists)
     if render_list[k] ~= list[k] then return false end
   end
   for _, m in ipairs(self.moved_last) do
@@ -310,6 +310,18 @@ function Frame:same_pages_part(render_list, npages)
     if not k or render_list[k].output ~= self.output_of_id[m.id] then return false end
   end
   return true
+end
+
+-- The pages' part of the render list as the frame has it (read only), for an update whose
+-- re-processed pages (`fresh`, id -> page) each kept their entry in it and the output it gives
+-- them; else nil. (The pages an update did not re-process are taken to show what they showed.)
+function Frame:kept_pages_part(fresh)
+  if not self.ok then return nil end
+  for id, p in pairs(fresh) do
+    local k = self.at_output[id]
+    if not k or self.pages[k] ~= p or p.output ~= self.output_of_id[id] then return nil end
+  end
+  return self.pages
 end
 
 -- The pages whose URL the last replace moved: { { id =, url =, output = }, ... } (what they had).
