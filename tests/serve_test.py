@@ -1129,6 +1129,42 @@ def group_newsite():
     check(len(full) > 100, f"a real site was compared ({len(full)} files)")
 
 
+def group_deferred():
+    """Pages whose Liquid reads the site (deferred to the assemble: scripts/liquid.lua) follow
+    edits of other pages on the fast path of an update, and an edit that makes a page deferred
+    or stops it being so; the result byte for byte a full build."""
+    site = make_site("deferred")
+    write(os.path.join(site, "site.lua"), SITE_LUA % '{ "emoji", "lenient_headings", "liquid", "search" }')
+    d = os.path.join(site, "content/posts")
+    write(os.path.join(site, "content/recent.md"),
+          "---\ntitle: Recent\n---\n\nPosts: {% for post in site.posts %}{{ post.title }} ({{ post.content | number_of_words }} words); {% endfor %}\n")
+    alpha = os.path.join(d, "2021-06-01-alpha.md")
+    beta = os.path.join(d, "2021-06-02-beta.md")
+    recent = lambda: s_get("/recent/")
+
+    def edits(s):
+        nonlocal s_get
+        s_get = lambda url: s.get(url)[2]
+        check("Alpha Post (" in recent() and "Beta Post (" in recent(), "deferred page lists the posts\n" + recent())
+        # a body edit of another post: the deferred page is finished again, and shows the new body
+        words = lambda: int(re.search(r"Beta Post \((\d+) words\)", recent()).group(1))
+        before = words()
+        s.rebuilt(lambda: write(beta, "\nMore beta words.\n", "a"))
+        s.until(lambda: words() == before + 3, f"the deferred page counts beta's new words ({before} before)")
+        # a title edit of another post: the list shows the new title
+        s.rebuilt(lambda: write(alpha, read(alpha).replace("Alpha Post", "Alpha Renamed")))
+        s.until(lambda: "Alpha Renamed (" in recent(), "the deferred page shows the new title")
+        # beta becomes deferred itself (it reads the site), then stops
+        s.rebuilt(lambda: write(beta, "\nThere are {{ site.posts | size }} posts.\n", "a"))
+        s.until(lambda: re.search(r"There are \d+ posts\.", s_get("/2021/06/02/beta/")), "beta deferred: its Liquid rendered")
+        s.rebuilt(lambda: write(beta, read(beta).replace("{{ site.posts | size }}", "some")))
+        s.until(lambda: "There are some posts." in s_get("/2021/06/02/beta/"), "beta no longer deferred")
+
+    s_get = None
+    full = serve_then_compare(site, edits)
+    check(len(full) > 10, f"a site was compared ({len(full)} files)")
+
+
 def group_newsite_multilingual():
     """`folio new site` with two languages (content/en/, content/ja/): a body edit of a Japanese
     post runs per_page for that page only and changes the Japanese search index and feed, not
@@ -1401,7 +1437,7 @@ GROUPS = {
     "incremental": group_incremental, "newsite": group_newsite,
     "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked, "tracked_lists": group_tracked_lists,
     "sitemap_patch": group_sitemap_patch, "redated": group_redated,
-    "moved_urls": group_moved_urls,
+    "moved_urls": group_moved_urls, "deferred": group_deferred,
 }
 
 
