@@ -1375,7 +1375,9 @@ function P.update(paths)
   local shown = not templates and not structural and not config.preview_render_all
     and shown_fields_changed(touched, olds)
   if shown then
-    track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {})
+    local kept = frame and frame:same_pages_part(render_list, pages_part)
+      and { npages = pages_part, special = frame:special_pages() } or nil
+    track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {}, kept)
   end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
@@ -1432,9 +1434,11 @@ function P.update(paths)
   end
   t = lap("compare outputs", t)
   if structural and track and not templates then
+    local kept = pages_part_kept and { npages = pages_part, special = frame:special_pages(),
+                                       output_of = function(id) return frame:output_of(id) end } or nil
     local todo = preview.choose(track, render_list, site, pages,
       function(out) return previous_url(out) == nil end,
-      function(p) return previous_content(p.output) ~= (p.content or "") end)
+      function(p) return previous_content(p.output) ~= (p.content or "") end, kept)
     lap("choose (tracked)", t)
     if todo then
       P.partial_todo = with_deferred(todo)

@@ -20,7 +20,8 @@
 --   frame:keep_menu(menu) -> copy; frame:site_parts() -> all, sections, menu(), builtin (copies)
 --   frame:url_index() -> by_url or nil        the pages' URL index, if it may prime site:find
 --   frame:index_held(site, given, spots, index)
---   frame:same_pages_part(render_list, npages), frame:kept_pages_part(fresh), frame:check_generated(render_list, npages, check)
+--   frame:same_pages_part(render_list, npages), frame:kept_pages_part(fresh),
+--   frame:special_pages(), frame:check_generated(render_list, npages, check)
 --   frame:output_of(id), frame:index_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
 --   preview.reorder(order, pages, moved, before) -> the last order with re-dated pages moved
 --   preview.page_fields(meta, lazy)           the pipeline's page metatable and computed fields
@@ -143,9 +144,11 @@ function Frame:complete(render_list, npages, ok)
   self.links_kept = kept
   self.by_url = pages_by_url(self)
   self.pages = table.move(render_list, 1, npages, 1, {})
-  self.at_output, self.output_of_id = {}, {}
+  self.at_output, self.output_of_id, self.special = {}, {}, {}
   for k, p in ipairs(self.pages) do
     if p.id then self.at_output[p.id], self.output_of_id[p.id] = k, p.output end
+    local layout = p.layout
+    if layout == false or layout == "none" or type(p.pages) == "table" then self.special[p] = true end
   end
   self.outputs = {}
   for k = 1, npages do self.outputs[render_list[k].output] = true end
@@ -323,6 +326,11 @@ function Frame:kept_pages_part(fresh)
   end
   return self.pages
 end
+
+-- The pages of the pages' part that an update's choice looks at even when they did not change
+-- (page -> true): those written as is and those with a `pages` list, as the last full
+-- assemble found them.
+function Frame:special_pages() return self.special end
 
 -- The pages whose URL the last replace moved: { { id =, url =, output = }, ... } (what they had).
 function Frame:moved() return self.moved_last end
@@ -545,17 +553,21 @@ end
 -- those `skip(p)` says keep their pages. `objs` holds those pages' tables and `known` the
 -- frame's pages (page -> true): a page of the frame is told by identity, without reading it (a
 -- cache miss per entry on a large site); anything else (a copy of a page) by its id.
-families_listing = function(render_list, ids, skip, objs, known)
+families_listing = function(render_list, ids, skip, objs, known, first)
   local found = {}
-  for k = 1, #render_list do
+  for k = first or 1, #render_list do
     local p = render_list[k]
     local list = rawget(p, "generated") and not (skip and skip(p)) and p.pages
     if type(list) == "table" then
-      for i = 1, #list do
-        local q = list[i]
-        if objs[q] or (not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil) then
-          found[family(p)] = true
-          break
+      if folio.count_keys(list, objs) > 0 then
+        found[family(p)] = true
+      elseif folio.count_keys(list, known) < #list then
+        for i = 1, #list do
+          local q = list[i]
+          if objs[q] or (not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil) then
+            found[family(p)] = true
+            break
+          end
         end
       end
     end
@@ -612,7 +624,9 @@ local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, descrip
 -- `render_list` and `site` the last assemble's, `all` every page (id -> page), `known` the
 -- frame's pages (page -> true, or an empty table). Returns nil when the update must render
 -- everything.
-function M.track_before(olds, news, render_list, site, all, changed, known)
+-- `kept` (may be nil): { npages =, special = } when the render list's first `npages` entries are
+-- the frame's pages part: there only its special pages (Frame:special_pages) are snapshot.
+function M.track_before(olds, news, render_list, site, all, changed, known, kept)
   local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known }
   -- only fields that show, not ones that decide which lists a page is on: no list changes but
   -- the changed pages' own entries
@@ -647,9 +661,9 @@ function M.track_before(olds, news, render_list, site, all, changed, known)
   local c0 = os.clock()
   local objs = {}
   for _, old in pairs(olds) do objs[old] = true end
-  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip, objs, known)
-  for k = 1, #render_list do
-    local p = render_list[k]
+  local first = kept and kept.npages + 1 or 1 -- (the generated pages come after the pages)
+  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip, objs, known, first)
+  local function take_snapshot(p)
     if rawget(p, "generated") then
       if families[family(p)] then t.lists[p.output] = snapshot(p) end
     else
@@ -657,6 +671,10 @@ function M.track_before(olds, news, render_list, site, all, changed, known)
       if type(list) == "table" then t.lists[p.output] = list_print(list) end
     end
   end
+  if kept then
+    for p in pairs(kept.special) do take_snapshot(p) end
+  end
+  for k = first, #render_list do take_snapshot(render_list[k]) end
   local c1 = os.clock()
   -- the pages that share a listed value with a changed page: their related may change
   local names = {} -- field -> { value in lower case -> true }
@@ -698,7 +716,11 @@ end
 -- to render everything (`all`: id -> page, as after the update). `is_new(output)`: it was not
 -- written last time; `as_is_changed(p)`: an output written as is (layout none) whose content
 -- changed.
-function M.choose(t, render_list, site, all, is_new, as_is_changed)
+-- `kept` (may be nil): the render list's first `kept.npages` entries are the frame's pages part
+-- (Frame:kept_pages_part); then only its pages that changed, their neighbours, the pages whose
+-- related list changed and its special pages (Frame:special_pages: written as is, or with a
+-- `pages` list) are looked at there, the others being as they were.
+function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   if site.posts and site.posts[1] and t.touched[rawget(site.posts[1], "id") or false] then return nil end
   local render = {}
   for id in pairs(t.touched) do
@@ -723,8 +745,9 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
     local p = all[id]
     if p then objs[p] = true end
   end
-  local families_now = not t.display_only and families_listing(render_list, t.touched, t.skip, objs, known)
-  for k = 1, #render_list do
+  local families_now = not t.display_only
+    and families_listing(render_list, t.touched, t.skip, objs, known, kept and kept.npages + 1)
+  local function consider(k)
     local p = render_list[k]
     local id = rawget(p, "id")
     local layout = p.layout
@@ -754,16 +777,39 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
         take = not now or now ~= was
       end
       if not take and type(list) == "table" then
-        for _, q in ipairs(list) do -- (a page of the frame is a page: its id is not read)
-          if objs[q] or (not known[q] and (type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")])) then
-            take = true
-            break
+        -- (a page of the frame is a page: its id is not read; folio.count_keys asks in C)
+        if folio.count_keys(list, objs) > 0 then
+          take = true
+        elseif folio.count_keys(list, known) < #list then
+          for _, q in ipairs(list) do
+            if objs[q] or (not known[q] and (type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")])) then
+              take = true
+              break
+            end
           end
         end
       end
     end
     if take then todo[#todo + 1] = k end
   end
+  local first = 1
+  if kept then
+    local ks = {}
+    local function add(id)
+      local k = id and kept.output_of(id)
+      if k and k <= kept.npages then ks[k] = true end
+    end
+    for id in pairs(t.touched) do add(id) end
+    for id in pairs(t.neighbours) do add(id) end
+    for id in pairs(render) do add(id) end
+    for p in pairs(kept.special) do add(rawget(p, "id")) end
+    local list = {}
+    for k in pairs(ks) do list[#list + 1] = k end
+    table.sort(list)
+    for _, k in ipairs(list) do consider(k) end
+    first = kept.npages + 1
+  end
+  for k = first, #render_list do consider(k) end
   return todo
 end
 
