@@ -974,6 +974,12 @@ folio.hook("site", function(site)
   for _, url in ipairs(gone) do out[#out + 1] = url .. " found=" .. tostring(site:find(url) ~= nil) end
   site:add_page { url = "/find.txt", layout = false, content = table.concat(out, "\n") .. "\n" }
 end, { order = 6 })
+-- A page whose front matter says lists_posts lists every post (a content page with a list).
+folio.hook("site", function(site)
+  for _, p in ipairs(site.pages) do
+    if p.meta and p.meta.lists_posts then p.pages = site.posts end
+  end
+end, { order = 7 })
 -- The preview's Lua memory.
 folio.hook("serve", function(req)
   if req.path == "/_probe/mem" then
@@ -997,6 +1003,7 @@ def group_incremental():
               post(f"Post {i}", f"2021-07-0{i}", f"Body of post {i}.", "tags: [series]\n"))
     url = lambda i: f"/2021/07/0{i}/p{i}/"
     path = lambda i: os.path.join(d, f"2021-07-0{i}-p{i}.md")
+    write(os.path.join(site, "content/series.md"), "---\ntitle: Series\nlayout: list\nlists_posts: true\n---\n")
 
     def edits(s):
         nav = lambda: s.get("/nav.txt")[2]
@@ -1030,6 +1037,10 @@ def group_incremental():
         check(status(s, url(4)) == 404, "p4 not written")
         s.change(lambda: write(path(4), read(path(4)).replace("UNLISTED", "listed")), url(4))
         check(status(s, url(4)) == 200 and s.get("/find.txt")[2] == "\n", "p4 back")
+        # a title edit: the content page that lists every post shows the new title
+        check("Post 2" in s.get("/series/")[2], "the series page lists post 2")
+        s.rebuilt(lambda: write(path(2), read(path(2)).replace("Post 2", "Post Two Renamed")))
+        s.until(lambda: "Post Two Renamed" in s.get("/series/")[2], "the series page shows the new title")
 
     serve_then_compare(site, edits)
 
