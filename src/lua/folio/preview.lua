@@ -416,52 +416,44 @@ local function list_print(list)
   return table.concat(parts, ",")
 end
 
--- A generated page's fields as text: what its output shows, pages told by their id (a change to
--- one of them is found through t.touched), other tables (a paginator, a term page listed on a
--- terms page) by their fields in key order, to a small depth. A table many pages share (the
--- URLs of a list's pages) is printed once per pass: `memo` (depth -> table -> text).
-local fields_print_table
-local function fields_print(v, depth, out, memo)
-  local kind = type(v)
-  if kind ~= "table" then
-    out[#out + 1] = (kind == "function" or kind == "userdata") and kind or tostring(v)
-    return
+-- Whether two values a generated page holds show the same, as their text would tell: pages by
+-- their id (a change to one of them is found through t.touched), numbers as they print (1 and
+-- 1.0 differ), functions and userdata by their type, other tables (a paginator, a term page
+-- listed on a terms page) by their fields, to a small depth (past it, anything is the same).
+-- Answers for two tables are kept per depth (`memo`): many pages of a list share their tables
+-- (a paginator's URLs), which are compared once.
+local function same_shown(a, b, depth, memo)
+  local ta, tb = type(a), type(b)
+  if ta == "number" or tb == "number" then
+    if ta ~= tb or math.type(a) ~= math.type(b) then return false end
+    return math.type(a) == "integer" and a == b or tostring(a) == tostring(b)
   end
-  local id = rawget(v, "id")
-  if id ~= nil then out[#out + 1] = "#" .. tostring(id); return end
-  if depth > 4 then out[#out + 1] = "{...}"; return end
-  local seen = memo[depth]
-  if not seen then seen = {}; memo[depth] = seen end
-  local known = seen[v]
-  if known then out[#out + 1] = known; return end
-  local mine = {}
-  fields_print_table(v, depth, mine, memo)
-  known = table.concat(mine)
-  seen[v] = known
-  out[#out + 1] = known
-end
-
-fields_print_table = function(v, depth, out, memo)
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b)
-    if type(a) ~= type(b) then return type(a) == "number" end
-    return a < b
-  end)
-  out[#out + 1] = "{"
-  for _, k in ipairs(keys) do
-    out[#out + 1] = tostring(k)
-    out[#out + 1] = "="
-    fields_print(v[k], depth + 1, out, memo)
-    out[#out + 1] = ","
+  if a == b then return true end
+  if ta ~= "table" or tb ~= "table" then
+    return ta == tb and (ta == "function" or ta == "userdata")
   end
-  out[#out + 1] = "}"
-end
-
-local function print_of(v, memo)
-  local out = {}
-  fields_print(v, 1, out, memo)
-  return table.concat(out)
+  local ia, ib = rawget(a, "id"), rawget(b, "id")
+  if ia ~= nil or ib ~= nil then return ia ~= nil and ib ~= nil and tostring(ia) == tostring(ib) end
+  if depth > 4 then return true end
+  local at_depth = memo[depth]
+  if not at_depth then at_depth = {}; memo[depth] = at_depth end
+  local known = at_depth[a]
+  if not known then known = {}; at_depth[a] = known end
+  local same = known[b]
+  if same ~= nil then return same end
+  same = true
+  local n = 0
+  for k, v in pairs(a) do
+    n = n + 1
+    local w = b[k]
+    if w == nil or not same_shown(v, w, depth + 1, memo) then same = false; break end
+  end
+  if same then
+    for _ in pairs(b) do n = n - 1 end
+    same = n == 0
+  end
+  known[b] = same
+  return same
 end
 
 local families_listing
@@ -484,22 +476,12 @@ local function snapshot(p)
   return snap
 end
 
--- Whether generated page `p` shows what `snap` (a snapshot of its last version) showed. Tables
--- that are not the same table are compared by their text (print_of).
--- Whether two values a generated page holds show the same: the same value, or tables whose text
--- (print_of) is the same. The answer for two tables is kept (memo.pairs): many pages of a list
--- share their tables (a paginator's URLs), and their texts can be long.
+-- Whether two values a generated page holds show the same: the same value, or tables that show
+-- the same (same_shown).
 local function same_value(w, v, memo)
   if w == v then return true end
   if type(w) ~= "table" or type(v) ~= "table" then return false end
-  local known = memo.pairs[w]
-  if not known then known = {}; memo.pairs[w] = known end
-  local same = known[v]
-  if same == nil then
-    same = print_of(w, memo.before) == print_of(v, memo.now)
-    known[v] = same
-  end
-  return same
+  return same_shown(w, v, 1, memo)
 end
 
 local function same_as(snap, p, memo)
@@ -739,7 +721,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
       end
     end
   end
-  local todo, memo = {}, { before = {}, now = {}, pairs = {} }
+  local todo, memo = {}, {}
   local objs, known = {}, t.known
   for id in pairs(t.touched) do
     local p = all[id]
