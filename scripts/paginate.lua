@@ -62,38 +62,74 @@ local function window(k, count, urls, links)
   return out
 end
 
+local same_items = folio.same_items or function(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+-- Whether `list` has the fields `fields` (by value, tables by identity), its entries aside.
+local function same_fields(list, fields)
+  for key, v in pairs(list) do
+    if key ~= "pages" and key ~= "paginator" and fields[key] ~= v then return false end
+  end
+  for key in pairs(fields) do
+    if rawget(list, key) == nil then return false end
+  end
+  return true
+end
+
 -- Splits `list`; returns what it did, for the next run: { pages = the entries (a copy), fields
--- = the list's other fields, first = { pages, paginator } of page 1, added = the pages added }.
-local function paginate(site, list, per_page, find, add_page)
+-- = the list's other fields, first = { pages, paginator } of page 1, added = the pages added,
+-- split = page k's table (page 1: `first`), urls, links }. `before` (may be nil): what the last
+-- run did with the list, when it had the same fields and as many entries (a date edit moved
+-- some): then its pages whose slice holds the same entries are given again as they were.
+local function paginate(site, list, per_page, find, add_page, before)
   local all = list.pages or {}
   local count = math.max(1, math.ceil(#all / per_page))
   local base = list.url:match("^(.*/)")
-  local urls = { list.url }
-  local links = {} -- the window entries its pages share (see window)
-  local added = {}
-  for k = 2, count do urls[k] = base .. page_path:gsub(":num", tostring(k)) end
-  local done = { pages = table.move(all, 1, #all, 1, {}), given = list.pages, fields = {}, added = added }
+  local again = before and before.per_page == per_page and #before.pages == #all
+    and same_fields(list, before.fields) and before or nil
+  local urls = again and again.urls or { list.url }
+  local links = again and again.links or {} -- the window entries its pages share (see window)
+  local added, split = {}, {}
+  if not again then
+    for k = 2, count do urls[k] = base .. page_path:gsub(":num", tostring(k)) end
+  end
+  local done = { pages = table.move(all, 1, #all, 1, {}), given = list.pages, fields = {}, added = added,
+                 split = split, urls = urls, links = links }
   for key, v in pairs(list) do
     if key ~= "pages" and key ~= "paginator" then done.fields[key] = v end
   end
   for k = 1, count do
+    local slice = table.move(all, (k - 1) * per_page + 1, math.min(k * per_page, #all), 1, {})
+    local old = again and again.split[k]
     local page = list
-    if k > 1 then
-      page = {}
-      for key, v in pairs(list) do
-        if key ~= "url" and key ~= "output" and key ~= "path" then page[key] = v end
+    if old and same_items(old.pages, slice) then
+      if k > 1 then page = old else list.pages, list.paginator = old.pages, old.paginator end
+    else
+      if k > 1 then
+        page = {}
+        for key, v in pairs(list) do
+          if key ~= "url" and key ~= "output" and key ~= "path" then page[key] = v end
+        end
+        page.url = urls[k]
       end
-      page.url = urls[k]
+      page.pages = slice
+      page.paginator = {
+        number = k, count = count, total = #all, per_page = per_page, urls = urls,
+        first = urls[1], last = urls[count], prev = urls[k - 1], next = urls[k + 1],
+        window = window(k, count, urls, links),
+      }
     end
-    page.pages = table.move(all, (k - 1) * per_page + 1, math.min(k * per_page, #all), 1, {})
-    page.paginator = {
-      number = k, count = count, total = #all, per_page = per_page, urls = urls,
-      first = urls[1], last = urls[count], prev = urls[k - 1], next = urls[k + 1],
-      window = window(k, count, urls, links),
-    }
-    if k > 1 then add_page(page); added[#added + 1] = page end
+    if k > 1 then
+      add_page(page)
+      added[#added + 1] = page
+      split[k] = page
+    end
   end
   done.first = { pages = list.pages, paginator = list.paginator }
+  split[1] = done.first
   if count > 1 and not opts.path and not find(base .. "page/1/") then
     local alias = add_page({ url = base .. "page/1/", kind = "alias", layout = false,
                              content = redirect(site.base_url:gsub("/$", "") .. list.url) })
@@ -107,39 +143,33 @@ end
 local function same_list(list, done)
   local all = list.pages or {}
   local before = done.pages
-  if #all ~= #before then return false end
-  local same_table = all == done.given -- the same list table as last time: entries not compared
-  local fields = done.fields
-  for key, v in pairs(list) do
-    if key ~= "pages" and key ~= "paginator" and fields[key] ~= v then return false end
-  end
-  for key in pairs(fields) do
-    if rawget(list, key) == nil then return false end
-  end
-  if same_table then return true end
-  for i = 1, #all do
-    if all[i] ~= before[i] then return false end
-  end
-  return true
+  if #all ~= #before or not same_fields(list, done.fields) then return false end
+  return all == done.given or same_items(all, before) -- (the same list table: entries not compared)
 end
 
 -- What the last run split, by list URL (folio serve): a list that is the same again gets the
 -- same pages (they are added again as they were) instead of being split again.
 local last_done = {}
 
+-- Whether a page is a list to split (a page that has a paginator is a page >= 2 of one).
+local function is_list(p) return kinds[p.kind] and p.output ~= false and not p.paginator end
+
 folio.site_hook {
   name = "paginate",
   order = 90,
-  combine = function(site, _, changes)
+  -- a content page's part: whether it is a list (read once per page, not on every update)
+  per_page = function(p) return is_list(p) or nil end,
+  combine = function(site, parts, changes)
     local per_page = math.tointeger(opts.per_page or site.paginate) or 10
     assert(per_page >= 1, "paginate: per_page must be at least 1")
     -- The lists to split, among content pages and generated ones (home, terms, archives),
     -- collected first as pagination adds pages.
     local lists = {}
-    for _, group in ipairs({ site.pages, site.generated }) do
-      for _, p in ipairs(group) do
-        if kinds[p.kind] and p.output ~= false and not p.paginator then lists[#lists + 1] = p end
-      end
+    for _, p in ipairs(site.pages) do
+      if parts[p] then lists[#lists + 1] = p end
+    end
+    for _, p in ipairs(site.generated) do
+      if is_list(p) then lists[#lists + 1] = p end
     end
     local function find(url) return site:find(url) end
     local function add_page(t) return site:add_page(t) end
@@ -152,7 +182,7 @@ folio.site_hook {
           if page.kind ~= "alias" or not find(page.url) then add_page(page) end
         end
       else
-        done = paginate(site, list, per_page, find, add_page)
+        done = paginate(site, list, per_page, find, add_page, not done_now[list.url] and done or nil)
         done.per_page = per_page
       end
       done_now[list.url] = done

@@ -180,11 +180,15 @@ end
 -- order; index = string }): reused when no entry changed and the view has the same pages.
 local last_index = {}
 
-local function same_pages(a, b)
+local same_pages = folio.same_items or function(a, b)
   if #a ~= #b then return false end
   for i = 1, #a do if a[i] ~= b[i] then return false end end
   return true
 end
+
+-- out[1..n] joined: folio.concat_strings sizes the text first and copies each piece once
+-- (table.concat grows its buffer by doubling: a 5 MB index was copied about three times).
+local join = folio.concat_strings or function(out, n) return table.concat(out, "", 1, n) end
 
 local function language_index(site, parts, changes)
   local lang = site.lang or ""
@@ -193,12 +197,18 @@ local function language_index(site, parts, changes)
   if changes.same and last and same_pages(last.pages, site.pages) then
     index = last.index
   else
-    local out, n = {}, 0
+    local out, n = { "[" }, 1
     for _, p in ipairs(site.pages) do
       local e = parts[p]
-      if e then n = n + 1; out[n] = e end
+      if e then
+        if n > 1 then n = n + 1; out[n] = ",\n" end
+        n = n + 1
+        out[n] = e
+      end
     end
-    index = "[" .. table.concat(out, ",\n") .. "]\n"
+    n = n + 1
+    out[n] = "]\n"
+    index = join(out, n)
     last_index[lang] = { pages = table.move(site.pages, 1, #site.pages, 1, {}), index = index }
   end
   local url = (site.lang_prefix or "") .. index_url

@@ -51,6 +51,17 @@ local lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}
 local content_time = setmetatable({}, { __mode = "k" }) -- a content page's lastmod (false: none)
 local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
 
+-- The file: the header, the elements, the closing tag, joined by folio.concat_strings (sized
+-- first, each piece copied once) where the sandbox has it.
+local concat_strings = folio.concat_strings
+local function document(head, elements)
+  if not concat_strings then return head .. table.concat(elements) .. "\n</urlset>\n" end
+  local all = { head }
+  table.move(elements, 1, #elements, 2, all)
+  all[#all + 1] = "\n</urlset>\n"
+  return concat_strings(all, #all)
+end
+
 local function header(multilingual)
   return '<?xml version="1.0" encoding="UTF-8"?>\n' .. (multilingual
     and '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
@@ -126,7 +137,7 @@ local function patched(site, parts, changes, gen_urls, gen_elements, gen_times)
   end
   local elements = {}
   for i, url in ipairs(sorted) do elements[i] = by_url[url] end
-  local content = header(false) .. table.concat(elements) .. "\n</urlset>\n"
+  local content = document(header(false), elements)
   prev.pieces, prev.content, prev.gen_elements, prev.gen_times = elements, content, gen_elements, gen_times
   return content
 end
@@ -255,7 +266,7 @@ folio.site_hook {
         if old[i] ~= elements[i] then content = nil; break end
       end
     end
-    content = content or (header(multilingual) .. table.concat(elements) .. "\n</urlset>\n")
+    content = content or document(header(multilingual), elements)
     last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
              gen_elements = gen_elements, gen_times = gen_times, by_url = by_url, url_of = url_of,
              dups = next(more) ~= nil, npages = #site.pages }

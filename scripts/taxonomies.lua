@@ -139,8 +139,9 @@ end
 -- folio serve, a few pages' terms changed: the last run's terms patched in place (each changed
 -- page taken out of the terms it left and put, in site order, into those it joined), when no
 -- term is born or emptied and no term's spelling (its oldest page's) changes; false when that
--- cannot be done (collect then makes everything again). `pages` are the changed pages.
-local function patch_terms(site, name, parts, pages, last)
+-- cannot be done (collect then makes everything again). `pages` are the changed pages; `moved`:
+-- they may also have moved in site.pages (a date edit), so each is put in its place again.
+local function patch_terms(site, name, parts, pages, last, moved)
   local terms, mine_of, ref_of = last.terms[name], last.mine[name], last.refs[name]
   if not (terms and mine_of and ref_of) or #pages > 64 then return false end
   local by_slug = {}
@@ -158,7 +159,7 @@ local function patch_terms(site, name, parts, pages, last)
     local now = p.path and slugs_of(parts[p], name) or {}
     local was = {}
     for i, ref in ipairs(mine_of[p] or {}) do was[i] = ref.slug end
-    local same = #was == #now
+    local same = #was == #now and not moved
     for i = 1, #now do if now[i] ~= was[i] then same = false; break end end
     if not same then
       if not place(p) then return false end
@@ -243,7 +244,7 @@ local last_of = {}
 -- URL prefix (/ja/tags/go/), with titles from the theme's translations.
 local lookup = folio.i18n and folio.i18n.lookup or function() return nil end
 
-local function same_pages(a, b)
+local same_pages = folio.same_items or function(a, b)
   if #a ~= #b then return false end
   for i = 1, #a do if a[i] ~= b[i] then return false end end
   return true
@@ -289,11 +290,31 @@ local function reuse_last(site, last, pages)
 end
 
 -- Whether patch_terms could bring every name's terms up to date with the changed pages.
-local function patch_all(site, parts, pages, last)
+local function patch_all(site, parts, pages, last, moved)
   for _, name in ipairs(names) do
-    if not patch_terms(site, name, parts, pages, last) then return false end
+    if not patch_terms(site, name, parts, pages, last, moved) then return false end
   end
   return true
+end
+
+-- Whether `now` holds the pages of `before` in the same order but for `moved` (a few pages, all
+-- of them in `before`), which may sit anywhere: the site after a date edit.
+local function same_but_moved(before, now, moved)
+  if #before ~= #now or #moved == 0 or #moved > 64 then return false end
+  local skip, seen = {}, 0
+  for _, p in ipairs(moved) do skip[p] = true end
+  local j = 1
+  for i = 1, #before do
+    local p = before[i]
+    if skip[p] then
+      seen = seen + 1
+    else
+      while skip[now[j]] do j = j + 1 end
+      if now[j] ~= p then return false end
+      j = j + 1
+    end
+  end
+  return seen == #moved
 end
 
 -- Returns the view's page -> page.taxonomies table (see KEY): the last run's when no page's terms
@@ -304,6 +325,12 @@ local function language_terms(site, parts, changes)
   local last = last_of[lang]
   if last and same_pages(last.pages, site.pages)
      and (changes.same or (not changes.first and patch_all(site, parts, changes.pages, last))) then
+    return reuse_last(site, last, changes.pages)
+  end
+  -- a date edit: the same pages, the changed ones in new places
+  if last and not changes.first and same_but_moved(last.pages, site.pages, changes.pages)
+     and patch_all(site, parts, changes.pages, last, true) then
+    last.pages = table.move(site.pages, 1, #site.pages, 1, {})
     return reuse_last(site, last, changes.pages)
   end
   local before = last

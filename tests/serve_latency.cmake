@@ -25,3 +25,11 @@ add_test(NAME serve_moved_urls
                  ${CMAKE_SOURCE_DIR}/example moved_urls
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(serve_moved_urls PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)
+
+# Pages whose Liquid reads the site (deferred to the assemble) follow edits of other pages on an
+# update's fast path, and a page that becomes deferred or stops being so (group deferred).
+add_test(NAME serve_deferred
+         COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_test.py $<TARGET_FILE:folio>
+                 ${CMAKE_SOURCE_DIR}/example deferred
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(serve_deferred PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)

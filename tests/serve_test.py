@@ -974,6 +974,12 @@ folio.hook("site", function(site)
   for _, url in ipairs(gone) do out[#out + 1] = url .. " found=" .. tostring(site:find(url) ~= nil) end
   site:add_page { url = "/find.txt", layout = false, content = table.concat(out, "\n") .. "\n" }
 end, { order = 6 })
+-- A page whose front matter says lists_posts lists every post (a content page with a list).
+folio.hook("site", function(site)
+  for _, p in ipairs(site.pages) do
+    if p.meta and p.meta.lists_posts then p.pages = site.posts end
+  end
+end, { order = 7 })
 -- The preview's Lua memory.
 folio.hook("serve", function(req)
   if req.path == "/_probe/mem" then
@@ -997,6 +1003,7 @@ def group_incremental():
               post(f"Post {i}", f"2021-07-0{i}", f"Body of post {i}.", "tags: [series]\n"))
     url = lambda i: f"/2021/07/0{i}/p{i}/"
     path = lambda i: os.path.join(d, f"2021-07-0{i}-p{i}.md")
+    write(os.path.join(site, "content/series.md"), "---\ntitle: Series\nlayout: list\nlists_posts: true\n---\n")
 
     def edits(s):
         nav = lambda: s.get("/nav.txt")[2]
@@ -1030,6 +1037,10 @@ def group_incremental():
         check(status(s, url(4)) == 404, "p4 not written")
         s.change(lambda: write(path(4), read(path(4)).replace("UNLISTED", "listed")), url(4))
         check(status(s, url(4)) == 200 and s.get("/find.txt")[2] == "\n", "p4 back")
+        # a title edit: the content page that lists every post shows the new title
+        check("Post 2" in s.get("/series/")[2], "the series page lists post 2")
+        s.rebuilt(lambda: write(path(2), read(path(2)).replace("Post 2", "Post Two Renamed")))
+        s.until(lambda: "Post Two Renamed" in s.get("/series/")[2], "the series page shows the new title")
 
     serve_then_compare(site, edits)
 
@@ -1127,6 +1138,42 @@ def group_newsite():
         s.change(lambda: write(newest, "\nA last body edit.\n", "a"), pred=anything, timeout=SLOW)
     full = serve_then_compare(site, edits, SLOW, counters=True)
     check(len(full) > 100, f"a real site was compared ({len(full)} files)")
+
+
+def group_deferred():
+    """Pages whose Liquid reads the site (deferred to the assemble: scripts/liquid.lua) follow
+    edits of other pages on the fast path of an update, and an edit that makes a page deferred
+    or stops it being so; the result byte for byte a full build."""
+    site = make_site("deferred")
+    write(os.path.join(site, "site.lua"), SITE_LUA % '{ "emoji", "lenient_headings", "liquid", "search" }')
+    d = os.path.join(site, "content/posts")
+    write(os.path.join(site, "content/recent.md"),
+          "---\ntitle: Recent\n---\n\nPosts: {% for post in site.posts %}{{ post.title }} ({{ post.content | number_of_words }} words); {% endfor %}\n")
+    alpha = os.path.join(d, "2021-06-01-alpha.md")
+    beta = os.path.join(d, "2021-06-02-beta.md")
+    recent = lambda: s_get("/recent/")
+
+    def edits(s):
+        nonlocal s_get
+        s_get = lambda url: s.get(url)[2]
+        check("Alpha Post (" in recent() and "Beta Post (" in recent(), "deferred page lists the posts\n" + recent())
+        # a body edit of another post: the deferred page is finished again, and shows the new body
+        words = lambda: int(re.search(r"Beta Post \((\d+) words\)", recent()).group(1))
+        before = words()
+        s.rebuilt(lambda: write(beta, "\nMore beta words.\n", "a"))
+        s.until(lambda: words() == before + 3, f"the deferred page counts beta's new words ({before} before)")
+        # a title edit of another post: the list shows the new title
+        s.rebuilt(lambda: write(alpha, read(alpha).replace("Alpha Post", "Alpha Renamed")))
+        s.until(lambda: "Alpha Renamed (" in recent(), "the deferred page shows the new title")
+        # beta becomes deferred itself (it reads the site), then stops
+        s.rebuilt(lambda: write(beta, "\nThere are {{ site.posts | size }} posts.\n", "a"))
+        s.until(lambda: re.search(r"There are \d+ posts\.", s_get("/2021/06/02/beta/")), "beta deferred: its Liquid rendered")
+        s.rebuilt(lambda: write(beta, read(beta).replace("{{ site.posts | size }}", "some")))
+        s.until(lambda: "There are some posts." in s_get("/2021/06/02/beta/"), "beta no longer deferred")
+
+    s_get = None
+    full = serve_then_compare(site, edits)
+    check(len(full) > 10, f"a site was compared ({len(full)} files)")
 
 
 def group_newsite_multilingual():
@@ -1401,7 +1448,7 @@ GROUPS = {
     "incremental": group_incremental, "newsite": group_newsite,
     "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked, "tracked_lists": group_tracked_lists,
     "sitemap_patch": group_sitemap_patch, "redated": group_redated,
-    "moved_urls": group_moved_urls,
+    "moved_urls": group_moved_urls, "deferred": group_deferred,
 }
 
 

@@ -52,6 +52,7 @@ end
 
 local page_drop, drops_of
 local drops = setmetatable({}, { __mode = "k" })
+local drop_meta = setmetatable({}, { __mode = "k" }) -- page -> the `meta` its drop was made for
 
 -- Jekyll's page fields computed from folio's page; anything else is front matter.
 local FIELDS = {
@@ -89,7 +90,8 @@ local FIELDS = {
 function page_drop(page)
   if page == nil then return nil end
   local d = drops[page]
-  if d then return d end
+  -- (a page the preview processed again keeps its table but gets a new `meta`: a new drop)
+  if d and drop_meta[page] == rawget(page, "meta") then return d end
   -- The fields read so far (content is read anew each time), the drop's __index: a field read
   -- again is found by Lua itself, without a call. The drop stays an empty table (next() and
   -- rawget see nothing, as before).
@@ -115,7 +117,7 @@ function page_drop(page)
       return sorted_pairs(t, keys)
     end,
   })
-  drops[page] = d
+  drops[page], drop_meta[page] = d, rawget(page, "meta")
   return d
 end
 M.page = page_drop

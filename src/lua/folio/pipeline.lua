@@ -661,11 +661,15 @@ local function run_site_hooks(s)
   end
 end
 
--- The outputs to render: the pages' first, then the generated ones. Returns the list and how
--- many of it are pages.
-local function collect_outputs(s)
+-- The outputs to render: the pages' first (`pages_part`: those already known), then the
+-- generated ones. Returns the list and how many of it are pages.
+local function collect_outputs(s, pages_part)
   local list = {}
-  for _, p in ipairs(s.pages) do if p.output then list[#list + 1] = p end end
+  if pages_part then
+    table.move(pages_part, 1, #pages_part, 1, list)
+  else
+    for _, p in ipairs(s.pages) do if p.output then list[#list + 1] = p end end
+  end
   local npages = #list
   for _, p in ipairs(s.generated) do if p.output then list[#list + 1] = p end end
   return list, npages
@@ -694,24 +698,68 @@ end
 -- Pages a frontmatter hook deferred (page.defer = true): the `defer` hooks run on each with the
 -- assembled site (site.pages, site.posts), then the stages after frontmatter. The body is kept
 -- (page.deferred_source), so every assemble (a preview update too) finishes them again.
-local function finish_deferred(s)
-  for _, p in ipairs(s.pages) do
-    if rawget(p, "defer") and p.output ~= false then
-      current_file = p.path
-      p.deferred_source = p.deferred_source or p.source
-      p.source = p.deferred_source
-      local ok, err = xpcall(function()
-        stage = "defer"
-        for _, h in ipairs(sitemod.hooks.defer) do h.fn(p, s) end
-        finish_page(p, p.path)
-      end, errors.handler)
-      if not ok then
-        report(err, p.path, "while processing " .. p.path .. " (" .. stage .. " stage)", p.path)
-        p.output = false
+-- `fresh` (id -> page, P.assemble's frame path: no page added or removed) limits the look to
+-- those pages and the ones the last pass found deferred, instead of reading every page.
+local deferred_pages = {} -- the pages the last pass found deferred, in site order
+
+local function deferred_candidates(fresh)
+  local set, list = {}, {}
+  for _, p in ipairs(deferred_pages) do set[p] = true end
+  for _, p in pairs(fresh) do set[p] = true end
+  local order = frame:order()
+  for p in pairs(set) do
+    local k = frame:index_of(p.id)
+    if k and order[k] == p then list[#list + 1] = p end -- (a page still in the frame)
+  end
+  table.sort(list, function(a, b) return frame:index_of(a.id) < frame:index_of(b.id) end)
+  return list
+end
+
+local function finish_deferred(s, fresh)
+  local found = {}
+  for _, p in ipairs(fresh and deferred_candidates(fresh) or s.pages) do
+    if rawget(p, "defer") then
+      found[#found + 1] = p
+      if p.output ~= false then
+        current_file = p.path
+        p.deferred_source = p.deferred_source or p.source
+        p.source = p.deferred_source
+        local ok, err = xpcall(function()
+          stage = "defer"
+          for _, h in ipairs(sitemod.hooks.defer) do h.fn(p, s) end
+          finish_page(p, p.path)
+        end, errors.handler)
+        if not ok then
+          report(err, p.path, "while processing " .. p.path .. " (" .. stage .. " stage)", p.path)
+          p.output = false
+        end
       end
     end
   end
+  deferred_pages = found
   current_file = nil
+end
+
+-- Whether layout `name` exists (the theme's templates or the site model's layout engine);
+-- else also the file it would be and where it was looked for.
+local function layout_exists(name)
+  local exists, relpath, looked = renderer:has_layout(name)
+  if not exists and layout_engine then
+    exists = layout_engine.has_layout(name) and true or false
+    if not exists and layout_engine.looked then looked = layout_engine.looked(name) .. ", " .. looked end
+  end
+  return exists, relpath, looked
+end
+
+-- Whether every layout the pages of `fresh` (id -> page) ask for exists.
+local function layouts_exist(fresh)
+  for _, p in pairs(fresh) do
+    local name = p.layout
+    if p.path and type(name) == "string" and name ~= "none" and name ~= "" and not layout_exists(name) then
+      return false
+    end
+  end
+  return true
 end
 
 -- Layouts that pages ask for and that do not exist: one warning per layout, naming the pages
@@ -732,11 +780,7 @@ local function check_layouts(list)
   end
   missing_layouts = {}
   for _, name in ipairs(names) do
-    local exists, relpath, looked = renderer:has_layout(name)
-    if not exists and layout_engine then
-      exists = layout_engine.has_layout(name) and true or false
-      if not exists and layout_engine.looked then looked = layout_engine.looked(name) .. ", " .. looked end
-    end
+    local exists, relpath, looked = layout_exists(name)
     if not exists then
       missing_layouts[name] = true
       local paths = asked[name]
@@ -788,7 +832,7 @@ function P.assemble(keep_order, fresh, redated)
     if not spots then return P.assemble(keep_order, nil, redated) end -- (a URL or order it cannot take)
     local primed
     site, primed = frame_site()
-    finish_deferred(site)
+    finish_deferred(site, fresh)
     local given = site.pages
     run_site_hooks(site)
     if primed and not frame:index_held(site, given, spots, url_indexes[site]) then
@@ -797,9 +841,18 @@ function P.assemble(keep_order, fresh, redated)
       return P.assemble(true)
     end
     frame:check_links(spots)
-    render_list, pages_part = collect_outputs(site)
-    check_layouts(render_list)
-    pages_part_kept = frame:same_pages_part(render_list, pages_part)
+    local part = frame:kept_pages_part(fresh)
+    if part and next(missing_layouts) == nil and layouts_exist(fresh) then
+      -- the pages' part as the frame has it (the hooks are taken to have left the outputs and
+      -- layouts of the pages they were not given as they were: docs/serve.md), the generated
+      -- outputs after it; no layout was missing and none is now
+      render_list, pages_part = collect_outputs(site, part)
+      pages_part_kept = true
+    else
+      render_list, pages_part = collect_outputs(site)
+      check_layouts(render_list)
+      pages_part_kept = frame:same_pages_part(render_list, pages_part)
+    end
     if pages_part_kept then
       frame:check_generated(render_list, pages_part, check_outputs)
     else
@@ -1143,9 +1196,10 @@ end
 local function lists_page(list_page, ids, objects)
   local list = list_page.pages
   if type(list) ~= "table" then return false end
+  if folio.count_keys(list, objects) > 0 then return true end
   local known = frame and frame:known_pages() or {}
+  if folio.count_keys(list, known) == #list then return false end
   for _, p in ipairs(list) do
-    if objects[p] then return true end
     if not known[p] and ids[p.id] then return true end
   end
   return false
@@ -1217,6 +1271,19 @@ local function choose_outputs(touched)
   return todo
 end
 
+
+-- `todo` (indexes in render_list, sorted) with the outputs of the deferred pages added, each once.
+local function with_deferred(todo)
+  if #deferred_pages == 0 then return todo end
+  local have = {}
+  for _, i in ipairs(todo) do have[i] = true end
+  for _, p in ipairs(deferred_pages) do
+    local k = p.id and frame and frame:output_of(p.id)
+    if k and render_list[k] == p and not have[k] then todo[#todo + 1] = k; have[k] = true end
+  end
+  table.sort(todo)
+  return todo
+end
 
 local last_touched = {} -- the pages the last update re-processed (id -> true)
 
@@ -1307,7 +1374,9 @@ function P.update(paths)
   local shown = not templates and not structural and not config.preview_render_all
     and shown_fields_changed(touched, olds)
   if shown then
-    track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {})
+    local kept = frame and frame:same_pages_part(render_list, pages_part)
+      and { npages = pages_part, special = frame:special_pages() } or nil
+    track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {}, kept)
   end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
@@ -1325,6 +1394,8 @@ function P.update(paths)
     end
     if now then dirty[now] = true end
   end
+  -- deferred pages are finished again by every assemble: their parts too are computed again
+  for _, p in ipairs(deferred_pages) do dirty[p] = true end
   last_touched = touched
   t = lap("process", t)
   site_dirty = dirty
@@ -1337,6 +1408,11 @@ function P.update(paths)
     if (now == nil) ~= (before[id] == nil) or (now and signature(now) ~= before[id]) then
       structural = true
     end
+  end
+  -- the deferred pages were finished again (their Liquid may show what changed): rendered as
+  -- re-processed pages are, with the lists that show them
+  for _, p in ipairs(deferred_pages) do
+    if p.id and pages[p.id] == p then touched[p.id] = true end
   end
   if pages_part_kept then
     local new, generated = compare_outputs(pages_part + 1, { "generated" })
@@ -1357,12 +1433,14 @@ function P.update(paths)
   end
   t = lap("compare outputs", t)
   if structural and track and not templates then
+    local kept = pages_part_kept and { npages = pages_part, special = frame:special_pages(),
+                                       output_of = function(id) return frame:output_of(id) end } or nil
     local todo = preview.choose(track, render_list, site, pages,
       function(out) return previous_url(out) == nil end,
-      function(p) return previous_content(p.output) ~= (p.content or "") end)
+      function(p) return previous_content(p.output) ~= (p.content or "") end, kept)
     lap("choose (tracked)", t)
     if todo then
-      P.partial_todo = todo
+      P.partial_todo = with_deferred(todo)
       return "partial", #todo, css_only
     end
   end

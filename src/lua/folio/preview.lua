@@ -20,8 +20,9 @@
 --   frame:keep_menu(menu) -> copy; frame:site_parts() -> all, sections, menu(), builtin (copies)
 --   frame:url_index() -> by_url or nil        the pages' URL index, if it may prime site:find
 --   frame:index_held(site, given, spots, index)
---   frame:same_pages_part(render_list, npages), frame:check_generated(render_list, npages, check)
---   frame:output_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
+--   frame:same_pages_part(render_list, npages), frame:kept_pages_part(fresh),
+--   frame:special_pages(), frame:check_generated(render_list, npages, check)
+--   frame:output_of(id), frame:index_of(id), frame:known_pages(), frame:order(), frame:has_output(out)
 --   preview.reorder(order, pages, moved, before) -> the last order with re-dated pages moved
 --   preview.page_fields(meta, lazy)           the pipeline's page metatable and computed fields
 --   preview.track_before(...), preview.choose(...)   what an edit shown on other pages renders
@@ -100,6 +101,9 @@ end
 -- Whether output `out` is one of the frame's pages' or built-in pages'.
 function Frame:has_output(out) return self.builtin[out] or self.outputs[out] end
 
+-- The place of page `id` in the frame's order (nil: not a page of the frame).
+function Frame:index_of(id) return self.at[id] end
+
 -- The index in the render list of page `id`'s output (nil: none).
 function Frame:output_of(id) return self.at_output[id] end
 
@@ -140,9 +144,11 @@ function Frame:complete(render_list, npages, ok)
   self.links_kept = kept
   self.by_url = pages_by_url(self)
   self.pages = table.move(render_list, 1, npages, 1, {})
-  self.at_output, self.output_of_id = {}, {}
+  self.at_output, self.output_of_id, self.special = {}, {}, {}
   for k, p in ipairs(self.pages) do
     if p.id then self.at_output[p.id], self.output_of_id[p.id] = k, p.output end
+    local layout = p.layout
+    if layout == false or layout == "none" or type(p.pages) == "table" then self.special[p] = true end
   end
   self.outputs = {}
   for k = 1, npages do self.outputs[render_list[k].output] = true end
@@ -283,10 +289,7 @@ end
 -- assemble found them.)
 function Frame:index_held(s, given, spots, index)
   local all = self.all
-  if s.pages ~= given or #given ~= #all then return false end
-  for i = 1, #all do
-    if given[i] ~= all[i] then return false end
-  end
+  if s.pages ~= given or not folio.same_items(given, all) then return false end
   for _, spot in ipairs(spots) do
     local p = spot[1][spot[2]]
     if p.url ~= self.url_of[self.at[p.id]] then return false end
@@ -302,7 +305,7 @@ end
 function Frame:same_pages_part(render_list, npages)
   local list = self.pages
   if not self.ok or #list ~= npages then return false end
-  for k = 1, npages do
+  for k = 1, npages do -- (render_list is longer: folio.same_items compares whole lists)
     if render_list[k] ~= list[k] then return false end
   end
   for _, m in ipairs(self.moved_last) do
@@ -311,6 +314,23 @@ function Frame:same_pages_part(render_list, npages)
   end
   return true
 end
+
+-- The pages' part of the render list as the frame has it (read only), for an update whose
+-- re-processed pages (`fresh`, id -> page) each kept their entry in it and the output it gives
+-- them; else nil. (The pages an update did not re-process are taken to show what they showed.)
+function Frame:kept_pages_part(fresh)
+  if not self.ok then return nil end
+  for id, p in pairs(fresh) do
+    local k = self.at_output[id]
+    if not k or self.pages[k] ~= p or p.output ~= self.output_of_id[id] then return nil end
+  end
+  return self.pages
+end
+
+-- The pages of the pages' part that an update's choice looks at even when they did not change
+-- (page -> true): those written as is and those with a `pages` list, as the last full
+-- assemble found them.
+function Frame:special_pages() return self.special end
 
 -- The pages whose URL the last replace moved: { { id =, url =, output = }, ... } (what they had).
 function Frame:moved() return self.moved_last end
@@ -396,52 +416,44 @@ local function list_print(list)
   return table.concat(parts, ",")
 end
 
--- A generated page's fields as text: what its output shows, pages told by their id (a change to
--- one of them is found through t.touched), other tables (a paginator, a term page listed on a
--- terms page) by their fields in key order, to a small depth. A table many pages share (the
--- URLs of a list's pages) is printed once per pass: `memo` (depth -> table -> text).
-local fields_print_table
-local function fields_print(v, depth, out, memo)
-  local kind = type(v)
-  if kind ~= "table" then
-    out[#out + 1] = (kind == "function" or kind == "userdata") and kind or tostring(v)
-    return
+-- Whether two values a generated page holds show the same, as their text would tell: pages by
+-- their id (a change to one of them is found through t.touched), numbers as they print (1 and
+-- 1.0 differ), functions and userdata by their type, other tables (a paginator, a term page
+-- listed on a terms page) by their fields, to a small depth (past it, anything is the same).
+-- Answers for two tables are kept per depth (`memo`): many pages of a list share their tables
+-- (a paginator's URLs), which are compared once.
+local function same_shown(a, b, depth, memo)
+  local ta, tb = type(a), type(b)
+  if ta == "number" or tb == "number" then
+    if ta ~= tb or math.type(a) ~= math.type(b) then return false end
+    return math.type(a) == "integer" and a == b or tostring(a) == tostring(b)
   end
-  local id = rawget(v, "id")
-  if id ~= nil then out[#out + 1] = "#" .. tostring(id); return end
-  if depth > 4 then out[#out + 1] = "{...}"; return end
-  local seen = memo[depth]
-  if not seen then seen = {}; memo[depth] = seen end
-  local known = seen[v]
-  if known then out[#out + 1] = known; return end
-  local mine = {}
-  fields_print_table(v, depth, mine, memo)
-  known = table.concat(mine)
-  seen[v] = known
-  out[#out + 1] = known
-end
-
-fields_print_table = function(v, depth, out, memo)
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b)
-    if type(a) ~= type(b) then return type(a) == "number" end
-    return a < b
-  end)
-  out[#out + 1] = "{"
-  for _, k in ipairs(keys) do
-    out[#out + 1] = tostring(k)
-    out[#out + 1] = "="
-    fields_print(v[k], depth + 1, out, memo)
-    out[#out + 1] = ","
+  if a == b then return true end
+  if ta ~= "table" or tb ~= "table" then
+    return ta == tb and (ta == "function" or ta == "userdata")
   end
-  out[#out + 1] = "}"
-end
-
-local function print_of(v, memo)
-  local out = {}
-  fields_print(v, 1, out, memo)
-  return table.concat(out)
+  local ia, ib = rawget(a, "id"), rawget(b, "id")
+  if ia ~= nil or ib ~= nil then return ia ~= nil and ib ~= nil and tostring(ia) == tostring(ib) end
+  if depth > 4 then return true end
+  local at_depth = memo[depth]
+  if not at_depth then at_depth = {}; memo[depth] = at_depth end
+  local known = at_depth[a]
+  if not known then known = {}; at_depth[a] = known end
+  local same = known[b]
+  if same ~= nil then return same end
+  same = true
+  local n = 0
+  for k, v in pairs(a) do
+    n = n + 1
+    local w = b[k]
+    if w == nil or not same_shown(v, w, depth + 1, memo) then same = false; break end
+  end
+  if same then
+    for _ in pairs(b) do n = n - 1 end
+    same = n == 0
+  end
+  known[b] = same
+  return same
 end
 
 local families_listing
@@ -464,22 +476,12 @@ local function snapshot(p)
   return snap
 end
 
--- Whether generated page `p` shows what `snap` (a snapshot of its last version) showed. Tables
--- that are not the same table are compared by their text (print_of).
--- Whether two values a generated page holds show the same: the same value, or tables whose text
--- (print_of) is the same. The answer for two tables is kept (memo.pairs): many pages of a list
--- share their tables (a paginator's URLs), and their texts can be long.
+-- Whether two values a generated page holds show the same: the same value, or tables that show
+-- the same (same_shown).
 local function same_value(w, v, memo)
   if w == v then return true end
   if type(w) ~= "table" or type(v) ~= "table" then return false end
-  local known = memo.pairs[w]
-  if not known then known = {}; memo.pairs[w] = known end
-  local same = known[v]
-  if same == nil then
-    same = print_of(w, memo.before) == print_of(v, memo.now)
-    known[v] = same
-  end
-  return same
+  return same_shown(w, v, 1, memo)
 end
 
 local function same_as(snap, p, memo)
@@ -533,17 +535,21 @@ end
 -- those `skip(p)` says keep their pages. `objs` holds those pages' tables and `known` the
 -- frame's pages (page -> true): a page of the frame is told by identity, without reading it (a
 -- cache miss per entry on a large site); anything else (a copy of a page) by its id.
-families_listing = function(render_list, ids, skip, objs, known)
+families_listing = function(render_list, ids, skip, objs, known, first)
   local found = {}
-  for k = 1, #render_list do
+  for k = first or 1, #render_list do
     local p = render_list[k]
     local list = rawget(p, "generated") and not (skip and skip(p)) and p.pages
     if type(list) == "table" then
-      for i = 1, #list do
-        local q = list[i]
-        if objs[q] or (not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil) then
-          found[family(p)] = true
-          break
+      if folio.count_keys(list, objs) > 0 then
+        found[family(p)] = true
+      elseif folio.count_keys(list, known) < #list then
+        for i = 1, #list do
+          local q = list[i]
+          if objs[q] or (not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil) then
+            found[family(p)] = true
+            break
+          end
         end
       end
     end
@@ -600,7 +606,9 @@ local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, descrip
 -- `render_list` and `site` the last assemble's, `all` every page (id -> page), `known` the
 -- frame's pages (page -> true, or an empty table). Returns nil when the update must render
 -- everything.
-function M.track_before(olds, news, render_list, site, all, changed, known)
+-- `kept` (may be nil): { npages =, special = } when the render list's first `npages` entries are
+-- the frame's pages part: there only its special pages (Frame:special_pages) are snapshot.
+function M.track_before(olds, news, render_list, site, all, changed, known, kept)
   local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known }
   -- only fields that show, not ones that decide which lists a page is on: no list changes but
   -- the changed pages' own entries
@@ -635,9 +643,9 @@ function M.track_before(olds, news, render_list, site, all, changed, known)
   local c0 = os.clock()
   local objs = {}
   for _, old in pairs(olds) do objs[old] = true end
-  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip, objs, known)
-  for k = 1, #render_list do
-    local p = render_list[k]
+  local first = kept and kept.npages + 1 or 1 -- (the generated pages come after the pages)
+  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip, objs, known, first)
+  local function take_snapshot(p)
     if rawget(p, "generated") then
       if families[family(p)] then t.lists[p.output] = snapshot(p) end
     else
@@ -645,6 +653,10 @@ function M.track_before(olds, news, render_list, site, all, changed, known)
       if type(list) == "table" then t.lists[p.output] = list_print(list) end
     end
   end
+  if kept then
+    for p in pairs(kept.special) do take_snapshot(p) end
+  end
+  for k = first, #render_list do take_snapshot(render_list[k]) end
   local c1 = os.clock()
   -- the pages that share a listed value with a changed page: their related may change
   local names = {} -- field -> { value in lower case -> true }
@@ -686,7 +698,11 @@ end
 -- to render everything (`all`: id -> page, as after the update). `is_new(output)`: it was not
 -- written last time; `as_is_changed(p)`: an output written as is (layout none) whose content
 -- changed.
-function M.choose(t, render_list, site, all, is_new, as_is_changed)
+-- `kept` (may be nil): the render list's first `kept.npages` entries are the frame's pages part
+-- (Frame:kept_pages_part); then only its pages that changed, their neighbours, the pages whose
+-- related list changed and its special pages (Frame:special_pages: written as is, or with a
+-- `pages` list) are looked at there, the others being as they were.
+function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   if site.posts and site.posts[1] and t.touched[rawget(site.posts[1], "id") or false] then return nil end
   local render = {}
   for id in pairs(t.touched) do
@@ -705,14 +721,15 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
       end
     end
   end
-  local todo, memo = {}, { before = {}, now = {}, pairs = {} }
+  local todo, memo = {}, {}
   local objs, known = {}, t.known
   for id in pairs(t.touched) do
     local p = all[id]
     if p then objs[p] = true end
   end
-  local families_now = not t.display_only and families_listing(render_list, t.touched, t.skip, objs, known)
-  for k = 1, #render_list do
+  local families_now = not t.display_only
+    and families_listing(render_list, t.touched, t.skip, objs, known, kept and kept.npages + 1)
+  local function consider(k)
     local p = render_list[k]
     local id = rawget(p, "id")
     local layout = p.layout
@@ -742,16 +759,39 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed)
         take = not now or now ~= was
       end
       if not take and type(list) == "table" then
-        for _, q in ipairs(list) do -- (a page of the frame is a page: its id is not read)
-          if objs[q] or (not known[q] and (type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")])) then
-            take = true
-            break
+        -- (a page of the frame is a page: its id is not read; folio.count_keys asks in C)
+        if folio.count_keys(list, objs) > 0 then
+          take = true
+        elseif folio.count_keys(list, known) < #list then
+          for _, q in ipairs(list) do
+            if objs[q] or (not known[q] and (type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")])) then
+              take = true
+              break
+            end
           end
         end
       end
     end
     if take then todo[#todo + 1] = k end
   end
+  local first = 1
+  if kept then
+    local ks = {}
+    local function add(id)
+      local k = id and kept.output_of(id)
+      if k and k <= kept.npages then ks[k] = true end
+    end
+    for id in pairs(t.touched) do add(id) end
+    for id in pairs(t.neighbours) do add(id) end
+    for id in pairs(render) do add(id) end
+    for p in pairs(kept.special) do add(rawget(p, "id")) end
+    local list = {}
+    for k in pairs(ks) do list[#list + 1] = k end
+    table.sort(list)
+    for _, k in ipairs(list) do consider(k) end
+    first = kept.npages + 1
+  end
+  for k = first, #render_list do consider(k) end
   return todo
 end
 

@@ -73,12 +73,7 @@ function M.runner(spec)
     if failed or M.all_dirty then forget() end
     failed = true -- until this run completes
     local list = site.pages
-    local same_order = seen ~= nil and #seen == #list
-    if same_order then
-      for i = 1, #list do
-        if list[i] ~= seen[i] then same_order = false; break end
-      end
-    end
+    local same_order = seen ~= nil and folio.same_items(list, seen)
     if not same_order then
       seen = table.move(list, 1, #list, 1, {})
       position = nil
