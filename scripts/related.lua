@@ -144,6 +144,63 @@ local function patch_index(view, last, changed)
   return { ids = ids, lists = lists, rank = old.rank, posts = view.posts }, raw, terms
 end
 
+-- The last index with the posts `moved` (a date edit) in their new places, when view.posts holds
+-- the last index's posts in the same order but for those, and their terms did not change: the
+-- posts between a moved post's old and new place shift by one, so only their ranks and the lists
+-- of their terms are made again. Returns the new index (as patch_index does), or nil.
+local function patch_moved(view, last, moved)
+  local old, raw, terms = last.index, last.raw, last.terms
+  local before, now = last.posts, view.posts
+  if not raw or #moved == 0 or #moved > 64 or #before ~= #now then return nil end
+  local skip = {}
+  for _, p in ipairs(moved) do
+    if not old.rank[p] then return nil end
+    skip[p] = true
+  end
+  -- the others in the same order: the stretch where ranks differ, found by comparing both lists
+  local j = 1
+  for i = 1, #before do
+    local p = before[i]
+    if not skip[p] then
+      while skip[now[j]] do j = j + 1 end
+      if now[j] ~= p then return nil end
+      j = j + 1
+    end
+  end
+  local lo, hi = #now + 1, 0
+  for i = 1, #now do
+    if now[i] ~= before[i] then
+      if i < lo then lo = i end
+      hi = i
+    end
+  end
+  if hi == 0 then return old, raw, terms end
+  for _, p in ipairs(moved) do -- a moved post keeps its terms (else: build again)
+    local was, mine = terms[p], terms_of(p, old.ids, false)
+    if not was or #was ~= #mine then return nil end
+    for k = 1, #was do if was[k] ~= mine[k] then return nil end end
+  end
+  local rank = {}
+  for p, r in pairs(old.rank) do rank[p] = r end
+  local dirty = {}
+  for i = lo, hi do
+    local p = now[i]
+    rank[p] = i
+    for _, id in ipairs(terms[p]) do dirty[id] = true end
+  end
+  local lists = {}
+  for id, packed in pairs(old.lists) do lists[id] = packed end
+  for id in pairs(dirty) do
+    local out = {}
+    for k, x in ipairs(raw[id]) do
+      out[k] = (x >= lo and x <= hi) and rank[before[x]] or x
+    end
+    table.sort(out)
+    raw[id], lists[id] = out, folio.related_pack(out)
+  end
+  return { ids = old.ids, lists = lists, rank = rank, posts = now }, raw, terms
+end
+
 -- The related posts of `page`, computed on first use. The cache is per index (a fresh site has
 -- a fresh index), weak so it never travels between states.
 local caches = setmetatable({}, { __mode = "k" })
@@ -214,6 +271,8 @@ folio.site_hook {
         index = last.index
       elseif same_order and not changes.first then
         index, raw, terms = patch_index(view, last, changes.pages)
+      elseif last and not changes.first then
+        index, raw, terms = patch_moved(view, last, changes.pages)
       end
       if not index then index, raw, terms = build_index(view) end
       rawset(view, KEY, index)
