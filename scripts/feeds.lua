@@ -110,11 +110,50 @@ local function file_for(url, parts, make)
   return out
 end
 
+-- What each feed folder's write made in the last run (folio serve), by folder: { entries = the
+-- pages it showed, what else it read, files = { { url, content, minified }... }, links }; given
+-- again whole when the same pages show and none of them changed (a body edit of an older post).
+local last_writes, writes = {}, {}
+local changed_now = function() return true end -- changes.changed of the run
+local same_items = folio.same_items or function(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+-- The last run's write of `folder` when it holds again (see last_writes), else nil.
+local function same_write(site, title, list_url, folder, entries, content)
+  local w = last_writes[folder]
+  if not (w and #entries > 0 and same_items(w.entries, entries) and w.title == title and w.list_url == list_url
+          and w.content == content and w.base_url == site.base_url and w.site_title == site.title
+          and w.description == site.description and w.language == site.language and w.author == site.author) then
+    return nil
+  end
+  for _, p in ipairs(entries) do
+    if changed_now(p) then return nil end
+  end
+  return w
+end
+
 -- One feed: `pages` newest first; `url` is where the HTML list lives, `path` the feed's folder.
 -- `cache` keeps, per page, what every feed of its kind (`content`: "full" or "summary") writes
 -- the same (a page is in several feeds): its content with absolute links, its Atom entry and its
 -- JSON item.
 local function write(site, title, list_url, folder, pages, cache, content)
+  local entries = table.move(pages, 1, math.min(limit, #pages), 1, {})
+  local again = same_write(site, title, list_url, folder, entries, content)
+  if again then
+    for _, p in ipairs(entries) do -- (kept for the next run's cache)
+      local _ = cache.body[p], cache.atom[p], cache.json[p]
+    end
+    for _, f in ipairs(again.files) do
+      site:add_page({ url = f.url, kind = "feed", layout = false, content = f.content, minified = f.minified })
+      files[f.url] = last_files[f.url]
+    end
+    links_now[folder], writes[folder] = again.links, again
+    return again.links
+  end
+  local written = {}
   local root = site.base_url:gsub("/$", "")
   local function abs(u) return root .. u end
   local function absolute_links(html) -- href="/x" and src="/x", not href="//host/x"
@@ -130,7 +169,6 @@ local function write(site, title, list_url, folder, pages, cache, content)
     if not c then c = absolute_links(body_of(p, content)); cache.body[p] = c end
     return c
   end
-  local entries = table.move(pages, 1, math.min(limit, #pages), 1, {})
   local updated = 0
   for _, p in ipairs(entries) do updated = math.max(updated, p.lastmod or p.date or 0) end
   if updated == 0 then -- an empty feed: the newest page's date, never the build time (reproducible)
@@ -220,6 +258,7 @@ local function write(site, title, list_url, folder, pages, cache, content)
     end
     -- (the JSON is as compact as the minifier makes it: written as it is)
     site:add_page({ url = url, kind = "feed", layout = false, content = out, minified = format == "json" })
+    written[#written + 1] = { url = url, content = out, minified = format == "json" }
     local link = { href = abs(url), url = url, title = title,
                    type = format == "atom" and "application/atom+xml" or "application/feed+json" }
     local before = last_files[url]
@@ -236,6 +275,9 @@ local function write(site, title, list_url, folder, pages, cache, content)
     if same then links = before end
   end
   links_now[folder] = links
+  writes[folder] = { entries = entries, title = title, list_url = list_url, content = content,
+                     base_url = site.base_url, site_title = site.title, description = site.description,
+                     language = site.language, author = site.author, files = written, links = links }
   return links
 end
 
@@ -304,16 +346,17 @@ folio.site_hook {
   -- entries read the page's title, url, dates, author, tags (page.taxonomies), summary, body
   combine = function(site, _, changes)
     local cache = new_cache(changes.changed)
+    changed_now, writes = changes.first and function() return true end or changes.changed, {}
     local ok, err = pcall(combine, site, cache)
     if not ok then -- start again from nothing next time
-      last_cache, last_files, last_links = empty_caches(), {}, {}
+      last_cache, last_files, last_links, last_writes = empty_caches(), {}, {}, {}
       error(err, 0)
     end
     for _, set in pairs(cache) do for _, t in pairs(set) do setmetatable(t, nil) end end
-    last_cache, last_files, last_links = cache, files, links_now
+    last_cache, last_files, last_links, last_writes = cache, files, links_now, writes
     if changes.final then -- no run follows (folio build): keep nothing through the render
-      last_cache, last_files, last_links = empty_caches(), {}, {}
-      files, links_now = {}, {}
+      last_cache, last_files, last_links, last_writes = empty_caches(), {}, {}, {}
+      files, links_now, writes = {}, {}, {}
     end
   end,
 }
