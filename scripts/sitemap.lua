@@ -111,17 +111,27 @@ local function patched(site, parts, changes, gen_urls, gen_elements, gen_times)
   for i, url in ipairs(gen_urls) do
     if prev.gen_urls[i] ~= url then return nil end
   end
-  local by_url, sorted, url_of = prev.by_url, prev.urls, prev.url_of
+  local by_url, sorted, url_of, elements = prev.by_url, prev.urls, prev.url_of, prev.pieces
+  if not elements or #elements ~= #sorted then return nil end
   for _, p in ipairs(changes.pages) do
     if url_of[p] == nil then return nil end
   end
-  for i, url in ipairs(gen_urls) do by_url[url] = gen_elements[i] end
+  -- (`elements` is the element of each URL of `sorted`, patched in step with it)
+  for i, url in ipairs(gen_urls) do -- generated pages whose element changed (a list's lastmod)
+    local el = gen_elements[i]
+    if el ~= prev.gen_elements[i] then
+      local k = search_sorted(sorted, url)
+      if sorted[k] ~= url then last = nil; return nil end
+      elements[k], by_url[url] = el, el
+    end
+  end
   for _, p in ipairs(changes.pages) do -- take the changed pages' old URLs out...
     local old = url_of[p]
     if old then
       local i = search_sorted(sorted, old)
       if sorted[i] ~= old then last = nil; return nil end
       table.remove(sorted, i)
+      table.remove(elements, i)
       by_url[old], prev.set[old] = nil, nil
     end
   end
@@ -130,13 +140,13 @@ local function patched(site, parts, changes, gen_urls, gen_elements, gen_times)
     local url = part and part[1] or false
     if url then
       if by_url[url] ~= nil then last = nil; return nil end -- two pages with one URL
-      table.insert(sorted, search_sorted(sorted, url), url)
+      local k = search_sorted(sorted, url)
+      table.insert(sorted, k, url)
+      table.insert(elements, k, part[2])
       by_url[url], prev.set[url] = part[2], true
     end
     url_of[p] = url
   end
-  local elements = {}
-  for i, url in ipairs(sorted) do elements[i] = by_url[url] end
   local content = document(header(false), elements)
   prev.pieces, prev.content, prev.gen_elements, prev.gen_times = elements, content, gen_elements, gen_times
   return content
