@@ -115,11 +115,7 @@ end
 -- again whole when the same pages show and none of them changed (a body edit of an older post).
 local last_writes, writes = {}, {}
 local changed_now = function() return true end -- changes.changed of the run
-local same_items = folio.same_items or function(a, b)
-  if #a ~= #b then return false end
-  for i = 1, #a do if a[i] ~= b[i] then return false end end
-  return true
-end
+local same_items = folio.same_items
 
 -- The last run's write of `folder` when it holds again (see last_writes), else nil.
 local function same_write(site, title, list_url, folder, entries, content)

@@ -62,11 +62,7 @@ local function window(k, count, urls, links)
   return out
 end
 
-local same_items = folio.same_items or function(a, b)
-  if #a ~= #b then return false end
-  for i = 1, #a do if a[i] ~= b[i] then return false end end
-  return true
-end
+local same_items = folio.same_items
 
 -- Whether `list` has the fields `fields` (by value, tables by identity), its entries aside.
 local function same_fields(list, fields)

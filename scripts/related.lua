@@ -246,11 +246,7 @@ end
 -- (folio serve)
 local last_of = {}
 
-local same_posts = folio.same_items or function(a, b)
-  if #a ~= #b then return false end
-  for i = 1, #a do if a[i] ~= b[i] then return false end end
-  return true
-end
+local same_posts = folio.same_items
 
 folio.site_hook {
   name = "related",

@@ -180,15 +180,11 @@ end
 -- order; index = string }): reused when no entry changed and the view has the same pages.
 local last_index = {}
 
-local same_pages = folio.same_items or function(a, b)
-  if #a ~= #b then return false end
-  for i = 1, #a do if a[i] ~= b[i] then return false end end
-  return true
-end
+local same_pages = folio.same_items
 
 -- out[1..n] joined: folio.concat_strings sizes the text first and copies each piece once
 -- (table.concat grows its buffer by doubling: a 5 MB index was copied about three times).
-local join = folio.concat_strings or function(out, n) return table.concat(out, "", 1, n) end
+local join = folio.concat_strings
 
 local function language_index(site, parts, changes)
   local lang = site.lang or ""

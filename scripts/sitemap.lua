@@ -52,14 +52,12 @@ local content_time = setmetatable({}, { __mode = "k" }) -- a content page's last
 local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
 
 -- The file: the header, the elements, the closing tag, joined by folio.concat_strings (sized
--- first, each piece copied once) where the sandbox has it.
-local concat_strings = folio.concat_strings
+-- first, each piece copied once: table.concat doubles its buffer as it goes).
 local function document(head, elements)
-  if not concat_strings then return head .. table.concat(elements) .. "\n</urlset>\n" end
   local all = { head }
   table.move(elements, 1, #elements, 2, all)
   all[#all + 1] = "\n</urlset>\n"
-  return concat_strings(all, #all)
+  return folio.concat_strings(all, #all)
 end
 
 local function header(multilingual)

@@ -244,11 +244,7 @@ local last_of = {}
 -- URL prefix (/ja/tags/go/), with titles from the theme's translations.
 local lookup = folio.i18n and folio.i18n.lookup or function() return nil end
 
-local same_pages = folio.same_items or function(a, b)
-  if #a ~= #b then return false end
-  for i = 1, #a do if a[i] ~= b[i] then return false end end
-  return true
-end
+local same_pages = folio.same_items
 
 -- The pages of the site for the terms of the last run: fresh page tables each run (pagination
 -- changes what it is given), each with a copy of its term's list made once (`listed`).
