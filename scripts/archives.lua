@@ -9,7 +9,8 @@
 -- Year and month pages: kind "archive", layout "list", `pages` newest first, `year` ("2014"),
 -- `month` ("01", month pages only). The index: kind "archives", layout "archive", `years`.
 -- Sets site.archives = { { year =, url =, count =, months = { { month =, name =, url =,
--- count = }, ... } }, ... }, newest year and month first. Months and years are those of the
+-- count =, posts = }, ... } }, ... }, newest year and month first (`posts`: the month's pages,
+-- newest first, the list its month page starts from). Months and years are those of the
 -- post dates in the site's time zone. A URL already taken (a page at /2014/) is left alone,
 -- with a warning. Runs at the site stage with order 45 (before pagination).
 local opts = ... or {}
@@ -83,7 +84,7 @@ local function archive(site, parts, changes)
           year = year.year, pages = year.pages, lang = lang })
     for _, month in ipairs(year.months) do
       entry.months[#entry.months + 1] = { month = month.month, name = month.name,
-        url = opts.months ~= false and month.url or nil, count = #month.pages }
+        url = opts.months ~= false and month.url or nil, count = #month.pages, posts = month.pages }
       if opts.months ~= false then
         add({ url = month.url, kind = "archive", layout = "list", title = month.name,
               year = month.year, month = month.month, pages = month.pages, lang = lang })

@@ -34,8 +34,15 @@ T.test("index and site.archives, with counts", function()
   T.eq(idx.layout, "archive")
   T.eq(site.archives[1].year, "2014")
   T.eq(site.archives[1].count, 3)
-  T.eq(site.archives[1].months[1], { month = "03", name = "March 2014", url = "/2014/03/", count = 1 })
+  local march = site.archives[1].months[1]
+  T.eq(H.urls(march.posts), { p4.url }, "a month's posts, for the index")
+  march.posts = nil
+  T.eq(march, { month = "03", name = "March 2014", url = "/2014/03/", count = 1 })
   T.eq(site.archives[1].months[2].count, 2)
+  T.eq(H.urls(site.archives[1].months[2].posts), { p3.url, p2.url }, "newest first")
+  local dec = site.archives[2].months[1]
+  T.eq(H.urls(dec.posts), { p1.url })
+  dec.posts = nil
   T.eq(site.archives[2], { year = "2013", url = "/2013/", count = 1,
     months = { { month = "12", name = "December 2013", url = "/2013/12/", count = 1 } } })
   T.eq(idx.years, site.archives)
