@@ -369,6 +369,22 @@ int folio_swap_into_place(const char *staging, const char *output, const char *a
   return folio_remove_tree(aside);
 }
 
+/* linkat(2) of src to rel below dirfd. A link to a file another thread is renaming a new
+ * version over can fail with ENOENT: the name was looked up to the old file, whose last link the
+ * rename then dropped (Linux does not link a file with no links left), and the name holds the
+ * new file at once. So ENOENT is tried again (up to 100 times) while src exists. 0 or -errno. */
+static int S_link_retrying(const char *src, int dirfd, const char *rel)
+{
+  for (int tries = 0;; tries++) {
+    if (linkat(AT_FDCWD, src, dirfd, rel, 0) == 0)
+      return 0;
+    int e = errno;
+    struct stat st;
+    if (e != ENOENT || tries == 100 || stat(src, &st) != 0)
+      return -e;
+  }
+}
+
 /* Links src at rel below dirfd (through a temporary name renamed over it with `replace`, so a
  * reader of the old file keeps it whole). 0 or a negative errno. */
 int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
@@ -382,8 +398,9 @@ int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
     int n = snprintf(tmp, sizeof tmp, "%s.folio-link-%ld-%u", rel, (long)getpid(), atomic_fetch_add(&counter, 1));
     if (n < 0 || (size_t)n >= sizeof tmp)
       return -ENAMETOOLONG;
-    if (linkat(AT_FDCWD, src, dirfd, tmp, 0) != 0)
-      return -errno;
+    rc = S_link_retrying(src, dirfd, tmp);
+    if (rc != 0)
+      return rc;
     if (renameat(dirfd, tmp, dirfd, rel) != 0) {
       rc = -errno;
       unlinkat(dirfd, tmp, 0);
@@ -391,10 +408,9 @@ int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
     }
     return 0;
   }
-  if (linkat(AT_FDCWD, src, dirfd, rel, 0) == 0)
-    return 0;
-  if (errno != EEXIST)
-    return -errno;
+  rc = S_link_retrying(src, dirfd, rel);
+  if (rc != -EEXIST)
+    return rc;
   /* there already: the same file (another thread linked it), else replaced, never written
    * through (it may be a link to another cache file) */
   struct stat a, b;
@@ -403,5 +419,5 @@ int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
     return 0;
   if (unlinkat(dirfd, rel, 0) != 0 && errno != ENOENT)
     return -errno;
-  return linkat(AT_FDCWD, src, dirfd, rel, 0) == 0 ? 0 : -errno;
+  return S_link_retrying(src, dirfd, rel);
 }
