@@ -144,29 +144,16 @@ local function patch_index(view, last, changed)
   return { ids = ids, lists = lists, rank = old.rank, posts = view.posts }, raw, terms
 end
 
--- The last index with the posts `moved` (a date edit) in their new places, when view.posts holds
--- the last index's posts in the same order but for those, and their terms did not change: the
+-- The last index with the changed posts (a date edit) in their new places, when view.posts holds
+-- the last index's posts in the same order but for those (changes.moved), and their terms did
+-- not change: the
 -- posts between a moved post's old and new place shift by one, so only their ranks and the lists
 -- of their terms are made again. Returns the new index (as patch_index does), or nil.
-local function patch_moved(view, last, moved)
+local function patch_moved(view, last, changes)
   local old, raw, terms = last.index, last.raw, last.terms
-  local before, now = last.posts, view.posts
-  if not raw or #moved == 0 or #moved > 64 or #before ~= #now then return nil end
-  local skip = {}
-  for _, p in ipairs(moved) do
-    if not old.rank[p] then return nil end
-    skip[p] = true
-  end
-  -- the others in the same order: the stretch where ranks differ, found by comparing both lists
-  local j = 1
-  for i = 1, #before do
-    local p = before[i]
-    if not skip[p] then
-      while skip[now[j]] do j = j + 1 end
-      if now[j] ~= p then return nil end
-      j = j + 1
-    end
-  end
+  local before, now, moved = last.posts, view.posts, changes.pages
+  if not raw or not changes.moved(before, now) then return nil end
+  -- the stretch where ranks differ
   local lo, hi = #now + 1, 0
   for i = 1, #now do
     if now[i] ~= before[i] then
@@ -268,7 +255,7 @@ folio.site_hook {
       elseif same_order and not changes.first then
         index, raw, terms = patch_index(view, last, changes.pages)
       elseif last and not changes.first then
-        index, raw, terms = patch_moved(view, last, changes.pages)
+        index, raw, terms = patch_moved(view, last, changes)
       end
       if not index then index, raw, terms = build_index(view) end
       rawset(view, KEY, index)

@@ -293,26 +293,6 @@ local function patch_all(site, parts, pages, last, moved)
   return true
 end
 
--- Whether `now` holds the pages of `before` in the same order but for `moved` (a few pages, all
--- of them in `before`), which may sit anywhere: the site after a date edit.
-local function same_but_moved(before, now, moved)
-  if #before ~= #now or #moved == 0 or #moved > 64 then return false end
-  local skip, seen = {}, 0
-  for _, p in ipairs(moved) do skip[p] = true end
-  local j = 1
-  for i = 1, #before do
-    local p = before[i]
-    if skip[p] then
-      seen = seen + 1
-    else
-      while skip[now[j]] do j = j + 1 end
-      if now[j] ~= p then return false end
-      j = j + 1
-    end
-  end
-  return seen == #moved
-end
-
 -- Returns the view's page -> page.taxonomies table (see KEY): the last run's when no page's terms
 -- changed, or when the few that did could be patched in; else everything collected again.
 local function language_terms(site, parts, changes)
@@ -324,7 +304,7 @@ local function language_terms(site, parts, changes)
     return reuse_last(site, last, changes.pages)
   end
   -- a date edit: the same pages, the changed ones in new places
-  if last and not changes.first and same_but_moved(last.pages, site.pages, changes.pages)
+  if last and not changes.first and changes.moved(last.pages, site.pages)
      and patch_all(site, parts, changes.pages, last, true) then
     last.pages = table.move(site.pages, 1, #site.pages, 1, {})
     return reuse_last(site, last, changes.pages)

@@ -52,6 +52,27 @@ local function equal(a, b, depth)
 end
 M.equal = function(a, b) return equal(a, b, 0) end
 
+-- Whether `now` holds the entries of `before` in the same order but for `moved` (a few pages,
+-- each of them in `before`), which may sit anywhere in it: a site after a date edit. At most
+-- 64 moved pages (more: false, the hook makes everything again).
+local function moved_only(before, now, moved)
+  if #before ~= #now or #moved == 0 or #moved > 64 then return false end
+  local skip, seen = {}, 0
+  for _, p in ipairs(moved) do skip[p] = true end
+  local j = 1
+  for i = 1, #before do
+    local p = before[i]
+    if skip[p] then
+      seen = seen + 1
+    else
+      while skip[now[j]] do j = j + 1 end
+      if now[j] ~= p then return false end
+      j = j + 1
+    end
+  end
+  return seen == #moved
+end
+
 -- The function the pipeline runs for a folio.site_hook spec: fn(site); and a table whose
 -- `calls` says how many pages per_page was called for in the last run (FOLIO_COUNTERS).
 function M.runner(spec)
@@ -123,7 +144,8 @@ function M.runner(spec)
       same = false
     end
     local final = not M.runs_follow()
-    if combine then combine(site, parts, { same = same, first = runs == 0, pages = changed, equal = M.equal,
+    local function moved(before, now) return moved_only(before, now, changed) end
+    if combine then combine(site, parts, { same = same, first = runs == 0, pages = changed, equal = M.equal, moved = moved,
                                 changed = M.is_dirty, final = final }) end
     runs = runs + 1
     failed = false
