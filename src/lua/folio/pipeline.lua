@@ -1190,21 +1190,6 @@ local function previous_content(output)
   return c
 end
 
--- Whether a list page shows one of the pages `ids` (id -> true). A page of the frame is told by
--- identity (`objects`: the pages of `ids`) without being read, which saves a cache miss per
--- entry on a large site; anything else (a copy of a page, say) by its id.
-local function lists_page(list_page, ids, objects)
-  local list = list_page.pages
-  if type(list) ~= "table" then return false end
-  if folio.count_keys(list, objects) > 0 then return true end
-  local known = frame and frame:known_pages() or {}
-  if folio.count_keys(list, known) == #list then return false end
-  for _, p in ipairs(list) do
-    if not known[p] and ids[p.id] then return true end
-  end
-  return false
-end
-
 local function is_under(path, dir) return path:sub(1, #dir + 1) == dir .. "/" end
 
 -- path -> id of every source, rebuilt when P.begin starts a new list.
@@ -1252,6 +1237,14 @@ local function choose_outputs(touched)
   for id in pairs(touched) do
     if pages[id] then objects[pages[id]] = true end
   end
+  -- whether a list page shows one of them: a page of the frame told by identity (`objects`),
+  -- anything else (a copy of a page, say) by its id (preview.shows_changed)
+  local known = frame and frame:known_pages() or {}
+  local function touched_copy(q) return touched[q.id] ~= nil end
+  local function lists_touched(p)
+    local list = p.pages
+    return type(list) == "table" and preview.shows_changed(list, objects, known, touched_copy)
+  end
   if pages_part_kept then
     for id in pairs(touched) do
       local k = frame:output_of(id)
@@ -1262,7 +1255,7 @@ local function choose_outputs(touched)
   for i = first, #render_list do
     local p = render_list[i]
     local as_is = written_as_is(p)
-    if touched[p.id] or (p.generated and not as_is and lists_page(p, touched, objects))
+    if touched[p.id] or (p.generated and not as_is and lists_touched(p))
        or (as_is and previous_content(p.output) ~= (p.content or "")) then
       todo[#todo + 1] = i
     end

@@ -458,6 +458,20 @@ end
 
 local families_listing
 
+-- Whether `list` (a list page's entries) shows a changed page: one of `objs` (the changed pages'
+-- tables), or an entry not of the frame (`known`: page -> true) that `unknown(entry)` says is
+-- changed. A page of the frame is told by identity, without being read (a cache miss per entry
+-- on a large site); folio.count_keys asks in C.
+function M.shows_changed(list, objs, known, unknown)
+  if folio.count_keys(list, objs) > 0 then return true end
+  if folio.count_keys(list, known) == #list then return false end
+  for _, q in ipairs(list) do
+    if not known[q] and unknown(q) then return true end
+  end
+  return false
+end
+local shows_changed = M.shows_changed
+
 -- What a generated page's output shows, cheaply compared: its fields and theirs (two levels),
 -- `pages` as the ids it lists.
 local function snapshot(p)
@@ -537,21 +551,12 @@ end
 -- cache miss per entry on a large site); anything else (a copy of a page) by its id.
 families_listing = function(render_list, ids, skip, objs, known, first)
   local found = {}
+  local function listed_copy(q) return type(q) == "table" and ids[rawget(q, "id")] ~= nil end
   for k = first or 1, #render_list do
     local p = render_list[k]
     local list = rawget(p, "generated") and not (skip and skip(p)) and p.pages
-    if type(list) == "table" then
-      if folio.count_keys(list, objs) > 0 then
-        found[family(p)] = true
-      elseif folio.count_keys(list, known) < #list then
-        for i = 1, #list do
-          local q = list[i]
-          if objs[q] or (not known[q] and type(q) == "table" and ids[rawget(q, "id")] ~= nil) then
-            found[family(p)] = true
-            break
-          end
-        end
-      end
+    if type(list) == "table" and shows_changed(list, objs, known, listed_copy) then
+      found[family(p)] = true
     end
   end
   return found
@@ -729,6 +734,10 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   end
   local families_now = not t.display_only
     and families_listing(render_list, t.touched, t.skip, objs, known, kept and kept.npages + 1)
+  -- (an entry that is not a page of the frame: changed unless it is a copy of an unchanged page)
+  local function maybe_changed(q)
+    return type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] ~= nil
+  end
   local function consider(k)
     local p = render_list[k]
     local id = rawget(p, "id")
@@ -758,19 +767,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
         local now = list_print(list)
         take = not now or now ~= was
       end
-      if not take and type(list) == "table" then
-        -- (a page of the frame is a page: its id is not read; folio.count_keys asks in C)
-        if folio.count_keys(list, objs) > 0 then
-          take = true
-        elseif folio.count_keys(list, known) < #list then
-          for _, q in ipairs(list) do
-            if objs[q] or (not known[q] and (type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")])) then
-              take = true
-              break
-            end
-          end
-        end
-      end
+      if not take and type(list) == "table" then take = shows_changed(list, objs, known, maybe_changed) end
     end
     if take then todo[#todo + 1] = k end
   end
