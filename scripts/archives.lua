@@ -50,11 +50,7 @@ local function month_name(page)
   return folio.date.format(page.date, "%B %Y")
 end
 
-local function same_pages(a, b)
-  if #a ~= #b then return false end
-  for i = 1, #a do if a[i] ~= b[i] then return false end end
-  return true
-end
+local same_pages = folio.same_items
 
 -- The last run's years per language view (folio serve), reused while no page moved:
 -- lang -> { years =, pages = the view's pages then }
