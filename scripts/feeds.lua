@@ -111,19 +111,25 @@ local function file_for(url, parts, make)
 end
 
 -- What each feed folder's write made in the last run (folio serve), by folder: { entries = the
--- pages it showed, what else it read, files = { { url, content, minified }... }, links }; given
--- again whole when the same pages show and none of them changed (a body edit of an older post).
+-- pages it showed, inputs = what else it read (feed_inputs), files = { { url, content,
+-- minified }, ... }, links }; given again whole when the same pages show and none of them
+-- changed (a body edit of an older post).
 local last_writes, writes = {}, {}
 local changed_now = function() return true end -- changes.changed of the run
 local same_items = folio.same_items
 
+-- What a feed's files show besides its entries: its title, list URL and content mode, and the
+-- site's fields they read (positions 1..8; some may be nil).
+local function feed_inputs(site, title, list_url, content)
+  return { title, list_url, content, site.base_url, site.title, site.description, site.language, site.author }
+end
+
 -- The last run's write of `folder` when it holds again (see last_writes), else nil.
-local function same_write(site, title, list_url, folder, entries, content)
+local function same_write(folder, entries, inputs)
   local w = last_writes[folder]
-  if not (w and #entries > 0 and same_items(w.entries, entries) and w.title == title and w.list_url == list_url
-          and w.content == content and w.base_url == site.base_url and w.site_title == site.title
-          and w.description == site.description and w.language == site.language and w.author == site.author) then
-    return nil
+  if not (w and #entries > 0 and same_items(w.entries, entries)) then return nil end
+  for i = 1, 8 do
+    if w.inputs[i] ~= inputs[i] then return nil end
   end
   for _, p in ipairs(entries) do
     if changed_now(p) then return nil end
@@ -137,7 +143,8 @@ end
 -- JSON item.
 local function write(site, title, list_url, folder, pages, cache, content)
   local entries = table.move(pages, 1, math.min(limit, #pages), 1, {})
-  local again = same_write(site, title, list_url, folder, entries, content)
+  local inputs = feed_inputs(site, title, list_url, content)
+  local again = same_write(folder, entries, inputs)
   if again then
     for _, p in ipairs(entries) do -- (kept for the next run's cache)
       local _ = cache.body[p], cache.atom[p], cache.json[p]
@@ -271,9 +278,7 @@ local function write(site, title, list_url, folder, pages, cache, content)
     if same then links = before end
   end
   links_now[folder] = links
-  writes[folder] = { entries = entries, title = title, list_url = list_url, content = content,
-                     base_url = site.base_url, site_title = site.title, description = site.description,
-                     language = site.language, author = site.author, files = written, links = links }
+  writes[folder] = { entries = entries, inputs = inputs, files = written, links = links }
   return links
 end
 
