@@ -5,7 +5,8 @@
  * every distinct function on the stack (inclusive). At exit the report goes to FILE, sorted by
  * samples. C functions called from Lua show as "[C] name" on the inclusive list; time spent in C
  * below a Lua call does not make samples (the hook counts Lua instructions), so read it together
- * with perf or callgrind. docs/development.md shows how to use it. */
+ * with perf or callgrind. FOLIO_LUA_PROFILE_LINES=N lists N entries per table (default 60).
+ * docs/development.md shows how to use it. */
 #include "lua/lx.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -97,8 +98,12 @@ static int S_by_samples(const void *a, const void *b)
 static void S_write_table(FILE *out, const char *title, S_table *t)
 {
   qsort(t->slots, LX_PROFILE_SLOTS, sizeof t->slots[0], S_by_samples);
+  const char *lines = getenv("FOLIO_LUA_PROFILE_LINES");
+  long limit = lines ? strtol(lines, NULL, 10) : 60;
+  if (limit <= 0 || limit > LX_PROFILE_SLOTS)
+    limit = 60;
   fprintf(out, "\n%s\n", title);
-  for (size_t i = 0; i < 60 && t->slots[i].key != NULL; i++)
+  for (size_t i = 0; i < (size_t)limit && t->slots[i].key != NULL; i++)
     fprintf(out, "%6.2f%% %8ld  %s\n", S_total ? 100.0 * (double)t->slots[i].samples / (double)S_total : 0.0,
             t->slots[i].samples, t->slots[i].key);
 }
