@@ -1192,12 +1192,21 @@ end
 
 local function is_under(path, dir) return path:sub(1, #dir + 1) == dir .. "/" end
 
--- path -> id of every source, rebuilt when P.begin starts a new list.
-local by_path, by_path_of = {}, nil
+-- path -> id of every source, and the folders above them (path -> true; a source removed may
+-- leave its folders listed), rebuilt when P.begin starts a new list.
+local by_path, source_folders, by_path_of = {}, {}, nil
+local function note_source(path, id)
+  by_path[path] = id
+  local at = path:find("/", 1, true)
+  while at do
+    source_folders[path:sub(1, at - 1)] = true
+    at = path:find("/", at + 1, true)
+  end
+end
 local function source_id(path)
   if by_path_of ~= sources then
-    by_path, by_path_of = {}, sources
-    for id, src in pairs(sources) do by_path[src.path] = id end
+    by_path, source_folders, by_path_of = {}, {}, sources
+    for id, src in pairs(sources) do note_source(src.path, id) end
   end
   return by_path[path]
 end
@@ -1321,7 +1330,7 @@ function P.update(paths)
             redated = false
             id = #sources + 1
             sources[id] = { path = path, mtime = st.mtime, size = st.size }
-            by_path[path] = id
+            note_source(path, id)
             folio.build.reserve(id)
           end
           sources[id] = with_git_dates({ path = path, mtime = st.mtime, size = st.size })
@@ -1343,8 +1352,8 @@ function P.update(paths)
         -- gone: a file, or a folder deleted or moved away with everything in it
         if id then
           drop(id)
-        elseif not is_markdown(path) then
-          for other, src in pairs(sources) do
+        elseif not is_markdown(path) and source_folders[path] then -- (an editor's temporary
+          for other, src in pairs(sources) do                        -- file is no folder of them)
             if is_under(src.path, path) then drop(other) end
           end
         end
