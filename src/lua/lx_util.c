@@ -3,8 +3,8 @@
  * folio.count_words, folio.html_text, folio.json_string and folio.embedded (read files built into
  * the binary), folio.related / folio.related_pack (the ranking of scripts/related.lua) and
  * folio.heading_id (the anchors plugin's heading ids), folio.collapse_space (the summary
- * plugin's plain text), folio.same_items and folio.count_keys (questions the incremental
- * site hooks and the preview ask of lists of pages). */
+ * plugin's plain text), folio.same_items, folio.count_keys and folio.pages_holding (questions
+ * the incremental site hooks and the preview ask of lists of pages). */
 #include "lua/lx.h"
 #include "core/embedded.h"
 #include "core/heading_id.h"
@@ -12,6 +12,7 @@
 #include "core/related.h"
 #include "core/slug.h"
 #include "core/utf8.h"
+#include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -496,6 +497,84 @@ static int l_count_keys(lua_State *L)
   return 1;
 }
 
+/* Whether the value on top of the stack, as tostring(v):lower() gives it, is a key of the table
+ * at `wanted` with a true value. Strings with no upper-case letter are looked up as they are;
+ * other values go through luaL_tolstring (tostring's text) and tolower, as string.lower does.
+ * Leaves the stack as it was. */
+static int S_wanted_lower(lua_State *L, int wanted)
+{
+  size_t len;
+  const char *s;
+  int pushed = 0;
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    s = lua_tolstring(L, -1, &len);
+  } else {
+    s = luaL_tolstring(L, -1, &len);
+    pushed = 1;
+  }
+  size_t upper_at = 0;
+  while (upper_at < len && !(s[upper_at] >= 'A' && s[upper_at] <= 'Z') && (unsigned char)s[upper_at] < 128)
+    upper_at++;
+  if (upper_at == len) {
+    lua_pushvalue(L, -1);
+  } else {
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, len);
+    for (size_t i = 0; i < len; i++)
+      out[i] = (char)tolower((unsigned char)s[i]);
+    luaL_pushresultsize(&b, len);
+  }
+  int hit = lua_rawget(L, wanted) != LUA_TNIL && lua_toboolean(L, -1);
+  lua_pop(L, 1 + pushed);
+  return hit;
+}
+
+/* folio.pages_holding(pages, field, wanted, skip, out) -> out: adds to `out` (key -> page) every
+ * entry of `pages` (any table: key -> page) whose key is not in `skip` and whose raw `field` is
+ * an array holding a value v with wanted[tostring(v):lower()] true. The preview asks it of every
+ * page on a title, tag or date edit (which pages share a term with a changed one: their related
+ * lists may show it), where a Lua loop read each page's terms one by one. */
+static int l_pages_holding(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  luaL_checktype(L, 5, LUA_TTABLE);
+  luaL_checkstack(L, 8, NULL);
+  lua_settop(L, 5);
+  lua_pushnil(L);
+  while (lua_next(L, 1) != 0) { /* key at 6, page at 7 */
+    lua_pushvalue(L, 6);
+    int skipped = lua_rawget(L, 4) != LUA_TNIL && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!skipped && lua_type(L, 7) == LUA_TTABLE) {
+      lua_pushvalue(L, 2);
+      if (lua_rawget(L, 7) == LUA_TTABLE) { /* the page's terms at 8 */
+        lua_Unsigned n = lua_rawlen(L, 8);
+        for (lua_Unsigned i = 1; i <= n; i++) {
+          if (lua_rawgeti(L, 8, (lua_Integer)i) == LUA_TNIL) { /* (ipairs stops at a hole) */
+            lua_pop(L, 1);
+            break;
+          }
+          int hit = S_wanted_lower(L, 3);
+          lua_pop(L, 1);
+          if (hit) {
+            lua_pushvalue(L, 6);
+            lua_pushvalue(L, 7);
+            lua_rawset(L, 5);
+            break;
+          }
+        }
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1); /* the page; the key stays for lua_next */
+  }
+  lua_settop(L, 5);
+  return 1;
+}
+
 /* folio.concat_strings(t, n) -> t[1] .. ... .. t[n] (raw reads), or nil when one of them is not
  * a string or a number (template.lua's render buffers: table.concat's text). The items go onto
  * the stack and lua_concat joins them: it writes a long result straight into the new string, where
@@ -600,6 +679,7 @@ void lx_open_util(lua_State *L, int folio)
     {"utf8_valid", l_utf8_valid},   {"concat_strings", l_concat_strings},
     {"fields_over", l_fields_over},
     {"same_items", l_same_items},   {"count_keys", l_count_keys},
+    {"pages_holding", l_pages_holding},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);

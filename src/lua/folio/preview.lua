@@ -670,30 +670,10 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
     names[k] = names[k] or {}
     names[k][x] = true
   end
-  local lower = {} -- value -> tostring(value):lower() (a few distinct values, many pages)
-  for id, p in pairs(all) do
-    if not t.touched[id] then
-      for k, wanted in pairs(names) do
-        local v = rawget(p, k)
-        if type(v) == "table" then
-          local hit = false
-          for _, x in ipairs(v) do
-            local lx = lower[x]
-            if lx == nil then
-              lx = tostring(x):lower()
-              if x == x then lower[x] = lx end -- (NaN is no key)
-            end
-            if wanted[lx] then hit = true; break end
-          end
-          if hit then
-            t.candidates[id] = p
-            -- (related lists change only when the changed pages' terms or dates did)
-            if t.reranked then t.related[id] = related_print(p) end
-            break
-          end
-        end
-      end
-    end
+  -- (asked in C: the loop reads every page's terms)
+  for k, wanted in pairs(names) do folio.pages_holding(all, k, wanted, t.touched, t.candidates) end
+  if t.reranked then -- (related lists change only when the changed pages' terms or dates did)
+    for id, p in pairs(t.candidates) do t.related[id] = related_print(p) end
   end
   if os.getenv("FOLIO_TIMINGS") then io.stderr:write(string.format("track: snapshots %.1f ms, candidates %.1f ms\n", (c1 - c0) * 1e3, (os.clock() - c1) * 1e3)) end
   return t
