@@ -174,9 +174,13 @@ folio.site_hook {
       local done = last_done[list.url]
       if done and not done_now[list.url] and same_list(list, done) and done.per_page == per_page then
         list.pages, list.paginator = done.first.pages, done.first.paginator
-        for _, page in ipairs(done.added) do
-          if page.kind ~= "alias" or not find(page.url) then add_page(page) end
+        local again, n = done.added, #done.added
+        local alias = done.added[n]
+        if alias and alias.kind == "alias" then -- (the last one, made only where no page was)
+          again = table.move(done.added, 1, n - 1, 1, {})
+          if not find(alias.url) then again[n] = alias end
         end
+        site:add_pages(again)
       else
         done = paginate(site, list, per_page, find, add_page, not done_now[list.url] and done or nil)
         done.per_page = per_page

@@ -124,6 +124,7 @@ function H.site(pages, config)
     self.generated[#self.generated + 1] = t
     return t
   end
+  function site:add_pages(list) for _, t in ipairs(list) do self:add_page(t) end end
   function site:find(url) return by_url[url] end
   local posts = {}
   for i, p in ipairs(site.posts) do posts[i] = p end
