@@ -46,8 +46,10 @@ end
 -- Kept between runs of the site stage (folio serve): the generated pages' elements by URL and
 -- lastmod, the URLs of the last run in sitemap order, and the file it wrote.
 local generated_elements = {}
--- a generated page's lastmod (false: none) and the `pages` it was computed from, by page table
-local lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+-- a generated page's { pages = the `pages` its lastmod was computed from, url =, t = its
+-- lastmod (false: none), el = its element }, by page table (a page paginate or taxonomies give
+-- again: its element without a lookup by URL)
+local memo_of = setmetatable({}, { __mode = "k" })
 local content_time = setmetatable({}, { __mode = "k" }) -- a content page's lastmod (false: none)
 local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
 
@@ -169,8 +171,8 @@ folio.site_hook {
       for _, p in ipairs(site.generated) do
         if listed(p) then
           j = j + 1
-          local t
-          if lastmod_of[p] ~= nil and lists_of[p] == p.pages then t = lastmod_of[p] else t = lastmod(p) or false end
+          local m, t = memo_of[p], nil
+          if m and m.pages == p.pages then t = m.t else t = lastmod(p) or false end
           if urls[j] ~= p.url or times[j] ~= t then same = false; break end
         end
       end
@@ -203,22 +205,27 @@ folio.site_hook {
       return true
     end
     -- the generated pages' URLs and elements, in site order
-    local gen_urls, gen_elements, gen_times, kept = {}, {}, {}, {}
+    local gen_urls, gen_elements, gen_times, plain, n = {}, {}, {}, {}, 0
+    local fresh = false -- (an element made or looked up by URL: generated_elements made again)
     for _, p in ipairs(site.generated) do
       if listed(p) then
-        local url, t = p.url, nil
-        if lastmod_of[p] ~= nil and lists_of[p] == p.pages and holds(p) then t = lastmod_of[p] or nil
-        else t = lastmod(p) end
-        lastmod_of[p], lists_of[p] = t or false, p.pages
-        gen_times[#gen_times + 1] = t or false
-        local known = generated_elements[url]
-        if not known or known[1] ~= t then known = { t, element(root, url, t) } end
-        kept[url] = known
-        gen_urls[#gen_urls + 1] = url
-        gen_elements[#gen_elements + 1] = multilingual and with_alternates(site, root, p, known[2]) or known[2]
+        local url, pages, m = p.url, p.pages, memo_of[p]
+        if not (m and m.pages == pages and m.url == url and holds(p)) then
+          local t = lastmod(p) or false
+          local known = generated_elements[url]
+          if not known or known[1] ~= t then known = { t, element(root, url, t or nil) } end
+          m = { pages = pages, url = url, t = t, el = known[2] }
+          memo_of[p], fresh = m, true
+        end
+        n = n + 1
+        gen_urls[n], gen_times[n], plain[n] = url, m.t, m.el
+        gen_elements[n] = multilingual and with_alternates(site, root, p, m.el) or m.el
       end
     end
-    generated_elements = kept
+    if fresh or changes.first then -- the elements by URL, of this run's pages only
+      generated_elements = {}
+      for i = 1, n do generated_elements[gen_urls[i]] = { gen_times[i], plain[i] } end
+    end
     local content = not multilingual and patched(site, parts, changes, gen_urls, gen_elements, gen_times)
     if content then
       site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
@@ -280,7 +287,7 @@ folio.site_hook {
              dups = next(more) ~= nil, npages = #site.pages }
     if changes.final then -- no run follows (folio build): keep nothing through the render
       last, generated_elements = nil, {}
-      lastmod_of, lists_of = setmetatable({}, { __mode = "k" }), setmetatable({}, { __mode = "k" })
+      memo_of = setmetatable({}, { __mode = "k" })
       content_time = setmetatable({}, { __mode = "k" })
     end
     site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
