@@ -1204,8 +1204,9 @@ local function remember_update(touched)
   end
 end
 
+-- (the generated outputs first: an update asks it of each of them, of few content pages)
 local function previous_url(output)
-  return written.pages.urls[output] or written.generated.urls[output]
+  return written.generated.urls[output] or written.pages.urls[output]
 end
 
 local function previous_content(output)
