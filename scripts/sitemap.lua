@@ -195,14 +195,11 @@ folio.site_hook {
       if content_time[p] ~= t then times_hold = false; moved[p] = true end
       content_time[p] = t
     end
-    local function holds(p) -- (entries told by identity: an entry is not read)
+    local function holds(p) -- (entries told by identity, in C: an entry is not read)
       if times_hold then return true end
       if not reusable then return false end
       local list = p.pages
-      if list then
-        for i = 1, #list do if moved[list[i]] then return false end end
-      end
-      return true
+      return type(list) ~= "table" or folio.count_keys(list, moved) == 0
     end
     -- the generated pages' URLs and elements, in site order
     local gen_urls, gen_elements, gen_times, plain, n = {}, {}, {}, {}, 0
