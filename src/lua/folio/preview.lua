@@ -473,12 +473,14 @@ end
 local shows_changed = M.shows_changed
 
 -- What a generated page's output shows, cheaply compared: its fields and theirs (two levels),
--- `pages` as the ids it lists.
+-- `pages` as a copy of its entries (compared by identity in C: a re-processed page is a new
+-- table, and a list that holds one shows a changed page anyway).
+local same_items = folio.same_items
 local function snapshot(p)
   local snap = {}
   for k, v in pairs(p) do
     if k == "pages" and type(v) == "table" then
-      snap[k] = list_print(v)
+      snap[k] = { entries = table.move(v, 1, #v, 1, {}) }
     elseif type(v) == "table" and rawget(v, "id") == nil then
       local inner = {}
       for k2, v2 in pairs(v) do inner[k2] = v2 end
@@ -504,7 +506,7 @@ local function same_as(snap, p, memo)
     n = n + 1
     local was = snap[k]
     if k == "pages" and type(v) == "table" then
-      if list_print(v) ~= was then return false end
+      if type(was) ~= "table" or not same_items(was.entries, v) then return false end
     elseif type(v) == "table" and rawget(v, "id") == nil then
       if type(was) ~= "table" then return false end
       -- its fields against those the snapshot copied (a new table, as a paginator of a list
