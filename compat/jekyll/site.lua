@@ -147,9 +147,7 @@ local HTML = { html = true, htm = true }
 
 -- Reads only the first bytes: images and archives are not read whole.
 local function has_front_matter(path)
-  local f = io.open(path, "rb")
-  local text = f and f:read(8)
-  if f then f:close() end
+  local text = folio.fs.read(path, 8)
   return text ~= nil and (text:find("^%-%-%-[ \t]*\r?\n") or text:find("^\239\187\191%-%-%-[ \t]*\r?\n")) ~= nil
 end
 
