@@ -4,7 +4,7 @@
 # kept), categories from the folders above _posts and from front matter, page URLs, `defaults`
 # by path and type, _data (YAML, JSON, CSV) in Liquid, excluded and `_` files absent, included
 # ones present, static files copied as they are, drafts only with --drafts, jekyll-feed's
-# /feed.xml, an unknown Jekyll plugin warned about.
+# /feed.xml, an unknown Jekyll plugin warned about, the files classified once with two states.
 . "$SRC/tests/lib.sh"
 site=$WORK/site
 mkdir -p "$site/_posts" "$site/en/news/_posts" "$site/_drafts" "$site/_data/team" "$site/assets/img" \
@@ -182,6 +182,20 @@ check "a list as _config.yml fails" sh -c "! (cd '$bad' && '$FOLIO' build) > '$W
 check "a list as _config.yml: message" contains "$WORK/bad.txt" "_config.yml must be a mapping"
 printf '# only comments\n' > "$bad/_config.yml"
 check "a _config.yml of comments builds" sh -c "cd '$bad' && '$FOLIO' build >/dev/null 2>&1"
+
+# The site's files are classified once per build, not again in each state that processes pages
+# (a state of its own per job with -j2: each loads _config.yml).
+once=$WORK/once
+mkdir -p "$once/_posts" "$once/_guides" "$once/img"
+printf 'title: once\ncollections:\n  guides: { output: true }\n' > "$once/_config.yml"
+for n in 1 2 3 4 5 6; do printf -- '---\ntitle: Post %s\n---\nText %s.\n' $n $n > "$once/_posts/2020-01-0$n-post-$n.md"; done
+printf -- '---\ntitle: Guide\n---\nA guide.\n' > "$once/_guides/start.md"
+printf 'gif' > "$once/img/a.gif"
+check "builds with two jobs" sh -c "cd '$once' && FOLIO_COUNTERS=1 '$FOLIO' build -q -j2 --no-cache 2> '$WORK/once.txt'"
+check "files classified once with two states" test "$(grep -c '^counter jekyll files classified 9$' "$WORK/once.txt")" = 1
+check "two states: posts at their Jekyll URLs" test -f "$once/_site/2020/01/06/post-6.html"
+check "two states: the collection's document" test -f "$once/_site/guides/start.html"
+check "two states: the static file" test -f "$once/_site/img/a.gif"
 
 # folio serve on the Jekyll folder: it starts, serves a post at its Jekyll URL, and a change to a
 # page anywhere in the folder is picked up.

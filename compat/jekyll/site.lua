@@ -147,9 +147,7 @@ local HTML = { html = true, htm = true }
 
 -- Reads only the first bytes: images and archives are not read whole.
 local function has_front_matter(path)
-  local f = io.open(path, "rb")
-  local text = f and f:read(8)
-  if f then f:close() end
+  local text = folio.fs.read(path, 8)
   return text ~= nil and (text:find("^%-%-%-[ \t]*\r?\n") or text:find("^\239\187\191%-%-%-[ \t]*\r?\n")) ~= nil
 end
 
@@ -164,13 +162,25 @@ local function before_folder(rel, folder)
   return rel:sub(1, stop)
 end
 
--- Classifies every file of the site: { sources = {files}, static = { rel = path }, kind = { path = k },
--- sass = { paths } } where k is "post", "draft", "page"; Sass files with front matter (which
--- Jekyll converts to CSS) are static files that folio.assets compiles, listed in `sass` too.
--- `rules` holds exclude, include patterns and the output folder.
+-- The Jekyll kind of a file that classify made a source, from its path alone: "doc" and the
+-- collection's name (a file under an output collection's _name/ folder), "post" (under a
+-- _posts/ folder), "draft" (under _drafts/) or "page". The states that only process pages need
+-- no scan of the site to know it.
+function M.kind_of(rel, rules)
+  local coll_name = rel:byte(1) == 95 and rel:match("^_([^/]+)/") -- "_"
+  if coll_name and rules.collections[coll_name] then return "doc", coll_name end
+  if before_folder(rel, "_posts/") then return "post" end
+  if before_folder(rel, "_drafts/") then return "draft" end
+  return "page"
+end
+
+-- Classifies every file of the site: { sources = {files}, static = { rel = path }, sass = { paths } };
+-- a source's kind is M.kind_of's. Sass files with front matter (which Jekyll converts to CSS) are
+-- static files that folio.assets compiles, listed in `sass` too. `rules` holds exclude, include
+-- patterns, the collections and the output folder.
 function M.classify(rules)
   local files = folio.fs.scan(".")
-  local sources, static, kind, skipped, collection = {}, {}, {}, {}, {}
+  local sources, static, skipped = {}, {}, {}
   local output = rules.output
   local output_dir = output .. "/"
   for _, f in ipairs(files) do
@@ -201,10 +211,7 @@ function M.classify(rules)
       local ext = (name:match("^.*%.([^.]+)$") or ""):lower()
       local what
       if coll then
-        if (MARKDOWN[ext] or HTML[ext]) and has_front_matter(f.path) then
-          what = "doc"
-          collection[rel] = coll_name
-        end
+        if (MARKDOWN[ext] or HTML[ext]) and has_front_matter(f.path) then what = "doc" end
       elseif in_posts then
         if is_post_name(name) and (MARKDOWN[ext] or HTML[ext]) then what = "post" end
       elseif in_drafts then
@@ -223,13 +230,15 @@ function M.classify(rules)
       elseif what then
         f.path = rel
         sources[#sources + 1] = f
-        kind[rel] = what
       else
         static[rel] = rel
       end
     end
   end
-  return { sources = sources, static = static, kind = kind, sass = skipped, collection = collection }
+  if os.getenv("FOLIO_COUNTERS") then -- once per build (tests/jekyll_site.sh)
+    io.stderr:write(string.format("counter jekyll files classified %d\n", #files))
+  end
+  return { sources = sources, static = static, sass = skipped }
 end
 
 ----------------------------------------------------------------------------------------------
@@ -552,15 +561,13 @@ end
 
 -- Gives a source page its Jekyll kind, section, categories, layout and URL. `permalinks`:
 -- { site = _config.yml's permalink, posts = the posts' one, collections = { name = {...} } }.
-local function apply_model(page, classified, permalinks)
+local function apply_model(page, rules, permalinks)
   local rel = page.path
-  local kind = classified.kind[rel]
-  if not kind then return end
+  local kind, name = M.kind_of(rel, rules)
   local meta = page.meta or {}
   page.jekyll_layout = meta.layout
   page.jekyll_type = kind
   if kind == "doc" then
-    local name = classified.collection[rel]
     page.section = name
     page.layout = layout_for(meta, "page")
     page.url = M.doc_url(page, rel, name, permalinks.collections[name].permalink, permalinks.site)
@@ -600,13 +607,13 @@ local function apply_model(page, classified, permalinks)
 end
 
 -- The URL of a source file, for Liquid's post_url and link tags (scripts/liquid.lua).
-local function source_url(f, config, classified, permalinks)
+local function source_url(f, config, rules, permalinks)
   local pagemod = require "folio.page"
   local meta = folio.frontmatter.parse(folio.fs.read(f.path) or "") or {}
   if config.front_matter_defaults then meta = config.front_matter_defaults(f.path, meta) end
   local page = { path = f.path, mtime = f.mtime }
   pagemod.from_front_matter(page, meta, f, config)
-  apply_model(page, classified, permalinks)
+  apply_model(page, rules, permalinks)
   return page.url
 end
 
@@ -618,10 +625,10 @@ local function require_layouts()
 end
 
 -- Registers the hooks that give each source its Jekyll fields.
-local function register_hooks(classified, permalinks)
+local function register_hooks(rules, permalinks)
   local layouts = require_layouts()
   folio.hook("frontmatter", function(page)
-    apply_model(page, classified, permalinks)
+    apply_model(page, rules, permalinks)
     if (page.body_line or 1) > 1 and type(page.source) == "string" then -- it had front matter
       page.source, page.body_line = layouts.after_front_matter(page.source, page.body_line)
     end
@@ -718,12 +725,18 @@ function M.config()
   end
   local rules = { exclude = exclude, include = patterns_of(string_list(jc.include)), output = config.output,
                   collections = collections }
-  local classified = M.classify(rules)
-  config.sources = function() return classified.sources end
-  config.static_sources = function() return classified.static end
+  -- the site's files are scanned when the sources or static files are first asked for: in the
+  -- state that finds the sources, not in the ones that only process pages (M.kind_of)
+  local classified
+  local function classification()
+    classified = classified or M.classify(rules)
+    return classified
+  end
+  config.sources = function() return classification().sources end
+  config.static_sources = function() return classification().static end
   config.front_matter_defaults = M.defaults_function(jc.defaults, function(rel)
-    local k = classified.kind[rel]
-    return k == "post" and "posts" or k == "draft" and "drafts" or k == "doc" and classified.collection[rel] or "pages"
+    local k, name = M.kind_of(rel, rules)
+    return k == "post" and "posts" or k == "draft" and "drafts" or k == "doc" and name or "pages"
   end)
   local layouts = require_layouts()
   local theme = jc.theme ~= nil and tostring(jc.theme) or nil
@@ -758,16 +771,22 @@ function M.config()
   end
   config.sass_include_paths = M.sass_include_paths(jc)
   -- only Sass files with front matter are compiled, as Jekyll does; others are copied
-  config.sass_sources = {}
-  for _, rel in ipairs(classified.sass) do config.sass_sources[rel] = true end
+  local sass_sources
+  config.sass_sources = function()
+    if not sass_sources then
+      sass_sources = {}
+      for _, rel in ipairs(classification().sass) do sass_sources[rel] = true end
+    end
+    return sass_sources
+  end
   local sass = type(jc.sass) == "table" and jc.sass or {}
   local STYLES = { expanded = true, compressed = true, nested = true, compact = true }
   config.sass = { style = STYLES[tostring(sass.style)] and tostring(sass.style) or nil,
                   source_maps = sass.sourcemap == "always" or nil }
   local permalinks = { site = jc.permalink, posts = posts_permalink or jc.permalink, collections = collections,
                        paginate = config.paginate ~= nil }
-  config.source_url = function(f) return source_url(f, config, classified, permalinks) end
-  register_hooks(classified, permalinks)
+  config.source_url = function(f) return source_url(f, config, rules, permalinks) end
+  register_hooks(rules, permalinks)
   if uses_plugin(jc, "jekyll-archives") then
     local archives = assert(folio.embedded.load("compat/jekyll/archives.lua", _G))(jc["jekyll-archives"], M)
     folio.hook("site", archives, { order = 55 }) -- after the posts are in Jekyll's order (50)

@@ -419,7 +419,8 @@ static int S_transfer(folio_build *b, lua_State *from, const char *from_fn, lua_
  * Rendering needs the whole assembled site. Threads would need a copy of it in each worker's
  * Lua state; a forked child shares it copy-on-write instead. A batch build (no event loop, no
  * other thread alive at this point) renders in two processes, which share a count of the outputs
- * taken; the child sends its diagnostics back through a pipe as NUL-separated records. */
+ * taken; the child copies the static files first, and sends its diagnostics back through a pipe
+ * as NUL-separated records. */
 
 static int S_use_fork(folio_build *b, size_t outputs)
 {
@@ -561,6 +562,8 @@ static void S_render_forked(folio_build *b, size_t outputs)
     close(fds[0]);
     folio_content_own_spill(&b->content); /* (partial_cached keeps its results there) */
     size_t before = folio_diag_size(b->diag);
+    /* the static files first: the other process renders pages meanwhile, and takes more of them */
+    S_call(b, L, "copy_static", 0, 0);
     S_render_from_end(b, L, taken, outputs, 1);
     S_report_memory(b, "render (the forked process)");
     S_send_diagnostics(b, before, fds[1]);
@@ -568,6 +571,8 @@ static void S_render_forked(folio_build *b, size_t outputs)
   }
   if (pid > 0)
     close(fds[1]);
+  else
+    S_call(b, L, "copy_static", 0, 0); /* no render process: this one copies them */
   S_render_from_end(b, L, taken, outputs, 0);
   if (pid > 0) {
     S_receive_diagnostics(b, fds[0]);
@@ -734,7 +739,9 @@ int folio_build_run(folio_build *b)
   if (getenv("FOLIO_TIMINGS"))
     fprintf(stderr, "gather %.1f ms, site stage %.1f ms, copy to workers %.1f ms\n", t_gathered - t1,
             t_assembled - t_gathered, t2 - t_assembled);
-  S_call(b, L, "copy_static", 0, 0);
+  S_call(b, L, "prepare_static", 0, 0);
+  if (!forked) /* (forked: the render process copies them, S_render_forked) */
+    S_call(b, L, "copy_static", 0, 0);
   if (forked) {
     /* the site stage's garbage goes before the fork: else both processes keep (and mark) it */
     lua_gc(L, LUA_GCCOLLECT);

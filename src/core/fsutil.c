@@ -13,6 +13,27 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+int folio_read_head(const char *path, char *buf, size_t cap, size_t *len)
+{
+  *len = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return -errno;
+  int rc = 0;
+  while (*len < cap) {
+    ssize_t n = read(fd, buf + *len, cap - *len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      rc = -errno;
+    if (n <= 0)
+      break;
+    *len += (size_t)n;
+  }
+  close(fd);
+  return rc;
+}
+
 int folio_read_file(const char *path, char **out, size_t *len)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -119,18 +140,65 @@ static int S_temp_name(const char *relpath, char *out, size_t cap)
   return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
+/* The folder (under descriptor `dirfd`) of the last output this thread opened: the next output
+ * in the same folder (a build writes the static files in sorted order) does without
+ * folio_mkdirs_for's mkdirat. Only a hint: when the folder has gone since (removed, or another
+ * tree behind a reused descriptor number), the open fails with ENOENT or ENOTDIR and the folders
+ * are made, as without it. */
+static _Thread_local struct {
+  int dirfd;
+  size_t len;
+  char path[PATH_MAX];
+} S_last_folder = {-1, 0, ""};
+
+/* The length of relpath's folder part (before its last '/'), 0 for none. */
+static size_t S_folder_len(const char *relpath)
+{
+  const char *slash = strrchr(relpath, '/');
+  return slash ? (size_t)(slash - relpath) : 0;
+}
+
+static int S_folder_known(int dirfd, const char *relpath, size_t len)
+{
+  return len == 0 || (S_last_folder.dirfd == dirfd && S_last_folder.len == len &&
+                      memcmp(S_last_folder.path, relpath, len) == 0);
+}
+
+static void S_note_folder(int dirfd, const char *relpath, size_t len)
+{
+  if (len >= sizeof S_last_folder.path)
+    return;
+  memcpy(S_last_folder.path, relpath, len);
+  S_last_folder.len = len;
+  S_last_folder.dirfd = dirfd;
+}
+
 /* Opens the file the output `relpath` is written to: itself, or with `replace`, a temporary
  * name in its folder (*tmp) that S_finish renames over it, so a reader that has the old file
  * open (the preview server sending it) keeps reading the old file whole. */
 static int S_open_output(int dirfd, const char *relpath, int replace, char *tmp, size_t cap)
 {
-  int rc = folio_mkdirs_for(dirfd, relpath);
+  size_t len = S_folder_len(relpath);
+  int known = S_folder_known(dirfd, relpath, len);
+  int rc = known ? 0 : folio_mkdirs_for(dirfd, relpath);
   if (rc == 0 && replace)
     rc = S_temp_name(relpath, tmp, cap);
   if (rc != 0)
     return rc;
-  int fd = openat(dirfd, replace ? tmp : relpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  return fd < 0 ? -errno : fd;
+  const char *name = replace ? tmp : relpath;
+  int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+  int fd = openat(dirfd, name, flags, 0644);
+  if (fd < 0 && known && len > 0 && (errno == ENOENT || errno == ENOTDIR)) { /* the folder has gone */
+    S_last_folder.dirfd = -1;
+    rc = folio_mkdirs_for(dirfd, relpath);
+    if (rc != 0)
+      return rc;
+    fd = openat(dirfd, name, flags, 0644);
+  }
+  if (fd < 0)
+    return -errno;
+  S_note_folder(dirfd, relpath, len);
+  return fd;
 }
 
 /* Closes `fd` and, for a replacement, renames it over `relpath` (or removes it after an error).
@@ -155,13 +223,15 @@ int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len,
   return S_finish(dirfd, relpath, fd, replace, tmp, S_write_all(fd, data, len));
 }
 
-int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace)
+int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace, size_t *size)
 {
   int in = open(src, O_RDONLY | O_CLOEXEC);
   if (in < 0)
     return -errno;
   struct stat st;
   int rc = fstat(in, &st) == 0 ? 0 : -errno;
+  if (rc == 0 && size != NULL)
+    *size = (size_t)st.st_size;
   int out = -1;
   char tmp[PATH_MAX];
   if (rc == 0) {

@@ -10,6 +10,11 @@
 /* Reads the whole file into a malloc'd, NUL-terminated buffer (caller frees). */
 int folio_read_file(const char *path, char **out, size_t *len);
 
+/* Reads the first bytes of the file, up to `cap` (fewer when it is shorter), into `buf`; *len
+ * is how many. One read of the head only (no stat, nothing more read): whether a file starts
+ * with front matter, say. A FIFO is not waited for. */
+int folio_read_head(const char *path, char *buf, size_t cap, size_t *len);
+
 /* Creates every missing folder of `relpath` (a file path) below the folder `dirfd`. */
 int folio_mkdirs_for(int dirfd, const char *relpath);
 
@@ -19,8 +24,9 @@ int folio_mkdirs_for(int dirfd, const char *relpath);
 int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len, int replace);
 
 /* Copies the regular file `src` to `relpath` below `dirfd`, creating folders as needed;
- * `replace` as for folio_write_at. */
-int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace);
+ * `replace` as for folio_write_at. `size` (or NULL) is given the source's size once it is
+ * open, also when the copy fails after that. */
+int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace, size_t *size);
 
 /* Puts `src` at `rel` below dirfd as a hard link (no bytes copied); with `replace` through a
  * temporary name renamed over the old file. An existing link to the same file is kept. 0 or a

@@ -151,12 +151,15 @@ static int l_remove(lua_State *L)
  * as a copy; a full disk is noted, not raised. Pushes true. */
 static int S_put_file(lua_State *L, folio_build *b, const char *rel, const char *src, int link)
 {
-  struct stat st;
-  size_t size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
+  size_t size = 0; /* (a copy tells it; a link, or a disk already full, asks stat) */
   int full = folio_build_disk_full(b);
+  if (full || link) {
+    struct stat st;
+    size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
+  }
   int rc = full ? -full : link ? folio_link_file_at(b->out_dirfd, rel, src, b->options.preview) : -EXDEV;
   if (!full && rc != 0 && (rc == -EXDEV || rc == -EPERM || rc == -EMLINK || rc == -ENOTSUP || rc == -EACCES))
-    rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview); /* no link (wanted, or possible) */
+    rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview, &size); /* no link (wanted, or possible) */
   if (rc != 0 && !folio_build_note_write(b, size, rc))
     return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
   if (rc == 0)

@@ -86,19 +86,29 @@ static int l_read_source(lua_State *L)
   return 2;
 }
 
-/* folio.fs.read(path) -> bytes | nil, message  [-1, +1|2, m] */
+/* folio.fs.read(path [, limit]) -> bytes | nil, message  [-1|2, +1|2, m]
+ * With `limit` (up to 4096), at most the first `limit` bytes, the rest never read (a file's head). */
 static int l_read(lua_State *L)
 {
   const char *path = luaL_checkstring(L, 1);
-  char *data;
-  size_t len;
-  int rc = folio_read_file(path, &data, &len);
+  char *data = NULL;
+  size_t len = 0;
+  char head[4096];
+  int limited = !lua_isnoneornil(L, 2);
+  int rc;
+  if (limited) {
+    lua_Integer limit = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, limit >= 0 && limit <= (lua_Integer)sizeof head, 2, "limit out of range (0 to 4096)");
+    rc = folio_read_head(path, head, (size_t)limit, &len);
+  } else {
+    rc = folio_read_file(path, &data, &len);
+  }
   if (rc != 0) {
     lua_pushnil(L);
     lua_pushfstring(L, "%s: %s", path, strerror(-rc));
     return 2;
   }
-  lua_pushlstring(L, data, len);
+  lua_pushlstring(L, limited ? head : data, len);
   free(data);
   return 1;
 }

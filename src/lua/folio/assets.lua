@@ -52,9 +52,9 @@ local function source_maps_on()
 end
 
 -- Is this static source compiled? Every Sass file, except in a site model that names the ones it
--- compiles (a Jekyll site: those with front matter; config.sass_sources).
+-- compiles (a Jekyll site: those with front matter; config.sass_sources(), { [path] = true }).
 local function compiled(rel)
-  return SASS[ext_of(rel)] and (config.sass_sources == nil or config.sass_sources[rel] == true)
+  return SASS[ext_of(rel)] and (config.sass_sources == nil or config.sass_sources()[rel] == true)
 end
 
 -- The output a static source gives: `x.scss` -> `x.css`, a partial `_x.scss` -> false (none).

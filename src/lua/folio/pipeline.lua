@@ -1010,14 +1010,26 @@ local function check_static_clashes(found)
   return ok
 end
 
-function P.copy_static()
+-- The static files, in two steps: prepare_static before the render (checked against the pages'
+-- outputs; the assets' manifest, which asset() in the layouts reads), copy_static to write them
+-- (a `folio build` does it in the render process while the other one renders pages).
+local static_plan -- { found = static_files(), rels = their outputs, sorted }, until copied
+function P.prepare_static()
+  static_plan = nil
   local found = static_files()
   if not check_static_clashes(found) then return end
   local rels = {}
   for rel in pairs(found) do rels[#rels + 1] = rel end
   table.sort(rels)
   plan_warm(assets.prepare(found))
-  for _, rel in ipairs(rels) do assets.write(rel, found[rel]) end
+  static_plan = { found = found, rels = rels }
+end
+
+function P.copy_static()
+  local plan = static_plan
+  static_plan = nil
+  if not plan then return end
+  for _, rel in ipairs(plan.rels) do assets.write(rel, plan.found[rel]) end
 end
 
 -- The assembled site for the render workers, with the asset manifest (computed once here).
