@@ -3,7 +3,7 @@
  * folio.count_words, folio.html_text, folio.json_string and folio.embedded (read files built into
  * the binary), folio.related / folio.related_pack (the ranking of scripts/related.lua) and
  * folio.heading_id (the anchors plugin's heading ids), folio.collapse_space (the summary
- * plugin's plain text), folio.same_items, folio.count_keys and folio.pages_holding (questions
+ * plugin's plain text), folio.same_items, folio.count_keys, folio.pages_holding and folio.lists_holding (questions
  * the incremental site hooks and the preview ask of lists of pages). */
 #include "lua/lx.h"
 #include "core/embedded.h"
@@ -575,6 +575,75 @@ static int l_pages_holding(lua_State *L)
   return 1;
 }
 
+/* Whether the array at `list` holds a true key of `objs`, or a value that is no true key of
+ * `known` (1..#list; nil entries are skipped). */
+static int S_holds_other(lua_State *L, int list, int objs, int known)
+{
+  lua_Unsigned n = lua_rawlen(L, list);
+  for (lua_Unsigned i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, list, (lua_Integer)i) == LUA_TNIL) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_pushvalue(L, -1);
+    int changed = lua_rawget(L, objs) != LUA_TNIL && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    int other = !changed && !(lua_rawget(L, known) != LUA_TNIL && lua_toboolean(L, -1));
+    lua_pop(L, 1);
+    if (changed || other)
+      return 1;
+  }
+  return 0;
+}
+
+/* folio.lists_holding(list, first, objs, known [, skip_kinds]) -> { k, ... }: the indexes k >=
+ * first of `list` (the render list) whose entry is a generated page (raw `generated` true),
+ * whose `kind` is no true key of `skip_kinds`, and whose `pages` is an array holding a key of
+ * `objs` (the changed pages) or a value that is not a key of `known` (the frame's pages) — the
+ * list pages that may show a change, for the preview to look at in Lua. One pass over the
+ * ~6,000 list pages of a 10k-post site, where the Lua loop cost ~0.3 M instructions an update. */
+static int l_lists_holding(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer first = luaL_checkinteger(L, 2);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  int skip = !lua_isnoneornil(L, 5);
+  if (skip)
+    luaL_checktype(L, 5, LUA_TTABLE);
+  lua_settop(L, 5);
+  luaL_checkstack(L, 8, NULL);
+  lua_newtable(L); /* the result at 6 */
+  lua_Integer found = 0;
+  lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+  for (lua_Integer k = first < 1 ? 1 : first; k <= n; k++) {
+    if (lua_rawgeti(L, 1, k) != LUA_TTABLE) { /* the page at 7 */
+      lua_pop(L, 1);
+      continue;
+    }
+    int take = 0;
+    lua_pushliteral(L, "generated");
+    int generated = lua_rawget(L, 7) != LUA_TNIL && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (generated && skip) {
+      lua_getfield(L, 7, "kind");
+      generated = !(lua_rawget(L, 5) != LUA_TNIL && lua_toboolean(L, -1));
+      lua_pop(L, 1);
+    }
+    if (generated) {
+      if (lua_getfield(L, 7, "pages") == LUA_TTABLE)
+        take = S_holds_other(L, 8, 3, 4);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (take) {
+      lua_pushinteger(L, k);
+      lua_rawseti(L, 6, ++found);
+    }
+  }
+  return 1;
+}
+
 /* folio.concat_strings(t, n) -> t[1] .. ... .. t[n] (raw reads), or nil when one of them is not
  * a string or a number (template.lua's render buffers: table.concat's text). The items go onto
  * the stack and lua_concat joins them: it writes a long result straight into the new string, where
@@ -679,7 +748,7 @@ void lx_open_util(lua_State *L, int folio)
     {"utf8_valid", l_utf8_valid},   {"concat_strings", l_concat_strings},
     {"fields_over", l_fields_over},
     {"same_items", l_same_items},   {"count_keys", l_count_keys},
-    {"pages_holding", l_pages_holding},
+    {"pages_holding", l_pages_holding}, {"lists_holding", l_lists_holding},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);

@@ -1,5 +1,5 @@
 -- test_list_helpers.lua: the C helpers the incremental site hooks and the preview ask of lists
--- of pages (src/lua/lx_util.c): folio.same_items, folio.count_keys, folio.pages_holding.
+-- of pages (src/lua/lx_util.c): folio.same_items, folio.count_keys, folio.pages_holding, folio.lists_holding.
 local T = dofile("testlib.lua")
 
 T.test("folio.same_items compares arrays by raw identity and length", function()
@@ -78,6 +78,67 @@ end)
 T.test("folio.pages_holding checks its arguments", function()
   T.ok(not pcall(folio.pages_holding, nil, "tags", {}, {}, {}))
   T.ok(not pcall(folio.pages_holding, {}, "tags", nil, {}, {}))
+end)
+
+-- What preview.lua's Lua loop looked at: generated pages (from `first`) of a kind not skipped,
+-- whose `pages` hold a changed entry or one the frame does not know.
+local function lists_by_lua(list, first, objs, known, skip_kinds)
+  local out = {}
+  for k = first, #list do
+    local p = list[k]
+    local pages = rawget(p, "generated") and not (skip_kinds and skip_kinds[p.kind]) and p.pages
+    if type(pages) == "table" then
+      for _, q in ipairs(pages) do
+        if objs[q] or not known[q] then out[#out + 1] = k; break end
+      end
+    end
+  end
+  return table.concat(out, ",")
+end
+
+T.test("folio.lists_holding finds the list pages holding a changed or unknown entry", function()
+  local a, b, c, copy = { id = 1 }, { id = 2 }, { id = 3 }, { id = 2 }
+  local known = { [a] = true, [b] = true, [c] = true }
+  local objs = { [b] = true }
+  local list = {
+    a, b,                                                       -- pages: not generated
+    { generated = true, kind = "tags", pages = { a, c } },      -- 3: only known, unchanged
+    { generated = true, kind = "tags", pages = { a, b } },      -- 4: holds a changed page
+    { generated = true, kind = "home", pages = { b } },         -- 5: skipped kind
+    { generated = true, kind = "tags", pages = { copy } },      -- 6: an entry the frame does not know
+    { generated = false, pages = { b } },                       -- 7: not generated
+    { generated = true, kind = "tags" },                        -- 8: no pages
+    setmetatable({ generated = true }, { __index = { kind = "tags", pages = { b } } }), -- 9: through __index
+    { generated = true, kind = "tags", pages = { a, nil, b } }, -- 10: past a hole
+  }
+  local skip = { home = true }
+  T.eq(table.concat(folio.lists_holding(list, 1, objs, known, skip), ","), "4,6,9,10")
+  T.eq(table.concat(folio.lists_holding(list, 1, objs, known), ","), "4,5,6,9,10", "nothing skipped")
+  T.eq(table.concat(folio.lists_holding(list, 5, objs, known, skip), ","), "6,9,10", "from `first`")
+  -- the Lua loop stopped at a hole (ipairs); the C pass looks past it: a superset, which the
+  -- preview checks again with shows_changed
+  T.eq(lists_by_lua(list, 1, objs, known, skip), "4,6,9")
+end)
+
+T.test("folio.lists_holding on many list pages matches the Lua loop", function()
+  local pages, known = {}, {}
+  for i = 1, 300 do pages[i] = { id = i }; known[pages[i]] = true end
+  local objs = { [pages[7]] = true, [pages[250]] = true }
+  local list, kinds = {}, { "tags", "home", "archive" }
+  for k = 1, 1500 do
+    local entries = {}
+    for j = 1, 10 do entries[j] = pages[(k * 13 + j * 7) % 300 + 1] end
+    if k % 97 == 0 then entries[3] = { id = 5 } end -- a copy
+    list[k] = { generated = k % 5 ~= 0, kind = kinds[k % 3 + 1], pages = entries }
+  end
+  local skip = { home = true }
+  T.eq(table.concat(folio.lists_holding(list, 20, objs, known, skip), ","), lists_by_lua(list, 20, objs, known, skip))
+end)
+
+T.test("folio.lists_holding checks its arguments", function()
+  T.ok(not pcall(folio.lists_holding, nil, 1, {}, {}))
+  T.ok(not pcall(folio.lists_holding, {}, "x", {}, {}))
+  T.ok(not pcall(folio.lists_holding, {}, 1, {}, {}, 5))
 end)
 
 T.done()

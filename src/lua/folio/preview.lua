@@ -548,26 +548,26 @@ local function field(p, k)
 end
 
 -- The families (see family) of generated list pages that list one of `ids` (id -> true), but
--- those `skip(p)` says keep their pages. `objs` holds those pages' tables and `known` the
--- frame's pages (page -> true): a page of the frame is told by identity, without reading it (a
--- cache miss per entry on a large site); anything else (a copy of a page) by its id.
-families_listing = function(render_list, ids, skip, objs, known, first)
+-- those whose kind is a key of `skip_kinds` (may be nil). `objs` holds those pages' tables and
+-- `known` the frame's pages (page -> true): a page of the frame is told by identity, without
+-- reading it (a cache miss per entry on a large site); anything else (a copy of a page) by its
+-- id. folio.lists_holding finds in C the few list pages holding a changed or an unknown entry.
+families_listing = function(render_list, ids, skip_kinds, objs, known, first)
   local found = {}
   local function listed_copy(q) return type(q) == "table" and ids[rawget(q, "id")] ~= nil end
-  for k = first or 1, #render_list do
+  for _, k in ipairs(folio.lists_holding(render_list, first or 1, objs, known, skip_kinds)) do
     local p = render_list[k]
-    local list = rawget(p, "generated") and not (skip and skip(p)) and p.pages
-    if type(list) == "table" and shows_changed(list, objs, known, listed_copy) then
-      found[family(p)] = true
-    end
+    if shows_changed(p.pages, objs, known, listed_copy) then found[family(p)] = true end
   end
   return found
 end
 
-local function related_print(p)
+-- A page's related list as it stands (a copy of its entries, compared by identity in C with
+-- folio.same_items: a re-processed page is a new table), or false when it has none.
+local function related_entries(p)
   local list = p.related
-  if type(list) ~= "table" then return "" end
-  return list_print(list) or ""
+  if type(list) ~= "table" then return false end
+  return table.move(list, 1, #list, 1, {})
 end
 
 -- The string values of a page's list fields (tags = { "a", "b" } gives "tags\0a", "tags\0b").
@@ -629,6 +629,7 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
   for k in pairs(changed) do
     if not KEEPS_DATE_LISTS[k] then date_lists_kept = false end
   end
+  t.skip_kinds = date_lists_kept and DATE_LISTS or nil
   t.skip = date_lists_kept and function(p) return DATE_LISTS[p.kind] == true end or nil
   local values = {}
   for id, old in pairs(olds) do
@@ -651,7 +652,7 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
   local objs = {}
   for _, old in pairs(olds) do objs[old] = true end
   local first = kept and kept.npages + 1 or 1 -- (the generated pages come after the pages)
-  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip, objs, known, first)
+  local families = t.display_only and {} or families_listing(render_list, t.touched, t.skip_kinds, objs, known, first)
   local function take_snapshot(p)
     if rawget(p, "generated") then
       if families[family(p)] then t.lists[p.output] = snapshot(p) end
@@ -675,7 +676,7 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
   -- (asked in C: the loop reads every page's terms)
   for k, wanted in pairs(names) do folio.pages_holding(all, k, wanted, t.touched, t.candidates) end
   if t.reranked then -- (related lists change only when the changed pages' terms or dates did)
-    for id, p in pairs(t.candidates) do t.related[id] = related_print(p) end
+    for id, p in pairs(t.candidates) do t.related[id] = related_entries(p) end
   end
   if os.getenv("FOLIO_TIMINGS") then io.stderr:write(string.format("track: snapshots %.1f ms, candidates %.1f ms\n", (c1 - c0) * 1e3, (os.clock() - c1) * 1e3)) end
   return t
@@ -698,14 +699,21 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
       add_neighbours(p, t.neighbours)
     end
   end
+  -- a candidate renders when its related list changed (only when terms or dates did), or
+  -- shows a changed page (any version of it: told by id)
+  local touched = t.touched
+  local function shows_touched(list)
+    for _, q in ipairs(list) do
+      if type(q) == "table" and touched[rawget(q, "id") or false] then return true end
+    end
+    return false
+  end
   for id, p in pairs(t.candidates) do
-    local before, now = t.related[id], related_print(p)
-    if t.reranked and before ~= now then
+    local list = p.related
+    if type(list) ~= "table" then
+      if t.reranked and t.related[id] then render[id] = true end
+    elseif (t.reranked and not (t.related[id] and same_items(t.related[id], list))) or shows_touched(list) then
       render[id] = true
-    else
-      for tid in pairs(t.touched) do
-        if (","  .. now .. ","):find("," .. tid .. ",", 1, true) then render[id] = true; break end
-      end
     end
   end
   local todo, memo = {}, {}
@@ -715,7 +723,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
     if p then objs[p] = true end
   end
   local families_now = not t.display_only
-    and families_listing(render_list, t.touched, t.skip, objs, known, kept and kept.npages + 1)
+    and families_listing(render_list, t.touched, t.skip_kinds, objs, known, kept and kept.npages + 1)
   -- (an entry that is not a page of the frame: changed unless it is a copy of an unchanged page)
   local function maybe_changed(q)
     return type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] ~= nil
