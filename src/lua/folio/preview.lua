@@ -722,8 +722,13 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
     local p = all[id]
     if p then objs[p] = true end
   end
+  local first_generated = kept and kept.npages + 1 or 1
   local families_now = not t.display_only
-    and families_listing(render_list, t.touched, t.skip_kinds, objs, known, kept and kept.npages + 1)
+    and families_listing(render_list, t.touched, t.skip_kinds, objs, known, first_generated)
+  -- the generated list pages (from first_generated) that may show a changed page: only these
+  -- can pass shows_changed below (folio.lists_holding: one pass in C)
+  local holding = {}
+  for _, k in ipairs(folio.lists_holding(render_list, first_generated, objs, known)) do holding[k] = true end
   -- (an entry that is not a page of the frame: changed unless it is a copy of an unchanged page)
   local function maybe_changed(q)
     return type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] ~= nil
@@ -757,7 +762,9 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
         local now = list_print(list)
         take = not now or now ~= was
       end
-      if not take and type(list) == "table" then take = shows_changed(list, objs, known, maybe_changed) end
+      if not take and type(list) == "table" and (holding[k] or k < first_generated or not rawget(p, "generated")) then
+        take = shows_changed(list, objs, known, maybe_changed)
+      end
     end
     if take then todo[#todo + 1] = k end
   end
