@@ -624,7 +624,8 @@ families_listing = function(render_list, ids, skip_kinds, objs, known, first)
 end
 
 -- A page's related list as it stands (a copy of its entries, compared by identity in C with
--- folio.same_items: a re-processed page is a new table), or false when it has none.
+-- folio.same_items; a re-processed page keeps its table, so one that shows a changed page is
+-- found by id below), or false when it has none.
 local function related_entries(p)
   local list = p.related
   if type(list) ~= "table" then return false end
