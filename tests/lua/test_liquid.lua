@@ -165,4 +165,48 @@ T.test("Jekyll's page and site drops: fields kept once read, content read anew, 
   T.eq(next(site), nil)
 end)
 
+T.test("filter indexes: a loop over the same list again gives what the plain loop gives", function()
+  local c = L.filter_index_counters
+  local function posts()
+    return { { tags = { "a", "b" }, t = 1 }, { tags = { "b" }, t = 2 }, {}, { tags = {} }, { tags = { 3, true } },
+             { tags = { "b", "b" }, t = 6 }, { tags = { "c" } } }
+  end
+  local cases = {
+    "{% for p in l %} <{% if p.tags contains v %}{{ forloop.index }}/{{ forloop.length }}{{ forloop.last }}{{ p.t }}{% endif %}> {% endfor %}.",
+    "{% for p in l %}[{% if p.tags contains v %}{{ p.t }}{% if p.t == 2 %}{% break %}{% endif %}{% endif %}]{% endfor %}.",
+    "{% for p in l %}[{% if p.tags contains v %}{{ p.t }}{% if p.t == 1 %}{% continue %}{% endif %}{% endif %}]{% endfor %}.",
+    "{% for p in l %}{% if p.tags contains v %}{% for x in p.tags %}{{ x }}{% endfor %},{% endif %}{% endfor %}",
+  }
+  for _, src in ipairs(cases) do
+    local tpl = L.parse(src)
+    for _, v in ipairs { "b", "a", "c", "zz", 3, true, false } do
+      local list = posts()
+      local want = tpl:render({ l = posts(), v = v }) -- (a new list: its first loop, the plain one)
+      tpl:render({ l = list, v = v })
+      local runs = c.runs
+      T.eq(tpl:render({ l = list, v = v }), want, src .. " " .. tostring(v))
+      T.eq(c.runs, runs + 1) -- (the second loop over `list` ran from the index)
+      T.eq(tpl:render({ l = list }), tpl:render({ l = posts() })) -- (no value: no item)
+    end
+  end
+  -- the list holding another item: indexed again
+  local tpl = L.parse("{% for p in l %}{% if p.tags contains 'x' %}{{ p.t }}{% endif %}{% endfor %}")
+  local list = posts()
+  tpl:render({ l = list }); tpl:render({ l = list })
+  local made = c.made
+  list[2] = { tags = { "x" }, t = 9 }
+  T.eq(tpl:render({ l = list }), "9")
+  T.eq(c.made, made + 1)
+  -- a string (substring test), a hash, an array holding a table: the plain loop, every time
+  for _, l in ipairs { { { tags = "xa" }, { tags = "b" } }, { { tags = { x = 1 } } }, { { tags = { { "x" }, "x" } } } } do
+    local runs = c.runs
+    for _ = 1, 3 do T.eq(tpl:render({ l = l }), "") end
+    T.eq(c.runs, runs)
+  end
+  -- `contains` a table (empty, blank): the plain loop
+  local runs = c.runs
+  T.eq(L.parse("{% for p in l %}{% if p.tags contains empty %}e{% endif %}{% endfor %}"):render({ l = list }), "")
+  T.eq(c.runs, runs)
+end)
+
 T.done()

@@ -559,6 +559,17 @@ function M.enter_loop(var)
 end
 function M.leave_loop(info) current_loop = info.outer end
 
+-- An expression compiled as if outside every loop (no lookup keeps its value for a run): a
+-- loop's filter index (tags.lua) reads it once per item of a list, in no run of any loop.
+function M.compile_plain(e)
+  local saved = current_loop
+  current_loop = nil
+  local ok, f = pcall(compile_expr, e)
+  current_loop = saved
+  if not ok then error(f, 0) end
+  return f
+end
+
 -- The loop within whose runs name's lookups may keep their value, or nil.
 local function invariant_in(name)
   local info = current_loop

@@ -438,7 +438,9 @@ local function to_time(v)
 end
 L.to_time = to_time
 local function fmt(t, f) return folio.date.format(t, f) end
+local is_time = L.is_time
 F.date = function(v, f)
+  if type(f) == "string" and f ~= "" and is_time(v) then return fmt(v.epoch, f) end -- (the usual `post.date | date: "%Y"`)
   if f == nil or to_s(f) == "" then return v end
   local t = to_time(v)
   if not t then return v end

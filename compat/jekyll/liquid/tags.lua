@@ -91,8 +91,14 @@ local function branches(p, t, first_cond, stops)
   return list
 end
 
+-- A single-branch `if` node (no elsif, no else, not unless) -> { cond = its condition's tree,
+-- nodes = its body, texts = L.texts(nodes), line }: what a `for` needs to run the body itself
+-- for the items a filter index gives (filter_loop, below). Weak keys.
+local if_parts = setmetatable({}, { __mode = "k" })
+
 local function if_node(p, t, negate)
-  local c = compile_expr(parse_condition(t.text, t.line, p.strict))
+  local tree = parse_condition(t.text, t.line, p.strict)
+  local c = compile_expr(tree)
   local first = negate and function(ctx) return not truthy(c(ctx)) end or c
   local list = branches(p, t, first, { elsif = true, ["else"] = true, ["end" .. t.name] = true })
   local line = t.line
@@ -122,6 +128,9 @@ local function if_node(p, t, negate)
         if truthy(b.cond(ctx)) then return run(b.nodes, ctx, buf) end
       end
     end
+  end
+  if #list == 1 and not negate then
+    if_parts[node] = { cond = tree, nodes = list[1].nodes, texts = L.texts(list[1].nodes), line = line }
   end
   if list.blank then L.mark_blank(node) end
   return node
@@ -262,6 +271,141 @@ local function pure_body(tokens, from, to)
   return true
 end
 
+-- Filter indexes. A loop whose body is one `if` between texts, testing the item against a
+-- value that is the same for every item,
+--   {% for post in site.posts %}{% if post.tags contains page.tag %}...{% endif %}{% endfor %}
+-- (a tag page: every one walks all the posts), runs the `if`'s body only for the items whose
+-- value (post.tags, an array of strings, numbers or booleans) holds the other side (page.tag),
+-- found in an index: value -> the positions of the items that hold it, made for that list on
+-- its second such loop, and the texts around the `if` of each other item are appended as one
+-- string (what the loop would print). The index is made again when the list holds other items
+-- (folio.same_items); an item's own fields are taken not to change while it is in the list
+-- (Jekyll's drops keep the fields they read, compat/jekyll/drops.lua). Any other value (a
+-- string: `contains` is a substring test; a hash, a range, an array holding a table) leaves
+-- the list to the plain loop.
+local filter_indexes = setmetatable({}, { __mode = "k" }) -- list -> { [path] = index, or 0: seen once, or false }
+local NO_HITS = {}
+local same_items = folio and folio.same_items or function(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if rawequal(a[i], b[i]) == false then return false end end
+  return true
+end
+local counters = { made = 0, runs = 0 } -- (for tests: L.filter_index_counters)
+L.filter_index_counters = counters
+
+local function plain_names(keys)
+  for _, k in ipairs(keys) do if type(k) ~= "string" then return false end end
+  return true
+end
+
+-- The body's shape as a filter loop -> plan, or nil (any other body).
+local function filter_plan(var, nodes, texts)
+  local at
+  for j = 1, #nodes do
+    if not texts[j] then
+      if at then return nil end
+      at = j
+    end
+  end
+  local parts = at and if_parts[nodes[at]]
+  if not parts then return nil end
+  local e = parts.cond
+  if e[1] ~= "cmp" or e[2] ~= "contains" then return nil end
+  local a, b = e[3], e[4]
+  if a[1] ~= "var" or a[2] ~= var or #a[3] == 0 or not plain_names(a[3]) then return nil end
+  if b[1] == "var" then
+    local name = b[2]
+    if not name or name == var or name == "forloop" or name == "self" or not plain_names(b[3]) then return nil end
+  elseif b[1] ~= "lit" then
+    return nil
+  end
+  local pre, post = {}, {}
+  for j = 1, at - 1 do pre[#pre + 1] = texts[j] end
+  for j = at + 1, #nodes do post[#post + 1] = texts[j] end
+  pre, post = table.concat(pre), table.concat(post)
+  return { var = var, key = table.concat(a[3], "\0"), item = L.compile_plain(a), value = compile_expr(b),
+           pre = pre, post = post, skip = pre .. post, parts = parts }
+end
+
+-- list[1..n] -> { n, items (a copy), map: value -> positions }, or false: not a list to index.
+local function build_index(list, n, plan)
+  local scope = {}
+  local view = { scopes = { scope }, counters = {}, env = {} } -- (the item is all the lookup reads)
+  local map = {}
+  for i = 1, n do
+    local item = list[i]
+    if item == nil then return false end
+    scope[plan.var] = item
+    local v = plan.item(view)
+    if type(v) == "string" then return false end
+    if type(v) == "table" then
+      local x = v[1]
+      if x == nil and (is_range(v) or is_hash(v)) then return false end
+      local j = 1
+      while x ~= nil do -- (as `contains` walks it: x == value, for a value that is no table)
+        local tx = type(x)
+        if tx ~= "string" and tx ~= "number" and tx ~= "boolean" then return false end
+        if x == x then -- (NaN equals nothing)
+          local at = map[x]
+          if not at then map[x] = { i } elseif at[#at] ~= i then at[#at + 1] = i end
+        end
+        j = j + 1; x = v[j]
+      end
+    end
+  end
+  counters.made = counters.made + 1
+  return { n = n, items = table.move(list, 1, n, 1, {}), map = map }
+end
+
+-- The index of list for plan, or nil: the plain loop (a first run, or no list to index).
+local function index_for(list, n, plan)
+  local per = filter_indexes[list]
+  if not per then per = {}; filter_indexes[list] = per end
+  local index = per[plan.key]
+  if index == nil then per[plan.key] = 0; return nil end
+  if index == 0 or (index and (index.n ~= n or not same_items(list, index.items))) then
+    index = build_index(list, n, plan)
+    per[plan.key] = index
+  end
+  return index or nil
+end
+
+-- A filter loop's run over the items the index gives (as the plain loop would run them all).
+local function run_filtered(plan, index, value, list, n, scope, forloop, ctx, buf)
+  counters.runs = counters.runs + 1
+  local hits = value ~= nil and index.map[value] or NO_HITS
+  local var, pre, post, skip = plan.var, plan.pre, plan.post, plan.skip
+  local parts = plan.parts
+  local pnodes, ptexts, pline = parts.nodes, parts.texts, parts.line
+  local count = #pnodes
+  local prev, r = 0, nil
+  for h = 1, #hits do
+    local i = hits[h]
+    if i > prev + 1 and skip ~= "" then buf[#buf + 1] = skip:rep(i - prev - 1) end
+    scope[var] = list[i]
+    forloop[FORLOOP_I] = i
+    if pre ~= "" then buf[#buf + 1] = pre end
+    ctx.line = pline
+    r = nil
+    for j = 1, count do -- (the if's body, as its node runs it)
+      local s = ptexts[j]
+      if s then
+        buf[#buf + 1] = s
+      else
+        r = pnodes[j](ctx, buf)
+        if r then break end
+      end
+    end
+    if r == "break" then return end
+    if not r and post ~= "" then buf[#buf + 1] = post end
+    prev = i
+  end
+  if prev < n then
+    if skip ~= "" then buf[#buf + 1] = skip:rep(n - prev) end
+    ctx.line = pline
+  end
+end
+
 tags["for"] = function(p, t)
   local var, coll, opts = loop_markup(p, t)
   local from = p.pos
@@ -275,6 +419,7 @@ tags["for"] = function(p, t)
   local all_blank = blank and (else_nodes == nil or else_blank)
   local loop_key = var .. "-" .. t.text:match("in%s+(%S+)")
   local line = t.line
+  local plan = loop.pure and filter_plan(var, nodes, texts)
   return (all_blank and L.mark_blank or function(f) return f end)(function(ctx, buf)
     ctx.line = line
     local list = slice(ctx, collection_of(coll(ctx)), opts, loop_key, line)
@@ -292,6 +437,14 @@ tags["for"] = function(p, t)
     scope.forloop = forloop
     local count = #nodes
     loop.gen = loop.gen + 1 -- a new run: lookups kept in another are not read in this one
+    local index = plan and index_for(list, n, plan)
+    if index then
+      local value = plan.value(ctx) -- (a table: empty or blank, equal() not ==, the plain loop)
+      if type(value) ~= "table" then
+        run_filtered(plan, index, value, list, n, scope, forloop, ctx, buf)
+        n = 0 -- (the plain loop below runs no item)
+      end
+    end
     for i = 1, n do
       scope[var] = list[i]
       forloop[FORLOOP_I] = i
