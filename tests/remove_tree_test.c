@@ -3,6 +3,8 @@
  * one buffer cannot hold (a folder of 600 long names: several reads), folders of one file (the
  * short read taken as the end), a name of NAME_MAX bytes, empty and deep folders, and a symbolic
  * link to a file outside, which must be removed and never followed.
+ * Then, where mount(2) is allowed (root): a folder bind-mounted into the tree (the same file
+ * system, so its device is the tree's) is left alone with what it holds, and so is a tmpfs.
  *   remove_tree_test           the checks
  *   remove_tree_test PATH      removes PATH only (to time it: tools, docs/development.md) */
 #include "core/fsutil.h"
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +43,41 @@ static void S_file(const char *path, const char *text)
 static void S_dir(const char *path)
 {
   CHECK(mkdir(path, 0755) == 0, "mkdir %s: %s", path, strerror(errno));
+}
+
+/* Something mounted inside a tree being removed keeps what it holds; the removal reports it. */
+static void S_mounts(const char *base)
+{
+  char tree[128], held[128], kept[160], spot[160], spot2[160], file2[192];
+  snprintf(tree, sizeof tree, "%s/mounted", base);
+  snprintf(held, sizeof held, "%s/held", base);
+  snprintf(kept, sizeof kept, "%s/keep.txt", held);
+  snprintf(spot, sizeof spot, "%s/bind", tree);
+  snprintf(spot2, sizeof spot2, "%s/tmpfs", tree);
+  S_dir(tree);
+  S_dir(held);
+  S_file(kept, "mine");
+  S_dir(spot);
+  S_dir(spot2);
+  if (mount(held, spot, NULL, MS_BIND, NULL) != 0) {
+    printf("remove_tree: mount(2) not allowed here (%s): mount checks skipped\n", strerror(errno));
+  } else {
+    int tmpfs = mount("none", spot2, "tmpfs", 0, "size=64k") == 0;
+    snprintf(file2, sizeof file2, "%s/in-tmpfs.txt", spot2);
+    if (tmpfs)
+      S_file(file2, "tmpfs");
+    int rc = folio_remove_tree(tree);
+    struct stat st;
+    CHECK(rc != 0, "removing a tree with mounts inside reported no error");
+    CHECK(stat(kept, &st) == 0, "a file of a folder bind-mounted into the tree was removed");
+    CHECK(!tmpfs || stat(file2, &st) == 0, "a file in a tmpfs mounted in the tree was removed");
+    if (tmpfs)
+      umount(spot2);
+    umount(spot);
+  }
+  folio_remove_tree(tree);
+  unlink(kept);
+  rmdir(held);
 }
 
 int main(int argc, char **argv)
@@ -110,6 +148,7 @@ int main(int argc, char **argv)
   CHECK(lstat(tree, &st) != 0 && errno == ENOENT, "the tree is still there");
   CHECK(stat(outside, &st) == 0 && st.st_size == 7, "the file a link named was removed or changed");
   CHECK(folio_remove_tree(tree) == 0, "removing what is gone is not an error");
+  S_mounts(base);
   unlink(outside);
   CHECK(rmdir(base) == 0, "the temporary folder holds something else: %s", strerror(errno));
   if (S_failures == 0)

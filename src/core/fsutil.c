@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 int folio_read_head(const char *path, char *buf, size_t cap, size_t *len)
@@ -321,6 +322,36 @@ static int S_empty_dir(int fd, dev_t dev, int may_stop_short, int *short_read)
   return rc;
 }
 
+/* Whether openat2(2) is known to be missing (old kernel, or a seccomp filter refusing it). */
+static atomic_int S_no_openat2;
+
+/* Opens folder `name` of `parent` to empty it: never through a symbolic link, and never into
+ * something mounted there (-EXDEV). openat2's RESOLVE_NO_XDEV refuses any mount crossing, a bind
+ * mount of the same file system too, in the open itself; without openat2, an fstat compares the
+ * folder's device with the tree's. The fd, or a negative errno. */
+static int S_open_subdir(int parent, const char *name, dev_t dev)
+{
+  const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  if (!atomic_load_explicit(&S_no_openat2, memory_order_relaxed)) {
+    struct open_how how = {.flags = (unsigned long long)flags, .resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS};
+    long fd = syscall(SYS_openat2, parent, name, &how, sizeof how);
+    if (fd >= 0)
+      return (int)fd;
+    if (errno != ENOSYS && errno != EPERM && errno != E2BIG && errno != EINVAL)
+      return -errno;
+    atomic_store(&S_no_openat2, 1);
+  }
+  int fd = openat(parent, name, flags);
+  if (fd < 0)
+    return -errno;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_dev != dev) {
+    close(fd);
+    return -EXDEV;
+  }
+  return fd;
+}
+
 /* Removes entry `name` of folder `parent`, and what is inside it if it is a folder. */
 static int S_remove_at(int parent, const char *name, unsigned char type, dev_t dev)
 {
@@ -332,14 +363,9 @@ static int S_remove_at(int parent, const char *name, unsigned char type, dev_t d
   }
   if (type != DT_DIR)
     return unlinkat(parent, name, 0) == 0 || errno == ENOENT ? 0 : -errno;
-  int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = S_open_subdir(parent, name, dev);
   if (fd < 0)
-    return errno == ENOENT ? 0 : -errno;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_dev != dev) {
-    close(fd);
-    return -EXDEV;
-  }
+    return fd == -ENOENT ? 0 : fd;
   int short_read;
   int rc = S_empty_dir(fd, dev, 1, &short_read);
   if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
@@ -349,13 +375,9 @@ static int S_remove_at(int parent, const char *name, unsigned char type, dev_t d
   if (rc != 0 || !short_read)
     return rc != 0 ? rc : -ENOTEMPTY;
   /* the short read missed something (or something new arrived): empty it in full */
-  fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd = S_open_subdir(parent, name, dev);
   if (fd < 0)
-    return errno == ENOENT ? 0 : -errno;
-  if (fstat(fd, &st) != 0 || st.st_dev != dev) {
-    close(fd);
-    return -EXDEV;
-  }
+    return fd == -ENOENT ? 0 : fd;
   rc = S_empty_dir(fd, dev, 0, &short_read);
   if (unlinkat(parent, name, AT_REMOVEDIR) != 0 && errno != ENOENT && rc == 0)
     rc = -errno;
