@@ -261,9 +261,9 @@ int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int repl
 }
 
 /* ---- removing a tree ----------------------------------------------------------------------
- * By file descriptor, with the entry types readdir already gives: one unlinkat per file (no stat),
- * and symbolic links are removed, never followed. A folder on another file system (something
- * mounted inside the tree) is left alone, as with nftw's FTW_MOUNT. The top-level entries are
+ * By file descriptor, with the entry types getdents64 already gives: one unlinkat per file (no
+ * stat), and symbolic links are removed, never followed. Anything mounted inside the tree (another
+ * file system, or a bind mount of this one) is left alone, as with nftw's FTW_MOUNT. The top-level entries are
  * shared out among a few threads: removing a 10,000-page site is mostly system calls. */
 
 static int S_remove_at(int parent, const char *name, unsigned char type, dev_t dev);
