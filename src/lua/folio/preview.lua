@@ -612,13 +612,17 @@ end
 -- those whose kind is a key of `skip_kinds` (may be nil). `objs` holds those pages' tables and
 -- `known` the frame's pages (page -> true): a page of the frame is told by identity, without
 -- reading it (a cache miss per entry on a large site); anything else (a copy of a page) by its
--- id. folio.lists_holding finds in C the few list pages holding a changed or an unknown entry.
-families_listing = function(render_list, ids, skip_kinds, objs, known, first)
+-- id. folio.lists_holding finds in C the few list pages holding a changed or an unknown entry;
+-- `holding` (may be nil) is its answer for the same pages and no kinds skipped, when the caller
+-- already has it.
+families_listing = function(render_list, ids, skip_kinds, objs, known, first, holding)
   local found = {}
   local function listed_copy(q) return type(q) == "table" and ids[rawget(q, "id")] ~= nil end
-  for _, k in ipairs(folio.lists_holding(render_list, first or 1, objs, known, skip_kinds)) do
+  for _, k in ipairs(holding or folio.lists_holding(render_list, first or 1, objs, known, skip_kinds)) do
     local p = render_list[k]
-    if shows_changed(p.pages, objs, known, listed_copy) then found[family(p)] = true end
+    if not (holding and skip_kinds and skip_kinds[p.kind]) and shows_changed(p.pages, objs, known, listed_copy) then
+      found[family(p)] = true
+    end
   end
   return found
 end
@@ -691,8 +695,7 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
   for k in pairs(changed) do
     if not KEEPS_DATE_LISTS[k] then date_lists_kept = false end
   end
-  t.skip_kinds = date_lists_kept and DATE_LISTS or nil
-  t.skip = date_lists_kept and function(p) return DATE_LISTS[p.kind] == true end or nil
+  t.skip_kinds = date_lists_kept and DATE_LISTS or nil -- (the kinds of lists that keep their pages)
   local values = {}
   for id, old in pairs(olds) do
     local now = news[id]
@@ -784,13 +787,15 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
     local p = all[id]
     if p then objs[p] = true end
   end
-  local first_generated = kept and kept.npages + 1 or 1
-  local families_now = not t.display_only
-    and families_listing(render_list, t.touched, t.skip_kinds, objs, known, first_generated)
   -- the generated list pages (from first_generated) that may show a changed page: only these
-  -- can pass shows_changed below (folio.lists_holding: one pass in C)
+  -- can pass shows_changed below, or list a changed page for families_now (folio.lists_holding:
+  -- one pass in C)
+  local first_generated = kept and kept.npages + 1 or 1
+  local holding_ks = folio.lists_holding(render_list, first_generated, objs, known)
   local holding = {}
-  for _, k in ipairs(folio.lists_holding(render_list, first_generated, objs, known)) do holding[k] = true end
+  for _, k in ipairs(holding_ks) do holding[k] = true end
+  local families_now = not t.display_only
+    and families_listing(render_list, t.touched, t.skip_kinds, objs, known, first_generated, holding_ks)
   -- (an entry that is not a page of the frame: changed unless it is a copy of an unchanged page)
   local function maybe_changed(q)
     return type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] ~= nil
@@ -815,7 +820,7 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
       if rawget(p, "generated") then
         if was then
           take = not same_as(was, p, memo)
-        elseif t.display_only or (t.skip and t.skip(p)) then -- its list kept its pages: it
+        elseif t.display_only or (t.skip_kinds and t.skip_kinds[p.kind]) then -- its list kept its pages: it
           take = false                              -- changed if it lists a changed page (below)
         else -- its family listed none of the changed pages: it changed if it lists one now
           take = families_now[family(p)] == true
