@@ -5,6 +5,7 @@
 folio_lua_test(site_hook test_site_hook.lua)
 folio_lua_test(list_helpers test_list_helpers.lua)
 folio_lua_test(frame_redate test_frame_redate.lua)
+folio_lua_test(values_index test_values_index.lua)
 add_test(NAME serve_newsite
          COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_test.py $<TARGET_FILE:folio>
                  ${CMAKE_SOURCE_DIR}/example newsite

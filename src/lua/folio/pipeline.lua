@@ -703,6 +703,10 @@ end
 -- The frame of the site (folio serve only; folio.preview): kept between preview updates.
 
 local frame           -- preview.frame; nil until the first assemble in preview
+-- preview: which pages hold a value in a list field (tags...), for an edit's related candidates;
+-- told of every page whose fields may have changed (re-processed, touched by a site hook,
+-- rendered), forgotten when every page is rendered
+local values_index = preview.values_index()
 local pages_part = 0  -- how many entries of render_list are pages (the rest is generated)
 local pages_part_kept -- the last assemble left the pages' part of the render list as it was
 
@@ -1415,7 +1419,9 @@ function P.update(paths)
   if shown then
     local kept = frame and frame:same_pages_part(render_list, pages_part)
       and { npages = pages_part, special = frame:special_pages() } or nil
-    track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {}, kept)
+    for id in pairs(touched) do values_index:mark(id) end
+    track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {}, kept,
+                                 values_index)
   end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame
@@ -1440,6 +1446,11 @@ function P.update(paths)
   site_dirty = dirty
   local ok, count = pcall(P.assemble, keep_order, fresh, redated or nil)
   site_dirty = nil
+  for id in pairs(touched) do values_index:mark(id) end
+  for p in pairs(dirty) do -- (with the pages site hooks touched)
+    local id = type(p) == "table" and rawget(p, "id")
+    if id then values_index:mark(id) end
+  end
   if not ok then error(count, 0) end
   t = lap("assemble", t)
   for id in pairs(touched) do
@@ -1484,6 +1495,7 @@ function P.update(paths)
     end
   end
   if structural or templates then
+    values_index:reset()
     return "full", count, css_only
   end
   P.partial_todo = choose_outputs(touched)
@@ -1494,6 +1506,8 @@ end
 function P.render_partial()
   for _, i in ipairs(P.partial_todo or {}) do
     local t = os.clock()
+    local id = rawget(render_list[i], "id")
+    if id then values_index:mark(id) end -- (a template may set its fields)
     P.render(i)
     lap("render " .. render_list[i].url, t)
   end

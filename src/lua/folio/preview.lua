@@ -26,6 +26,7 @@
 --   preview.reorder(order, pages, moved, before) -> the last order with re-dated pages moved
 --   preview.page_fields(meta, lazy)           the pipeline's page metatable and computed fields
 --   preview.track_before(...), preview.choose(...)   what an edit shown on other pages renders
+--   preview.values_index()                    which pages hold a list value, kept across updates
 local M = {}
 
 local PLACE_FIELDS = { "path", "url", "date", "section", "output", "draft", "title", "menu_title",
@@ -674,6 +675,89 @@ local DATE_LISTS = { home = true, archive = true }
 local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, description = true,
                            summary = true, author = true, image = true }
 
+-- The pages that hold a value in a list field, indexed across updates: the answer of
+-- folio.pages_holding(all, k, wanted, skip, out) without reading every page's field on each edit
+-- (~8 ms at 10k posts). A field's index is made by one pass over the pages when first asked; after
+-- that only the pages marked since (re-processed, touched by a site hook, rendered) are read
+-- again. Another table of pages (a new build) starts again.
+--   local values = preview.values_index()
+--   values:mark(id)                                    page `id`'s fields may have changed
+--   values:holding(all, k, wanted, skip, out) -> out   as folio.pages_holding
+local ValuesIndex = {}
+ValuesIndex.__index = ValuesIndex
+
+function M.values_index() return setmetatable({ all = nil, fields = {} }, ValuesIndex) end
+
+-- Page p's values in field k as folio.pages_holding reads them: the raw field's array items up
+-- to the first nil, each tostring(v):lower(); nil when the field is no table.
+local function lowered_values(p, k)
+  local list = rawget(p, k)
+  if type(list) ~= "table" then return nil end
+  local out, i = {}, 1
+  while true do
+    local v = rawget(list, i)
+    if v == nil then return out end
+    out[i] = tostring(v):lower()
+    i = i + 1
+  end
+end
+
+local function index_page(field, id, p)
+  local vals = lowered_values(p, field.name)
+  field.of[id] = vals
+  for _, x in ipairs(vals or {}) do
+    local ids = field.by_value[x]
+    if not ids then ids = {}; field.by_value[x] = ids end
+    ids[id] = true
+  end
+end
+
+local function unindex_page(field, id)
+  for _, x in ipairs(field.of[id] or {}) do
+    local ids = field.by_value[x]
+    if ids then
+      ids[id] = nil
+      if next(ids) == nil then field.by_value[x] = nil end
+    end
+  end
+  field.of[id] = nil
+end
+
+function ValuesIndex:mark(id)
+  for _, field in pairs(self.fields) do field.stale[id] = true end
+end
+
+-- Forgets every field's index (the pages may all have changed: a full render).
+function ValuesIndex:reset() self.fields = {} end
+
+function ValuesIndex:holding(all, k, wanted, skip, out)
+  if all ~= self.all then self.all, self.fields = all, {} end
+  local field = self.fields[k]
+  if not field then
+    field = { name = k, by_value = {}, of = {}, stale = {} }
+    for id, p in pairs(all) do
+      if type(p) == "table" then index_page(field, id, p) end
+    end
+    self.fields[k] = field
+  elseif next(field.stale) ~= nil then
+    for id in pairs(field.stale) do
+      unindex_page(field, id)
+      local p = all[id]
+      if type(p) == "table" then index_page(field, id, p) end
+    end
+    field.stale = {}
+  end
+  for x, on in pairs(wanted) do
+    local ids = on and field.by_value[x]
+    if ids then
+      for id in pairs(ids) do
+        if not skip[id] and all[id] ~= nil then out[id] = all[id] end
+      end
+    end
+  end
+  return out
+end
+
 -- Before the assemble of an update: what the outputs show now, for M.choose. `olds`: id -> the
 -- page's last version (still in the last site), `news`: id -> its new version (nil: gone),
 -- `render_list` and `site` the last assemble's, `all` every page (id -> page), `known` the
@@ -681,7 +765,9 @@ local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, descrip
 -- everything.
 -- `kept` (may be nil): { npages =, special = } when the render list's first `npages` entries are
 -- the frame's pages part: there only its special pages (Frame:special_pages) are snapshot.
-function M.track_before(olds, news, render_list, site, all, changed, known, kept)
+-- `index` (may be nil): a M.values_index() kept across updates, asked instead of reading every
+-- page's list fields.
+function M.track_before(olds, news, render_list, site, all, changed, known, kept, index)
   local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known }
   -- only fields that show, not ones that decide which lists a page is on: no list changes but
   -- the changed pages' own entries
@@ -739,7 +825,10 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
     names[k][x] = true
   end
   -- (asked in C: the loop reads every page's terms)
-  for k, wanted in pairs(names) do folio.pages_holding(all, k, wanted, t.touched, t.candidates) end
+  for k, wanted in pairs(names) do
+    if index then index:holding(all, k, wanted, t.touched, t.candidates)
+    else folio.pages_holding(all, k, wanted, t.touched, t.candidates) end
+  end
   if t.reranked then -- (related lists change only when the changed pages' terms or dates did)
     for id, p in pairs(t.candidates) do t.related[id] = related_entries(p) end
   end
