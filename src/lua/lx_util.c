@@ -596,12 +596,43 @@ static int S_holds_other(lua_State *L, int list, int objs, int known)
   return 0;
 }
 
-/* folio.lists_holding(list, first, objs, known [, skip_kinds]) -> { k, ... }: the indexes k >=
- * first of `list` (the render list) whose entry is a generated page (raw `generated` true),
- * whose `kind` is no true key of `skip_kinds`, and whose `pages` is an array holding a key of
- * `objs` (the changed pages) or a value that is not a key of `known` (the frame's pages) — the
+/* Whether the entry at `page` is a plain generated list page: raw `generated` true, a `pages`
+ * table (left at the top of the stack when so), no raw `id`, not written as is (`layout` false
+ * or "none"). */
+static int S_plain_list(lua_State *L, int page)
+{
+  lua_pushliteral(L, "generated");
+  int generated = lua_rawget(L, page) != LUA_TNIL && lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (!generated)
+    return 0;
+  lua_pushliteral(L, "id");
+  int has_id = lua_rawget(L, page) != LUA_TNIL;
+  lua_pop(L, 1);
+  if (has_id)
+    return 0;
+  int type = lua_getfield(L, page, "layout");
+  int as_is = (type == LUA_TBOOLEAN && !lua_toboolean(L, -1)) ||
+              (type == LUA_TSTRING && strcmp(lua_tostring(L, -1), "none") == 0);
+  lua_pop(L, 1);
+  if (as_is)
+    return 0;
+  if (lua_getfield(L, page, "pages") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
+}
+
+/* folio.lists_holding(list, first, objs, known [, skip_kinds [, others]]) -> { k, ... }: the
+ * indexes k >= first of `list` (the render list) whose entry is a generated page (raw `generated`
+ * true), whose `kind` is no true key of `skip_kinds`, and whose `pages` is an array holding a key
+ * of `objs` (the changed pages) or a value that is not a key of `known` (the frame's pages) — the
  * list pages that may show a change, for the preview to look at in Lua. One pass over the
- * ~6,000 list pages of a 10k-post site, where the Lua loop cost ~0.3 M instructions an update. */
+ * ~6,000 list pages of a 10k-post site, where the Lua loop cost ~0.3 M instructions an update.
+ * With `others` (a table), the same pass appends to it, in order, the indexes k >= first whose
+ * entry is no plain generated list page (S_plain_list): those the preview must look at whatever
+ * they list. */
 static int l_lists_holding(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -611,34 +642,52 @@ static int l_lists_holding(lua_State *L)
   int skip = !lua_isnoneornil(L, 5);
   if (skip)
     luaL_checktype(L, 5, LUA_TTABLE);
-  lua_settop(L, 5);
+  int others = !lua_isnoneornil(L, 6);
+  if (others)
+    luaL_checktype(L, 6, LUA_TTABLE);
+  lua_settop(L, 6);
   luaL_checkstack(L, 8, NULL);
-  lua_newtable(L); /* the result at 6 */
-  lua_Integer found = 0;
+  lua_newtable(L); /* the result at 7 */
+  lua_Integer found = 0, other_count = others ? (lua_Integer)lua_rawlen(L, 6) : 0;
   lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
   for (lua_Integer k = first < 1 ? 1 : first; k <= n; k++) {
-    if (lua_rawgeti(L, 1, k) != LUA_TTABLE) { /* the page at 7 */
+    if (lua_rawgeti(L, 1, k) != LUA_TTABLE) { /* the page at 8 */
       lua_pop(L, 1);
+      if (others) {
+        lua_pushinteger(L, k);
+        lua_rawseti(L, 6, ++other_count);
+      }
       continue;
     }
     int take = 0;
-    lua_pushliteral(L, "generated");
-    int generated = lua_rawget(L, 7) != LUA_TNIL && lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    if (generated && skip) {
-      lua_getfield(L, 7, "kind");
-      generated = !(lua_rawget(L, 5) != LUA_TNIL && lua_toboolean(L, -1));
+    if (!S_plain_list(L, 8)) {
+      if (others) {
+        lua_pushinteger(L, k);
+        lua_rawseti(L, 6, ++other_count);
+      }
+      /* (not plain, but a generated page with a list all the same: as before) */
+      lua_pushliteral(L, "generated");
+      int generated = lua_rawget(L, 8) != LUA_TNIL && lua_toboolean(L, -1);
+      lua_pop(L, 1);
+      if (!generated || lua_getfield(L, 8, "pages") != LUA_TTABLE) {
+        if (generated)
+          lua_pop(L, 1);
+        lua_pop(L, 1);
+        continue;
+      }
+    } /* the page's `pages` at 9 */
+    int skipped = 0;
+    if (skip) {
+      lua_getfield(L, 8, "kind");
+      skipped = lua_rawget(L, 5) != LUA_TNIL && lua_toboolean(L, -1);
       lua_pop(L, 1);
     }
-    if (generated) {
-      if (lua_getfield(L, 7, "pages") == LUA_TTABLE)
-        take = S_holds_other(L, 8, 3, 4);
-      lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
+    if (!skipped)
+      take = S_holds_other(L, 9, 3, 4);
+    lua_pop(L, 2);
     if (take) {
       lua_pushinteger(L, k);
-      lua_rawseti(L, 6, ++found);
+      lua_rawseti(L, 7, ++found);
     }
   }
   return 1;

@@ -120,6 +120,31 @@ T.test("folio.lists_holding finds the list pages holding a changed or unknown en
   T.eq(lists_by_lua(list, 1, objs, known, skip), "4,6,9")
 end)
 
+T.test("folio.lists_holding puts in `others` the entries that are no plain generated list page", function()
+  local a, b = { id = 1 }, { id = 2 }
+  local known = { [a] = true, [b] = true }
+  local objs = { [b] = true }
+  local list = {
+    a,                                                              -- 1: a page
+    { generated = true, kind = "tags", pages = { a } },             -- 2: plain
+    { generated = true, kind = "tags", pages = { b } },             -- 3: plain, holds a changed page
+    { generated = true, kind = "feed", layout = false, pages = { a } },   -- 4: written as is
+    { generated = true, kind = "feed", layout = "none", pages = { b } },  -- 5: written as is, holds b
+    { generated = true, kind = "archive" },                         -- 6: no list
+    { generated = true, id = 7, pages = { a } },                    -- 7: has an id
+    { generated = false, pages = { b } },                           -- 8: not generated
+    setmetatable({ generated = true }, { __index = { layout = false, pages = { a } } }), -- 9: as is through __index
+    { generated = true, layout = "post", pages = { a } },           -- 10: plain, with a layout
+  }
+  local others = { "kept" }
+  T.eq(table.concat(folio.lists_holding(list, 1, objs, known, nil, others), ","), "3,5")
+  T.eq(table.concat(others, ","), "kept,1,4,5,6,7,8,9", "appended, in order")
+  others = {}
+  T.eq(table.concat(folio.lists_holding(list, 4, objs, known, { feed = true }, others), ","), "", "skipped kinds")
+  T.eq(table.concat(others, ","), "4,5,6,7,8,9", "from `first`; skipped kinds still listed")
+  T.ok(not pcall(folio.lists_holding, list, 1, objs, known, nil, 5))
+end)
+
 T.test("folio.lists_holding on many list pages matches the Lua loop", function()
   local pages, known = {}, {}
   for i = 1, 300 do pages[i] = { id = i }; known[pages[i]] = true end

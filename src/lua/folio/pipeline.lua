@@ -1464,8 +1464,10 @@ function P.update(paths)
   for _, p in ipairs(deferred_pages) do
     if p.id and pages[p.id] == p then touched[p.id] = true end
   end
+  local generated_new = nil -- (whether the generated part has an output not written last time)
   if pages_part_kept then
     local new, generated = compare_outputs(pages_part + 1, { "generated" })
+    generated_new = new
     if new then structural = true end
     -- pages whose URL moved in the frame (preview: Frame:replace): their old outputs go, unless
     -- a generated page writes one now (rare: then every output is rendered)
@@ -1484,7 +1486,8 @@ function P.update(paths)
   t = lap("compare outputs", t)
   if structural and track and not templates then
     local kept = pages_part_kept and { npages = pages_part, special = frame:special_pages(),
-                                       output_of = function(id) return frame:output_of(id) end } or nil
+                                       output_of = function(id) return frame:output_of(id) end,
+                                       generated_new = generated_new } or nil
     local todo = preview.choose(track, render_list, site, pages,
       function(out) return previous_url(out) == nil end,
       function(p) return previous_content(p.output) ~= (p.content or "") end, kept)

@@ -815,7 +815,11 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
   if kept then
     for p in pairs(kept.special) do take_snapshot(p) end
   end
-  for k = first, #render_list do take_snapshot(render_list[k]) end
+  local no_families = next(families) == nil -- (then no generated page is snapshot)
+  for k = first, #render_list do
+    local p = render_list[k]
+    if not (no_families and rawget(p, "generated")) then take_snapshot(p) end
+  end
   local c1 = os.clock()
   -- the pages that share a listed value with a changed page: their related may change
   local names = {} -- field -> { value in lower case -> true }
@@ -843,7 +847,8 @@ end
 -- `kept` (may be nil): the render list's first `kept.npages` entries are the frame's pages part
 -- (Frame:kept_pages_part); then only its pages that changed, their neighbours, the pages whose
 -- related list changed and its special pages (Frame:special_pages: written as is, or with a
--- `pages` list) are looked at there, the others being as they were.
+-- `pages` list) are looked at there, the others being as they were. `kept.generated_new`: false
+-- when every output of the generated part was written last time (nil: not known).
 function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   if site.posts and site.posts[1] and t.touched[rawget(site.posts[1], "id") or false] then return nil end
   local render = {}
@@ -880,7 +885,11 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   -- can pass shows_changed below, or list a changed page for families_now (folio.lists_holding:
   -- one pass in C)
   local first_generated = kept and kept.npages + 1 or 1
-  local holding_ks = folio.lists_holding(render_list, first_generated, objs, known)
+  -- an edit of fields that only show, when no generated output is new: a plain generated list
+  -- page (one lists_holding does not put in `others`) can only be taken for holding a changed
+  -- page, so only the holding ones and the others are looked at, not every generated page
+  local others = t.display_only and kept and kept.generated_new == false and {} or nil
+  local holding_ks = folio.lists_holding(render_list, first_generated, objs, known, nil, others)
   local holding = {}
   for _, k in ipairs(holding_ks) do holding[k] = true end
   local families_now = not t.display_only
@@ -941,7 +950,17 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
     for _, k in ipairs(list) do consider(k) end
     first = kept.npages + 1
   end
-  for k = first, #render_list do consider(k) end
+  if others then -- (both ascending: merged, in render list order)
+    local i, j = 1, 1
+    while i <= #holding_ks or j <= #others do
+      local a, b = holding_ks[i], others[j]
+      if b == nil or (a ~= nil and a < b) then consider(a); i = i + 1
+      elseif a == b then consider(a); i, j = i + 1, j + 1
+      else consider(b); j = j + 1 end
+    end
+  else
+    for k = first, #render_list do consider(k) end
+  end
   return todo
 end
 
