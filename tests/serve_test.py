@@ -1269,8 +1269,8 @@ def group_tracked_lists():
     """`folio new site` on 60 pool50 posts: a tag edit keeps the home page's and the archives'
     lists where they are (they are by date: only the page listing the post is rendered), moves
     the post between two tags' paginated lists, and leaves the preview byte for byte a full
-    build; then the same after a tag and a title edit at once, and after a tag no other post has
-    (a term born, then emptied)."""
+    build; then the same after a tag and a title edit at once, after a tag no other post has
+    (a term born, then emptied), and after a tag edit into a list paginated by two."""
     SLOW = 6 * TIMEOUT
     site = new_site_with_posts("tracked_lists")
     post_file = os.path.join(site, "content/posts/post-00031.md")
@@ -1300,6 +1300,23 @@ def group_tracked_lists():
         s.rebuilt(lambda: write(post_file, retag(read(post_file), "topic-7")), timeout=SLOW)
 
     serve_then_compare(site, new_then_gone, SLOW)
+
+    # Two posts a page: the post joins topic-5's list, older posts than it there (2010-2012), so
+    # the list's later pages shift by one entry though they never hold the post (preview.choose
+    # finds them through the list's family, not through what they list).
+    site_lua = os.path.join(site, "site.lua")
+    write(site_lua, re.sub(r'\{ "paginate", per_page = \d+ \}', '{ "paginate", per_page = 2 }', read(site_lua)))
+    check("per_page = 2" in read(site_lua), "the site paginates by two")
+    for n in (1, 2, 14, 15, 16):
+        older = os.path.join(site, f"content/posts/post-{n:05d}.md")
+        write(older, re.sub(r"^tags: \[", 'tags: ["topic-5", ', read(older), count=1, flags=re.M))
+
+    def into_paginated_list(s):
+        s.wait_line(r"built \d+ pages")
+        check(status(s, "/tags/topic-5/page/3/") == 200, "topic-5's list has three pages or more")
+        s.rebuilt(lambda: write(post_file, retag(read(post_file), "topic-5")), timeout=SLOW)
+
+    serve_then_compare(site, into_paginated_list, SLOW)
 
 
 def group_sitemap_patch():

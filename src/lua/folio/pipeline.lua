@@ -1259,13 +1259,20 @@ local function lap(what, t0)
 end
 
 -- Deletes the outputs of `parts` of the last render list that render_list[first..] no longer
--- has. Returns whether render_list[first..] has an output that was not written last time, and
--- the outputs of render_list[first..] (output -> true).
+-- has. Returns whether render_list[first..] has an output that was not written last time, the
+-- outputs of render_list[first..] (output -> its index), their URLs (url -> index) and whether
+-- two of them have one output or one URL (then the two maps do not tell every entry).
 local function compare_outputs(first, parts)
-  local new, still = false, {}
+  local new, still, at_url, twice = false, {}, {}, false
   for k = first, #render_list do
-    local out = render_list[k].output
-    still[out] = true
+    local p = render_list[k]
+    local out, url = p.output, p.url
+    if still[out] then twice = true end
+    still[out] = k
+    if url ~= nil then
+      if at_url[url] then twice = true end
+      at_url[url] = k
+    end
     if not new and previous_url(out) == nil then new = true end
   end
   for _, part in ipairs(parts) do
@@ -1276,7 +1283,7 @@ local function compare_outputs(first, parts)
       end
     end
   end
-  return new, still
+  return new, still, at_url, twice
 end
 
 -- The indexes in render_list of what a partial update renders: the re-processed pages, the
@@ -1464,10 +1471,10 @@ function P.update(paths)
   for _, p in ipairs(deferred_pages) do
     if p.id and pages[p.id] == p then touched[p.id] = true end
   end
-  local generated_new = nil -- (whether the generated part has an output not written last time)
-  if pages_part_kept then
-    local new, generated = compare_outputs(pages_part + 1, { "generated" })
-    generated_new = new
+  local generated_seen = nil -- the generated part's indexes by output and URL, when all outputs
+  if pages_part_kept then     -- were written last time and none is there twice
+    local new, generated, at_url, twice = compare_outputs(pages_part + 1, { "generated" })
+    if not new and not twice then generated_seen = { at_output = generated, at_url = at_url } end
     if new then structural = true end
     -- pages whose URL moved in the frame (preview: Frame:replace): their old outputs go, unless
     -- a generated page writes one now (rare: then every output is rendered)
@@ -1487,7 +1494,7 @@ function P.update(paths)
   if structural and track and not templates then
     local kept = pages_part_kept and { npages = pages_part, special = frame:special_pages(),
                                        output_of = function(id) return frame:output_of(id) end,
-                                       generated_new = generated_new } or nil
+                                       generated = generated_seen } or nil
     local todo = preview.choose(track, render_list, site, pages,
       function(out) return previous_url(out) == nil end,
       function(p) return previous_content(p.output) ~= (p.content or "") end, kept)

@@ -840,6 +840,34 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
   return t
 end
 
+-- The generated part's indexes M.choose looks at when it need not look at them all: `others`
+-- and `holding` (folio.lists_holding's), the pages snapshot before the update (`lists`: output ->
+-- snapshot) and the pages of the families in `families_now` (a paginated list's family is its
+-- paginator's URLs; any other family is a page of `holding`), found through `seen`'s maps, in
+-- ascending order; nil when a family's page is not found (then every index is looked at).
+local function some_generated(seen, lists, families_now, holding, others)
+  local set = {}
+  for _, k in ipairs(holding) do set[k] = true end
+  for _, k in ipairs(others) do set[k] = true end
+  for out in pairs(lists) do
+    local k = seen.at_output[out]
+    if k then set[k] = true end
+  end
+  for fam in pairs(families_now or {}) do
+    if type(rawget(fam, 1)) == "string" then -- (a paginator's URLs)
+      for _, url in ipairs(fam) do
+        local k = seen.at_url[url]
+        if not k then return nil end
+        set[k] = true
+      end
+    end
+  end
+  local ks = {}
+  for k in pairs(set) do ks[#ks + 1] = k end
+  table.sort(ks)
+  return ks
+end
+
 -- After the assemble: the indexes in render_list of what the update renders (see above), or nil
 -- to render everything (`all`: id -> page, as after the update). `is_new(output)`: it was not
 -- written last time; `as_is_changed(p)`: an output written as is (layout none) whose content
@@ -847,8 +875,9 @@ end
 -- `kept` (may be nil): the render list's first `kept.npages` entries are the frame's pages part
 -- (Frame:kept_pages_part); then only its pages that changed, their neighbours, the pages whose
 -- related list changed and its special pages (Frame:special_pages: written as is, or with a
--- `pages` list) are looked at there, the others being as they were. `kept.generated_new`: false
--- when every output of the generated part was written last time (nil: not known).
+-- `pages` list) are looked at there, the others being as they were. `kept.generated` (may be
+-- nil): { at_output = output -> index, at_url = url -> index } of the generated part, when every
+-- output of it was written last time and none is there twice.
 function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   if site.posts and site.posts[1] and t.touched[rawget(site.posts[1], "id") or false] then return nil end
   local render = {}
@@ -885,10 +914,10 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   -- can pass shows_changed below, or list a changed page for families_now (folio.lists_holding:
   -- one pass in C)
   local first_generated = kept and kept.npages + 1 or 1
-  -- an edit of fields that only show, when no generated output is new: a plain generated list
-  -- page (one lists_holding does not put in `others`) can only be taken for holding a changed
-  -- page, so only the holding ones and the others are looked at, not every generated page
-  local others = t.display_only and kept and kept.generated_new == false and {} or nil
+  -- when no generated output is new, a plain generated list page (one lists_holding does not
+  -- put in `others`) is taken only for holding a changed page, for its snapshot (track_before)
+  -- or for its family in families_now: only those and the others are looked at (some_generated)
+  local others = kept and kept.generated and {} or nil
   local holding_ks = folio.lists_holding(render_list, first_generated, objs, known, nil, others)
   local holding = {}
   for _, k in ipairs(holding_ks) do holding[k] = true end
@@ -950,14 +979,9 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
     for _, k in ipairs(list) do consider(k) end
     first = kept.npages + 1
   end
-  if others then -- (both ascending: merged, in render list order)
-    local i, j = 1, 1
-    while i <= #holding_ks or j <= #others do
-      local a, b = holding_ks[i], others[j]
-      if b == nil or (a ~= nil and a < b) then consider(a); i = i + 1
-      elseif a == b then consider(a); i, j = i + 1, j + 1
-      else consider(b); j = j + 1 end
-    end
+  local some = others and some_generated(kept.generated, t.lists, families_now, holding_ks, others)
+  if some then
+    for _, k in ipairs(some) do consider(k) end
   else
     for k = first, #render_list do consider(k) end
   end
