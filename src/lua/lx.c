@@ -131,6 +131,7 @@ static int S_setup(lua_State *L)
   lx_open_minify(L, folio);
   lx_open_image(L, folio);
   lx_open_text(L, folio);
+  lx_open_order(L, folio);
   lua_pushliteral(L, FOLIO_VERSION);
   lua_setfield(L, folio, "version");
   lua_setglobal(L, "folio");

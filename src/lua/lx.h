@@ -49,6 +49,7 @@ void lx_open_sass(lua_State *L, int folio);       /* folio.sass: Sass/SCSS to CS
 void lx_open_digest(lua_State *L, int folio);     /* folio.digest: SHA-2 for fingerprints and SRI (lx_digest.c) */
 void lx_open_minify(lua_State *L, int folio);     /* folio.minify: HTML, CSS, JS, JSON (lx_minify.c) */
 void lx_open_text(lua_State *L, int folio);       /* folio.text_runs, folio.typography_run/_html: kramdown typography (lx_text.c) */
+void lx_open_order(lua_State *L, int folio);      /* folio.sort_newest_first: the site's page order (lx_order.c) */
 void lx_open_image(lua_State *L, int folio);      /* folio.image: resize, crop, convert (lx_image.c) */
 void lx_open_sandbox(lua_State *L, int folio);    /* folio.sandbox: budget windows, path checks (lx_sandbox.c) */
 

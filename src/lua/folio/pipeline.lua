@@ -548,7 +548,10 @@ end
 -- dates and paths: a comparison then reads two arrays that fit the processor's caches, not two
 -- page tables anywhere in a heap that holds the site (100k posts: 1.7 M comparisons, each of
 -- which missed the caches a few times: 0.63 s, now 0.39 s of CPU).
+-- folio.sort_newest_first does the same in C (lx_order.c: 100k pages in 80-90 ms, 190-210 ms
+-- here); this one sorts what it cannot read (a date that is no number, say).
 local function sort_newest_first(list)
+  if folio.sort_newest_first(list, config.same_date_order == "path_descending") then return end
   local n = #list
   local dates, names, order = {}, {}, {}
   for i = 1, n do
