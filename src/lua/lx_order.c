@@ -57,20 +57,24 @@ static int S_compare(const void *pa, const void *pb)
   return a->at < b->at ? -1 : a->at > b->at;
 }
 
-/* A raw field of the table at `page` (pushed), or nothing pushed and 0 when it is nil and a
- * metatable might give it (then the Lua sort decides). */
-static int S_raw_field(lua_State *L, int page, const char *name)
+/* The field `name` of the table at `page`, pushed, when it is raw, or nil through the metatable
+ * too (a page's __index computes only some fields); 0, nothing pushed, when only a metatable
+ * gives it (a value not held by the page: then the Lua sort decides). */
+static int S_field(lua_State *L, int page, const char *name)
 {
   lua_pushstring(L, name);
   if (lua_rawget(L, page) != LUA_TNIL)
     return 1;
   lua_pop(L, 1);
-  if (lua_getmetatable(L, page)) {
-    lua_pop(L, 1);
-    return 0;
+  if (!lua_getmetatable(L, page)) {
+    lua_pushnil(L);
+    return 1;
   }
-  lua_pushnil(L);
-  return 1;
+  lua_pop(L, 1);
+  if (lua_getfield(L, page, name) == LUA_TNIL)
+    return 1;
+  lua_pop(L, 1);
+  return 0;
 }
 
 /* Reads page k of the list at 1 into key; 0 when it is not one this sort can order as the Lua
@@ -83,7 +87,7 @@ static int S_read_key(lua_State *L, lua_Integer k, S_key *key)
     return 0;
   }
   int page = lua_gettop(L), ok = 0;
-  if (S_raw_field(L, page, "date")) {
+  if (S_field(L, page, "date")) {
     int type = lua_type(L, -1);
     key->dated = type == LUA_TNUMBER;
     key->date = key->dated ? (double)lua_tonumber(L, -1) : 0;
@@ -91,10 +95,10 @@ static int S_read_key(lua_State *L, lua_Integer k, S_key *key)
          (type == LUA_TBOOLEAN && !lua_toboolean(L, -1));
     lua_pop(L, 1);
   }
-  if (ok && S_raw_field(L, page, "path")) {
+  if (ok && S_field(L, page, "path")) {
     if (lua_isnil(L, -1)) {
       lua_pop(L, 1);
-      ok = S_raw_field(L, page, "url");
+      ok = S_field(L, page, "url");
     }
     if (ok) {
       ok = lua_type(L, -1) == LUA_TSTRING;

@@ -70,6 +70,11 @@ T.test("folio.sort_newest_first leaves what it cannot read to the Lua sort", fun
   local list = list_of(meta)
   T.ok(folio.sort_newest_first(list, false), "raw fields with a metatable: sorted")
   T.eq(names(list), "c b a")
+  -- a page whose metatable gives no date (the pipeline's pages: dateless ones too) is sorted
+  local dateless = setmetatable({ path = "0-about.md" }, { __index = function() return nil end })
+  list = list_of(dateless)
+  T.ok(folio.sort_newest_first(list, false), "no date through the metatable either: sorted")
+  T.eq(names(list), "b a 0-about.md")
   T.ok(folio.sort_newest_first({}, false) and folio.sort_newest_first({ { path = "x" } }, true), "short lists")
 end)
 
