@@ -131,27 +131,24 @@ static int l_sort_newest_first(lua_State *L)
   }
   if ((lua_Unsigned)n > SIZE_MAX / sizeof(S_key))
     return luaL_error(L, "sort_newest_first: too many pages");
-  S_key *keys = malloc((size_t)n * sizeof *keys);
-  if (keys == NULL)
-    return luaL_error(L, "sort_newest_first: out of memory");
+  /* (a userdata, not malloc's: a page's __index may raise, and the collector then frees it) */
+  S_key *keys = lua_newuserdatauv(L, (size_t)n * sizeof *keys, 0); /* at 2 */
   for (lua_Integer k = 1; k <= n; k++) {
     if (!S_read_key(L, k, &keys[k - 1])) {
-      free(keys);
       lua_pushboolean(L, 0);
       return 1;
     }
   }
   S_path_descending = descending;
   qsort(keys, (size_t)n, sizeof *keys, S_compare);
-  /* the pages in their new order on the stack's top table, then back into the list */
+  /* the pages in their new order in a table at 3, then back into the list */
   lua_createtable(L, (int)(n < INT_MAX ? n : INT_MAX), 0);
   for (lua_Integer k = 1; k <= n; k++) {
     lua_rawgeti(L, 1, keys[k - 1].at);
-    lua_rawseti(L, 2, k);
+    lua_rawseti(L, 3, k);
   }
-  free(keys);
   for (lua_Integer k = 1; k <= n; k++) {
-    lua_rawgeti(L, 2, k);
+    lua_rawgeti(L, 3, k);
     lua_rawseti(L, 1, k);
   }
   lua_pushboolean(L, 1);
