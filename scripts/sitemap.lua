@@ -17,12 +17,13 @@ local function listed(p)
     and p.url ~= "/404.html" and p.sitemap ~= false
 end
 
-local function lastmod(p)
+-- A page's lastmod: its own (lastmod, else date), or for a list the newest of that and its
+-- entries' own. `times` (may be nil): page -> its own time, for the pages it has (folio.newest_time
+-- reads an entry's fields only when `times` lacks it).
+local function lastmod(p, times)
   local t = p.lastmod or p.date
   local list = p.pages
-  if list then
-    for _, q in ipairs(list) do t = math.max(t or 0, q.lastmod or q.date or 0) end
-  end
+  if list and list[1] ~= nil then t = folio.newest_time(list, t, times) end
   return t
 end
 
@@ -158,12 +159,25 @@ folio.site_hook {
   -- a content page's element: its url, lastmod or date, and whether it is listed (a page left
   -- out still gives its lastmod, which the lists that show it take)
   per_page = function(p, site)
-    if listed(p) then return { p.url, element(root_of(site.base_url), p.url, lastmod(p)) } end
-    return { false, lastmod(p) }
+    local own = p.lastmod or p.date or false
+    if listed(p) then return { p.url, element(root_of(site.base_url), p.url, lastmod(p)), own } end
+    return { false, lastmod(p), own }
   end,
   combine = function(site, parts, changes)
     local root = site.base_url:gsub("/$", "")
     local multilingual = rawget(site, "language_sites") ~= nil and folio.translations_of ~= nil
+    -- the content pages' own times, from their parts (made when a list's lastmod is first needed)
+    local own_times = nil
+    local function times_of_pages()
+      if not own_times then
+        own_times = {}
+        for _, p in ipairs(site.pages) do
+          local part = parts[p]
+          if part then own_times[p] = part[3] end
+        end
+      end
+      return own_times
+    end
     -- nothing changed that content pages give (their lastmod included) and the same generated
     -- pages with the same lists as last time: the same file (a list's lastmod is kept by page)
     if changes.same and last then
@@ -172,7 +186,7 @@ folio.site_hook {
         if listed(p) then
           j = j + 1
           local m, t = memo_of[p], nil
-          if m and m.pages == p.pages then t = m.t else t = lastmod(p) or false end
+          if m and m.pages == p.pages then t = m.t else t = lastmod(p, times_of_pages()) or false end
           if urls[j] ~= p.url or times[j] ~= t then same = false; break end
         end
       end
@@ -190,10 +204,12 @@ folio.site_hook {
     -- edit), for the lists with the same `pages` that list none of the pages whose lastmod moved
     local reusable = last ~= nil and not changes.first and last.npages == #site.pages
     local times_hold, moved = reusable, {}
-    for _, p in ipairs(changes.pages) do
-      local t = lastmod(p) or false
-      if content_time[p] ~= t then times_hold = false; moved[p] = true end
-      content_time[p] = t
+    if reusable then -- (else nothing below asks, and content_time is made again at the end)
+      for _, p in ipairs(changes.pages) do
+        local t = lastmod(p) or false
+        if content_time[p] ~= t then times_hold = false; moved[p] = true end
+        content_time[p] = t
+      end
     end
     local function holds(p) -- (entries told by identity, in C: an entry is not read)
       if times_hold then return true end
@@ -208,7 +224,7 @@ folio.site_hook {
       if listed(p) then
         local url, pages, m = p.url, p.pages, memo_of[p]
         if not (m and m.pages == pages and m.url == url and holds(p)) then
-          local t = lastmod(p) or false
+          local t = lastmod(p, times_of_pages()) or false
           local known = generated_elements[url]
           if not known or known[1] ~= t then known = { t, element(root, url, t or nil) } end
           m = { pages = pages, url = url, t = t, el = known[2] }
@@ -256,20 +272,23 @@ folio.site_hook {
       table.sort(urls)
       sorted = urls
     end
-    local set = {}
+    local set = not changes.final and {} or nil -- (the URLs, for the next run's sort)
     local n = 0
     for _, url in ipairs(sorted) do
-      set[url] = true
+      if set then set[url] = true end
       n = n + 1
       elements[n] = by_url[url]
       local dups = more[url]
       if dups then for _, el in ipairs(dups) do n = n + 1; elements[n] = el end end
     end
-    local url_of = setmetatable({}, { __mode = "k" })
-    for _, p in ipairs(site.pages) do
-      local part = parts[p]
-      url_of[p] = part and part[1] or false
-      content_time[p] = lastmod(p) or false
+    local url_of = nil -- (folio build: no run follows that would patch this one)
+    if not changes.final then
+      url_of = setmetatable({}, { __mode = "k" })
+      for _, p in ipairs(site.pages) do
+        local part = parts[p]
+        url_of[p] = part and part[1] or false
+        content_time[p] = lastmod(p) or false
+      end
     end
     if last and #last.pieces == n then
       content = last.content

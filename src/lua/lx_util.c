@@ -4,7 +4,8 @@
  * the binary), folio.related / folio.related_pack (the ranking of scripts/related.lua) and
  * folio.heading_id (the anchors plugin's heading ids), folio.collapse_space (the summary
  * plugin's plain text), folio.same_items, folio.count_keys, folio.pages_holding and folio.lists_holding (questions
- * the incremental site hooks and the preview ask of lists of pages). */
+ * the incremental site hooks and the preview ask of lists of pages) and folio.newest_time (the
+ * sitemap's lastmod of a list). */
 #include "lua/lx.h"
 #include "core/embedded.h"
 #include "core/heading_id.h"
@@ -497,6 +498,75 @@ static int l_count_keys(lua_State *L)
   return 1;
 }
 
+/* The value at the top of the stack as math.max sees it: a number, else an error naming what
+ * it is (a lastmod or date field that holds no time). */
+static void S_check_time(lua_State *L, lua_Integer i)
+{
+  if (lua_type(L, -1) != LUA_TNUMBER)
+    luaL_error(L, "entry %I of the list has a lastmod or date that is no number (%s)", (LUAI_UACINT)i,
+               luaL_typename(L, -1));
+}
+
+/* folio.newest_time(list, t, times) -> the largest of t (nil or false: 0) and, for each entry q
+ * of list[1..#list], times[q] when the table `times` has it (a raw read), else q.lastmod or
+ * q.date or 0 (read as Lua reads them, metamethods included): what
+ * `for _, q in ipairs(list) do t = math.max(t or 0, q.lastmod or q.date or 0) end` gives, the
+ * first of equal values kept as math.max keeps it. The sitemap asks it of every list page; with
+ * the content pages' times in `times`, an entry is a lookup in one table, not a read of a page
+ * table somewhere in the heap (and no __index call for the lastmod a page lacks). */
+static int l_newest_time(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  int have_times = !lua_isnoneornil(L, 3);
+  if (have_times)
+    luaL_checktype(L, 3, LUA_TTABLE);
+  lua_settop(L, 3);
+  luaL_checkstack(L, 4, NULL);
+  if (!lua_toboolean(L, 2))
+    lua_pushinteger(L, 0);
+  else {
+    lua_pushvalue(L, 2);
+    S_check_time(L, 0);
+  }
+  /* stack: list, t, times, best */
+  lua_Unsigned n = lua_rawlen(L, 1);
+  for (lua_Unsigned i = 1; i <= n; i++) {
+    int type = lua_rawgeti(L, 1, (lua_Integer)i);
+    int found = 0;
+    if (have_times && type != LUA_TNIL) {
+      lua_pushvalue(L, -1);
+      if (lua_rawget(L, 3) != LUA_TNIL) {
+        lua_remove(L, -2); /* the entry */
+        found = 1;
+      } else
+        lua_pop(L, 1);
+    }
+    if (!found) { /* entry */
+      if (type == LUA_TNIL) {
+        /* ipairs stops at the first nil, and so does the loop this mirrors */
+        lua_pop(L, 1);
+        break;
+      }
+      lua_getfield(L, -1, "lastmod");
+      if (!lua_toboolean(L, -1)) {
+        lua_pop(L, 1);
+        lua_getfield(L, -1, "date");
+      }
+      lua_remove(L, -2);
+    }
+    if (!lua_toboolean(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushinteger(L, 0);
+    }
+    S_check_time(L, (lua_Integer)i);
+    if (lua_compare(L, -2, -1, LUA_OPLT))
+      lua_replace(L, -2);
+    else
+      lua_pop(L, 1);
+  }
+  return 1;
+}
+
 /* Whether the value on top of the stack, as tostring(v):lower() gives it, is a key of the table
  * at `wanted` with a true value. Strings with no upper-case letter are looked up as they are;
  * other values go through luaL_tolstring (tostring's text) and tolower, as string.lower does.
@@ -798,6 +868,7 @@ void lx_open_util(lua_State *L, int folio)
     {"fields_over", l_fields_over},
     {"same_items", l_same_items},   {"count_keys", l_count_keys},
     {"pages_holding", l_pages_holding}, {"lists_holding", l_lists_holding},
+    {"newest_time", l_newest_time},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);

@@ -1,5 +1,6 @@
 -- test_list_helpers.lua: the C helpers the incremental site hooks and the preview ask of lists
--- of pages (src/lua/lx_util.c): folio.same_items, folio.count_keys, folio.pages_holding, folio.lists_holding.
+-- of pages (src/lua/lx_util.c): folio.same_items, folio.count_keys, folio.pages_holding, folio.lists_holding,
+-- folio.newest_time.
 local T = dofile("testlib.lua")
 
 T.test("folio.same_items compares arrays by raw identity and length", function()
@@ -164,6 +165,44 @@ T.test("folio.lists_holding checks its arguments", function()
   T.ok(not pcall(folio.lists_holding, nil, 1, {}, {}))
   T.ok(not pcall(folio.lists_holding, {}, "x", {}, {}))
   T.ok(not pcall(folio.lists_holding, {}, 1, {}, {}, 5))
+end)
+
+
+-- What sitemap.lua's Lua loop gave for a list's lastmod.
+local function newest_by_lua(list, t)
+  for _, q in ipairs(list) do t = math.max(t or 0, q.lastmod or q.date or 0) end
+  return t
+end
+
+T.test("folio.newest_time is math.max over the entries' lastmod or date", function()
+  local a, b, c = { date = 10 }, { date = 30, lastmod = 20 }, { lastmod = false, date = 25 }
+  local list = { a, b, c, {} }
+  T.eq(folio.newest_time(list, nil), newest_by_lua(list, nil))
+  T.eq(folio.newest_time(list, nil), 25)
+  T.eq(folio.newest_time(list, 40), 40, "the list page's own time when newer")
+  T.eq(folio.newest_time({}, false), 0)
+  T.eq(folio.newest_time({ {} }, nil), 0, "no times at all: 0")
+  T.eq(math.type(folio.newest_time({ { date = 5.0 }, { date = 5 } }, 1)), "float", "the first of equal values")
+  T.eq(math.type(newest_by_lua({ { date = 5.0 }, { date = 5 } }, 1)), "float")
+end)
+
+T.test("folio.newest_time takes an entry's time from `times` when it has one", function()
+  local a, b = { date = 10 }, { date = 30 }
+  T.eq(folio.newest_time({ a, b }, 0, { [b] = 12 }), 12, "b's own fields are not read")
+  T.eq(folio.newest_time({ a, b }, 0, { [b] = false }), 10, "false counts as 0")
+  local reads = 0
+  local lazy = setmetatable({}, { __index = function(_, k) reads = reads + 1; if k == "date" then return 50 end end })
+  T.eq(folio.newest_time({ a, lazy }, 0, {}), 50, "fields read through __index")
+  T.eq(reads, 2, "lastmod, then date")
+  reads = 0
+  T.eq(folio.newest_time({ a, lazy }, 0, { [lazy] = 3 }), 10)
+  T.eq(reads, 0, "an entry in `times` is not read")
+end)
+
+T.test("folio.newest_time refuses a time that is no number", function()
+  local ok, err = pcall(folio.newest_time, { { date = "2020" } }, 0)
+  T.ok(not ok and tostring(err):find("no number"), tostring(err))
+  T.ok(not pcall(folio.newest_time, { { date = 1 } }, "x"))
 end)
 
 T.done()
