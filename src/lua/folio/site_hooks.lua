@@ -123,6 +123,17 @@ function M.runner(spec)
         if same and not equal(part, parts[p], 0) then same = false end
         parts[p] = part
       end
+    elseif per_page and count == 0 and not M.runs_follow() then
+      -- no part known and no run follows (folio build): every page's part computed, with none
+      -- of the bookkeeping a next run would read (`have`)
+      for i = 1, #list do
+        local p = list[i]
+        local part = per_page(p, site)
+        if part ~= nil then parts[p] = part end
+        changed[i] = p
+      end
+      stats.calls = #list
+      if #list > 0 then same = false end
     elseif per_page then
       for _, p in ipairs(list) do
         local known = have[p]
