@@ -17,24 +17,31 @@ local opts = ... or {}
 local section = opts.section == nil and "posts" or opts.section
 
 -- The years and months of the pages' dates (each page's "year\1month\1month name", its part).
+-- A part is split once: the pages of a month share it (`of_part`: part -> { year, month }).
 local function group(site, parts, prefix)
-  local years, by_key = {}, {}
+  local years, by_key, of_part = {}, {}, {}
   for _, page in ipairs(site.pages) do
     local part = parts[page]
     if part then
-      local y, m, name = part:match("^(.-)\1(.-)\1(.*)$")
-      local year = by_key[y]
-      if not year then
-        year = { year = y, url = prefix .. "/" .. y .. "/", pages = {}, months = {} }
-        by_key[y], years[#years + 1] = year, year
+      local both = of_part[part]
+      if not both then
+        local y, m, name = part:match("^(.-)\1(.-)\1(.*)$")
+        local year = by_key[y]
+        if not year then
+          year = { year = y, url = prefix .. "/" .. y .. "/", pages = {}, months = {} }
+          by_key[y], years[#years + 1] = year, year
+        end
+        local month = by_key[y .. "\1" .. m]
+        if not month then
+          month = { year = y, month = m, url = prefix .. "/" .. y .. "/" .. m .. "/", pages = {}, name = name }
+          by_key[y .. "\1" .. m], year.months[#year.months + 1] = month, month
+        end
+        both = { year.pages, month.pages }
+        of_part[part] = both
       end
-      local month = by_key[y .. "\1" .. m]
-      if not month then
-        month = { year = y, month = m, url = prefix .. "/" .. y .. "/" .. m .. "/", pages = {}, name = name }
-        by_key[y .. "\1" .. m], year.months[#year.months + 1] = month, month
-      end
-      year.pages[#year.pages + 1] = page
-      month.pages[#month.pages + 1] = page
+      local year_pages, month_pages = both[1], both[2]
+      year_pages[#year_pages + 1] = page
+      month_pages[#month_pages + 1] = page
     end
   end
   return years
@@ -69,7 +76,9 @@ local function archive(site, parts, changes)
   end
   local last = last_of[lang or ""]
   if not (changes.same and last and same_pages(last.pages, site.pages)) then
-    last = { years = group(site, parts, prefix), pages = table.move(site.pages, 1, #site.pages, 1, {}) }
+    -- (the view's pages, for the next run: none follows a folio build)
+    local pages = changes.final and {} or table.move(site.pages, 1, #site.pages, 1, {})
+    last = { years = group(site, parts, prefix), pages = pages }
     last_of[lang or ""] = last
   end
   -- site.pages is newest first, so years and months already are.
