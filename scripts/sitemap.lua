@@ -36,12 +36,20 @@ local function loc(url)
   return folio.escape(url)
 end
 
--- One <url> element: the page's absolute URL and its lastmod (RFC 3339) when it has one.
-local function element(root, url, t)
+-- One <url> element: the page's absolute URL and its lastmod (RFC 3339) when it has one. `head`
+-- is "\n<url><loc>" and the site's root as loc gives it (see head_of): loc encodes and escapes
+-- byte by byte, so loc(root .. url) is loc(root) .. loc(url), and the URL is not copied first.
+local function element(head, url, t)
   if t and t > 0 then
-    return "\n<url><loc>" .. loc(root .. url) .. "</loc><lastmod>" .. folio.date.iso(t) .. "</lastmod></url>"
+    return head .. loc(url) .. "</loc><lastmod>" .. folio.date.iso(t) .. "</lastmod></url>"
   end
-  return "\n<url><loc>" .. loc(root .. url) .. "</loc></url>"
+  return head .. loc(url) .. "</loc></url>"
+end
+
+local head_root, head = nil, nil
+local function head_of(root)
+  if root ~= head_root then head_root, head = root, "\n<url><loc>" .. loc(root) end
+  return head
 end
 
 -- Kept between runs of the site stage (folio serve): the generated pages' elements by URL and
@@ -159,9 +167,14 @@ folio.site_hook {
   -- a content page's element: its url, lastmod or date, and whether it is listed (a page left
   -- out still gives its lastmod, which the lists that show it take)
   per_page = function(p, site)
-    local own = p.lastmod or p.date or false
-    if listed(p) then return { p.url, element(root_of(site.base_url), p.url, lastmod(p)), own } end
-    return { false, lastmod(p), own }
+    local own = p.lastmod or p.date
+    local t, list = own, p.pages -- (lastmod(p), its fields read once)
+    if list and list[1] ~= nil then t = folio.newest_time(list, own) end
+    if listed(p) then
+      local url = p.url
+      return { url, element(head_of(root_of(site.base_url)), url, t), own or false }
+    end
+    return { false, t, own or false }
   end,
   combine = function(site, parts, changes)
     local root = site.base_url:gsub("/$", "")
@@ -226,7 +239,7 @@ folio.site_hook {
         if not (m and m.pages == pages and m.url == url and holds(p)) then
           local t = lastmod(p, times_of_pages()) or false
           local known = generated_elements[url]
-          if not known or known[1] ~= t then known = { t, element(root, url, t or nil) } end
+          if not known or known[1] ~= t then known = { t, element(head_of(root), url, t or nil) } end
           m = { pages = pages, url = url, t = t, el = known[2] }
           memo_of[p], fresh = m, true
         end
