@@ -80,7 +80,8 @@ end
 -- split = page k's table (page 1: `first`), urls, links }. `before` (may be nil): what the last
 -- run did with the list, when it had the same fields and as many entries (a date edit moved
 -- some): then its pages whose slice holds the same entries are given again as they were.
-local function paginate(site, list, per_page, find, add_page, before)
+-- `final`: no run follows (folio build), so `pages` and `fields` are not kept.
+local function paginate(site, list, per_page, find, add_page, before, final)
   local all = list.pages or {}
   local count = math.max(1, math.ceil(#all / per_page))
   local base = list.url:match("^(.*/)")
@@ -92,10 +93,12 @@ local function paginate(site, list, per_page, find, add_page, before)
   if not again then
     for k = 2, count do urls[k] = base .. page_path:gsub(":num", tostring(k)) end
   end
-  local done = { pages = table.move(all, 1, #all, 1, {}), given = list.pages, fields = {}, added = added,
-                 split = split, urls = urls, links = links }
-  for key, v in pairs(list) do
-    if key ~= "pages" and key ~= "paginator" then done.fields[key] = v end
+  local done = { pages = not final and table.move(all, 1, #all, 1, {}) or nil, given = list.pages, fields = {},
+                 added = added, split = split, urls = urls, links = links }
+  if not final then
+    for key, v in pairs(list) do
+      if key ~= "pages" and key ~= "paginator" then done.fields[key] = v end
+    end
   end
   for k = 1, count do
     local slice = table.move(all, (k - 1) * per_page + 1, math.min(k * per_page, #all), 1, {})
@@ -182,7 +185,7 @@ folio.site_hook {
         end
         site:add_pages(again)
       else
-        done = paginate(site, list, per_page, find, add_page, not done_now[list.url] and done or nil)
+        done = paginate(site, list, per_page, find, add_page, not done_now[list.url] and done or nil, changes.final)
         done.per_page = per_page
       end
       done_now[list.url] = done
