@@ -37,29 +37,40 @@ end
 -- are skipped (a gap of one page shows that page instead). `links` holds the entries the pages
 -- of one list share (page i, not current: links[i]; a gap: links.gap), so that a list of n pages
 -- makes n + 1 of them, not 7n.
+-- (one loop over the numbers 1, k-2 .. k+2, count, in that order: no closures made per page)
 local WINDOW = 2
+local function link(links, urls, i)
+  local entry = links[i]
+  if not entry then entry = { number = i, url = urls[i], current = false }; links[i] = entry end
+  return entry
+end
+local LAST_STEP = 2 * WINDOW + 2
 local function window(k, count, urls, links)
-  local out, last = {}, 0
-  local function link(i)
-    local entry = links[i]
-    if not entry then entry = { number = i, url = urls[i], current = false }; links[i] = entry end
-    return entry
-  end
-  local function add(i)
-    if i < 1 or i > count or i <= last then return end
-    if i == last + 2 then
-      out[#out + 1] = link(last + 1)
-    elseif i > last + 2 then
-      links.gap = links.gap or { gap = true }
-      out[#out + 1] = links.gap
+  local out, n, last = {}, 0, 0
+  for step = 0, LAST_STEP do
+    local i = step == 0 and 1 or step == LAST_STEP and count or k - WINDOW + step - 1
+    if i >= 1 and i <= count and i > last then
+      if i == last + 2 then
+        n = n + 1
+        out[n] = link(links, urls, last + 1)
+      elseif i > last + 2 then
+        links.gap = links.gap or { gap = true }
+        n = n + 1
+        out[n] = links.gap
+      end
+      n = n + 1
+      out[n] = i == k and { number = i, url = urls[i], current = true } or link(links, urls, i)
+      last = i
     end
-    out[#out + 1] = i == k and { number = i, url = urls[i], current = true } or link(i)
-    last = i
   end
-  add(1)
-  for i = k - WINDOW, k + WINDOW do add(i) end
-  add(count)
   return out
+end
+
+-- all[from..to] as a new list, made at its size when it is short (a page's slice)
+local unpack = table.unpack
+local function slice_of(all, from, to)
+  if to - from < 256 then return { unpack(all, from, to) } end
+  return table.move(all, from, to, 1, {})
 end
 
 local same_items = folio.same_items
@@ -101,7 +112,7 @@ local function paginate(site, list, per_page, find, add_page, before, final)
     end
   end
   for k = 1, count do
-    local slice = table.move(all, (k - 1) * per_page + 1, math.min(k * per_page, #all), 1, {})
+    local slice = slice_of(all, (k - 1) * per_page + 1, math.min(k * per_page, #all))
     local old = again and again.split[k]
     local page = list
     if old and same_items(old.pages, slice) then
