@@ -161,6 +161,41 @@ local function patched(site, parts, changes, gen_urls, gen_elements, gen_times)
   return content
 end
 
+-- /sitemap.xml with `content`, and /robots.txt pointing to it.
+local function write_files(site, root, content)
+  site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
+  if opts.robots ~= false then
+    site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
+                    content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
+  end
+end
+
+-- What the runs keep for the next one, dropped (a folio build's only run).
+local function forget()
+  last, generated_elements = nil, {}
+  memo_of = setmetatable({}, { __mode = "k" })
+  content_time = setmetatable({}, { __mode = "k" })
+end
+
+-- A folio build's only run: every listed page's element in URL order, in one stable sort in C of
+-- the URLs beside their elements (content pages' first, in site order, then generated ones': a
+-- URL more than one page has keeps them in that order, as combine's table of URLs did).
+local function document_once(site, parts, root, multilingual, gen_urls, gen_elements)
+  local keys, values, k = {}, {}, 0
+  for _, p in ipairs(site.pages) do
+    local part = parts[p]
+    if part and part[1] then
+      k = k + 1
+      keys[k], values[k] = part[1], multilingual and with_alternates(site, root, p, part[2]) or part[2]
+    end
+  end
+  for i, url in ipairs(gen_urls) do
+    k = k + 1
+    keys[k], values[k] = url, gen_elements[i]
+  end
+  return document(header(multilingual), folio.ordered_by(keys, values))
+end
+
 folio.site_hook {
   name = "sitemap",
   order = 95,
@@ -204,11 +239,7 @@ folio.site_hook {
         end
       end
       if same and j == #urls then
-        site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = last.content })
-        if opts.robots ~= false then
-          site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
-                          content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
-        end
+        write_files(site, root, last.content)
         return
       end
     end
@@ -241,12 +272,18 @@ folio.site_hook {
           local known = generated_elements[url]
           if not known or known[1] ~= t then known = { t, element(head_of(root), url, t or nil) } end
           m = { pages = pages, url = url, t = t, el = known[2] }
-          memo_of[p], fresh = m, true
+          fresh = true
+          if not changes.final then memo_of[p] = m end
         end
         n = n + 1
         gen_urls[n], gen_times[n], plain[n] = url, m.t, m.el
         gen_elements[n] = multilingual and with_alternates(site, root, p, m.el) or m.el
       end
+    end
+    if changes.final and not last then -- (and nothing kept for a next run)
+      forget()
+      write_files(site, root, document_once(site, parts, root, multilingual, gen_urls, gen_elements))
+      return
     end
     if fresh or changes.first then -- the elements by URL, of this run's pages only
       generated_elements = {}
@@ -254,11 +291,7 @@ folio.site_hook {
     end
     local content = not multilingual and patched(site, parts, changes, gen_urls, gen_elements, gen_times)
     if content then
-      site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
-      if opts.robots ~= false then
-        site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
-                        content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
-      end
+      write_files(site, root, content)
       return
     end
     -- every listed page's URL and element: content pages' from their parts, then generated ones
@@ -314,15 +347,7 @@ folio.site_hook {
     last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
              gen_elements = gen_elements, gen_times = gen_times, by_url = by_url, url_of = url_of,
              dups = next(more) ~= nil, npages = #site.pages }
-    if changes.final then -- no run follows (folio build): keep nothing through the render
-      last, generated_elements = nil, {}
-      memo_of = setmetatable({}, { __mode = "k" })
-      content_time = setmetatable({}, { __mode = "k" })
-    end
-    site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
-    if opts.robots ~= false then
-      site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
-                      content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
-    end
+    if changes.final then forget() end -- no run follows (folio build): keep nothing through the render
+    write_files(site, root, content)
   end,
 }

@@ -1,6 +1,6 @@
 -- test_list_helpers.lua: the C helpers the incremental site hooks and the preview ask of lists
 -- of pages (src/lua/lx_util.c): folio.same_items, folio.count_keys, folio.pages_holding, folio.lists_holding,
--- folio.newest_time.
+-- folio.newest_time, folio.ordered_by.
 local T = dofile("testlib.lua")
 
 T.test("folio.same_items compares arrays by raw identity and length", function()
@@ -203,6 +203,35 @@ T.test("folio.newest_time refuses a time that is no number", function()
   local ok, err = pcall(folio.newest_time, { { date = "2020" } }, 0)
   T.ok(not ok and tostring(err):find("no number"), tostring(err))
   T.ok(not pcall(folio.newest_time, { { date = 1 } }, "x"))
+end)
+
+T.test("folio.ordered_by orders values as table.sort orders their string keys", function()
+  local keys = { "/b/", "/a/", "/a/b/", "/", "/a-b/", "/a\0z/", "/a\0/", "/%C3%A9/", "/A/" }
+  local values = {}
+  for i, k in ipairs(keys) do values[i] = "v" .. k end
+  local want = table.move(keys, 1, #keys, 1, {})
+  table.sort(want)
+  local got = folio.ordered_by(keys, values)
+  T.eq(#got, #keys)
+  for i, k in ipairs(want) do T.eq(got[i], "v" .. k, "place " .. i) end
+  T.eq(keys[1], "/b/", "the lists are left as they were")
+  T.eq(#folio.ordered_by({}, {}), 0)
+end)
+
+T.test("folio.ordered_by keeps the values of equal keys in their order (stable)", function()
+  local keys, values = {}, {}
+  for i = 1, 200 do keys[i], values[i] = "/k" .. (i % 7) .. "/", i end
+  local got = folio.ordered_by(keys, values)
+  for i = 2, #got do
+    local a, b = got[i - 1], got[i]
+    local ka, kb = keys[a], keys[b]
+    T.ok(ka < kb or (ka == kb and a < b), "place " .. i)
+  end
+end)
+
+T.test("folio.ordered_by refuses a key that is no string", function()
+  local ok, err = pcall(folio.ordered_by, { "a", 1 }, { 1, 2 })
+  T.ok(not ok and tostring(err):find("not a string"), tostring(err))
 end)
 
 T.done()
