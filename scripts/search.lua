@@ -197,7 +197,8 @@ local function language_index(site, parts, changes)
   if changes.same and last and same_pages(last.pages, site.pages) then
     index = last.index
   else
-    local out, n = { "[" }, 1
+    local out, n = folio.new_table(2 * #site.pages + 2, 0), 1
+    out[1] = "["
     for _, p in ipairs(site.pages) do
       local e = parts[p]
       if e then

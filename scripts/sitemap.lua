@@ -181,7 +181,8 @@ end
 -- the URLs beside their elements (content pages' first, in site order, then generated ones': a
 -- URL more than one page has keeps them in that order, as combine's table of URLs did).
 local function document_once(site, parts, root, multilingual, gen_urls, gen_elements)
-  local keys, values, k = {}, {}, 0
+  local size = #site.pages + #gen_urls
+  local keys, values, k = folio.new_table(size, 0), folio.new_table(size, 0), 0
   for _, p in ipairs(site.pages) do
     local part = parts[p]
     if part and part[1] then
@@ -218,7 +219,7 @@ folio.site_hook {
     local own_times = nil
     local function times_of_pages()
       if not own_times then
-        own_times = {}
+        own_times = folio.new_table(0, #site.pages)
         for _, p in ipairs(site.pages) do
           local part = parts[p]
           if part then own_times[p] = part[3] end

@@ -5,7 +5,8 @@
  * folio.heading_id (the anchors plugin's heading ids), folio.collapse_space (the summary
  * plugin's plain text), folio.same_items, folio.count_keys, folio.pages_holding and folio.lists_holding (questions
  * the incremental site hooks and the preview ask of lists of pages), folio.newest_time and
- * folio.ordered_by (the sitemap's lastmod of a list, its elements in URL order). */
+ * folio.ordered_by (the sitemap's lastmod of a list, its elements in URL order) and
+ * folio.new_table (a table made at its size). */
 #include "lua/lx.h"
 #include "core/embedded.h"
 #include "core/heading_id.h"
@@ -652,6 +653,18 @@ static int l_ordered_by(lua_State *L)
   return 1;
 }
 
+/* folio.new_table(narray, nhash) -> an empty table with room for narray list entries and nhash
+ * other keys (lua_createtable; each 0 .. 2^26). A table filled with a key per page (an
+ * incremental site hook's parts) made at its size, not grown through a dozen rehashes. */
+static int l_new_table(lua_State *L)
+{
+  lua_Integer narr = luaL_optinteger(L, 1, 0), nhash = luaL_optinteger(L, 2, 0);
+  luaL_argcheck(L, narr >= 0 && narr <= ((lua_Integer)1 << 26), 1, "out of range (0 .. 2^26)");
+  luaL_argcheck(L, nhash >= 0 && nhash <= ((lua_Integer)1 << 26), 2, "out of range (0 .. 2^26)");
+  lua_createtable(L, (int)narr, (int)nhash);
+  return 1;
+}
+
 /* Whether the value on top of the stack, as tostring(v):lower() gives it, is a key of the table
  * at `wanted` with a true value. Strings with no upper-case letter are looked up as they are;
  * other values go through luaL_tolstring (tostring's text) and tolower, as string.lower does.
@@ -954,6 +967,7 @@ void lx_open_util(lua_State *L, int folio)
     {"same_items", l_same_items},   {"count_keys", l_count_keys},
     {"pages_holding", l_pages_holding}, {"lists_holding", l_lists_holding},
     {"newest_time", l_newest_time}, {"ordered_by", l_ordered_by},
+    {"new_table", l_new_table},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);

@@ -1,6 +1,6 @@
 -- test_list_helpers.lua: the C helpers the incremental site hooks and the preview ask of lists
 -- of pages (src/lua/lx_util.c): folio.same_items, folio.count_keys, folio.pages_holding, folio.lists_holding,
--- folio.newest_time, folio.ordered_by.
+-- folio.newest_time, folio.ordered_by, folio.new_table.
 local T = dofile("testlib.lua")
 
 T.test("folio.same_items compares arrays by raw identity and length", function()
@@ -232,6 +232,16 @@ end)
 T.test("folio.ordered_by refuses a key that is no string", function()
   local ok, err = pcall(folio.ordered_by, { "a", 1 }, { 1, 2 })
   T.ok(not ok and tostring(err):find("not a string"), tostring(err))
+end)
+
+T.test("folio.new_table makes an empty table, and refuses sizes out of range", function()
+  local t = folio.new_table(4, 8)
+  T.eq(next(t), nil)
+  t[1], t.x = "a", "b"
+  T.eq(#t, 1)
+  T.eq(next(folio.new_table()), nil)
+  T.ok(not pcall(folio.new_table, -1, 0))
+  T.ok(not pcall(folio.new_table, 0, 2 ^ 40))
 end)
 
 T.done()
