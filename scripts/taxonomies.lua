@@ -32,9 +32,11 @@ local function term_slug(term)
   return s
 end
 
+-- (NONE: one empty list for every page without the field, only ever read)
+local NONE = setmetatable({}, { __newindex = function() error("taxonomies: NONE is read only", 2) end })
 local function as_list(v)
   if type(v) == "table" then return v end
-  if v == nil or v == "" then return {} end
+  if v == nil or v == "" then return NONE end
   return { v }
 end
 
@@ -59,13 +61,20 @@ local label_of = labeler()
 
 -- A page's terms, per name: { [name] = { label, slug, label, slug, ... } } (folio.site_hook's
 -- part: only the page's own front matter).
+-- (tables made at their size: a page's part is made once per page and build; a page without
+-- terms of a name has the one read-only NONE list)
+local new_table = folio.new_table or function() return {} end
 local function terms_of(page)
-  local part = {}
+  local part = new_table(0, #names)
   for _, name in ipairs(names) do
-    local list = {}
-    for _, raw in ipairs(as_list(page[name])) do
-      local label, slug = label_of(raw)
-      if slug then list[#list + 1] = label; list[#list + 1] = slug end
+    local raws = as_list(page[name])
+    local list = NONE
+    if #raws > 0 then
+      list = new_table(2 * #raws, 0)
+      for _, raw in ipairs(raws) do
+        local label, slug = label_of(raw)
+        if slug then list[#list + 1] = label; list[#list + 1] = slug end
+      end
     end
     part[name] = list
   end
