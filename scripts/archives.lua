@@ -17,24 +17,31 @@ local opts = ... or {}
 local section = opts.section == nil and "posts" or opts.section
 
 -- The years and months of the pages' dates (each page's "year\1month\1month name", its part).
+-- A part is split once: the pages of a month share it (`of_part`: part -> { year, month }).
 local function group(site, parts, prefix)
-  local years, by_key = {}, {}
+  local years, by_key, of_part = {}, {}, {}
   for _, page in ipairs(site.pages) do
     local part = parts[page]
     if part then
-      local y, m, name = part:match("^(.-)\1(.-)\1(.*)$")
-      local year = by_key[y]
-      if not year then
-        year = { year = y, url = prefix .. "/" .. y .. "/", pages = {}, months = {} }
-        by_key[y], years[#years + 1] = year, year
+      local both = of_part[part]
+      if not both then
+        local y, m, name = part:match("^(.-)\1(.-)\1(.*)$")
+        local year = by_key[y]
+        if not year then
+          year = { year = y, url = prefix .. "/" .. y .. "/", pages = {}, months = {} }
+          by_key[y], years[#years + 1] = year, year
+        end
+        local month = by_key[y .. "\1" .. m]
+        if not month then
+          month = { year = y, month = m, url = prefix .. "/" .. y .. "/" .. m .. "/", pages = {}, name = name }
+          by_key[y .. "\1" .. m], year.months[#year.months + 1] = month, month
+        end
+        both = { year.pages, month.pages }
+        of_part[part] = both
       end
-      local month = by_key[y .. "\1" .. m]
-      if not month then
-        month = { year = y, month = m, url = prefix .. "/" .. y .. "/" .. m .. "/", pages = {}, name = name }
-        by_key[y .. "\1" .. m], year.months[#year.months + 1] = month, month
-      end
-      year.pages[#year.pages + 1] = page
-      month.pages[#month.pages + 1] = page
+      local year_pages, month_pages = both[1], both[2]
+      year_pages[#year_pages + 1] = page
+      month_pages[#month_pages + 1] = page
     end
   end
   return years
@@ -42,12 +49,38 @@ end
 
 local i18n = folio.i18n or { lookup = function() return nil end }
 
+-- Whether a date format prints nothing finer than the month (%B %b %h %Y %y %C %m, %-m, %%):
+-- then every date of a month gives the same text.
+local month_level = {}
+local function by_month(fmt)
+  local v = month_level[fmt]
+  if v == nil then
+    v = not fmt:gsub("%%%-?[BbhYyCm%%]", ""):find("%", 1, true)
+    month_level[fmt] = v
+  end
+  return v
+end
+
 -- The month name of a page's date, in its language ("%B %Y", or the theme's month_format).
-local function month_name(page)
+-- `ym`: the date's "year\1month\1"; the name is made once per month, language and format when
+-- the format is month_level (names_of: language \0 format \0 ym -> name, kept for one run's
+-- per_page pass: the next run may have other translations).
+local names_of = {}
+local function month_name(page, ym)
   local lang = page.lang
   local fmt = i18n.lookup("month_format", lang) or "%B %Y"
-  if i18n.format_date then return i18n.format_date(page.date, fmt, lang) end
-  return folio.date.format(page.date, "%B %Y")
+  local key = nil
+  if by_month(fmt) then
+    local shown = lang or (i18n.current and i18n.current()) -- (format_date's language)
+    key = type(shown) == "string" and shown .. "\0" .. fmt .. "\0" .. ym
+    local name = key and names_of[key]
+    if name then return name end
+  end
+  local name
+  if i18n.format_date then name = i18n.format_date(page.date, fmt, lang)
+  else name = folio.date.format(page.date, "%B %Y") end
+  if key then names_of[key] = name end
+  return name
 end
 
 local same_pages = folio.same_items
@@ -69,7 +102,9 @@ local function archive(site, parts, changes)
   end
   local last = last_of[lang or ""]
   if not (changes.same and last and same_pages(last.pages, site.pages)) then
-    last = { years = group(site, parts, prefix), pages = table.move(site.pages, 1, #site.pages, 1, {}) }
+    -- (the view's pages, for the next run: none follows a folio build)
+    local pages = changes.final and {} or table.move(site.pages, 1, #site.pages, 1, {})
+    last = { years = group(site, parts, prefix), pages = pages }
     last_of[lang or ""] = last
   end
   -- site.pages is newest first, so years and months already are.
@@ -100,13 +135,15 @@ folio.site_hook {
   -- the page's year, month and month name (in the page's language)
   per_page = function(page)
     if page.path and page.date and (not section or page.section == section) then
-      return folio.date.format(page.date, "%Y\1%m\1") .. month_name(page)
+      local ym = folio.date.format(page.date, "%Y\1%m\1")
+      return ym .. month_name(page, ym)
     end
   end,
   combine = function(root, parts, changes)
     for _, site in ipairs(folio.language_views and folio.language_views(root) or { root }) do
       archive(site, parts, changes)
     end
+    names_of = {}
     if changes.final then last_of = {} end -- no run follows (folio build): keep nothing
   end,
 }

@@ -37,29 +37,40 @@ end
 -- are skipped (a gap of one page shows that page instead). `links` holds the entries the pages
 -- of one list share (page i, not current: links[i]; a gap: links.gap), so that a list of n pages
 -- makes n + 1 of them, not 7n.
+-- (one loop over the numbers 1, k-2 .. k+2, count, in that order: no closures made per page)
 local WINDOW = 2
+local function link(links, urls, i)
+  local entry = links[i]
+  if not entry then entry = { number = i, url = urls[i], current = false }; links[i] = entry end
+  return entry
+end
+local LAST_STEP = 2 * WINDOW + 2
 local function window(k, count, urls, links)
-  local out, last = {}, 0
-  local function link(i)
-    local entry = links[i]
-    if not entry then entry = { number = i, url = urls[i], current = false }; links[i] = entry end
-    return entry
-  end
-  local function add(i)
-    if i < 1 or i > count or i <= last then return end
-    if i == last + 2 then
-      out[#out + 1] = link(last + 1)
-    elseif i > last + 2 then
-      links.gap = links.gap or { gap = true }
-      out[#out + 1] = links.gap
+  local out, n, last = {}, 0, 0
+  for step = 0, LAST_STEP do
+    local i = step == 0 and 1 or step == LAST_STEP and count or k - WINDOW + step - 1
+    if i >= 1 and i <= count and i > last then
+      if i == last + 2 then
+        n = n + 1
+        out[n] = link(links, urls, last + 1)
+      elseif i > last + 2 then
+        links.gap = links.gap or { gap = true }
+        n = n + 1
+        out[n] = links.gap
+      end
+      n = n + 1
+      out[n] = i == k and { number = i, url = urls[i], current = true } or link(links, urls, i)
+      last = i
     end
-    out[#out + 1] = i == k and { number = i, url = urls[i], current = true } or link(i)
-    last = i
   end
-  add(1)
-  for i = k - WINDOW, k + WINDOW do add(i) end
-  add(count)
   return out
+end
+
+-- all[from..to] as a new list, made at its size when it is short (a page's slice)
+local unpack = table.unpack
+local function slice_of(all, from, to)
+  if to - from < 256 then return { unpack(all, from, to) } end
+  return table.move(all, from, to, 1, {})
 end
 
 local same_items = folio.same_items
@@ -80,7 +91,8 @@ end
 -- split = page k's table (page 1: `first`), urls, links }. `before` (may be nil): what the last
 -- run did with the list, when it had the same fields and as many entries (a date edit moved
 -- some): then its pages whose slice holds the same entries are given again as they were.
-local function paginate(site, list, per_page, find, add_page, before)
+-- `final`: no run follows (folio build), so `pages` and `fields` are not kept.
+local function paginate(site, list, per_page, find, add_page, before, final)
   local all = list.pages or {}
   local count = math.max(1, math.ceil(#all / per_page))
   local base = list.url:match("^(.*/)")
@@ -92,13 +104,15 @@ local function paginate(site, list, per_page, find, add_page, before)
   if not again then
     for k = 2, count do urls[k] = base .. page_path:gsub(":num", tostring(k)) end
   end
-  local done = { pages = table.move(all, 1, #all, 1, {}), given = list.pages, fields = {}, added = added,
-                 split = split, urls = urls, links = links }
-  for key, v in pairs(list) do
-    if key ~= "pages" and key ~= "paginator" then done.fields[key] = v end
+  local done = { pages = not final and table.move(all, 1, #all, 1, {}) or nil, given = list.pages, fields = {},
+                 added = added, split = split, urls = urls, links = links }
+  if not final then
+    for key, v in pairs(list) do
+      if key ~= "pages" and key ~= "paginator" then done.fields[key] = v end
+    end
   end
   for k = 1, count do
-    local slice = table.move(all, (k - 1) * per_page + 1, math.min(k * per_page, #all), 1, {})
+    local slice = slice_of(all, (k - 1) * per_page + 1, math.min(k * per_page, #all))
     local old = again and again.split[k]
     local page = list
     if old and same_items(old.pages, slice) then
@@ -182,7 +196,7 @@ folio.site_hook {
         end
         site:add_pages(again)
       else
-        done = paginate(site, list, per_page, find, add_page, not done_now[list.url] and done or nil)
+        done = paginate(site, list, per_page, find, add_page, not done_now[list.url] and done or nil, changes.final)
         done.per_page = per_page
       end
       done_now[list.url] = done

@@ -34,10 +34,13 @@ local function redirect_html(target)
 end
 
 -- A page's aliases (folio.site_hook's part): { { url =, content = }, ... }, or nil.
+-- (most pages have neither field: no tables are made for them)
 local function aliases_of(page, root)
   if not page.path or page.output == false then return nil end
+  local aliases, redirect_from = page.aliases, page.redirect_from
+  if not aliases and not redirect_from then return nil end
   local out = nil
-  for _, list in ipairs({ page.aliases or {}, page.redirect_from or {} }) do -- either may be nil
+  for _, list in ipairs({ aliases or {}, redirect_from or {} }) do -- either may be nil
     for _, alias in ipairs(as_list(list)) do
       out = out or {}
       out[#out + 1] = { url = normalise(alias), target = page.url }

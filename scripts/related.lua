@@ -20,7 +20,7 @@ local names = opts.taxonomies or { "tags", "categories" }
 -- place in `names` and key the term's slug when the taxonomies plugin ran (page.taxonomies),
 -- else its front matter value in lower case. Returns how many entries it wrote (entries after
 -- them are left as they were: `out` is a scratch list used again). Both the index (terms_of)
--- and the site hook's part (term_keys) are made from it.
+-- and the site hook's part (term_list) are made from it.
 local scratch = {}
 local function raw_terms(page, out)
   local n = 0
@@ -40,12 +40,12 @@ local function raw_terms(page, out)
   return n
 end
 
--- The terms of a page, each once, as numbers: `ids[i][key]` numbers the term `key` of the
--- taxonomy names[i]; `create` adds the terms not yet numbered.
-local function terms_of(page, ids, create)
+-- The terms of a page, each once, as numbers, from its flat terms terms[1..n] (raw_terms):
+-- `ids[i][key]` numbers the term `key` of the taxonomy names[i]; `create` adds the terms not yet
+-- numbered.
+local function ids_of(terms, n, ids, create)
   local out = {}
-  local terms = scratch
-  for k = 1, raw_terms(page, terms), 2 do
+  for k = 1, n, 2 do
     local known = ids[terms[k]]
     local key = terms[k + 1]
     local id = known[key]
@@ -63,19 +63,23 @@ local function terms_of(page, ids, create)
   return out
 end
 
+local function terms_of(page, ids, create) return ids_of(scratch, raw_terms(page, scratch), ids, create) end
+
 -- The index of a site (see the top of this file), kept on the site so that it travels with it
 -- to the render workers.
 local KEY = "related_index"
 
 -- Returns the index, and (for a later patch, folio serve) the lists unpacked (term id -> ranks)
--- and each post's terms (post -> term ids).
-local function build_index(site)
+-- and each post's terms (post -> term ids). A post's terms are its part (this run's: see
+-- term_list), when it has one.
+local function build_index(site, parts)
   local ids = { n = 0 }
   for i = 1, #names do ids[i] = {} end
   local lists, rank, raw, terms = {}, {}, {}, {}
   for i, post in ipairs(site.posts) do
     rank[post] = i
-    local mine = terms_of(post, ids, true)
+    local part = parts[post]
+    local mine = part and ids_of(part, #part, ids, true) or terms_of(post, ids, true)
     terms[post] = mine
     for _, id in ipairs(mine) do
       local list = lists[id]
@@ -221,12 +225,10 @@ end
 
 folio.page_field("related", related_of, { inputs = indexes })
 
--- The terms of each page, as keys "i\1key" (folio.site_hook's part): the index is built again
--- only when a post's terms or the posts' order changed.
-local function term_keys(page)
-  local terms, keys = scratch, {}
-  for k = 1, raw_terms(page, terms), 2 do keys[#keys + 1] = terms[k] .. "\1" .. terms[k + 1] end
-  return table.concat(keys, "\0")
+-- The flat terms of each page (raw_terms: i, key, i, key, ...; folio.site_hook's part): the index
+-- is built again only when a post's terms or the posts' order changed, and then from these.
+local function term_list(page)
+  return table.move(scratch, 1, raw_terms(page, scratch), 1, {})
 end
 
 -- per language view (lang -> { index =, posts = a copy of the view's posts }): the last run's
@@ -241,10 +243,10 @@ folio.site_hook {
   per_page = function(page)
     -- a `related` of the page's own (front matter, say) would hide the computed one
     if page.path and rawget(page, "related") ~= nil then rawset(page, "related", nil) end
-    return term_keys(page)
+    return term_list(page)
   end,
   -- A multilingual site: an index per language view (related posts never cross languages).
-  combine = function(root, _, changes)
+  combine = function(root, parts, changes)
     for _, view in ipairs(folio.language_views and folio.language_views(root) or { root }) do
       local lang = rawget(view, "lang") or ""
       local last = last_of[lang]
@@ -257,10 +259,12 @@ folio.site_hook {
       elseif last and not changes.first then
         index, raw, terms = patch_moved(view, last, changes)
       end
-      if not index then index, raw, terms = build_index(view) end
+      if not index then index, raw, terms = build_index(view, parts) end
       rawset(view, KEY, index)
       if index ~= (last and last.index) then
-        last_of[lang] = { index = index, posts = table.move(view.posts, 1, #view.posts, 1, {}), raw = raw, terms = terms }
+        -- (the posts, for the next run: none follows a folio build)
+        local posts = changes.final and {} or table.move(view.posts, 1, #view.posts, 1, {})
+        last_of[lang] = { index = index, posts = posts, raw = raw, terms = terms }
       end
     end
     if changes.final then last_of = {} end -- no run follows (folio build): keep nothing

@@ -167,13 +167,17 @@ for i, f in ipairs(fields) do
   next_key[i] = writers[f] and "," .. json(f) .. ":"
 end
 
+-- (the pieces go into one scratch list, joined by folio.concat_strings up to the entry's last
+-- piece: no list is made per page; pieces past it are the last pages' and are not read)
+local pieces = { "{" }
 local function entry(p)
-  local out, n = { "{" }, 1
+  local out, n = pieces, 1
   for i = 1, #write do
     n = write[i](out, n, n == 1 and first_key[i] or next_key[i], p)
   end
   out[n + 1] = "}"
-  return table.concat(out)
+  -- (nil: a piece that is no string, which table.concat reports)
+  return folio.concat_strings(out, n + 1) or table.concat(out, "", 1, n + 1)
 end
 
 -- What each language's view got in the last run (language -> { pages = its pages then, in
@@ -193,7 +197,8 @@ local function language_index(site, parts, changes)
   if changes.same and last and same_pages(last.pages, site.pages) then
     index = last.index
   else
-    local out, n = { "[" }, 1
+    local out, n = folio.new_table(2 * #site.pages + 2, 0), 1
+    out[1] = "["
     for _, p in ipairs(site.pages) do
       local e = parts[p]
       if e then

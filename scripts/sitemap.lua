@@ -17,12 +17,13 @@ local function listed(p)
     and p.url ~= "/404.html" and p.sitemap ~= false
 end
 
-local function lastmod(p)
+-- A page's lastmod: its own (lastmod, else date), or for a list the newest of that and its
+-- entries' own. `times` (may be nil): page -> its own time, for the pages it has (folio.newest_time
+-- reads an entry's fields only when `times` lacks it).
+local function lastmod(p, times)
   local t = p.lastmod or p.date
   local list = p.pages
-  if list then
-    for _, q in ipairs(list) do t = math.max(t or 0, q.lastmod or q.date or 0) end
-  end
+  if list and list[1] ~= nil then t = folio.newest_time(list, t, times) end
   return t
 end
 
@@ -35,12 +36,20 @@ local function loc(url)
   return folio.escape(url)
 end
 
--- One <url> element: the page's absolute URL and its lastmod (RFC 3339) when it has one.
-local function element(root, url, t)
+-- One <url> element: the page's absolute URL and its lastmod (RFC 3339) when it has one. `head`
+-- is "\n<url><loc>" and the site's root as loc gives it (see head_of): loc encodes and escapes
+-- byte by byte, so loc(root .. url) is loc(root) .. loc(url), and the URL is not copied first.
+local function element(head, url, t)
   if t and t > 0 then
-    return "\n<url><loc>" .. loc(root .. url) .. "</loc><lastmod>" .. folio.date.iso(t) .. "</lastmod></url>"
+    return head .. loc(url) .. "</loc><lastmod>" .. folio.date.iso(t) .. "</lastmod></url>"
   end
-  return "\n<url><loc>" .. loc(root .. url) .. "</loc></url>"
+  return head .. loc(url) .. "</loc></url>"
+end
+
+local head_root, head = nil, nil
+local function head_of(root)
+  if root ~= head_root then head_root, head = root, "\n<url><loc>" .. loc(root) end
+  return head
 end
 
 -- Kept between runs of the site stage (folio serve): the generated pages' elements by URL and
@@ -152,18 +161,72 @@ local function patched(site, parts, changes, gen_urls, gen_elements, gen_times)
   return content
 end
 
+-- /sitemap.xml with `content`, and /robots.txt pointing to it.
+local function write_files(site, root, content)
+  site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
+  if opts.robots ~= false then
+    site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
+                    content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
+  end
+end
+
+-- What the runs keep for the next one, dropped (a folio build's only run).
+local function forget()
+  last, generated_elements = nil, {}
+  memo_of = setmetatable({}, { __mode = "k" })
+  content_time = setmetatable({}, { __mode = "k" })
+end
+
+-- A folio build's only run: every listed page's element in URL order, in one stable sort in C of
+-- the URLs beside their elements (content pages' first, in site order, then generated ones': a
+-- URL more than one page has keeps them in that order, as combine's table of URLs did).
+local function document_once(site, parts, root, multilingual, gen_urls, gen_elements)
+  local size = #site.pages + #gen_urls
+  local keys, values, k = folio.new_table(size, 0), folio.new_table(size, 0), 0
+  for _, p in ipairs(site.pages) do
+    local part = parts[p]
+    if part and part[1] then
+      k = k + 1
+      keys[k], values[k] = part[1], multilingual and with_alternates(site, root, p, part[2]) or part[2]
+    end
+  end
+  for i, url in ipairs(gen_urls) do
+    k = k + 1
+    keys[k], values[k] = url, gen_elements[i]
+  end
+  return document(header(multilingual), folio.ordered_by(keys, values))
+end
+
 folio.site_hook {
   name = "sitemap",
   order = 95,
   -- a content page's element: its url, lastmod or date, and whether it is listed (a page left
   -- out still gives its lastmod, which the lists that show it take)
   per_page = function(p, site)
-    if listed(p) then return { p.url, element(root_of(site.base_url), p.url, lastmod(p)) } end
-    return { false, lastmod(p) }
+    local own = p.lastmod or p.date
+    local t, list = own, p.pages -- (lastmod(p), its fields read once)
+    if list and list[1] ~= nil then t = folio.newest_time(list, own) end
+    if listed(p) then
+      local url = p.url
+      return { url, element(head_of(root_of(site.base_url)), url, t), own or false }
+    end
+    return { false, t, own or false }
   end,
   combine = function(site, parts, changes)
     local root = site.base_url:gsub("/$", "")
     local multilingual = rawget(site, "language_sites") ~= nil and folio.translations_of ~= nil
+    -- the content pages' own times, from their parts (made when a list's lastmod is first needed)
+    local own_times = nil
+    local function times_of_pages()
+      if not own_times then
+        own_times = folio.new_table(0, #site.pages)
+        for _, p in ipairs(site.pages) do
+          local part = parts[p]
+          if part then own_times[p] = part[3] end
+        end
+      end
+      return own_times
+    end
     -- nothing changed that content pages give (their lastmod included) and the same generated
     -- pages with the same lists as last time: the same file (a list's lastmod is kept by page)
     if changes.same and last then
@@ -172,16 +235,12 @@ folio.site_hook {
         if listed(p) then
           j = j + 1
           local m, t = memo_of[p], nil
-          if m and m.pages == p.pages then t = m.t else t = lastmod(p) or false end
+          if m and m.pages == p.pages then t = m.t else t = lastmod(p, times_of_pages()) or false end
           if urls[j] ~= p.url or times[j] ~= t then same = false; break end
         end
       end
       if same and j == #urls then
-        site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = last.content })
-        if opts.robots ~= false then
-          site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
-                          content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
-        end
+        write_files(site, root, last.content)
         return
       end
     end
@@ -190,10 +249,12 @@ folio.site_hook {
     -- edit), for the lists with the same `pages` that list none of the pages whose lastmod moved
     local reusable = last ~= nil and not changes.first and last.npages == #site.pages
     local times_hold, moved = reusable, {}
-    for _, p in ipairs(changes.pages) do
-      local t = lastmod(p) or false
-      if content_time[p] ~= t then times_hold = false; moved[p] = true end
-      content_time[p] = t
+    if reusable then -- (else nothing below asks, and content_time is made again at the end)
+      for _, p in ipairs(changes.pages) do
+        local t = lastmod(p) or false
+        if content_time[p] ~= t then times_hold = false; moved[p] = true end
+        content_time[p] = t
+      end
     end
     local function holds(p) -- (entries told by identity, in C: an entry is not read)
       if times_hold then return true end
@@ -208,16 +269,22 @@ folio.site_hook {
       if listed(p) then
         local url, pages, m = p.url, p.pages, memo_of[p]
         if not (m and m.pages == pages and m.url == url and holds(p)) then
-          local t = lastmod(p) or false
+          local t = lastmod(p, times_of_pages()) or false
           local known = generated_elements[url]
-          if not known or known[1] ~= t then known = { t, element(root, url, t or nil) } end
+          if not known or known[1] ~= t then known = { t, element(head_of(root), url, t or nil) } end
           m = { pages = pages, url = url, t = t, el = known[2] }
-          memo_of[p], fresh = m, true
+          fresh = true
+          if not changes.final then memo_of[p] = m end
         end
         n = n + 1
         gen_urls[n], gen_times[n], plain[n] = url, m.t, m.el
         gen_elements[n] = multilingual and with_alternates(site, root, p, m.el) or m.el
       end
+    end
+    if changes.final and not last then -- (and nothing kept for a next run)
+      forget()
+      write_files(site, root, document_once(site, parts, root, multilingual, gen_urls, gen_elements))
+      return
     end
     if fresh or changes.first then -- the elements by URL, of this run's pages only
       generated_elements = {}
@@ -225,11 +292,7 @@ folio.site_hook {
     end
     local content = not multilingual and patched(site, parts, changes, gen_urls, gen_elements, gen_times)
     if content then
-      site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
-      if opts.robots ~= false then
-        site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
-                        content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
-      end
+      write_files(site, root, content)
       return
     end
     -- every listed page's URL and element: content pages' from their parts, then generated ones
@@ -256,20 +319,23 @@ folio.site_hook {
       table.sort(urls)
       sorted = urls
     end
-    local set = {}
+    local set = not changes.final and {} or nil -- (the URLs, for the next run's sort)
     local n = 0
     for _, url in ipairs(sorted) do
-      set[url] = true
+      if set then set[url] = true end
       n = n + 1
       elements[n] = by_url[url]
       local dups = more[url]
       if dups then for _, el in ipairs(dups) do n = n + 1; elements[n] = el end end
     end
-    local url_of = setmetatable({}, { __mode = "k" })
-    for _, p in ipairs(site.pages) do
-      local part = parts[p]
-      url_of[p] = part and part[1] or false
-      content_time[p] = lastmod(p) or false
+    local url_of = nil -- (folio build: no run follows that would patch this one)
+    if not changes.final then
+      url_of = setmetatable({}, { __mode = "k" })
+      for _, p in ipairs(site.pages) do
+        local part = parts[p]
+        url_of[p] = part and part[1] or false
+        content_time[p] = lastmod(p) or false
+      end
     end
     if last and #last.pieces == n then
       content = last.content
@@ -282,15 +348,7 @@ folio.site_hook {
     last = { urls = sorted, set = set, pieces = elements, content = content, gen_urls = gen_urls,
              gen_elements = gen_elements, gen_times = gen_times, by_url = by_url, url_of = url_of,
              dups = next(more) ~= nil, npages = #site.pages }
-    if changes.final then -- no run follows (folio build): keep nothing through the render
-      last, generated_elements = nil, {}
-      memo_of = setmetatable({}, { __mode = "k" })
-      content_time = setmetatable({}, { __mode = "k" })
-    end
-    site:add_page({ url = "/sitemap.xml", kind = "sitemap", layout = false, content = content })
-    if opts.robots ~= false then
-      site:add_page({ url = "/robots.txt", kind = "robots", layout = false,
-                      content = "User-agent: *\nAllow: /\n\nSitemap: " .. root .. "/sitemap.xml\n" })
-    end
+    if changes.final then forget() end -- no run follows (folio build): keep nothing through the render
+    write_files(site, root, content)
   end,
 }

@@ -32,9 +32,11 @@ local function term_slug(term)
   return s
 end
 
+-- (NONE: one empty list for every page without the field, only ever read)
+local NONE = setmetatable({}, { __newindex = function() error("taxonomies: NONE is read only", 2) end })
 local function as_list(v)
   if type(v) == "table" then return v end
-  if v == nil or v == "" then return {} end
+  if v == nil or v == "" then return NONE end
   return { v }
 end
 
@@ -59,25 +61,39 @@ local label_of = labeler()
 
 -- A page's terms, per name: { [name] = { label, slug, label, slug, ... } } (folio.site_hook's
 -- part: only the page's own front matter).
+-- (tables made at their size: a page's part is made once per page and build; a page without
+-- terms of a name has the one read-only NONE list)
+local new_table = folio.new_table or function() return {} end
 local function terms_of(page)
-  local part = {}
+  local part = new_table(0, #names)
   for _, name in ipairs(names) do
-    local list = {}
-    for _, raw in ipairs(as_list(page[name])) do
-      local label, slug = label_of(raw)
-      if slug then list[#list + 1] = label; list[#list + 1] = slug end
+    local raws = as_list(page[name])
+    local list = NONE
+    if #raws > 0 then
+      list = new_table(2 * #raws, 0)
+      for _, raw in ipairs(raws) do
+        local label, slug = label_of(raw)
+        if slug then list[#list + 1] = label; list[#list + 1] = slug end
+      end
     end
     part[name] = list
   end
   return part
 end
 
+-- Whether the array `list` holds `v` (a page's terms: a few, so no set is made per page).
+local function has(list, v)
+  for i = 1, #list do if list[i] == v then return true end end
+  return false
+end
+
 local function collect(site, name, parts, prefix)
   local terms, by_slug = {}, {}
   -- Oldest page first, so that the first spelling of a term is the one that stays.
-  for i = #site.pages, 1, -1 do
-    local page = site.pages[i]
-    local part = page.path and parts[page]
+  -- (a page without a path has no part: per_page gives none, so its fields are not read here)
+  local pages = site.pages
+  for i = #pages, 1, -1 do
+    local part = parts[pages[i]]
     if part then
       local list = part[name]
       for k = 1, #list, 2 do
@@ -93,17 +109,17 @@ local function collect(site, name, parts, prefix)
   -- page's list holds one { name =, slug =, url = } table per term, shared by all its pages.
   local mine_of, ref_of = {}, {}
   for _, term in ipairs(terms) do ref_of[term] = { name = term.name, slug = term.slug, url = term.url } end
-  for _, page in ipairs(site.pages) do
-    local part = page.path and parts[page]
+  for _, page in ipairs(pages) do
+    local part = parts[page]
     if part then
-      local mine, seen = {}, {}
+      local mine = {}
       local list = part[name]
       for k = 2, #list, 2 do
         local term = by_slug[list[k]]
-        if not seen[term] then
-          seen[term] = true
+        local ref = ref_of[term]
+        if not has(mine, ref) then
           term.pages[#term.pages + 1] = page
-          mine[#mine + 1] = ref_of[term]
+          mine[#mine + 1] = ref
         end
       end
       mine_of[page] = mine
@@ -311,13 +327,21 @@ local function language_terms(site, parts, changes)
   end
   local before = last
   local by = {}
-  last = { terms = {}, mine = {}, refs = {}, listed = {}, by = by, pages = table.move(site.pages, 1, #site.pages, 1, {}) }
+  -- (the view's pages, for the next run: none follows a folio build)
+  local pages = changes.final and {} or table.move(site.pages, 1, #site.pages, 1, {})
+  last = { terms = {}, mine = {}, refs = {}, listed = {}, by = by, pages = pages }
   last_of[lang] = last
   local prefix = site.lang_prefix or ""
-  for _, name in ipairs(names) do
+  local mines, olds = {}, {}
+  for i, name in ipairs(names) do
     local terms, mine_of, ref_of = collect(site, name, parts, prefix)
-    local old = before and before.mine[name]
-    for _, page in ipairs(site.pages) do
+    mines[i], olds[i] = mine_of, before and before.mine[name] or false
+    last.terms[name], last.mine[name], last.refs[name] = terms, mine_of, ref_of
+  end
+  -- each page's lists, every name's in one visit of the page
+  for _, page in ipairs(site.pages) do
+    for i, name in ipairs(names) do
+      local mine_of, old = mines[i], olds[i]
       local mine = mine_of[page]
       if mine then
         if old and old[page] and changes.equal(old[page], mine) then
@@ -329,9 +353,10 @@ local function language_terms(site, parts, changes)
         set_mine(by, page, name, mine)
       end
     end
-    last.terms[name], last.mine[name], last.refs[name] = terms, mine_of, ref_of
-    site.taxonomies[name] = terms
-    add_pages(site, name, terms, last.listed)
+  end
+  for _, name in ipairs(names) do
+    site.taxonomies[name] = last.terms[name]
+    add_pages(site, name, last.terms[name], last.listed)
   end
   return by
 end

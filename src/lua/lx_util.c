@@ -4,7 +4,9 @@
  * the binary), folio.related / folio.related_pack (the ranking of scripts/related.lua) and
  * folio.heading_id (the anchors plugin's heading ids), folio.collapse_space (the summary
  * plugin's plain text), folio.same_items, folio.count_keys, folio.pages_holding and folio.lists_holding (questions
- * the incremental site hooks and the preview ask of lists of pages). */
+ * the incremental site hooks and the preview ask of lists of pages), folio.newest_time and
+ * folio.ordered_by (the sitemap's lastmod of a list, its elements in URL order) and
+ * folio.new_table (a table made at its size). */
 #include "lua/lx.h"
 #include "core/embedded.h"
 #include "core/heading_id.h"
@@ -497,6 +499,172 @@ static int l_count_keys(lua_State *L)
   return 1;
 }
 
+/* The value at the top of the stack as math.max sees it: a number, else an error naming what
+ * it is (a lastmod or date field that holds no time). */
+static void S_check_time(lua_State *L, lua_Integer i)
+{
+  if (lua_type(L, -1) != LUA_TNUMBER)
+    luaL_error(L, "entry %I of the list has a lastmod or date that is no number (%s)", (LUAI_UACINT)i,
+               luaL_typename(L, -1));
+}
+
+/* folio.newest_time(list, t, times) -> the largest of t (nil or false: 0) and, for each entry q
+ * of list[1..#list], times[q] when the table `times` has it (a raw read), else q.lastmod or
+ * q.date or 0 (read as Lua reads them, metamethods included): what
+ * `for _, q in ipairs(list) do t = math.max(t or 0, q.lastmod or q.date or 0) end` gives, the
+ * first of equal values kept as math.max keeps it. The sitemap asks it of every list page; with
+ * the content pages' times in `times`, an entry is a lookup in one table, not a read of a page
+ * table somewhere in the heap (and no __index call for the lastmod a page lacks). */
+static int l_newest_time(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  int have_times = !lua_isnoneornil(L, 3);
+  if (have_times)
+    luaL_checktype(L, 3, LUA_TTABLE);
+  lua_settop(L, 3);
+  luaL_checkstack(L, 4, NULL);
+  if (!lua_toboolean(L, 2))
+    lua_pushinteger(L, 0);
+  else {
+    lua_pushvalue(L, 2);
+    S_check_time(L, 0);
+  }
+  /* stack: list, t, times, best */
+  lua_Unsigned n = lua_rawlen(L, 1);
+  for (lua_Unsigned i = 1; i <= n; i++) {
+    int type = lua_rawgeti(L, 1, (lua_Integer)i);
+    int found = 0;
+    if (have_times && type != LUA_TNIL) {
+      lua_pushvalue(L, -1);
+      if (lua_rawget(L, 3) != LUA_TNIL) {
+        lua_remove(L, -2); /* the entry */
+        found = 1;
+      } else
+        lua_pop(L, 1);
+    }
+    if (!found) { /* entry */
+      if (type == LUA_TNIL) {
+        /* ipairs stops at the first nil, and so does the loop this mirrors */
+        lua_pop(L, 1);
+        break;
+      }
+      lua_getfield(L, -1, "lastmod");
+      if (!lua_toboolean(L, -1)) {
+        lua_pop(L, 1);
+        lua_getfield(L, -1, "date");
+      }
+      lua_remove(L, -2);
+    }
+    if (!lua_toboolean(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushinteger(L, 0);
+    }
+    S_check_time(L, (lua_Integer)i);
+    if (lua_compare(L, -2, -1, LUA_OPLT))
+      lua_replace(L, -2);
+    else
+      lua_pop(L, 1);
+  }
+  return 1;
+}
+
+/* One key of folio.ordered_by: its bytes and its place in the list. */
+typedef struct {
+  const char *s;
+  size_t len;
+  lua_Integer at;
+} S_key;
+
+/* a < b as Lua's `<` says for strings (lvm.c's l_strcmp: strcoll on each NUL-ended piece). */
+static int S_key_less(const S_key *a, const S_key *b)
+{
+  const char *l = a->s, *r = b->s;
+  size_t ll = a->len, lr = b->len;
+  for (;;) {
+    int c = strcoll(l, r);
+    if (c != 0)
+      return c < 0;
+    size_t len = strlen(l);
+    if (len == lr)
+      return 0; /* equal, or b is a prefix of a */
+    if (len == ll)
+      return 1; /* a is a prefix of b */
+    len++;
+    l += len, ll -= len, r += len, lr -= len;
+  }
+}
+
+/* Sorts keys[0..n) stably (merge sort, bottom up), with tmp as room for n keys. */
+static void S_merge_sort(S_key *keys, S_key *tmp, size_t n)
+{
+  S_key *from = keys, *to = tmp;
+  for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n;
+      size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi)
+        to[k++] = S_key_less(&from[j], &from[i]) ? from[j++] : from[i++];
+      while (i < mid)
+        to[k++] = from[i++];
+      while (j < hi)
+        to[k++] = from[j++];
+    }
+    S_key *swap = from;
+    from = to, to = swap;
+  }
+  if (from != keys)
+    memcpy(keys, from, n * sizeof *keys);
+}
+
+/* folio.ordered_by(keys, values) -> a new list of values[i], i = 1..#keys, in the order of the
+ * strings keys[i] (ascending, as `<` compares strings), values of equal keys in their order in
+ * the list (a stable sort). The sitemap's elements in URL order: one sort in C of the URLs
+ * beside their elements, where table.sort compared through the Lua API and a table of URLs to
+ * elements (hashing each URL) put the elements back in order. */
+static int l_ordered_by(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  lua_Unsigned n = lua_rawlen(L, 1);
+  if (n > (lua_Unsigned)INT_MAX || n > SIZE_MAX / (2 * sizeof(S_key)))
+    return luaL_error(L, "folio.ordered_by: too many keys");
+  S_key *keys = NULL;
+  if (n > 0) {
+    /* (a userdata, so that an error below frees it with the rest of the stack) */
+    keys = lua_newuserdatauv(L, 2 * (size_t)n * sizeof *keys, 0);
+    for (lua_Unsigned i = 1; i <= n; i++) {
+      if (lua_rawgeti(L, 1, (lua_Integer)i) != LUA_TSTRING)
+        return luaL_error(L, "folio.ordered_by: key %I is %s, not a string", (LUAI_UACINT)i,
+                          luaL_typename(L, -1));
+      /* (the string stays alive in `keys`, the table at 1, for as long as this call runs) */
+      keys[i - 1].s = lua_tolstring(L, -1, &keys[i - 1].len);
+      keys[i - 1].at = (lua_Integer)i;
+      lua_pop(L, 1);
+    }
+    S_merge_sort(keys, keys + n, (size_t)n);
+  }
+  lua_createtable(L, (int)n, 0);
+  for (lua_Unsigned i = 0; i < n; i++) {
+    lua_rawgeti(L, 2, keys[i].at);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* folio.new_table(narray, nhash) -> an empty table with room for narray list entries and nhash
+ * other keys (lua_createtable; each 0 .. 2^26). A table filled with a key per page (an
+ * incremental site hook's parts) made at its size, not grown through a dozen rehashes. */
+static int l_new_table(lua_State *L)
+{
+  lua_Integer narr = luaL_optinteger(L, 1, 0), nhash = luaL_optinteger(L, 2, 0);
+  luaL_argcheck(L, narr >= 0 && narr <= ((lua_Integer)1 << 26), 1, "out of range (0 .. 2^26)");
+  luaL_argcheck(L, nhash >= 0 && nhash <= ((lua_Integer)1 << 26), 2, "out of range (0 .. 2^26)");
+  lua_createtable(L, (int)narr, (int)nhash);
+  return 1;
+}
+
 /* Whether the value on top of the stack, as tostring(v):lower() gives it, is a key of the table
  * at `wanted` with a true value. Strings with no upper-case letter are looked up as they are;
  * other values go through luaL_tolstring (tostring's text) and tolower, as string.lower does.
@@ -798,6 +966,8 @@ void lx_open_util(lua_State *L, int folio)
     {"fields_over", l_fields_over},
     {"same_items", l_same_items},   {"count_keys", l_count_keys},
     {"pages_holding", l_pages_holding}, {"lists_holding", l_lists_holding},
+    {"newest_time", l_newest_time}, {"ordered_by", l_ordered_by},
+    {"new_table", l_new_table},
     {NULL, NULL},
   };
   folio = lua_absindex(L, folio);

@@ -1,5 +1,6 @@
 -- test_list_helpers.lua: the C helpers the incremental site hooks and the preview ask of lists
--- of pages (src/lua/lx_util.c): folio.same_items, folio.count_keys, folio.pages_holding, folio.lists_holding.
+-- of pages (src/lua/lx_util.c): folio.same_items, folio.count_keys, folio.pages_holding, folio.lists_holding,
+-- folio.newest_time, folio.ordered_by, folio.new_table.
 local T = dofile("testlib.lua")
 
 T.test("folio.same_items compares arrays by raw identity and length", function()
@@ -164,6 +165,83 @@ T.test("folio.lists_holding checks its arguments", function()
   T.ok(not pcall(folio.lists_holding, nil, 1, {}, {}))
   T.ok(not pcall(folio.lists_holding, {}, "x", {}, {}))
   T.ok(not pcall(folio.lists_holding, {}, 1, {}, {}, 5))
+end)
+
+
+-- What sitemap.lua's Lua loop gave for a list's lastmod.
+local function newest_by_lua(list, t)
+  for _, q in ipairs(list) do t = math.max(t or 0, q.lastmod or q.date or 0) end
+  return t
+end
+
+T.test("folio.newest_time is math.max over the entries' lastmod or date", function()
+  local a, b, c = { date = 10 }, { date = 30, lastmod = 20 }, { lastmod = false, date = 25 }
+  local list = { a, b, c, {} }
+  T.eq(folio.newest_time(list, nil), newest_by_lua(list, nil))
+  T.eq(folio.newest_time(list, nil), 25)
+  T.eq(folio.newest_time(list, 40), 40, "the list page's own time when newer")
+  T.eq(folio.newest_time({}, false), 0)
+  T.eq(folio.newest_time({ {} }, nil), 0, "no times at all: 0")
+  T.eq(math.type(folio.newest_time({ { date = 5.0 }, { date = 5 } }, 1)), "float", "the first of equal values")
+  T.eq(math.type(newest_by_lua({ { date = 5.0 }, { date = 5 } }, 1)), "float")
+end)
+
+T.test("folio.newest_time takes an entry's time from `times` when it has one", function()
+  local a, b = { date = 10 }, { date = 30 }
+  T.eq(folio.newest_time({ a, b }, 0, { [b] = 12 }), 12, "b's own fields are not read")
+  T.eq(folio.newest_time({ a, b }, 0, { [b] = false }), 10, "false counts as 0")
+  local reads = 0
+  local lazy = setmetatable({}, { __index = function(_, k) reads = reads + 1; if k == "date" then return 50 end end })
+  T.eq(folio.newest_time({ a, lazy }, 0, {}), 50, "fields read through __index")
+  T.eq(reads, 2, "lastmod, then date")
+  reads = 0
+  T.eq(folio.newest_time({ a, lazy }, 0, { [lazy] = 3 }), 10)
+  T.eq(reads, 0, "an entry in `times` is not read")
+end)
+
+T.test("folio.newest_time refuses a time that is no number", function()
+  local ok, err = pcall(folio.newest_time, { { date = "2020" } }, 0)
+  T.ok(not ok and tostring(err):find("no number"), tostring(err))
+  T.ok(not pcall(folio.newest_time, { { date = 1 } }, "x"))
+end)
+
+T.test("folio.ordered_by orders values as table.sort orders their string keys", function()
+  local keys = { "/b/", "/a/", "/a/b/", "/", "/a-b/", "/a\0z/", "/a\0/", "/%C3%A9/", "/A/" }
+  local values = {}
+  for i, k in ipairs(keys) do values[i] = "v" .. k end
+  local want = table.move(keys, 1, #keys, 1, {})
+  table.sort(want)
+  local got = folio.ordered_by(keys, values)
+  T.eq(#got, #keys)
+  for i, k in ipairs(want) do T.eq(got[i], "v" .. k, "place " .. i) end
+  T.eq(keys[1], "/b/", "the lists are left as they were")
+  T.eq(#folio.ordered_by({}, {}), 0)
+end)
+
+T.test("folio.ordered_by keeps the values of equal keys in their order (stable)", function()
+  local keys, values = {}, {}
+  for i = 1, 200 do keys[i], values[i] = "/k" .. (i % 7) .. "/", i end
+  local got = folio.ordered_by(keys, values)
+  for i = 2, #got do
+    local a, b = got[i - 1], got[i]
+    local ka, kb = keys[a], keys[b]
+    T.ok(ka < kb or (ka == kb and a < b), "place " .. i)
+  end
+end)
+
+T.test("folio.ordered_by refuses a key that is no string", function()
+  local ok, err = pcall(folio.ordered_by, { "a", 1 }, { 1, 2 })
+  T.ok(not ok and tostring(err):find("not a string"), tostring(err))
+end)
+
+T.test("folio.new_table makes an empty table, and refuses sizes out of range", function()
+  local t = folio.new_table(4, 8)
+  T.eq(next(t), nil)
+  t[1], t.x = "a", "b"
+  T.eq(#t, 1)
+  T.eq(next(folio.new_table()), nil)
+  T.ok(not pcall(folio.new_table, -1, 0))
+  T.ok(not pcall(folio.new_table, 0, 2 ^ 40))
 end)
 
 T.done()

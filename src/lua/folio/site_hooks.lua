@@ -123,6 +123,23 @@ function M.runner(spec)
         if same and not equal(part, parts[p], 0) then same = false end
         parts[p] = part
       end
+    elseif per_page and count == 0 and not M.runs_follow() then
+      -- no part known and no run follows (folio build): every page's part computed, with none
+      -- of the bookkeeping a next run would read (`have`). The parts go into a table made at
+      -- the size of the site when the first page has one (else most pages may have none).
+      local n = #list
+      changed = folio.new_table(n, 0)
+      for i = 1, n do
+        local p = list[i]
+        local part = per_page(p, site)
+        if part ~= nil then
+          if i == 1 then parts = folio.new_table(0, n) end
+          parts[p] = part
+        end
+        changed[i] = p
+      end
+      stats.calls = n
+      if n > 0 then same = false end
     elseif per_page then
       for _, p in ipairs(list) do
         local known = have[p]
