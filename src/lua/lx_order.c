@@ -21,26 +21,6 @@ typedef struct {
  * context) */
 static _Thread_local int S_path_descending;
 
-/* Lua's string order (lvm.c's l_strcmp: strcoll, chunk by chunk past embedded zeros). */
-static int S_lua_strcmp(const char *l, size_t ll, const char *r, size_t lr)
-{
-  for (;;) {
-    int order = strcoll(l, r);
-    if (order != 0)
-      return order;
-    size_t len = strlen(l);
-    if (len == lr)
-      return len == ll ? 0 : 1;
-    if (len == ll)
-      return -1;
-    len++;
-    l += len;
-    ll -= len;
-    r += len;
-    lr -= len;
-  }
-}
-
 /* Newest first; at one date, dated pages before dateless ones, then by name (descending for
  * dated pages when same_date_order is "path_descending"), then by place: a total order that
  * agrees with pipeline.lua's newer_or_first wherever that one orders two pages. */
@@ -51,7 +31,7 @@ static int S_compare(const void *pa, const void *pb)
     return a->date > b->date ? -1 : 1;
   if (a->dated != b->dated)
     return a->dated ? -1 : 1;
-  int order = S_lua_strcmp(a->name, a->name_len, b->name, b->name_len);
+  int order = lx_lua_strcmp(a->name, a->name_len, b->name, b->name_len);
   if (order != 0)
     return (a->dated && S_path_descending) ? -order : order;
   return a->at < b->at ? -1 : a->at > b->at;

@@ -575,24 +575,25 @@ typedef struct {
   lua_Integer at;
 } S_key;
 
-/* a < b as Lua's `<` says for strings (lvm.c's l_strcmp: strcoll on each NUL-ended piece). */
-static int S_key_less(const S_key *a, const S_key *b)
+/* Lua's order of two strings (lvm.c's l_strcmp: strcoll on each NUL-ended piece): < 0, 0 or
+ * > 0 as l < r, l == r or l > r by Lua's `<` (lx.h). */
+int lx_lua_strcmp(const char *l, size_t ll, const char *r, size_t lr)
 {
-  const char *l = a->s, *r = b->s;
-  size_t ll = a->len, lr = b->len;
   for (;;) {
     int c = strcoll(l, r);
     if (c != 0)
-      return c < 0;
+      return c;
     size_t len = strlen(l);
     if (len == lr)
-      return 0; /* equal, or b is a prefix of a */
+      return len == ll ? 0 : 1; /* equal, or r is a prefix of l */
     if (len == ll)
-      return 1; /* a is a prefix of b */
+      return -1; /* l is a prefix of r */
     len++;
     l += len, ll -= len, r += len, lr -= len;
   }
 }
+
+static int S_key_less(const S_key *a, const S_key *b) { return lx_lua_strcmp(a->s, a->len, b->s, b->len) < 0; }
 
 /* Sorts keys[0..n) stably (merge sort, bottom up), with tmp as room for n keys. */
 static void S_merge_sort(S_key *keys, S_key *tmp, size_t n)
