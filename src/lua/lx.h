@@ -76,11 +76,11 @@ int lx_set_metatable_by_name(lua_State *L, const char *name);
 
 /* Pushes a hash (core/hash.h) as folio.cache.hash gives it: 32 hex digits (lx_cache.c).
  * [-0, +1, m] */
+/* Lua's order of two strings, as `<` compares them: < 0, 0, > 0 (lx_util.c). */
+int lx_lua_strcmp(const char *l, size_t ll, const char *r, size_t lr);
 /* Pushes the id folio.heading_id gives the heading text s[0..len) (lx_util.c); with `used` (a
  * stack index, 0: none) of a table of ids taken, the first of id, id-1, id-2... not in it, which
  * is then added to it. [-0, +1, m] */
-/* Lua's order of two strings, as `<` compares them: < 0, 0, > 0 (lx_util.c). */
-int lx_lua_strcmp(const char *l, size_t ll, const char *r, size_t lr);
 void lx_push_heading_id(lua_State *L, const char *text, size_t len, int used);
 void lx_push_hash(lua_State *L, folio_hash128 h);
 /* Pushes a file's facts as folio.fs.stat gives them: { type =, mtime =, mtime_ns =, size =, ino = }
