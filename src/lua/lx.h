@@ -74,10 +74,11 @@ const char *lx_metatable_name(lua_State *L, int index);
  * [-0, +0, -] */
 int lx_set_metatable_by_name(lua_State *L, const char *name);
 
-/* Pushes a hash (core/hash.h) as folio.cache.hash gives it: 32 hex digits (lx_cache.c).
- * [-0, +1, m] */
 /* Lua's order of two strings, as `<` compares them: < 0, 0, > 0 (lx_util.c). */
 int lx_lua_strcmp(const char *l, size_t ll, const char *r, size_t lr);
+
+/* Pushes a hash (core/hash.h) as folio.cache.hash gives it: 32 hex digits (lx_cache.c).
+ * [-0, +1, m] */
 /* Pushes the id folio.heading_id gives the heading text s[0..len) (lx_util.c); with `used` (a
  * stack index, 0: none) of a table of ids taken, the first of id, id-1, id-2... not in it, which
  * is then added to it. [-0, +1, m] */
