@@ -13,7 +13,9 @@
  *   folio.cache.pack(value) -> bytes;  folio.cache.unpack(bytes) -> value | nil, "damaged"
  *   folio.cache.hash(s, ...) -> 32 hex digits
  *   folio.cache.folio_hash() -> 32 hex digits: this folio, its version, binary and embedded files
- *   folio.cache.fields_hash(t [, refs [, memo]]) -> 32 hex digits: t's fields in key order (below) */
+ *   folio.cache.fields_hash(t [, refs [, memo]]) -> 32 hex digits: t's fields in key order (below)
+ *   folio.cache.own_digest(memo, page) -> 16 bytes; folio.cache.output_digest(memo, global, page [, extras])
+ *     -> 32 hex digits: a warm build's digests of what a page and an output show (below) */
 #include "lua/lx.h"
 #include "core/build.h"
 #include "core/cache.h"
@@ -777,12 +779,145 @@ static int l_fields_hash(lua_State *L)
   return 1;
 }
 
+/* ---- a warm build's digests (src/lua/folio/warm.lua) -----------------------------------
+ * `memo` is { own, refs, tables }, three tables the caller keeps for one plan: page -> its own
+ * digest (16 bytes), page -> the pages inside it (a list), and fields_hash's table memo. A page's
+ * own digest hashes its fields as fields_hash does (the pages inside by id) and the hash of its
+ * body in the content store (slot `id`, else `content_id`). An output's digest chains the site's
+ * digest, its page's own digest, the own digests of the pages inside, then any extras. */
+
+static const folio_hash128 S_SEED = {0, 0};
+
+/* The body hash of the page at `page`, into the sink (or a mark for none). */
+static void S_feed_body(S_sink *k, lua_State *L, int page)
+{
+  lua_pushliteral(L, "id");
+  if (lua_rawget(L, page) == LUA_TNIL || !lua_toboolean(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "content_id");
+    lua_rawget(L, page);
+  }
+  int is_int = 0;
+  lua_Integer id = lua_tointegerx(L, -1, &is_int);
+  lua_pop(L, 1);
+  folio_build *b = folio_build_of(L);
+  folio_hash128 body;
+  if (is_int && b != NULL && id >= 1 && folio_content_hash(&b->content, (size_t)id - 1, &body))
+    S_feed(k, 'c', &body, sizeof body);
+  else
+    S_feed(k, '-', "", 0);
+}
+
+/* Pushes the own digest of the page at `page`, from memo (own, refs, tables at those indexes) or
+ * computed and remembered there.  [-0, +1, m] */
+static void S_push_own(lua_State *L, int own, int refs_of, int tables, int page)
+{
+  lua_pushvalue(L, page);
+  if (lua_rawget(L, own) == LUA_TSTRING)
+    return;
+  lua_pop(L, 1);
+  S_sink *k = S_state_sink(L);
+  k->len = 0;
+  k->L = L;
+  k->memo = tables;
+  lua_newtable(L); /* [refs] */
+  int refs = lua_gettop(L);
+  lua_pushvalue(L, page);
+  S_hash_fields(k, -1, 0, refs);
+  lua_pop(L, 1);
+  S_feed_body(k, L, page);
+  folio_hash128 h = folio_hash(k->data ? k->data : "", k->len, S_SEED);
+  lua_pushvalue(L, page);
+  lua_insert(L, refs); /* [page refs] */
+  lua_rawset(L, refs_of);
+  lua_pushvalue(L, page);
+  lua_pushlstring(L, (const char *)&h, sizeof h); /* [page digest] */
+  lua_pushvalue(L, -1);
+  lua_insert(L, -3); /* [digest page digest] */
+  lua_rawset(L, own);
+}
+
+/* `h` chained with the own digest of the page at `page`. */
+static folio_hash128 S_chain_own(lua_State *L, folio_hash128 h, int own, int refs_of, int tables, int page)
+{
+  S_push_own(L, own, refs_of, tables, page);
+  size_t len;
+  const char *d = lua_tolstring(L, -1, &len);
+  h = folio_hash(d, len, h);
+  lua_pop(L, 1);
+  return h;
+}
+
+/* The memo's three tables, pushed in order (at the returned index and the next two). */
+static int S_push_memo(lua_State *L, int memo)
+{
+  int at = lua_gettop(L) + 1;
+  for (int i = 1; i <= 3; i++)
+    if (lua_rawgeti(L, memo, i) != LUA_TTABLE)
+      luaL_argerror(L, memo, "not a warm digest memo { own, refs, tables }");
+  return at;
+}
+
+/* folio.cache.own_digest(memo, page) -> 16 bytes  [-2, +1, m] */
+static int l_own_digest(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  int m = S_push_memo(L, 1);
+  S_push_own(L, m, m + 1, m + 2, 2);
+  return 1;
+}
+
+/* folio.cache.output_digest(memo, global, page [, extras]) -> hex: `global`, then the own digests
+ * of `page` and of the pages inside it, then each extra (a page: its own digest; a string: its
+ * bytes).  [-3|4, +1, m] */
+static int l_output_digest(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  size_t glen;
+  const char *global = luaL_checklstring(L, 2, &glen);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  int extras = lua_istable(L, 4) ? 4 : 0;
+  lua_settop(L, 4);
+  int m = S_push_memo(L, 1);
+  int own = m, refs_of = m + 1, tables = m + 2;
+  folio_hash128 h = folio_hash(global, glen, S_SEED);
+  h = S_chain_own(L, h, own, refs_of, tables, 3);
+  lua_pushvalue(L, 3);
+  lua_rawget(L, refs_of); /* (S_chain_own made it) */
+  int refs = lua_gettop(L);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, refs);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, refs, i);
+    h = S_chain_own(L, h, own, refs_of, tables, lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  n = extras ? (lua_Integer)lua_rawlen(L, extras) : 0;
+  for (lua_Integer i = 1; i <= n; i++) {
+    int t = lua_rawgeti(L, extras, i);
+    if (t == LUA_TTABLE) {
+      h = S_chain_own(L, h, own, refs_of, tables, lua_gettop(L));
+    } else if (t == LUA_TSTRING) {
+      size_t len;
+      const char *s = lua_tolstring(L, -1, &len);
+      h = folio_hash(s, len, h);
+    } else {
+      return luaL_error(L, "output_digest: extra %d is a %s, not a page or a string", (int)i, lua_typename(L, t));
+    }
+    lua_pop(L, 1);
+  }
+  lx_push_hash(L, h);
+  return 1;
+}
+
 void lx_open_cache(lua_State *L, int folio)
 {
   static const luaL_Reg fns[] = {
     {"open", l_open}, {"active", l_active}, {"get", l_get}, {"put", l_put}, {"commit", l_commit},
     {"set_stamp", l_set_stamp}, {"stamp", l_stamp}, {"pack", l_pack}, {"unpack", l_unpack}, {"hash", l_hash},
-    {"folio_hash", l_folio_hash}, {"count", l_count}, {"fields_hash", l_fields_hash}, {NULL, NULL}};
+    {"folio_hash", l_folio_hash}, {"count", l_count}, {"fields_hash", l_fields_hash},
+    {"own_digest", l_own_digest}, {"output_digest", l_output_digest}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "cache");
 }

@@ -18,37 +18,34 @@
 --   warm.record(render_list) -> the record for the next build (after the render)
 local M = {}
 
-local own_memo, refs_memo, table_memo, content_of
+local memo -- { own, refs, tables } of folio.cache.own_digest and output_digest, for one plan
 
--- A page's own digest: its fields (pages inside by their id, collected into refs_memo[p]) and
--- its body's hash.
-local function own(p)
-  local h = own_memo[p]
-  if h then return h end
-  local refs = {}
-  h = folio.cache.fields_hash(p, refs, table_memo) .. (content_of(p) or "-")
-  own_memo[p], refs_memo[p] = h, refs
-  return h
-end
+-- A page's own digest: its fields (pages inside by their id) and its body's hash (16 bytes).
+local function own(p) return folio.cache.own_digest(memo, p) end
 
 local function written_as_is(p) return p.layout == false or p.layout == "none" end
 
 -- The pages a computed field (folio.page_field with `inputs`) lists for `p`, as their outputs
 -- joined by newlines: from the last record while the field's inputs are the same, else
--- computed now.
-local function derived_outputs(p, name, fast, was, by_output)
-  if fast and was then
-    local outs = was[name]
-    local ok = type(outs) == "string"
-    if ok then
-      for o in outs:gmatch("[^\n]+") do if not by_output[o] then ok = false; break end end
+-- computed now. Each listed output goes to `extras` as its page (by_output), else as itself.
+local function derived_outputs(p, name, fast, was, by_output, extras)
+  local start = #extras
+  if fast and was and type(was[name]) == "string" then
+    local outs, n = was[name], start
+    for o in outs:gmatch("[^\n]+") do
+      local r = by_output[o]
+      if not r then n = nil; break end
+      n = n + 1
+      extras[n] = r
     end
-    if ok then return outs end
+    if n then return outs end
+    for i = #extras, start + 1, -1 do extras[i] = nil end
   end
   local list = p[name]
   if type(list) ~= "table" then return "" end
   local outs = {}
   for i, r in ipairs(list) do outs[i] = type(r) == "table" and tostring(r.output) or "?" .. tostring(r) end
+  for i, o in ipairs(outs) do extras[start + i] = by_output[o] or o end
   return table.concat(outs, "\n")
 end
 
@@ -57,23 +54,20 @@ end
 -- name -> true when that computed field's inputs are as last time; `was` the last record's
 -- entry for p's output. Returns the digest and the computed fields' outputs (name -> text).
 local function digest_of(p, global, everything, derived, was, by_output)
-  local parts = { global, own(p) }
-  for _, r in ipairs(refs_memo[p]) do parts[#parts + 1] = own(r) end
-  local lists
+  local extras, lists
   if rawget(p, "path") then
     for name, fast in pairs(derived) do
-      local outs = derived_outputs(p, name, fast, was and was[6], by_output)
+      extras = extras or {}
+      extras[#extras + 1] = name
       lists = lists or {}
-      lists[name] = outs
-      parts[#parts + 1] = name
-      for o in outs:gmatch("[^\n]+") do
-        local r = by_output[o]
-        parts[#parts + 1] = r and own(r) or o
-      end
+      lists[name] = derived_outputs(p, name, fast, was and was[6], by_output, extras)
     end
   end
-  if rawget(p, "generated") and type(p.pages) ~= "table" then parts[#parts + 1] = everything() end
-  return folio.cache.hash(table.concat(parts, "\n")), lists
+  if rawget(p, "generated") and type(p.pages) ~= "table" then
+    extras = extras or {}
+    extras[#extras + 1] = everything()
+  end
+  return folio.cache.output_digest(memo, global, p, extras), lists
 end
 
 local function global_digest(site, views, manifest, config)
@@ -89,18 +83,14 @@ end
 
 local function begin(site)
   -- (plain tables, dropped after the plan: weak ones would cost the collector more)
-  own_memo, refs_memo, table_memo = {}, {}, {}
-  content_of = function(p)
-    local id = rawget(p, "id") or rawget(p, "content_id")
-    return id and folio.build.content_hash(id)
-  end
+  memo = { {}, {}, {} }
   local all
   local function everything()
     if not all then
       local parts = {}
       for i, p in ipairs(site.pages) do parts[i] = own(p) end
       for _, p in ipairs(site.generated or {}) do parts[#parts + 1] = own(p) end
-      all = folio.cache.hash(table.concat(parts, "\n"))
+      all = folio.cache.hash(table.concat(parts))
     end
     return all
   end
@@ -150,7 +140,7 @@ function M.plan(render_list, site, views, manifest, previous, output_dir, field_
       end
     end
   end
-  own_memo, refs_memo, table_memo = nil, nil, nil
+  memo = nil
   return keep
 end
 
