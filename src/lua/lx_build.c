@@ -147,19 +147,22 @@ static int l_remove(lua_State *L)
   return 0;
 }
 
-/* Puts src at the output path rel, as a hard link when `link` and the file system allows, else
- * as a copy; a full disk is noted, not raised. Pushes true. */
-static int S_put_file(lua_State *L, folio_build *b, const char *rel, const char *src, int link)
+/* Puts src (below the folder src_dirfd, AT_FDCWD: a path) at the output path rel, as a hard link
+ * when `link` and the file system allows, else as a copy; a full disk is noted, not raised.
+ * `known_size`: the source's size, or -1 (then a link, or a disk already full, asks stat). Pushes
+ * true. */
+static int S_put_file(lua_State *L, folio_build *b, const char *rel, int src_dirfd, const char *src, int link,
+                      lua_Integer known_size)
 {
-  size_t size = 0; /* (a copy tells it; a link, or a disk already full, asks stat) */
+  size_t size = known_size >= 0 ? (size_t)known_size : 0; /* (a copy tells it) */
   int full = folio_build_disk_full(b);
-  if (full || link) {
+  if (known_size < 0 && (full || link)) {
     struct stat st;
-    size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
+    size = fstatat(src_dirfd, src, &st, 0) == 0 ? (size_t)st.st_size : 0;
   }
-  int rc = full ? -full : link ? folio_link_file_at(b->out_dirfd, rel, src, b->options.preview) : -EXDEV;
+  int rc = full ? -full : link ? folio_link_file_from(b->out_dirfd, rel, src_dirfd, src, b->options.preview) : -EXDEV;
   if (!full && rc != 0 && (rc == -EXDEV || rc == -EPERM || rc == -EMLINK || rc == -ENOTSUP || rc == -EACCES))
-    rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview, &size); /* no link (wanted, or possible) */
+    rc = folio_copy_file_from(b->out_dirfd, rel, src_dirfd, src, b->options.preview, &size); /* no link (wanted, or possible) */
   if (rc != 0 && !folio_build_note_write(b, size, rc))
     return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
   if (rc == 0)
@@ -175,7 +178,7 @@ static int l_copy(lua_State *L)
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   const char *src = luaL_checkstring(L, 2);
-  return S_put_file(L, b, rel, src, 0);
+  return S_put_file(L, b, rel, AT_FDCWD, src, 0, -1);
 }
 
 /* folio.build.link(relpath, source_file) -> true  [-2, +1, e]
@@ -186,7 +189,49 @@ static int l_link(lua_State *L)
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   const char *src = luaL_checkstring(L, 2);
-  return S_put_file(L, b, rel, src, 1);
+  return S_put_file(L, b, rel, AT_FDCWD, src, 1, -1);
+}
+
+/* ---- a warm build's kept outputs (src/lua/folio/warm.lua) ------------------------------
+ * The last build's output folder is opened once, by the plan in the main state (before the
+ * render processes or threads start), and closed after the render (src/core/build.c). */
+
+/* folio.build.kept(relpath, ino, size, mtime, mtime_ns) -> boolean: whether the last output
+ * folder (output_path) holds relpath as this very file: a regular file (not followed through a
+ * link) of that inode, size and modification time. [-5, +1, -] */
+static int l_kept(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  lua_Integer want[4];
+  for (int i = 0; i < 4; i++) {
+    int ok = 0;
+    want[i] = lua_tointegerx(L, 2 + i, &ok);
+    if (!ok) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+  }
+  if (b->last_dirfd < 0 && b->output_path != NULL)
+    b->last_dirfd = open(b->output_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
+  int same = b->last_dirfd >= 0 && fstatat(b->last_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+             S_ISREG(st.st_mode) && (lua_Integer)st.st_ino == want[0] && (lua_Integer)st.st_size == want[1] &&
+             (lua_Integer)st.st_mtim.tv_sec == want[2] && (lua_Integer)st.st_mtim.tv_nsec == want[3];
+  lua_pushboolean(L, same);
+  return 1;
+}
+
+/* folio.build.link_kept(relpath, size) -> true: puts the last output folder's relpath (which
+ * folio.build.kept found, `size` bytes) at relpath, as folio.build.link does. [-2, +1, e] */
+static int l_link_kept(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  lua_Integer size = luaL_checkinteger(L, 2);
+  if (b->last_dirfd < 0) /* (only the plan opens it: render threads may be running) */
+    return luaL_error(L, "no last output folder to take %s from", rel);
+  return S_put_file(L, b, rel, b->last_dirfd, rel, 1, size < 0 ? 0 : size);
 }
 
 /* folio.build.reserve(n): size the content store for page ids 1..n (main thread, between
@@ -408,7 +453,7 @@ void lx_open_build(lua_State *L, int folio)
     {"write", l_write}, {"copy", l_copy}, {"link", l_link}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
     {"store", l_store},
     {"content", l_content}, {"content_hash", l_content_hash}, {"output_path", l_output_path},
-    {"staged_stat", l_staged_stat}, {"problems", l_problems}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
+    {"staged_stat", l_staged_stat}, {"kept", l_kept}, {"link_kept", l_link_kept}, {"problems", l_problems}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "build");
 }

@@ -14,7 +14,8 @@
 -- written as they are (feeds, the sitemap, the search index) are always written. Sites that set
 -- `preview_render_all` (Jekyll's, whose Liquid layouts read any page) render everything.
 --
---   warm.plan(render_list, site, views, manifest) -> keep (output -> previous file) | nil
+--   warm.plan(render_list, site, views, manifest, ...) -> keep (output -> its size: to take with
+--     folio.build.link_kept from the last output folder)
 --   warm.record(render_list) -> the record for the next build (after the render)
 local M = {}
 
@@ -98,23 +99,25 @@ local function begin(site)
 end
 
 local digests, lists_of, inputs_now -- this build's, for M.record
+local kept_was -- output -> the last record's entry, for the outputs kept
 
 -- Main state, after the site stage of a build with the cache: the outputs whose last file can be
--- kept (output -> path of that file), given the last build's record (`previous`), the last
--- output folder, the computed page fields that name their inputs (name -> inputs(site)) and the
+-- kept (output -> the size of that file), given the last build's record (`previous`), the last
+-- output folder (nil: none), the computed page fields that name their inputs (name -> inputs(site)) and the
 -- site's configuration.
 -- Also remembers this build's digests for M.record.
 function M.plan(render_list, site, views, manifest, previous, output_dir, field_inputs, config)
+  local debug = os.getenv("FOLIO_WARM_DEBUG")
   local everything = begin(site)
   local global = global_digest(site, views, manifest, config)
   previous = type(previous) == "table" and previous or {}
   local old, old_inputs = previous.outputs or {}, previous.inputs or {}
-  digests, lists_of, inputs_now = {}, {}, {}
+  digests, lists_of, inputs_now, kept_was = {}, {}, {}, {}
   local derived = {}
   for name, inputs in pairs(field_inputs or {}) do
     inputs_now[name] = folio.cache.fields_hash({ inputs(site) })
     derived[name] = inputs_now[name] == old_inputs[name]
-    if os.getenv("FOLIO_WARM_DEBUG") then io.stderr:write("warm: inputs of ", name, derived[name] and " unchanged" or " changed", "\n") end
+    if debug then io.stderr:write("warm: inputs of ", name, derived[name] and " unchanged" or " changed", "\n") end
   end
   local by_output = {}
   for _, p in ipairs(render_list) do
@@ -127,15 +130,10 @@ function M.plan(render_list, site, views, manifest, previous, output_dir, field_
       local was = old[out]
       local d, lists = digest_of(p, global, everything, derived, was, by_output)
       digests[out], lists_of[out] = d, lists
-      if was and was[1] == d and output_dir then
-        local path = output_dir .. "/" .. out
-        local st = folio.fs.stat(path, true)
-        if st and st.type == "file" and st.ino == was[2] and st.size == was[3] and st.mtime == was[4]
-           and st.mtime_ns == was[5] then
-          keep[out] = path
-        end
+      if was and was[1] == d and output_dir and folio.build.kept(out, was[2], was[3], was[4], was[5]) then
+        keep[out], kept_was[out] = was[3], was
       end
-      if os.getenv("FOLIO_WARM_DEBUG") and not keep[out] then
+      if debug and not keep[out] then
         io.stderr:write("warm: render ", out, was and (was[1] == d and " (file changed)" or " (digest)") or " (new)", "\n")
       end
     end
@@ -144,15 +142,32 @@ function M.plan(render_list, site, views, manifest, previous, output_dir, field_
   return keep
 end
 
--- Main state, after the render: the record of this build's outputs for the next one.
+-- The identity of the file this build wrote for `out`, from the staging folder.
+local function staged_identity(out)
+  local st = folio.build.staged_stat(out)
+  if st then return st.ino, st.size, st.mtime, st.mtime_ns end
+end
+
+-- Main state, after the render: the record of this build's outputs for the next one. A kept
+-- output is a hard link to the file the last record names, so its identity is that one's, once
+-- the staging folder shows that links were made (not copies: a file system without them).
 function M.record()
-  local outputs = {}
+  local outputs, links = {}, nil
   for out, d in pairs(digests or {}) do
-    local st = folio.build.staged_stat(out)
-    if st then outputs[out] = { d, st.ino, st.size, st.mtime, st.mtime_ns, lists_of[out] } end
+    local was, ino, size, mtime, mtime_ns = kept_was[out], nil, nil, nil, nil
+    if was and links == nil then
+      ino = staged_identity(out)
+      links = ino == was[2]
+    end
+    if was and links then
+      ino, size, mtime, mtime_ns = was[2], was[3], was[4], was[5]
+    else
+      ino, size, mtime, mtime_ns = staged_identity(out)
+    end
+    if ino then outputs[out] = { d, ino, size, mtime, mtime_ns, lists_of[out] } end
   end
   local record = { outputs = outputs, inputs = inputs_now }
-  digests, lists_of, inputs_now = nil, nil, nil
+  digests, lists_of, inputs_now, kept_was = nil, nil, nil, nil
   return record
 end
 
