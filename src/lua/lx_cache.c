@@ -512,6 +512,8 @@ static int l_stamp(lua_State *L)
 
 typedef struct {
   int is_string;
+  int is_integer;
+  lua_Integer integer;
   lua_Number number;
   const char *s;
   size_t len;
@@ -567,7 +569,8 @@ typedef struct {
   char *data;
   size_t len, cap;
   lua_State *L;
-  int memo; /* stack index of the memo table (table -> its hash), or 0 */
+  int memo;   /* stack index of the memo table (table -> its hash), or 0 */
+  int id_key; /* stack index of the string "id" (S_sink_begin) */
 } S_sink;
 
 static void S_feed(S_sink *k, char tag, const void *data, size_t len)
@@ -585,12 +588,47 @@ static void S_feed(S_sink *k, char tag, const void *data, size_t len)
   k->len += len;
 }
 
+/* A short string's bytes: 's', its length, ':', the bytes (as two S_feed calls would add them). */
+static void S_feed_short(S_sink *k, const char *s, size_t len)
+{
+  size_t need = 2 + sizeof len + len;
+  char *d = k->data;
+  if (d == NULL || k->len + need > k->cap) {
+    d = folio_grow(k->data, &k->cap, k->len + need, 1, 4096);
+    if (d == NULL)
+      luaL_error(k->L, "out of memory");
+    k->data = d;
+  }
+  d += k->len;
+  *d++ = 's';
+  memcpy(d, &len, sizeof len);
+  d += sizeof len;
+  *d++ = ':';
+  memcpy(d, s, len);
+  k->len += need;
+}
+
+/* A string's bytes: short ones as they are, long ones (a text) by their hash. */
+static void S_feed_string(S_sink *k, const char *s, size_t len)
+{
+  if (len <= 64) {
+    S_feed_short(k, s, len);
+  } else {
+    folio_hash128 h = folio_hash(s, len, (folio_hash128){0, 0});
+    S_feed(k, '#', &h, sizeof h);
+  }
+}
+
 static void S_hash_fields(S_sink *k, int t, int depth, int refs);
 
 /* A table inside, at the top of the stack: its fields, or, when `memo` knows it (hashed at this
- * depth, with no page inside), its hash. A table hashed here without a page inside is replaced
- * by its hash and memoised, so the bytes are the same whether the memo knew it or not: a table
- * many pages share (the URLs of a paginated list) is walked once. */
+ * depth, with no page inside), its hash. A table hashed here without a page inside whose fields
+ * take S_MEMO_MIN bytes or more is replaced by its hash and memoised, so the bytes are the same
+ * whether the memo knew it or not: a table many pages share (the URLs of a paginated list) is
+ * walked once. Smaller ones (a page's tags, its front matter's few fields) stay as they are:
+ * remembering them costs more than walking them again. */
+#define S_MEMO_MIN 160
+
 static void S_hash_table(S_sink *k, int depth, int refs)
 {
   lua_State *L = k->L;
@@ -612,7 +650,7 @@ static void S_hash_table(S_sink *k, int depth, int refs)
   S_feed(k, '{', "", 0);
   S_hash_fields(k, -1, depth + 1, refs);
   S_feed(k, '}', "", 0);
-  if (k->memo && (!refs || lua_rawlen(L, refs) == refs_before)) {
+  if (k->memo && k->len - start >= S_MEMO_MIN && (!refs || lua_rawlen(L, refs) == refs_before)) {
     char known[1 + sizeof(folio_hash128)];
     folio_hash128 h = folio_hash(k->data + start, k->len - start, (folio_hash128){0, 0});
     known[0] = tag;
@@ -648,17 +686,11 @@ static void S_hash_value(S_sink *k, int depth, int refs)
   case LUA_TSTRING: {
     size_t len;
     const char *s = lua_tolstring(L, -1, &len);
-    if (len <= 64) {
-      S_feed(k, 's', &len, sizeof len);
-      S_feed(k, ':', s, len);
-    } else { /* (a long text: its hash, not its bytes) */
-      folio_hash128 h = folio_hash(s, len, (folio_hash128){0, 0});
-      S_feed(k, '#', &h, sizeof h);
-    }
+    S_feed_string(k, s, len); /* (a long text: its hash, not its bytes) */
     return;
   }
   case LUA_TTABLE:
-    lua_pushliteral(L, "id");
+    lua_pushvalue(L, k->id_key);
     if (lua_rawget(L, -2) != LUA_TNIL) { /* a page, even as a field of the table hashed (prev, next) */
       S_feed(k, 'p', "", 0);
       S_hash_value(k, S_FIELDS_DEPTH, 0);
@@ -711,6 +743,8 @@ static void S_hash_fields(S_sink *k, int t, int depth, int refs)
     int at = keys + 1 + 2 * i;
     key[i].index = at;
     key[i].is_string = lua_type(L, at) == LUA_TSTRING;
+    key[i].is_integer = !key[i].is_string && lua_isinteger(L, at);
+    key[i].integer = key[i].is_integer ? lua_tointeger(L, at) : 0;
     key[i].number = key[i].is_string ? 0 : lua_tonumber(L, at);
     key[i].len = 0;
     key[i].s = key[i].is_string ? lua_tolstring(L, at, &key[i].len) : NULL; /* (it stays on the stack) */
@@ -719,12 +753,16 @@ static void S_hash_fields(S_sink *k, int t, int depth, int refs)
   if (n > 1)
     S_sort_keys(key, n);
   for (int i = 0; i < n; i++) {
-    lua_pushvalue(L, key[i].index);
-    S_feed(k, 'k', "", 0);
-    S_hash_value(k, S_FIELDS_DEPTH, 0); /* the key */
+    S_feed(k, 'k', "", 0); /* the key, as S_hash_value would add it */
+    if (key[i].is_string)
+      S_feed_string(k, key[i].s, key[i].len);
+    else if (key[i].is_integer)
+      S_feed(k, 'i', &key[i].integer, sizeof key[i].integer);
+    else
+      S_feed(k, 'f', &key[i].number, sizeof key[i].number);
     lua_pushvalue(L, key[i].index + 1);
     S_hash_value(k, depth, refs);
-    lua_pop(L, 2);
+    lua_pop(L, 1);
   }
   if (key != small)
     free(key);
@@ -761,6 +799,19 @@ static S_sink *S_state_sink(lua_State *L)
   return k;
 }
 
+/* This state's sink, emptied for a walk with `memo` (a stack index, or 0); pushes the key "id"
+ * the walk looks pages up by.  [-0, +1, m] */
+static S_sink *S_sink_begin(lua_State *L, int memo)
+{
+  S_sink *k = S_state_sink(L);
+  k->len = 0;
+  k->L = L;
+  k->memo = memo;
+  lua_pushliteral(L, "id");
+  k->id_key = lua_gettop(L);
+  return k;
+}
+
 /* folio.cache.fields_hash(t [, refs [, memo]]) -> hex  [-1..3, +1, m] */
 static int l_fields_hash(lua_State *L)
 {
@@ -768,10 +819,7 @@ static int l_fields_hash(lua_State *L)
   int refs = lua_istable(L, 2) ? 2 : 0;
   int memo = lua_istable(L, 3) ? 3 : 0;
   lua_settop(L, 3);
-  S_sink *k = S_state_sink(L);
-  k->len = 0;
-  k->L = L;
-  k->memo = memo;
+  S_sink *k = S_sink_begin(L, memo);
   lua_pushvalue(L, 1);
   S_hash_fields(k, -1, 0, refs);
   folio_hash128 h = folio_hash(k->data ? k->data : "", k->len, (folio_hash128){0, 0});
@@ -791,7 +839,7 @@ static const folio_hash128 S_SEED = {0, 0};
 /* The body hash of the page at `page`, into the sink (or a mark for none). */
 static void S_feed_body(S_sink *k, lua_State *L, int page)
 {
-  lua_pushliteral(L, "id");
+  lua_pushvalue(L, k->id_key);
   if (lua_rawget(L, page) == LUA_TNIL || !lua_toboolean(L, -1)) {
     lua_pop(L, 1);
     lua_pushliteral(L, "content_id");
@@ -816,11 +864,8 @@ static void S_push_own(lua_State *L, int own, int refs_of, int tables, int page)
   if (lua_rawget(L, own) == LUA_TSTRING)
     return;
   lua_pop(L, 1);
-  S_sink *k = S_state_sink(L);
-  k->len = 0;
-  k->L = L;
-  k->memo = tables;
-  lua_newtable(L); /* [refs] */
+  S_sink *k = S_sink_begin(L, tables); /* [id] */
+  lua_newtable(L); /* [id refs] */
   int refs = lua_gettop(L);
   lua_pushvalue(L, page);
   S_hash_fields(k, -1, 0, refs);
@@ -828,8 +873,9 @@ static void S_push_own(lua_State *L, int own, int refs_of, int tables, int page)
   S_feed_body(k, L, page);
   folio_hash128 h = folio_hash(k->data ? k->data : "", k->len, S_SEED);
   lua_pushvalue(L, page);
-  lua_insert(L, refs); /* [page refs] */
+  lua_insert(L, refs); /* [id page refs] */
   lua_rawset(L, refs_of);
+  lua_pop(L, 1);
   lua_pushvalue(L, page);
   lua_pushlstring(L, (const char *)&h, sizeof h); /* [page digest] */
   lua_pushvalue(L, -1);
