@@ -39,8 +39,11 @@ static folio_build *S_build(lua_State *L)
 
 /* ---- the binary form of values ----------------------------------------------------------
  * value := 'n' | 'f' | 't' | 'i' int64 | 'd' double | 's' varint bytes | 'r' varint (an earlier
- *          table, numbered from 1 in the order they start) | 'T' ['M' varint name] (key value)* 'e'
- * Numbers are in the machine's byte order: a store is only read where it was written. */
+ *          table, numbered from 1 in the order they start)
+ *        | 'T' ['M' varint name] uint32 narray uint32 nhash (key value)* 'e'
+ * A table's two counts size it when it is unpacked (no rehash while its fields go in): narray of
+ * its pairs have integer keys 1..#t, nhash the others. Numbers are in the machine's byte order: a
+ * store is only read where it was written. */
 
 #define S_MAX_DEPTH 200
 
@@ -121,10 +124,16 @@ static void S_pack_table(lua_State *L, S_writer *w, int index, int depth)
     S_put_byte(w, 'M');
     S_put_string(w, name, strlen(name));
   }
+  size_t counts_at = w->len; /* (filled in after the fields) */
+  uint32_t counts[2] = {0, 0};
+  S_put(w, counts, sizeof counts);
+  lua_Integer border = (lua_Integer)lua_rawlen(L, index);
   lua_pushnil(L);
   while (!w->failed && lua_next(L, index) != 0) {
     if (S_packable(lua_type(L, -1)) && S_packable(lua_type(L, -2))) {
-      int top = lua_gettop(L);
+      int top = lua_gettop(L), is_int = 0;
+      lua_Integer k = lua_isinteger(L, top - 1) ? lua_tointegerx(L, top - 1, &is_int) : 0;
+      counts[is_int && k >= 1 && k <= border ? 0 : 1]++;
       S_pack(L, w, top - 1, depth + 1);
       S_pack(L, w, top, depth + 1);
     }
@@ -132,6 +141,7 @@ static void S_pack_table(lua_State *L, S_writer *w, int index, int depth)
   }
   if (w->failed)
     return; /* lua_next stopped early: the key is still on the stack, removed by the caller's settop */
+  memcpy(w->data + counts_at, counts, sizeof counts);
   S_put_byte(w, 'e');
 }
 
@@ -205,20 +215,30 @@ static int S_unpack_table(lua_State *L, S_reader *r, int depth)
 {
   if (depth > S_MAX_DEPTH || !lua_checkstack(L, 6))
     return -1;
-  lua_newtable(L);
-  lua_pushvalue(L, -1);
-  lua_rawseti(L, r->tables, ++r->count);
+  char name[201];
+  name[0] = '\0';
   if (r->p < r->end && *r->p == 'M') {
     r->p++;
     uint64_t len;
-    if (S_get_varint(r, &len) != 0 || len > (uint64_t)(r->end - r->p) || len > 200)
+    if (S_get_varint(r, &len) != 0 || len > (uint64_t)(r->end - r->p) || len > 200 || len == 0)
       return -1;
-    char name[201];
     memcpy(name, r->p, (size_t)len);
     name[len] = '\0';
     r->p += len;
-    lx_set_metatable_by_name(L, name); /* a name this state does not know: a plain table */
   }
+  uint32_t counts[2];
+  if (r->end - r->p < (ptrdiff_t)sizeof counts)
+    return -1;
+  memcpy(counts, r->p, sizeof counts);
+  r->p += sizeof counts;
+  /* (each pair takes two bytes at least: counts past that are damage, not a size to allocate) */
+  if ((uint64_t)counts[0] + counts[1] > (uint64_t)(r->end - r->p) / 2)
+    return -1;
+  lua_createtable(L, (int)counts[0], (int)counts[1]);
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, r->tables, ++r->count);
+  if (name[0])
+    lx_set_metatable_by_name(L, name); /* a name this state does not know: a plain table */
   for (;;) {
     if (r->p >= r->end)
       return -1;
