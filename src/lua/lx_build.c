@@ -9,6 +9,7 @@
 #include "core/minify.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,45 +194,80 @@ static int l_link(lua_State *L)
 }
 
 /* ---- a warm build's kept outputs (src/lua/folio/warm.lua) ------------------------------
- * The last build's output folder is opened once, by the plan in the main state (before the
- * render processes or threads start), and closed after the render (src/core/build.c). */
+ * A file's identity, as the record keeps it: its inode, size and modification time (seconds,
+ * nanoseconds), four int64s in the machine's byte order (32 bytes; a record's entry ends with
+ * one). The last build's output folder is opened once, by the plan in the main state (before
+ * the render processes or threads start), and closed after the render (src/core/build.c). */
 
-/* folio.build.kept(relpath, ino, size, mtime, mtime_ns) -> boolean: whether the last output
- * folder (output_path) holds relpath as this very file: a regular file (not followed through a
- * link) of that inode, size and modification time. [-5, +1, -] */
+typedef struct {
+  int64_t ino, size, mtime, mtime_ns;
+} S_identity;
+
+static void S_push_identity(lua_State *L, const struct stat *st)
+{
+  S_identity id = {(int64_t)st->st_ino, (int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+                   (int64_t)st->st_mtim.tv_nsec};
+  lua_pushlstring(L, (const char *)&id, sizeof id);
+}
+
+/* The identity at the end of string argument `arg`; 0 when it is too short to hold one. */
+static int S_identity_arg(lua_State *L, int arg, S_identity *id)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, arg, &len);
+  if (len < sizeof *id)
+    return 0;
+  memcpy(id, s + len - sizeof *id, sizeof *id);
+  return 1;
+}
+
+/* folio.build.staged_identity(relpath) -> 32 bytes | nil: the identity of the file this build
+ * wrote at relpath into the staging folder (it stays when the folder is published). [-1, +1, m] */
+static int l_staged_identity(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  struct stat st;
+  if (b->out_dirfd < 0 || fstatat(b->out_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+    return 0;
+  S_push_identity(L, &st);
+  return 1;
+}
+
+/* folio.build.kept(relpath, identity) -> boolean: whether the last output folder (output_path)
+ * holds relpath as this very file: a regular file (not followed through a link) of that identity
+ * (the last 32 bytes of the string). [-2, +1, -] */
 static int l_kept(lua_State *L)
 {
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
-  lua_Integer want[4];
-  for (int i = 0; i < 4; i++) {
-    int ok = 0;
-    want[i] = lua_tointegerx(L, 2 + i, &ok);
-    if (!ok) {
-      lua_pushboolean(L, 0);
-      return 1;
-    }
+  S_identity want;
+  if (!S_identity_arg(L, 2, &want)) {
+    lua_pushboolean(L, 0);
+    return 1;
   }
   if (b->last_dirfd < 0 && b->output_path != NULL)
     b->last_dirfd = open(b->output_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct stat st;
   int same = b->last_dirfd >= 0 && fstatat(b->last_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-             S_ISREG(st.st_mode) && (lua_Integer)st.st_ino == want[0] && (lua_Integer)st.st_size == want[1] &&
-             (lua_Integer)st.st_mtim.tv_sec == want[2] && (lua_Integer)st.st_mtim.tv_nsec == want[3];
+             S_ISREG(st.st_mode) && (int64_t)st.st_ino == want.ino && (int64_t)st.st_size == want.size &&
+             (int64_t)st.st_mtim.tv_sec == want.mtime && (int64_t)st.st_mtim.tv_nsec == want.mtime_ns;
   lua_pushboolean(L, same);
   return 1;
 }
 
-/* folio.build.link_kept(relpath, size) -> true: puts the last output folder's relpath (which
- * folio.build.kept found, `size` bytes) at relpath, as folio.build.link does. [-2, +1, e] */
+/* folio.build.link_kept(relpath, identity) -> true: puts the last output folder's relpath (which
+ * folio.build.kept found to have this identity) at relpath, as folio.build.link does. [-2, +1, e] */
 static int l_link_kept(lua_State *L)
 {
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
-  lua_Integer size = luaL_checkinteger(L, 2);
+  S_identity id;
+  if (!S_identity_arg(L, 2, &id))
+    return luaL_argerror(L, 2, "not a file's identity");
   if (b->last_dirfd < 0) /* (only the plan opens it: render threads may be running) */
     return luaL_error(L, "no last output folder to take %s from", rel);
-  return S_put_file(L, b, rel, b->last_dirfd, rel, 1, size < 0 ? 0 : size);
+  return S_put_file(L, b, rel, b->last_dirfd, rel, 1, id.size < 0 ? 0 : (lua_Integer)id.size);
 }
 
 /* folio.build.reserve(n): size the content store for page ids 1..n (main thread, between
@@ -309,19 +345,6 @@ static int l_output_path(lua_State *L)
   if (b->output_path == NULL)
     return 0;
   lua_pushstring(L, b->output_path);
-  return 1;
-}
-
-/* folio.build.staged_stat(relpath) -> folio.fs.stat's table | nil: an output file
- * this build wrote into the staging folder (its identity stays when the folder is published). */
-static int l_staged_stat(lua_State *L)
-{
-  folio_build *b = S_build(L);
-  const char *rel = S_check_output_path(L, 1);
-  struct stat st;
-  if (b->out_dirfd < 0 || fstatat(b->out_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-    return 0;
-  lx_push_stat(L, &st, 0);
   return 1;
 }
 
@@ -453,7 +476,7 @@ void lx_open_build(lua_State *L, int folio)
     {"write", l_write}, {"copy", l_copy}, {"link", l_link}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
     {"store", l_store},
     {"content", l_content}, {"content_hash", l_content_hash}, {"output_path", l_output_path},
-    {"staged_stat", l_staged_stat}, {"kept", l_kept}, {"link_kept", l_link_kept}, {"problems", l_problems}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
+    {"staged_identity", l_staged_identity}, {"kept", l_kept}, {"link_kept", l_link_kept}, {"problems", l_problems}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "build");
 }

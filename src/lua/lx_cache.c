@@ -15,7 +15,7 @@
  *   folio.cache.folio_hash() -> 32 hex digits: this folio, its version, binary and embedded files
  *   folio.cache.fields_hash(t [, refs [, memo]]) -> 32 hex digits: t's fields in key order (below)
  *   folio.cache.own_digest(memo, page) -> 16 bytes; folio.cache.output_digest(memo, global, page [, extras])
- *     -> 32 hex digits: a warm build's digests of what a page and an output show (below) */
+ *     -> 16 bytes: a warm build's digests of what a page and an output show (below) */
 #include "lua/lx.h"
 #include "core/build.h"
 #include "core/cache.h"
@@ -935,9 +935,9 @@ static int l_own_digest(lua_State *L)
   return 1;
 }
 
-/* folio.cache.output_digest(memo, global, page [, extras]) -> hex: `global`, then the own digests
- * of `page` and of the pages inside it, then each extra (a page: its own digest; a string: its
- * bytes).  [-3|4, +1, m] */
+/* folio.cache.output_digest(memo, global, page [, extras]) -> 16 bytes: `global`, then the own
+ * digests of `page` and of the pages inside it, then each extra (a page: its own digest; a
+ * string: its bytes).  [-3|4, +1, m] */
 static int l_output_digest(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -973,7 +973,7 @@ static int l_output_digest(lua_State *L)
     }
     lua_pop(L, 1);
   }
-  lx_push_hash(L, h);
+  lua_pushlstring(L, (const char *)&h, sizeof h);
   return 1;
 }
 

@@ -927,7 +927,7 @@ end
 -- Main state, once the asset manifest is known: which outputs this build takes from the last
 -- one's folder (folio.warm) instead of rendering them. Only in a build with the cache, and not
 -- for sites whose layouts may show any page (preview_render_all).
-local warm_keep -- output -> the size of the last build's file (folio.build.link_kept), or nil
+local warm_keep -- output -> its entry in the last build's record (folio.build.link_kept), or nil
 local warm_planned = false
 local problems_before_render -- diagnostics reported before the render (folio.build.problems)
 local function plan_warm(manifest)

@@ -14,12 +14,20 @@
 -- written as they are (feeds, the sitemap, the search index) are always written. Sites that set
 -- `preview_render_all` (Jekyll's, whose Liquid layouts read any page) render everything.
 --
---   warm.plan(render_list, site, views, manifest, ...) -> keep (output -> its size: to take with
---     folio.build.link_kept from the last output folder)
+--   warm.plan(render_list, site, views, manifest, ...) -> keep (output -> its record entry: to
+--     take with folio.build.link_kept from the last output folder)
 --   warm.record(render_list) -> the record for the next build (after the render)
 local M = {}
 
 local find, sub = string.find, string.sub
+
+-- The record (M.record, the next build's `previous`):
+--   outputs = { [output] = entry }: an entry is the output's digest (16 bytes) and the identity of
+--     its file (folio.build.staged_identity: 32 bytes), in one string
+--   lists = { [field] = { [output] = the outputs that computed field listed, joined by newlines } }
+--   inputs = { [field] = the hash of that field's inputs }
+local DIGEST = 16
+local entries, lists_now, inputs_now -- this build's, for M.record (entries: output -> digest or kept entry)
 
 local memo -- { own, refs, tables } of folio.cache.own_digest and output_digest, for one plan
 
@@ -29,13 +37,13 @@ local function own(p) return folio.cache.own_digest(memo, p) end
 local function written_as_is(p) return p.layout == false or p.layout == "none" end
 
 -- The pages a computed field (folio.page_field with `inputs`) lists for `p`, as their outputs
--- joined by newlines: from the last record while the field's inputs are the same, else
+-- joined by newlines: from the last record (`was`) while the field's inputs are the same, else
 -- computed now. Each listed output goes to `extras` as its page (by_output), else as itself.
 local function derived_outputs(p, name, fast, was, by_output, extras)
   local start = #extras
-  if fast and was and type(was[name]) == "string" then
+  if fast and type(was) == "string" then
     -- (lines found with a plain find: a pattern's character class costs ~60 instructions a byte)
-    local outs, n, from, len = was[name], start, 1, #was[name]
+    local outs, n, from, len = was, start, 1, #was
     while n and from <= len do
       local nl = find(outs, "\n", from, true) or len + 1
       local r = nl > from and by_output[sub(outs, from, nl - 1)]
@@ -60,23 +68,23 @@ end
 
 -- The digest of what output page `p` shows, `global` being what every output shows and
 -- `everything` the digest of every page (for generated pages that have no list); `derived`:
--- name -> true when that computed field's inputs are as last time; `was` the last record's
--- entry for p's output. Returns the digest and the computed fields' outputs (name -> text).
-local function digest_of(p, global, everything, derived, was, by_output)
-  local extras, lists
+-- name -> true when that computed field's inputs are as last time; `old_lists` the last record's
+-- lists. Notes the computed fields' outputs for the record (lists_now).
+local function digest_of(p, global, everything, derived, out, old_lists, by_output)
+  local extras
   if rawget(p, "path") then
     for name, fast in pairs(derived) do
       extras = extras or {}
       extras[#extras + 1] = name
-      lists = lists or {}
-      lists[name] = derived_outputs(p, name, fast, was and was[6], by_output, extras)
+      local was = old_lists[name]
+      lists_now[name][out] = derived_outputs(p, name, fast, type(was) == "table" and was[out], by_output, extras)
     end
   end
   if rawget(p, "generated") and type(p.pages) ~= "table" then
     extras = extras or {}
     extras[#extras + 1] = everything()
   end
-  return folio.cache.output_digest(memo, global, p, extras), lists
+  return folio.cache.output_digest(memo, global, p, extras)
 end
 
 local function global_digest(site, views, manifest, config)
@@ -106,25 +114,24 @@ local function begin(site)
   return everything
 end
 
-local digests, lists_of, inputs_now -- this build's, for M.record
-local kept_was -- output -> the last record's entry, for the outputs kept
-
 -- Main state, after the site stage of a build with the cache: the outputs whose last file can be
--- kept (output -> the size of that file), given the last build's record (`previous`), the last
--- output folder (nil: none), the computed page fields that name their inputs (name -> inputs(site)) and the
--- site's configuration.
--- Also remembers this build's digests for M.record.
+-- kept (output -> its record entry: folio.build.link_kept takes the file from the last output
+-- folder), given the last build's record (`previous`), the last output folder (nil: none), the
+-- computed page fields that name their inputs (name -> inputs(site)) and the site's
+-- configuration. Also remembers this build's digests for M.record.
 function M.plan(render_list, site, views, manifest, previous, output_dir, field_inputs, config)
   local debug = os.getenv("FOLIO_WARM_DEBUG")
   local everything = begin(site)
   local global = global_digest(site, views, manifest, config)
   previous = type(previous) == "table" and previous or {}
-  local old, old_inputs = previous.outputs or {}, previous.inputs or {}
-  digests, lists_of, inputs_now, kept_was = {}, {}, {}, {}
+  local old, old_inputs, old_lists = previous.outputs or {}, previous.inputs or {}, previous.lists
+  if type(old_lists) ~= "table" then old_lists = {} end
+  entries, lists_now, inputs_now = {}, {}, {}
   local derived = {}
   for name, inputs in pairs(field_inputs or {}) do
     inputs_now[name] = folio.cache.fields_hash({ inputs(site) })
     derived[name] = inputs_now[name] == old_inputs[name]
+    lists_now[name] = {}
     if debug then io.stderr:write("warm: inputs of ", name, derived[name] and " unchanged" or " changed", "\n") end
   end
   local by_output = {}
@@ -136,13 +143,16 @@ function M.plan(render_list, site, views, manifest, previous, output_dir, field_
     local out = p.output
     if out and not written_as_is(p) then
       local was = old[out]
-      local d, lists = digest_of(p, global, everything, derived, was, by_output)
-      digests[out], lists_of[out] = d, lists
-      if was and was[1] == d and output_dir and folio.build.kept(out, was[2], was[3], was[4], was[5]) then
-        keep[out], kept_was[out] = was[3], was
+      if type(was) ~= "string" then was = nil end
+      local d = digest_of(p, global, everything, derived, out, old_lists, by_output)
+      local same = was and sub(was, 1, DIGEST) == d
+      if same and output_dir and folio.build.kept(out, was) then
+        keep[out], entries[out] = was, was
+      else
+        entries[out] = d
       end
       if debug and not keep[out] then
-        io.stderr:write("warm: render ", out, was and (was[1] == d and " (file changed)" or " (digest)") or " (new)", "\n")
+        io.stderr:write("warm: render ", out, was and (same and " (file changed)" or " (digest)") or " (new)", "\n")
       end
     end
   end
@@ -150,32 +160,23 @@ function M.plan(render_list, site, views, manifest, previous, output_dir, field_
   return keep
 end
 
--- The identity of the file this build wrote for `out`, from the staging folder.
-local function staged_identity(out)
-  local st = folio.build.staged_stat(out)
-  if st then return st.ino, st.size, st.mtime, st.mtime_ns end
-end
-
 -- Main state, after the render: the record of this build's outputs for the next one. A kept
--- output is a hard link to the file the last record names, so its identity is that one's, once
--- the staging folder shows that links were made (not copies: a file system without them).
+-- output is a hard link to the file its last entry names, so that entry stands, once the staging
+-- folder shows that links were made (not copies: a file system without them).
 function M.record()
   local outputs, links = {}, nil
-  for out, d in pairs(digests or {}) do
-    local was, ino, size, mtime, mtime_ns = kept_was[out], nil, nil, nil, nil
-    if was and links == nil then
-      ino = staged_identity(out)
-      links = ino == was[2]
-    end
-    if was and links then
-      ino, size, mtime, mtime_ns = was[2], was[3], was[4], was[5]
+  for out, e in pairs(entries or {}) do
+    local kept = #e > DIGEST
+    if kept and links == nil then links = folio.build.staged_identity(out) == sub(e, DIGEST + 1) end
+    if kept and links then
+      outputs[out] = e
     else
-      ino, size, mtime, mtime_ns = staged_identity(out)
+      local id = folio.build.staged_identity(out)
+      if id then outputs[out] = sub(e, 1, DIGEST) .. id end
     end
-    if ino then outputs[out] = { d, ino, size, mtime, mtime_ns, lists_of[out] } end
   end
-  local record = { outputs = outputs, inputs = inputs_now }
-  digests, lists_of, inputs_now, kept_was = nil, nil, nil, nil
+  local record = { outputs = outputs, lists = lists_now, inputs = inputs_now }
+  entries, lists_now, inputs_now = nil, nil, nil
   return record
 end
 
