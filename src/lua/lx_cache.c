@@ -22,6 +22,7 @@
 #include "core/embedded.h"
 #include "core/grow.h"
 #include "core/hash.h"
+#include <limits.h>
 #include <pthread.h>
 #include <math.h>
 #include <stdio.h>
@@ -232,7 +233,7 @@ static int S_unpack_table(lua_State *L, S_reader *r, int depth)
   memcpy(counts, r->p, sizeof counts);
   r->p += sizeof counts;
   /* (each pair takes two bytes at least: counts past that are damage, not a size to allocate) */
-  if ((uint64_t)counts[0] + counts[1] > (uint64_t)(r->end - r->p) / 2)
+  if ((uint64_t)counts[0] + counts[1] > (uint64_t)(r->end - r->p) / 2 || counts[0] > INT_MAX || counts[1] > INT_MAX)
     return -1;
   lua_createtable(L, (int)counts[0], (int)counts[1]);
   lua_pushvalue(L, -1);
