@@ -26,7 +26,7 @@ local find, sub = string.find, string.sub
 --     its file (folio.build.staged_identity: 32 bytes), in one string
 --   lists = { [field] = { [output] = the outputs that computed field listed, joined by newlines } }
 --   inputs = { [field] = the hash of that field's inputs }
-local DIGEST = 16
+local DIGEST, ENTRY = 16, 48
 local entries, lists_now, inputs_now -- this build's, for M.record (entries: output -> digest or kept entry)
 
 local memo -- { own, refs, tables } of folio.cache.own_digest and output_digest, for one plan
@@ -143,7 +143,7 @@ function M.plan(render_list, site, views, manifest, previous, output_dir, field_
     local out = p.output
     if out and not written_as_is(p) then
       local was = old[out]
-      if type(was) ~= "string" then was = nil end
+      if type(was) ~= "string" or #was ~= ENTRY then was = nil end
       local d = digest_of(p, global, everything, derived, out, old_lists, by_output)
       local same = was and sub(was, 1, DIGEST) == d
       if same and output_dir and folio.build.kept(out, was) then
