@@ -125,7 +125,7 @@ check "build over a truncated cache file equals a cold one" same_as_cold
 
 # a cache another format (another folio) made: one warning, not read, rebuilt
 warm
-perl -0777 -pi -e 's/folio-build-cache 1 /folio-build-cache 0 /g' "$DATA"
+perl -0777 -pi -e 's/folio-build-cache 2 /folio-build-cache 0 /g' "$DATA"
 check "build over a foreign cache" warm
 check "a foreign cache is one warning" test "$(grep -c 'another version of folio' "$WORK/err")" = 1
 check "a foreign cache is not read" expect_counts foreign "$TOTAL 0"

@@ -127,6 +127,7 @@ folio_build *folio_build_new(const folio_build_options *options, folio_diag *dia
   b->options = *options;
   b->diag = diag;
   b->out_dirfd = -1;
+  b->last_dirfd = -1;
   b->outdir.lock_fd = -1;
   folio_content_init(&b->content);
   b->writes = &b->own_writes;
@@ -185,6 +186,8 @@ void folio_build_free(folio_build *b)
   folio_content_free(&b->content);
   if (b->out_dirfd >= 0)
     close(b->out_dirfd);
+  if (b->last_dirfd >= 0)
+    close(b->last_dirfd);
   folio_outdir_close(&b->outdir);
   free(b->output_path);
   free(b);
@@ -753,6 +756,10 @@ int folio_build_run(folio_build *b)
     b->shared_render = b->nstates > 1;
     S_parallel(b, "render", outputs);
     b->shared_render = 0;
+  }
+  if (b->last_dirfd >= 0) { /* (the render linked what it kept from there) */
+    close(b->last_dirfd);
+    b->last_dirfd = -1;
   }
   double t3 = folio_now_ms();
   S_report_memory(b, "render");

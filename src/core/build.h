@@ -52,6 +52,8 @@ struct folio_build {
   int jobs;               /* the states a big enough site gets (nstates may start lower) */
   folio_content_store content; /* page bodies; slot i is written only by the worker processing page i */
   int out_dirfd;       /* the staging folder during a build, else -1 */
+  int last_dirfd;      /* the last build's output folder, from the warm plan to the end of the render
+                        * (folio.build.kept, link_kept), else -1 */
   folio_outdir outdir; /* the output folder's lock and staging (src/core/outdir.h) */
   char *output_path;   /* the output folder as named (option or site.lua) */
   folio_write_stats own_writes;

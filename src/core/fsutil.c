@@ -226,7 +226,12 @@ int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len,
 
 int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace, size_t *size)
 {
-  int in = open(src, O_RDONLY | O_CLOEXEC);
+  return folio_copy_file_from(dirfd, relpath, AT_FDCWD, src, replace, size);
+}
+
+int folio_copy_file_from(int dirfd, const char *relpath, int src_dirfd, const char *src, int replace, size_t *size)
+{
+  int in = openat(src_dirfd, src, O_RDONLY | O_CLOEXEC);
   if (in < 0)
     return -errno;
   struct stat st;
@@ -514,21 +519,21 @@ int folio_swap_into_place(const char *staging, const char *output, const char *a
  * version over can fail with ENOENT: the name was looked up to the old file, whose last link the
  * rename then dropped (Linux does not link a file with no links left), and the name holds the
  * new file at once. So ENOENT is tried again (up to 100 times) while src exists. 0 or -errno. */
-static int S_link_retrying(const char *src, int dirfd, const char *rel)
+static int S_link_retrying(int src_dirfd, const char *src, int dirfd, const char *rel)
 {
   for (int tries = 0;; tries++) {
-    if (linkat(AT_FDCWD, src, dirfd, rel, 0) == 0)
+    if (linkat(src_dirfd, src, dirfd, rel, 0) == 0)
       return 0;
     int e = errno;
     struct stat st;
-    if (e != ENOENT || tries == 100 || stat(src, &st) != 0)
+    if (e != ENOENT || tries == 100 || fstatat(src_dirfd, src, &st, 0) != 0)
       return -e;
   }
 }
 
-/* Links src at rel below dirfd (through a temporary name renamed over it with `replace`, so a
- * reader of the old file keeps it whole). 0 or a negative errno. */
-int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
+/* Links src (below src_dirfd) at rel below dirfd (through a temporary name renamed over it with
+ * `replace`, so a reader of the old file keeps it whole). 0 or a negative errno. */
+int folio_link_file_from(int dirfd, const char *rel, int src_dirfd, const char *src, int replace)
 {
   int rc = folio_mkdirs_for(dirfd, rel);
   if (rc != 0)
@@ -539,7 +544,7 @@ int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
     int n = snprintf(tmp, sizeof tmp, "%s.folio-link-%ld-%u", rel, (long)getpid(), atomic_fetch_add(&counter, 1));
     if (n < 0 || (size_t)n >= sizeof tmp)
       return -ENAMETOOLONG;
-    rc = S_link_retrying(src, dirfd, tmp);
+    rc = S_link_retrying(src_dirfd, src, dirfd, tmp);
     if (rc != 0)
       return rc;
     if (renameat(dirfd, tmp, dirfd, rel) != 0) {
@@ -549,16 +554,21 @@ int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
     }
     return 0;
   }
-  rc = S_link_retrying(src, dirfd, rel);
+  rc = S_link_retrying(src_dirfd, src, dirfd, rel);
   if (rc != -EEXIST)
     return rc;
   /* there already: the same file (another thread linked it), else replaced, never written
    * through (it may be a link to another cache file) */
   struct stat a, b;
-  if (stat(src, &a) == 0 && fstatat(dirfd, rel, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
-      a.st_ino == b.st_ino)
+  if (fstatat(src_dirfd, src, &a, 0) == 0 && fstatat(dirfd, rel, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+      a.st_dev == b.st_dev && a.st_ino == b.st_ino)
     return 0;
   if (unlinkat(dirfd, rel, 0) != 0 && errno != ENOENT)
     return -errno;
-  return S_link_retrying(src, dirfd, rel);
+  return S_link_retrying(src_dirfd, src, dirfd, rel);
+}
+
+int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace)
+{
+  return folio_link_file_from(dirfd, rel, AT_FDCWD, src, replace);
 }

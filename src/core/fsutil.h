@@ -27,11 +27,15 @@ int folio_write_at(int dirfd, const char *relpath, const char *data, size_t len,
  * `replace` as for folio_write_at. `size` (or NULL) is given the source's size once it is
  * open, also when the copy fails after that. */
 int folio_copy_file_at(int dirfd, const char *relpath, const char *src, int replace, size_t *size);
+/* As folio_copy_file_at, src naming a file below the folder src_dirfd (AT_FDCWD: a path). */
+int folio_copy_file_from(int dirfd, const char *relpath, int src_dirfd, const char *src, int replace, size_t *size);
 
 /* Puts `src` at `rel` below dirfd as a hard link (no bytes copied); with `replace` through a
  * temporary name renamed over the old file. An existing link to the same file is kept. 0 or a
  * negative errno (-EXDEV across file systems: the caller copies). */
 int folio_link_file_at(int dirfd, const char *rel, const char *src, int replace);
+/* As folio_link_file_at, src naming a file below the folder src_dirfd (AT_FDCWD: a path). */
+int folio_link_file_from(int dirfd, const char *rel, int src_dirfd, const char *src, int replace);
 
 /* Removes `path` and everything below it, never following symbolic links. */
 int folio_remove_tree(const char *path);

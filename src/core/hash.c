@@ -2,7 +2,6 @@
  * its own odd multiplier and rotation, and the length; a final mix of both lanes spreads every
  * input bit over the whole result. */
 #include "core/hash.h"
-#include <stdio.h>
 #include <string.h>
 
 static const uint64_t S_K1 = UINT64_C(0x9E3779B97F4A7C15);
@@ -48,5 +47,10 @@ folio_hash128 folio_hash(const void *data, size_t len, folio_hash128 seed)
 
 void folio_hash_hex(folio_hash128 h, char out[33])
 {
-  snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.hi, (unsigned long long)h.lo);
+  static const char digits[] = "0123456789abcdef";
+  for (int i = 0; i < 16; i++) { /* hi then lo, most significant digit first (as %016llx%016llx) */
+    out[i] = digits[(h.hi >> (60 - 4 * i)) & 15];
+    out[16 + i] = digits[(h.lo >> (60 - 4 * i)) & 15];
+  }
+  out[32] = '\0';
 }

@@ -9,6 +9,7 @@
 #include "core/minify.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,19 +148,22 @@ static int l_remove(lua_State *L)
   return 0;
 }
 
-/* Puts src at the output path rel, as a hard link when `link` and the file system allows, else
- * as a copy; a full disk is noted, not raised. Pushes true. */
-static int S_put_file(lua_State *L, folio_build *b, const char *rel, const char *src, int link)
+/* Puts src (below the folder src_dirfd, AT_FDCWD: a path) at the output path rel, as a hard link
+ * when `link` and the file system allows, else as a copy; a full disk is noted, not raised.
+ * `known_size`: the source's size, or -1 (then a link, or a disk already full, asks stat). Pushes
+ * true. */
+static int S_put_file(lua_State *L, folio_build *b, const char *rel, int src_dirfd, const char *src, int link,
+                      lua_Integer known_size)
 {
-  size_t size = 0; /* (a copy tells it; a link, or a disk already full, asks stat) */
+  size_t size = known_size >= 0 ? (size_t)known_size : 0; /* (a copy tells it) */
   int full = folio_build_disk_full(b);
-  if (full || link) {
+  if (known_size < 0 && (full || link)) {
     struct stat st;
-    size = stat(src, &st) == 0 ? (size_t)st.st_size : 0;
+    size = fstatat(src_dirfd, src, &st, 0) == 0 ? (size_t)st.st_size : 0;
   }
-  int rc = full ? -full : link ? folio_link_file_at(b->out_dirfd, rel, src, b->options.preview) : -EXDEV;
+  int rc = full ? -full : link ? folio_link_file_from(b->out_dirfd, rel, src_dirfd, src, b->options.preview) : -EXDEV;
   if (!full && rc != 0 && (rc == -EXDEV || rc == -EPERM || rc == -EMLINK || rc == -ENOTSUP || rc == -EACCES))
-    rc = folio_copy_file_at(b->out_dirfd, rel, src, b->options.preview, &size); /* no link (wanted, or possible) */
+    rc = folio_copy_file_from(b->out_dirfd, rel, src_dirfd, src, b->options.preview, &size); /* no link (wanted, or possible) */
   if (rc != 0 && !folio_build_note_write(b, size, rc))
     return luaL_error(L, "cannot copy %s to %s: %s", src, rel, strerror(-rc));
   if (rc == 0)
@@ -175,7 +179,7 @@ static int l_copy(lua_State *L)
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   const char *src = luaL_checkstring(L, 2);
-  return S_put_file(L, b, rel, src, 0);
+  return S_put_file(L, b, rel, AT_FDCWD, src, 0, -1);
 }
 
 /* folio.build.link(relpath, source_file) -> true  [-2, +1, e]
@@ -186,7 +190,84 @@ static int l_link(lua_State *L)
   folio_build *b = S_build(L);
   const char *rel = S_check_output_path(L, 1);
   const char *src = luaL_checkstring(L, 2);
-  return S_put_file(L, b, rel, src, 1);
+  return S_put_file(L, b, rel, AT_FDCWD, src, 1, -1);
+}
+
+/* ---- a warm build's kept outputs (src/lua/folio/warm.lua) ------------------------------
+ * A file's identity, as the record keeps it: its inode, size and modification time (seconds,
+ * nanoseconds), four int64s in the machine's byte order (32 bytes; a record's entry ends with
+ * one). The last build's output folder is opened once, by the plan in the main state (before
+ * the render processes or threads start), and closed after the render (src/core/build.c). */
+
+typedef struct {
+  int64_t ino, size, mtime, mtime_ns;
+} S_identity;
+
+static void S_push_identity(lua_State *L, const struct stat *st)
+{
+  S_identity id = {(int64_t)st->st_ino, (int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+                   (int64_t)st->st_mtim.tv_nsec};
+  lua_pushlstring(L, (const char *)&id, sizeof id);
+}
+
+/* The identity at the end of string argument `arg`; 0 when it is too short to hold one. */
+static int S_identity_arg(lua_State *L, int arg, S_identity *id)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, arg, &len);
+  if (len < sizeof *id)
+    return 0;
+  memcpy(id, s + len - sizeof *id, sizeof *id);
+  return 1;
+}
+
+/* folio.build.staged_identity(relpath) -> 32 bytes | nil: the identity of the file this build
+ * wrote at relpath into the staging folder (it stays when the folder is published). [-1, +1, m] */
+static int l_staged_identity(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  struct stat st;
+  if (b->out_dirfd < 0 || fstatat(b->out_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+    return 0;
+  S_push_identity(L, &st);
+  return 1;
+}
+
+/* folio.build.kept(relpath, identity) -> boolean: whether the last output folder (output_path)
+ * holds relpath as this very file: a regular file (not followed through a link) of that identity
+ * (the last 32 bytes of the string). [-2, +1, -] */
+static int l_kept(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  S_identity want;
+  if (!S_identity_arg(L, 2, &want)) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  if (b->last_dirfd < 0 && b->output_path != NULL)
+    b->last_dirfd = open(b->output_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
+  int same = b->last_dirfd >= 0 && fstatat(b->last_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+             S_ISREG(st.st_mode) && (int64_t)st.st_ino == want.ino && (int64_t)st.st_size == want.size &&
+             (int64_t)st.st_mtim.tv_sec == want.mtime && (int64_t)st.st_mtim.tv_nsec == want.mtime_ns;
+  lua_pushboolean(L, same);
+  return 1;
+}
+
+/* folio.build.link_kept(relpath, identity) -> true: puts the last output folder's relpath (which
+ * folio.build.kept found to have this identity) at relpath, as folio.build.link does. [-2, +1, e] */
+static int l_link_kept(lua_State *L)
+{
+  folio_build *b = S_build(L);
+  const char *rel = S_check_output_path(L, 1);
+  S_identity id;
+  if (!S_identity_arg(L, 2, &id))
+    return luaL_argerror(L, 2, "not a file's identity");
+  if (b->last_dirfd < 0) /* (only the plan opens it: render threads may be running) */
+    return luaL_error(L, "no last output folder to take %s from", rel);
+  return S_put_file(L, b, rel, b->last_dirfd, rel, 1, id.size < 0 ? 0 : (lua_Integer)id.size);
 }
 
 /* folio.build.reserve(n): size the content store for page ids 1..n (main thread, between
@@ -264,19 +345,6 @@ static int l_output_path(lua_State *L)
   if (b->output_path == NULL)
     return 0;
   lua_pushstring(L, b->output_path);
-  return 1;
-}
-
-/* folio.build.staged_stat(relpath) -> folio.fs.stat's table | nil: an output file
- * this build wrote into the staging folder (its identity stays when the folder is published). */
-static int l_staged_stat(lua_State *L)
-{
-  folio_build *b = S_build(L);
-  const char *rel = S_check_output_path(L, 1);
-  struct stat st;
-  if (b->out_dirfd < 0 || fstatat(b->out_dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-    return 0;
-  lx_push_stat(L, &st, 0);
   return 1;
 }
 
@@ -408,7 +476,7 @@ void lx_open_build(lua_State *L, int folio)
     {"write", l_write}, {"copy", l_copy}, {"link", l_link}, {"remove", l_remove}, {"reserve", l_reserve}, {"set_content", l_set_content},
     {"store", l_store},
     {"content", l_content}, {"content_hash", l_content_hash}, {"output_path", l_output_path},
-    {"staged_stat", l_staged_stat}, {"problems", l_problems}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
+    {"staged_identity", l_staged_identity}, {"kept", l_kept}, {"link_kept", l_link_kept}, {"problems", l_problems}, {"report", l_report}, {"record", l_record}, {"options", l_options}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "build");
 }

@@ -13,13 +13,16 @@
  *   folio.cache.pack(value) -> bytes;  folio.cache.unpack(bytes) -> value | nil, "damaged"
  *   folio.cache.hash(s, ...) -> 32 hex digits
  *   folio.cache.folio_hash() -> 32 hex digits: this folio, its version, binary and embedded files
- *   folio.cache.fields_hash(t [, refs [, memo]]) -> 32 hex digits: t's fields in key order (below) */
+ *   folio.cache.fields_hash(t [, refs [, memo]]) -> 32 hex digits: t's fields in key order (below)
+ *   folio.cache.own_digest(memo, page) -> 16 bytes; folio.cache.output_digest(memo, global, page [, extras])
+ *     -> 16 bytes: a warm build's digests of what a page and an output show (below) */
 #include "lua/lx.h"
 #include "core/build.h"
 #include "core/cache.h"
 #include "core/embedded.h"
 #include "core/grow.h"
 #include "core/hash.h"
+#include <limits.h>
 #include <pthread.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,8 +40,11 @@ static folio_build *S_build(lua_State *L)
 
 /* ---- the binary form of values ----------------------------------------------------------
  * value := 'n' | 'f' | 't' | 'i' int64 | 'd' double | 's' varint bytes | 'r' varint (an earlier
- *          table, numbered from 1 in the order they start) | 'T' ['M' varint name] (key value)* 'e'
- * Numbers are in the machine's byte order: a store is only read where it was written. */
+ *          table, numbered from 1 in the order they start)
+ *        | 'T' ['M' varint name] uint32 narray uint32 nhash (key value)* 'e'
+ * A table's two counts size it when it is unpacked (no rehash while its fields go in): narray of
+ * its pairs have integer keys 1..#t, nhash the others. Numbers are in the machine's byte order: a
+ * store is only read where it was written. */
 
 #define S_MAX_DEPTH 200
 
@@ -119,10 +125,16 @@ static void S_pack_table(lua_State *L, S_writer *w, int index, int depth)
     S_put_byte(w, 'M');
     S_put_string(w, name, strlen(name));
   }
+  size_t counts_at = w->len; /* (filled in after the fields) */
+  uint32_t counts[2] = {0, 0};
+  S_put(w, counts, sizeof counts);
+  lua_Integer border = (lua_Integer)lua_rawlen(L, index);
   lua_pushnil(L);
   while (!w->failed && lua_next(L, index) != 0) {
     if (S_packable(lua_type(L, -1)) && S_packable(lua_type(L, -2))) {
-      int top = lua_gettop(L);
+      int top = lua_gettop(L), is_int = 0;
+      lua_Integer k = lua_isinteger(L, top - 1) ? lua_tointegerx(L, top - 1, &is_int) : 0;
+      counts[is_int && k >= 1 && k <= border ? 0 : 1]++;
       S_pack(L, w, top - 1, depth + 1);
       S_pack(L, w, top, depth + 1);
     }
@@ -130,6 +142,7 @@ static void S_pack_table(lua_State *L, S_writer *w, int index, int depth)
   }
   if (w->failed)
     return; /* lua_next stopped early: the key is still on the stack, removed by the caller's settop */
+  memcpy(w->data + counts_at, counts, sizeof counts);
   S_put_byte(w, 'e');
 }
 
@@ -203,20 +216,30 @@ static int S_unpack_table(lua_State *L, S_reader *r, int depth)
 {
   if (depth > S_MAX_DEPTH || !lua_checkstack(L, 6))
     return -1;
-  lua_newtable(L);
-  lua_pushvalue(L, -1);
-  lua_rawseti(L, r->tables, ++r->count);
+  char name[201];
+  name[0] = '\0';
   if (r->p < r->end && *r->p == 'M') {
     r->p++;
     uint64_t len;
-    if (S_get_varint(r, &len) != 0 || len > (uint64_t)(r->end - r->p) || len > 200)
+    if (S_get_varint(r, &len) != 0 || len > (uint64_t)(r->end - r->p) || len > 200 || len == 0)
       return -1;
-    char name[201];
     memcpy(name, r->p, (size_t)len);
     name[len] = '\0';
     r->p += len;
-    lx_set_metatable_by_name(L, name); /* a name this state does not know: a plain table */
   }
+  uint32_t counts[2];
+  if (r->end - r->p < (ptrdiff_t)sizeof counts)
+    return -1;
+  memcpy(counts, r->p, sizeof counts);
+  r->p += sizeof counts;
+  /* (each pair takes two bytes at least: counts past that are damage, not a size to allocate) */
+  if ((uint64_t)counts[0] + counts[1] > (uint64_t)(r->end - r->p) / 2 || counts[0] > INT_MAX || counts[1] > INT_MAX)
+    return -1;
+  lua_createtable(L, (int)counts[0], (int)counts[1]);
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, r->tables, ++r->count);
+  if (name[0])
+    lx_set_metatable_by_name(L, name); /* a name this state does not know: a plain table */
   for (;;) {
     if (r->p >= r->end)
       return -1;
@@ -510,6 +533,8 @@ static int l_stamp(lua_State *L)
 
 typedef struct {
   int is_string;
+  int is_integer;
+  lua_Integer integer;
   lua_Number number;
   const char *s;
   size_t len;
@@ -565,7 +590,8 @@ typedef struct {
   char *data;
   size_t len, cap;
   lua_State *L;
-  int memo; /* stack index of the memo table (table -> its hash), or 0 */
+  int memo;   /* stack index of the memo table (table -> its hash), or 0 */
+  int id_key; /* stack index of the string "id" (S_sink_begin) */
 } S_sink;
 
 static void S_feed(S_sink *k, char tag, const void *data, size_t len)
@@ -583,12 +609,47 @@ static void S_feed(S_sink *k, char tag, const void *data, size_t len)
   k->len += len;
 }
 
+/* A short string's bytes: 's', its length, ':', the bytes (as two S_feed calls would add them). */
+static void S_feed_short(S_sink *k, const char *s, size_t len)
+{
+  size_t need = 2 + sizeof len + len;
+  char *d = k->data;
+  if (d == NULL || k->len + need > k->cap) {
+    d = folio_grow(k->data, &k->cap, k->len + need, 1, 4096);
+    if (d == NULL)
+      luaL_error(k->L, "out of memory");
+    k->data = d;
+  }
+  d += k->len;
+  *d++ = 's';
+  memcpy(d, &len, sizeof len);
+  d += sizeof len;
+  *d++ = ':';
+  memcpy(d, s, len);
+  k->len += need;
+}
+
+/* A string's bytes: short ones as they are, long ones (a text) by their hash. */
+static void S_feed_string(S_sink *k, const char *s, size_t len)
+{
+  if (len <= 64) {
+    S_feed_short(k, s, len);
+  } else {
+    folio_hash128 h = folio_hash(s, len, (folio_hash128){0, 0});
+    S_feed(k, '#', &h, sizeof h);
+  }
+}
+
 static void S_hash_fields(S_sink *k, int t, int depth, int refs);
 
 /* A table inside, at the top of the stack: its fields, or, when `memo` knows it (hashed at this
- * depth, with no page inside), its hash. A table hashed here without a page inside is replaced
- * by its hash and memoised, so the bytes are the same whether the memo knew it or not: a table
- * many pages share (the URLs of a paginated list) is walked once. */
+ * depth, with no page inside), its hash. A table hashed here without a page inside whose fields
+ * take S_MEMO_MIN bytes or more is replaced by its hash and memoised, so the bytes are the same
+ * whether the memo knew it or not: a table many pages share (the URLs of a paginated list) is
+ * walked once. Smaller ones (a page's tags, its front matter's few fields) stay as they are:
+ * remembering them costs more than walking them again. */
+#define S_MEMO_MIN 160
+
 static void S_hash_table(S_sink *k, int depth, int refs)
 {
   lua_State *L = k->L;
@@ -610,7 +671,7 @@ static void S_hash_table(S_sink *k, int depth, int refs)
   S_feed(k, '{', "", 0);
   S_hash_fields(k, -1, depth + 1, refs);
   S_feed(k, '}', "", 0);
-  if (k->memo && (!refs || lua_rawlen(L, refs) == refs_before)) {
+  if (k->memo && k->len - start >= S_MEMO_MIN && (!refs || lua_rawlen(L, refs) == refs_before)) {
     char known[1 + sizeof(folio_hash128)];
     folio_hash128 h = folio_hash(k->data + start, k->len - start, (folio_hash128){0, 0});
     known[0] = tag;
@@ -646,17 +707,11 @@ static void S_hash_value(S_sink *k, int depth, int refs)
   case LUA_TSTRING: {
     size_t len;
     const char *s = lua_tolstring(L, -1, &len);
-    if (len <= 64) {
-      S_feed(k, 's', &len, sizeof len);
-      S_feed(k, ':', s, len);
-    } else { /* (a long text: its hash, not its bytes) */
-      folio_hash128 h = folio_hash(s, len, (folio_hash128){0, 0});
-      S_feed(k, '#', &h, sizeof h);
-    }
+    S_feed_string(k, s, len); /* (a long text: its hash, not its bytes) */
     return;
   }
   case LUA_TTABLE:
-    lua_pushliteral(L, "id");
+    lua_pushvalue(L, k->id_key);
     if (lua_rawget(L, -2) != LUA_TNIL) { /* a page, even as a field of the table hashed (prev, next) */
       S_feed(k, 'p', "", 0);
       S_hash_value(k, S_FIELDS_DEPTH, 0);
@@ -709,6 +764,8 @@ static void S_hash_fields(S_sink *k, int t, int depth, int refs)
     int at = keys + 1 + 2 * i;
     key[i].index = at;
     key[i].is_string = lua_type(L, at) == LUA_TSTRING;
+    key[i].is_integer = !key[i].is_string && lua_isinteger(L, at);
+    key[i].integer = key[i].is_integer ? lua_tointeger(L, at) : 0;
     key[i].number = key[i].is_string ? 0 : lua_tonumber(L, at);
     key[i].len = 0;
     key[i].s = key[i].is_string ? lua_tolstring(L, at, &key[i].len) : NULL; /* (it stays on the stack) */
@@ -717,12 +774,16 @@ static void S_hash_fields(S_sink *k, int t, int depth, int refs)
   if (n > 1)
     S_sort_keys(key, n);
   for (int i = 0; i < n; i++) {
-    lua_pushvalue(L, key[i].index);
-    S_feed(k, 'k', "", 0);
-    S_hash_value(k, S_FIELDS_DEPTH, 0); /* the key */
+    S_feed(k, 'k', "", 0); /* the key, as S_hash_value would add it */
+    if (key[i].is_string)
+      S_feed_string(k, key[i].s, key[i].len);
+    else if (key[i].is_integer)
+      S_feed(k, 'i', &key[i].integer, sizeof key[i].integer);
+    else
+      S_feed(k, 'f', &key[i].number, sizeof key[i].number);
     lua_pushvalue(L, key[i].index + 1);
     S_hash_value(k, depth, refs);
-    lua_pop(L, 2);
+    lua_pop(L, 1);
   }
   if (key != small)
     free(key);
@@ -759,6 +820,19 @@ static S_sink *S_state_sink(lua_State *L)
   return k;
 }
 
+/* This state's sink, emptied for a walk with `memo` (a stack index, or 0); pushes the key "id"
+ * the walk looks pages up by.  [-0, +1, m] */
+static S_sink *S_sink_begin(lua_State *L, int memo)
+{
+  S_sink *k = S_state_sink(L);
+  k->len = 0;
+  k->L = L;
+  k->memo = memo;
+  lua_pushliteral(L, "id");
+  k->id_key = lua_gettop(L);
+  return k;
+}
+
 /* folio.cache.fields_hash(t [, refs [, memo]]) -> hex  [-1..3, +1, m] */
 static int l_fields_hash(lua_State *L)
 {
@@ -766,14 +840,141 @@ static int l_fields_hash(lua_State *L)
   int refs = lua_istable(L, 2) ? 2 : 0;
   int memo = lua_istable(L, 3) ? 3 : 0;
   lua_settop(L, 3);
-  S_sink *k = S_state_sink(L);
-  k->len = 0;
-  k->L = L;
-  k->memo = memo;
+  S_sink *k = S_sink_begin(L, memo);
   lua_pushvalue(L, 1);
   S_hash_fields(k, -1, 0, refs);
   folio_hash128 h = folio_hash(k->data ? k->data : "", k->len, (folio_hash128){0, 0});
   lx_push_hash(L, h);
+  return 1;
+}
+
+/* ---- a warm build's digests (src/lua/folio/warm.lua) -----------------------------------
+ * `memo` is { own, refs, tables }, three tables the caller keeps for one plan: page -> its own
+ * digest (16 bytes), page -> the pages inside it (a list), and fields_hash's table memo. A page's
+ * own digest hashes its fields as fields_hash does (the pages inside by id) and the hash of its
+ * body in the content store (slot `id`, else `content_id`). An output's digest chains the site's
+ * digest, its page's own digest, the own digests of the pages inside, then any extras. */
+
+static const folio_hash128 S_SEED = {0, 0};
+
+/* The body hash of the page at `page`, into the sink (or a mark for none). */
+static void S_feed_body(S_sink *k, lua_State *L, int page)
+{
+  lua_pushvalue(L, k->id_key);
+  if (lua_rawget(L, page) == LUA_TNIL || !lua_toboolean(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "content_id");
+    lua_rawget(L, page);
+  }
+  int is_int = 0;
+  lua_Integer id = lua_tointegerx(L, -1, &is_int);
+  lua_pop(L, 1);
+  folio_build *b = folio_build_of(L);
+  folio_hash128 body;
+  if (is_int && b != NULL && id >= 1 && folio_content_hash(&b->content, (size_t)id - 1, &body))
+    S_feed(k, 'c', &body, sizeof body);
+  else
+    S_feed(k, '-', "", 0);
+}
+
+/* Pushes the own digest of the page at `page`, from memo (own, refs, tables at those indexes) or
+ * computed and remembered there.  [-0, +1, m] */
+static void S_push_own(lua_State *L, int own, int refs_of, int tables, int page)
+{
+  lua_pushvalue(L, page);
+  if (lua_rawget(L, own) == LUA_TSTRING)
+    return;
+  lua_pop(L, 1);
+  S_sink *k = S_sink_begin(L, tables); /* [id] */
+  lua_newtable(L); /* [id refs] */
+  int refs = lua_gettop(L);
+  lua_pushvalue(L, page);
+  S_hash_fields(k, -1, 0, refs);
+  lua_pop(L, 1);
+  S_feed_body(k, L, page);
+  folio_hash128 h = folio_hash(k->data ? k->data : "", k->len, S_SEED);
+  lua_pushvalue(L, page);
+  lua_insert(L, refs); /* [id page refs] */
+  lua_rawset(L, refs_of);
+  lua_pop(L, 1);
+  lua_pushvalue(L, page);
+  lua_pushlstring(L, (const char *)&h, sizeof h); /* [page digest] */
+  lua_pushvalue(L, -1);
+  lua_insert(L, -3); /* [digest page digest] */
+  lua_rawset(L, own);
+}
+
+/* `h` chained with the own digest of the page at `page`. */
+static folio_hash128 S_chain_own(lua_State *L, folio_hash128 h, int own, int refs_of, int tables, int page)
+{
+  S_push_own(L, own, refs_of, tables, page);
+  size_t len;
+  const char *d = lua_tolstring(L, -1, &len);
+  h = folio_hash(d, len, h);
+  lua_pop(L, 1);
+  return h;
+}
+
+/* The memo's three tables, pushed in order (at the returned index and the next two). */
+static int S_push_memo(lua_State *L, int memo)
+{
+  int at = lua_gettop(L) + 1;
+  for (int i = 1; i <= 3; i++)
+    if (lua_rawgeti(L, memo, i) != LUA_TTABLE)
+      luaL_argerror(L, memo, "not a warm digest memo { own, refs, tables }");
+  return at;
+}
+
+/* folio.cache.own_digest(memo, page) -> 16 bytes  [-2, +1, m] */
+static int l_own_digest(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  int m = S_push_memo(L, 1);
+  S_push_own(L, m, m + 1, m + 2, 2);
+  return 1;
+}
+
+/* folio.cache.output_digest(memo, global, page [, extras]) -> 16 bytes: `global`, then the own
+ * digests of `page` and of the pages inside it, then each extra (a page: its own digest; a
+ * string: its bytes).  [-3|4, +1, m] */
+static int l_output_digest(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  size_t glen;
+  const char *global = luaL_checklstring(L, 2, &glen);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  int extras = lua_istable(L, 4) ? 4 : 0;
+  lua_settop(L, 4);
+  int m = S_push_memo(L, 1);
+  int own = m, refs_of = m + 1, tables = m + 2;
+  folio_hash128 h = folio_hash(global, glen, S_SEED);
+  h = S_chain_own(L, h, own, refs_of, tables, 3);
+  lua_pushvalue(L, 3);
+  lua_rawget(L, refs_of); /* (S_chain_own made it) */
+  int refs = lua_gettop(L);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, refs);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, refs, i);
+    h = S_chain_own(L, h, own, refs_of, tables, lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  n = extras ? (lua_Integer)lua_rawlen(L, extras) : 0;
+  for (lua_Integer i = 1; i <= n; i++) {
+    int t = lua_rawgeti(L, extras, i);
+    if (t == LUA_TTABLE) {
+      h = S_chain_own(L, h, own, refs_of, tables, lua_gettop(L));
+    } else if (t == LUA_TSTRING) {
+      size_t len;
+      const char *s = lua_tolstring(L, -1, &len);
+      h = folio_hash(s, len, h);
+    } else {
+      return luaL_error(L, "output_digest: extra %d is a %s, not a page or a string", (int)i, lua_typename(L, t));
+    }
+    lua_pop(L, 1);
+  }
+  lua_pushlstring(L, (const char *)&h, sizeof h);
   return 1;
 }
 
@@ -782,7 +983,8 @@ void lx_open_cache(lua_State *L, int folio)
   static const luaL_Reg fns[] = {
     {"open", l_open}, {"active", l_active}, {"get", l_get}, {"put", l_put}, {"commit", l_commit},
     {"set_stamp", l_set_stamp}, {"stamp", l_stamp}, {"pack", l_pack}, {"unpack", l_unpack}, {"hash", l_hash},
-    {"folio_hash", l_folio_hash}, {"count", l_count}, {"fields_hash", l_fields_hash}, {NULL, NULL}};
+    {"folio_hash", l_folio_hash}, {"count", l_count}, {"fields_hash", l_fields_hash},
+    {"own_digest", l_own_digest}, {"output_digest", l_output_digest}, {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_setfield(L, folio, "cache");
 }

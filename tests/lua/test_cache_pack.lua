@@ -53,10 +53,13 @@ T.test("damaged bytes are reported, never a crash or a wrong value", function()
     if v == nil and s ~= good then T.eq(err == nil or err == "damaged", true) end
   end
   T.eq(select(2, unpack("")), "damaged")
-  T.eq(select(2, unpack("Tr\5e")), "damaged")   -- a reference to a table not yet seen
-  T.eq(select(2, unpack("Tnie")), "damaged")    -- a nil key
+  local function table_of(narray, nhash) return "T" .. string.pack("=I4I4", narray, nhash) end
+  T.eq(unpack(table_of(0, 1) .. "s\1kte").k, true) -- (the form these damaged ones start from)
+  T.eq(select(2, unpack(table_of(0, 1) .. "r\5te")), "damaged")   -- a reference to a table not yet seen
+  T.eq(select(2, unpack(table_of(0, 1) .. "nte")), "damaged")      -- a nil key
+  T.eq(select(2, unpack(table_of(0, 1000000) .. "e")), "damaged")  -- counts past what the bytes can hold
   T.eq(select(2, unpack(good .. "x")), "damaged") -- bytes after the value
-  local deep = string.rep("T", 10000)
+  local deep = string.rep(table_of(0, 1), 10000)
   T.eq(select(2, unpack(deep)), "damaged")     -- nested too deep
 end)
 

@@ -20,7 +20,7 @@ local sitemod = require "folio.site"
 local M = {}
 
 -- The layout of entries; a store of another format (or another folio) is not read.
-local FORMAT = "folio-build-cache 1"
+local FORMAT = "folio-build-cache 2"
 
 local SHAPING_FILES = { "site.lua", "_config.yml" }
 local SHAPING_DIRS = { "scripts", "layouts", "data", "i18n", "_data", "_includes", "_layouts", "_plugins" }

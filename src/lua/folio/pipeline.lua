@@ -934,7 +934,7 @@ end
 -- Main state, once the asset manifest is known: which outputs this build takes from the last
 -- one's folder (folio.warm) instead of rendering them. Only in a build with the cache, and not
 -- for sites whose layouts may show any page (preview_render_all).
-local warm_keep -- output -> the last build's file, or nil
+local warm_keep -- output -> its entry in the last build's record (folio.build.link_kept), or nil
 local warm_planned = false
 local problems_before_render -- diagnostics reported before the render (folio.build.problems)
 local function plan_warm(manifest)
@@ -1083,7 +1083,7 @@ end
 function P.render(i)
   local page = render_list[i]
   local kept = warm_keep and warm_keep[page.output]
-  if kept and pcall(folio.build.link, page.output, kept) then return end
+  if kept and pcall(folio.build.link_kept, page.output, kept) then return end
   current_file = page.path
   local held = hold_content(page)
   local ok, err = xpcall(render_one, errors.handler, page)
