@@ -104,6 +104,7 @@ local function patch_index(view, last, changed)
   local raw, terms = last.raw, last.terms
   if not raw then return nil end
   local ids, lists = nil, nil -- copies of the last index's, made when a post's terms changed
+  local before = {} -- post -> its terms in the last index, for the posts whose terms changed
   for _, post in ipairs(changed) do
     local r = old.rank[post]
     if r then
@@ -122,7 +123,7 @@ local function patch_index(view, last, changed)
           lists = {}
           for id, packed in pairs(old.lists) do lists[id] = packed end
         end
-        terms[post] = now
+        before[post], terms[post] = was, now
         local left, joined = {}, {}
         for _, id in ipairs(was) do left[id] = true end
         for _, id in ipairs(now) do if left[id] then left[id] = nil else joined[id] = true end end
@@ -145,7 +146,7 @@ local function patch_index(view, last, changed)
     end
   end
   if not lists then return old, raw, terms end
-  return { ids = ids, lists = lists, rank = old.rank, posts = view.posts }, raw, terms
+  return { ids = ids, lists = lists, rank = old.rank, posts = view.posts }, raw, terms, before
 end
 
 -- The last index with the changed posts (a date edit) in their new places, when view.posts holds
@@ -195,14 +196,71 @@ end
 -- The related posts of `page`, computed on first use. The cache is per index (a fresh site has
 -- a fresh index), weak so it never travels between states.
 local caches = setmetatable({}, { __mode = "k" })
+
+-- folio serve, after patch_index (a tag edit: the posts' order as it was): { index = the new
+-- index, last = the one it was patched from, before = post -> terms in `last` of each post whose
+-- terms changed, terms = post -> terms now }, so that a page's list is made from its list in the
+-- last index (followed_list) instead of ranked again. Only the last patch's (one generation: the
+-- indexes never chain).
+local patched_from = nil
+
+-- How many of `mine` (a set of term ids) the list of term ids `theirs` holds.
+local function shared(mine, theirs)
+  local n = 0
+  for _, id in ipairs(theirs) do if mine[id] then n = n + 1 end end
+  return n
+end
+
+-- `page`'s list in `index` from its list in the index it was patched from, or nil (then it is
+-- ranked again). Only the posts whose terms changed have other scores; so the new top n is among
+-- the last list's posts and those posts, unless one of the last list's posts lost a shared
+-- term (another post may then take its place: nil). Ties go to the smaller rank, as
+-- folio.related's; ranks are the last index's (patch_index keeps them).
+local function followed_list(page, index)
+  local from = patched_from
+  if not from or from.index ~= index or from.before[page] then return nil end
+  local cache = caches[from.last]
+  local last_list = cache and cache[page]
+  local terms = from.terms[page]
+  if not last_list or not terms then return nil end
+  local mine = {}
+  for _, id in ipairs(terms) do mine[id] = true end
+  local rank, score, candidates = index.rank, {}, {}
+  for _, q in ipairs(last_list) do
+    local was = from.before[q]
+    local s = shared(mine, from.terms[q] or {})
+    if was and s < shared(mine, was) then return nil end
+    score[q] = s
+    candidates[#candidates + 1] = q
+  end
+  for q in pairs(from.before) do
+    if q ~= page and score[q] == nil and rank[q] then
+      local s = shared(mine, from.terms[q] or {})
+      if s > 0 then score[q] = s; candidates[#candidates + 1] = q end
+    end
+  end
+  for i = 2, #candidates do -- (a few: an insertion sort, best first)
+    local q, sq, rq = candidates[i], score[candidates[i]], rank[candidates[i]]
+    local j = i - 1
+    while j >= 1 and (score[candidates[j]] < sq or (score[candidates[j]] == sq and rank[candidates[j]] > rq)) do
+      candidates[j + 1] = candidates[j]
+      j = j - 1
+    end
+    candidates[j + 1] = q
+  end
+  local list = {}
+  for i = 1, math.min(count, #candidates) do list[i] = candidates[i] end
+  return list
+end
+
 local function related_of(page, site)
   local views = site and rawget(site, "language_sites") -- a multilingual site: the page's language's
   local index = site and (views and views[page.lang] and rawget(views[page.lang], KEY) or rawget(site, KEY))
   if not index then return nil end
   local cache = caches[index]
   if not cache then cache = setmetatable({}, { __mode = "k" }); caches[index] = cache end
-  local list = cache[page]
-  if list then return list end
+  local list = cache[page] or followed_list(page, index)
+  if list then cache[page] = list; return list end
   list = {}
   local mine = terms_of(page, index.ids, false)
   if count > 0 and #mine > 0 then
@@ -251,22 +309,27 @@ folio.site_hook {
       local lang = rawget(view, "lang") or ""
       local last = last_of[lang]
       local same_order = last and same_posts(view.posts, last.posts)
-      local index, raw, terms
+      local index, raw, terms, before
       if changes.same and same_order then
         index = last.index
       elseif same_order and not changes.first then
-        index, raw, terms = patch_index(view, last, changes.pages)
+        index, raw, terms, before = patch_index(view, last, changes.pages)
       elseif last and not changes.first then
         index, raw, terms = patch_moved(view, last, changes)
       end
       if not index then index, raw, terms = build_index(view, parts) end
       rawset(view, KEY, index)
+      if before and index ~= last.index then
+        patched_from = { index = index, last = last.index, before = before, terms = terms }
+      elseif index ~= (last and last.index) then
+        patched_from = nil
+      end
       if index ~= (last and last.index) then
         -- (the posts, for the next run: none follows a folio build)
         local posts = changes.final and {} or table.move(view.posts, 1, #view.posts, 1, {})
         last_of[lang] = { index = index, posts = posts, raw = raw, terms = terms }
       end
     end
-    if changes.final then last_of = {} end -- no run follows (folio build): keep nothing
+    if changes.final then last_of, patched_from = {}, nil end -- no run follows (folio build): keep nothing
   end,
 }
