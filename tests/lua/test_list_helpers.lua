@@ -33,12 +33,7 @@ local function by_lua(pages, field, wanted, skip)
   return out
 end
 
-local function keys(t)
-  local out = {}
-  for k in pairs(t) do out[#out + 1] = tostring(k) end
-  table.sort(out)
-  return table.concat(out, ",")
-end
+local keys = T.keys
 
 T.test("folio.pages_holding finds the pages sharing a wanted term, as the Lua loop did", function()
   local pages = {

@@ -23,13 +23,7 @@ local function names(list)
   return table.concat(out, " ")
 end
 
-local function lcg(seed)
-  local x = seed
-  return function(n)
-    x = (x * 1103515245 + 12345) % 2147483648
-    return x % n + 1
-  end
-end
+local lcg = T.lcg
 
 T.test("folio.sort_newest_first orders as the Lua comparator, ties and dateless pages too", function()
   local rng = lcg(11)

@@ -5,12 +5,7 @@
 local T = dofile("testlib.lua")
 local preview = require("folio.preview")
 
-local function keys(t)
-  local out = {}
-  for k in pairs(t) do out[#out + 1] = tostring(k) end
-  table.sort(out)
-  return table.concat(out, ",")
-end
+local keys = T.keys
 
 local TAGS = { "Lua", "c", "Web", "rust", "go", 2015, "Zig" }
 
@@ -28,13 +23,7 @@ local function page(rng, id)
   return p
 end
 
-local function lcg(seed)
-  local x = seed
-  return function(n)
-    x = (x * 1103515245 + 12345) % 2147483648
-    return x % n + 1
-  end
-end
+local lcg = T.lcg
 
 local function same_answer(index, all, wanted, skip, what)
   local want = folio.pages_holding(all, "tags", wanted, skip, {})

@@ -67,11 +67,28 @@ function T.test(name, fn)
   end
 end
 
+-- A seeded random number generator: rand(n) gives 1..n, the same numbers on every run for a
+-- given seed (a linear congruential one, as T.random_texts draws with).
+function T.lcg(seed)
+  return function(n)
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed % n + 1
+  end
+end
+
+-- The keys of a table as text, sorted: "1,2,7" (to compare sets in T.eq).
+function T.keys(t)
+  local out = {}
+  for k in pairs(t) do out[#out + 1] = tostring(k) end
+  table.sort(out)
+  return table.concat(out, ",")
+end
+
 -- `count` strings of up to `max_parts` pieces drawn from `pieces` (a list of strings, or a
 -- function(rand) giving one), the same ones on every run for a given `seed`:
 --   for s in T.random_texts({ "a", "<p>", "&amp;" }, 12, 3000, 42) do ... end
 function T.random_texts(pieces, max_parts, count, seed)
-  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
+  local rand = T.lcg(seed)
   local made = 0
   return function()
     if made == count then return nil end
