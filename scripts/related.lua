@@ -197,11 +197,12 @@ end
 -- a fresh index), weak so it never travels between states.
 local caches = setmetatable({}, { __mode = "k" })
 
--- folio serve, after patch_index (a tag edit: the posts' order as it was): { index = the new
--- index, last = the one it was patched from, before = post -> terms in `last` of each post whose
--- terms changed, terms = post -> terms now }, so that a page's list is made from its list in the
--- last index (followed_list) instead of ranked again. Only the last patch's (one generation: the
--- indexes never chain).
+-- folio serve, after patch_index (a tag edit: the posts' order as it was) or patch_moved (a date
+-- edit: the terms as they were): { index = the new index, last = the one it was patched from,
+-- before = post -> terms in `last` of each post whose terms changed, moved = post -> true for
+-- each post whose rank moved, terms = post -> terms now }, so that a page's list is made from
+-- its list in the last index (followed_list) instead of ranked again. Only the last patch's (one
+-- generation: the indexes never chain).
 local patched_from = nil
 
 -- How many of `mine` (a set of term ids) the list of term ids `theirs` holds.
@@ -212,13 +213,14 @@ local function shared(mine, theirs)
 end
 
 -- `page`'s list in `index` from its list in the index it was patched from, or nil (then it is
--- ranked again). Only the posts whose terms changed have other scores; so the new top n is among
--- the last list's posts and those posts, unless one of the last list's posts lost a shared
--- term (another post may then take its place: nil). Ties go to the smaller rank, as
--- folio.related's; ranks are the last index's (patch_index keeps them).
+-- ranked again). Only the posts whose terms changed have other scores, and only the moved posts'
+-- ranks changed against the others' (the others keep their order): so the new top n is among
+-- the last list's posts and those posts, unless one of the last list's posts lost a shared term
+-- or moved (another post may then take its place: nil). Ties go to the smaller rank, as
+-- folio.related's, with the new index's ranks.
 local function followed_list(page, index)
   local from = patched_from
-  if not from or from.index ~= index or from.before[page] then return nil end
+  if not from or from.index ~= index or from.before[page] or from.moved[page] then return nil end
   local cache = caches[from.last]
   local last_list = cache and cache[page]
   local terms = from.terms[page]
@@ -227,16 +229,19 @@ local function followed_list(page, index)
   for _, id in ipairs(terms) do mine[id] = true end
   local rank, score, candidates = index.rank, {}, {}
   for _, q in ipairs(last_list) do
+    if from.moved[q] then return nil end
     local was = from.before[q]
     local s = shared(mine, from.terms[q] or {})
     if was and s < shared(mine, was) then return nil end
     score[q] = s
     candidates[#candidates + 1] = q
   end
-  for q in pairs(from.before) do
-    if q ~= page and score[q] == nil and rank[q] then
-      local s = shared(mine, from.terms[q] or {})
-      if s > 0 then score[q] = s; candidates[#candidates + 1] = q end
+  for _, changed in ipairs { from.before, from.moved } do
+    for q in pairs(changed) do
+      if q ~= page and score[q] == nil and rank[q] then
+        local s = shared(mine, from.terms[q] or {})
+        if s > 0 then score[q] = s; candidates[#candidates + 1] = q end
+      end
     end
   end
   for i = 2, #candidates do -- (a few: an insertion sort, best first)
@@ -309,18 +314,22 @@ folio.site_hook {
       local lang = rawget(view, "lang") or ""
       local last = last_of[lang]
       local same_order = last and same_posts(view.posts, last.posts)
-      local index, raw, terms, before
+      local index, raw, terms, before, moved
       if changes.same and same_order then
         index = last.index
       elseif same_order and not changes.first then
         index, raw, terms, before = patch_index(view, last, changes.pages)
       elseif last and not changes.first then
         index, raw, terms = patch_moved(view, last, changes)
+        if index then
+          moved = {}
+          for _, p in ipairs(changes.pages) do moved[p] = true end
+        end
       end
       if not index then index, raw, terms = build_index(view, parts) end
       rawset(view, KEY, index)
-      if before and index ~= last.index then
-        patched_from = { index = index, last = last.index, before = before, terms = terms }
+      if (before or moved) and index ~= last.index then
+        patched_from = { index = index, last = last.index, before = before or {}, moved = moved or {}, terms = terms }
       elseif index ~= (last and last.index) then
         patched_from = nil
       end

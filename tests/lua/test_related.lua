@@ -198,6 +198,39 @@ T.test("folio serve: tag edits patch the last index (ranks in order, terms born 
   H.changed = nil
 end)
 
+T.test("folio serve: date edits move posts in the last index (lists followed from the last ones), same as brute force", function()
+  H.reset()
+  H.load("related", { count = 5, taxonomies = { "tags" } })
+  local draw = shapes["2-3 tags from 50"]
+  local posts = {}
+  for i = 1, 300 do
+    posts[i] = H.post({ title = "p" .. i, date = 1000 + i * 1000, tags = draw(i) })
+  end
+  H.changed = nil
+  local site = H.run_site(H.site(posts))
+  same_as_reference(site, "at first")
+  local function rerun()
+    for _, p in ipairs(posts) do setmetatable(p, nil) end
+    site = H.run_site(H.site(posts))
+  end
+  local index = rawget(site, "related_index")
+  local edits = {
+    { "one post newer", { [40] = 250500 } },
+    { "one post older", { [260] = 3500 } },
+    { "to the newest", { [120] = 999999 } },
+    { "to the oldest", { [7] = 1 } },
+    { "two posts at once", { [33] = 150500, [210] = 80500 } },
+  }
+  for _, edit in ipairs(edits) do
+    H.changed = {}
+    for i, date in pairs(edit[2]) do posts[i].date = date; H.changed[posts[i]] = true end
+    rerun()
+    same_as_reference(site, "after " .. edit[1])
+  end
+  T.ok(rawget(site, "related_index") ~= index, "a new index after the edits")
+  H.changed = nil
+end)
+
 T.test("computed when read, once per page and site; nothing at the site stage", function()
   local calls, real = 0, folio.related
   folio.related = function(...) calls = calls + 1; return real(...) end
