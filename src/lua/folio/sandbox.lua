@@ -152,7 +152,7 @@ local function folio_view(env_folio)
   local f = env_folio
   for _, name in ipairs { "hook", "site_hook", "defaults", "warn", "escape", "slugify", "html_text", "count_words",
                           "json_string", "version", "related", "related_pack", "language_views", "translations_of",
-                          "shortcode", "heading_id", "collapse_space", "utf8_valid", "same_items", "count_keys", "pages_holding", "lists_holding", "concat_strings", "newest_time", "ordered_by", "new_table" } do
+                          "shortcode", "heading_id", "collapse_space", "utf8_valid", "same_items", "count_keys", "pages_holding", "lists_holding", "concat_strings", "newest_time", "ordered_by", "new_table", "sort_newest_first" } do
     f[name] = folio[name]
   end
   -- A computed page field runs when folio's own code reads it: within a budget too.
