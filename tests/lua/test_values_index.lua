@@ -82,6 +82,27 @@ T.test("values_index starts again for another table of pages, and after reset", 
   T.eq(keys(index:holding(second, "tags", { x = true }, {}, {})), "1,2")
 end)
 
+T.test("values_index:prime makes the indexes at once; marks made after it are still read", function()
+  local reads = 0 -- (a read through __index: the index reads raw fields only)
+  local meta = { __index = function(_, k) if k == "tags" then reads = reads + 1 end end }
+  local all = {}
+  for id = 1, 5 do
+    all[id] = setmetatable({ id = id, tags = { id % 2 == 0 and "even" or "odd" } }, meta)
+  end
+  local index = preview.values_index()
+  index:prime(all, { "tags", "categories" })
+  all[5].tags = { "even" } -- (not marked: the index made by prime does not see it)
+  T.eq(keys(index:holding(all, "tags", { even = true }, {}, {})), "2,4", "made when primed")
+  all[5].tags = { "odd" }
+  T.eq(keys(index:holding(all, "categories", { even = true }, {}, {})), "")
+  all[1].tags = { "even" }
+  index:mark(1)
+  index:prime(all, { "tags" })
+  T.eq(keys(index:holding(all, "tags", { even = true }, {}, {})), "1,2,4", "a mark before a prime is read")
+  T.eq(keys(index:holding(all, "tags", { odd = true }, {}, {})), "3,5")
+  T.eq(reads, 0, "raw reads only")
+end)
+
 T.test("values_index keeps each field apart", function()
   local all = { { id = 1, tags = { "x" }, categories = { "y" } }, { id = 2, categories = { "X" } } }
   local index = preview.values_index()

@@ -710,6 +710,7 @@ local frame           -- preview.frame; nil until the first assemble in preview
 -- told of every page whose fields may have changed (re-processed, touched by a site hook,
 -- rendered), forgotten when every page is rendered
 local values_index = preview.values_index()
+local PRIMED_FIELDS = { "tags", "categories" } -- (the fields most edits' pages list values in)
 local pages_part = 0  -- how many entries of render_list are pages (the rest is generated)
 local pages_part_kept -- the last assemble left the pages' part of the render list as it was
 
@@ -923,7 +924,11 @@ function P.assemble(keep_order, fresh, redated)
   check_layouts(render_list)
   local ok = check_outputs(render_list)
   pages_part_kept = false
-  if frame then frame:complete(render_list, pages_part, ok) end
+  if frame then
+    frame:complete(render_list, pages_part, ok)
+    -- (the terms' indexes made now, not by the first edit that asks: ~19 ms at 10k posts)
+    values_index:prime(pages, PRIMED_FIELDS)
+  end
   return #render_list
 end
 

@@ -677,11 +677,12 @@ local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, descrip
 
 -- The pages that hold a value in a list field, indexed across updates: the answer of
 -- folio.pages_holding(all, k, wanted, skip, out) without reading every page's field on each edit
--- (~8 ms at 10k posts). A field's index is made by one pass over the pages when first asked; after
--- that only the pages marked since (re-processed, touched by a site hook, rendered) are read
--- again. Another table of pages (a new build) starts again.
+-- (~8 ms at 10k posts). A field's index is made by one pass over the pages when first asked (or
+-- primed); after that only the pages marked since (re-processed, touched by a site hook,
+-- rendered) are read again. Another table of pages (a new build) starts again.
 --   local values = preview.values_index()
 --   values:mark(id)                                    page `id`'s fields may have changed
+--   values:prime(all, fields)                          the indexes of these fields made now
 --   values:holding(all, k, wanted, skip, out) -> out   as folio.pages_holding
 local ValuesIndex = {}
 ValuesIndex.__index = ValuesIndex
@@ -730,7 +731,9 @@ end
 -- Forgets every field's index (the pages may all have changed: a full render).
 function ValuesIndex:reset() self.fields = {} end
 
-function ValuesIndex:holding(all, k, wanted, skip, out)
+-- The index of field k over `all`, made (one pass over the pages) or brought up to date (the
+-- pages marked since).
+local function field_index(self, all, k)
   if all ~= self.all then self.all, self.fields = all, {} end
   local field = self.fields[k]
   if not field then
@@ -747,6 +750,17 @@ function ValuesIndex:holding(all, k, wanted, skip, out)
     end
     field.stale = {}
   end
+  return field
+end
+
+-- Makes the indexes of `fields` (a list of names) over `all` now, so that the first edit that
+-- asks finds them made (the preview calls it after its first assemble).
+function ValuesIndex:prime(all, fields)
+  for _, k in ipairs(fields) do field_index(self, all, k) end
+end
+
+function ValuesIndex:holding(all, k, wanted, skip, out)
+  local field = field_index(self, all, k)
   for x, on in pairs(wanted) do
     local ids = on and field.by_value[x]
     if ids then
