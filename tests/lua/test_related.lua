@@ -158,76 +158,56 @@ T.test("linear in the lists' total length whatever their shape, exact either way
   end
 end)
 
-T.test("folio serve: tag edits patch the last index (ranks in order, terms born and emptied), same as brute force", function()
+-- A site of 300 posts (2-3 tags from 50) as folio serve runs it, post i dated date_of(i).
+-- Returns edit(field, values, what): posts[i][field] = v for each i, v of `values`,
+-- those posts marked changed, the site run again (its index patched) and every list checked
+-- against brute force; and site(), the site of the last run.
+local function serve_site(date_of)
   H.reset()
   H.load("related", { count = 5, taxonomies = { "tags" } })
   local draw = shapes["2-3 tags from 50"]
   local posts = {}
   for i = 1, 300 do
-    posts[i] = H.post({ title = "p" .. i, date = 1000 + (random(50) * 1000) + i, tags = draw(i) })
-  end
-  H.changed = nil
-  local site = H.run_site(H.site(posts))
-  local function check(what) same_as_reference(site, "after " .. what) end
-  local index = rawget(site, "related_index")
-  local function rerun() -- (run_site binds each page's fields to its site)
-    for _, p in ipairs(posts) do setmetatable(p, nil) end
-    site = H.run_site(H.site(posts))
-  end
-  local edits = {
-    { "one tag replaced", { [17] = { "tag3", "tag9" } } },
-    { "two posts at once", { [5] = { "tag1" }, [250] = { "tag1", "tag2", "tag40" } } },
-    { "a tag no other post has", { [100] = { "brand-new", "tag7" } } },
-    { "it joins a second post", { [200] = { "brand-new" } } },
-    { "the newest and the oldest post", { [site.posts[1].title:sub(2) + 0] = { "tag50" },
-                                          [site.posts[#site.posts].title:sub(2) + 0] = { "tag50", "tag49" } } },
-    { "nothing that changes the terms", { [17] = { "tag9", "tag3" } } },
-  }
-  for _, edit in ipairs(edits) do
-    H.changed = {}
-    for i, tags in pairs(edit[2]) do posts[i].tags = tags; H.changed[posts[i]] = true end
-    rerun()
-    check(edit[1])
-  end
-  T.ok(rawget(site, "related_index") ~= index, "a new index after the edits")
-  -- the last post of a term leaves it: built again, still exact
-  H.changed = { [posts[100]] = true, [posts[200]] = true }
-  posts[100].tags, posts[200].tags = { "tag7" }, { "tag8" }
-  rerun()
-  check("a term emptied")
-  H.changed = nil
-end)
-
-T.test("folio serve: date edits move posts in the last index (lists followed from the last ones), same as brute force", function()
-  H.reset()
-  H.load("related", { count = 5, taxonomies = { "tags" } })
-  local draw = shapes["2-3 tags from 50"]
-  local posts = {}
-  for i = 1, 300 do
-    posts[i] = H.post({ title = "p" .. i, date = 1000 + i * 1000, tags = draw(i) })
+    posts[i] = H.post({ title = "p" .. i, date = date_of(i), tags = draw(i) })
   end
   H.changed = nil
   local site = H.run_site(H.site(posts))
   same_as_reference(site, "at first")
-  local function rerun()
-    for _, p in ipairs(posts) do setmetatable(p, nil) end
-    site = H.run_site(H.site(posts))
-  end
-  local index = rawget(site, "related_index")
-  local edits = {
-    { "one post newer", { [40] = 250500 } },
-    { "one post older", { [260] = 3500 } },
-    { "to the newest", { [120] = 999999 } },
-    { "to the oldest", { [7] = 1 } },
-    { "two posts at once", { [33] = 150500, [210] = 80500 } },
-  }
-  for _, edit in ipairs(edits) do
+  local function edit(field, values, what)
     H.changed = {}
-    for i, date in pairs(edit[2]) do posts[i].date = date; H.changed[posts[i]] = true end
-    rerun()
-    same_as_reference(site, "after " .. edit[1])
+    for i, v in pairs(values) do posts[i][field] = v; H.changed[posts[i]] = true end
+    for _, p in ipairs(posts) do setmetatable(p, nil) end -- (run_site binds each page's fields to its site)
+    site = H.run_site(H.site(posts))
+    same_as_reference(site, "after " .. what)
   end
-  T.ok(rawget(site, "related_index") ~= index, "a new index after the edits")
+  return edit, function() return site end
+end
+
+T.test("folio serve: tag edits patch the last index (ranks in order, terms born and emptied), same as brute force", function()
+  local edit, site = serve_site(function(i) return 1000 + (random(50) * 1000) + i end)
+  local index = rawget(site(), "related_index")
+  local newest, oldest = site().posts[1].title:sub(2) + 0, site().posts[#site().posts].title:sub(2) + 0
+  edit("tags", { [17] = { "tag3", "tag9" } }, "one tag replaced")
+  edit("tags", { [5] = { "tag1" }, [250] = { "tag1", "tag2", "tag40" } }, "two posts at once")
+  edit("tags", { [100] = { "brand-new", "tag7" } }, "a tag no other post has")
+  edit("tags", { [200] = { "brand-new" } }, "it joins a second post")
+  edit("tags", { [newest] = { "tag50" }, [oldest] = { "tag50", "tag49" } }, "the newest and the oldest post")
+  edit("tags", { [17] = { "tag9", "tag3" } }, "nothing that changes the terms")
+  T.ok(rawget(site(), "related_index") ~= index, "a new index after the edits")
+  -- the last post of a term leaves it: built again, still exact
+  edit("tags", { [100] = { "tag7" }, [200] = { "tag8" } }, "a term emptied")
+  H.changed = nil
+end)
+
+T.test("folio serve: date edits move posts in the last index (lists followed from the last ones), same as brute force", function()
+  local edit, site = serve_site(function(i) return 1000 + i * 1000 end)
+  local index = rawget(site(), "related_index")
+  edit("date", { [40] = 250500 }, "one post newer")
+  edit("date", { [260] = 3500 }, "one post older")
+  edit("date", { [120] = 999999 }, "to the newest")
+  edit("date", { [7] = 1 }, "to the oldest")
+  edit("date", { [33] = 150500, [210] = 80500 }, "two posts at once")
+  T.ok(rawget(site(), "related_index") ~= index, "a new index after the edits")
   H.changed = nil
 end)
 
