@@ -1434,7 +1434,6 @@ function P.update(paths)
   if shown then
     local kept = frame and frame:same_pages_part(render_list, pages_part)
       and { npages = pages_part, special = frame:special_pages() } or nil
-    for id in pairs(touched) do values_index:mark(id) end
     track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {}, kept,
                                  values_index)
   end
