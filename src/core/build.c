@@ -1,6 +1,7 @@
 /* build.c: runs the phases of a build (see build.h) over a pool of worker threads, each with
  * its own Lua state, and puts the result in place only when no error was reported. */
 #include "core/build.h"
+#include "core/collect.h"
 #include "core/cache.h"
 #include "core/image.h"
 #include "core/fsutil.h"
@@ -225,7 +226,7 @@ static void S_report_memory(folio_build *b, const char *phase)
   fprintf(stderr, "memory %-9s lua", phase);
   for (int i = 0; i < b->nstates; i++) {
     int before = lua_gc(b->states[i], LUA_GCCOUNT);
-    lua_gc(b->states[i], LUA_GCCOLLECT);
+    folio_collect_fully(b->states[i]);
     fprintf(stderr, " %d (%d)", lua_gc(b->states[i], LUA_GCCOUNT), before);
   }
   fprintf(stderr, " KiB, content store %zu KiB (%zu KiB in memory), rss %ld KiB, peak %ld KiB\n",
@@ -389,7 +390,7 @@ typedef struct {
 
 static void *S_collect_state(void *arg)
 {
-  lua_gc((lua_State *)arg, LUA_GCCOLLECT);
+  folio_collect_fully((lua_State *)arg);
   S_release_free_memory();
   return NULL;
 }
@@ -747,7 +748,7 @@ int folio_build_run(folio_build *b)
     S_call(b, L, "copy_static", 0, 0);
   if (forked) {
     /* the site stage's garbage goes before the fork: else both processes keep (and mark) it */
-    lua_gc(L, LUA_GCCOLLECT);
+    folio_collect_fully(L);
     S_release_free_memory();
   }
   if (forked) {
