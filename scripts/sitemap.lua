@@ -61,6 +61,11 @@ local generated_elements = {}
 local memo_of = setmetatable({}, { __mode = "k" })
 local content_time = setmetatable({}, { __mode = "k" }) -- a content page's lastmod (false: none)
 local last = nil -- { urls = sorted list, set = url -> true, pieces = list, content = string }
+-- The content pages' own times (page -> lastmod or date, false: none), from their parts, once
+-- made: each run patches it with the pages whose parts it made again (folio serve: the edited
+-- ones), so a list's lastmod is not preceded by a walk over every page. Weak keys: a page gone
+-- from the site is in no list, and its entry goes with it.
+local kept_times = nil
 
 -- The file: the header, the elements, the closing tag, joined by folio.concat_strings (sized
 -- first, each piece copied once: table.concat doubles its buffer as it goes).
@@ -172,7 +177,7 @@ end
 
 -- What the runs keep for the next one, dropped (a folio build's only run).
 local function forget()
-  last, generated_elements = nil, {}
+  last, generated_elements, kept_times = nil, {}, nil
   memo_of = setmetatable({}, { __mode = "k" })
   content_time = setmetatable({}, { __mode = "k" })
 end
@@ -215,8 +220,18 @@ folio.site_hook {
   combine = function(site, parts, changes)
     local root = site.base_url:gsub("/$", "")
     local multilingual = rawget(site, "language_sites") ~= nil and folio.translations_of ~= nil
-    -- the content pages' own times, from their parts (made when a list's lastmod is first needed)
+    -- the content pages' own times, from their parts: the last run's patched with this run's
+    -- changed pages, else made when a list's lastmod is first needed (and kept if a run follows)
     local own_times = nil
+    if kept_times and not changes.first then
+      for _, p in ipairs(changes.pages) do
+        local part = parts[p]
+        if part then kept_times[p] = part[3] else kept_times[p] = nil end
+      end
+      own_times = kept_times
+    else
+      kept_times = nil
+    end
     local function times_of_pages()
       if not own_times then
         own_times = folio.new_table(0, #site.pages)
@@ -224,6 +239,7 @@ folio.site_hook {
           local part = parts[p]
           if part then own_times[p] = part[3] end
         end
+        if not changes.final then kept_times = setmetatable(own_times, { __mode = "k" }) end
       end
       return own_times
     end
