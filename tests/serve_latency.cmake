@@ -33,3 +33,12 @@ add_test(NAME serve_deferred
                  ${CMAKE_SOURCE_DIR}/example deferred
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(serve_deferred PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)
+
+# A layout that says which fields of other pages it shows (front matter `shows`, the default
+# archive.html) is left as it was by edits of other fields: a tag edit does not render
+# /archives/, a title edit does, and the preview stays a full build (group layout_shows).
+add_test(NAME serve_layout_shows
+         COMMAND ${FOLIO_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/serve_test.py $<TARGET_FILE:folio>
+                 ${CMAKE_SOURCE_DIR}/example layout_shows
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(serve_layout_shows PROPERTIES ENVIRONMENT "${FOLIO_TEST_ENV}" TIMEOUT 300)

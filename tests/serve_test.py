@@ -1354,6 +1354,62 @@ def group_sitemap_patch():
     check(any(f.endswith("sitemap.xml") for f in full), "sitemap.xml compared")
 
 
+def group_layout_shows():
+    """`folio new site` on 40 posts: the default archive.html says `shows: [title, date, url]`
+    (docs/templates.md), so a tag edit leaves /archives/ as it was (not rendered), while a title
+    edit renders it with the new title; the preview stays byte for byte a full build. Then the
+    site's own copy of archive.html without `shows`: a tag edit renders /archives/ again."""
+    SLOW = 6 * TIMEOUT
+    site = new_site_with_posts("layout_shows", posts=40)
+    post = os.path.join(site, "content/posts/post-00012.md")
+    anything = lambda d: True
+    rendered = lambda lines: [l for l in lines if l.startswith("update: render /archives/")]
+
+    def retag(tags):
+        write(post, re.sub(r"^tags: \[.*\]$", "tags: [" + tags + "]", read(post), count=1, flags=re.M))
+
+    def edits(s):
+        mark = s.out_mark()
+        s.change(lambda: retag('"topic-3", "a-new-tag"'), pred=anything, timeout=SLOW)
+        s.wait_line(r" changed: ", mark, SLOW)
+        lines = s.output(mark)
+        check(any(l.startswith("update: render /tags/") for l in lines), "the tag lists were rendered")
+        check(not rendered(lines), "a tag edit leaves /archives/ as it was:\n" + "\n".join(lines[-20:]))
+        mark = s.out_mark()
+        s.change(lambda: write(post, re.sub(r'^title: ".*"$', 'title: "Shown In The Archive"', read(post),
+                                            count=1, flags=re.M)), pred=anything, timeout=SLOW)
+        s.wait_line(r" changed: ", mark, SLOW)
+        check(rendered(s.output(mark)), "a title edit renders /archives/")
+        check("Shown In The Archive" in s.get("/archives/")[2], "/archives/ shows the new title")
+
+    os.environ["FOLIO_TIMINGS"] = "1"
+    try:
+        full = serve_then_compare(site, edits, SLOW)
+    finally:
+        os.environ.pop("FOLIO_TIMINGS", None)
+    check(any(f.endswith("archives/index.html") for f in full), "/archives/ compared")
+
+    # the site's own archive.html, the same but for `shows`: every tracked edit renders it
+    theme_archive = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "themes", "default",
+                                 "layouts", "archive.html")
+    text = read(theme_archive)
+    check("\nshows: " in text, "the default archive.html says what it shows")
+    os.makedirs(os.path.join(site, "layouts"), exist_ok=True)
+    write(os.path.join(site, "layouts", "archive.html"), re.sub(r"\nshows: [^\n]*", "", text, count=1))
+
+    def edits_without(s):
+        mark = s.out_mark()
+        s.change(lambda: retag('"topic-5"'), pred=anything, timeout=SLOW)
+        s.wait_line(r" changed: ", mark, SLOW)
+        check(rendered(s.output(mark)), "without `shows`, a tag edit renders /archives/")
+
+    os.environ["FOLIO_TIMINGS"] = "1"
+    try:
+        serve_then_compare(site, edits_without, SLOW)
+    finally:
+        os.environ.pop("FOLIO_TIMINGS", None)
+
+
 def group_redated():
     """`folio new site` on 60 posts: a re-dated post is put in its new place in the last order
     (preview.reorder) rather than every page sorted again. Each edit is compared with a full build
@@ -1464,7 +1520,7 @@ GROUPS = {
     "ports": group_ports, "lifecycle": group_lifecycle, "drafts": group_drafts, "hook": group_hook,
     "incremental": group_incremental, "newsite": group_newsite,
     "newsite_multilingual": group_newsite_multilingual, "tracked": group_tracked, "tracked_lists": group_tracked_lists,
-    "sitemap_patch": group_sitemap_patch, "redated": group_redated,
+    "sitemap_patch": group_sitemap_patch, "redated": group_redated, "layout_shows": group_layout_shows,
     "moved_urls": group_moved_urls, "deferred": group_deferred,
 }
 

@@ -1057,6 +1057,30 @@ function P.import_site(t)
   warm_keep = t.warm_keep
 end
 
+-- What a page's layout says it shows of other pages (its front matter `shows: [title, date]`,
+-- docs/templates.md): field name -> true, or nil when it says nothing or is another engine's.
+-- Per layout name, for as long as the renderer (the templates as read) is the same.
+local shows_by_layout, shows_renderer = {}, nil
+local function layout_shows(p)
+  local name = p.layout
+  if type(name) ~= "string" or (layout_engine and layout_engine.has_layout(name, p)) then return nil end
+  if shows_renderer ~= renderer then shows_by_layout, shows_renderer = {}, renderer end
+  local known = shows_by_layout[name]
+  if known == nil then
+    local ok, meta = pcall(renderer.layout_meta, renderer, name)
+    local list = ok and type(meta) == "table" and meta.shows
+    known = false
+    if type(list) == "table" then
+      known = {}
+      for _, k in ipairs(list) do
+        if type(k) == "string" then known[k] = true end
+      end
+    end
+    shows_by_layout[name] = known
+  end
+  return known or nil
+end
+
 local function render_one(page)
   local html
   if page.layout == false or page.layout == "none" then
@@ -1502,6 +1526,7 @@ function P.update(paths)
     local kept = pages_part_kept and { npages = pages_part, special = frame:special_pages(),
                                        output_of = function(id) return frame:output_of(id) end,
                                        generated = generated_seen } or nil
+    track.shows_of = layout_shows
     local todo = preview.choose(track, render_list, site, pages,
       function(out) return previous_url(out) == nil end,
       function(p) return previous_content(p.output) ~= (p.content or "") end, kept)

@@ -782,7 +782,8 @@ end
 -- `index` (may be nil): a M.values_index() kept across updates, asked instead of reading every
 -- page's list fields.
 function M.track_before(olds, news, render_list, site, all, changed, known, kept, index)
-  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known }
+  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known,
+              changed = changed }
   -- only fields that show, not ones that decide which lists a page is on: no list changes but
   -- the changed pages' own entries
   t.display_only = true
@@ -937,6 +938,17 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   for _, k in ipairs(holding_ks) do holding[k] = true end
   local families_now = not t.display_only
     and families_listing(render_list, t.touched, t.skip_kinds, objs, known, first_generated, holding_ks)
+  -- a generated page whose layout says which fields of other pages it shows (`t.shows_of`,
+  -- front matter `shows`), none of them among those that changed: its output is as it was
+  local shows_of = t.shows_of
+  local function shows_none_changed(p)
+    local shows = shows_of and rawget(p, "generated") and shows_of(p)
+    if not shows then return false end
+    for k in pairs(t.changed or {}) do
+      if shows[k] then return false end
+    end
+    return true
+  end
   -- (an entry that is not a page of the frame: changed unless it is a copy of an unchanged page)
   local function maybe_changed(q)
     return type(q) ~= "table" or rawget(q, "id") == nil or t.touched[rawget(q, "id")] ~= nil
@@ -954,6 +966,8 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
       take = as_is_changed(p)
     elseif id and (t.touched[id] or t.neighbours[id] or render[id]) then
       take = true
+    elseif shows_none_changed(p) then
+      take = false
     elseif rawget(p, "generated") and type(list) ~= "table" then
       take = true -- (it may show any page: an archive or a not-found page lists site.posts)
     elseif type(list) == "table" then

@@ -783,6 +783,13 @@ function Renderer:has_layout(name)
   return text ~= nil, relpath, text == nil and looked_in(self, relpath, looked) or nil
 end
 
+-- The front matter of layout `name` (compiled if it was not yet), or nil when there is none.
+function Renderer:layout_meta(name)
+  if type(name) ~= "string" or no_layout(name) then return nil end
+  local tpl = self:load(layout_path(self, name))
+  return tpl and tpl.meta or nil
+end
+
 -- Renders page.content through layout `layout_name` (default page.layout), then through the
 -- layout named in that layout's front matter, and so on. Returns the HTML.
 function Renderer:render_page(page, site, layout_name)
