@@ -228,6 +228,22 @@ local function followed_list(page, index)
   local mine = {}
   for _, id in ipairs(terms) do mine[id] = true end
   local rank, score, candidates = index.rank, {}, {}
+  if next(from.moved) == nil and #last_list == count and count > 0 then
+    -- a tag edit (no rank moved): when no post of the last list changed terms and no post that
+    -- did beats its last entry, the other posts' scores being as they were, the list is the same
+    local unchanged, last = true, last_list[count]
+    for _, q in ipairs(last_list) do
+      if from.before[q] then unchanged = false; break end
+    end
+    if unchanged then
+      local floor, floor_rank = shared(mine, from.terms[last] or {}), rank[last]
+      for q in pairs(from.before) do
+        local s = q ~= page and rank[q] and shared(mine, from.terms[q] or {}) or 0
+        if s > floor or (s == floor and s > 0 and rank[q] < floor_rank) then unchanged = false; break end
+      end
+      if unchanged then return last_list end
+    end
+  end
   for _, q in ipairs(last_list) do
     if from.moved[q] then return nil end
     local was = from.before[q]
