@@ -1427,16 +1427,33 @@ def group_redated():
     def redate(path, date):
         write(path, re.sub(r"^date: .*$", f"date: {date}", read(path), count=1, flags=re.M))
 
-    def step(fn, last=None):
+    def step(fn, last=None, track=None):
+        """`track`: what the update's `track:` line (FOLIO_TIMINGS) must say of the lists by date
+        and the related lists, ("kept" or "read", lists snapshot at most or at least)."""
         def edits(s):
             s.wait_line(r"built \d+ pages")
             mark = s.out_mark()
             line = s.rebuilt(fn, timeout=SLOW)
             if last and " and 1 more " not in line and last not in line:  # two saves, two updates
                 s.wait_line(re.escape(last) + r" changed: ", mark, SLOW)
-        serve_then_compare(site, edits, SLOW)
+            if track:
+                found = [re.search(r"snapshots \S+ ms \((\d+) lists\).*related lists (\w+)", l)
+                         for l in s.output(mark) if l.startswith("track: snapshots")]
+                check(found and found[-1], "a track line: " + "\n".join(s.output(mark)[-12:]))
+                lists, related = int(found[-1].group(1)), found[-1].group(2)
+                print(f"track: {lists} lists snapshot, related lists {related}")
+                want, bound = track
+                check(related == want, f"related lists {want} (the line says {related})")
+                check(lists <= bound if want == "kept" else lists >= bound,
+                      f"{lists} lists snapshot ({'at most' if want == 'kept' else 'at least'} {bound})")
+        if track:
+            os.environ["FOLIO_TIMINGS"] = "1"
+        try:
+            serve_then_compare(site, edits, SLOW)
+        finally:
+            os.environ.pop("FOLIO_TIMINGS", None)
 
-    step(lambda: redate(a, "2017-03-15 08:00:00 +0000"))
+    step(lambda: redate(a, "2017-03-15 08:00:00 +0000"), track=("read", 6))  # the home's 6 pages at least
     step(lambda: redate(a, date_of(b)))                   # the same date as post 10: path decides
     step(lambda: (redate(b, "2014-02-02 12:00:00 +0000"), redate(c, "2022-05-05 12:00:00 +0000")),
          last="post-00045.md")
@@ -1446,7 +1463,8 @@ def group_redated():
     by_date = sorted((os.path.join(d, n) for n in os.listdir(d)), key=date_of, reverse=True)
     first_of_2 = by_date[10]
     check(date_of(first_of_2) > date_of(by_date[11]), "page 2's first post is newer than the next")
-    step(lambda: redate(first_of_2, date_of(first_of_2).replace("12:00:00", "11:00:00")))
+    # (it keeps its place: the lists by date are not snapshot, the related lists are as they were)
+    step(lambda: redate(first_of_2, date_of(first_of_2).replace("12:00:00", "11:00:00")), track=("kept", 5))
     step(lambda: write(c, re.sub(r'^title: "(.*)"$', r'title: "\1 (later)"', read(c), count=1, flags=re.M)))
 
 

@@ -674,6 +674,35 @@ end
 local DATE_LISTS = { home = true, archive = true }
 local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, description = true,
                            summary = true, author = true, image = true }
+-- The fields a date edit changes with the date (a dated permalink's URL and output path, a
+-- lastmod that follows the date): they keep those lists' pages too when the page keeps its place (keeps_place).
+local DATE_FOLLOWERS = { date = true, lastmod = true, url = true, slug = true, output = true }
+
+-- Whether the one re-dated page of an edit (`olds` and `news`: id -> last and new version) keeps
+-- its place: no other page of the last site's `pages` has a date between its old and new ones
+-- (both ends included, so no tie is broken another way) and it stays in its year and month (the
+-- archives' lists). Then every list by date keeps its members and their order, and the related
+-- posts' ranks are as they were. More than one re-dated page: false (two may cross).
+local function keeps_place(olds, news, pages)
+  local old, now = nil, nil
+  for id, o in pairs(olds) do
+    local n = news[id]
+    if n and n.date ~= o.date then
+      if old then return false end
+      old, now = o, n
+    end
+  end
+  if not old then return true end
+  local a, b = old.date, now.date
+  if type(a) ~= "number" or type(b) ~= "number" or a ~= a or b ~= b then return false end
+  if folio.date.format(a, "%Y-%m") ~= folio.date.format(b, "%Y-%m") then return false end
+  local lo, hi = math.min(a, b), math.max(a, b)
+  for _, q in ipairs(pages) do
+    local d = rawget(q, "date")
+    if q ~= old and type(d) == "number" and d >= lo and d <= hi then return false end
+  end
+  return true
+end
 
 -- The pages that hold a value in a list field, indexed across updates: the answer of
 -- folio.pages_holding(all, k, wanted, skip, out) without reading every page's field on each edit
@@ -791,10 +820,19 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
   for k in pairs(changed) do
     if not DISPLAY_FIELDS[k] then t.display_only = false; why_not = k end
   end
-  if why_not and os.getenv("FOLIO_TIMINGS") then io.stderr:write("track: lists may change (", why_not, ")\n") end
-  local date_lists_kept = true
+  if why_not and os.getenv("FOLIO_TIMINGS") then
+    local names = {}
+    for k in pairs(changed) do names[#names + 1] = k end
+    table.sort(names)
+    io.stderr:write("track: lists may change (", table.concat(names, " "), ")\n")
+  end
+  local date_lists_kept, placed = true, nil
+  local function kept_place()
+    if placed == nil then placed = keeps_place(olds, news, site and site.pages or {}) end
+    return placed
+  end
   for k in pairs(changed) do
-    if not KEEPS_DATE_LISTS[k] then date_lists_kept = false end
+    if not KEEPS_DATE_LISTS[k] and not (DATE_FOLLOWERS[k] and kept_place()) then date_lists_kept = false end
   end
   t.skip_kinds = date_lists_kept and DATE_LISTS or nil -- (the kinds of lists that keep their pages)
   local values = {}
@@ -812,7 +850,7 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
     list_values(now, is)
     for key in pairs(was) do values[key] = true; if not is[key] then t.reranked = true end end
     for key in pairs(is) do values[key] = true; if not was[key] then t.reranked = true end end
-    if old.date ~= now.date then t.reranked = true end
+    if old.date ~= now.date and not kept_place() then t.reranked = true end
   end
   local c0 = os.clock()
   local objs = {}
@@ -851,7 +889,13 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
   if t.reranked then -- (related lists change only when the changed pages' terms or dates did)
     for id, p in pairs(t.candidates) do t.related[id] = related_entries(p) end
   end
-  if os.getenv("FOLIO_TIMINGS") then io.stderr:write(string.format("track: snapshots %.1f ms, candidates %.1f ms\n", (c1 - c0) * 1e3, (os.clock() - c1) * 1e3)) end
+  if os.getenv("FOLIO_TIMINGS") then
+    local lists, candidates = 0, 0
+    for _ in pairs(t.lists) do lists = lists + 1 end
+    for _ in pairs(t.candidates) do candidates = candidates + 1 end
+    io.stderr:write(string.format("track: snapshots %.1f ms (%d lists), candidates %.1f ms (%d, related lists %s)\n",
+      (c1 - c0) * 1e3, lists, (os.clock() - c1) * 1e3, candidates, t.reranked and "read" or "kept"))
+  end
   return t
 end
 
