@@ -675,7 +675,8 @@ local DATE_LISTS = { home = true, archive = true }
 local KEEPS_DATE_LISTS = { tags = true, categories = true, title = true, description = true,
                            summary = true, author = true, image = true }
 -- The fields a date edit changes with the date (a dated permalink's URL and output path, a
--- lastmod that follows the date): they keep those lists' pages too when the page keeps its place (keeps_place).
+-- lastmod that follows the date): they keep those lists' pages too when the page keeps its
+-- place (keeps_place).
 local DATE_FOLLOWERS = { date = true, lastmod = true, url = true, slug = true, output = true }
 
 -- Whether the one re-dated page of an edit (`olds` and `news`: id -> last and new version) keeps
@@ -893,7 +894,8 @@ function M.track_before(olds, news, render_list, site, all, changed, known, kept
     local lists, candidates = 0, 0
     for _ in pairs(t.lists) do lists = lists + 1 end
     for _ in pairs(t.candidates) do candidates = candidates + 1 end
-    io.stderr:write(string.format("track: snapshots %.1f ms (%d lists), candidates %.1f ms (%d, related lists %s)\n",
+    io.stderr:write(string.format(
+      "track: snapshots %.1f ms (%d lists), candidates %.1f ms (%d, related lists %s)\n",
       (c1 - c0) * 1e3, lists, (os.clock() - c1) * 1e3, candidates, t.reranked and "read" or "kept"))
   end
   return t
