@@ -1358,7 +1358,8 @@ def group_layout_shows():
     """`folio new site` on 40 posts: the default archive.html says `shows: [title, date, url]`
     (docs/templates.md), so a tag edit leaves /archives/ as it was (not rendered), while a title
     edit renders it with the new title; the preview stays byte for byte a full build. Then the
-    site's own copy of archive.html without `shows`: a tag edit renders /archives/ again."""
+    site's own copy of archive.html without `shows`: a tag edit renders /archives/ again; and a
+    copy that prints summaries and says so: a save changing a tag and the summary renders it."""
     SLOW = 6 * TIMEOUT
     site = new_site_with_posts("layout_shows", posts=40)
     post = os.path.join(site, "content/posts/post-00012.md")
@@ -1379,7 +1380,8 @@ def group_layout_shows():
         s.change(lambda: write(post, re.sub(r'^title: ".*"$', 'title: "Shown In The Archive"', read(post),
                                             count=1, flags=re.M)), pred=anything, timeout=SLOW)
         s.wait_line(r" changed: ", mark, SLOW)
-        check(rendered(s.output(mark)), "a title edit renders /archives/")
+        check(rendered(s.output(mark)), "a title edit renders /archives/:\n" + "\n".join(
+            l for l in s.output(mark) if not l.startswith("update: render /")))
         check("Shown In The Archive" in s.get("/archives/")[2], "/archives/ shows the new title")
 
     os.environ["FOLIO_TIMINGS"] = "1"
@@ -1406,6 +1408,29 @@ def group_layout_shows():
     os.environ["FOLIO_TIMINGS"] = "1"
     try:
         serve_then_compare(site, edits_without, SLOW)
+    finally:
+        os.environ.pop("FOLIO_TIMINGS", None)
+
+    # a copy that prints each post's summary and says so: a save that changes a tag and the
+    # summary (a field only the page itself is taken to show) renders it with the new summary
+    shown = re.sub(r"\nshows: [^\n]*", "\nshows: [title, date, url, summary]", text, count=1)
+    shown = shown.replace("{{ p.title }}</a>", "{{ p.title }}</a> {{ p.summary }}", 1)
+    check("p.summary" in shown, "the copy prints summaries")
+    write(os.path.join(site, "layouts", "archive.html"), shown)
+
+    def edits_summary(s):
+        mark = s.out_mark()
+        text = re.sub(r"^tags: \[.*\]$", 'tags: ["topic-9"]', read(post), count=1, flags=re.M)
+        text = re.sub(r"\n\n(\w)", r"\n\nSummarised anew. \1", text, count=1)  # (one save: one update)
+        s.change(lambda: write(post, text), pred=anything, timeout=SLOW)
+        s.wait_line(r" changed: ", mark, SLOW)
+        check(rendered(s.output(mark)), "a tag and summary edit renders a layout that shows summaries:\n"
+              + "\n".join(l for l in s.output(mark) if not l.startswith("update: render /")))
+        check("Summarised anew." in s.get("/archives/")[2], "/archives/ shows the new summary")
+
+    os.environ["FOLIO_TIMINGS"] = "1"
+    try:
+        serve_then_compare(site, edits_summary, SLOW)
     finally:
         os.environ.pop("FOLIO_TIMINGS", None)
 

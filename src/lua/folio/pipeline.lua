@@ -1171,22 +1171,31 @@ end
 
 -- Whether re-processed pages (`touched`, id -> true; `olds`: id -> last version) changed a field
 -- other pages may show (one outside LOCAL_FIELDS), each having a last and a new version.
--- Returns the names of those fields (name -> true), or nil.
+-- Returns the names of those fields (name -> true), or nil. Second, for the layouts that say
+-- what they show of other pages (folio.preview's choose): every field whose value changed,
+-- LOCAL_FIELDS' too; every field of the last version the new one lacks (the site hooks set
+-- theirs later: a summary may have changed); and `content` (a body is not compared).
 local function shown_fields_changed(touched, olds)
-  local changed = nil
+  local changed, any = nil, { content = true }
   for id in pairs(touched) do
     local old, now = olds[id], pages[id]
     if not old or not now then return nil end
     if now ~= old then
       for k, v in pairs(now) do
-        if type(k) == "string" and not LOCAL_FIELDS[k] and sig_value(v, 1) ~= sig_value(old[k], 1) then
-          changed = changed or {}
-          changed[k] = true
+        if type(k) == "string" and sig_value(v, 1) ~= sig_value(old[k], 1) then
+          any[k] = true
+          if not LOCAL_FIELDS[k] then
+            changed = changed or {}
+            changed[k] = true
+          end
         end
+      end
+      for k in pairs(old) do
+        if type(k) == "string" and rawget(now, k) == nil then any[k] = true end
       end
     end
   end
-  return changed
+  return changed, any
 end
 
 -- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua, any file of a
@@ -1453,13 +1462,16 @@ function P.update(paths)
   local track = nil
   -- (a site whose layouts may show other pages beyond folio.preview's rule, as Jekyll's Liquid
   -- layouts do with site.posts, sets config.preview_render_all: such edits render every page)
-  local shown = not templates and not structural and not config.preview_render_all
-    and shown_fields_changed(touched, olds)
+  local shown, any_changed = nil, nil
+  if not templates and not structural and not config.preview_render_all then
+    shown, any_changed = shown_fields_changed(touched, olds)
+  end
   if shown then
     local kept = frame and frame:same_pages_part(render_list, pages_part)
       and { npages = pages_part, special = frame:special_pages() } or nil
     track = preview.track_before(olds, pages, render_list, site, pages, shown, frame and frame:known_pages() or {}, kept,
                                  values_index)
+    if track then track.any_changed = any_changed end
   end
   t = lap("track", t)
   -- re-processed pages that kept their place take it in the last assemble's frame

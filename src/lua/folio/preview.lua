@@ -812,8 +812,7 @@ end
 -- `index` (may be nil): a M.values_index() kept across updates, asked instead of reading every
 -- page's list fields.
 function M.track_before(olds, news, render_list, site, all, changed, known, kept, index)
-  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known,
-              changed = changed }
+  local t = { touched = {}, neighbours = {}, lists = {}, related = {}, candidates = {}, known = known }
   -- only fields that show, not ones that decide which lists a page is on: no list changes but
   -- the changed pages' own entries
   t.display_only = true
@@ -939,6 +938,10 @@ end
 -- `pages` list) are looked at there, the others being as they were. `kept.generated` (may be
 -- nil): { at_output = output -> index, at_url = url -> index } of the generated part, when every
 -- output of it was written last time and none is there twice.
+-- `t` is track_before's, to which the caller may add `shows_of(p)` (what p's layout says it shows
+-- of other pages: field -> true, or nil) and `any_changed` (field -> true: every field of the
+-- re-processed pages whose value changed); with both, a generated page that shows none of those
+-- fields is not rendered.
 function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   if site.posts and site.posts[1] and t.touched[rawget(site.posts[1], "id") or false] then return nil end
   local render = {}
@@ -985,12 +988,13 @@ function M.choose(t, render_list, site, all, is_new, as_is_changed, kept)
   local families_now = not t.display_only
     and families_listing(render_list, t.touched, t.skip_kinds, objs, known, first_generated, holding_ks)
   -- a generated page whose layout says which fields of other pages it shows (`t.shows_of`,
-  -- front matter `shows`), none of them among those that changed: its output is as it was
+  -- front matter `shows`), none of them among those that changed (`t.any_changed`: every field
+  -- whose value changed, the ones only a page itself is taken to show too): its output is as it was
   local shows_of = t.shows_of
   local function shows_none_changed(p)
-    local shows = shows_of and rawget(p, "generated") and shows_of(p)
+    local shows = shows_of and t.any_changed and rawget(p, "generated") and shows_of(p)
     if not shows then return false end
-    for k in pairs(t.changed or {}) do
+    for k in pairs(t.any_changed) do
       if shows[k] then return false end
     end
     return true
