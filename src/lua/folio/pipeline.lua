@@ -1174,16 +1174,19 @@ end
 -- Returns the names of those fields (name -> true), or nil. Second, for the layouts that say
 -- what they show of other pages (folio.preview's choose): every field whose value changed,
 -- LOCAL_FIELDS' too; every field of the last version the new one lacks (the site hooks set
--- theirs later: a summary may have changed); and `content` (a body is not compared).
+-- theirs later: a summary may have changed); and `content` (a body is not compared); nil when
+-- that is not known (a page re-processed into its last table).
 local function shown_fields_changed(touched, olds)
   local changed, any = nil, { content = true }
   for id in pairs(touched) do
     local old, now = olds[id], pages[id]
     if not old or not now then return nil end
-    if now ~= old then
+    if now == old then
+      any = false -- (the same table: what changed in it is not known)
+    else
       for k, v in pairs(now) do
         if type(k) == "string" and sig_value(v, 1) ~= sig_value(old[k], 1) then
-          any[k] = true
+          if any then any[k] = true end
           if not LOCAL_FIELDS[k] then
             changed = changed or {}
             changed[k] = true
@@ -1191,11 +1194,11 @@ local function shown_fields_changed(touched, olds)
         end
       end
       for k in pairs(old) do
-        if type(k) == "string" and rawget(now, k) == nil then any[k] = true end
+        if any and type(k) == "string" and rawget(now, k) == nil then any[k] = true end
       end
     end
   end
-  return changed, any
+  return changed, any or nil
 end
 
 -- What a set of changed paths needs: "reload" (site.lua, a script, theme.lua, any file of a
