@@ -14,6 +14,9 @@ write_site() { # DIR THEME
   printf -- '---\ntitle: こんにちは\ndate: 2026-12-02\ntags: [go]\n---\nこんにちは世界。\n' > "$1/content/ja/posts/hello.md"
   printf -- '---\ntitle: About\n---\nAbout us.\n' > "$1/content/en/about.md"
   printf -- '---\ntitle: 概要\n---\n私たち。\n' > "$1/content/ja/about.md"
+  # (the same file times in both sites: an undated page's lastmod is its file's, and the two
+  # sites are written a moment apart)
+  find "$1/content" -type f -exec touch -d "2026-12-01 00:00:00 UTC" {} +
 }
 C=$WORK/cached
 U=$WORK/uncached
