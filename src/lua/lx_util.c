@@ -28,6 +28,16 @@
 static inline uint64_t S_has_less(uint64_t x, unsigned n) { return (x - S_ONES * n) & ~x & S_HIGHS; }
 static inline uint64_t S_has_byte(uint64_t x, unsigned char b) { return S_has_less(x ^ (S_ONES * b), 1); }
 
+/* Whether optional argument `arg` was given: a table (nil or none: not given; anything else
+ * raises the usual argument error). */
+static int S_opt_table(lua_State *L, int arg)
+{
+  if (lua_isnoneornil(L, arg))
+    return 0;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  return 1;
+}
+
 /* The five characters folio.escape replaces, with their entities (NULL: kept as it is). */
 static const char *const S_html_entity[256] = {
     ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
@@ -403,9 +413,7 @@ static int l_heading_id(lua_State *L)
 {
   size_t len;
   const char *text = luaL_checklstring(L, 1, &len);
-  int has_used = !lua_isnoneornil(L, 2);
-  if (has_used)
-    luaL_checktype(L, 2, LUA_TTABLE);
+  int has_used = S_opt_table(L, 2);
   lx_push_heading_id(L, text, len, has_used ? 2 : 0);
   return 1;
 }
@@ -518,9 +526,7 @@ static void S_check_time(lua_State *L, lua_Integer i)
 static int l_newest_time(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
-  int have_times = !lua_isnoneornil(L, 3);
-  if (have_times)
-    luaL_checktype(L, 3, LUA_TTABLE);
+  int have_times = S_opt_table(L, 3);
   lua_settop(L, 3);
   luaL_checkstack(L, 4, NULL);
   if (!lua_toboolean(L, 2))
@@ -808,12 +814,8 @@ static int l_lists_holding(lua_State *L)
   lua_Integer first = luaL_checkinteger(L, 2);
   luaL_checktype(L, 3, LUA_TTABLE);
   luaL_checktype(L, 4, LUA_TTABLE);
-  int skip = !lua_isnoneornil(L, 5);
-  if (skip)
-    luaL_checktype(L, 5, LUA_TTABLE);
-  int others = !lua_isnoneornil(L, 6);
-  if (others)
-    luaL_checktype(L, 6, LUA_TTABLE);
+  int skip = S_opt_table(L, 5);
+  int others = S_opt_table(L, 6);
   lua_settop(L, 6);
   luaL_checkstack(L, 8, NULL);
   lua_newtable(L); /* the result at 7 */
@@ -927,9 +929,7 @@ static int l_concat_strings(lua_State *L)
  * environments: the arguments, then `partial`). */
 static int l_fields_over(lua_State *L)
 {
-  int has_args = !lua_isnoneornil(L, 1);
-  if (has_args)
-    luaL_checktype(L, 1, LUA_TTABLE);
+  int has_args = S_opt_table(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   int n = 0;
